@@ -1,0 +1,19 @@
+# Thin wrappers over Meson. PREFIX and DESTDIR work as usual.
+PREFIX ?= /usr/local
+BUILD ?= build-release
+
+all:
+	@[ -d $(BUILD) ] || meson setup $(BUILD) --buildtype=release -Dtests=false --prefix=$(PREFIX)
+	ninja -C $(BUILD)
+
+test:
+	scripts/test.sh
+
+install: all
+	meson configure $(BUILD) --prefix=$(PREFIX) >/dev/null
+	DESTDIR=$(DESTDIR) meson install -C $(BUILD) --no-rebuild
+
+clean:
+	rm -rf build build-release build-asan build-fuzz
+
+.PHONY: all test install clean

@@ -1,0 +1,46 @@
+/*
+ * arena.h - one bump allocator per run.
+ *
+ * Everything a run reads and builds (sources, models, diagnostics) lives in
+ * the run's arena and is released at once by arena_free(). An arena has a
+ * hard limit: once an allocation would pass it, that allocation and every
+ * later one return NULL and arena_failed() turns true (a sticky flag, checked
+ * once at the API boundary). Callers turn that into an NR000 diagnostic; the
+ * library never aborts on a full arena.
+ */
+#ifndef UNROOT_ARENA_H
+#define UNROOT_ARENA_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct arena;
+
+/* A new arena that will hand out at most `limit` bytes; NULL if out of memory. */
+struct arena *arena_new(size_t limit);
+/* Releases the arena and everything allocated from it. NULL is fine. */
+void arena_free(struct arena *a);
+
+/* `size` zeroed bytes, aligned for any type; NULL once the limit is hit. */
+void *arena_alloc(struct arena *a, size_t size);
+/* Grows a block from arena_alloc(); the old block is not reused. */
+void *arena_realloc(struct arena *a, void *old, size_t old_size, size_t new_size);
+char *arena_strdup(struct arena *a, const char *s);
+char *arena_strndup(struct arena *a, const char *s, size_t n);
+char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *arena_vprintf(struct arena *a, const char *fmt, va_list ap);
+
+bool arena_failed(const struct arena *a);
+size_t arena_used(const struct arena *a);
+
+/*
+ * Growable arrays in an arena: `ARR_PUSH(a, items, n, cap)` returns a pointer
+ * to a new zeroed slot items[n] and increments n, or NULL when the arena is
+ * full (the array is then left as it was).
+ */
+void *arr_push(struct arena *a, void **items, size_t *n, size_t *cap, size_t elem);
+#define ARR_PUSH(a, items, n, cap)                                                                 \
+	((__typeof__(items))arr_push((a), (void **)&(items), &(n), &(cap), sizeof(*(items))))
+
+#endif

@@ -1,0 +1,27 @@
+/*
+ * buf.h - a growable byte buffer for reports (malloc'd, not arena'd, so a
+ * report can outlive a run). A failed allocation sets `failed` and later
+ * writes are dropped; the caller checks once at the end.
+ */
+#ifndef UNROOT_BUF_H
+#define UNROOT_BUF_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct buf {
+	char *data; /* NUL-terminated when len > 0 */
+	size_t len, cap;
+	bool failed;
+};
+
+void buf_init(struct buf *b);
+void buf_release(struct buf *b);
+void buf_add(struct buf *b, const void *p, size_t n);
+void buf_puts(struct buf *b, const char *s);
+void buf_putc(struct buf *b, char c);
+void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+
+#endif

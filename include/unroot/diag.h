@@ -1,0 +1,80 @@
+/*
+ * diag.h - findings, as byte spans in a source.
+ *
+ * A rule reports a diagnostic with diag_add(); the engine later decides
+ * whether it is suppressed, what its severity is, and sorts the list by
+ * (path, line, column, code) so output is stable. All strings are borrowed
+ * from the run's arena.
+ */
+#ifndef UNROOT_DIAG_H
+#define UNROOT_DIAG_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct arena;
+struct rule;
+struct source;
+
+enum severity {
+	SEV_NONE = 0, /* "off" in config; "none" for --fail-on */
+	SEV_INFO,
+	SEV_WARNING,
+	SEV_ERROR,
+};
+
+enum platform {
+	PLAT_DOCKER = 1u << 0,
+	PLAT_PODMAN = 1u << 1,
+	PLAT_KUBERNETES = 1u << 2,
+	PLAT_OPENSHIFT = 1u << 3,
+	PLAT_ALL = 0xfu,
+};
+
+struct diag {
+	const struct rule *rule;
+	enum severity severity; /* the rule's default until the engine applies overrides */
+	unsigned platforms;	/* where it matters; the rule's unless narrowed */
+	const char *path;	/* the input as the user named it */
+	struct source *src;	/* NULL when the input has no text (an image) */
+	size_t start, end;	/* byte span in src; 0,0 without src */
+	const char *message;	/* what, where, why; no trailing full stop */
+	const char *fix;	/* the exact line to write instead, or NULL */
+	const char *object;	/* "Deployment/web", an image path, or NULL */
+	const char *container;	/* container name, or NULL */
+	bool suppressed;
+};
+
+struct diag_list {
+	struct arena *arena;
+	struct diag *items;
+	size_t n, cap;
+};
+
+/*
+ * Appends a diagnostic for `rule` at [start, end) of `src` (src may be NULL,
+ * then `path` names the input). The message is printf-formatted. Returns the
+ * new entry so the caller can set fix/object/container, or NULL when the
+ * arena is full.
+ */
+struct diag *diag_add(struct diag_list *l, const struct rule *rule, const char *path,
+		      struct source *src, size_t start, size_t end, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+
+struct diag *diag_vadd(struct diag_list *l, const struct rule *rule, const char *path,
+		       struct source *src, size_t start, size_t end, const char *fmt, va_list ap);
+
+/* Sorts by path, line, column, then code. */
+void diag_list_sort(struct diag_list *l);
+
+const char *severity_name(enum severity s);
+/* "error", "warning", "info", "none"/"off"; returns -1 when unknown. */
+int severity_parse(const char *s);
+
+/* Names for platform bits, in a fixed order. */
+const char *platform_name(unsigned bit);
+/* "docker,podman,..." to bits; returns 0 and sets *bad on an unknown name. */
+unsigned platform_parse(const char *list, const char **bad);
+
+#endif

@@ -1,0 +1,107 @@
+/*
+ * lint.h - the library's entry point: options, a run, and its results.
+ *
+ * A caller fills a struct lint_options (lint_options_init() gives the
+ * defaults, config_load() in config.h applies a .unroot.yaml), creates a run,
+ * hands it paths, calls lint_run_finish(), and reads the sorted diagnostics.
+ * The run owns an arena; everything it returns is valid until
+ * lint_run_free(). Nothing here prints or exits.
+ */
+#ifndef UNROOT_LINT_H
+#define UNROOT_LINT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "unroot/diag.h"
+#include "unroot/rule.h"
+
+struct arena;
+
+struct kv {
+	const char *key, *value;
+};
+
+struct id_range {
+	unsigned long start, len;
+};
+
+/* Hard limits; each one hit becomes an NR000 diagnostic. */
+struct lint_limits {
+	size_t file_size;      /* bytes of one text input */
+	size_t arena;	       /* bytes a run may allocate */
+	size_t yaml_depth;     /* nesting of YAML/JSON collections */
+	size_t yaml_aliases;   /* alias references per document */
+	size_t yaml_nodes;     /* nodes per document, aliases expanded */
+	size_t tar_entries;    /* entries per image */
+	size_t path_len;       /* bytes of one path */
+	size_t uncompressed;   /* bytes of an image's layers, decompressed */
+	size_t dir_depth;      /* folders deep when walking a tree */
+};
+
+struct lint_options {
+	unsigned platforms;	     /* PLAT_* bits; default PLAT_ALL */
+	long min_uid;		     /* default 1000 */
+	struct id_range uid_range;   /* OpenShift namespace uid range */
+	struct id_range supp_groups; /* OpenShift supplemental-groups range */
+	enum severity fail_on;	     /* default SEV_WARNING */
+	enum input_kind type;	     /* forced input kind, KIND_NONE to detect */
+
+	const char **ignore; /* rule codes or names */
+	size_t nignore;
+	struct kv *severity; /* rule -> "error"|"warning"|"info"|"off" */
+	size_t nseverity;
+	struct kv *base_images; /* image pattern -> "uid[:gid]" */
+	size_t nbase_images;
+	struct kv *images; /* image reference pattern -> Dockerfile or image path */
+	size_t nimages;
+
+	const char *context_dir; /* Dockerfile build context; NULL: the Dockerfile's folder */
+	const char *arch;	 /* image index selection; NULL: the host's */
+	const char *rootfs;	 /* unpacked root filesystem */
+	const char *image_config;
+	const char *tree;
+	const char *helm_bin;
+	const char **values;
+	size_t nvalues;
+	const char **sets;
+	size_t nsets;
+
+	struct lint_limits limits;
+};
+
+void lint_options_init(struct lint_options *o);
+
+struct lint_run;
+
+/* NULL when out of memory. `opts` is borrowed and must outlive the run. */
+struct lint_run *lint_run_new(const struct lint_options *opts);
+void lint_run_free(struct lint_run *run);
+
+/*
+ * Lints a file, a folder (recursively, picking the inputs it recognises), or
+ * "-" for stdin (which needs opts->type). Problems reading become NR000
+ * diagnostics; this never fails as a whole.
+ */
+void lint_run_path(struct lint_run *run, const char *path);
+/* Lints bytes already in memory, as the kind given (KIND_NONE: detect by name). */
+void lint_run_buffer(struct lint_run *run, const char *path, const char *data, size_t len,
+		     enum input_kind kind);
+
+/* Matches suppressions, raises NR001, applies severities and sorts. Call once. */
+void lint_run_finish(struct lint_run *run);
+
+const struct diag_list *lint_run_diags(const struct lint_run *run);
+/* Paths linted, in order, for formats that list inputs (junit). */
+const char *const *lint_run_inputs(const struct lint_run *run, size_t *n);
+/* True when some input could not be read or parsed (exit status 2). */
+bool lint_run_had_input_error(const struct lint_run *run);
+struct arena *lint_run_arena(struct lint_run *run);
+
+/* Counts of unsuppressed diagnostics by severity, index SEV_INFO..SEV_ERROR. */
+void lint_run_counts(const struct lint_run *run, size_t counts[4]);
+
+/* 0, 1 or 2 as the CLI documents it. */
+int lint_run_exit_status(const struct lint_run *run);
+
+#endif

@@ -1,0 +1,50 @@
+/*
+ * model.h - the image view: what the rules and the identity model know
+ * about the image side of a workload.
+ *
+ * It comes from a built image (everything known) or from a Dockerfile
+ * (partly known: the final USER, and what COPY/RUN lines did to ownership).
+ * Strings borrow from the run's arena.
+ */
+#ifndef UNROOT_MODEL_H
+#define UNROOT_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct source;
+struct fsmodel; /* the merged filesystem of a built image; see image.h */
+
+/* Ownership a Dockerfile or image gives to a path the app needs. */
+struct owned_path {
+	const char *path;
+	long uid, gid; /* -1 when unknown */
+	int mode;      /* permission bits, -1 when unknown */
+	bool recursive;
+	size_t start, end; /* where it was set, in the image view's source */
+};
+
+struct image_view {
+	const char *origin; /* the Dockerfile or image path it came from */
+	bool from_image;    /* a built image: fs is set */
+	struct source *src; /* the Dockerfile, or NULL */
+
+	const char *user; /* as the config or final USER gives it; "" when unset */
+	bool user_known;  /* false when set in an unknown base image or by an unresolved variable */
+	long uid, gid;	  /* numeric, resolved through /etc/passwd for images; -1 unknown */
+	bool user_is_name; /* the USER field is a name, not a number */
+	size_t user_start, user_end; /* the USER line, when src */
+
+	const char **entrypoint, **cmd, **env, **volumes;
+	size_t nentrypoint, ncmd, nenv, nvolumes;
+	const char *workdir;
+	const char *home; /* HOME of the user, when known */
+
+	struct owned_path *owned;
+	size_t nowned;
+
+	struct fsmodel *fs; /* NULL for a Dockerfile */
+};
+
+#endif

@@ -1,0 +1,42 @@
+/*
+ * output.h - report formats. A formatter writes a finished run's diagnostics
+ * into a buffer; the caller decides where the bytes go. Formats are listed
+ * in one table in lib/output/formats.def.
+ */
+#ifndef UNROOT_OUTPUT_H
+#define UNROOT_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct buf;
+struct diag;
+struct diag_list;
+
+struct report {
+	const struct diag_list *diags; /* sorted, suppressions applied */
+	const char *const *inputs;     /* every input linted, in order */
+	size_t ninputs;
+	bool color;	  /* ANSI colour (text) */
+	bool source_line; /* show the offending line with a caret (text) */
+	const char *version;
+};
+
+struct formatter {
+	const char *name;
+	const char *description;
+	void (*write)(struct buf *out, const struct report *r);
+};
+
+extern const struct formatter *const formatter_table[];
+extern const size_t formatter_count;
+const struct formatter *formatter_find(const char *name);
+
+/* 1-based line and column of a diagnostic's start and end (1,1 without source). */
+void diag_position(const struct diag *d, unsigned *line, unsigned *col, unsigned *end_line,
+		   unsigned *end_col);
+
+/* Platform names of a diagnostic, "docker,podman,..." order, written with `sep`. */
+void diag_platforms(const struct diag *d, struct buf *out, const char *sep);
+
+#endif

@@ -1,0 +1,100 @@
+/*
+ * run.h - what readers see of a run. Internal to the library.
+ *
+ * A reader turns one input into a model, reports NR000 for what it cannot
+ * read, records suppression comments, and calls run_rules() for its kind.
+ * Everything is allocated from run->arena.
+ */
+#ifndef UNROOT_RUN_H
+#define UNROOT_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "unroot/lint.h"
+#include "unroot/rule.h"
+
+struct source;
+struct image_view;
+
+/*
+ * An ignore comment or annotation. Diagnostics in the same input whose
+ * start offset lies in [from, to) and whose code is listed are suppressed;
+ * `global` covers the whole input. [start, end) is the comment itself, where
+ * NR001 points when it matched nothing.
+ */
+struct suppression {
+	const char *path;
+	struct source *src;
+	size_t start, end;
+	size_t from, to;
+	bool global;
+	const char **codes;
+	size_t ncodes;
+	bool used;
+};
+
+struct pair_entry;
+
+struct lint_run {
+	const struct lint_options *opts;
+	struct arena *arena;
+	struct diag_list diags;
+	struct suppression *supp;
+	size_t nsupp, capsupp;
+	const char **inputs;
+	size_t ninputs, capinputs;
+	struct pair_entry *pairs; /* image sides loaded for --image, by path */
+	size_t npairs, cappairs;
+	bool input_error;
+	bool finished;
+};
+
+/*
+ * A reader is one input kind. `match` says whether a path looks like it
+ * (is_dir tells a folder); `lint` reads and checks it. For text kinds the
+ * engine reads the file and passes `src`; for folders and binary inputs
+ * src is NULL and the reader opens `path` itself.
+ */
+struct reader {
+	enum input_kind kind;
+	const char *name;
+	bool text; /* the engine reads the file into a source first */
+	bool (*match)(const char *path, bool is_dir);
+	void (*lint)(struct lint_run *run, const char *path, struct source *src);
+	/*
+	 * The image side of this input, for pairing (--image REF=PATH) and
+	 * simulate; NULL when the kind has none or it could not be read.
+	 */
+	const struct image_view *(*image_side)(struct lint_run *run, const char *path);
+};
+
+extern const struct reader *const reader_table[];
+extern const size_t reader_count;
+const struct reader *reader_for_kind(enum input_kind k);
+
+/* An NR000 for input `path`; marks the run as having an input error. */
+void run_parse_error(struct lint_run *run, const char *path, struct source *src, size_t start,
+		     size_t end, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* Records a suppression; the struct is copied. */
+void run_add_suppression(struct lint_run *run, const struct suppression *s);
+
+/* A context for one input, with the run's arena, options and list. */
+void run_ctx_init(struct lint_run *run, struct check_ctx *ctx, const char *path,
+		  struct source *src);
+
+/* Calls every enabled rule of `kind` on ctx. */
+void run_rules(struct lint_run *run, struct check_ctx *ctx, enum input_kind kind);
+
+/* True when a rule is turned off by --ignore or severity "off". */
+bool run_rule_disabled(const struct lint_run *run, const struct rule *r);
+
+/*
+ * The image side paired with an image reference, through opts->images
+ * (patterns match with fnmatch, a bare reference also matches with any tag),
+ * loaded once per path. NULL when there is no pair.
+ */
+const struct image_view *run_pair(struct lint_run *run, const char *ref);
+
+#endif

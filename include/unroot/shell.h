@@ -1,0 +1,95 @@
+/*
+ * shell.h - a POSIX shell reader for RUN lines and entrypoint scripts.
+ *
+ * sh_parse() splits a script into simple commands with their words, handling
+ * quoting, escapes, &&, ||, ;, |, newlines, $(...) and `...`, and one level
+ * of `sh -c '...'` / `bash -c "..."`. Words keep spans (offsets into the
+ * parsed text) so findings can point at them. It does not run anything and
+ * does not expand variables: a word holding $X keeps it as written.
+ *
+ * sh_find() classifies the commands unroot cares about.
+ */
+#ifndef UNROOT_SHELL_H
+#define UNROOT_SHELL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct arena;
+
+struct sh_word {
+	const char *value; /* quotes removed, escapes applied; $VAR left as written */
+	size_t start, end; /* span in the parsed text */
+	bool expands;	   /* holds an unquoted or double-quoted $ or ` */
+};
+
+struct sh_redir {
+	const char *op; /* ">", ">>", "<", "2>", ... */
+	struct sh_word target;
+};
+
+struct sh_cmd {
+	struct sh_word *argv; /* assignments (A=b cmd) removed; wrappers such as `exec` kept */
+	size_t argc;
+	struct sh_redir *redirs;
+	size_t nredirs;
+	size_t start, end; /* span in the parsed text */
+	unsigned depth;	   /* 0 at the top; 1 inside sh -c, $(...) or a subshell */
+};
+
+struct sh_script {
+	struct sh_cmd *cmds;
+	size_t ncmds;
+};
+
+struct sh_error {
+	size_t start, end;
+	const char *message;
+};
+
+/*
+ * Parses text[0..len). Returns 0, or -1 with *err for text that cannot be
+ * read (an unterminated quote). Recursion and sizes are bounded.
+ */
+int sh_parse(struct arena *a, const char *text, size_t len, struct sh_script *out,
+	     struct sh_error *err);
+
+enum sh_kind {
+	SH_OTHER = 0,
+	SH_USER_ADD,	/* useradd, adduser */
+	SH_GROUP_ADD,	/* groupadd, addgroup */
+	SH_USER_MOD,	/* usermod */
+	SH_GROUP_MOD,	/* groupmod */
+	SH_CHOWN,	/* chown, chgrp, install -o/-g */
+	SH_CHMOD,	/* chmod, install -m */
+	SH_PASSWD_WRITE, /* writes to /etc/passwd (redirect, tee, sed -i, chmod on it) */
+	SH_PRIV_DROP,	/* gosu, su-exec, setpriv, su, runuser, sudo, chroot --userspec, s6-setuidgid, chpst */
+};
+
+struct sh_finding {
+	enum sh_kind kind;
+	const struct sh_cmd *cmd;
+	const char *tool;  /* argv[0] base name as found: "adduser", "chgrp", "install", "gosu" */
+	const char *owner; /* SH_CHOWN: the user part, or NULL; SH_PRIV_DROP: the target user */
+	const char *group; /* SH_CHOWN: the group part, or NULL (chown u: gives the user's group) */
+	bool owner_colon;  /* chown `u:` with an empty group: the user's login group */
+	const char *mode;  /* SH_CHMOD: the mode spec as written */
+	bool recursive;	   /* -R */
+	const char **paths; /* the operands */
+	size_t npaths;
+	const char *name; /* SH_USER_ADD/GROUP_ADD: the account created */
+	long uid, gid;	  /* -u / -g numbers when given, else -1 */
+	const char *gid_name; /* -g/-G group given as a name */
+};
+
+/* Appends the findings in `s` to *out (arena-allocated), in order. */
+int sh_find(struct arena *a, const struct sh_script *s, struct sh_finding **out, size_t *n);
+
+/*
+ * Applies a chmod mode (octal, or symbolic like "g=u,o-w" or "+X") to
+ * `old` for a file (is_dir false) or folder. Returns 0, or -1 for a mode
+ * that does not parse.
+ */
+int mode_apply(const char *spec, unsigned old, bool is_dir, unsigned *out);
+
+#endif

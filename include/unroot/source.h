@@ -1,0 +1,40 @@
+/*
+ * source.h - an input's bytes and how to turn byte offsets into positions.
+ *
+ * Every node and diagnostic in unroot holds byte offsets into a source; lines
+ * and columns are computed only when a report is written. Lines and columns
+ * are 1-based, columns count bytes. A source and its data live in the run's
+ * arena.
+ */
+#ifndef UNROOT_SOURCE_H
+#define UNROOT_SOURCE_H
+
+#include <stddef.h>
+
+struct arena;
+
+struct source {
+	const char *path; /* as the user named it; "-" for stdin */
+	const char *data; /* NUL-terminated copy; may hold other NULs before len */
+	size_t len;
+	size_t *line_starts; /* offset of each line's first byte, built on first use */
+	size_t nlines;
+	struct arena *arena; /* where the line table goes */
+};
+
+/* A source over a copy of `data`; NULL when the arena is full. */
+struct source *source_new(struct arena *a, const char *path, const char *data, size_t len);
+
+/*
+ * Reads `path` ("-" reads stdin) whole, refusing files over `limit` bytes.
+ * On failure returns NULL and sets *why to a static lower-case reason.
+ */
+struct source *source_read(struct arena *a, const char *path, size_t limit, const char **why);
+
+/* 1-based line and byte column of `off` (clamped to the end of the data). */
+void source_position(struct source *s, size_t off, unsigned *line, unsigned *col);
+
+/* Start and length of the line holding `off`, without its line ending. */
+void source_line(struct source *s, size_t off, size_t *start, size_t *len);
+
+#endif

@@ -1,0 +1,143 @@
+/* reader.c - the Dockerfile input kind: detection, parse errors, suppressions, rules. */
+#include "unroot/arena.h"
+#include "unroot/dockerfile.h"
+#include "unroot/model.h"
+#include "unroot/run.h"
+#include "unroot/source.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+static bool starts_with(const char *s, const char *prefix)
+{
+	return strncasecmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool df_name_matches(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	if (strcasecmp(base, "Dockerfile") == 0 || strcasecmp(base, "Containerfile") == 0)
+		return true;
+	if (ends_with(base, ".dockerignore") || ends_with(base, ".md"))
+		return false;
+	return ends_with(base, ".Dockerfile") || ends_with(base, ".containerfile") ||
+	       starts_with(base, "Dockerfile.") || starts_with(base, "Containerfile.");
+}
+
+static bool match(const char *path, bool is_dir)
+{
+	return !is_dir && df_name_matches(path);
+}
+
+/*
+ * "unroot ignore=NR103,NR107 reason" or "unroot global ignore=...". Returns
+ * false when the comment is not a suppression.
+ */
+bool suppression_parse(struct arena *a, const char *text, bool *global, const char ***codes,
+		       size_t *ncodes)
+{
+	const char *p = text;
+	while (*p == ' ' || *p == '\t' || *p == '#')
+		p++;
+	if (strncmp(p, "unroot", 6) != 0 || !isspace((unsigned char)p[6]))
+		return false;
+	p += 6;
+	while (isspace((unsigned char)*p))
+		p++;
+	*global = false;
+	if (strncmp(p, "global", 6) == 0 && isspace((unsigned char)p[6])) {
+		*global = true;
+		p += 6;
+		while (isspace((unsigned char)*p))
+			p++;
+	}
+	if (strncmp(p, "ignore=", 7) != 0)
+		return false;
+	p += 7;
+	size_t cap = 0;
+	*codes = NULL;
+	*ncodes = 0;
+	while (*p && !isspace((unsigned char)*p)) {
+		size_t n = strcspn(p, ", \t");
+		if (n) {
+			const char **slot = ARR_PUSH(a, *codes, *ncodes, cap);
+			if (!slot)
+				return false;
+			*slot = arena_strndup(a, p, n);
+		}
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return *ncodes > 0;
+}
+
+/* A suppression covers the instruction that follows the comment. */
+static void add_suppressions(struct lint_run *run, const char *path, const struct dockerfile *df)
+{
+	size_t next = 0;
+	for (size_t i = 0; i < df->ncomments; i++) {
+		const struct df_comment *c = &df->comments[i];
+		struct suppression s = {.path = path, .src = df->src, .start = c->start,
+					.end = c->end};
+		if (!suppression_parse(run->arena, c->text, &s.global, &s.codes, &s.ncodes))
+			continue;
+		while (next < df->ninstrs && df->instrs[next].start < c->end)
+			next++;
+		if (!s.global) {
+			if (next == df->ninstrs)
+				s.from = s.to = df->src->len + 1;
+			else {
+				s.from = df->instrs[next].start;
+				s.to = df->instrs[next].end;
+			}
+		}
+		run_add_suppression(run, &s);
+	}
+}
+
+static void lint(struct lint_run *run, const char *path, struct source *src)
+{
+	struct dockerfile *df = arena_alloc(run->arena, sizeof(*df));
+	struct df_error err = {0};
+	if (!df)
+		return;
+	if (df_parse(run->arena, src, df, &err) != 0) {
+		run_parse_error(run, path, src, err.start, err.end, "%s", err.message);
+		return;
+	}
+	if (df_eval(run->arena, df) != 0) {
+		run_parse_error(run, path, src, 0, 0, "out of memory evaluating '%s'", path);
+		return;
+	}
+	add_suppressions(run, path, df);
+	struct check_ctx ctx;
+	run_ctx_init(run, &ctx, path, src);
+	ctx.df = df;
+	run_rules(run, &ctx, KIND_DOCKERFILE);
+}
+
+/* NEEDSWORK: the Dockerfile's image side (final USER, ownership) comes with the pairing work. */
+static const struct image_view *image_side(struct lint_run *run, const char *path)
+{
+	(void)run;
+	(void)path;
+	return NULL;
+}
+
+const struct reader dockerfile_reader = {
+	.kind = KIND_DOCKERFILE,
+	.name = "dockerfile",
+	.text = true,
+	.match = match,
+	.lint = lint,
+	.image_side = image_side,
+};

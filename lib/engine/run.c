@@ -1,0 +1,462 @@
+/* run.c - a lint run: dispatch inputs to readers, then suppress, weigh and sort. */
+#include "unroot/run.h"
+#include "unroot/arena.h"
+#include "unroot/source.h"
+
+#include <dirent.h>
+#include <fnmatch.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+void lint_options_init(struct lint_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->platforms = PLAT_ALL;
+	o->min_uid = 1000;
+	o->uid_range = (struct id_range){1000680000, 10000};
+	o->supp_groups = (struct id_range){1000680000, 10000};
+	o->fail_on = SEV_WARNING;
+	o->limits = (struct lint_limits){
+		.file_size = 8u << 20,
+		.arena = 1u << 30,
+		.yaml_depth = 200,
+		.yaml_aliases = 10000,
+		.yaml_nodes = 2000000,
+		.tar_entries = 2000000,
+		.path_len = 4096,
+		.uncompressed = (size_t)16 << 30,
+		.dir_depth = 64,
+	};
+}
+
+struct lint_run *lint_run_new(const struct lint_options *opts)
+{
+	struct arena *a = arena_new(opts->limits.arena);
+	if (!a)
+		return NULL;
+	struct lint_run *run = arena_alloc(a, sizeof(*run));
+	if (!run) {
+		arena_free(a);
+		return NULL;
+	}
+	run->opts = opts;
+	run->arena = a;
+	run->diags.arena = a;
+	return run;
+}
+
+void lint_run_free(struct lint_run *run)
+{
+	if (run)
+		arena_free(run->arena);
+}
+
+struct arena *lint_run_arena(struct lint_run *run)
+{
+	return run->arena;
+}
+
+void run_parse_error(struct lint_run *run, const char *path, struct source *src, size_t start,
+		     size_t end, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	diag_vadd(&run->diags, &NR000_parse_error, path, src, start, end, fmt, ap);
+	va_end(ap);
+	run->input_error = true;
+}
+
+void run_add_suppression(struct lint_run *run, const struct suppression *s)
+{
+	struct suppression *slot = ARR_PUSH(run->arena, run->supp, run->nsupp, run->capsupp);
+	if (slot)
+		*slot = *s;
+}
+
+static void report_va(struct check_ctx *ctx, const struct rule *rule, size_t start, size_t end,
+		      const char *fmt, va_list ap, struct diag **out)
+{
+	*out = diag_vadd(ctx->diags, rule, ctx->path, ctx->src, start, end, fmt, ap);
+}
+
+struct diag *report(struct check_ctx *ctx, const struct rule *rule, size_t start, size_t end,
+		    const char *fmt, ...)
+{
+	struct diag *d;
+	va_list ap;
+	va_start(ap, fmt);
+	report_va(ctx, rule, start, end, fmt, ap, &d);
+	va_end(ap);
+	return d;
+}
+
+static const struct image_view *ctx_pair(struct check_ctx *ctx, const char *ref)
+{
+	return run_pair(ctx->pair_data, ref);
+}
+
+void run_ctx_init(struct lint_run *run, struct check_ctx *ctx, const char *path,
+		  struct source *src)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->opts = run->opts;
+	ctx->arena = run->arena;
+	ctx->diags = &run->diags;
+	ctx->path = path;
+	ctx->src = src;
+	ctx->pair = ctx_pair;
+	ctx->pair_data = run;
+}
+
+static bool listed(const char *const *list, size_t n, const struct rule *r)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcasecmp(list[i], r->code) == 0 || strcasecmp(list[i], r->name) == 0)
+			return true;
+	return false;
+}
+
+/* The configured severity of a rule, or -1 when the config says nothing. */
+static int configured_severity(const struct lint_options *o, const struct rule *r)
+{
+	for (size_t i = 0; i < o->nseverity; i++) {
+		const struct kv *kv = &o->severity[i];
+		if (strcasecmp(kv->key, r->code) == 0 || strcasecmp(kv->key, r->name) == 0)
+			return severity_parse(kv->value);
+	}
+	return -1;
+}
+
+bool run_rule_disabled(const struct lint_run *run, const struct rule *r)
+{
+	if (r == &NR000_parse_error)
+		return false;
+	if (listed(run->opts->ignore, run->opts->nignore, r))
+		return true;
+	return configured_severity(run->opts, r) == SEV_NONE;
+}
+
+void run_rules(struct lint_run *run, struct check_ctx *ctx, enum input_kind kind)
+{
+	for (size_t i = 0; i < rule_count; i++) {
+		const struct rule *r = rule_table[i];
+		if (r->kind != kind || !r->check || run_rule_disabled(run, r))
+			continue;
+		if (!(r->platforms & run->opts->platforms))
+			continue;
+		r->check(ctx, r);
+	}
+}
+
+/* --- pairing ------------------------------------------------------------- */
+
+struct pair_entry {
+	const char *path;
+	const struct image_view *view;
+};
+
+/* `nginx` matches `nginx:1.27` and `docker.io/library/nginx:1.27`; patterns use fnmatch. */
+static bool ref_matches(const char *pattern, const char *ref)
+{
+	if (fnmatch(pattern, ref, 0) == 0)
+		return true;
+	size_t n = strlen(pattern);
+	if (!strpbrk(pattern, "*?[") && strncmp(ref, pattern, n) == 0 &&
+	    (ref[n] == ':' || ref[n] == '@'))
+		return true;
+	const char *last = strrchr(ref, '/');
+	if (last && !strchr(pattern, '/'))
+		return ref_matches(pattern, last + 1);
+	return false;
+}
+
+static enum input_kind detect_path(const char *path, bool is_dir);
+
+const struct image_view *run_pair(struct lint_run *run, const char *ref)
+{
+	const struct lint_options *o = run->opts;
+	if (!ref)
+		return NULL;
+	for (size_t i = 0; i < o->nimages; i++) {
+		if (!ref_matches(o->images[i].key, ref))
+			continue;
+		const char *path = o->images[i].value;
+		for (size_t k = 0; k < run->npairs; k++)
+			if (strcmp(run->pairs[k].path, path) == 0)
+				return run->pairs[k].view;
+		struct stat st;
+		bool is_dir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+		const struct reader *rd = reader_for_kind(detect_path(path, is_dir));
+		if (!rd || !rd->image_side)
+			rd = reader_for_kind(KIND_DOCKERFILE);
+		const struct image_view *v = rd && rd->image_side ? rd->image_side(run, path) : NULL;
+		struct pair_entry *e = ARR_PUSH(run->arena, run->pairs, run->npairs, run->cappairs);
+		if (e) {
+			e->path = path;
+			e->view = v;
+		}
+		return v;
+	}
+	return NULL;
+}
+
+/* --- inputs -------------------------------------------------------------- */
+
+const struct reader *reader_for_kind(enum input_kind k)
+{
+	for (size_t i = 0; i < reader_count; i++)
+		if (reader_table[i]->kind == k)
+			return reader_table[i];
+	return NULL;
+}
+
+static enum input_kind detect_path(const char *path, bool is_dir)
+{
+	for (size_t i = 0; i < reader_count; i++)
+		if (reader_table[i]->match && reader_table[i]->match(path, is_dir))
+			return reader_table[i]->kind;
+	return KIND_NONE;
+}
+
+static void note_input(struct lint_run *run, const char *path)
+{
+	const char **slot = ARR_PUSH(run->arena, run->inputs, run->ninputs, run->capinputs);
+	if (slot)
+		*slot = arena_strdup(run->arena, path);
+}
+
+static void lint_one(struct lint_run *run, const char *path, struct source *src,
+		     enum input_kind kind)
+{
+	const struct reader *rd = reader_for_kind(kind);
+	if (!rd) {
+		run_parse_error(run, path, src, 0, 0, "no reader for %s input",
+				input_kind_name(kind));
+		return;
+	}
+	note_input(run, path);
+	if (rd->text && !src) {
+		const char *why = NULL;
+		src = source_read(run->arena, path, run->opts->limits.file_size, &why);
+		if (!src) {
+			run_parse_error(run, path, NULL, 0, 0, "cannot read '%s': %s", path, why);
+			return;
+		}
+	}
+	rd->lint(run, path, src);
+	if (arena_failed(run->arena))
+		run->input_error = true;
+}
+
+void lint_run_buffer(struct lint_run *run, const char *path, const char *data, size_t len,
+		     enum input_kind kind)
+{
+	if (kind == KIND_NONE)
+		kind = detect_path(path, false);
+	if (kind == KIND_NONE) {
+		run_parse_error(run, path, NULL, 0, 0,
+				"cannot tell what '%s' is; say it with --type", path);
+		return;
+	}
+	struct source *src = source_new(run->arena, path, data, len);
+	if (!src) {
+		run_parse_error(run, path, NULL, 0, 0, "out of memory reading '%s'", path);
+		return;
+	}
+	lint_one(run, path, src, kind);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Folders we never look into when walking a tree. */
+static bool skip_dir(const char *name)
+{
+	static const char *const skip[] = {".git", "node_modules", ".hg", ".svn", "vendor"};
+	for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
+		if (strcmp(name, skip[i]) == 0)
+			return true;
+	return false;
+}
+
+static void walk(struct lint_run *run, const char *path, size_t depth, bool named)
+{
+	struct stat st;
+	if (strcmp(path, "-") == 0) {
+		if (run->opts->type == KIND_NONE) {
+			run_parse_error(run, "-", NULL, 0, 0,
+					"reading stdin needs --type dockerfile|k8s");
+			return;
+		}
+		lint_one(run, "-", NULL, run->opts->type);
+		return;
+	}
+	if (stat(path, &st) != 0) {
+		run_parse_error(run, path, NULL, 0, 0, "cannot open '%s': no such file or folder",
+				path);
+		return;
+	}
+	bool is_dir = S_ISDIR(st.st_mode);
+	enum input_kind k = named && run->opts->type != KIND_NONE ? run->opts->type
+								   : detect_path(path, is_dir);
+	if (k != KIND_NONE && (!is_dir || k == KIND_HELM || k == KIND_IMAGE)) {
+		lint_one(run, path, NULL, k);
+		return;
+	}
+	if (!is_dir) {
+		if (named)
+			run_parse_error(run, path, NULL, 0, 0,
+					"cannot tell what '%s' is; say it with --type", path);
+		return;
+	}
+	if (depth >= run->opts->limits.dir_depth) {
+		run_parse_error(run, path, NULL, 0, 0, "'%s' is nested deeper than the limit",
+				path);
+		return;
+	}
+	DIR *d = opendir(path);
+	if (!d) {
+		run_parse_error(run, path, NULL, 0, 0, "cannot open folder '%s'", path);
+		return;
+	}
+	const char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' && (e->d_name[1] == 0 || strcmp(e->d_name, "..") == 0))
+			continue;
+		if (skip_dir(e->d_name))
+			continue;
+		const char **slot = ARR_PUSH(run->arena, names, n, cap);
+		if (!slot)
+			break;
+		size_t plen = strlen(path);
+		*slot = arena_printf(run->arena, "%s%s%s", path,
+				     plen && path[plen - 1] == '/' ? "" : "/", e->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		struct stat cst;
+		/* Never follow symlinks while walking: a link may point anywhere. */
+		if (!names[i] || lstat(names[i], &cst) != 0 || S_ISLNK(cst.st_mode))
+			continue;
+		walk(run, names[i], depth + 1, false);
+	}
+}
+
+void lint_run_path(struct lint_run *run, const char *path)
+{
+	walk(run, path, 0, true);
+}
+
+/* --- finishing ----------------------------------------------------------- */
+
+static bool covers(const struct suppression *s, const struct diag *d)
+{
+	if (strcmp(s->path, d->path) != 0)
+		return false;
+	if (!s->global && (d->start < s->from || d->start >= s->to))
+		return false;
+	for (size_t i = 0; i < s->ncodes; i++) {
+		const struct rule *r = rule_find(s->codes[i]);
+		if (r == d->rule)
+			return true;
+	}
+	return false;
+}
+
+void lint_run_finish(struct lint_run *run)
+{
+	if (run->finished)
+		return;
+	run->finished = true;
+	struct diag_list *l = &run->diags;
+	size_t n = l->n;
+	for (size_t i = 0; i < n; i++) {
+		struct diag *d = &l->items[i];
+		if (d->rule == &NR000_parse_error)
+			continue;
+		for (size_t k = 0; k < run->nsupp; k++) {
+			if (covers(&run->supp[k], d)) {
+				run->supp[k].used = true;
+				d->suppressed = true;
+			}
+		}
+	}
+	if (!run_rule_disabled(run, &NR001_unused_suppression)) {
+		for (size_t k = 0; k < run->nsupp; k++) {
+			struct suppression *s = &run->supp[k];
+			if (s->used)
+				continue;
+			char *codes = arena_strdup(run->arena, "");
+			for (size_t i = 0; i < s->ncodes && codes; i++)
+				codes = arena_printf(run->arena, "%s%s%s", codes, i ? "," : "",
+						     s->codes[i]);
+			diag_add(l, &NR001_unused_suppression, s->path, s->src, s->start, s->end,
+				 "suppression of %s matched no finding here; remove it",
+				 codes ? codes : "rules");
+		}
+	}
+	/* Severity overrides, the ignore list and the platform filter, then drop what is gone. */
+	size_t w = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		struct diag d = l->items[i];
+		int sev = configured_severity(run->opts, d.rule);
+		if (sev > 0)
+			d.severity = (enum severity)sev;
+		if (d.suppressed || (sev == SEV_NONE && d.rule != &NR000_parse_error))
+			continue;
+		if (listed(run->opts->ignore, run->opts->nignore, d.rule) &&
+		    d.rule != &NR000_parse_error)
+			continue;
+		if (d.rule != &NR000_parse_error && !(d.platforms & run->opts->platforms))
+			continue;
+		if (d.rule != &NR000_parse_error)
+			d.platforms &= run->opts->platforms;
+		l->items[w++] = d;
+	}
+	l->n = w;
+	diag_list_sort(l);
+}
+
+const struct diag_list *lint_run_diags(const struct lint_run *run)
+{
+	return &run->diags;
+}
+
+const char *const *lint_run_inputs(const struct lint_run *run, size_t *n)
+{
+	*n = run->ninputs;
+	return run->inputs;
+}
+
+bool lint_run_had_input_error(const struct lint_run *run)
+{
+	return run->input_error;
+}
+
+void lint_run_counts(const struct lint_run *run, size_t counts[4])
+{
+	memset(counts, 0, 4 * sizeof(size_t));
+	for (size_t i = 0; i < run->diags.n; i++)
+		counts[run->diags.items[i].severity]++;
+}
+
+int lint_run_exit_status(const struct lint_run *run)
+{
+	if (run->input_error)
+		return 2;
+	if (run->opts->fail_on == SEV_NONE)
+		return 0;
+	for (size_t i = 0; i < run->diags.n; i++)
+		if (run->diags.items[i].severity >= run->opts->fail_on)
+			return 1;
+	return 0;
+}

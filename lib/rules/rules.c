@@ -1,0 +1,45 @@
+/* rules.c - the rule table, built from rules.def, and lookups in it. */
+#include "unroot/rule.h"
+
+#include <stdarg.h>
+#include <strings.h>
+
+#define RULE(sym) extern const struct rule sym;
+#include "rules.def"
+#undef RULE
+
+const struct rule *const rule_table[] = {
+#define RULE(sym) &sym,
+#include "rules.def"
+#undef RULE
+};
+
+const size_t rule_count = sizeof(rule_table) / sizeof(rule_table[0]);
+
+const struct rule *rule_find(const char *code_or_name)
+{
+	for (size_t i = 0; i < rule_count; i++)
+		if (strcasecmp(rule_table[i]->code, code_or_name) == 0 ||
+		    strcasecmp(rule_table[i]->name, code_or_name) == 0)
+			return rule_table[i];
+	return NULL;
+}
+
+const char *input_kind_name(enum input_kind k)
+{
+	switch (k) {
+	case KIND_DOCKERFILE:
+		return "dockerfile";
+	case KIND_K8S:
+		return "k8s";
+	case KIND_HELM:
+		return "helm";
+	case KIND_IMAGE:
+		return "image";
+	case KIND_ANY:
+		return "any";
+	case KIND_NONE:
+		break;
+	}
+	return "none";
+}

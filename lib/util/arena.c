@@ -1,0 +1,150 @@
+/* arena.c - bump allocation in chained blocks, with a hard byte limit. */
+#include "unroot/arena.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ALIGN 16
+#define BLOCK_MIN (64 * 1024)
+
+struct block {
+	struct block *next;
+	size_t size, used;
+	_Alignas(ALIGN) unsigned char data[];
+};
+
+struct arena {
+	struct block *head;
+	size_t limit, used;
+	bool failed;
+};
+
+struct arena *arena_new(size_t limit)
+{
+	struct arena *a = calloc(1, sizeof(*a));
+	if (a)
+		a->limit = limit;
+	return a;
+}
+
+void arena_free(struct arena *a)
+{
+	if (!a)
+		return;
+	for (struct block *b = a->head, *next; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+	free(a);
+}
+
+void *arena_alloc(struct arena *a, size_t size)
+{
+	if (!a || a->failed)
+		return NULL;
+	size_t need = (size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+	if (need < size || need > a->limit - a->used) {
+		a->failed = true;
+		return NULL;
+	}
+	struct block *b = a->head;
+	if (!b || b->size - b->used < need) {
+		size_t bsize = need > BLOCK_MIN ? need : BLOCK_MIN;
+		b = malloc(sizeof(*b) + bsize);
+		if (!b) {
+			a->failed = true;
+			return NULL;
+		}
+		b->size = bsize;
+		b->used = 0;
+		/* A big one-off block goes behind the head so the head keeps its free space. */
+		if (a->head && need > BLOCK_MIN) {
+			b->next = a->head->next;
+			a->head->next = b;
+		} else {
+			b->next = a->head;
+			a->head = b;
+		}
+	}
+	void *p = b->data + b->used;
+	b->used += need;
+	a->used += need;
+	memset(p, 0, size);
+	return p;
+}
+
+void *arena_realloc(struct arena *a, void *old, size_t old_size, size_t new_size)
+{
+	void *p = arena_alloc(a, new_size);
+	if (p && old)
+		memcpy(p, old, old_size < new_size ? old_size : new_size);
+	return p;
+}
+
+char *arena_strndup(struct arena *a, const char *s, size_t n)
+{
+	char *p = arena_alloc(a, n + 1);
+	if (p) {
+		memcpy(p, s, n);
+		p[n] = '\0';
+	}
+	return p;
+}
+
+char *arena_strdup(struct arena *a, const char *s)
+{
+	return s ? arena_strndup(a, s, strlen(s)) : NULL;
+}
+
+char *arena_vprintf(struct arena *a, const char *fmt, va_list ap)
+{
+	va_list copy;
+	va_copy(copy, ap);
+	int n = vsnprintf(NULL, 0, fmt, copy);
+	va_end(copy);
+	if (n < 0)
+		return NULL;
+	char *p = arena_alloc(a, (size_t)n + 1);
+	if (p)
+		vsnprintf(p, (size_t)n + 1, fmt, ap);
+	return p;
+}
+
+char *arena_printf(struct arena *a, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *p = arena_vprintf(a, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+bool arena_failed(const struct arena *a)
+{
+	return !a || a->failed;
+}
+
+size_t arena_used(const struct arena *a)
+{
+	return a ? a->used : 0;
+}
+
+void *arr_push(struct arena *a, void **items, size_t *n, size_t *cap, size_t elem)
+{
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 8;
+		if (ncap > SIZE_MAX / elem)
+			return NULL;
+		void *p = arena_realloc(a, *items, *cap * elem, ncap * elem);
+		if (!p)
+			return NULL;
+		*items = p;
+		*cap = ncap;
+	}
+	unsigned char *slot = (unsigned char *)*items + *n * elem;
+	memset(slot, 0, elem);
+	(*n)++;
+	return slot;
+}

@@ -1,0 +1,143 @@
+/* diag.c - adding, sorting and naming diagnostics. */
+#include "unroot/diag.h"
+#include "unroot/arena.h"
+#include "unroot/rule.h"
+#include "unroot/source.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct diag *diag_vadd(struct diag_list *l, const struct rule *rule, const char *path,
+		       struct source *src, size_t start, size_t end, const char *fmt, va_list ap)
+{
+	struct diag *d = ARR_PUSH(l->arena, l->items, l->n, l->cap);
+	if (!d)
+		return NULL;
+	d->rule = rule;
+	d->severity = rule->severity;
+	d->platforms = rule->platforms;
+	d->path = path ? path : (src ? src->path : "");
+	d->src = src;
+	if (src) {
+		if (start > src->len)
+			start = src->len;
+		if (end < start)
+			end = start;
+		if (end > src->len)
+			end = src->len;
+	}
+	d->start = start;
+	d->end = end;
+	d->message = arena_vprintf(l->arena, fmt, ap);
+	if (!d->message)
+		d->message = "";
+	return d;
+}
+
+struct diag *diag_add(struct diag_list *l, const struct rule *rule, const char *path,
+		      struct source *src, size_t start, size_t end, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct diag *d = diag_vadd(l, rule, path, src, start, end, fmt, ap);
+	va_end(ap);
+	return d;
+}
+
+static int cmp_diag(const void *pa, const void *pb)
+{
+	const struct diag *a = pa, *b = pb;
+	int c = strcmp(a->path, b->path);
+	if (c)
+		return c;
+	/* Byte offsets order the same way lines and columns do within one source. */
+	if (a->start != b->start)
+		return a->start < b->start ? -1 : 1;
+	c = strcmp(a->rule->code, b->rule->code);
+	if (c)
+		return c;
+	c = strcmp(a->object ? a->object : "", b->object ? b->object : "");
+	if (c)
+		return c;
+	c = strcmp(a->container ? a->container : "", b->container ? b->container : "");
+	if (c)
+		return c;
+	return strcmp(a->message, b->message);
+}
+
+void diag_list_sort(struct diag_list *l)
+{
+	if (l->n > 1)
+		qsort(l->items, l->n, sizeof(l->items[0]), cmp_diag);
+}
+
+const char *severity_name(enum severity s)
+{
+	switch (s) {
+	case SEV_ERROR:
+		return "error";
+	case SEV_WARNING:
+		return "warning";
+	case SEV_INFO:
+		return "info";
+	case SEV_NONE:
+		break;
+	}
+	return "none";
+}
+
+int severity_parse(const char *s)
+{
+	if (strcasecmp(s, "error") == 0)
+		return SEV_ERROR;
+	if (strcasecmp(s, "warning") == 0)
+		return SEV_WARNING;
+	if (strcasecmp(s, "info") == 0)
+		return SEV_INFO;
+	if (strcasecmp(s, "none") == 0 || strcasecmp(s, "off") == 0)
+		return SEV_NONE;
+	return -1;
+}
+
+static const char *const platform_names[] = {"docker", "podman", "kubernetes", "openshift"};
+
+const char *platform_name(unsigned bit)
+{
+	for (unsigned i = 0; i < 4; i++)
+		if (bit == 1u << i)
+			return platform_names[i];
+	return "";
+}
+
+unsigned platform_parse(const char *list, const char **bad)
+{
+	unsigned bits = 0;
+	const char *p = list;
+	*bad = NULL;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		bool known = false;
+		for (unsigned i = 0; i < 4; i++) {
+			if (strlen(platform_names[i]) == n && strncasecmp(p, platform_names[i], n) == 0) {
+				bits |= 1u << i;
+				known = true;
+			}
+		}
+		if (n == 3 && strncasecmp(p, "all", 3) == 0) {
+			bits |= PLAT_ALL;
+			known = true;
+		} else if (n == 3 && strncasecmp(p, "k8s", 3) == 0) {
+			bits |= PLAT_KUBERNETES;
+			known = true;
+		}
+		if (!known && n) {
+			*bad = p;
+			return 0;
+		}
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return bits;
+}

@@ -1,0 +1,292 @@
+/* ytree.c - libyaml events into a positioned, bounded tree. */
+#include "unroot/yaml.h"
+#include "unroot/arena.h"
+#include "unroot/lint.h"
+#include "unroot/source.h"
+
+#include <string.h>
+#include <yaml.h>
+
+struct anchor {
+	const char *name;
+	struct ynode *node;
+	size_t weight;
+};
+
+struct frame {
+	struct ynode *node;
+	struct ynode **items;
+	size_t n, cap;
+	size_t weight;
+	const char *anchor;
+};
+
+struct loader {
+	struct arena *a;
+	struct source *src;
+	const struct lint_limits *lim;
+	struct frame *stack;
+	size_t depth, cap;
+	struct anchor *anchors;
+	size_t nanchors, capanchors;
+	size_t weight; /* nodes in this document, aliases expanded */
+	size_t aliases;
+	struct yerror *err;
+};
+
+/*
+ * libyaml marks count characters, not bytes; turn (line, column) into a
+ * byte offset by walking the UTF-8 of that line.
+ */
+static size_t mark_offset(struct source *src, const yaml_mark_t *m)
+{
+	size_t line = m->line, off = 0;
+	if (src->nlines == 0) {
+		unsigned l, c;
+		source_position(src, 0, &l, &c); /* builds the line table */
+	}
+	if (src->line_starts && line < src->nlines)
+		off = src->line_starts[line];
+	else if (src->line_starts)
+		return src->len;
+	for (size_t col = 0; col < m->column && off < src->len; col++) {
+		unsigned char c = (unsigned char)src->data[off];
+		size_t w = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+		off += w;
+	}
+	return off > src->len ? src->len : off;
+}
+
+static int fail(struct loader *L, size_t start, size_t end, const char *msg)
+{
+	L->err->start = start;
+	L->err->end = end;
+	L->err->message = msg;
+	return -1;
+}
+
+static struct anchor *find_anchor(struct loader *L, const char *name)
+{
+	/* Newest first: YAML lets a later anchor of the same name win. */
+	for (size_t i = L->nanchors; i-- > 0;)
+		if (strcmp(L->anchors[i].name, name) == 0)
+			return &L->anchors[i];
+	return NULL;
+}
+
+static int remember(struct loader *L, const char *name, struct ynode *n, size_t weight)
+{
+	if (!name)
+		return 0;
+	struct anchor *an = ARR_PUSH(L->a, L->anchors, L->nanchors, L->capanchors);
+	if (!an)
+		return -1;
+	an->name = arena_strdup(L->a, name);
+	an->node = n;
+	an->weight = weight;
+	n->is_alias_target = true;
+	return 0;
+}
+
+/* Adds a finished node to the open collection, or makes it the document root. */
+static int attach(struct loader *L, struct ynode *n, size_t weight, struct ydoc *doc)
+{
+	L->weight += weight;
+	if (L->weight > L->lim->yaml_nodes)
+		return fail(L, n->start, n->end, "document expands to too many nodes (alias bomb?)");
+	if (L->depth == 0) {
+		doc->root = n;
+		return 0;
+	}
+	struct frame *f = &L->stack[L->depth - 1];
+	struct ynode **slot = ARR_PUSH(L->a, f->items, f->n, f->cap);
+	if (!slot)
+		return fail(L, n->start, n->end, "out of memory");
+	*slot = n;
+	f->weight += weight;
+	return 0;
+}
+
+static struct ynode *new_node(struct loader *L, enum ynode_kind k, const yaml_event_t *e)
+{
+	struct ynode *n = arena_alloc(L->a, sizeof(*n));
+	if (!n)
+		return NULL;
+	n->kind = k;
+	n->start = mark_offset(L->src, &e->start_mark);
+	n->end = mark_offset(L->src, &e->end_mark);
+	return n;
+}
+
+static int on_event(struct loader *L, yaml_event_t *e, struct ydoc *doc)
+{
+	struct ynode *n;
+	switch (e->type) {
+	case YAML_SCALAR_EVENT: {
+		n = new_node(L, Y_SCALAR, e);
+		if (!n)
+			return fail(L, 0, 0, "out of memory");
+		n->value = arena_strndup(L->a, (const char *)e->data.scalar.value,
+					 e->data.scalar.length);
+		n->len = e->data.scalar.length;
+		if (e->data.scalar.tag)
+			n->tag = arena_strdup(L->a, (const char *)e->data.scalar.tag);
+		switch (e->data.scalar.style) {
+		case YAML_SINGLE_QUOTED_SCALAR_STYLE:
+			n->style = Y_SINGLE_QUOTED;
+			break;
+		case YAML_DOUBLE_QUOTED_SCALAR_STYLE:
+			n->style = Y_DOUBLE_QUOTED;
+			break;
+		case YAML_LITERAL_SCALAR_STYLE:
+			n->style = Y_LITERAL;
+			break;
+		case YAML_FOLDED_SCALAR_STYLE:
+			n->style = Y_FOLDED;
+			break;
+		default:
+			n->style = Y_PLAIN;
+		}
+		if (!n->value || remember(L, (const char *)e->data.scalar.anchor, n, 1))
+			return fail(L, n->start, n->end, "out of memory");
+		return attach(L, n, 1, doc);
+	}
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT: {
+		bool seq = e->type == YAML_SEQUENCE_START_EVENT;
+		n = new_node(L, seq ? Y_SEQ : Y_MAP, e);
+		if (!n)
+			return fail(L, 0, 0, "out of memory");
+		if (L->depth >= L->lim->yaml_depth)
+			return fail(L, n->start, n->end, "nesting is deeper than the limit");
+		const yaml_char_t *tag = seq ? e->data.sequence_start.tag : e->data.mapping_start.tag;
+		const yaml_char_t *anchor =
+			seq ? e->data.sequence_start.anchor : e->data.mapping_start.anchor;
+		if (tag)
+			n->tag = arena_strdup(L->a, (const char *)tag);
+		struct frame *f = ARR_PUSH(L->a, L->stack, L->depth, L->cap);
+		if (!f)
+			return fail(L, n->start, n->end, "out of memory");
+		f->node = n;
+		f->anchor = anchor ? arena_strdup(L->a, (const char *)anchor) : NULL;
+		return 0;
+	}
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT: {
+		if (L->depth == 0)
+			return fail(L, 0, 0, "unbalanced collection");
+		struct frame f = L->stack[--L->depth];
+		n = f.node;
+		n->items = f.items;
+		n->nitems = f.n;
+		n->end = mark_offset(L->src, &e->end_mark);
+		size_t w = f.weight + 1;
+		/* Children were counted as they came; count the node itself now. */
+		L->weight -= f.weight;
+		if (remember(L, f.anchor, n, w))
+			return fail(L, n->start, n->end, "out of memory");
+		return attach(L, n, w, doc);
+	}
+	case YAML_ALIAS_EVENT: {
+		size_t s = mark_offset(L->src, &e->start_mark), en = mark_offset(L->src, &e->end_mark);
+		struct anchor *an = find_anchor(L, (const char *)e->data.alias.anchor);
+		if (!an)
+			return fail(L, s, en, "alias to an unknown anchor");
+		if (++L->aliases > L->lim->yaml_aliases)
+			return fail(L, s, en, "too many aliases");
+		return attach(L, an->node, an->weight, doc);
+	}
+	default:
+		return 0;
+	}
+}
+
+int yaml_load(struct arena *a, struct source *src, const struct lint_limits *limits,
+	      struct ydoc **docs, size_t *ndocs, struct yerror *err)
+{
+	yaml_parser_t p;
+	struct loader L = {.a = a, .src = src, .lim = limits, .err = err};
+	size_t cap = 0;
+	struct ydoc *doc = NULL;
+	int rc = 0;
+
+	*docs = NULL;
+	*ndocs = 0;
+	if (!yaml_parser_initialize(&p))
+		return fail(&L, 0, 0, "out of memory");
+	yaml_parser_set_input_string(&p, (const unsigned char *)src->data, src->len);
+	for (;;) {
+		yaml_event_t e;
+		if (!yaml_parser_parse(&p, &e)) {
+			size_t off = mark_offset(src, &p.problem_mark);
+			const char *why = p.problem ? p.problem : "invalid YAML";
+			const char *ctx = p.context;
+			L.err->start = off;
+			L.err->end = off;
+			L.err->message = ctx ? arena_printf(a, "%s %s", why, ctx)
+					     : arena_strdup(a, why);
+			if (!L.err->message)
+				L.err->message = "invalid YAML";
+			rc = -1;
+			break;
+		}
+		yaml_event_type_t t = e.type;
+		if (t == YAML_DOCUMENT_START_EVENT) {
+			doc = ARR_PUSH(a, *docs, *ndocs, cap);
+			if (doc)
+				doc->start = mark_offset(src, &e.start_mark);
+			L.depth = 0;
+			L.nanchors = 0;
+			L.weight = 0;
+			L.aliases = 0;
+			if (!doc)
+				rc = fail(&L, 0, 0, "out of memory");
+		} else if (t == YAML_DOCUMENT_END_EVENT) {
+			if (doc) {
+				doc->end = mark_offset(src, &e.end_mark);
+				/* An empty document reads as a null scalar: keep it as no root. */
+				struct ynode *r = doc->root;
+				if (r && r->kind == Y_SCALAR && r->style == Y_PLAIN && !r->tag &&
+				    r->len == 0)
+					doc->root = NULL;
+			}
+		} else if (doc) {
+			rc = on_event(&L, &e, doc);
+		}
+		yaml_event_delete(&e);
+		if (rc || t == YAML_STREAM_END_EVENT)
+			break;
+	}
+	yaml_parser_delete(&p);
+	return rc;
+}
+
+struct ynode *ymap_key(const struct ynode *n, const char *key)
+{
+	if (!n || n->kind != Y_MAP)
+		return NULL;
+	/* The last occurrence wins, as in Kubernetes' decoder. */
+	for (size_t i = n->nitems / 2; i-- > 0;) {
+		struct ynode *k = n->items[2 * i];
+		if (k->kind == Y_SCALAR && strcmp(k->value, key) == 0)
+			return k;
+	}
+	return NULL;
+}
+
+struct ynode *ymap_get(const struct ynode *n, const char *key)
+{
+	if (!n || n->kind != Y_MAP)
+		return NULL;
+	for (size_t i = n->nitems / 2; i-- > 0;) {
+		struct ynode *k = n->items[2 * i];
+		if (k->kind == Y_SCALAR && strcmp(k->value, key) == 0)
+			return n->items[2 * i + 1];
+	}
+	return NULL;
+}
+
+bool yscalar_is(const struct ynode *n, const char *s)
+{
+	return n && n->kind == Y_SCALAR && strcmp(n->value, s) == 0;
+}

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what building and testing unroot needs on Debian 12 or Ubuntu, as root.
+#   scripts/install-deps.sh          build dependencies only
+#   scripts/install-deps.sh --test   also the tools the tests compare against
+set -euo pipefail
+
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+
+SUDO=
+if [ "$(id -u)" -ne 0 ]; then
+	SUDO=sudo
+fi
+
+build_pkgs=(meson ninja-build pkg-config gcc libyaml-dev libjansson-dev libarchive-dev
+	libssl-dev libzstd-dev libcmocka-dev)
+test_pkgs=(clang valgrind)
+
+missing=()
+for p in "${build_pkgs[@]}"; do
+	dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ "$want_test" = 1 ]; then
+	for p in "${test_pkgs[@]}"; do
+		dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+	done
+fi
+
+if [ "${#missing[@]}" -gt 0 ]; then
+	echo "installing: ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	$SUDO apt-get update -qq
+	$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# The whole test suite: a -Werror debug build, then the same tests under ASan and
+# UBSan, then every fuzz target for a short fixed time. Prints "N passed, N failed".
+#   scripts/test.sh            everything
+#   scripts/test.sh --quick    the debug build's tests only
+set -uo pipefail
+cd "$(dirname "$0")/.."
+quick=0
+[ "${1:-}" = "--quick" ] && quick=1
+
+scripts/install-deps.sh --test || exit 2
+
+passed=0
+failed=0
+skipped=0
+
+# meson test's summary lines ("Ok: N", "Fail: N", ...) added into the totals.
+count() {
+	local log=$1 ok fail exp unexp to sk
+	ok=$(awk '/^Ok:/{print $2}' "$log" | tail -1)
+	exp=$(awk '/^Expected Fail:/{print $3}' "$log" | tail -1)
+	fail=$(awk '/^Fail:/{print $2}' "$log" | tail -1)
+	unexp=$(awk '/^Unexpected Pass:/{print $3}' "$log" | tail -1)
+	to=$(awk '/^Timeout:/{print $2}' "$log" | tail -1)
+	sk=$(awk '/^Skipped:/{print $2}' "$log" | tail -1)
+	passed=$((passed + ${ok:-0} + ${exp:-0}))
+	failed=$((failed + ${fail:-0} + ${unexp:-0} + ${to:-0}))
+	skipped=$((skipped + ${sk:-0}))
+	if [ -z "$ok" ]; then failed=$((failed + 1)); fi
+}
+
+suite() {
+	local name=$1 dir=$2
+	shift 2
+	echo "== $name"
+	if [ ! -d "$dir" ]; then
+		meson setup "$dir" "$@" >"/tmp/unroot-setup-$name.log" 2>&1 || {
+			cat "/tmp/unroot-setup-$name.log"; failed=$((failed + 1)); return; }
+	fi
+	if ! ninja -C "$dir" >"/tmp/unroot-build-$name.log" 2>&1; then
+		tail -40 "/tmp/unroot-build-$name.log"
+		failed=$((failed + 1))
+		return
+	fi
+	meson test -C "$dir" --print-errorlogs --num-processes 2 >"/tmp/unroot-test-$name.log" 2>&1
+	grep -E '^ *[0-9]+/[0-9]+ ' "/tmp/unroot-test-$name.log" | grep -vE ' OK | SKIP ' || true
+	sed -n '/^Ok:/,/^Timeout:/p' "/tmp/unroot-test-$name.log"
+	grep -A30 'Summary of Failures' "/tmp/unroot-test-$name.log" | head -40 || true
+	count "/tmp/unroot-test-$name.log"
+}
+
+suite debug build
+if [ "$quick" = 0 ]; then
+	suite sanitizers build-asan -Db_sanitize=address,undefined -Db_lundef=false \
+		-Dc_args=-fno-sanitize-recover=all
+	if command -v clang >/dev/null; then
+		echo "== fuzz"
+		if [ ! -d build-fuzz ]; then
+			CC=clang meson setup build-fuzz -Dfuzz=true -Dtests=false >/tmp/unroot-setup-fuzz.log 2>&1 ||
+				cat /tmp/unroot-setup-fuzz.log
+		fi
+		if ninja -C build-fuzz >/tmp/unroot-build-fuzz.log 2>&1; then
+			for f in build-fuzz/tests/fuzz/fuzz-*; do
+				[ -x "$f" ] || continue
+				name=$(basename "$f")
+				seeds=tests/fuzz/corpus/${name#fuzz-}
+				mkdir -p "build-fuzz/corpus-$name"
+				if "$f" -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=1024 -timeout=10 \
+					"build-fuzz/corpus-$name" $( [ -d "$seeds" ] && echo "$seeds") \
+					>"/tmp/unroot-$name.log" 2>&1; then
+					echo "$name: ok ($(grep -o 'Done [0-9]* runs' "/tmp/unroot-$name.log" | tail -1))"
+					passed=$((passed + 1))
+				else
+					echo "$name: FAILED"; tail -30 "/tmp/unroot-$name.log"
+					failed=$((failed + 1))
+				fi
+			done
+		else
+			tail -30 /tmp/unroot-build-fuzz.log
+			failed=$((failed + 1))
+		fi
+	fi
+fi
+
+echo
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,52 @@
+/* cli.h - what the commands share: parsed options, and the command table. */
+#ifndef UNROOT_CLI_H
+#define UNROOT_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "unroot/lint.h"
+
+#define UNROOT_VERSION "0.1.0"
+
+struct arena;
+
+struct cli {
+	struct lint_options opts;
+	const char *format;
+	const char *output; /* --output FILE, or NULL for stdout */
+	int color;	    /* 0 never, 1 always, -1 auto */
+	bool quiet;
+	const char *config;
+	bool no_config;
+	bool write, diff; /* fix */
+	const char **paths;
+	size_t npaths;
+	struct arena *arena; /* for what the options own */
+};
+
+struct cmd {
+	const char *name;
+	const char *usage;
+	int (*run)(int argc, char **argv);
+};
+
+/*
+ * Parses the options common to all commands (DESIGN.md, "Commands") plus
+ * the config file. Returns 0, or 2 after printing a usage error.
+ */
+int cli_parse(const char *cmd, int argc, char **argv, struct cli *cli);
+void cli_release(struct cli *cli);
+
+/* Writes a finished run's report in the chosen format; returns the exit status. */
+int cli_report(struct cli *cli, struct lint_run *run);
+
+/* Colour for a stream, following --color and NO_COLOR. */
+bool cli_use_color(const struct cli *cli, FILE *stream);
+
+int cmd_lint(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+
+#endif

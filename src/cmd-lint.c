@@ -1,0 +1,32 @@
+/* cmd-lint.c - unroot [lint] PATH...: every input kind, one report. */
+#include "cli.h"
+
+#include <stdio.h>
+
+int cmd_lint(int argc, char **argv)
+{
+	struct cli cli;
+	int rc = cli_parse("lint", argc, argv, &cli);
+	if (rc) {
+		cli_release(&cli);
+		return rc < 0 ? 0 : rc;
+	}
+	if (cli.npaths == 0) {
+		fprintf(stderr, "unroot lint: no paths given\nTry 'unroot lint --help'.\n");
+		cli_release(&cli);
+		return 2;
+	}
+	struct lint_run *run = lint_run_new(&cli.opts);
+	if (!run) {
+		fprintf(stderr, "unroot: out of memory\n");
+		cli_release(&cli);
+		return 2;
+	}
+	for (size_t i = 0; i < cli.npaths; i++)
+		lint_run_path(run, cli.paths[i]);
+	lint_run_finish(run);
+	rc = cli_report(&cli, run);
+	lint_run_free(run);
+	cli_release(&cli);
+	return rc;
+}

@@ -1,0 +1,35 @@
+/* cmd-rules.c - unroot rules: the rule table as a list, markdown or JSON. */
+#include "cli.h"
+#include "unroot/buf.h"
+#include "unroot/ruledoc.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int cmd_rules(int argc, char **argv)
+{
+	struct cli cli;
+	int rc = cli_parse("rules", argc, argv, &cli);
+	if (rc) {
+		cli_release(&cli);
+		return rc < 0 ? 0 : rc;
+	}
+	struct buf b;
+	buf_init(&b);
+	if (strcmp(cli.format, "text") == 0)
+		ruledoc_list(&b);
+	else if (strcmp(cli.format, "json") == 0)
+		ruledoc_json(&b);
+	else if (strcmp(cli.format, "markdown") == 0)
+		ruledoc_markdown(&b);
+	else {
+		fprintf(stderr, "unroot rules: --format needs text, markdown or json, not '%s'\n",
+			cli.format);
+		rc = 2;
+	}
+	if (!rc)
+		fwrite(b.data ? b.data : "", 1, b.len, stdout);
+	buf_release(&b);
+	cli_release(&cli);
+	return rc;
+}

@@ -1,0 +1,40 @@
+/* main.c - unroot's command table and dispatch. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct cmd commands[] = {
+	{"lint", "unroot [lint] [OPTIONS] PATH...", cmd_lint},
+	{"rules", "unroot rules [--format text|markdown|json]", cmd_rules},
+	{"explain", "unroot explain RULE", cmd_explain},
+	{"version", "unroot version", cmd_version},
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: unroot [COMMAND] [OPTIONS] PATH...\n\ncommands:\n", f);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %s\n", commands[i].usage);
+	fputs("\nRun 'unroot lint --help' for the options.\n", f);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0)
+		return cmd_version(1, argv);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	/* No command word: `unroot PATH...` means lint. */
+	return cmd_lint(argc, argv);
+}

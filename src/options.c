@@ -1,0 +1,349 @@
+/* options.c - the options every command takes, then .unroot.yaml under them. */
+#include "cli.h"
+#include "unroot/arena.h"
+#include "unroot/buf.h"
+#include "unroot/config.h"
+#include "unroot/output.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum {
+	OPT_PLATFORM = 256,
+	OPT_MIN_UID,
+	OPT_UID_RANGE,
+	OPT_SUPP_GROUPS,
+	OPT_IMAGE,
+	OPT_FAIL_ON,
+	OPT_IGNORE,
+	OPT_CONFIG,
+	OPT_NO_CONFIG,
+	OPT_COLOR,
+	OPT_OUTPUT,
+	OPT_TYPE,
+	OPT_CONTEXT,
+	OPT_ARCH,
+	OPT_ROOTFS,
+	OPT_IMAGE_CONFIG,
+	OPT_TREE,
+	OPT_HELM,
+	OPT_VALUES,
+	OPT_SET,
+	OPT_WRITE,
+	OPT_DIFF,
+};
+
+static const struct option long_opts[] = {
+	{"format", required_argument, NULL, 'f'},
+	{"platform", required_argument, NULL, OPT_PLATFORM},
+	{"min-uid", required_argument, NULL, OPT_MIN_UID},
+	{"uid-range", required_argument, NULL, OPT_UID_RANGE},
+	{"supplemental-groups", required_argument, NULL, OPT_SUPP_GROUPS},
+	{"image", required_argument, NULL, OPT_IMAGE},
+	{"fail-on", required_argument, NULL, OPT_FAIL_ON},
+	{"ignore", required_argument, NULL, OPT_IGNORE},
+	{"config", required_argument, NULL, OPT_CONFIG},
+	{"no-config", no_argument, NULL, OPT_NO_CONFIG},
+	{"color", required_argument, NULL, OPT_COLOR},
+	{"colour", required_argument, NULL, OPT_COLOR},
+	{"quiet", no_argument, NULL, 'q'},
+	{"output", required_argument, NULL, OPT_OUTPUT},
+	{"type", required_argument, NULL, OPT_TYPE},
+	{"context", required_argument, NULL, OPT_CONTEXT},
+	{"arch", required_argument, NULL, OPT_ARCH},
+	{"rootfs", required_argument, NULL, OPT_ROOTFS},
+	{"image-config", required_argument, NULL, OPT_IMAGE_CONFIG},
+	{"tree", required_argument, NULL, OPT_TREE},
+	{"helm", required_argument, NULL, OPT_HELM},
+	{"values", required_argument, NULL, OPT_VALUES},
+	{"set", required_argument, NULL, OPT_SET},
+	{"write", no_argument, NULL, OPT_WRITE},
+	{"diff", no_argument, NULL, OPT_DIFF},
+	{"help", no_argument, NULL, 'h'},
+	{0},
+};
+
+static const char help_text[] =
+	"usage: unroot %s [OPTIONS] PATH...\n"
+	"\n"
+	"  -f, --format FMT          text (default), json%s\n"
+	"      --output FILE         write the report to FILE\n"
+	"      --platform LIST       docker,podman,kubernetes,openshift (default: all)\n"
+	"      --min-uid N           lowest acceptable uid (default 1000)\n"
+	"      --uid-range S/L       OpenShift namespace uid range (default 1000680000/10000)\n"
+	"      --supplemental-groups S/L  OpenShift fsGroup range (default 1000680000/10000)\n"
+	"      --image REF=PATH      pair a manifest's image reference with a Dockerfile or image\n"
+	"      --fail-on LEVEL       error|warning|info|none (default warning)\n"
+	"      --ignore RULES        rule codes or names, comma-separated\n"
+	"      --config FILE         use FILE instead of the nearest .unroot.yaml\n"
+	"      --no-config           read no .unroot.yaml\n"
+	"      --color WHEN          auto|always|never (NO_COLOR turns it off)\n"
+	"  -q, --quiet               print findings only\n"
+	"      --type KIND           dockerfile|k8s|helm|image; needed for stdin (-)\n"
+	"      --context DIR         Dockerfile build context (default: its folder)\n"
+	"      --arch ARCH           image platform to pick from an index\n"
+	"      --rootfs DIR          lint an unpacked root filesystem\n"
+	"      --image-config FILE   image config JSON for --rootfs\n"
+	"      --tree PATH           print the permission view of PATH in the image\n"
+	"      --helm BIN            helm binary for rendered checks\n"
+	"      --values FILE         values file passed to helm template\n"
+	"      --set K=V             passed to helm template\n"
+	"\n"
+	"Exit status: 0 nothing at or above --fail-on, 1 findings, 2 usage or input error.\n";
+
+static void print_help(const char *cmd)
+{
+	struct buf names;
+	buf_init(&names);
+	for (size_t i = 2; i < formatter_count; i++)
+		buf_printf(&names, ", %s", formatter_table[i]->name);
+	printf(help_text, cmd, names.data ? names.data : "");
+	buf_release(&names);
+}
+
+static int usage_error(const char *cmd, const char *fmt, const char *arg)
+{
+	fprintf(stderr, "unroot %s: ", cmd);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'unroot %s --help'.\n", cmd);
+	return 2;
+}
+
+static bool push(struct arena *a, const char ***list, size_t *n, const char *value)
+{
+	size_t cap = *n; /* lists here are built by push alone: grow every time */
+	const char **grown = arena_alloc(a, (cap + 1) * sizeof(*grown));
+	if (!grown)
+		return false;
+	if (*n)
+		memcpy(grown, *list, *n * sizeof(*grown));
+	grown[(*n)++] = value;
+	*list = grown;
+	return true;
+}
+
+static bool push_kv(struct arena *a, struct kv **list, size_t *n, const char *k, const char *v)
+{
+	struct kv *grown = arena_alloc(a, (*n + 1) * sizeof(*grown));
+	if (!grown)
+		return false;
+	if (*n)
+		memcpy(grown, *list, *n * sizeof(*grown));
+	grown[*n] = (struct kv){k, v};
+	(*n)++;
+	*list = grown;
+	return true;
+}
+
+static int parse_kind(const char *s, enum input_kind *out)
+{
+	static const struct {
+		const char *name;
+		enum input_kind kind;
+	} kinds[] = {{"dockerfile", KIND_DOCKERFILE}, {"containerfile", KIND_DOCKERFILE},
+		     {"k8s", KIND_K8S},		      {"kubernetes", KIND_K8S},
+		     {"yaml", KIND_K8S},	      {"helm", KIND_HELM},
+		     {"image", KIND_IMAGE}};
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strcmp(s, kinds[i].name) == 0) {
+			*out = kinds[i].kind;
+			return 0;
+		}
+	return -1;
+}
+
+/* One option into cli; `pass` 0 only looks for --config/--no-config/--help. */
+static int apply(const char *cmd, struct cli *cli, int c, const char *arg)
+{
+	struct lint_options *o = &cli->opts;
+	const char *bad;
+	char *end;
+	switch (c) {
+	case 'f':
+		if (strcmp(cmd, "rules") != 0 && !formatter_find(arg))
+			return usage_error(cmd, "unknown format '%s'", arg);
+		cli->format = arg;
+		return 0;
+	case OPT_OUTPUT:
+		cli->output = arg;
+		return 0;
+	case OPT_PLATFORM:
+		o->platforms = platform_parse(arg, &bad);
+		if (!o->platforms)
+			return usage_error(cmd, "unknown platform in '%s'", arg);
+		return 0;
+	case OPT_MIN_UID:
+		errno = 0;
+		o->min_uid = strtol(arg, &end, 10);
+		if (errno || *end || end == arg || o->min_uid < 0)
+			return usage_error(cmd, "--min-uid needs a number, not '%s'", arg);
+		return 0;
+	case OPT_UID_RANGE:
+		if (!id_range_parse(arg, &o->uid_range))
+			return usage_error(cmd, "--uid-range needs START/LENGTH, not '%s'", arg);
+		return 0;
+	case OPT_SUPP_GROUPS:
+		if (!id_range_parse(arg, &o->supp_groups))
+			return usage_error(cmd, "--supplemental-groups needs START/LENGTH, not '%s'",
+					   arg);
+		return 0;
+	case OPT_IMAGE: {
+		const char *eq = strchr(arg, '=');
+		if (!eq || eq == arg || !eq[1])
+			return usage_error(cmd, "--image needs REF=PATH, not '%s'", arg);
+		push_kv(cli->arena, &o->images, &o->nimages,
+			arena_strndup(cli->arena, arg, (size_t)(eq - arg)), eq + 1);
+		return 0;
+	}
+	case OPT_FAIL_ON: {
+		int sev = severity_parse(arg);
+		if (sev < 0)
+			return usage_error(cmd, "--fail-on needs error|warning|info|none, not '%s'",
+					   arg);
+		o->fail_on = (enum severity)sev;
+		return 0;
+	}
+	case OPT_IGNORE:
+		for (const char *p = arg; *p;) {
+			size_t n = strcspn(p, ",");
+			if (n)
+				push(cli->arena, &o->ignore, &o->nignore,
+				     arena_strndup(cli->arena, p, n));
+			p += n + (p[n] == ',');
+		}
+		return 0;
+	case OPT_COLOR:
+		if (strcmp(arg, "auto") == 0)
+			cli->color = -1;
+		else if (strcmp(arg, "always") == 0)
+			cli->color = 1;
+		else if (strcmp(arg, "never") == 0)
+			cli->color = 0;
+		else
+			return usage_error(cmd, "--color needs auto|always|never, not '%s'", arg);
+		return 0;
+	case 'q':
+		cli->quiet = true;
+		return 0;
+	case OPT_TYPE:
+		if (parse_kind(arg, &o->type))
+			return usage_error(cmd, "--type needs dockerfile|k8s|helm|image, not '%s'",
+					   arg);
+		return 0;
+	case OPT_CONTEXT:
+		o->context_dir = arg;
+		return 0;
+	case OPT_ARCH:
+		o->arch = arg;
+		return 0;
+	case OPT_ROOTFS:
+		o->rootfs = arg;
+		return 0;
+	case OPT_IMAGE_CONFIG:
+		o->image_config = arg;
+		return 0;
+	case OPT_TREE:
+		o->tree = arg;
+		return 0;
+	case OPT_HELM:
+		o->helm_bin = arg;
+		return 0;
+	case OPT_VALUES:
+		push(cli->arena, &o->values, &o->nvalues, arg);
+		return 0;
+	case OPT_SET:
+		push(cli->arena, &o->sets, &o->nsets, arg);
+		return 0;
+	case OPT_WRITE:
+		cli->write = true;
+		return 0;
+	case OPT_DIFF:
+		cli->diff = true;
+		return 0;
+	case OPT_CONFIG:
+	case OPT_NO_CONFIG:
+		return 0;
+	}
+	return 2;
+}
+
+int cli_parse(const char *cmd, int argc, char **argv, struct cli *cli)
+{
+	memset(cli, 0, sizeof(*cli));
+	lint_options_init(&cli->opts);
+	cli->format = NULL;
+	cli->color = -1;
+	cli->arena = arena_new((size_t)64 << 20);
+	if (!cli->arena)
+		return usage_error(cmd, "%s", "out of memory");
+
+	/* Pass 1: where the config comes from, and --help. */
+	int c;
+	opterr = 0;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+f:qh", long_opts, NULL)) != -1) {
+		if (c == 'h') {
+			print_help(cmd);
+			return -1;
+		}
+		if (c == OPT_CONFIG)
+			cli->config = optarg;
+		else if (c == OPT_NO_CONFIG)
+			cli->no_config = true;
+	}
+
+	struct config_extra extra = {0};
+	const char *cfg = cli->no_config ? NULL : cli->config;
+	if (!cli->no_config && !cfg)
+		cfg = config_find(cli->arena, ".");
+	if (cfg) {
+		struct config_error err;
+		if (config_load(cli->arena, cfg, &cli->opts, &extra, &err) != 0) {
+			if (err.line)
+				fprintf(stderr, "%s:%u:%u: error: %s\n", err.path, err.line, err.col,
+					err.message);
+			else
+				fprintf(stderr, "%s: error: %s\n", err.path, err.message);
+			return 2;
+		}
+		if (extra.format && !formatter_find(extra.format))
+			return usage_error(cmd, "unknown format '%s' in the config", extra.format);
+		cli->format = extra.format;
+		if (extra.color && apply(cmd, cli, OPT_COLOR, extra.color))
+			return 2;
+	}
+
+	/* Pass 2: the command line wins over the config. */
+	opterr = 1;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "f:qh", long_opts, NULL)) != -1) {
+		if (c == '?' || c == ':')
+			return usage_error(cmd, "%s", "bad option");
+		if (apply(cmd, cli, c, optarg))
+			return 2;
+	}
+	for (int i = optind; i < argc; i++)
+		push(cli->arena, &cli->paths, &cli->npaths, argv[i]);
+	if (!cli->format)
+		cli->format = "text";
+	return 0;
+}
+
+void cli_release(struct cli *cli)
+{
+	arena_free(cli->arena);
+	cli->arena = NULL;
+}
+
+bool cli_use_color(const struct cli *cli, FILE *stream)
+{
+	const char *nc = getenv("NO_COLOR");
+	if (nc && *nc)
+		return false;
+	if (cli->color >= 0)
+		return cli->color == 1;
+	return isatty(fileno(stream));
+}

@@ -1,0 +1,55 @@
+/* report.c - turning a finished run into bytes on stdout or --output, and a summary on stderr. */
+#include "cli.h"
+#include "unroot/buf.h"
+#include "unroot/output.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+int cli_report(struct cli *cli, struct lint_run *run)
+{
+	const struct formatter *f = formatter_find(cli->format);
+	FILE *out = stdout;
+	if (cli->output) {
+		out = fopen(cli->output, "w");
+		if (!out) {
+			fprintf(stderr, "unroot: cannot write '%s'\n", cli->output);
+			return 2;
+		}
+	}
+	struct report r = {
+		.diags = lint_run_diags(run),
+		.color = !cli->output && cli_use_color(cli, out),
+		.source_line = !cli->output && isatty(fileno(out)),
+		.version = UNROOT_VERSION,
+	};
+	r.inputs = lint_run_inputs(run, &r.ninputs);
+	struct buf b;
+	buf_init(&b);
+	f->write(&b, &r);
+	int status = lint_run_exit_status(run);
+	if (b.failed) {
+		fprintf(stderr, "unroot: out of memory writing the report\n");
+		status = 2;
+	} else if (b.len && fwrite(b.data, 1, b.len, out) != b.len) {
+		fprintf(stderr, "unroot: cannot write the report\n");
+		status = 2;
+	}
+	buf_release(&b);
+	if (out != stdout && fclose(out) != 0) {
+		fprintf(stderr, "unroot: cannot write '%s'\n", cli->output);
+		status = 2;
+	}
+	if (!cli->quiet) {
+		size_t counts[4];
+		lint_run_counts(run, counts);
+		size_t ninputs;
+		lint_run_inputs(run, &ninputs);
+		fprintf(stderr, "unroot: %zu input%s, %zu error%s, %zu warning%s, %zu info\n",
+			ninputs, ninputs == 1 ? "" : "s", counts[SEV_ERROR],
+			counts[SEV_ERROR] == 1 ? "" : "s", counts[SEV_WARNING],
+			counts[SEV_WARNING] == 1 ? "" : "s", counts[SEV_INFO]);
+	}
+	return status;
+}
