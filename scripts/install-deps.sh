@@ -15,13 +15,20 @@ fi
 build_pkgs=(meson ninja-build pkg-config gcc libyaml-dev libjansson-dev libarchive-dev
 	libssl-dev libzstd-dev libcmocka-dev)
 test_pkgs=(clang valgrind)
+# Real image tools for the image tests (buildah builds, skopeo exports, umoci unpacks).
+image_pkgs=()
+# Anything else an area's tests need from Debian.
+k8s_pkgs=()
+helm_pkgs=()
+output_pkgs=()
 
 missing=()
 for p in "${build_pkgs[@]}"; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 done
 if [ "$want_test" = 1 ]; then
-	for p in "${test_pkgs[@]}"; do
+	for p in "${test_pkgs[@]}" "${image_pkgs[@]}" "${k8s_pkgs[@]}" "${helm_pkgs[@]}" \
+		"${output_pkgs[@]}"; do
 		dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 	done
 fi
@@ -32,3 +39,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
 	$SUDO apt-get update -qq
 	$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# npm tools the tests use live in tests/.tools, never globally.
+if [ "$want_test" = 1 ]; then
+	for f in scripts/install-tools-*.sh; do
+		[ -f "$f" ] && bash "$f"
+	done
+fi
+exit 0

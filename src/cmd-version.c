@@ -10,7 +10,7 @@ int cmd_version(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	printf("unroot %s (libyaml %s, jansson %s, %s)\n", UNROOT_VERSION, yaml_get_version_string(),
-	       JANSSON_VERSION, archive_version_string());
+	printf("unroot %s (libyaml %s, jansson %s, %s)\n", UNROOT_VERSION,
+	       yaml_get_version_string(), JANSSON_VERSION, archive_version_string());
 	return 0;
 }

@@ -5,10 +5,10 @@
 #include <string.h>
 
 static const struct cmd commands[] = {
-	{"lint", "unroot [lint] [OPTIONS] PATH...", cmd_lint},
-	{"rules", "unroot rules [--format text|markdown|json]", cmd_rules},
-	{"explain", "unroot explain RULE", cmd_explain},
-	{"version", "unroot version", cmd_version},
+    {"lint", "unroot [lint] [OPTIONS] PATH...", cmd_lint},
+    {"rules", "unroot rules [--format text|markdown|json]", cmd_rules},
+    {"explain", "unroot explain RULE", cmd_explain},
+    {"version", "unroot version", cmd_version},
 };
 
 static void usage(FILE *f)

@@ -37,62 +37,62 @@ enum {
 };
 
 static const struct option long_opts[] = {
-	{"format", required_argument, NULL, 'f'},
-	{"platform", required_argument, NULL, OPT_PLATFORM},
-	{"min-uid", required_argument, NULL, OPT_MIN_UID},
-	{"uid-range", required_argument, NULL, OPT_UID_RANGE},
-	{"supplemental-groups", required_argument, NULL, OPT_SUPP_GROUPS},
-	{"image", required_argument, NULL, OPT_IMAGE},
-	{"fail-on", required_argument, NULL, OPT_FAIL_ON},
-	{"ignore", required_argument, NULL, OPT_IGNORE},
-	{"config", required_argument, NULL, OPT_CONFIG},
-	{"no-config", no_argument, NULL, OPT_NO_CONFIG},
-	{"color", required_argument, NULL, OPT_COLOR},
-	{"colour", required_argument, NULL, OPT_COLOR},
-	{"quiet", no_argument, NULL, 'q'},
-	{"output", required_argument, NULL, OPT_OUTPUT},
-	{"type", required_argument, NULL, OPT_TYPE},
-	{"context", required_argument, NULL, OPT_CONTEXT},
-	{"arch", required_argument, NULL, OPT_ARCH},
-	{"rootfs", required_argument, NULL, OPT_ROOTFS},
-	{"image-config", required_argument, NULL, OPT_IMAGE_CONFIG},
-	{"tree", required_argument, NULL, OPT_TREE},
-	{"helm", required_argument, NULL, OPT_HELM},
-	{"values", required_argument, NULL, OPT_VALUES},
-	{"set", required_argument, NULL, OPT_SET},
-	{"write", no_argument, NULL, OPT_WRITE},
-	{"diff", no_argument, NULL, OPT_DIFF},
-	{"help", no_argument, NULL, 'h'},
-	{0},
+    {"format", required_argument, NULL, 'f'},
+    {"platform", required_argument, NULL, OPT_PLATFORM},
+    {"min-uid", required_argument, NULL, OPT_MIN_UID},
+    {"uid-range", required_argument, NULL, OPT_UID_RANGE},
+    {"supplemental-groups", required_argument, NULL, OPT_SUPP_GROUPS},
+    {"image", required_argument, NULL, OPT_IMAGE},
+    {"fail-on", required_argument, NULL, OPT_FAIL_ON},
+    {"ignore", required_argument, NULL, OPT_IGNORE},
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {"no-config", no_argument, NULL, OPT_NO_CONFIG},
+    {"color", required_argument, NULL, OPT_COLOR},
+    {"colour", required_argument, NULL, OPT_COLOR},
+    {"quiet", no_argument, NULL, 'q'},
+    {"output", required_argument, NULL, OPT_OUTPUT},
+    {"type", required_argument, NULL, OPT_TYPE},
+    {"context", required_argument, NULL, OPT_CONTEXT},
+    {"arch", required_argument, NULL, OPT_ARCH},
+    {"rootfs", required_argument, NULL, OPT_ROOTFS},
+    {"image-config", required_argument, NULL, OPT_IMAGE_CONFIG},
+    {"tree", required_argument, NULL, OPT_TREE},
+    {"helm", required_argument, NULL, OPT_HELM},
+    {"values", required_argument, NULL, OPT_VALUES},
+    {"set", required_argument, NULL, OPT_SET},
+    {"write", no_argument, NULL, OPT_WRITE},
+    {"diff", no_argument, NULL, OPT_DIFF},
+    {"help", no_argument, NULL, 'h'},
+    {0},
 };
 
 static const char help_text[] =
-	"usage: unroot %s [OPTIONS] PATH...\n"
-	"\n"
-	"  -f, --format FMT          text (default), json%s\n"
-	"      --output FILE         write the report to FILE\n"
-	"      --platform LIST       docker,podman,kubernetes,openshift (default: all)\n"
-	"      --min-uid N           lowest acceptable uid (default 1000)\n"
-	"      --uid-range S/L       OpenShift namespace uid range (default 1000680000/10000)\n"
-	"      --supplemental-groups S/L  OpenShift fsGroup range (default 1000680000/10000)\n"
-	"      --image REF=PATH      pair a manifest's image reference with a Dockerfile or image\n"
-	"      --fail-on LEVEL       error|warning|info|none (default warning)\n"
-	"      --ignore RULES        rule codes or names, comma-separated\n"
-	"      --config FILE         use FILE instead of the nearest .unroot.yaml\n"
-	"      --no-config           read no .unroot.yaml\n"
-	"      --color WHEN          auto|always|never (NO_COLOR turns it off)\n"
-	"  -q, --quiet               print findings only\n"
-	"      --type KIND           dockerfile|k8s|helm|image; needed for stdin (-)\n"
-	"      --context DIR         Dockerfile build context (default: its folder)\n"
-	"      --arch ARCH           image platform to pick from an index\n"
-	"      --rootfs DIR          lint an unpacked root filesystem\n"
-	"      --image-config FILE   image config JSON for --rootfs\n"
-	"      --tree PATH           print the permission view of PATH in the image\n"
-	"      --helm BIN            helm binary for rendered checks\n"
-	"      --values FILE         values file passed to helm template\n"
-	"      --set K=V             passed to helm template\n"
-	"\n"
-	"Exit status: 0 nothing at or above --fail-on, 1 findings, 2 usage or input error.\n";
+    "usage: unroot %s [OPTIONS] PATH...\n"
+    "\n"
+    "  -f, --format FMT          text (default), json%s\n"
+    "      --output FILE         write the report to FILE\n"
+    "      --platform LIST       docker,podman,kubernetes,openshift (default: all)\n"
+    "      --min-uid N           lowest acceptable uid (default 1000)\n"
+    "      --uid-range S/L       OpenShift namespace uid range (default 1000680000/10000)\n"
+    "      --supplemental-groups S/L  OpenShift fsGroup range (default 1000680000/10000)\n"
+    "      --image REF=PATH      pair a manifest's image reference with a Dockerfile or image\n"
+    "      --fail-on LEVEL       error|warning|info|none (default warning)\n"
+    "      --ignore RULES        rule codes or names, comma-separated\n"
+    "      --config FILE         use FILE instead of the nearest .unroot.yaml\n"
+    "      --no-config           read no .unroot.yaml\n"
+    "      --color WHEN          auto|always|never (NO_COLOR turns it off)\n"
+    "  -q, --quiet               print findings only\n"
+    "      --type KIND           dockerfile|k8s|helm|image; needed for stdin (-)\n"
+    "      --context DIR         Dockerfile build context (default: its folder)\n"
+    "      --arch ARCH           image platform to pick from an index\n"
+    "      --rootfs DIR          lint an unpacked root filesystem\n"
+    "      --image-config FILE   image config JSON for --rootfs\n"
+    "      --tree PATH           print the permission view of PATH in the image\n"
+    "      --helm BIN            helm binary for rendered checks\n"
+    "      --values FILE         values file passed to helm template\n"
+    "      --set K=V             passed to helm template\n"
+    "\n"
+    "Exit status: 0 nothing at or above --fail-on, 1 findings, 2 usage or input error.\n";
 
 static void print_help(const char *cmd)
 {
@@ -143,9 +143,12 @@ static int parse_kind(const char *s, enum input_kind *out)
 	static const struct {
 		const char *name;
 		enum input_kind kind;
-	} kinds[] = {{"dockerfile", KIND_DOCKERFILE}, {"containerfile", KIND_DOCKERFILE},
-		     {"k8s", KIND_K8S},		      {"kubernetes", KIND_K8S},
-		     {"yaml", KIND_K8S},	      {"helm", KIND_HELM},
+	} kinds[] = {{"dockerfile", KIND_DOCKERFILE},
+		     {"containerfile", KIND_DOCKERFILE},
+		     {"k8s", KIND_K8S},
+		     {"kubernetes", KIND_K8S},
+		     {"yaml", KIND_K8S},
+		     {"helm", KIND_HELM},
 		     {"image", KIND_IMAGE}};
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (strcmp(s, kinds[i].name) == 0) {
@@ -187,8 +190,8 @@ static int apply(const char *cmd, struct cli *cli, int c, const char *arg)
 		return 0;
 	case OPT_SUPP_GROUPS:
 		if (!id_range_parse(arg, &o->supp_groups))
-			return usage_error(cmd, "--supplemental-groups needs START/LENGTH, not '%s'",
-					   arg);
+			return usage_error(
+			    cmd, "--supplemental-groups needs START/LENGTH, not '%s'", arg);
 		return 0;
 	case OPT_IMAGE: {
 		const char *eq = strchr(arg, '=');
@@ -303,8 +306,8 @@ int cli_parse(const char *cmd, int argc, char **argv, struct cli *cli)
 		struct config_error err;
 		if (config_load(cli->arena, cfg, &cli->opts, &extra, &err) != 0) {
 			if (err.line)
-				fprintf(stderr, "%s:%u:%u: error: %s\n", err.path, err.line, err.col,
-					err.message);
+				fprintf(stderr, "%s:%u:%u: error: %s\n", err.path, err.line,
+					err.col, err.message);
 			else
 				fprintf(stderr, "%s: error: %s\n", err.path, err.message);
 			return 2;

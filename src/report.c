@@ -19,10 +19,10 @@ int cli_report(struct cli *cli, struct lint_run *run)
 		}
 	}
 	struct report r = {
-		.diags = lint_run_diags(run),
-		.color = !cli->output && cli_use_color(cli, out),
-		.source_line = !cli->output && isatty(fileno(out)),
-		.version = UNROOT_VERSION,
+	    .diags = lint_run_diags(run),
+	    .color = !cli->output && cli_use_color(cli, out),
+	    .source_line = !cli->output && isatty(fileno(out)),
+	    .version = UNROOT_VERSION,
 	};
 	r.inputs = lint_run_inputs(run, &r.ninputs);
 	struct buf b;

@@ -60,7 +60,7 @@ struct diag_list {
  */
 struct diag *diag_add(struct diag_list *l, const struct rule *rule, const char *path,
 		      struct source *src, size_t start, size_t end, const char *fmt, ...)
-	__attribute__((format(printf, 7, 8)));
+    __attribute__((format(printf, 7, 8)));
 
 struct diag *diag_vadd(struct diag_list *l, const struct rule *rule, const char *path,
 		       struct source *src, size_t start, size_t end, const char *fmt, va_list ap);

@@ -51,8 +51,8 @@ struct df_flag {
 };
 
 struct df_heredoc {
-	const char *name; /* the delimiter word */
-	const char *body; /* lines between the opener and the delimiter, tabs stripped for <<- */
+	const char *name;  /* the delimiter word */
+	const char *body;  /* lines between the opener and the delimiter, tabs stripped for <<- */
 	size_t start, end; /* span of the body in the source */
 	bool quoted;	   /* <<'EOF' or <<"EOF": no expansion */
 	bool chomp;	   /* <<-EOF */
@@ -107,12 +107,12 @@ struct df_instr {
 };
 
 struct df_stage {
-	size_t from;	     /* index of its FROM instruction */
-	size_t first, last;  /* its instructions are instrs[first .. last) */
-	const char *base;    /* the FROM image as written */
+	size_t from;		   /* index of its FROM instruction */
+	size_t first, last;	   /* its instructions are instrs[first .. last) */
+	const char *base;	   /* the FROM image as written */
 	const char *base_expanded; /* after expansion with the global ARGs; NULL when unresolved */
-	const char *name;    /* `AS name`, lower-cased; NULL without */
-	int parent;	     /* stage it is built FROM, or -1 for an image */
+	const char *name;	   /* `AS name`, lower-cased; NULL without */
+	int parent;		   /* stage it is built FROM, or -1 for an image */
 	const char *platform;
 };
 
@@ -123,7 +123,7 @@ struct df_comment {
 
 struct dockerfile {
 	struct source *src;
-	char escape; /* '\\' or '`' */
+	char escape;		    /* '\\' or '`' */
 	const char *syntax, *check; /* parser directives, or NULL */
 	struct df_instr *instrs;
 	size_t ninstrs;

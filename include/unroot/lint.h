@@ -28,15 +28,15 @@ struct id_range {
 
 /* Hard limits; each one hit becomes an NR000 diagnostic. */
 struct lint_limits {
-	size_t file_size;      /* bytes of one text input */
-	size_t arena;	       /* bytes a run may allocate */
-	size_t yaml_depth;     /* nesting of YAML/JSON collections */
-	size_t yaml_aliases;   /* alias references per document */
-	size_t yaml_nodes;     /* nodes per document, aliases expanded */
-	size_t tar_entries;    /* entries per image */
-	size_t path_len;       /* bytes of one path */
-	size_t uncompressed;   /* bytes of an image's layers, decompressed */
-	size_t dir_depth;      /* folders deep when walking a tree */
+	size_t file_size;    /* bytes of one text input */
+	size_t arena;	     /* bytes a run may allocate */
+	size_t yaml_depth;   /* nesting of YAML/JSON collections */
+	size_t yaml_aliases; /* alias references per document */
+	size_t yaml_nodes;   /* nodes per document, aliases expanded */
+	size_t tar_entries;  /* entries per image */
+	size_t path_len;     /* bytes of one path */
+	size_t uncompressed; /* bytes of an image's layers, decompressed */
+	size_t dir_depth;    /* folders deep when walking a tree */
 };
 
 struct lint_options {

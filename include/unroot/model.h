@@ -33,7 +33,7 @@ struct image_view {
 	const char *user; /* as the config or final USER gives it; "" when unset */
 	bool user_known;  /* false when set in an unknown base image or by an unresolved variable */
 	long uid, gid;	  /* numeric, resolved through /etc/passwd for images; -1 unknown */
-	bool user_is_name; /* the USER field is a name, not a number */
+	bool user_is_name;	     /* the USER field is a name, not a number */
 	size_t user_start, user_end; /* the USER line, when src */
 
 	const char **entrypoint, **cmd, **env, **volumes;

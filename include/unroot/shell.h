@@ -56,14 +56,15 @@ int sh_parse(struct arena *a, const char *text, size_t len, struct sh_script *ou
 
 enum sh_kind {
 	SH_OTHER = 0,
-	SH_USER_ADD,	/* useradd, adduser */
-	SH_GROUP_ADD,	/* groupadd, addgroup */
-	SH_USER_MOD,	/* usermod */
-	SH_GROUP_MOD,	/* groupmod */
-	SH_CHOWN,	/* chown, chgrp, install -o/-g */
-	SH_CHMOD,	/* chmod, install -m */
+	SH_USER_ADD,	 /* useradd, adduser */
+	SH_GROUP_ADD,	 /* groupadd, addgroup */
+	SH_USER_MOD,	 /* usermod */
+	SH_GROUP_MOD,	 /* groupmod */
+	SH_CHOWN,	 /* chown, chgrp, install -o/-g */
+	SH_CHMOD,	 /* chmod, install -m */
 	SH_PASSWD_WRITE, /* writes to /etc/passwd (redirect, tee, sed -i, chmod on it) */
-	SH_PRIV_DROP,	/* gosu, su-exec, setpriv, su, runuser, sudo, chroot --userspec, s6-setuidgid, chpst */
+	SH_PRIV_DROP, /* gosu, su-exec, setpriv, su, runuser, sudo, chroot --userspec, s6-setuidgid,
+			 chpst */
 };
 
 struct sh_finding {
@@ -77,8 +78,8 @@ struct sh_finding {
 	bool recursive;	   /* -R */
 	const char **paths; /* the operands */
 	size_t npaths;
-	const char *name; /* SH_USER_ADD/GROUP_ADD: the account created */
-	long uid, gid;	  /* -u / -g numbers when given, else -1 */
+	const char *name;     /* SH_USER_ADD/GROUP_ADD: the account created */
+	long uid, gid;	      /* -u / -g numbers when given, else -1 */
 	const char *gid_name; /* -g/-G group given as a name */
 };
 

@@ -86,8 +86,8 @@ static void add_suppressions(struct lint_run *run, const char *path, const struc
 	size_t next = 0;
 	for (size_t i = 0; i < df->ncomments; i++) {
 		const struct df_comment *c = &df->comments[i];
-		struct suppression s = {.path = path, .src = df->src, .start = c->start,
-					.end = c->end};
+		struct suppression s = {
+		    .path = path, .src = df->src, .start = c->start, .end = c->end};
 		if (!suppression_parse(run->arena, c->text, &s.global, &s.codes, &s.ncodes))
 			continue;
 		while (next < df->ninstrs && df->instrs[next].start < c->end)
@@ -134,10 +134,10 @@ static const struct image_view *image_side(struct lint_run *run, const char *pat
 }
 
 const struct reader dockerfile_reader = {
-	.kind = KIND_DOCKERFILE,
-	.name = "dockerfile",
-	.text = true,
-	.match = match,
-	.lint = lint,
-	.image_side = image_side,
+    .kind = KIND_DOCKERFILE,
+    .name = "dockerfile",
+    .text = true,
+    .match = match,
+    .lint = lint,
+    .image_side = image_side,
 };

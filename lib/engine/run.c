@@ -21,15 +21,15 @@ void lint_options_init(struct lint_options *o)
 	o->supp_groups = (struct id_range){1000680000, 10000};
 	o->fail_on = SEV_WARNING;
 	o->limits = (struct lint_limits){
-		.file_size = 8u << 20,
-		.arena = 1u << 30,
-		.yaml_depth = 200,
-		.yaml_aliases = 10000,
-		.yaml_nodes = 2000000,
-		.tar_entries = 2000000,
-		.path_len = 4096,
-		.uncompressed = (size_t)16 << 30,
-		.dir_depth = 64,
+	    .file_size = 8u << 20,
+	    .arena = 1u << 30,
+	    .yaml_depth = 200,
+	    .yaml_aliases = 10000,
+	    .yaml_nodes = 2000000,
+	    .tar_entries = 2000000,
+	    .path_len = 4096,
+	    .uncompressed = (size_t)16 << 30,
+	    .dir_depth = 64,
 	};
 }
 
@@ -99,8 +99,7 @@ static const struct image_view *ctx_pair(struct check_ctx *ctx, const char *ref)
 	return run_pair(ctx->pair_data, ref);
 }
 
-void run_ctx_init(struct lint_run *run, struct check_ctx *ctx, const char *path,
-		  struct source *src)
+void run_ctx_init(struct lint_run *run, struct check_ctx *ctx, const char *path, struct source *src)
 {
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->opts = run->opts;
@@ -193,7 +192,8 @@ const struct image_view *run_pair(struct lint_run *run, const char *ref)
 		const struct reader *rd = reader_for_kind(detect_path(path, is_dir));
 		if (!rd || !rd->image_side)
 			rd = reader_for_kind(KIND_DOCKERFILE);
-		const struct image_view *v = rd && rd->image_side ? rd->image_side(run, path) : NULL;
+		const struct image_view *v =
+		    rd && rd->image_side ? rd->image_side(run, path) : NULL;
 		struct pair_entry *e = ARR_PUSH(run->arena, run->pairs, run->npairs, run->cappairs);
 		if (e) {
 			e->path = path;
@@ -303,8 +303,8 @@ static void walk(struct lint_run *run, const char *path, size_t depth, bool name
 		return;
 	}
 	bool is_dir = S_ISDIR(st.st_mode);
-	enum input_kind k = named && run->opts->type != KIND_NONE ? run->opts->type
-								   : detect_path(path, is_dir);
+	enum input_kind k =
+	    named && run->opts->type != KIND_NONE ? run->opts->type : detect_path(path, is_dir);
 	if (k != KIND_NONE && (!is_dir || k == KIND_HELM || k == KIND_IMAGE)) {
 		lint_one(run, path, NULL, k);
 		return;

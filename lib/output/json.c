@@ -69,7 +69,7 @@ static void write_json(struct buf *out, const struct report *r)
 }
 
 const struct formatter format_json = {
-	.name = "json",
-	.description = "one JSON object with every diagnostic and a summary",
-	.write = write_json,
+    .name = "json",
+    .description = "one JSON object with every diagnostic and a summary",
+    .write = write_json,
 };

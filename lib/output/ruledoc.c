@@ -22,8 +22,8 @@ void ruledoc_list(struct buf *out)
 {
 	for (size_t i = 0; i < rule_count; i++) {
 		const struct rule *r = rule_table[i];
-		buf_printf(out, "%-6s %-34s %-8s %s\n", r->code, r->name, severity_name(r->severity),
-			   r->summary);
+		buf_printf(out, "%-6s %-34s %-8s %s\n", r->code, r->name,
+			   severity_name(r->severity), r->summary);
 	}
 }
 

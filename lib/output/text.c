@@ -58,7 +58,7 @@ static void write_text(struct buf *out, const struct report *r)
 }
 
 const struct formatter format_text = {
-	.name = "text",
-	.description = "PATH:LINE:COL: SEVERITY: MESSAGE [CODE name], for people",
-	.write = write_text,
+    .name = "text",
+    .description = "PATH:LINE:COL: SEVERITY: MESSAGE [CODE name], for people",
+    .write = write_text,
 };

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ALIGN 16
+#define ALIGN	  16
 #define BLOCK_MIN (64 * 1024)
 
 struct block {

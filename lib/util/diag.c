@@ -119,7 +119,8 @@ unsigned platform_parse(const char *list, const char **bad)
 		size_t n = strcspn(p, ",");
 		bool known = false;
 		for (unsigned i = 0; i < 4; i++) {
-			if (strlen(platform_names[i]) == n && strncasecmp(p, platform_names[i], n) == 0) {
+			if (strlen(platform_names[i]) == n &&
+			    strncasecmp(p, platform_names[i], n) == 0) {
 				bits |= 1u << i;
 				known = true;
 			}

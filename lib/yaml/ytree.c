@@ -93,7 +93,8 @@ static int attach(struct loader *L, struct ynode *n, size_t weight, struct ydoc 
 {
 	L->weight += weight;
 	if (L->weight > L->lim->yaml_nodes)
-		return fail(L, n->start, n->end, "document expands to too many nodes (alias bomb?)");
+		return fail(L, n->start, n->end,
+			    "document expands to too many nodes (alias bomb?)");
 	if (L->depth == 0) {
 		doc->root = n;
 		return 0;
@@ -126,8 +127,8 @@ static int on_event(struct loader *L, yaml_event_t *e, struct ydoc *doc)
 		n = new_node(L, Y_SCALAR, e);
 		if (!n)
 			return fail(L, 0, 0, "out of memory");
-		n->value = arena_strndup(L->a, (const char *)e->data.scalar.value,
-					 e->data.scalar.length);
+		n->value =
+		    arena_strndup(L->a, (const char *)e->data.scalar.value, e->data.scalar.length);
 		n->len = e->data.scalar.length;
 		if (e->data.scalar.tag)
 			n->tag = arena_strdup(L->a, (const char *)e->data.scalar.tag);
@@ -159,9 +160,10 @@ static int on_event(struct loader *L, yaml_event_t *e, struct ydoc *doc)
 			return fail(L, 0, 0, "out of memory");
 		if (L->depth >= L->lim->yaml_depth)
 			return fail(L, n->start, n->end, "nesting is deeper than the limit");
-		const yaml_char_t *tag = seq ? e->data.sequence_start.tag : e->data.mapping_start.tag;
+		const yaml_char_t *tag =
+		    seq ? e->data.sequence_start.tag : e->data.mapping_start.tag;
 		const yaml_char_t *anchor =
-			seq ? e->data.sequence_start.anchor : e->data.mapping_start.anchor;
+		    seq ? e->data.sequence_start.anchor : e->data.mapping_start.anchor;
 		if (tag)
 			n->tag = arena_strdup(L->a, (const char *)tag);
 		struct frame *f = ARR_PUSH(L->a, L->stack, L->depth, L->cap);
@@ -188,7 +190,8 @@ static int on_event(struct loader *L, yaml_event_t *e, struct ydoc *doc)
 		return attach(L, n, w, doc);
 	}
 	case YAML_ALIAS_EVENT: {
-		size_t s = mark_offset(L->src, &e->start_mark), en = mark_offset(L->src, &e->end_mark);
+		size_t s = mark_offset(L->src, &e->start_mark),
+		       en = mark_offset(L->src, &e->end_mark);
 		struct anchor *an = find_anchor(L, (const char *)e->data.alias.anchor);
 		if (!an)
 			return fail(L, s, en, "alias to an unknown anchor");
@@ -223,8 +226,8 @@ int yaml_load(struct arena *a, struct source *src, const struct lint_limits *lim
 			const char *ctx = p.context;
 			L.err->start = off;
 			L.err->end = off;
-			L.err->message = ctx ? arena_printf(a, "%s %s", why, ctx)
-					     : arena_strdup(a, why);
+			L.err->message =
+			    ctx ? arena_printf(a, "%s %s", why, ctx) : arena_strdup(a, why);
 			if (!L.err->message)
 				L.err->message = "invalid YAML";
 			rc = -1;

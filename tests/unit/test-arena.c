@@ -91,12 +91,12 @@ static void full_array_push_keeps_old_items(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(alloc_is_zeroed_and_aligned),
-		cmocka_unit_test(limit_is_sticky),
-		cmocka_unit_test(huge_sizes_do_not_wrap),
-		cmocka_unit_test(strings),
-		cmocka_unit_test(arrays_grow_and_keep_items),
-		cmocka_unit_test(full_array_push_keeps_old_items),
+	    cmocka_unit_test(alloc_is_zeroed_and_aligned),
+	    cmocka_unit_test(limit_is_sticky),
+	    cmocka_unit_test(huge_sizes_do_not_wrap),
+	    cmocka_unit_test(strings),
+	    cmocka_unit_test(arrays_grow_and_keep_items),
+	    cmocka_unit_test(full_array_push_keeps_old_items),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

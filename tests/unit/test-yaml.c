@@ -126,12 +126,12 @@ static void syntax_error_has_position(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(spans_are_bytes),
-		cmocka_unit_test(multi_documents),
-		cmocka_unit_test(quoted_scalars_keep_style),
-		cmocka_unit_test(billion_laughs_is_refused),
-		cmocka_unit_test(deep_nesting_is_refused),
-		cmocka_unit_test(syntax_error_has_position),
+	    cmocka_unit_test(spans_are_bytes),
+	    cmocka_unit_test(multi_documents),
+	    cmocka_unit_test(quoted_scalars_keep_style),
+	    cmocka_unit_test(billion_laughs_is_refused),
+	    cmocka_unit_test(deep_nesting_is_refused),
+	    cmocka_unit_test(syntax_error_has_position),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
