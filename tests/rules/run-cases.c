@@ -1,0 +1,477 @@
+/*
+ * run-cases.c - runs a rule case file (format: tests/rules/README.md).
+ *
+ * usage: run-cases UNROOT FILE.cases
+ *
+ * Each case is written into a fresh folder, linted with the real binary
+ * (-f json --no-config), and the findings of the file's rule are compared
+ * with the case's expectations. Prints one line a case and a closing
+ * "N passed, N failed" line; exits 1 when a case failed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <jansson.h>
+#include <libgen.h>
+#include <spawn.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+struct file {
+	char *name;
+	char *text;
+};
+
+struct expect {
+	char *file; /* NULL: the first file linted */
+	unsigned line, col;
+	char *contains;
+};
+
+struct tcase {
+	char *title;
+	bool fires;
+	struct file files[32];
+	size_t nfiles;
+	char *args[32];
+	size_t nargs;
+	struct expect expects[64];
+	size_t nexpects;
+	bool has_expect;
+};
+
+static char *xstrndup(const char *s, size_t n)
+{
+	char *p = strndup(s, n);
+	if (!p) {
+		perror("strndup");
+		exit(2);
+	}
+	return p;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	size_t cap = 4096, len = 0;
+	char *buf = malloc(cap);
+	size_t got;
+	while (buf && (got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+		len += got;
+		if (cap - len < 2) {
+			char *bigger = realloc(buf, cap *= 2);
+			if (!bigger) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = bigger;
+		}
+	}
+	fclose(f);
+	if (buf)
+		buf[len] = '\0';
+	return buf;
+}
+
+static int mkdirs(const char *path)
+{
+	char *copy = xstrndup(path, strlen(path));
+	for (char *p = copy + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, 0755) != 0 && errno != EEXIST) {
+			free(copy);
+			return -1;
+		}
+		*p = '/';
+	}
+	free(copy);
+	return 0;
+}
+
+static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(p);
+}
+
+/* Output of `argv` into a malloc'd string; *status gets the exit code. */
+static char *run(char *const argv[], const char *dir, int *status)
+{
+	int fd[2];
+	if (pipe(fd) != 0)
+		return NULL;
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fd[1], 1);
+	posix_spawn_file_actions_addclose(&fa, fd[0]);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	char *cwd = getcwd(NULL, 0);
+	if (chdir(dir) != 0) {
+		free(cwd);
+		return NULL;
+	}
+	pid_t pid;
+	int rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+	if (chdir(cwd) != 0)
+		rc = -1;
+	free(cwd);
+	posix_spawn_file_actions_destroy(&fa);
+	close(fd[1]);
+	if (rc != 0) {
+		close(fd[0]);
+		return NULL;
+	}
+	size_t cap = 4096, len = 0;
+	char *out = malloc(cap);
+	ssize_t got;
+	while (out && (got = read(fd[0], out + len, cap - len - 1)) > 0) {
+		len += (size_t)got;
+		if (cap - len < 2) {
+			char *bigger = realloc(out, cap *= 2);
+			if (!bigger)
+				break;
+			out = bigger;
+		}
+	}
+	close(fd[0]);
+	if (out)
+		out[len] = '\0';
+	waitpid(pid, status, 0);
+	*status = WIFEXITED(*status) ? WEXITSTATUS(*status) : 128;
+	return out;
+}
+
+static bool passed_on_cmdline(const char *name)
+{
+	size_t n = strlen(name);
+	if (n > 3 && strcmp(name + n - 3, ".sh") == 0)
+		return false;
+	if (strncmp(name, "context/", 8) == 0 || strstr(name, "/context/"))
+		return false;
+	/* Files inside a chart folder are linted through the folder. */
+	return true;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(((const struct file *)a)->name, ((const struct file *)b)->name);
+}
+
+/* The top folder of a case file name ("chart/values.yaml" -> "chart"), or NULL. */
+static char *top_dir(const char *name)
+{
+	const char *slash = strchr(name, '/');
+	return slash ? xstrndup(name, (size_t)(slash - name)) : NULL;
+}
+
+static bool check_case(const char *unroot, const char *code, struct tcase *c, char *why,
+		       size_t whylen)
+{
+	char tmpl[] = "/tmp/unroot-case-XXXXXX";
+	char *dir = mkdtemp(tmpl);
+	if (!dir) {
+		snprintf(why, whylen, "cannot make a temporary folder");
+		return false;
+	}
+	qsort(c->files, c->nfiles, sizeof(c->files[0]), cmp_names);
+	char *argv[128];
+	size_t argc = 0;
+	argv[argc++] = (char *)unroot;
+	argv[argc++] = "-f";
+	argv[argc++] = "json";
+	argv[argc++] = "--no-config";
+	for (size_t i = 0; i < c->nargs && argc < 100; i++)
+		argv[argc++] = c->args[i];
+	const char *first = NULL;
+	char *tops[32];
+	size_t ntops = 0;
+	for (size_t i = 0; i < c->nfiles; i++) {
+		char path[4096];
+		snprintf(path, sizeof(path), "%s/%s", dir, c->files[i].name);
+		if (mkdirs(path) != 0) {
+			snprintf(why, whylen, "cannot make folders for %s", c->files[i].name);
+			return false;
+		}
+		FILE *f = fopen(path, "wb");
+		if (!f) {
+			snprintf(why, whylen, "cannot write %s", c->files[i].name);
+			return false;
+		}
+		fputs(c->files[i].text, f);
+		fclose(f);
+		if (strstr(c->files[i].name, ".sh"))
+			chmod(path, 0755);
+		if (!passed_on_cmdline(c->files[i].name))
+			continue;
+		/* A folder with Chart.yaml is passed as the folder, once. */
+		char *top = top_dir(c->files[i].name);
+		if (top) {
+			char chart[4096];
+			snprintf(chart, sizeof(chart), "%s/%s/Chart.yaml", dir, top);
+			bool is_chart = false;
+			for (size_t k = 0; k < c->nfiles; k++) {
+				char want[4096];
+				snprintf(want, sizeof(want), "%s/Chart.yaml", top);
+				if (strcmp(c->files[k].name, want) == 0)
+					is_chart = true;
+			}
+			if (is_chart) {
+				bool seen = false;
+				for (size_t k = 0; k < ntops; k++)
+					seen |= strcmp(tops[k], top) == 0;
+				if (seen) {
+					free(top);
+					continue;
+				}
+				tops[ntops++] = top;
+				if (!first)
+					first = top;
+				argv[argc++] = top;
+				continue;
+			}
+			free(top);
+		}
+		if (!first)
+			first = c->files[i].name;
+		if (argc < 120)
+			argv[argc++] = c->files[i].name;
+	}
+	argv[argc] = NULL;
+	int status;
+	char *out = run(argv, dir, &status);
+	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	if (!out) {
+		snprintf(why, whylen, "cannot run %s", unroot);
+		return false;
+	}
+	json_error_t jerr;
+	json_t *root = json_loads(out, 0, &jerr);
+	if (!root) {
+		snprintf(why, whylen, "output is not JSON (exit %d): %.200s", status, out);
+		free(out);
+		return false;
+	}
+	free(out);
+	json_t *diags = json_object_get(root, "diagnostics");
+	bool ok = true;
+	bool used[64] = {false};
+	size_t seen = 0;
+	size_t i;
+	json_t *d;
+	json_array_foreach(diags, i, d)
+	{
+		const char *rule = json_string_value(json_object_get(d, "rule"));
+		if (!rule || strcmp(rule, code) != 0)
+			continue;
+		seen++;
+		const char *path = json_string_value(json_object_get(d, "path"));
+		unsigned line = (unsigned)json_integer_value(json_object_get(d, "line"));
+		unsigned col = (unsigned)json_integer_value(json_object_get(d, "column"));
+		const char *msg = json_string_value(json_object_get(d, "message"));
+		bool matched = false;
+		for (size_t k = 0; k < c->nexpects && !matched; k++) {
+			struct expect *e = &c->expects[k];
+			const char *want = e->file ? e->file : first;
+			if (used[k] || !want || !path || e->line != line || e->col != col)
+				continue;
+			size_t wl = strlen(want), pl = strlen(path);
+			/* The path may be reported as given or below the chart folder. */
+			if (strcmp(path, want) != 0 &&
+			    !(pl > wl && strcmp(path + pl - wl, want) == 0 &&
+			      path[pl - wl - 1] == '/') &&
+			    strncmp(path, want, wl) != 0)
+				continue;
+			if (e->contains && (!msg || !strstr(msg, e->contains)))
+				continue;
+			used[k] = matched = true;
+		}
+		if (!matched && ok) {
+			snprintf(why, whylen, "unexpected %s at %s:%u:%u: %s", code, path, line,
+				 col, msg ? msg : "");
+			ok = false;
+		}
+	}
+	for (size_t k = 0; k < c->nexpects && ok; k++) {
+		if (!used[k]) {
+			struct expect *e = &c->expects[k];
+			snprintf(why, whylen,
+				 "expected %s at %s%s%u:%u%s%s, got %zu finding(s) of it", code,
+				 e->file ? e->file : "", e->file ? ":" : "", e->line, e->col,
+				 e->contains ? " containing " : "", e->contains ? e->contains : "",
+				 seen);
+			ok = false;
+		}
+	}
+	if (ok && status == 2) {
+		json_t *d0;
+		json_array_foreach(diags, i, d0)
+		{
+			const char *rule = json_string_value(json_object_get(d0, "rule"));
+			if (rule && strcmp(rule, "NR000") == 0 && strcmp(code, "NR000") != 0) {
+				snprintf(why, whylen, "the input did not parse: %s",
+					 json_string_value(json_object_get(d0, "message")));
+				ok = false;
+				break;
+			}
+		}
+	}
+	json_decref(root);
+	return ok;
+}
+
+static void parse_expect(struct tcase *c, const char *line)
+{
+	if (c->nexpects >= 64)
+		return;
+	struct expect *e = &c->expects[c->nexpects];
+	memset(e, 0, sizeof(*e));
+	const char *tilde = strstr(line, " ~ ");
+	size_t poslen = tilde ? (size_t)(tilde - line) : strlen(line);
+	char *pos = xstrndup(line, poslen);
+	/* NAME:LINE:COL or LINE:COL */
+	char *last = strrchr(pos, ':');
+	if (!last) {
+		free(pos);
+		return;
+	}
+	*last = '\0';
+	e->col = (unsigned)atoi(last + 1);
+	char *mid = strrchr(pos, ':');
+	if (mid) {
+		*mid = '\0';
+		e->line = (unsigned)atoi(mid + 1);
+		e->file = xstrndup(pos, strlen(pos));
+	} else {
+		e->line = (unsigned)atoi(pos);
+	}
+	free(pos);
+	if (tilde)
+		e->contains = xstrndup(tilde + 3, strlen(tilde + 3));
+	c->nexpects++;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 3) {
+		fprintf(stderr, "usage: run-cases UNROOT FILE.cases\n");
+		return 2;
+	}
+	char *text = slurp(argv[2]);
+	if (!text) {
+		fprintf(stderr, "cannot read %s\n", argv[2]);
+		return 2;
+	}
+	char *base = xstrndup(basename(argv[2]), 64);
+	char *dot = strchr(base, '.');
+	if (dot)
+		*dot = '\0';
+	const char *code = base;
+
+	struct tcase *cases = calloc(256, sizeof(*cases));
+	size_t ncases = 0;
+	struct tcase *cur = NULL;
+	enum { NONE, FILEBODY, ARGS, EXPECT } mode = NONE;
+	struct file *body = NULL;
+	size_t bodylen = 0, bodycap = 0;
+	char *p = text;
+	while (*p) {
+		char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		char *line = xstrndup(p, n);
+		p += n + (nl != NULL);
+		if (strncmp(line, "=== ", 4) == 0 || strncmp(line, "--- ", 4) == 0) {
+			mode = NONE;
+			body = NULL;
+		}
+		if (strncmp(line, "=== ", 4) == 0) {
+			if (ncases == 256)
+				break;
+			cur = &cases[ncases++];
+			cur->fires = strncmp(line + 4, "fires", 5) == 0;
+			cur->title = line;
+			continue;
+		}
+		if (!cur) {
+			free(line);
+			continue;
+		}
+		if (strncmp(line, "--- ", 4) == 0) {
+			const char *name = line + 4;
+			if (strcmp(name, "args") == 0)
+				mode = ARGS;
+			else if (strcmp(name, "expect") == 0) {
+				mode = EXPECT;
+				cur->has_expect = true;
+			} else if (cur->nfiles < 32) {
+				body = &cur->files[cur->nfiles++];
+				body->name = xstrndup(name, strlen(name));
+				body->text = xstrndup("", 0);
+				bodylen = 0;
+				bodycap = 0;
+				mode = FILEBODY;
+			}
+			free(line);
+			continue;
+		}
+		if (mode == FILEBODY && body) {
+			if (bodylen + n + 2 > bodycap) {
+				bodycap = (bodylen + n + 2) * 2;
+				body->text = realloc(body->text, bodycap);
+				if (!body->text)
+					return 2;
+			}
+			memcpy(body->text + bodylen, line, n);
+			bodylen += n;
+			body->text[bodylen++] = '\n';
+			body->text[bodylen] = '\0';
+		} else if (mode == ARGS && n && cur->nargs < 32) {
+			cur->args[cur->nargs++] = line;
+			continue;
+		} else if (mode == EXPECT && n) {
+			parse_expect(cur, line);
+		}
+		free(line);
+	}
+
+	size_t passed = 0, failed = 0;
+	for (size_t i = 0; i < ncases; i++) {
+		struct tcase *c = &cases[i];
+		char why[1024] = "";
+		bool ok;
+		if (c->fires && c->nexpects == 0) {
+			snprintf(why, sizeof(why), "a fires case must expect a finding");
+			ok = false;
+		} else if (!c->fires && c->nexpects) {
+			snprintf(why, sizeof(why), "a quiet case must expect none");
+			ok = false;
+		} else if (c->nfiles == 0) {
+			snprintf(why, sizeof(why), "the case has no files");
+			ok = false;
+		} else {
+			ok = check_case(argv[1], code, c, why, sizeof(why));
+		}
+		printf("%s %s %s%s%s\n", ok ? "ok  " : "FAIL", code, c->title + 4, ok ? "" : ": ",
+		       why);
+		ok ? passed++ : failed++;
+	}
+	if (ncases == 0) {
+		printf("FAIL %s: no cases\n", code);
+		failed++;
+	}
+	printf("%zu passed, %zu failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
