@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Dockerfile speed: the corpus's Linux Dockerfiles copied to 1,000 files, linted in one
+# process by unroot and, in the same run, by the npm dockerfilelint; then one small
+# Dockerfile, start-up included. Prints the times and the ratio.
+. "$(dirname "$0")/lib.sh"
+UNROOT=$(unroot_bin) || { echo "cannot build unroot"; exit 2; }
+work=$(mktemp -d /tmp/unroot-bench-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+srcs=()
+for f in "$CORPUS"/dockerfiles/*Dockerfile* "$CORPUS"/dockerfiles/*.Dockerfile; do
+	[ -f "$f" ] || continue
+	case "$f" in *windows* | *nanoserver* | *windowsservercore*) continue ;; esac
+	srcs+=("$f")
+done
+[ ${#srcs[@]} -gt 0 ] || { echo "no corpus at $CORPUS"; exit 2; }
+mkdir -p "$work/files"
+for i in $(seq 0 999); do
+	cp "${srcs[$((i % ${#srcs[@]}))]}" "$work/files/$i.Dockerfile"
+done
+bytes=$(cat "$work"/files/* | wc -c)
+echo "inputs: 1000 Dockerfiles ($((bytes / 1024)) KiB) from ${#srcs[@]} corpus files"
+
+u=$(median_ms 5 "$UNROOT" lint --no-config -q --fail-on none "$work/files")
+echo "unroot          1000 files, one process: ${u} ms"
+
+peer=""
+if dir=$(npm_tool dockerfilelint dockerfilelint@1.8.0); then
+	peer=$(median_ms 3 node "$dir/node_modules/dockerfilelint/bin/dockerfilelint" "$work"/files/*)
+	echo "dockerfilelint  1000 files, one process: ${peer} ms"
+	echo "ratio: unroot is $(ratio "$peer" "$u")x faster than dockerfilelint (goal: 50x)"
+else
+	echo "dockerfilelint could not be installed; no ratio"
+fi
+
+printf 'FROM alpine:3.20\nCOPY --chown=1001:0 app /app\nRUN chmod -R g=u /app\nUSER 1001:0\nENTRYPOINT ["/app/run"]\n' >"$work/Dockerfile"
+one=$(median_ms 51 "$UNROOT" lint --no-config -q "$work/Dockerfile")
+echo "unroot          one small Dockerfile, start-up included: ${one} ms (goal: under 5 ms)"

@@ -1,0 +1,46 @@
+# lib.sh - timing helpers for the benchmarks: the median wall time of N runs, in ms.
+set -u
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$BENCH_DIR/.." && pwd)
+TOOLS="$BENCH_DIR/.tools"
+CORPUS=${UNROOT_CORPUS:-$ROOT/../shared/corpus}
+
+# The release binary, built if needed.
+unroot_bin() {
+	if [ ! -x "$ROOT/build-release/unroot" ]; then
+		(cd "$ROOT" && { [ -d build-release ] || meson setup build-release --buildtype=release -Dtests=false >/dev/null; } &&
+			ninja -C build-release >/dev/null) || return 1
+	fi
+	echo "$ROOT/build-release/unroot"
+}
+
+# median_ms RUNS COMMAND... : runs COMMAND (output discarded) RUNS times.
+median_ms() {
+	local runs=$1
+	shift
+	local times=() i s e
+	for ((i = 0; i < runs; i++)); do
+		s=$(date +%s%N)
+		"$@" >/dev/null 2>&1
+		e=$(date +%s%N)
+		times+=($(((e - s) / 1000)))
+	done
+	local sorted
+	sorted=$(printf '%s\n' "${times[@]}" | sort -n)
+	local mid
+	mid=$(echo "$sorted" | sed -n "$(((runs + 1) / 2))p")
+	awk -v us="$mid" 'BEGIN { printf "%.2f", us / 1000 }'
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "inf" }'; }
+
+# npm_tool DIR PACKAGE... : installs npm packages into $TOOLS/DIR once.
+npm_tool() {
+	local dir=$TOOLS/$1
+	shift
+	if [ ! -d "$dir/node_modules" ]; then
+		mkdir -p "$dir"
+		(cd "$dir" && npm install --silent --no-audit --no-fund "$@" >/dev/null 2>&1) || return 1
+	fi
+	echo "$dir"
+}
