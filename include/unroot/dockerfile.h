@@ -224,6 +224,13 @@ struct df_final {
 	long base_uid, base_gid;     /* when base_known; gid -1 when not given */
 	const char *base_source;     /* where the listed fact comes from */
 };
+/*
+ * True when a stage builds a Windows image: its root image names Windows
+ * (mcr.microsoft.com/windows/..., nanoserver, windowsservercore tags) or its
+ * --platform is windows. Windows users are account names, not uids.
+ */
+bool df_stage_is_windows(const struct dockerfile *df, int stage);
+
 bool df_final_user(const struct dockerfile *df, const struct lint_options *opts,
 		   struct df_final *out);
 
