@@ -192,17 +192,54 @@ static void eval_globals(struct ev *e)
 	df->global_args = head;
 }
 
+/* slots hold stage index + 1; 0 is empty. */
+static int stage_lookup(const struct dockerfile *df, const int *slots, size_t cap, const char *name)
+{
+	size_t i = hash(name, strlen(name)) & (cap - 1);
+	for (; slots[i]; i = (i + 1) & (cap - 1))
+		if (strcmp(df->stages[slots[i] - 1].name, name) == 0)
+			return slots[i] - 1;
+	return -1;
+}
+
+static void stage_insert(const struct dockerfile *df, int *slots, size_t cap, int s)
+{
+	const char *name = df->stages[s].name;
+	size_t i = hash(name, strlen(name)) & (cap - 1);
+	for (; slots[i]; i = (i + 1) & (cap - 1))
+		if (strcmp(df->stages[slots[i] - 1].name, name) == 0)
+			break;
+	slots[i] = s + 1;
+}
+
 /* Called at the end of df_parse: expand FROM lines and link stages to parents. */
 int df_resolve_stages(struct arena *a, struct dockerfile *df)
 {
 	struct ev e = {.a = a, .df = df, .stage = -1};
 	eval_globals(&e);
+	/* Stage names seen so far -> the newest stage with that name (a hash, so 100k stages stay
+	 * fast). */
+	size_t cap = 16;
+	while (cap < df->nstages * 2)
+		cap *= 2;
+	int *slots = arena_alloc(a, cap * sizeof(*slots));
+	if (!slots)
+		return -1;
 	for (size_t s = 0; s < df->nstages; s++) {
 		struct df_stage *st = &df->stages[s];
 		const char *un = NULL;
 		const char *b = expand(&e, st->base, strlen(st->base), &un);
 		st->base_expanded = b && !un ? b : NULL;
-		st->parent = df_stage_by_name(df, st->base_expanded, (int)s, false);
+		st->parent = -1;
+		if (st->base_expanded) {
+			char *lower = arena_strdup(a, st->base_expanded);
+			for (char *c = lower; c && *c; c++)
+				*c = (char)tolower((unsigned char)*c);
+			if (lower)
+				st->parent = stage_lookup(df, slots, cap, lower);
+		}
+		if (st->name)
+			stage_insert(df, slots, cap, (int)s);
 	}
 	return arena_failed(a) ? -1 : 0;
 }
