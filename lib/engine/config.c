@@ -134,9 +134,10 @@ static int number(struct cfg *c, const struct ynode *n, const char *key, long *o
 	return 0;
 }
 
-static int apply(struct cfg *c, const char *key, const struct ynode *v, struct lint_options *o,
-		 struct config_extra *x)
+static int apply(struct cfg *c, const struct ynode *k, const struct ynode *v,
+		 struct lint_options *o, struct config_extra *x)
 {
+	const char *key = k->value;
 	const char *s = NULL;
 	if (strcmp(key, "platform") == 0 || strcmp(key, "platforms") == 0) {
 		const char **names;
@@ -214,7 +215,7 @@ static int apply(struct cfg *c, const char *key, const struct ynode *v, struct l
 	}
 	if (strcmp(key, "set") == 0)
 		return list(c, v, key, &o->sets, &o->nsets);
-	return bad(c, v, "unknown key '%s'", key);
+	return bad(c, k, "unknown key '%s'", key);
 }
 
 int config_load(struct arena *a, const char *path, struct lint_options *o,
@@ -248,7 +249,7 @@ int config_load(struct arena *a, const char *path, struct lint_options *o,
 		const struct ynode *k = root->items[i];
 		if (k->kind != Y_SCALAR)
 			return bad(&c, k, "%s", "keys must be plain words");
-		if (apply(&c, k->value, root->items[i + 1], o, extra))
+		if (apply(&c, k, root->items[i + 1], o, extra))
 			return -1;
 	}
 	return 0;

@@ -375,6 +375,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cannot read %s\n", argv[2]);
 		return 2;
 	}
+	/* The binary is run from each case's folder: make its path absolute. */
+	char *unroot = realpath(argv[1], NULL);
+	if (!unroot) {
+		fprintf(stderr, "cannot find %s\n", argv[1]);
+		return 2;
+	}
+	argv[1] = unroot;
 	char *base = xstrndup(basename(argv[2]), 64);
 	char *dot = strchr(base, '.');
 	if (dot)
