@@ -228,6 +228,11 @@ static void stages_inherit_env_and_user(void **state)
 	assert_string_equal(df_var_get(run->vars, "UID", &found), "1001");
 	assert_true(found);
 	assert_string_equal(final_user(df)->value, "1001:7");
+	/* ONBUILD instructions of the parent stage run first in the child (convert.go,
+	 * "initialize onbuild triggers"). */
+	df = parse("FROM alpine AS base\nONBUILD ENV U=1001\nONBUILD USER $U:0\nFROM base\n");
+	assert_string_equal(final_user(df)->value, "1001:0");
+	assert_null(df->instrs[2].user.instr);
 	/* A stage FROM an image starts with the base image's user (instr NULL). */
 	df = parse("FROM alpine\nRUN id\n");
 	assert_null(final_user(df)->instr);
