@@ -350,6 +350,27 @@ static void eval_arg(struct ev *e, struct df_instr *in, struct scope *sc)
 	}
 }
 
+/*
+ * A stage built FROM another stage first runs that stage's ONBUILD
+ * instructions (dockerfile2llb: "initialize onbuild triggers", from
+ * d.base.commands). Only USER, ENV and ARG matter here.
+ */
+static void run_onbuild(struct ev *e, int parent, struct scope *sc)
+{
+	const struct df_stage *ps = &e->df->stages[parent];
+	for (size_t i = ps->first; i < ps->last; i++) {
+		struct df_instr *sub = e->df->instrs[i].sub;
+		if (e->df->instrs[i].cmd != DF_ONBUILD || !sub)
+			continue;
+		if (sub->cmd == DF_USER)
+			eval_user(e, sub, &sc->user);
+		else if (sub->cmd == DF_ENV)
+			eval_env(e, sub, sc);
+		else if (sub->cmd == DF_ARG)
+			eval_arg(e, sub, sc);
+	}
+}
+
 int df_eval(struct arena *a, struct dockerfile *df)
 {
 	struct ev e = {.a = a, .df = df, .stage = -1};
@@ -380,6 +401,8 @@ int df_eval(struct arena *a, struct dockerfile *df)
 				sc->head = NULL;
 				sc->user = none;
 			}
+			if (parent >= 0)
+				run_onbuild(&e, parent, sc);
 			in->vars = df->global_args;
 			in->user = sc->user;
 			continue;
