@@ -42,8 +42,8 @@ static void rejects_what_chmod_rejects(void **state)
 {
 	(void)state;
 	/* each of these made GNU chmod fail with "invalid mode" */
-	static const char *const bad[] = {"8",	  "u+q",  "",	  "g=ux",     "77777",	 "u",
-					  "u+x,", ",u+x", "a+r,,g+w", "ugo", "0o755", "+8"};
+	static const char *const bad[] = {"8",	  "u+q",  "",	      "g=ux", "77777", "u",
+					  "u+x,", ",u+x", "a+r,,g+w", "ugo",  "0o755", "+8"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		unsigned got;
 		assert_int_equal(mode_apply(bad[i], 0644, false, &got), -1);

@@ -158,8 +158,9 @@ static void sh_c_spans_point_inside_the_string(void **state)
 static void sh_c_flags(void **state)
 {
 	(void)state;
-	struct sh_script s = parse("bash -o pipefail -c 'a1'; sh -e -c 'a2'; dash script.sh 'not1'; "
-				   "bash -lc 'a3' name arg; su app -c 'a4'; sh -- 'not2'");
+	struct sh_script s =
+	    parse("bash -o pipefail -c 'a1'; sh -e -c 'a2'; dash script.sh 'not1'; "
+		  "bash -lc 'a3' name arg; su app -c 'a4'; sh -- 'not2'");
 	assert_int_equal(cmd(&s, "a1", 0)->depth, 1);
 	assert_int_equal(cmd(&s, "a2", 0)->depth, 1);
 	assert_int_equal(cmd(&s, "a3", 0)->depth, 1);
@@ -187,9 +188,9 @@ static void compound_commands(void **state)
 			"[[ $a =~ ^(x|y)$ && -n $b ]] && groupmod -g 5 g\n"
 			"(( i++ )); ! chgrp 0 /x";
 	struct sh_script s = parse(t);
-	const char *none[] = {"if", "then", "for", "d", "do", "done", "in", "elif", "else",
-			      "fi", "case", "esac", "-*|''", "(x)", "{", "}", "function", "f",
-			      "h", "(", "!", "while"};
+	const char *none[] = {"if",	  "then", "for",  "d",	  "do",	   "done", "in", "elif",
+			      "else",	  "fi",	  "case", "esac", "-*|''", "(x)",  "{",	 "}",
+			      "function", "f",	  "h",	  "(",	  "!",	   "while"};
 	for (size_t i = 0; i < s.ncmds; i++)
 		for (size_t k = 0; s.cmds[i].argc && k < sizeof(none) / sizeof(none[0]); k++)
 			assert_string_not_equal(s.cmds[i].argv[0].value, none[k]);
@@ -275,9 +276,9 @@ static void errors_have_positions(void **state)
 		const char *text;
 		size_t at;
 	} cases[] = {
-	    {"echo 'abc", 5},     {"echo \"abc", 5},	 {"echo `abc", 5},
-	    {"echo $(abc", 5},	  {"echo ${abc", 5},	 {"a && echo \"x $(b 'c)\"", 17},
-	    {"echo $'x", 5},	  {"echo $((1+2)", 5},
+	    {"echo 'abc", 5},  {"echo \"abc", 5},   {"echo `abc", 5},
+	    {"echo $(abc", 5}, {"echo ${abc", 5},   {"a && echo \"x $(b 'c)\"", 17},
+	    {"echo $'x", 5},   {"echo $((1+2)", 5},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct sh_script s;
