@@ -788,6 +788,96 @@ static void redirects(struct fl *f, const struct sh_cmd *c, size_t ti)
 	}
 }
 
+static void classify(struct fl *f, const struct sh_cmd *c);
+
+/*
+ * find PATHS ... -exec CMD {} ; (or +): CMD is classified on its own, and the
+ * `{}` among its operands stands for everything under PATHS.
+ */
+static void find_exec(struct fl *f, const struct sh_cmd *c, size_t ti)
+{
+	const char *roots[32];
+	size_t nroots = 0, i = ti + 1;
+	for (; i < c->argc; i++) {
+		const char *a = c->argv[i].value;
+		if (a[0] == '-' || a[0] == '!' || a[0] == '(')
+			break;
+		if (nroots < 32)
+			roots[nroots++] = a;
+	}
+	if (!nroots)
+		roots[nroots++] = ".";
+	for (; i < c->argc; i++) {
+		const char *a = c->argv[i].value;
+		if (!eq(a, "-exec") && !eq(a, "-execdir") && !eq(a, "-ok") && !eq(a, "-okdir"))
+			continue;
+		size_t s = i + 1, e = s;
+		while (e < c->argc && !eq(c->argv[e].value, ";") && !eq(c->argv[e].value, "+"))
+			e++;
+		if (e > s) {
+			struct sh_cmd *sub = arena_alloc(f->a, sizeof(*sub));
+			if (!sub) {
+				f->failed = true;
+				return;
+			}
+			sub->argv = &c->argv[s];
+			sub->argc = e - s;
+			sub->start = c->argv[s].start;
+			sub->end = c->argv[e - 1].end;
+			sub->depth = c->depth;
+			size_t first = f->n;
+			classify(f, sub);
+			for (size_t k = first; k < f->n; k++) {
+				struct sh_finding *x = &f->items[k];
+				size_t cap = 0;
+				const char **old = x->paths;
+				size_t nold = x->npaths;
+				bool any = false;
+				x->paths = NULL;
+				x->npaths = 0;
+				for (size_t j = 0; j < nold; j++) {
+					if (!eq(old[j], "{}")) {
+						push_path(f, x, old[j], &cap);
+						continue;
+					}
+					any = true;
+					for (size_t r = 0; r < nroots; r++)
+						push_path(f, x, roots[r], &cap);
+				}
+				if (any)
+					x->recursive = true;
+			}
+		}
+		i = e;
+	}
+}
+
+/*
+ * set -- gosu app "$@" rewrites the arguments an entrypoint ends with `exec
+ * "$@"`: the words after `--` are read as the command that will run.
+ */
+static void set_args(struct fl *f, const struct sh_cmd *c, size_t ti)
+{
+	size_t s = ti + 1;
+	if (s >= c->argc || !eq(c->argv[s].value, "--") || s + 1 >= c->argc)
+		return;
+	s++;
+	if (!is_drop_tool(sh_base(c->argv[s].value)) &&
+	    !is_plain_wrapper(sh_base(c->argv[s].value)))
+		return;
+	struct sh_cmd *sub = arena_alloc(f->a, sizeof(*sub));
+	if (!sub) {
+		f->failed = true;
+		return;
+	}
+	sub->argv = &c->argv[s];
+	sub->argc = c->argc - s;
+	sub->start = c->argv[s].start;
+	sub->end = c->end;
+	sub->depth = c->depth;
+	classify(f, sub);
+}
+
 static void classify(struct fl *f, const struct sh_cmd *c)
 {
 	size_t i = 0;
@@ -827,6 +917,10 @@ static void classify(struct fl *f, const struct sh_cmd *c)
 			install_cmd(f, c, i);
 		else if (eq(b, "tee") || eq(b, "sed") || eq(b, "cp") || eq(b, "mv"))
 			writer_cmd(f, c, i);
+		else if (eq(b, "find"))
+			find_exec(f, c, i);
+		else if (eq(b, "set"))
+			set_args(f, c, i);
 		return;
 	}
 }

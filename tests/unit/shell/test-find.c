@@ -199,6 +199,14 @@ static void ownership(void **state)
 
 	assert_int_equal(count("chown --reference=/a /b", SH_CHOWN), 0);
 
+	f = one("find . \\! -user redis -exec chown redis '{}' +", SH_CHOWN);
+	str_eq(f->owner, "redis");
+	str_eq(f->paths[0], ".");
+	assert_true(f->recursive);
+	f = one("find /app /data -type d -exec chmod g+rwx {} \\;", SH_CHMOD);
+	assert_int_equal(f->npaths, 2);
+	str_eq(f->paths[1], "/data");
+
 	f = one("install -d -o postgres -g postgres -m 1777 /var/run/postgresql", SH_CHOWN);
 	str_eq(f->tool, "install");
 	str_eq(f->owner, "postgres");
@@ -282,6 +290,7 @@ static void privilege_drops(void **state)
 	    {"exec chpst -u app:app -U x app", "chpst", "app:app"},
 	    {"exec tini -- gosu app run", "gosu", "app"},
 	    {"exec env HOME=/x gosu app run", "gosu", "app"},
+	    {"set -- su-exec vault \"$@\"", "su-exec", "vault"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct sh_finding *f = one(cases[i].text, SH_PRIV_DROP);
@@ -289,8 +298,9 @@ static void privilege_drops(void **state)
 		str_eq(f->owner, cases[i].user);
 	}
 	const char *quiet[] = {
-	    "sudo apt-get install x",	  "sudo -u root x", "su -c 'x'",      "chroot / /bin/sh",
-	    "setpriv --no-new-privs app", "gosu --version", "chpst -U app x", "echo gosu app"};
+	    "sudo apt-get install x",	   "sudo -u root x", "su -c 'x'",      "chroot / /bin/sh",
+	    "setpriv --no-new-privs app",  "gosu --version", "chpst -U app x", "echo gosu app",
+	    "set -- redis-server gosu app"};
 	for (size_t i = 0; i < sizeof(quiet) / sizeof(quiet[0]); i++)
 		assert_int_equal(count(quiet[i], SH_PRIV_DROP), 0);
 	/* what runs under the drop is classified too */
