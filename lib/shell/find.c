@@ -60,7 +60,7 @@ struct opts {
 	bool no_more;
 };
 
-enum { OPT_END = 0, OPT_OPERAND = 1, OPT_LONG = 2 };
+enum { OPT_END = 0, OPT_OPERAND = 256, OPT_LONG = 257 }; /* above any option letter */
 
 /*
  * Returns OPT_END, OPT_OPERAND (*val = the word, *idx its index), OPT_LONG
