@@ -14,6 +14,8 @@
 
 struct arena;
 struct source;
+struct lint_options;
+struct image_view;
 
 enum df_cmd {
 	DF_UNKNOWN = 0,
@@ -72,6 +74,7 @@ struct df_var {
 	const char *name;
 	const char *value; /* NULL for `ARG NAME` with no value and no default */
 	bool is_env;
+	const char *unresolved; /* the value used a variable that had none: its name */
 	const struct df_var *next;
 };
 
@@ -154,8 +157,11 @@ size_t df_text_to_src(const struct df_instr *in, size_t text_off);
 
 /*
  * Expands $VAR, ${VAR}, ${VAR:-default}, ${VAR:+alt} (and the forms without
- * ':') in `s` with `vars`. A variable with no value expands to "" and its name
- * goes to *unresolved (first one only) when unresolved is not NULL.
+ * ':', and ${VAR#pat}, ${VAR%pat}, ${VAR/pat/rep}) in `s` with `vars`, and
+ * removes quotes and escapes, as BuildKit's ProcessWord does for the
+ * instructions it expands (FROM, USER, ENV, ARG, COPY, WORKDIR, ...). A
+ * variable with no value expands to "" and its name goes to *unresolved
+ * (first one only) when unresolved is not NULL. NULL on a syntax error.
  */
 const char *df_expand(struct arena *a, const char *s, const struct df_var *vars, char escape,
 		      const char **unresolved);
@@ -170,5 +176,70 @@ const struct df_flag *df_flag_get(const struct df_instr *in, const char *name);
 int df_final_stage(const struct dockerfile *df);
 /* The external image at the root of a stage's FROM chain (expanded), or NULL. */
 const char *df_root_image(const struct dockerfile *df, int stage);
+
+/*
+ * The stage a `FROM name` or `COPY --from=name` before stage `before` refers
+ * to: a stage name (any case) or, when `allow_index`, a stage number. -1 when
+ * it names no stage (then it is an image).
+ */
+int df_stage_by_name(const struct dockerfile *df, const char *name, int before, bool allow_index);
+
+/*
+ * Like df_expand(), and also reports a syntax error BuildKit would refuse
+ * (a missing '}', an unsupported modifier): then it returns NULL and sets
+ * *error to a lower-case reason. `lookup` gives a variable's value; it
+ * returns false when the name is not in scope, and sets *unresolved when the
+ * value itself was built from a variable that had none.
+ */
+typedef bool (*df_lookup_fn)(void *data, const char *name, size_t len, const char **value,
+			     const char **unresolved);
+const char *df_expand_with(struct arena *a, const char *s, size_t len, char escape,
+			   df_lookup_fn lookup, void *data, const char **unresolved,
+			   const char **error);
+
+/* Splits and classifies a USER value ("1001:0", "app", "root:root") into *u. */
+void df_user_split(struct arena *a, const char *value, struct df_user *u);
+
+/*
+ * A well-known base image's user, from the built-in list (distroless
+ * :nonroot, Chainguard, Bitnami, nginx-unprivileged, Red Hat UBI/s2i) and,
+ * first, from opts->base_images ("uid[:gid]" by fnmatch pattern). Returns
+ * true and sets *uid and *gid (-1 when the entry gives no group) when the
+ * image is known; *source names where the fact comes from. `scratch` is
+ * known: it has no user, so it runs as root.
+ */
+bool df_base_image_user(const struct lint_options *opts, const char *image, long *uid, long *gid,
+			const char **source);
+
+/*
+ * The final user of a Dockerfile: the USER line in effect at the end of the
+ * final stage (through its stage parents), or the base image's user.
+ */
+struct df_final {
+	int stage;		     /* the final stage, -1 when there is none */
+	const struct df_instr *from; /* its FROM line */
+	const struct df_user *user;  /* the USER in effect at its end */
+	const char *base;	     /* the image at the root of its FROM chain, or NULL */
+	bool base_known;	     /* user->instr == NULL and the base image is listed */
+	long base_uid, base_gid;     /* when base_known; gid -1 when not given */
+	const char *base_source;     /* where the listed fact comes from */
+};
+/*
+ * True when a stage builds a Windows image: its root image names Windows
+ * (mcr.microsoft.com/windows/..., nanoserver, windowsservercore tags) or its
+ * --platform is windows. Windows users are account names, not uids.
+ */
+bool df_stage_is_windows(const struct dockerfile *df, int stage);
+
+bool df_final_user(const struct dockerfile *df, const struct lint_options *opts,
+		   struct df_final *out);
+
+/*
+ * The image side of a Dockerfile: the final user, entrypoint, cmd, env,
+ * workdir, volumes, and the ownership COPY/ADD --chown/--chmod give in the
+ * final stage and the stages it is built from. NULL when the arena is full.
+ */
+struct image_view *df_image_view(struct arena *a, const struct dockerfile *df, const char *origin,
+				 const struct lint_options *opts);
 
 #endif

@@ -1,15 +1,708 @@
-/* parse.c - NEEDSWORK: the BuildKit-compatible reader is being written. */
+/*
+ * parse.c - reads a Dockerfile the way BuildKit's parser does
+ * (frontend/dockerfile/parser/parser.go): parser directives, continuation
+ * lines, comments, heredocs, builder flags, the JSON form, and the stages.
+ * One pass over the bytes; every node keeps byte spans.
+ */
 #include "unroot/dockerfile.h"
+#include "unroot/arena.h"
+#include "unroot/source.h"
+#include "words.h"
 
+#include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+struct pctx {
+	struct arena *a;
+	struct source *src;
+	const char *d;
+	size_t n;
+	struct dockerfile *df;
+	struct df_error *err;
+	size_t cap_instrs, cap_stages, cap_comments;
+	/* The logical line being built, and where each piece came from (malloc'd). */
+	char *buf;
+	size_t blen, bcap;
+	struct df_segment *segs;
+	size_t nsegs, capsegs;
+	bool oom;
+};
+
+static const struct {
+	const char *name;
+	enum df_cmd cmd;
+} commands[] = {
+    {"add", DF_ADD},
+    {"arg", DF_ARG},
+    {"cmd", DF_CMD},
+    {"copy", DF_COPY},
+    {"entrypoint", DF_ENTRYPOINT},
+    {"env", DF_ENV},
+    {"expose", DF_EXPOSE},
+    {"from", DF_FROM},
+    {"healthcheck", DF_HEALTHCHECK},
+    {"label", DF_LABEL},
+    {"maintainer", DF_MAINTAINER},
+    {"onbuild", DF_ONBUILD},
+    {"run", DF_RUN},
+    {"shell", DF_SHELL},
+    {"stopsignal", DF_STOPSIGNAL},
+    {"user", DF_USER},
+    {"volume", DF_VOLUME},
+    {"workdir", DF_WORKDIR},
+};
+
+static int fail(struct pctx *p, size_t start, size_t end, const char *msg)
+{
+	p->err->start = start;
+	p->err->end = end;
+	p->err->message = msg;
+	return -1;
+}
+
+/* [p, end) of the physical line at p, without its line ending; *next is the next line. */
+static size_t line_end(const struct pctx *p, size_t pos, size_t *next)
+{
+	const char *nl = memchr(p->d + pos, '\n', p->n - pos);
+	size_t e = nl ? (size_t)(nl - p->d) : p->n;
+	*next = nl ? e + 1 : p->n;
+	/* trimNewline: every trailing \r goes (CRLF files). */
+	while (e > pos && p->d[e - 1] == '\r')
+		e--;
+	return e;
+}
+
+static size_t skip_ws(const char *d, size_t i, size_t e)
+{
+	while (i < e && df_is_space((unsigned char)d[i]))
+		i++;
+	return i;
+}
+
+/* trimContinuationCharacter: the escape, then only blanks, ends the line. */
+static bool continues(const struct pctx *p, size_t s, size_t e, size_t *content_end)
+{
+	size_t k = e;
+	while (k > s && (p->d[k - 1] == ' ' || p->d[k - 1] == '\t'))
+		k--;
+	if (k > s && p->d[k - 1] == p->df->escape) {
+		*content_end = k - 1;
+		return true;
+	}
+	*content_end = e;
+	return false;
+}
+
+static void append(struct pctx *p, size_t s, size_t e)
+{
+	if (e <= s || p->oom)
+		return;
+	size_t len = e - s;
+	if (p->blen + len + 1 > p->bcap) {
+		size_t cap = p->bcap ? p->bcap : 256;
+		while (cap < p->blen + len + 1)
+			cap *= 2;
+		char *nb = realloc(p->buf, cap);
+		if (!nb) {
+			p->oom = true;
+			return;
+		}
+		p->buf = nb;
+		p->bcap = cap;
+	}
+	if (p->nsegs == p->capsegs) {
+		size_t cap = p->capsegs ? p->capsegs * 2 : 16;
+		struct df_segment *ns = realloc(p->segs, cap * sizeof(*ns));
+		if (!ns) {
+			p->oom = true;
+			return;
+		}
+		p->segs = ns;
+		p->capsegs = cap;
+	}
+	p->segs[p->nsegs++] = (struct df_segment){.text_off = p->blen, .src_off = s, .len = len};
+	memcpy(p->buf + p->blen, p->d + s, len);
+	p->blen += len;
+	p->buf[p->blen] = 0;
+}
+
+/* Source offset of a logical offset, through segments. */
+static size_t seg_map(const struct df_segment *segs, size_t n, size_t off)
+{
+	if (n == 0)
+		return 0;
+	size_t lo = 0, hi = n;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (segs[mid].text_off <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	const struct df_segment *g = &segs[lo];
+	if (off < g->text_off)
+		return g->src_off;
+	if (off - g->text_off > g->len)
+		return g->src_off + g->len;
+	return g->src_off + (off - g->text_off);
+}
+
+size_t df_text_to_src(const struct df_instr *in, size_t text_off)
+{
+	return seg_map(in->segs, in->nsegs, text_off);
+}
+
+/* Source span of logical [s, e). */
+static void span(const struct pctx *p, size_t s, size_t e, size_t *ss, size_t *se)
+{
+	*ss = seg_map(p->segs, p->nsegs, s);
+	*se = e > s ? seg_map(p->segs, p->nsegs, e - 1) + 1 : *ss;
+}
+
+/* Segments of logical [from, to), shifted so that `from` is offset 0. */
+static struct df_segment *slice_segs(struct pctx *p, size_t from, size_t to, size_t *n)
+{
+	size_t first = 0, count = 0;
+	*n = 0;
+	for (size_t i = 0; i < p->nsegs; i++) {
+		const struct df_segment *g = &p->segs[i];
+		if (g->text_off + g->len <= from && !(g->len == 0))
+			continue;
+		if (g->text_off >= to)
+			break;
+		if (!count)
+			first = i;
+		count++;
+	}
+	if (!count)
+		return NULL;
+	struct df_segment *out = arena_alloc(p->a, count * sizeof(*out));
+	if (!out)
+		return NULL;
+	for (size_t k = 0; k < count; k++) {
+		struct df_segment g = p->segs[first + k];
+		size_t s = g.text_off < from ? from : g.text_off;
+		size_t e = g.text_off + g.len > to ? to : g.text_off + g.len;
+		out[k].text_off = s - from;
+		out[k].src_off = g.src_off + (s - g.text_off);
+		out[k].len = e - s;
+	}
+	*n = count;
+	return out;
+}
+
+static bool takes_json(enum df_cmd c)
+{
+	switch (c) {
+	case DF_ADD:
+	case DF_COPY:
+	case DF_CMD:
+	case DF_ENTRYPOINT:
+	case DF_RUN:
+	case DF_SHELL:
+	case DF_VOLUME:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool takes_heredoc(enum df_cmd c)
+{
+	return c == DF_ADD || c == DF_COPY || c == DF_RUN;
+}
+
+/*
+ * A heredoc opener, as BuildKit's heredocsFromLine matches a word:
+ * ^(\d*)<<(-?)([^<]*)$ with a non-empty rest. The name is the rest with
+ * quotes and backslashes removed; any quote turns expansion off.
+ */
+static bool heredoc_word(struct pctx *p, const char *w, size_t len, struct df_heredoc *h)
+{
+	size_t i = 0;
+	while (i < len && isdigit((unsigned char)w[i]))
+		i++;
+	if (len - i < 2 || w[i] != '<' || w[i + 1] != '<')
+		return false;
+	i += 2;
+	h->chomp = i < len && w[i] == '-';
+	if (h->chomp)
+		i++;
+	if (i >= len || memchr(w + i, '<', len - i))
+		return false;
+	char *name = arena_alloc(p->a, len - i + 1);
+	if (!name)
+		return false;
+	size_t k = 0;
+	char quote = 0;
+	h->quoted = false;
+	for (size_t j = i; j < len; j++) {
+		char c = w[j];
+		if (quote) {
+			if (c == quote)
+				quote = 0;
+			else if (c == '\\' && quote == '"' && j + 1 < len &&
+				 strchr("\"$\\", w[j + 1]))
+				name[k++] = w[++j];
+			else
+				name[k++] = c;
+		} else if (c == '\'' || c == '"') {
+			quote = c;
+			h->quoted = true;
+		} else if (c == '\\') {
+			if (j + 1 < len)
+				name[k++] = w[++j];
+		} else {
+			name[k++] = c;
+		}
+	}
+	if (quote || k == 0)
+		return false; /* BuildKit cannot lex it as one word either */
+	name[k] = 0;
+	h->name = name;
+	return true;
+}
+
+/* Reads the bodies of the heredocs opened on the logical line, from *pos on. */
+static int read_heredocs(struct pctx *p, struct df_instr *in, size_t *pos, size_t *end)
+{
+	struct df_span *w;
+	size_t nw = df_lex_words(p->a, p->buf, 0, p->blen, '\\', &w);
+	size_t cap = 0;
+	for (size_t i = 0; i < nw; i++) {
+		const char *word = p->buf + w[i].start;
+		size_t len = w[i].end - w[i].start;
+		struct df_heredoc h = {0};
+		if (!memmem(word, len, "<<", 2) || !heredoc_word(p, word, len, &h))
+			continue;
+		size_t os, oe;
+		span(p, w[i].start, w[i].end, &os, &oe);
+		size_t nlen = strlen(h.name);
+		size_t body = *pos, q = *pos, next;
+		bool done = false;
+		while (q < p->n) {
+			size_t e = line_end(p, q, &next);
+			size_t s = q;
+			if (h.chomp)
+				while (s < e && p->d[s] == '\t')
+					s++;
+			if (e - s == nlen && memcmp(p->d + s, h.name, nlen) == 0) {
+				h.start = body;
+				h.end = q;
+				*end = e;
+				*pos = next;
+				done = true;
+				break;
+			}
+			q = next;
+		}
+		if (!done)
+			return fail(p, os, oe, "unterminated heredoc");
+		/* The body as BuildKit gives it: CRs before newlines dropped, tabs for <<-. */
+		char *b = arena_alloc(p->a, h.end - h.start + 1);
+		if (!b)
+			return fail(p, os, oe, "out of memory");
+		size_t k = 0;
+		bool bol = true;
+		for (size_t j = h.start; j < h.end; j++) {
+			char c = p->d[j];
+			if (bol && h.chomp && c == '\t')
+				continue;
+			bol = c == '\n';
+			if (c == '\r' &&
+			    (j + 1 == h.end || p->d[j + 1] == '\n' || p->d[j + 1] == '\r'))
+				continue;
+			b[k++] = c;
+		}
+		h.body = b;
+		struct df_heredoc *slot = ARR_PUSH(p->a, in->heredocs, in->nheredocs, cap);
+		if (!slot)
+			return fail(p, os, oe, "out of memory");
+		*slot = h;
+	}
+	return 0;
+}
+
+static bool words_have_eq(const struct df_instr *in)
+{
+	return in->nargs && strchr(in->args[0].text, '=');
+}
+
+/*
+ * One instruction from logical [lo, hi). `depth` is 1 for ONBUILD's
+ * instruction. Returns 0 or -1 with the error set.
+ */
+static int parse_instr(struct pctx *p, struct df_instr *in, size_t lo, size_t hi, int depth)
+{
+	const char *L = p->buf;
+	size_t ks = skip_ws(L, lo, hi);
+	while (hi > ks && df_is_space((unsigned char)L[hi - 1]))
+		hi--;
+	size_t ke = ks;
+	while (ke < hi && !df_is_space((unsigned char)L[ke]))
+		ke++;
+	size_t ss, se;
+	span(p, ks, ke, &ss, &se);
+	if (depth == 0)
+		in->start = ss;
+	in->keyword = arena_strndup(p->a, L + ks, ke - ks);
+	in->cmd = DF_UNKNOWN;
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strlen(commands[i].name) == ke - ks &&
+		    strncasecmp(commands[i].name, L + ks, ke - ks) == 0)
+			in->cmd = commands[i].cmd;
+	if (in->cmd == DF_UNKNOWN)
+		return fail(
+		    p, ss, se,
+		    arena_printf(p->a, "unknown instruction '%s'", in->keyword ? in->keyword : ""));
+
+	size_t as = skip_ws(L, ke, hi);
+	struct df_rawflag *rf;
+	size_t nrf;
+	size_t ts = df_lex_flags(p->a, L, as, hi, &rf, &nrf);
+	ts = skip_ws(L, ts, hi);
+	if (nrf) {
+		in->flags = arena_alloc(p->a, nrf * sizeof(*in->flags));
+		if (!in->flags)
+			return fail(p, ss, se, "out of memory");
+		for (size_t i = 0; i < nrf; i++) {
+			const char *t = rf[i].text + 2;
+			const char *eq = strchr(t, '=');
+			struct df_flag *f = &in->flags[i];
+			f->name = eq ? arena_strndup(p->a, t, (size_t)(eq - t)) : t;
+			f->value = eq ? eq + 1 : NULL;
+			span(p, rf[i].start, rf[i].end, &f->start, &f->end);
+		}
+		in->nflags = nrf;
+	}
+	in->text = arena_strndup(p->a, L + ts, hi - ts);
+	in->segs = slice_segs(p, ts, hi, &in->nsegs);
+	if (!in->text)
+		return fail(p, ss, se, "out of memory");
+
+	if (in->cmd == DF_ONBUILD) {
+		if (depth > 0)
+			return fail(p, ss, se,
+				    "chaining ONBUILD via 'ONBUILD ONBUILD' isn't allowed");
+		if (ts >= hi)
+			return fail(p, ss, se, "ONBUILD requires at least one argument");
+		struct df_instr *sub = arena_alloc(p->a, sizeof(*sub));
+		if (!sub)
+			return fail(p, ss, se, "out of memory");
+		sub->stage = in->stage;
+		if (parse_instr(p, sub, ts, hi, depth + 1) != 0)
+			return -1;
+		size_t s1, e1;
+		span(p, ts, hi, &s1, &e1);
+		sub->start = s1;
+		sub->end = e1;
+		in->sub = sub;
+		return 0;
+	}
+
+	if (takes_json(in->cmd) && ts < hi && L[ts] == '[') {
+		struct df_jsonword *jw;
+		size_t nj;
+		int r = df_lex_json(p->a, L, ts, hi, &jw, &nj);
+		if (r < 0) {
+			size_t s1, e1;
+			span(p, ts, hi, &s1, &e1);
+			return fail(p, s1, e1,
+				    "when using JSON array syntax, arrays must be comprised of "
+				    "strings only");
+		}
+		if (r > 0) {
+			in->json = true;
+			in->args = nj ? arena_alloc(p->a, nj * sizeof(*in->args)) : NULL;
+			if (nj && !in->args)
+				return fail(p, ss, se, "out of memory");
+			for (size_t i = 0; i < nj; i++) {
+				in->args[i].text = jw[i].text;
+				span(p, jw[i].start, jw[i].end, &in->args[i].start,
+				     &in->args[i].end);
+			}
+			in->nargs = nj;
+			return 0;
+		}
+	}
+	struct df_span *w;
+	size_t nw = df_lex_words(p->a, L, ts, hi, p->df->escape, &w);
+	if (nw) {
+		in->args = arena_alloc(p->a, nw * sizeof(*in->args));
+		if (!in->args)
+			return fail(p, ss, se, "out of memory");
+		for (size_t i = 0; i < nw; i++) {
+			in->args[i].text =
+			    arena_strndup(p->a, L + w[i].start, w[i].end - w[i].start);
+			span(p, w[i].start, w[i].end, &in->args[i].start, &in->args[i].end);
+		}
+		in->nargs = nw;
+	}
+	if ((in->cmd == DF_ENV || in->cmd == DF_LABEL) && words_have_eq(in)) {
+		for (size_t i = 0; i < in->nargs; i++)
+			if (!strchr(in->args[i].text, '='))
+				return fail(p, in->args[i].start, in->args[i].end,
+					    arena_printf(p->a,
+							 "syntax error - can't find = in '%s'; "
+							 "must be of the form: name=value",
+							 in->args[i].text));
+	}
+	if (in->cmd == DF_FROM &&
+	    !(in->nargs == 1 || (in->nargs == 3 && strcasecmp(in->args[1].text, "as") == 0)))
+		return fail(p, ss, se, "FROM requires either one or three arguments");
+	if ((in->cmd == DF_USER || in->cmd == DF_WORKDIR || in->cmd == DF_ARG ||
+	     in->cmd == DF_ENV) &&
+	    in->nargs == 0)
+		return fail(p, ss, se,
+			    arena_printf(p->a, "%s requires at least one argument", in->keyword));
+	return 0;
+}
+
+/* `# name=value` parser directives at the top (BuildKit's directives regexp). */
+static int directive(struct pctx *p, size_t s, size_t e, bool *done, bool *seen_escape,
+		     bool *seen_syntax, bool *seen_check)
+{
+	const char *d = p->d;
+	size_t i = s;
+	if (i >= e || d[i] != '#')
+		goto not_one;
+	i++;
+	while (i < e && (d[i] == ' ' || d[i] == '\t' || d[i] == '\f'))
+		i++;
+	size_t ns = i;
+	if (i >= e || !isalpha((unsigned char)d[i]))
+		goto not_one;
+	while (i < e && isalnum((unsigned char)d[i]))
+		i++;
+	size_t ne = i;
+	while (i < e && (d[i] == ' ' || d[i] == '\t' || d[i] == '\f'))
+		i++;
+	if (i >= e || d[i] != '=')
+		goto not_one;
+	i++;
+	while (i < e && (d[i] == ' ' || d[i] == '\t' || d[i] == '\f'))
+		i++;
+	size_t vs = i, ve = e;
+	while (ve > vs && (d[ve - 1] == ' ' || d[ve - 1] == '\t' || d[ve - 1] == '\f'))
+		ve--;
+	if (ve == vs)
+		goto not_one;
+	size_t nl = ne - ns;
+	bool *seen = NULL;
+	const char *name = NULL;
+	if (nl == 6 && strncasecmp(d + ns, "escape", 6) == 0)
+		seen = seen_escape, name = "escape";
+	else if (nl == 6 && strncasecmp(d + ns, "syntax", 6) == 0)
+		seen = seen_syntax, name = "syntax";
+	else if (nl == 5 && strncasecmp(d + ns, "check", 5) == 0)
+		seen = seen_check, name = "check";
+	if (!seen)
+		goto not_one; /* an unknown directive is a comment, and ends the directives */
+	if (*seen)
+		return fail(p, s, e,
+			    arena_printf(p->a, "only one %s parser directive can be used", name));
+	*seen = true;
+	const char *value = arena_strndup(p->a, d + vs, ve - vs);
+	if (seen == seen_escape) {
+		if (ve - vs != 1 || (d[vs] != '\\' && d[vs] != '`'))
+			return fail(p, vs, ve,
+				    arena_printf(p->a,
+						 "invalid escape token '%s' does not match ` or \\",
+						 value ? value : ""));
+		p->df->escape = d[vs];
+	} else if (seen == seen_syntax) {
+		p->df->syntax = value;
+	} else {
+		p->df->check = value;
+	}
+	return 1;
+not_one:
+	*done = true;
+	return 0;
+}
+
+static void add_comment(struct pctx *p, size_t s, size_t e)
+{
+	struct df_comment *c = ARR_PUSH(p->a, p->df->comments, p->df->ncomments, p->cap_comments);
+	if (!c)
+		return;
+	size_t ts = s + 1, te = e;
+	ts = skip_ws(p->d, ts, te);
+	while (te > ts && df_is_space((unsigned char)p->d[te - 1]))
+		te--;
+	c->text = arena_strndup(p->a, p->d + ts, te - ts);
+	c->start = s;
+	c->end = e;
+}
+
+static int add_stage(struct pctx *p, size_t idx)
+{
+	struct df_instr *in = &p->df->instrs[idx];
+	struct df_stage *st = ARR_PUSH(p->a, p->df->stages, p->df->nstages, p->cap_stages);
+	if (!st)
+		return fail(p, in->start, in->end, "out of memory");
+	st->from = idx;
+	st->first = idx;
+	st->last = idx + 1;
+	st->base = in->args[0].text;
+	st->name = in->nargs == 3 ? arena_strdup(p->a, in->args[2].text) : NULL;
+	if (st->name)
+		for (char *c = (char *)st->name; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+	const struct df_flag *pf = df_flag_get(in, "platform");
+	st->platform = pf ? pf->value : NULL;
+	st->parent = -1;
+	return 0;
+}
+
+static int parse_lines(struct pctx *p)
+{
+	struct dockerfile *df = p->df;
+	size_t pos = 0;
+	/* A UTF-8 byte order mark on the first line is dropped, as BuildKit does. */
+	if (p->n >= 3 && memcmp(p->d, "\xef\xbb\xbf", 3) == 0)
+		pos = 3;
+	bool dir_done = false, s_esc = false, s_syn = false, s_chk = false;
+	while (pos < p->n) {
+		size_t next;
+		size_t e = line_end(p, pos, &next);
+		size_t s = skip_ws(p->d, pos, e);
+		if (!dir_done) {
+			int r = directive(p, s, e, &dir_done, &s_esc, &s_syn, &s_chk);
+			if (r < 0)
+				return -1;
+			if (r > 0) {
+				add_comment(p, s, e);
+				pos = next;
+				continue;
+			}
+		}
+		if (s == e) {
+			pos = next;
+			continue;
+		}
+		if (p->d[s] == '#') {
+			add_comment(p, s, e);
+			pos = next;
+			continue;
+		}
+		/* An instruction: join its continuation lines. */
+		p->blen = 0;
+		p->nsegs = 0;
+		size_t ce;
+		bool cont = continues(p, s, e, &ce);
+		append(p, s, ce);
+		size_t last_end = e;
+		pos = next;
+		while (cont && pos < p->n) {
+			size_t e2 = line_end(p, pos, &next);
+			size_t t = skip_ws(p->d, pos, e2);
+			if (t < e2 && p->d[t] == '#') { /* a comment inside: dropped */
+				pos = next;
+				continue;
+			}
+			if (t == e2) { /* an empty continuation line: dropped */
+				pos = next;
+				continue;
+			}
+			cont = continues(p, pos, e2, &ce);
+			append(p, pos, ce);
+			last_end = e2;
+			pos = next;
+		}
+		if (p->oom)
+			return fail(p, s, e, "out of memory");
+		if (skip_ws(p->buf ? p->buf : "", 0, p->blen) == p->blen)
+			continue; /* only an escape and blanks */
+
+		struct df_instr *in = ARR_PUSH(p->a, df->instrs, df->ninstrs, p->cap_instrs);
+		if (!in)
+			return fail(p, s, e, "out of memory");
+		in->stage = (int)df->nstages - 1;
+		in->start = s;
+		if (parse_instr(p, in, 0, p->blen, 0) != 0)
+			return -1;
+		const struct df_instr *inner = in->sub ? in->sub : in;
+		if (!inner->json && takes_heredoc(inner->cmd) && memmem(p->buf, p->blen, "<<", 2)) {
+			if (read_heredocs(p, in, &pos, &last_end) != 0)
+				return -1;
+			if (in->sub) {
+				in->sub->heredocs = in->heredocs;
+				in->sub->nheredocs = in->nheredocs;
+			}
+		}
+		in->end = last_end;
+		if (in->cmd == DF_FROM) {
+			in->stage = (int)df->nstages;
+			if (add_stage(p, df->ninstrs - 1) != 0)
+				return -1;
+		} else if (df->nstages) {
+			df->stages[df->nstages - 1].last = df->ninstrs;
+		}
+	}
+	return 0;
+}
 
 int df_parse(struct arena *a, struct source *src, struct dockerfile *out, struct df_error *err)
 {
-	(void)a;
 	memset(out, 0, sizeof(*out));
+	memset(err, 0, sizeof(*err));
 	out->src = src;
 	out->escape = '\\';
-	err->start = err->end = 0;
-	err->message = "the Dockerfile reader is not built yet";
+	struct pctx p = {.a = a, .src = src, .d = src->data, .n = src->len, .df = out, .err = err};
+	const char *nul = memchr(src->data, 0, src->len);
+	if (nul) {
+		size_t off = (size_t)(nul - src->data);
+		return fail(&p, off, off + 1, "binary file: NUL byte");
+	}
+	int r = parse_lines(&p);
+	if (r == 0)
+		r = df_resolve_stages(a, out) == 0 ? 0 : fail(&p, 0, 0, "out of memory");
+	free(p.buf);
+	free(p.segs);
+	if (r == 0 && arena_failed(a))
+		r = fail(&p, 0, 0, "out of memory");
+	return r;
+}
+
+const struct df_flag *df_flag_get(const struct df_instr *in, const char *name)
+{
+	for (size_t i = 0; i < in->nflags; i++)
+		if (strcmp(in->flags[i].name, name) == 0)
+			return &in->flags[i];
+	return NULL;
+}
+
+int df_final_stage(const struct dockerfile *df)
+{
+	return df->nstages ? (int)df->nstages - 1 : -1;
+}
+
+int df_stage_by_name(const struct dockerfile *df, const char *name, int before, bool allow_index)
+{
+	if (!name || !*name)
+		return -1;
+	if (before > (int)df->nstages)
+		before = (int)df->nstages;
+	for (int i = before - 1; i >= 0; i--)
+		if (df->stages[i].name && strcasecmp(df->stages[i].name, name) == 0)
+			return i;
+	if (allow_index) {
+		char *end;
+		long v = strtol(name, &end, 10);
+		if (*end == 0 && isdigit((unsigned char)name[0]) && v >= 0 && v < before)
+			return (int)v;
+	}
 	return -1;
+}
+
+const char *df_root_image(const struct dockerfile *df, int stage)
+{
+	while (stage >= 0 && stage < (int)df->nstages && df->stages[stage].parent >= 0)
+		stage = df->stages[stage].parent;
+	if (stage < 0 || stage >= (int)df->nstages)
+		return NULL;
+	return df->stages[stage].base_expanded;
 }

@@ -125,12 +125,30 @@ static void lint(struct lint_run *run, const char *path, struct source *src)
 	run_rules(run, &ctx, KIND_DOCKERFILE);
 }
 
-/* NEEDSWORK: the Dockerfile's image side (final USER, ownership) comes with the pairing work. */
+/*
+ * The image a Dockerfile builds, for pairing a manifest's image reference
+ * with it (--image REF=PATH). A file that cannot be read or parsed is an
+ * NR000 for that path, and gives no pair.
+ */
 static const struct image_view *image_side(struct lint_run *run, const char *path)
 {
-	(void)run;
-	(void)path;
-	return NULL;
+	const char *why = NULL;
+	struct source *src = source_read(run->arena, path, run->opts->limits.file_size, &why);
+	if (!src) {
+		run_parse_error(run, path, NULL, 0, 0, "cannot read '%s': %s", path, why);
+		return NULL;
+	}
+	struct dockerfile *df = arena_alloc(run->arena, sizeof(*df));
+	struct df_error err = {0};
+	if (!df)
+		return NULL;
+	if (df_parse(run->arena, src, df, &err) != 0) {
+		run_parse_error(run, path, src, err.start, err.end, "%s", err.message);
+		return NULL;
+	}
+	if (df_eval(run->arena, df) != 0)
+		return NULL;
+	return df_image_view(run->arena, df, path, run->opts);
 }
 
 const struct reader dockerfile_reader = {

@@ -1,0 +1,182 @@
+/*
+ * base-images.c - what well-known base images run as, so a Dockerfile built
+ * FROM one of them without a USER line is judged by the user it inherits.
+ *
+ * Patterns are fnmatch(3) patterns ('*' also matches '/') over the image
+ * reference with "docker.io/" and "library/" taken off. The first match
+ * wins, so exceptions come before the wildcard they narrow. Each entry names
+ * where the fact comes from. The config key `base-images` is checked first
+ * and overrides this list.
+ */
+#include "unroot/dockerfile.h"
+#include "unroot/lint.h"
+
+#include <ctype.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define UNKNOWN (-2) /* listed only to stop a wider pattern below from matching */
+
+static const struct base_image {
+	const char *pattern;
+	long uid, gid;
+	const char *source;
+} builtin[] = {
+    /* An empty image: no config user, so the process runs as uid 0 (Docker's "scratch"). */
+    {"scratch", 0, 0, "scratch is empty: no USER, so root"},
+    /*
+     * Distroless: the :nonroot tags set USER 65532 ("nonroot", group 65532);
+     * the other tags run as root. GoogleContainerTools/distroless README
+     * ("nonroot" tags) and its base/ build files (NONROOT = 65532).
+     */
+    {"gcr.io/distroless/*:nonroot", 65532, 65532, "distroless :nonroot tags run as 65532"},
+    {"gcr.io/distroless/*:nonroot-*", 65532, 65532, "distroless :nonroot tags run as 65532"},
+    {"gcr.io/distroless/*:*-nonroot", 65532, 65532, "distroless :nonroot tags run as 65532"},
+    {"gcr.io/distroless/*:*-nonroot-*", 65532, 65532, "distroless :nonroot tags run as 65532"},
+    {"gcr.io/distroless/*", 0, 0, "distroless tags other than :nonroot run as root"},
+    /*
+     * Chainguard: most images run as "nonroot" 65532:65532; wolfi-base,
+     * chainguard-base and busybox run as root; -dev variants add a shell
+     * and apk and are not listed (Chainguard Academy, "How to port a sample
+     * application to Chainguard Containers").
+     */
+    {"cgr.dev/chainguard/wolfi-base*", 0, 0, "Chainguard wolfi-base runs as root"},
+    {"cgr.dev/chainguard/chainguard-base*", 0, 0, "Chainguard chainguard-base runs as root"},
+    {"cgr.dev/chainguard/busybox*", 0, 0, "Chainguard busybox runs as root"},
+    {"cgr.dev/chainguard/*:*-dev", UNKNOWN, UNKNOWN, NULL},
+    {"cgr.dev/chainguard/*", 65532, 65532, "Chainguard images run as nonroot (65532)"},
+    /*
+     * Bitnami application images end with `USER 1001` and have no passwd
+     * entry for it, so the group is 0 (bitnami/containers Dockerfiles, e.g.
+     * bitnami/nginx/1.29/debian-12). minideb is their plain OS base and
+     * runs as root.
+     */
+    {"bitnami/minideb*", 0, 0, "bitnami/minideb is an OS base image and runs as root"},
+    {"bitnami/*", 1001, 0, "Bitnami images run as 1001 in group 0"},
+    {"*/bitnami/*", 1001, 0, "Bitnami images run as 1001 in group 0"},
+    /*
+     * nginxinc/docker-nginx-unprivileged: `ARG UID=101`, `USER $UID`, and
+     * the nginx group is gid 101 (mainline/debian/Dockerfile).
+     */
+    {"nginxinc/nginx-unprivileged*", 101, 101, "nginx-unprivileged runs as 101 (nginx)"},
+    {"*/nginxinc/nginx-unprivileged*", 101, 101, "nginx-unprivileged runs as 101 (nginx)"},
+    /*
+     * Red Hat s2i application images (sclorg): `useradd -u 1001 -r -g 0`
+     * in s2i-core, and `USER 1001` in each language image (sclorg
+     * s2i-base-container core/Dockerfile.rhel9, nginx-container
+     * 1.26/Dockerfile.rhel9). s2i-core and s2i-base set no USER: root.
+     */
+    {"*/s2i-core*", 0, 0, "s2i-core sets no USER: root"},
+    {"*/s2i-base*", 0, 0, "s2i-base sets no USER: root"},
+    {"*ubi[0-9]*/nginx-*", 1001, 0, "Red Hat s2i images run as 1001 in group 0"},
+    {"*ubi[0-9]*/httpd-*", 1001, 0, "Red Hat s2i images run as 1001 in group 0"},
+    {"*ubi[0-9]*/nodejs-*", 1001, 0, "Red Hat s2i images run as 1001 in group 0"},
+    {"*ubi[0-9]*/python-*", 1001, 0, "Red Hat s2i images run as 1001 in group 0"},
+    {"*ubi[0-9]*/ruby-*", 1001, 0, "Red Hat s2i images run as 1001 in group 0"},
+    {"*ubi[0-9]*/php-*", 1001, 0, "Red Hat s2i images run as 1001 in group 0"},
+    {"*ubi[0-9]*/perl-*", 1001, 0, "Red Hat s2i images run as 1001 in group 0"},
+    {"*ubi[0-9]*/go-toolset*", 1001, 0, "Red Hat s2i images run as 1001 in group 0"},
+    {"*/sclorg/nginx-*", 1001, 0, "Red Hat s2i images run as 1001 in group 0"},
+    {"*/sclorg/httpd-*", 1001, 0, "Red Hat s2i images run as 1001 in group 0"},
+    {"*/sclorg/nodejs-*", 1001, 0, "Red Hat s2i images run as 1001 in group 0"},
+    {"*/sclorg/python-*", 1001, 0, "Red Hat s2i images run as 1001 in group 0"},
+    {"*/sclorg/ruby-*", 1001, 0, "Red Hat s2i images run as 1001 in group 0"},
+    {"*/sclorg/php-*", 1001, 0, "Red Hat s2i images run as 1001 in group 0"},
+    {"*/sclorg/perl-*", 1001, 0, "Red Hat s2i images run as 1001 in group 0"},
+    /* Red Hat OpenJDK images run as 185 ("jboss") in group 0 (ubi*-openjdk Containerfiles). */
+    {"*ubi[0-9]*/openjdk-*", 185, 0, "Red Hat OpenJDK images run as 185 in group 0"},
+    /*
+     * .NET chiseled images set `USER app`, uid 1654, group 1654
+     * (dotnet/dotnet-docker documentation, "non-root" and chiseled images).
+     */
+    {"mcr.microsoft.com/dotnet/*:*-chiseled*", 1654, 1654,
+     ".NET chiseled images run as app (1654)"},
+};
+
+/* Drops "docker.io/", "index.docker.io/" and "library/" so patterns match either spelling. */
+static const char *normalise(const char *ref, char *buf, size_t cap)
+{
+	static const char *const prefixes[] = {"docker.io/", "index.docker.io/",
+					       "registry-1.docker.io/"};
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		size_t n = strlen(prefixes[i]);
+		if (strncmp(ref, prefixes[i], n) == 0) {
+			ref += n;
+			break;
+		}
+	}
+	if (strncmp(ref, "library/", 8) == 0)
+		ref += 8;
+	/* A digest pins content, not the user: the tag (or its default, latest) decides. */
+	const char *at = strchr(ref, '@');
+	size_t n = at ? (size_t)(at - ref) : strlen(ref);
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(buf, ref, n);
+	buf[n] = 0;
+	for (char *c = buf; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	return buf;
+}
+
+/* A config pattern: fnmatch, or a bare name that matches any tag or digest of it. */
+static bool pattern_matches(const char *pattern, const char *ref)
+{
+	if (fnmatch(pattern, ref, 0) == 0)
+		return true;
+	size_t n = strlen(pattern);
+	return !strpbrk(pattern, "*?[") && strncmp(ref, pattern, n) == 0 &&
+	       (ref[n] == ':' || ref[n] == '@');
+}
+
+static bool parse_ids(const char *s, long *uid, long *gid)
+{
+	char *end;
+	if (!s || !isdigit((unsigned char)*s))
+		return false;
+	unsigned long u = strtoul(s, &end, 10);
+	long g = -1;
+	if (*end == ':') {
+		if (!isdigit((unsigned char)end[1]))
+			return false;
+		g = (long)strtoul(end + 1, &end, 10);
+	}
+	if (*end || u > 4294967295ul)
+		return false;
+	*uid = (long)u;
+	*gid = g;
+	return true;
+}
+
+bool df_base_image_user(const struct lint_options *opts, const char *image, long *uid, long *gid,
+			const char **source)
+{
+	char buf[512];
+	if (!image || !*image)
+		return false;
+	const char *ref = normalise(image, buf, sizeof(buf));
+	if (opts) {
+		for (size_t i = 0; i < opts->nbase_images; i++) {
+			const struct kv *kv = &opts->base_images[i];
+			char pb[512];
+			if ((pattern_matches(kv->key, image) ||
+			     pattern_matches(normalise(kv->key, pb, sizeof(pb)), ref)) &&
+			    parse_ids(kv->value, uid, gid)) {
+				*source = "the base-images setting";
+				return true;
+			}
+		}
+	}
+	for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++) {
+		if (fnmatch(builtin[i].pattern, ref, 0) != 0)
+			continue;
+		if (builtin[i].uid == UNKNOWN)
+			return false;
+		*uid = builtin[i].uid;
+		*gid = builtin[i].gid;
+		*source = builtin[i].source;
+		return true;
+	}
+	return false;
+}

@@ -1,0 +1,337 @@
+/*
+ * view.c - the image a Dockerfile describes, as far as the file tells it:
+ * the final user, entrypoint and cmd, env, workdir, volumes, and what
+ * COPY/ADD --chown/--chmod give to the paths they write.
+ *
+ * It follows the final stage back through the stages it is built FROM,
+ * because those carry their image config (USER, ENV, WORKDIR, ENTRYPOINT)
+ * and filesystem into it.
+ */
+#include "unroot/arena.h"
+#include "unroot/dockerfile.h"
+#include "unroot/model.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static bool names_windows(const char *s)
+{
+	return s && (strcasestr(s, "windows") || strcasestr(s, "nanoserver"));
+}
+
+bool df_stage_is_windows(const struct dockerfile *df, int stage)
+{
+	if (stage < 0 || stage >= (int)df->nstages)
+		return false;
+	for (int s = stage; s >= 0; s = df->stages[s].parent) {
+		const struct df_stage *st = &df->stages[s];
+		if (st->platform && strncasecmp(st->platform, "windows", 7) == 0)
+			return true;
+		if (st->parent < 0)
+			return names_windows(st->base) || names_windows(st->base_expanded);
+	}
+	return false;
+}
+
+bool df_final_user(const struct dockerfile *df, const struct lint_options *opts,
+		   struct df_final *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->stage = df_final_stage(df);
+	out->base_uid = out->base_gid = -1;
+	if (out->stage < 0)
+		return false;
+	const struct df_stage *st = &df->stages[out->stage];
+	out->from = &df->instrs[st->from];
+	out->user = &df->instrs[st->last - 1].user;
+	out->base = df_root_image(df, out->stage);
+	if (!out->user->instr)
+		out->base_known = df_base_image_user(opts, out->base, &out->base_uid,
+						     &out->base_gid, &out->base_source);
+	return true;
+}
+
+/* The stages from the root of the final stage's FROM chain to the final stage. */
+static int *stage_chain(struct arena *a, const struct dockerfile *df, int final, size_t *n)
+{
+	size_t k = 0;
+	for (int s = final; s >= 0; s = df->stages[s].parent)
+		k++;
+	int *chain = arena_alloc(a, (k ? k : 1) * sizeof(*chain));
+	if (!chain)
+		return NULL;
+	size_t i = k;
+	for (int s = final; s >= 0; s = df->stages[s].parent)
+		chain[--i] = s;
+	*n = k;
+	return chain;
+}
+
+static const char *expand_in(struct arena *a, const struct dockerfile *df,
+			     const struct df_instr *in, const char *s)
+{
+	const char *r = df_expand(a, s, in->vars, df->escape, NULL);
+	return r ? r : s;
+}
+
+/* The argument list of CMD/ENTRYPOINT: the JSON form, or `shell... text`. */
+static const char **command_of(struct arena *a, const struct df_instr *in, const char **shell,
+			       size_t nshell, size_t *n)
+{
+	if (in->json) {
+		const char **v = arena_alloc(a, (in->nargs + 1) * sizeof(*v));
+		if (!v)
+			return NULL;
+		for (size_t i = 0; i < in->nargs; i++)
+			v[i] = in->args[i].text;
+		*n = in->nargs;
+		return v;
+	}
+	const char **v = arena_alloc(a, (nshell + 2) * sizeof(*v));
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < nshell; i++)
+		v[i] = shell[i];
+	v[nshell] = in->text;
+	*n = nshell + 1;
+	return v;
+}
+
+static bool all_digits(const char *s, size_t n)
+{
+	if (!n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+static long id_or(const char *s, size_t n, long fallback)
+{
+	if (n == 4 && strncmp(s, "root", 4) == 0)
+		return 0;
+	if (!all_digits(s, n) || n > 10)
+		return fallback;
+	unsigned long long v = strtoull(s, NULL, 10);
+	return v > 4294967295ull ? fallback : (long)v;
+}
+
+/*
+ * --chown=u[:g]: a uid with no group also gives the files that number as
+ * their gid, and a name with no group its own group (unknown here).
+ */
+static void chown_ids(const char *v, long *uid, long *gid)
+{
+	const char *colon = strchr(v, ':');
+	size_t un = colon ? (size_t)(colon - v) : strlen(v);
+	*uid = id_or(v, un, -1);
+	if (colon)
+		*gid = id_or(colon + 1, strlen(colon + 1), -1);
+	else
+		*gid = *uid;
+}
+
+static int octal_mode(const char *v)
+{
+	if (!*v || strlen(v) > 4)
+		return -1;
+	for (const char *c = v; *c; c++)
+		if (*c < '0' || *c > '7')
+			return -1;
+	return (int)strtol(v, NULL, 8);
+}
+
+static void add_owned(struct arena *a, const struct dockerfile *df, const struct df_instr *in,
+		      struct image_view *v, size_t *cap)
+{
+	const struct df_flag *fo = df_flag_get(in, "chown");
+	const struct df_flag *fm = df_flag_get(in, "chmod");
+	if ((!fo || !fo->value) && (!fm || !fm->value))
+		return;
+	if (in->nargs < 2)
+		return;
+	const struct df_word *last = &in->args[in->nargs - 1];
+	struct owned_path *o = ARR_PUSH(a, v->owned, v->nowned, *cap);
+	if (!o)
+		return;
+	o->path = in->json ? last->text : expand_in(a, df, in, last->text);
+	o->uid = o->gid = 0; /* without --chown, copied files belong to 0:0 */
+	if (fo && fo->value)
+		chown_ids(expand_in(a, df, in, fo->value), &o->uid, &o->gid);
+	o->mode = fm && fm->value ? octal_mode(expand_in(a, df, in, fm->value)) : -1;
+	o->recursive = true;
+	o->start = in->start;
+	o->end = in->end;
+}
+
+struct env_item {
+	const char *name, *value;
+	size_t order; /* 0 = newest */
+};
+
+static int cmp_env_name(const void *x, const void *y)
+{
+	const struct env_item *a = x, *b = y;
+	int c = strcmp(a->name, b->name);
+	return c ? c : (a->order < b->order ? -1 : a->order > b->order);
+}
+
+static int cmp_env_order(const void *x, const void *y)
+{
+	const struct env_item *a = x, *b = y;
+	return a->order > b->order ? -1 : a->order < b->order;
+}
+
+/* The ENV variables in `vars` (newest first), one per name, oldest first, as "K=V". */
+static void collect_env(struct arena *a, const struct df_var *vars, struct image_view *v)
+{
+	size_t n = 0;
+	for (const struct df_var *x = vars; x; x = x->next)
+		n += x->is_env;
+	if (!n)
+		return;
+	struct env_item *items = malloc(n * sizeof(*items));
+	if (!items)
+		return;
+	size_t k = 0;
+	for (const struct df_var *x = vars; x; x = x->next)
+		if (x->is_env)
+			items[k] = (struct env_item){x->name, x->value ? x->value : "", k}, k++;
+	qsort(items, n, sizeof(*items), cmp_env_name);
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || strcmp(items[i].name, items[m - 1].name) != 0)
+			items[m++] = items[i];
+	qsort(items, m, sizeof(*items), cmp_env_order);
+	v->env = arena_alloc(a, m * sizeof(*v->env));
+	if (v->env) {
+		for (size_t i = 0; i < m; i++)
+			v->env[i] = arena_printf(a, "%s=%s", items[i].name, items[i].value);
+		v->nenv = m;
+	}
+	free(items);
+}
+
+static void set_user(struct arena *a, const struct df_final *f, struct image_view *v)
+{
+	const struct df_user *u = f->user;
+	v->uid = v->gid = -1;
+	v->user = "";
+	if (u->instr) {
+		v->user_start = u->instr->start;
+		v->user_end = u->instr->end;
+		if (!u->value) {
+			v->user = u->instr->text;
+			return;
+		}
+		v->user = u->value;
+		v->user_known = true;
+		if (!*u->value) { /* an empty USER is the default: root */
+			v->uid = v->gid = 0;
+			return;
+		}
+		v->uid = strcmp(u->user, "root") == 0 ? 0 : u->uid;
+		v->user_is_name = v->uid < 0;
+		if (u->group)
+			v->gid = strcmp(u->group, "root") == 0 ? 0 : u->gid;
+		return;
+	}
+	if (f->base_known) {
+		v->user_known = true;
+		v->uid = f->base_uid;
+		v->gid = f->base_gid;
+		v->user = f->base_uid == 0 && f->base_gid <= 0 ? ""
+			  : f->base_gid >= 0 ? arena_printf(a, "%ld:%ld", f->base_uid, f->base_gid)
+					     : arena_printf(a, "%ld", f->base_uid);
+	}
+}
+
+struct image_view *df_image_view(struct arena *a, const struct dockerfile *df, const char *origin,
+				 const struct lint_options *opts)
+{
+	struct image_view *v = arena_alloc(a, sizeof(*v));
+	if (!v)
+		return NULL;
+	v->origin = origin;
+	v->src = df->src;
+	v->uid = v->gid = -1;
+	v->user = "";
+	struct df_final f;
+	if (!df_final_user(df, opts, &f))
+		return v;
+	set_user(a, &f, v);
+
+	size_t nchain = 0, cap_owned = 0, cap_vol = 0;
+	int *chain = stage_chain(a, df, f.stage, &nchain);
+	if (!chain)
+		return NULL;
+	static const char *const sh[] = {"/bin/sh", "-c"};
+	const char **shell = (const char **)sh;
+	size_t nshell = 2;
+	const char *workdir = NULL;
+	for (size_t c = 0; c < nchain; c++) {
+		const struct df_stage *st = &df->stages[chain[c]];
+		bool cmd_set = false;
+		for (size_t i = st->first; i < st->last; i++) {
+			const struct df_instr *in = &df->instrs[i];
+			switch (in->cmd) {
+			case DF_SHELL:
+				if (in->json && in->nargs) {
+					shell = arena_alloc(a, in->nargs * sizeof(*shell));
+					if (!shell)
+						return NULL;
+					for (size_t k = 0; k < in->nargs; k++)
+						shell[k] = in->args[k].text;
+					nshell = in->nargs;
+				}
+				break;
+			case DF_CMD:
+				v->cmd = command_of(a, in, shell, nshell, &v->ncmd);
+				cmd_set = true;
+				break;
+			case DF_ENTRYPOINT:
+				v->entrypoint = command_of(a, in, shell, nshell, &v->nentrypoint);
+				/* ENTRYPOINT resets a CMD this stage did not set itself. */
+				if (!cmd_set) {
+					v->cmd = NULL;
+					v->ncmd = 0;
+				}
+				break;
+			case DF_WORKDIR: {
+				const char *w = expand_in(a, df, in, in->text);
+				if (w[0] != '/' && workdir)
+					w = arena_printf(
+					    a, "%s%s%s", workdir,
+					    workdir[strlen(workdir) - 1] == '/' ? "" : "/", w);
+				else if (w[0] != '/')
+					w = arena_printf(a, "/%s", w);
+				workdir = w;
+				break;
+			}
+			case DF_VOLUME:
+				for (size_t k = 0; k < in->nargs; k++) {
+					const char **slot =
+					    ARR_PUSH(a, v->volumes, v->nvolumes, cap_vol);
+					if (slot)
+						*slot = in->json ? in->args[k].text
+								 : expand_in(a, df, in,
+									     in->args[k].text);
+				}
+				break;
+			case DF_COPY:
+			case DF_ADD:
+				add_owned(a, df, in, v, &cap_owned);
+				break;
+			default:
+				break;
+			}
+		}
+	}
+	v->workdir = workdir;
+	const struct df_stage *fst = &df->stages[f.stage];
+	collect_env(a, df->instrs[fst->last - 1].vars, v);
+	return v;
+}

@@ -1,0 +1,55 @@
+/* NR101 user-missing: nothing sets a non-root user for the final image. */
+#include "final-user.h"
+#include "unroot/rule.h"
+
+static void check(struct check_ctx *ctx, const struct rule *self)
+{
+	struct final_user fu;
+	if (!final_user_get(ctx, &fu) || !fu.from_base)
+		return;
+	if (fu.known && fu.uid > 0)
+		return; /* a listed base image that runs as non-root */
+	const char *fix = final_user_fix(ctx, -1);
+	const char *base = fu.f.base ? fu.f.base : ctx->df->stages[fu.f.stage].base;
+	struct diag *d;
+	if (fu.known)
+		d = report(ctx, self, fu.start, fu.end,
+			   "no USER in the final stage or the stages it is built from, and the "
+			   "base image '%s' runs as root (%s): Docker and Podman run the "
+			   "container as root, and Kubernetes refuses it under runAsNonRoot; add "
+			   "'%s'",
+			   base, fu.f.base_source, fix);
+	else
+		d = report(ctx, self, fu.start, fu.end,
+			   "no USER in the final stage or the stages it is built from, and the "
+			   "base image '%s' is not known to run as non-root: Docker and Podman "
+			   "then run the container as root, and Kubernetes refuses it under "
+			   "runAsNonRoot; add '%s' (or list the image under base-images if it "
+			   "sets a user)",
+			   base, fix);
+	if (d)
+		d->fix = fix;
+}
+
+const struct rule NR101_user_missing = {
+    .code = "NR101",
+    .name = "user-missing",
+    .severity = SEV_ERROR,
+    .platforms = PLAT_ALL,
+    .kind = KIND_DOCKERFILE,
+    .summary = "the final image sets no user and its base image is not known to be non-root",
+    .description =
+	"Without a USER instruction an image runs as whatever its base image says, and for "
+	"almost every base image that is root. Docker and Podman then start the process as "
+	"uid 0; Kubernetes refuses the pod when runAsNonRoot is true (\"container has "
+	"runAsNonRoot and image will run as root\"), which the restricted Pod Security "
+	"Standard requires. The final stage counts, together with the stages it is built "
+	"FROM, which carry their USER into it. Base images known to run as non-root "
+	"(distroless :nonroot, Chainguard, Bitnami, nginx-unprivileged, Red Hat s2i images) "
+	"are accepted; the config key base-images adds others.",
+    .remediation = "Add `USER 1001:0` (a numeric uid of 1000 or more, in group 0) at the end "
+		   "of the final stage, after the steps that need root.",
+    .bad = "FROM alpine:3.20\nCOPY app /app\nCMD [\"/app\"]\n",
+    .good = "FROM alpine:3.20\nCOPY app /app\nUSER 1001:0\nCMD [\"/app\"]\n",
+    .check = check,
+};

@@ -1,0 +1,105 @@
+/* final-user.c - the final stage's user, shared by the Dockerfile USER rules. */
+#include "final-user.h"
+#include "unroot/arena.h"
+#include "unroot/lint.h"
+#include "unroot/rule.h"
+#include "unroot/shell.h"
+
+#include <string.h>
+
+bool final_user_get(const struct check_ctx *ctx, struct final_user *fu)
+{
+	memset(fu, 0, sizeof(*fu));
+	fu->uid = fu->gid = -1;
+	if (!ctx->df || !df_final_user(ctx->df, ctx->opts, &fu->f))
+		return false;
+	/* Windows images run as account names (ContainerUser); uids do not apply. */
+	if (df_stage_is_windows(ctx->df, fu->f.stage))
+		return false;
+	const struct df_user *u = fu->f.user;
+	if (!u->instr) {
+		fu->from_base = true;
+		fu->line = fu->f.from;
+		fu->start = fu->f.from->start;
+		fu->end = fu->f.from->end;
+		if (fu->f.base_known) {
+			fu->known = true;
+			fu->uid = fu->f.base_uid;
+			fu->gid = fu->f.base_gid;
+		}
+		return true;
+	}
+	fu->line = u->instr;
+	fu->start = u->instr->start;
+	fu->end = u->instr->end;
+	if (!u->value)
+		return true;
+	fu->known = true;
+	if (!*u->value) { /* `USER ""` leaves the default: root */
+		fu->user = "";
+		fu->uid = 0;
+		fu->user_is_name = false;
+		return true;
+	}
+	fu->user = u->user;
+	fu->group = u->group;
+	fu->user_is_name = u->uid < 0;
+	fu->uid = strcmp(u->user, "root") == 0 ? 0 : u->uid;
+	if (u->group)
+		fu->gid = strcmp(u->group, "root") == 0 ? 0 : u->gid;
+	return true;
+}
+
+long final_user_suggest_uid(const struct check_ctx *ctx, long uid)
+{
+	long min = ctx->opts ? ctx->opts->min_uid : 1000;
+	if (uid >= min && uid > 0 && uid != 65534 && uid != 65535)
+		return uid;
+	return min > 1001 ? min : 1001;
+}
+
+const char *final_user_fix(const struct check_ctx *ctx, long uid)
+{
+	return arena_printf(ctx->arena, "USER %ld:0", final_user_suggest_uid(ctx, uid));
+}
+
+const char *final_user_origin(const struct check_ctx *ctx, const struct final_user *fu)
+{
+	if (!fu->from_base)
+		return "";
+	return arena_printf(ctx->arena, " (the user comes from the base image '%s': %s)",
+			    fu->f.base ? fu->f.base : "?",
+			    fu->f.base_source ? fu->f.base_source : "not listed");
+}
+
+/* Looks through RUN lines of the final stage chain for `useradd -u N name`. */
+long final_user_created_uid(const struct check_ctx *ctx, const char *name)
+{
+	const struct dockerfile *df = ctx->df;
+	long found = -1;
+	if (!name)
+		return -1;
+	for (int s = ctx->df ? df_final_stage(df) : -1; s >= 0; s = df->stages[s].parent) {
+		const struct df_stage *st = &df->stages[s];
+		for (size_t i = st->first; i < st->last; i++) {
+			const struct df_instr *in = &df->instrs[i];
+			if (in->cmd != DF_RUN || in->json)
+				continue;
+			struct sh_script sc;
+			struct sh_error err;
+			if (sh_parse(ctx->arena, in->text, strlen(in->text), &sc, &err) != 0)
+				continue;
+			struct sh_finding *fs = NULL;
+			size_t n = 0;
+			if (sh_find(ctx->arena, &sc, &fs, &n) != 0)
+				continue;
+			for (size_t k = 0; k < n; k++)
+				if (fs[k].kind == SH_USER_ADD && fs[k].name &&
+				    strcmp(fs[k].name, name) == 0 && fs[k].uid >= 0)
+					found = fs[k].uid;
+		}
+		if (found >= 0)
+			return found;
+	}
+	return found;
+}
