@@ -94,6 +94,13 @@ struct sh_finding {
 	size_t tool_index;    /* index in cmd->argv of the tool (after wrappers) */
 };
 
+/*
+ * Index in c->argv of the program a command really runs, past wrappers (exec,
+ * env, nice, nohup, command, time, tini, ...) and privilege-drop tools with
+ * their user (gosu USER, su-exec USER, ...); c->argc when there is none.
+ */
+size_t sh_program(const struct sh_cmd *c);
+
 /* Appends the findings in `s` to *out (arena-allocated), in order. */
 int sh_find(struct arena *a, const struct sh_script *s, struct sh_finding **out, size_t *n);
 

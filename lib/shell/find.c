@@ -359,6 +359,11 @@ size_t sh_skip_wrappers(const struct sh_cmd *c, size_t i, bool drops)
 	return i;
 }
 
+size_t sh_program(const struct sh_cmd *c)
+{
+	return sh_skip_wrappers(c, 0, true);
+}
+
 static bool is_shell(const char *b)
 {
 	static const char *const sh[] = {"sh", "bash", "dash", "ash", "ksh", "mksh", "zsh", NULL};
