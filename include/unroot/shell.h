@@ -92,6 +92,7 @@ struct sh_finding {
 	const char *groups;   /* useradd/usermod -G: supplementary groups as written */
 	bool system;	      /* -r, -S, --system */
 	size_t tool_index;    /* index in cmd->argv of the tool (after wrappers) */
+	size_t inner_index;   /* SH_PRIV_DROP: index of the command run as the user; argc: none */
 };
 
 /*

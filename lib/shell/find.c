@@ -905,6 +905,7 @@ static void classify(struct fl *f, const struct sh_cmd *c)
 				if (!x)
 					return;
 				x->owner = user;
+				x->inner_index = next;
 			}
 			if (next <= i)
 				return;

@@ -46,24 +46,26 @@ static void check_copy(struct check_ctx *ctx, const struct rule *self, const str
 		if (shell_id(group) == 0)
 			return;
 		fix = copy_fix(ctx, in, fl, owner);
-		d = report(ctx, self, fl->start, fl->end,
-			   "'--chown=%s' gives the copied files group '%s', not 0: OpenShift runs the "
-			   "container under an arbitrary uid whose only group is 0, so it reaches "
-			   "them only through the 'other' bits; write '%s'",
-			   fl->value, group, fix);
+		d = report(
+		    ctx, self, fl->start, fl->end,
+		    "'--chown=%s' gives the copied files group '%s', not 0: OpenShift runs the "
+		    "container under an arbitrary uid whose only group is 0, so it reaches "
+		    "them only through the 'other' bits; write '%s'",
+		    fl->value, group, fix);
 	} else {
 		if (uid == 0)
 			return; /* root's group is 0 */
 		fix = copy_fix(ctx, in, fl, owner);
-		d = report(ctx, self, fl->start, fl->end,
-			   "'--chown=%s' names no group, so the copied files get %s, not 0: OpenShift "
-			   "runs the container under an arbitrary uid whose only group is 0, so it "
-			   "reaches them only through the 'other' bits; write '%s'",
-			   fl->value,
-			   uid > 0 ? arena_printf(ctx->arena, "gid %ld (a uid alone is used as the gid)",
-						  uid)
-				   : arena_printf(ctx->arena, "the group of '%s'", user),
-			   fix);
+		d = report(
+		    ctx, self, fl->start, fl->end,
+		    "'--chown=%s' names no group, so the copied files get %s, not 0: OpenShift "
+		    "runs the container under an arbitrary uid whose only group is 0, so it "
+		    "reaches them only through the 'other' bits; write '%s'",
+		    fl->value,
+		    uid > 0
+			? arena_printf(ctx->arena, "gid %ld (a uid alone is used as the gid)", uid)
+			: arena_printf(ctx->arena, "the group of '%s'", user),
+		    fix);
 	}
 	if (d)
 		d->fix = fix;
@@ -80,8 +82,8 @@ static const char *install_fix(struct check_ctx *ctx, const struct shell_hit *h)
 			     (strcmp(c->argv[k - 1].value, "-g") == 0 ||
 			      strcmp(c->argv[k - 1].value, "--group") == 0);
 		bool eq = strncmp(v, "--group=", 8) == 0 || strncmp(v, "-g", 2) == 0;
-		if (!whole && !(eq && strcmp(strchr(v, '=') ? strchr(v, '=') + 1 : v + 2,
-					     h->f->group) == 0))
+		if (!whole &&
+		    !(eq && strcmp(strchr(v, '=') ? strchr(v, '=') + 1 : v + 2, h->f->group) == 0))
 			continue;
 		size_t s0 = c->argv[0].start, ws = c->argv[k].start, we = c->argv[k].end;
 		return arena_printf(ctx->arena, "%.*s%s%.*s", (int)(ws - s0), t + s0,
@@ -119,7 +121,8 @@ static void check_run(struct check_ctx *ctx, const struct rule *self, const stru
 		fix = arena_printf(ctx->arena, "chown %s%s:0 %s && chmod %sg=u %s", R, owner, paths,
 				   R, paths);
 	else
-		fix = arena_printf(ctx->arena, "chgrp %s0 %s && chmod %sg=u %s", R, paths, R, paths);
+		fix =
+		    arena_printf(ctx->arena, "chgrp %s0 %s && chmod %sg=u %s", R, paths, R, paths);
 	size_t s, e;
 	shell_cmd_span(h, &s, &e);
 	struct diag *d = diag_add(ctx->diags, self, h->t->path, h->t->src, s, e,

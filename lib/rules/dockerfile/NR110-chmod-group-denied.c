@@ -52,9 +52,10 @@ static const char *better(struct check_ctx *ctx, const char *mode, unsigned file
 /* Paths nobody but root needs: private keys and the account databases. */
 static bool private_path(const char *p)
 {
-	return strncmp(p, "/root", 5) == 0 || strstr(p, "/.ssh") || strncmp(p, "/etc/shadow", 11) == 0 ||
-	       strncmp(p, "/etc/gshadow", 12) == 0 || strncmp(p, "/etc/sudoers", 12) == 0 ||
-	       strncmp(p, "/etc/ssh", 8) == 0 || strstr(p, "/private") != NULL;
+	return strncmp(p, "/root", 5) == 0 || strstr(p, "/.ssh") ||
+	       strncmp(p, "/etc/shadow", 11) == 0 || strncmp(p, "/etc/gshadow", 12) == 0 ||
+	       strncmp(p, "/etc/sudoers", 12) == 0 || strncmp(p, "/etc/ssh", 8) == 0 ||
+	       strstr(p, "/private") != NULL;
 }
 
 static void check_flag(struct check_ctx *ctx, const struct rule *self, const struct df_instr *in)
@@ -68,12 +69,12 @@ static void check_flag(struct check_ctx *ctx, const struct rule *self, const str
 	if (!d || private_path(in->args[in->nargs - 1].text))
 		return;
 	const char *fix = arena_printf(ctx->arena, "--chmod=%s", better(ctx, mode, file, dir));
-	struct diag *dg =
-	    report(ctx, self, fl->start, fl->end,
-		   "'--chmod=%s' leaves the owner %s permission that group 0 does not get (files "
-		   "%04o, folders %04o): OpenShift's arbitrary uid is not the owner and reaches the "
-		   "files only through group 0, so the app cannot read them there; write '%s'",
-		   fl->value, bits_name(d), file, dir, fix);
+	struct diag *dg = report(
+	    ctx, self, fl->start, fl->end,
+	    "'--chmod=%s' leaves the owner %s permission that group 0 does not get (files "
+	    "%04o, folders %04o): OpenShift's arbitrary uid is not the owner and reaches the "
+	    "files only through group 0, so the app cannot read them there; write '%s'",
+	    fl->value, bits_name(d), file, dir, fix);
 	if (dg)
 		dg->fix = fix;
 }

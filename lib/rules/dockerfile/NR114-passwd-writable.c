@@ -7,7 +7,7 @@
 #include <string.h>
 
 #define RUN_UMASK 022u
-#define FIX "chmod 644 /etc/passwd"
+#define FIX	  "chmod 644 /etc/passwd"
 
 static const char *why =
     "on OpenShift the runtime adds an /etc/passwd entry for the arbitrary uid it picks, but "
@@ -28,17 +28,19 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 			if ((in->cmd != DF_COPY && in->cmd != DF_ADD) || !fl || !fl->value ||
 			    in->nargs < 2)
 				continue;
-			const char *dest = in->json ? in->args[in->nargs - 1].text
-						    : shell_expand(ctx, in, in->args[in->nargs - 1].text);
+			const char *dest =
+			    in->json ? in->args[in->nargs - 1].text
+				     : shell_expand(ctx, in, in->args[in->nargs - 1].text);
 			const char *mode = shell_expand(ctx, in, fl->value);
 			unsigned m;
 			if (!dest || !mode || strcmp(dest, "/etc/passwd") != 0 ||
 			    mode_apply(mode, 0644, false, &m) != 0 || !(m & 022))
 				continue;
-			struct diag *d = report(ctx, self, fl->start, fl->end,
-						"'--chmod=%s' makes /etc/passwd %04o, writable by %s: %s; "
-						"write '--chmod=644'",
-						fl->value, m, (m & 02) ? "everyone" : "group 0", why);
+			struct diag *d =
+			    report(ctx, self, fl->start, fl->end,
+				   "'--chmod=%s' makes /etc/passwd %04o, writable by %s: %s; "
+				   "write '--chmod=644'",
+				   fl->value, m, (m & 02) ? "everyone" : "group 0", why);
 			if (d)
 				d->fix = "--chmod=644";
 		}
@@ -55,11 +57,11 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 			continue;
 		size_t s, e;
 		shell_cmd_span(&h[i], &s, &e);
-		struct diag *d =
-		    diag_add(ctx->diags, self, h[i].t->path, h[i].t->src, s, e,
-			     "'%s' makes /etc/passwd %04o, writable by %s: %s; write '%s' or drop "
-			     "the command",
-			     shell_cmd_text(ctx, &h[i]), m, (m & 02) ? "everyone" : "group 0", why, FIX);
+		struct diag *d = diag_add(
+		    ctx->diags, self, h[i].t->path, h[i].t->src, s, e,
+		    "'%s' makes /etc/passwd %04o, writable by %s: %s; write '%s' or drop "
+		    "the command",
+		    shell_cmd_text(ctx, &h[i]), m, (m & 02) ? "everyone" : "group 0", why, FIX);
 		if (d)
 			d->fix = FIX;
 	}
