@@ -71,28 +71,6 @@ static void check_copy(struct check_ctx *ctx, const struct rule *self, const str
 		d->fix = fix;
 }
 
-/* The install command with its group value replaced by 0. */
-static const char *install_fix(struct check_ctx *ctx, const struct shell_hit *h)
-{
-	const struct sh_cmd *c = h->f->cmd;
-	const char *t = h->t->text;
-	for (size_t k = h->f->tool_index + 1; k < c->argc; k++) {
-		const char *v = c->argv[k].value;
-		bool whole = strcmp(v, h->f->group) == 0 && k > 0 &&
-			     (strcmp(c->argv[k - 1].value, "-g") == 0 ||
-			      strcmp(c->argv[k - 1].value, "--group") == 0);
-		bool eq = strncmp(v, "--group=", 8) == 0 || strncmp(v, "-g", 2) == 0;
-		if (!whole &&
-		    !(eq && strcmp(strchr(v, '=') ? strchr(v, '=') + 1 : v + 2, h->f->group) == 0))
-			continue;
-		size_t s0 = c->argv[0].start, ws = c->argv[k].start, we = c->argv[k].end;
-		return arena_printf(ctx->arena, "%.*s%s%.*s", (int)(ws - s0), t + s0,
-				    whole ? "0" : (v[1] == '-' ? "--group=0" : "-g0"),
-				    (int)(c->end - we), t + we);
-	}
-	return "install -g 0";
-}
-
 static void check_run(struct check_ctx *ctx, const struct rule *self, const struct shell_hit *h)
 {
 	const struct sh_finding *f = h->f;
@@ -116,7 +94,7 @@ static void check_run(struct check_ctx *ctx, const struct rule *self, const stru
 	const char *R = f->recursive ? "-R " : "";
 	const char *fix;
 	if (strcmp(f->tool, "install") == 0)
-		fix = install_fix(ctx, h);
+		fix = shell_option_replace(ctx, h, "-g", "--group", f->group, "0");
 	else if (owner && *owner)
 		fix = arena_printf(ctx->arena, "chown %s%s:0 %s && chmod %sg=u %s", R, owner, paths,
 				   R, paths);

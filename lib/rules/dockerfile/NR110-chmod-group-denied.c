@@ -98,7 +98,7 @@ static void check_run(struct check_ctx *ctx, const struct rule *self, const stru
 		paths = arena_printf(ctx->arena, "%s %s", paths, f->paths[i]);
 	const char *fix =
 	    strcmp(f->tool, "install") == 0
-		? arena_printf(ctx->arena, "install -m %s", better(ctx, mode, file, dir))
+		? shell_option_replace(ctx, h, "-m", "--mode", f->mode, better(ctx, mode, file, dir))
 		: arena_printf(ctx->arena, "chmod %s%s%s", f->recursive ? "-R " : "",
 			       better(ctx, mode, file, dir), paths);
 	size_t s, e;

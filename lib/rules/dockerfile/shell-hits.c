@@ -73,6 +73,31 @@ const char *shell_cmd_text(struct check_ctx *ctx, const struct shell_hit *h)
 	return arena_strndup(ctx->arena, h->t->text + s, e - s);
 }
 
+const char *shell_option_replace(struct check_ctx *ctx, const struct shell_hit *h, const char *opt,
+				 const char *lopt, const char *old, const char *value)
+{
+	const struct sh_cmd *c = h->f->cmd;
+	const char *t = h->t->text;
+	size_t ol = strlen(opt), ll = strlen(lopt);
+	for (size_t k = h->f->tool_index + 1; c->argc && k < c->argc; k++) {
+		const char *v = c->argv[k].value;
+		const char *rep = NULL;
+		if (strcmp(v, old) == 0 &&
+		    (strcmp(c->argv[k - 1].value, opt) == 0 || strcmp(c->argv[k - 1].value, lopt) == 0))
+			rep = value;
+		else if (strncmp(v, lopt, ll) == 0 && v[ll] == '=' && strcmp(v + ll + 1, old) == 0)
+			rep = arena_printf(ctx->arena, "%s=%s", lopt, value);
+		else if (strncmp(v, opt, ol) == 0 && strcmp(v + ol, old) == 0)
+			rep = arena_printf(ctx->arena, "%s%s", opt, value);
+		if (!rep)
+			continue;
+		size_t s0 = c->argv[0].start, ws = c->argv[k].start, we = c->argv[k].end;
+		return arena_printf(ctx->arena, "%.*s%s%.*s", (int)(ws - s0), t + s0, rep,
+				    (int)(c->end - we), t + we);
+	}
+	return arena_printf(ctx->arena, "%s %s", opt, value);
+}
+
 long shell_id(const char *s)
 {
 	if (!s || !*s)
@@ -211,7 +236,8 @@ static const char *context_path(struct check_ctx *ctx, const char *rel, bool *is
 		rel += 2;
 	if (!*rel || strcmp(rel, ".") == 0)
 		return NULL;
-	const char *full = arena_printf(ctx->arena, "%s/%s", dir, rel);
+	const char *full = strcmp(dir, ".") == 0 ? arena_strdup(ctx->arena, rel)
+						 : arena_printf(ctx->arena, "%s/%s", dir, rel);
 	char rdir[PATH_MAX], rfull[PATH_MAX];
 	if (!full || !realpath(dir, rdir) || !realpath(full, rfull))
 		return NULL;
@@ -279,16 +305,18 @@ static const char *find_copied(struct check_ctx *ctx, const char *program,
 				const char *file = NULL;
 				if (is_dir) {
 					/* COPY dir/ /dest/: the folder's content goes into /dest */
-					size_t dl = strlen(dest);
+					size_t dl = strlen(dest), sl = strlen(src);
 					while (dl > 1 && dest[dl - 1] == '/')
 						dl--;
+					while (sl > 1 && src[sl - 1] == '/')
+						sl--;
 					if (!bare && strncmp(program, dest, dl) == 0 &&
 					    program[dl] == '/')
-						file = arena_printf(ctx->arena, "%s/%s", src,
-								    program + dl + 1);
+						file = arena_printf(ctx->arena, "%.*s/%s", (int)sl,
+								    src, program + dl + 1);
 					else if (bare)
-						file =
-						    arena_printf(ctx->arena, "%s/%s", src, program);
+						file = arena_printf(ctx->arena, "%.*s/%s", (int)sl,
+								    src, program);
 				} else if (dest_dir) {
 					const char *target = arena_printf(
 					    ctx->arena, "%s%s%s", dest,
@@ -420,8 +448,12 @@ static bool instr_script(struct hits *H, const struct df_instr *in, struct sh_sc
 			buf[n++] = ' ';
 		}
 		buf[n] = '\0';
-		/* positions in a re-quoted text cannot be mapped back: point at the instruction */
-		struct shell_text t = {.text = buf,
+		/*
+		 * The re-quoted text is only for the shell reader: the commands get the
+		 * spans of the JSON elements, relative to the instruction, and the text
+		 * shown is the instruction's own.
+		 */
+		struct shell_text t = {.text = ctx->df->src->data + in->start,
 				       .src = ctx->df->src,
 				       .path = ctx->path,
 				       .in = in,

@@ -43,6 +43,13 @@ void shell_word_span(const struct shell_hit *h, size_t argi, size_t *start, size
 const char *shell_cmd_text(struct check_ctx *ctx, const struct shell_hit *h);
 
 /*
+ * The command's text with the value `old` of option `opt` (e.g. "-g") or
+ * `lopt` ("--group"), in any of its spellings, replaced by `value`.
+ */
+const char *shell_option_replace(struct check_ctx *ctx, const struct shell_hit *h, const char *opt,
+				 const char *lopt, const char *old, const char *value);
+
+/*
  * The findings of every RUN in the final stage and the stages it is built
  * FROM, heredoc bodies included, and of the context scripts those RUN lines
  * execute. The stages' instructions are walked root first.
