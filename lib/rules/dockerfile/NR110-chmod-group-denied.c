@@ -96,11 +96,11 @@ static void check_run(struct check_ctx *ctx, const struct rule *self, const stru
 	const char *paths = "";
 	for (size_t i = 0; i < f->npaths; i++)
 		paths = arena_printf(ctx->arena, "%s %s", paths, f->paths[i]);
-	const char *fix =
-	    strcmp(f->tool, "install") == 0
-		? shell_option_replace(ctx, h, "-m", "--mode", f->mode, better(ctx, mode, file, dir))
-		: arena_printf(ctx->arena, "chmod %s%s%s", f->recursive ? "-R " : "",
-			       better(ctx, mode, file, dir), paths);
+	const char *fix = strcmp(f->tool, "install") == 0
+			      ? shell_option_replace(ctx, h, "-m", "--mode", f->mode,
+						     better(ctx, mode, file, dir))
+			      : arena_printf(ctx->arena, "chmod %s%s%s", f->recursive ? "-R " : "",
+					     better(ctx, mode, file, dir), paths);
 	size_t s, e;
 	shell_cmd_span(h, &s, &e);
 	struct diag *dg = diag_add(

@@ -163,7 +163,7 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 	struct shell_hit *h;
 	size_t n = shell_run_hits(ctx, &h);
 	for (size_t i = 0; i < n; i++)
-		if (h[i].f->kind == SH_CHOWN)
+		if (h[i].f->kind == SH_CHOWN && shell_paths_known(ctx, &h[i]))
 			check_run(ctx, self, &r, &h[i]);
 }
 

@@ -82,8 +82,8 @@ const char *shell_option_replace(struct check_ctx *ctx, const struct shell_hit *
 	for (size_t k = h->f->tool_index + 1; c->argc && k < c->argc; k++) {
 		const char *v = c->argv[k].value;
 		const char *rep = NULL;
-		if (strcmp(v, old) == 0 &&
-		    (strcmp(c->argv[k - 1].value, opt) == 0 || strcmp(c->argv[k - 1].value, lopt) == 0))
+		if (strcmp(v, old) == 0 && (strcmp(c->argv[k - 1].value, opt) == 0 ||
+					    strcmp(c->argv[k - 1].value, lopt) == 0))
 			rep = value;
 		else if (strncmp(v, lopt, ll) == 0 && v[ll] == '=' && strcmp(v + ll + 1, old) == 0)
 			rep = arena_printf(ctx->arena, "%s=%s", lopt, value);
@@ -96,6 +96,16 @@ const char *shell_option_replace(struct check_ctx *ctx, const struct shell_hit *
 				    (int)(c->end - we), t + we);
 	}
 	return arena_printf(ctx->arena, "%s %s", opt, value);
+}
+
+bool shell_paths_known(struct check_ctx *ctx, const struct shell_hit *h)
+{
+	if (!h->f->npaths)
+		return true;
+	for (size_t i = 0; i < h->f->npaths; i++)
+		if (shell_expand(ctx, h->t->in, h->f->paths[i]))
+			return true;
+	return false;
 }
 
 long shell_id(const char *s)
@@ -310,6 +320,8 @@ static const char *find_copied(struct check_ctx *ctx, const char *program,
 						dl--;
 					while (sl > 1 && src[sl - 1] == '/')
 						sl--;
+					if (dl == 1 && dest[0] == '/')
+						dl = 0; /* COPY dir / */
 					if (!bare && strncmp(program, dest, dl) == 0 &&
 					    program[dl] == '/')
 						file = arena_printf(ctx->arena, "%.*s/%s", (int)sl,

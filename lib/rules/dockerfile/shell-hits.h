@@ -69,6 +69,12 @@ int *shell_final_chain(struct check_ctx *ctx, size_t *n);
 /* A word of an instruction expanded with its variables; NULL when a variable has no value. */
 const char *shell_expand(struct check_ctx *ctx, const struct df_instr *in, const char *s);
 
+/*
+ * False when every path of a finding is a variable the RUN sets itself
+ * (tempDir="$(mktemp -d)"): a scratch folder, not a path of the image.
+ */
+bool shell_paths_known(struct check_ctx *ctx, const struct shell_hit *h);
+
 /* 0 for "0" and "root"; a number for digits; -1 otherwise. */
 long shell_id(const char *s);
 
