@@ -23,9 +23,17 @@ struct sh_word {
 	bool expands;	   /* holds an unquoted or double-quoted $ or ` */
 };
 
+/* The body of a here-document, read from the lines after the command. */
+struct sh_heredoc {
+	const char *body;  /* as written (leading tabs removed for <<-) */
+	size_t start, end; /* span of the body in the parsed text */
+	bool quoted;	   /* <<'EOF': no expansion inside */
+};
+
 struct sh_redir {
-	const char *op; /* ">", ">>", "<", "2>", ... */
-	struct sh_word target;
+	const char *op;			  /* ">", ">>", "<", "2>", "<<", "<<-", ... */
+	struct sh_word target;		  /* for << and <<-: the delimiter */
+	const struct sh_heredoc *heredoc; /* for << and <<-; NULL when there is no body */
 };
 
 struct sh_cmd {
@@ -81,7 +89,18 @@ struct sh_finding {
 	const char *name;     /* SH_USER_ADD/GROUP_ADD: the account created */
 	long uid, gid;	      /* -u / -g numbers when given, else -1 */
 	const char *gid_name; /* -g/-G group given as a name */
+	const char *groups;   /* useradd/usermod -G: supplementary groups as written */
+	bool system;	      /* -r, -S, --system */
+	size_t tool_index;    /* index in cmd->argv of the tool (after wrappers) */
+	size_t inner_index;   /* SH_PRIV_DROP: index of the command run as the user; argc: none */
 };
+
+/*
+ * Index in c->argv of the program a command really runs, past wrappers (exec,
+ * env, nice, nohup, command, time, tini, ...) and privilege-drop tools with
+ * their user (gosu USER, su-exec USER, ...); c->argc when there is none.
+ */
+size_t sh_program(const struct sh_cmd *c);
 
 /* Appends the findings in `s` to *out (arena-allocated), in order. */
 int sh_find(struct arena *a, const struct sh_script *s, struct sh_finding **out, size_t *n);
@@ -92,5 +111,13 @@ int sh_find(struct arena *a, const struct sh_script *s, struct sh_finding **out,
  * that does not parse.
  */
 int mode_apply(const char *spec, unsigned old, bool is_dir, unsigned *out);
+
+/*
+ * mode_apply() with a umask: symbolic clauses without u/g/o/a (`+w`, `=rw`)
+ * leave out the bits the umask holds, as chmod(1) does. A RUN step runs with
+ * the runtime's umask (022 under runc unless the OCI config sets one).
+ */
+int mode_apply_umask(const char *spec, unsigned old, bool is_dir, unsigned umask_value,
+		     unsigned *out);
 
 #endif

@@ -1,16 +1,1041 @@
-/* shell.c - NEEDSWORK: the shell reader is being written. */
+/*
+ * shell.c - splits a POSIX shell script into simple commands.
+ *
+ * A hand-written lexer and a flat parser: compound commands (if, for, while,
+ * case, subshells, braces, functions) are read only as far as needed to tell
+ * their keywords from commands. Command substitutions ($(...) and `...`) and
+ * the string of `sh -c STRING` are parsed too, and their commands are added
+ * with a greater depth. Nothing is expanded or run. Recursion and nesting are
+ * bounded; the only errors are unterminated quotes and substitutions, too
+ * deep a nesting, and a full arena.
+ */
 #include "unroot/shell.h"
 
+#include <stdint.h>
 #include <string.h>
+
+#include "internal.h"
+#include "unroot/arena.h"
+
+#define MAX_NEST   16 /* $(...), `...`, sh -c inside one another */
+#define MAX_FRAMES 64 /* open subshells and case statements in one list */
+
+struct out {
+	struct sh_cmd *cmds;
+	size_t n, cap;
+};
+
+/* A word while it is built: its value, and where each byte came from. */
+struct lw {
+	char *buf;
+	size_t n, cap;
+	unsigned *map; /* NULL while value[i] came from text[start + i] */
+	size_t mcap;
+	size_t start;
+	bool expands, quoted;
+};
+
+/* A word of a command being read, with its offset map (NULL: identity). */
+struct wb {
+	struct sh_word w;
+	const unsigned *map;
+	size_t mapn;
+};
+
+struct pending {
+	struct sh_heredoc *h;
+	const char *delim;
+	bool chomp;
+};
+
+enum tt { T_EOF, T_WORD, T_OP, T_NL, T_REDIR, T_ARITH };
+
+struct tok {
+	enum tt type;
+	const char *op;
+	size_t start, end;
+	struct sh_word w;
+	const unsigned *map;
+	size_t mapn;
+	bool quoted, assign;
+};
+
+struct parser {
+	struct arena *a;
+	const char *t;
+	size_t len, pos, end;
+	unsigned depth, nest;
+	struct out *out;
+	struct sh_error *err;
+	bool failed;
+	bool cond;	/* inside [[ ... ]] */
+	bool cmd_start; /* the next token would start a command */
+	struct pending *pend;
+	size_t npend, cappend;
+	struct tok back;
+	bool has_back;
+};
+
+struct cb {
+	struct wb *words;
+	size_t argc, capw;
+	struct sh_redir *redirs;
+	size_t nredirs, capr;
+	size_t nassign;
+	size_t start, end;
+	bool any;
+};
+
+static int parse_list(struct parser *P, bool stop_rparen, bool *closed);
+
+static int fail(struct parser *P, size_t start, size_t end, const char *msg)
+{
+	if (!P->failed) {
+		P->failed = true;
+		P->err->start = start;
+		P->err->end = end;
+		P->err->message = msg;
+	}
+	return -1;
+}
+
+static int oom(struct parser *P)
+{
+	return fail(P, P->pos, P->pos, "out of memory reading the shell script");
+}
+
+static bool is_name_start(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+static bool is_name_char(char c)
+{
+	return is_name_start(c) || (c >= '0' && c <= '9');
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static bool is_meta(char c)
+{
+	return c == ';' || c == '&' || c == '|' || c == '<' || c == '>' || c == '(' || c == ')';
+}
+
+static int lw_push(struct parser *P, struct lw *w, char c, size_t off)
+{
+	if (w->n + 2 > w->cap) {
+		size_t ncap = w->cap ? w->cap * 2 : 32;
+		char *nb = arena_realloc(P->a, w->buf, w->cap, ncap);
+		if (!nb)
+			return oom(P);
+		w->buf = nb;
+		w->cap = ncap;
+	}
+	if (!w->map && off != w->start + w->n) {
+		w->mcap = w->cap;
+		w->map = arena_alloc(P->a, w->mcap * sizeof(*w->map));
+		if (!w->map)
+			return oom(P);
+		for (size_t i = 0; i < w->n; i++)
+			w->map[i] = (unsigned)(w->start + i);
+	}
+	if (w->map) {
+		if (w->n + 1 > w->mcap) {
+			size_t ncap = w->mcap * 2;
+			unsigned *nm =
+			    arena_realloc(P->a, w->map, w->mcap * sizeof(*nm), ncap * sizeof(*nm));
+			if (!nm)
+				return oom(P);
+			w->map = nm;
+			w->mcap = ncap;
+		}
+		w->map[w->n] = (unsigned)off;
+	}
+	w->buf[w->n++] = c;
+	w->buf[w->n] = '\0';
+	return 0;
+}
+
+/* Makes sure the word has a buffer: '' and "" are empty words, not nothing. */
+static int lw_ensure(struct parser *P, struct lw *w)
+{
+	if (w->buf)
+		return 0;
+	w->cap = 32;
+	w->buf = arena_alloc(P->a, w->cap);
+	return w->buf ? 0 : oom(P);
+}
+
+static int lw_raw(struct parser *P, struct lw *w, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++)
+		if (lw_push(P, w, P->t[i], i) < 0)
+			return -1;
+	return 0;
+}
+
+/* Parses the commands of $(...) starting at `from`, up to its ')'. */
+static int sub_paren(struct parser *P, size_t open, size_t from)
+{
+	if (P->nest + 1 >= MAX_NEST)
+		return fail(P, open, from, "command substitutions nested too deeply");
+	unsigned depth = P->depth;
+	bool cond = P->cond, cmd_start = P->cmd_start;
+	bool closed = false;
+	P->nest++;
+	P->depth++;
+	P->cond = false;
+	P->pos = from;
+	if (parse_list(P, true, &closed) < 0)
+		return -1;
+	P->nest--;
+	P->depth = depth;
+	P->cond = cond;
+	P->cmd_start = cmd_start;
+	if (!closed)
+		return fail(P, open, P->end, "unterminated command substitution '$('");
+	return 0;
+}
+
+static int lex_backtick(struct parser *P, struct lw *w)
+{
+	size_t open = P->pos, q = open + 1;
+	while (q < P->end && P->t[q] != '`')
+		q += P->t[q] == '\\' ? 2 : 1;
+	if (q >= P->end)
+		return fail(P, open, P->end, "unterminated backquote");
+	if (P->nest + 1 >= MAX_NEST)
+		return fail(P, open, q, "command substitutions nested too deeply");
+	size_t end = P->end;
+	unsigned depth = P->depth;
+	bool cond = P->cond, cmd_start = P->cmd_start;
+	bool closed = false;
+	P->nest++;
+	P->depth++;
+	P->cond = false;
+	P->end = q;
+	P->pos = open + 1;
+	if (parse_list(P, false, &closed) < 0)
+		return -1;
+	P->nest--;
+	P->end = end;
+	P->depth = depth;
+	P->cond = cond;
+	P->cmd_start = cmd_start;
+	P->pos = q + 1;
+	w->expands = true;
+	return lw_raw(P, w, open, q + 1);
+}
+
+/* ${...}: to the matching brace, stepping over quotes and nested braces. */
+static int lex_brace(struct parser *P, struct lw *w)
+{
+	size_t open = P->pos, q = open + 2;
+	int depth = 1;
+	while (q < P->end) {
+		char c = P->t[q];
+		if (c == '\\') {
+			q += 2;
+			continue;
+		}
+		if (c == '\'') {
+			const char *e = memchr(P->t + q + 1, '\'', P->end - q - 1);
+			if (!e)
+				break;
+			q = (size_t)(e - P->t) + 1;
+			continue;
+		}
+		if (c == '{')
+			depth++;
+		else if (c == '}' && --depth == 0)
+			break;
+		q++;
+	}
+	if (q >= P->end)
+		return fail(P, open, P->end, "unterminated parameter expansion '${'");
+	P->pos = q + 1;
+	w->expands = true;
+	return lw_raw(P, w, open, q + 1);
+}
+
+/* $((...)) and ((...)): to the parenthesis closing the opening pair. */
+static size_t arith_end(struct parser *P, size_t from)
+{
+	int depth = 2;
+	size_t q = from;
+	while (q < P->end) {
+		char c = P->t[q++];
+		if (c == '(')
+			depth++;
+		else if (c == ')' && --depth == 0)
+			return q;
+	}
+	return 0;
+}
+
+static int ansi_escape(char c)
+{
+	switch (c) {
+	case 'n':
+		return '\n';
+	case 't':
+		return '\t';
+	case 'r':
+		return '\r';
+	case 'a':
+		return '\a';
+	case 'b':
+		return '\b';
+	case 'f':
+		return '\f';
+	case 'v':
+		return '\v';
+	case 'e':
+	case 'E':
+		return 033;
+	case '\\':
+	case '\'':
+	case '"':
+	case '?':
+		return c;
+	default:
+		return -1;
+	}
+}
+
+static int lex_dollar(struct parser *P, struct lw *w, bool in_dq)
+{
+	size_t p = P->pos;
+	char n = p + 1 < P->end ? P->t[p + 1] : '\0';
+	if (!in_dq && n == '\'') {
+		size_t q = p + 2;
+		w->quoted = true;
+		for (;;) {
+			if (q >= P->end)
+				return fail(P, p, P->end, "unterminated $'...' quote");
+			char c = P->t[q];
+			if (c == '\'')
+				break;
+			if (c == '\\' && q + 1 < P->end) {
+				int e = ansi_escape(P->t[q + 1]);
+				if (e >= 0) {
+					if (lw_push(P, w, (char)e, q + 1) < 0)
+						return -1;
+				} else if (lw_raw(P, w, q, q + 2) < 0) {
+					return -1;
+				}
+				q += 2;
+				continue;
+			}
+			if (lw_push(P, w, c, q) < 0)
+				return -1;
+			q++;
+		}
+		P->pos = q + 1;
+		return 0;
+	}
+	if (!in_dq && n == '"') {
+		P->pos = p + 1; /* $"..." is a double-quoted string */
+		return 0;
+	}
+	if (n == '(' && p + 2 < P->end && P->t[p + 2] == '(') {
+		size_t e = arith_end(P, p + 3);
+		if (!e)
+			return fail(P, p, P->end, "unterminated arithmetic expansion '$(('");
+		P->pos = e;
+		w->expands = true;
+		return lw_raw(P, w, p, e);
+	}
+	if (n == '(') {
+		if (sub_paren(P, p, p + 2) < 0)
+			return -1;
+		w->expands = true;
+		return lw_raw(P, w, p, P->pos);
+	}
+	if (n == '{')
+		return lex_brace(P, w);
+	size_t q = p + 1;
+	if (is_name_start(n)) {
+		while (q < P->end && is_name_char(P->t[q]))
+			q++;
+	} else if ((n >= '0' && n <= '9') || (n && strchr("@*#?$!-", n))) {
+		q++;
+	}
+	if (q > p + 1)
+		w->expands = true;
+	P->pos = q;
+	return lw_raw(P, w, p, q);
+}
+
+static int lex_dquote(struct parser *P, struct lw *w)
+{
+	size_t open = P->pos;
+	P->pos++;
+	w->quoted = true;
+	for (;;) {
+		if (P->pos >= P->end)
+			return fail(P, open, P->end, "unterminated double quote");
+		char c = P->t[P->pos];
+		if (c == '"') {
+			P->pos++;
+			return 0;
+		}
+		if (c == '\\' && P->pos + 1 < P->end && strchr("$`\"\\\n", P->t[P->pos + 1])) {
+			if (P->t[P->pos + 1] != '\n' &&
+			    lw_push(P, w, P->t[P->pos + 1], P->pos + 1) < 0)
+				return -1;
+			P->pos += 2;
+			continue;
+		}
+		if (c == '$') {
+			if (lex_dollar(P, w, true) < 0)
+				return -1;
+			continue;
+		}
+		if (c == '`') {
+			if (lex_backtick(P, w) < 0)
+				return -1;
+			continue;
+		}
+		if (lw_push(P, w, c, P->pos) < 0)
+			return -1;
+		P->pos++;
+	}
+}
+
+/* NAME= or NAME+= so far, unquoted: the start of an assignment. */
+static bool assign_prefix(const char *t, size_t start, size_t pos)
+{
+	if (pos <= start || !is_name_start(t[start]))
+		return false;
+	size_t i = start + 1;
+	while (i < pos && is_name_char(t[i]))
+		i++;
+	if (i < pos && t[i] == '+')
+		i++;
+	return i + 1 == pos && t[i] == '=';
+}
+
+static int lex_word(struct parser *P, struct tok *tk)
+{
+	struct lw w = {.start = P->pos};
+	const char *t = P->t;
+
+	if (P->pos + 1 < P->end && (t[P->pos] == '<' || t[P->pos] == '>') && t[P->pos + 1] == '(') {
+		/* <(cmd) and >(cmd): process substitution, read like $(cmd) */
+		size_t open = P->pos;
+		if (sub_paren(P, open, open + 2) < 0 || lw_raw(P, &w, open, P->pos) < 0)
+			return -1;
+		w.expands = true;
+	}
+	while (P->pos < P->end) {
+		char c = t[P->pos];
+		if (is_blank(c) || c == '\n')
+			break;
+		if (P->cond ? c == ';' : is_meta(c)) {
+			if (c == '(' && assign_prefix(t, w.start, P->pos)) {
+				/* NAME=(a b c): an array, kept as written */
+				size_t q = P->pos + 1;
+				int depth = 1;
+				while (q < P->end && depth) {
+					if (t[q] == '(')
+						depth++;
+					else if (t[q] == ')')
+						depth--;
+					q++;
+				}
+				if (lw_raw(P, &w, P->pos, q) < 0)
+					return -1;
+				P->pos = q;
+				continue;
+			}
+			break;
+		}
+		int rc = 0;
+		if (c == '\\') {
+			if (P->pos + 1 >= P->end) {
+				rc = lw_push(P, &w, c, P->pos);
+				P->pos++;
+			} else if (t[P->pos + 1] == '\n') {
+				P->pos += 2;
+			} else {
+				w.quoted = true;
+				rc = lw_push(P, &w, t[P->pos + 1], P->pos + 1);
+				P->pos += 2;
+			}
+		} else if (c == '\'') {
+			const char *e = memchr(t + P->pos + 1, '\'', P->end - P->pos - 1);
+			if (!e)
+				return fail(P, P->pos, P->end, "unterminated single quote");
+			w.quoted = true;
+			rc = lw_raw(P, &w, P->pos + 1, (size_t)(e - t));
+			if (rc == 0)
+				rc = lw_ensure(P, &w);
+			P->pos = (size_t)(e - t) + 1;
+		} else if (c == '"') {
+			rc = lex_dquote(P, &w);
+			if (rc == 0)
+				rc = lw_ensure(P, &w);
+		} else if (c == '$') {
+			rc = lex_dollar(P, &w, false);
+		} else if (c == '`') {
+			rc = lex_backtick(P, &w);
+		} else {
+			rc = lw_push(P, &w, c, P->pos);
+			P->pos++;
+		}
+		if (rc < 0)
+			return -1;
+	}
+	if (!w.buf) {
+		/* nothing but line continuations */
+		tk->type = T_NL;
+		tk->start = w.start;
+		tk->end = P->pos;
+		return 1;
+	}
+	w.buf[w.n] = '\0';
+	tk->type = T_WORD;
+	tk->start = w.start;
+	tk->end = P->pos;
+	tk->w.value = w.buf;
+	tk->w.start = w.start;
+	tk->w.end = P->pos;
+	tk->w.expands = w.expands;
+	tk->map = w.map;
+	tk->mapn = w.n;
+	tk->quoted = w.quoted;
+	if (is_name_start(t[w.start])) {
+		size_t i = w.start;
+		while (i < P->pos && is_name_char(t[i]))
+			i++;
+		if (i < P->pos && t[i] == '+')
+			i++;
+		tk->assign = i < P->pos && t[i] == '=';
+	}
+	return 0;
+}
+
+static void read_heredocs(struct parser *P)
+{
+	for (size_t k = 0; k < P->npend; k++) {
+		struct pending *pd = &P->pend[k];
+		size_t start = P->pos, ls = P->pos, dlen = strlen(pd->delim);
+		size_t body_end = P->end, next = P->end;
+		while (ls < P->end) {
+			const char *nl = memchr(P->t + ls, '\n', P->end - ls);
+			size_t le = nl ? (size_t)(nl - P->t) : P->end;
+			size_t s = ls, e = le;
+			if (pd->chomp)
+				while (s < e && P->t[s] == '\t')
+					s++;
+			if (e > s && P->t[e - 1] == '\r')
+				e--;
+			if (e - s == dlen && memcmp(P->t + s, pd->delim, dlen) == 0) {
+				body_end = ls;
+				next = nl ? le + 1 : le;
+				break;
+			}
+			ls = nl ? le + 1 : le;
+		}
+		pd->h->start = start;
+		pd->h->end = body_end;
+		if (pd->chomp) {
+			char *b = arena_alloc(P->a, body_end - start + 1);
+			size_t n = 0;
+			bool bol = true;
+			if (!b) {
+				oom(P);
+				return;
+			}
+			for (size_t i = start; i < body_end; i++) {
+				if (bol && P->t[i] == '\t')
+					continue;
+				bol = P->t[i] == '\n';
+				b[n++] = P->t[i];
+			}
+			b[n] = '\0';
+			pd->h->body = b;
+		} else {
+			pd->h->body = arena_strndup(P->a, P->t + start, body_end - start);
+			if (!pd->h->body) {
+				oom(P);
+				return;
+			}
+		}
+		P->pos = next;
+	}
+	P->npend = 0;
+}
+
+static const char *const ops[] = {
+    ";;&", "&>>", "<<<", "<<-", "&&", "||", ";;", ";&", "|&", "&>", ">>", ">&",
+    ">|",  "<<",  "<&",	 "<>",	";",  "&",  "|",  "(",	")",  "<",  ">",
+};
+
+static bool is_redir_op(const char *op)
+{
+	return op[0] == '<' || op[0] == '>' || (op[0] == '&' && op[1] == '>');
+}
+
+/* Returns 0, or -1 on an error; the token is in *tk. */
+static int next_token(struct parser *P, struct tok *tk)
+{
+	if (P->has_back) {
+		*tk = P->back;
+		P->has_back = false;
+		return 0;
+	}
+	memset(tk, 0, sizeof(*tk));
+	for (;;) {
+		while (P->pos < P->end) {
+			char c = P->t[P->pos];
+			if (is_blank(c))
+				P->pos++;
+			else if (c == '\\' && P->pos + 1 < P->end && P->t[P->pos + 1] == '\n')
+				P->pos += 2;
+			else
+				break;
+		}
+		if (P->pos >= P->end) {
+			tk->type = T_EOF;
+			tk->start = tk->end = P->pos;
+			return 0;
+		}
+		if (P->t[P->pos] != '#')
+			break;
+		while (P->pos < P->end && P->t[P->pos] != '\n')
+			P->pos++;
+	}
+	const char *t = P->t;
+	size_t p = P->pos;
+	tk->start = p;
+	if (t[p] == '\n') {
+		P->pos++;
+		tk->type = T_NL;
+		tk->end = P->pos;
+		P->cond = false;
+		read_heredocs(P);
+		return P->failed ? -1 : 0;
+	}
+	if (P->cond) {
+		if (t[p] == ';') {
+			P->pos++;
+			tk->type = T_OP;
+			tk->op = ";";
+			tk->end = P->pos;
+			return 0;
+		}
+		return lex_word(P, tk) < 0 ? -1 : 0;
+	}
+	if (P->cmd_start && t[p] == '(' && p + 1 < P->end && t[p + 1] == '(') {
+		size_t e = arith_end(P, p + 2);
+		P->pos = e ? e : P->end;
+		tk->type = T_ARITH;
+		tk->end = P->pos;
+		return 0;
+	}
+	if ((t[p] == '<' || t[p] == '>') && p + 1 < P->end && t[p + 1] == '(')
+		return lex_word(P, tk) < 0 ? -1 : 0;
+	size_t q = p;
+	while (q < P->end && t[q] >= '0' && t[q] <= '9')
+		q++;
+	if (q > p && q < P->end && (t[q] == '<' || t[q] == '>')) {
+		/* an IO number: 2>&1, 3<file */
+		for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+			size_t n = strlen(ops[i]);
+			if (is_redir_op(ops[i]) && ops[i][0] != '&' && q + n <= P->end &&
+			    memcmp(t + q, ops[i], n) == 0) {
+				char *op = arena_strndup(P->a, t + p, q + n - p);
+				if (!op)
+					return oom(P);
+				P->pos = q + n;
+				tk->type = T_REDIR;
+				tk->op = op;
+				tk->end = P->pos;
+				return 0;
+			}
+		}
+	}
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		size_t n = strlen(ops[i]);
+		if (p + n <= P->end && memcmp(t + p, ops[i], n) == 0) {
+			P->pos = p + n;
+			tk->type = is_redir_op(ops[i]) ? T_REDIR : T_OP;
+			tk->op = ops[i];
+			tk->end = P->pos;
+			return 0;
+		}
+	}
+	int rc = lex_word(P, tk);
+	if (rc < 0)
+		return -1;
+	if (rc > 0) /* a lone line continuation at the end: read on */
+		return next_token(P, tk);
+	return 0;
+}
+
+static bool word_is(const struct tok *tk, const char *s)
+{
+	return tk->type == T_WORD && !tk->quoted && strcmp(tk->w.value, s) == 0;
+}
+
+static size_t map_off(const struct wb *w, size_t i)
+{
+	if (w->mapn == 0)
+		return w->w.start;
+	if (i >= w->mapn)
+		return map_off(w, w->mapn - 1) + 1;
+	return w->map ? w->map[i] : w->w.start + i;
+}
+
+static size_t map_end(const struct wb *w, size_t e)
+{
+	return e == 0 ? map_off(w, 0) : map_off(w, e - 1) + 1;
+}
+
+static void map_word(const struct wb *w, struct sh_word *x)
+{
+	size_t s = map_off(w, x->start), e = map_end(w, x->end);
+	x->start = s;
+	x->end = e < s ? s : e;
+}
+
+/* Parses the command string of `sh -c STRING` and adds its commands, mapped back. */
+static int parse_string(struct parser *P, const struct wb *w)
+{
+	if (P->nest + 1 >= MAX_NEST)
+		return fail(P, w->w.start, w->w.end, "shell command strings nested too deeply");
+	struct out sub = {0};
+	struct sh_error err = {0};
+	struct parser Q = {
+	    .a = P->a,
+	    .t = w->w.value,
+	    .len = w->mapn,
+	    .end = w->mapn,
+	    .depth = P->depth + 1,
+	    .nest = P->nest + 1,
+	    .out = &sub,
+	    .err = &err,
+	};
+	bool closed = false;
+	if (parse_list(&Q, false, &closed) < 0) {
+		if (arena_failed(P->a))
+			return oom(P);
+		return 0; /* a string the shell would reject at run time: nothing to add */
+	}
+	for (size_t i = 0; i < sub.n; i++) {
+		struct sh_cmd c = sub.cmds[i];
+		for (size_t k = 0; k < c.argc; k++)
+			map_word(w, &c.argv[k]);
+		for (size_t k = 0; k < c.nredirs; k++) {
+			map_word(w, &c.redirs[k].target);
+			if (c.redirs[k].heredoc) {
+				struct sh_heredoc *h = arena_alloc(P->a, sizeof(*h));
+				if (!h)
+					return oom(P);
+				*h = *c.redirs[k].heredoc;
+				h->start = map_off(w, h->start);
+				h->end = map_end(w, h->end);
+				if (h->end < h->start)
+					h->end = h->start;
+				c.redirs[k].heredoc = h;
+			}
+		}
+		size_t s = map_off(w, c.start), e = map_end(w, c.end);
+		c.start = s;
+		c.end = e < s ? s : e;
+		struct sh_cmd *slot = ARR_PUSH(P->a, P->out->cmds, P->out->n, P->out->cap);
+		if (!slot)
+			return oom(P);
+		*slot = c;
+	}
+	return 0;
+}
+
+static int finish(struct parser *P, struct cb *cur)
+{
+	if (cur->argc == 0 && cur->nredirs == 0) {
+		cur->nassign = 0;
+		cur->any = false;
+		return 0;
+	}
+	struct sh_cmd c = {.argc = cur->argc,
+			   .nredirs = cur->nredirs,
+			   .start = cur->start,
+			   .end = cur->end,
+			   .depth = P->depth};
+	c.argv = arena_alloc(P->a, (cur->argc + 1) * sizeof(*c.argv));
+	c.redirs = arena_alloc(P->a, (cur->nredirs + 1) * sizeof(*c.redirs));
+	if (!c.argv || !c.redirs)
+		return oom(P);
+	for (size_t i = 0; i < cur->argc; i++)
+		c.argv[i] = cur->words[i].w;
+	if (cur->nredirs)
+		memcpy(c.redirs, cur->redirs, cur->nredirs * sizeof(*c.redirs));
+	struct sh_cmd *slot = ARR_PUSH(P->a, P->out->cmds, P->out->n, P->out->cap);
+	if (!slot)
+		return oom(P);
+	*slot = c;
+	size_t k = sh_command_string(slot);
+	if (k && k < cur->argc && parse_string(P, &cur->words[k]) < 0)
+		return -1;
+	cur->argc = cur->nredirs = cur->nassign = 0;
+	cur->any = false;
+	return 0;
+}
+
+static void extend(struct cb *cur, size_t start, size_t end)
+{
+	if (!cur->any) {
+		cur->start = start;
+		cur->any = true;
+	}
+	cur->end = end;
+}
+
+enum skip { SK_NONE, SK_FOR_NAME, SK_FOR_AFTER, SK_FOR_IN, SK_CASE_WORD, SK_CASE_IN, SK_FUNC };
+
+struct frame {
+	char kind; /* 'p' subshell, 'c' case */
+	bool pattern;
+};
+
+static bool ignored_keyword(const struct tok *tk)
+{
+	static const char *const kw[] = {"if",	 "then",  "else",  "elif", "fi", "do",
+					 "done", "while", "until", "{",	   "}",	 "!"};
+	for (size_t i = 0; i < sizeof(kw) / sizeof(kw[0]); i++)
+		if (word_is(tk, kw[i]))
+			return true;
+	return false;
+}
+
+static int parse_list(struct parser *P, bool stop_rparen, bool *closed)
+{
+	struct cb cur = {0};
+	struct frame frames[MAX_FRAMES];
+	int nf = 0;
+	enum skip skip = SK_NONE;
+	unsigned base_depth = P->depth;
+	struct tok tk;
+
+	*closed = false;
+	for (;;) {
+		bool in_pattern = nf && frames[nf - 1].kind == 'c' && frames[nf - 1].pattern;
+		P->cmd_start = cur.argc == 0 && cur.nassign == 0 && cur.nredirs == 0 &&
+			       skip == SK_NONE && !in_pattern;
+		if (next_token(P, &tk) < 0)
+			return -1;
+		if (tk.type == T_EOF)
+			break;
+		if (in_pattern) {
+			if (word_is(&tk, "esac"))
+				nf--;
+			else if (tk.type == T_OP && strcmp(tk.op, ")") == 0)
+				frames[nf - 1].pattern = false;
+			continue;
+		}
+		switch (skip) {
+		case SK_NONE:
+			break;
+		case SK_FOR_NAME:
+			skip = SK_FOR_AFTER;
+			if (tk.type == T_WORD)
+				continue;
+			break;
+		case SK_FOR_AFTER:
+			if (word_is(&tk, "in")) {
+				skip = SK_FOR_IN;
+				continue;
+			}
+			skip = SK_NONE;
+			if (word_is(&tk, "do"))
+				continue;
+			break;
+		case SK_FOR_IN:
+			if (tk.type == T_WORD)
+				continue;
+			skip = SK_NONE;
+			break;
+		case SK_CASE_WORD:
+			skip = SK_CASE_IN;
+			if (tk.type == T_WORD)
+				continue;
+			break;
+		case SK_CASE_IN:
+			if (tk.type == T_NL)
+				continue;
+			skip = SK_NONE;
+			if (word_is(&tk, "in")) {
+				if (nf >= MAX_FRAMES)
+					return fail(P, tk.start, tk.end,
+						    "case statements nested too deeply");
+				frames[nf].kind = 'c';
+				frames[nf].pattern = true;
+				nf++;
+				continue;
+			}
+			break;
+		case SK_FUNC:
+			skip = SK_NONE;
+			if (tk.type == T_WORD)
+				continue;
+			break;
+		}
+		if (tk.type == T_ARITH)
+			continue;
+		if (tk.type == T_NL) {
+			if (finish(P, &cur) < 0)
+				return -1;
+			continue;
+		}
+		if (tk.type == T_OP) {
+			const char *op = tk.op;
+			if (strcmp(op, "(") == 0) {
+				if (cur.argc == 0 && cur.nassign == 0 && cur.nredirs == 0) {
+					if (nf >= MAX_FRAMES)
+						return fail(P, tk.start, tk.end,
+							    "subshells nested too deeply");
+					frames[nf].kind = 'p';
+					frames[nf].pattern = false;
+					nf++;
+					P->depth++;
+				} else if (cur.argc == 1 && cur.nredirs == 0) {
+					/* NAME () body: a function definition, not a command */
+					struct tok t2;
+					if (next_token(P, &t2) < 0)
+						return -1;
+					if (t2.type == T_OP && strcmp(t2.op, ")") == 0) {
+						cur.argc = cur.nassign = 0;
+						cur.any = false;
+					} else {
+						P->back = t2;
+						P->has_back = true;
+					}
+				}
+				continue;
+			}
+			if (finish(P, &cur) < 0)
+				return -1;
+			if (strcmp(op, ")") == 0) {
+				if (nf && frames[nf - 1].kind == 'p') {
+					nf--;
+					P->depth--;
+				} else if (nf == 0 && stop_rparen) {
+					*closed = true;
+					P->depth = base_depth;
+					return 0;
+				}
+				continue;
+			}
+			if (op[0] == ';' && op[1] == ';') {
+				if (nf && frames[nf - 1].kind == 'c')
+					frames[nf - 1].pattern = true;
+			} else if (strcmp(op, ";&") == 0) {
+				if (nf && frames[nf - 1].kind == 'c')
+					frames[nf - 1].pattern = true;
+			}
+			continue;
+		}
+		if (tk.type == T_REDIR) {
+			struct tok t2;
+			bool cs = P->cmd_start;
+			P->cmd_start = false;
+			if (next_token(P, &t2) < 0)
+				return -1;
+			P->cmd_start = cs;
+			if (t2.type != T_WORD) {
+				P->back = t2;
+				P->has_back = true;
+				continue;
+			}
+			struct sh_redir *r = ARR_PUSH(P->a, cur.redirs, cur.nredirs, cur.capr);
+			if (!r)
+				return oom(P);
+			r->op = tk.op;
+			r->target = t2.w;
+			const char *h = strstr(tk.op, "<<");
+			if (h && h[2] != '<') {
+				struct sh_heredoc *hd = arena_alloc(P->a, sizeof(*hd));
+				struct pending *pd = ARR_PUSH(P->a, P->pend, P->npend, P->cappend);
+				if (!hd || !pd)
+					return oom(P);
+				hd->body = "";
+				hd->start = hd->end = P->end;
+				hd->quoted = t2.quoted;
+				pd->h = hd;
+				pd->delim = t2.w.value;
+				pd->chomp = h[2] == '-';
+				r->heredoc = hd;
+			}
+			extend(&cur, tk.start, t2.end);
+			continue;
+		}
+		/* a word */
+		if (cur.argc == 0 && cur.nassign == 0) {
+			if (ignored_keyword(&tk))
+				continue;
+			if (word_is(&tk, "esac")) {
+				if (nf && frames[nf - 1].kind == 'c')
+					nf--;
+				continue;
+			}
+			if (word_is(&tk, "for") || word_is(&tk, "select")) {
+				skip = SK_FOR_NAME;
+				continue;
+			}
+			if (word_is(&tk, "case")) {
+				skip = SK_CASE_WORD;
+				continue;
+			}
+			if (word_is(&tk, "function")) {
+				skip = SK_FUNC;
+				continue;
+			}
+		}
+		if (cur.argc == 0 && tk.assign) {
+			cur.nassign++;
+			extend(&cur, tk.start, tk.end);
+			continue;
+		}
+		struct wb *w = ARR_PUSH(P->a, cur.words, cur.argc, cur.capw);
+		if (!w)
+			return oom(P);
+		w->w = tk.w;
+		w->map = tk.map;
+		w->mapn = tk.mapn;
+		extend(&cur, tk.start, tk.end);
+		if (cur.argc == 1 && word_is(&tk, "[["))
+			P->cond = true;
+		else if (P->cond && word_is(&tk, "]]"))
+			P->cond = false;
+	}
+	if (finish(P, &cur) < 0)
+		return -1;
+	P->depth = base_depth;
+	return 0;
+}
 
 int sh_parse(struct arena *a, const char *text, size_t len, struct sh_script *out,
 	     struct sh_error *err)
 {
-	(void)a;
-	(void)text;
+	struct out o = {0};
+	struct parser P = {.a = a, .t = text, .len = len, .end = len, .out = &o, .err = err};
+	bool closed = false;
+
 	memset(out, 0, sizeof(*out));
-	err->start = 0;
-	err->end = len;
-	err->message = "the shell reader is not built yet";
-	return -1;
+	memset(err, 0, sizeof(*err));
+	if (!text)
+		return fail(&P, 0, 0, "no shell text");
+	if (len > UINT32_MAX)
+		return fail(&P, 0, len, "shell text too large");
+	if (parse_list(&P, false, &closed) < 0)
+		return -1;
+	out->cmds = o.cmds;
+	out->ncmds = o.n;
+	return 0;
 }

@@ -1,0 +1,87 @@
+/* NR108 user-created-in-run: accounts created or changed in a RUN of the final image. */
+#include "shell-hits.h"
+#include "unroot/arena.h"
+#include "unroot/diag.h"
+#include "unroot/lint.h"
+#include "unroot/rule.h"
+#include "unroot/source.h"
+
+#include <string.h>
+
+static const char *what(const struct sh_finding *f)
+{
+	switch (f->kind) {
+	case SH_USER_ADD:
+		return "creates the user";
+	case SH_GROUP_ADD:
+		return "creates the group";
+	case SH_USER_MOD:
+		return "changes the user";
+	default:
+		return "changes the group";
+	}
+}
+
+static void check(struct check_ctx *ctx, const struct rule *self)
+{
+	struct shell_hit *h;
+	size_t n = shell_run_hits(ctx, &h);
+	long min = ctx->opts ? ctx->opts->min_uid : 1000;
+	for (size_t i = 0; i < n; i++) {
+		const struct sh_finding *f = h[i].f;
+		if (f->kind != SH_USER_ADD && f->kind != SH_GROUP_ADD && f->kind != SH_USER_MOD &&
+		    f->kind != SH_GROUP_MOD)
+			continue;
+		long uid =
+		    f->kind == SH_USER_ADD && f->uid >= min && f->uid != 65534 && f->uid != 65535
+			? f->uid
+			: (min > 1001 ? min : 1001);
+		const char *fix = arena_printf(ctx->arena, "USER %ld:0", uid);
+		size_t s, e;
+		shell_cmd_span(&h[i], &s, &e);
+		const char *cmd = shell_cmd_text(ctx, &h[i]);
+		const char *where = "";
+		if (h[i].t->in_script) {
+			unsigned line, col;
+			source_position(ctx->src, h[i].t->in->start, &line, &col);
+			where =
+			    arena_printf(ctx->arena, " (in a script that %s on line %u of %s runs)",
+					 h[i].t->in->keyword, line, ctx->path);
+		}
+		struct diag *d = diag_add(
+		    ctx->diags, self, h[i].t->path, h[i].t->src, s, e,
+		    "'%s' %s '%s' in a RUN step of the final image%s: the image then depends on "
+		    "that account, although OpenShift runs it under an arbitrary uid that is in no "
+		    "/etc/passwd entry and Kubernetes' runAsUser replaces it, and the tool may be "
+		    "missing from the base image; say who runs the process with '%s' and give the "
+		    "app's files to group 0 instead",
+		    cmd ? cmd : f->tool, what(f), f->name ? f->name : "?", where, fix);
+		if (d)
+			d->fix = fix;
+	}
+}
+
+const struct rule NR108_user_created_in_run = {
+    .code = "NR108",
+    .name = "user-created-in-run",
+    .severity = SEV_WARNING,
+    .platforms = PLAT_ALL,
+    .kind = KIND_DOCKERFILE,
+    .summary = "useradd, adduser, groupadd, addgroup, usermod or groupmod in a RUN of the final "
+	       "image",
+    .description =
+	"Creating an account in the image (useradd, adduser, groupadd, addgroup, usermod, "
+	"groupmod in a RUN step of the final stage or the stages it is built FROM, heredoc "
+	"bodies and context scripts those steps run included) ties the image to a user that "
+	"only this image knows. OpenShift ignores it and runs the container under an arbitrary "
+	"uid in group 0, with no entry of its own; Kubernetes' runAsUser replaces it; and "
+	"adduser or useradd may not exist in a slimmer base image. A numeric `USER uid:0` says "
+	"who runs the process without any account, and group-0 permissions make the files "
+	"reachable for whatever uid the platform picks.",
+    .remediation = "Drop the account commands, write `USER 1001:0`, and give the app's files "
+		   "to group 0 with the owner's bits (`chgrp -R 0 /app && chmod -R g=u /app`, "
+		   "or `COPY --chown=1001:0`).",
+    .bad = "FROM alpine:3.20\nRUN addgroup -S app && adduser -S -G app -u 1001 app\nUSER 1001\n",
+    .good = "FROM alpine:3.20\nCOPY --chown=1001:0 app /app\nUSER 1001:0\n",
+    .check = check,
+};

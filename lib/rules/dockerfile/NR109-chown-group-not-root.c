@@ -1,0 +1,157 @@
+/* NR109 chown-group-not-root: COPY/ADD --chown or RUN chown gives files a group other than 0. */
+#include "shell-hits.h"
+#include "unroot/arena.h"
+#include "unroot/diag.h"
+#include "unroot/rule.h"
+#include "unroot/source.h"
+
+#include <string.h>
+
+static const char *join_paths(struct check_ctx *ctx, const struct sh_finding *f)
+{
+	const char *s = "";
+	for (size_t i = 0; i < f->npaths; i++)
+		s = arena_printf(ctx->arena, "%s%s%s", s, i ? " " : "", f->paths[i]);
+	return *s ? s : "/app";
+}
+
+/* The source line of an instruction with its --chown flag rewritten, or the flag alone. */
+static const char *copy_fix(struct check_ctx *ctx, const struct df_instr *in,
+			    const struct df_flag *fl, const char *owner)
+{
+	const char *flag = arena_printf(ctx->arena, "--chown=%s:0", owner);
+	const char *d = ctx->src->data;
+	if (memchr(d + in->start, '\n', in->end - in->start))
+		return flag;
+	return arena_printf(ctx->arena, "%.*s%s%.*s", (int)(fl->start - in->start), d + in->start,
+			    flag, (int)(in->end - fl->end), d + fl->end);
+}
+
+static void check_copy(struct check_ctx *ctx, const struct rule *self, const struct df_instr *in)
+{
+	const struct df_flag *fl = df_flag_get(in, "chown");
+	if (!fl || !fl->value)
+		return;
+	const char *v = shell_expand(ctx, in, fl->value);
+	if (!v || !*v)
+		return;
+	const char *colon = strchr(v, ':');
+	const char *user = colon ? arena_strndup(ctx->arena, v, (size_t)(colon - v)) : v;
+	const char *group = colon ? colon + 1 : NULL;
+	long uid = shell_id(user);
+	const char *owner = *user ? user : "1001";
+	struct diag *d;
+	const char *fix;
+	if (group && *group) {
+		if (shell_id(group) == 0)
+			return;
+		fix = copy_fix(ctx, in, fl, owner);
+		d = report(
+		    ctx, self, fl->start, fl->end,
+		    "'--chown=%s' gives the copied files group '%s', not 0: OpenShift runs the "
+		    "container under an arbitrary uid whose only group is 0, so it reaches "
+		    "them only through the 'other' bits; write '%s'",
+		    fl->value, group, fix);
+	} else {
+		if (uid == 0)
+			return; /* root's group is 0 */
+		fix = copy_fix(ctx, in, fl, owner);
+		d = report(
+		    ctx, self, fl->start, fl->end,
+		    "'--chown=%s' names no group, so the copied files get %s, not 0: OpenShift "
+		    "runs the container under an arbitrary uid whose only group is 0, so it "
+		    "reaches them only through the 'other' bits; write '%s'",
+		    fl->value,
+		    uid > 0
+			? arena_printf(ctx->arena, "gid %ld (a uid alone is used as the gid)", uid)
+			: arena_printf(ctx->arena, "the group of '%s'", user),
+		    fix);
+	}
+	if (d)
+		d->fix = fix;
+}
+
+static void check_run(struct check_ctx *ctx, const struct rule *self, const struct shell_hit *h)
+{
+	const struct sh_finding *f = h->f;
+	const struct df_instr *in = h->t->in;
+	const char *group = f->group ? shell_expand(ctx, in, f->group) : NULL;
+	const char *owner = f->owner ? shell_expand(ctx, in, f->owner) : NULL;
+	const char *why;
+	if (f->group) {
+		if (!group || !*group || shell_id(group) == 0)
+			return;
+		why = arena_printf(ctx->arena, "group '%s'", group);
+	} else if (f->owner_colon) {
+		if (!owner || shell_id(owner) == 0)
+			return;
+		why = arena_printf(ctx->arena, "the login group of '%s' (`%s:` with no group)",
+				   owner, owner);
+	} else {
+		return; /* chown USER alone keeps the group the files had */
+	}
+	const char *paths = join_paths(ctx, f);
+	const char *R = f->recursive ? "-R " : "";
+	const char *fix;
+	if (strcmp(f->tool, "install") == 0)
+		fix = shell_option_replace(ctx, h, "-g", "--group", f->group, "0");
+	else if (owner && *owner)
+		fix = arena_printf(ctx->arena, "chown %s%s:0 %s && chmod %sg=u %s", R, owner, paths,
+				   R, paths);
+	else
+		fix =
+		    arena_printf(ctx->arena, "chgrp %s0 %s && chmod %sg=u %s", R, paths, R, paths);
+	size_t s, e;
+	shell_cmd_span(h, &s, &e);
+	struct diag *d = diag_add(ctx->diags, self, h->t->path, h->t->src, s, e,
+				  "'%s' gives %s %s, not 0: OpenShift runs the container under an "
+				  "arbitrary uid whose only group is 0, so it reaches them only "
+				  "through the 'other' bits; write '%s'",
+				  shell_cmd_text(ctx, h), paths, why, fix);
+	if (d)
+		d->fix = fix;
+}
+
+static void check(struct check_ctx *ctx, const struct rule *self)
+{
+	size_t nchain;
+	int *chain = shell_final_chain(ctx, &nchain);
+	if (!chain || df_stage_is_windows(ctx->df, chain[nchain - 1]))
+		return;
+	for (size_t c = 0; c < nchain; c++) {
+		const struct df_stage *st = &ctx->df->stages[chain[c]];
+		for (size_t i = st->first; i < st->last; i++) {
+			const struct df_instr *in = &ctx->df->instrs[i];
+			if (in->cmd == DF_COPY || in->cmd == DF_ADD)
+				check_copy(ctx, self, in);
+		}
+	}
+	struct shell_hit *h;
+	size_t n = shell_run_hits(ctx, &h);
+	for (size_t i = 0; i < n; i++)
+		if (h[i].f->kind == SH_CHOWN && shell_paths_known(ctx, &h[i]))
+			check_run(ctx, self, &h[i]);
+}
+
+const struct rule NR109_chown_group_not_root = {
+    .code = "NR109",
+    .name = "chown-group-not-root",
+    .severity = SEV_WARNING,
+    .platforms = PLAT_ALL,
+    .kind = KIND_DOCKERFILE,
+    .summary = "COPY/ADD --chown or RUN chown gives files a group other than 0",
+    .description =
+	"OpenShift runs every container under an arbitrary uid whose only group is 0, and "
+	"Kubernetes' runAsUser drops the image's group. Files given to another group "
+	"(`--chown=app:app`, `chown -R redis:redis /data`, `chgrp app`) are then reachable only "
+	"through the 'other' bits. `--chown=1001` with no group is a trap: BuildKit uses the "
+	"uid as the gid, and a name with no group gets that user's own group. `chown app:` "
+	"(trailing colon) gives the user's login group. `chown 1001 /app` alone keeps the "
+	"group the files had (0 for files root created) and is fine. Variables are expanded "
+	"with the ARG and ENV values in scope.",
+    .remediation = "Give the files group 0 with the owner's bits: `COPY --chown=1001:0`, or "
+		   "`chown -R 1001:0 /app && chmod -R g=u /app`.",
+    .bad = "FROM alpine:3.20\nCOPY --chown=1001:1001 app /app\nUSER 1001:0\n",
+    .good = "FROM alpine:3.20\nCOPY --chown=1001:0 app /app\nUSER 1001:0\n",
+    .check = check,
+};

@@ -1,0 +1,158 @@
+/*
+ * NR110 chmod-group-denied: --chmod, RUN chmod or install -m takes from the
+ * group a read bit (or, where the owner has it, an execute bit) the owner keeps.
+ */
+#include "shell-hits.h"
+#include "unroot/arena.h"
+#include "unroot/diag.h"
+#include "unroot/rule.h"
+#include "unroot/source.h"
+
+#include <string.h>
+
+/* RUN steps run with runc's default umask unless the OCI config sets one. */
+#define RUN_UMASK 022u
+
+/* Bits the owner has and the group lacks: read, and execute. */
+static unsigned denied(unsigned m)
+{
+	unsigned owner = (m >> 6) & 05, group = (m >> 3) & 05;
+	return owner & ~group;
+}
+
+/*
+ * Applies the mode to a 0644 file and a 0755 folder. Returns the denied
+ * bits (0 when fine, or when the mode does not parse) and the two results.
+ */
+static unsigned evaluate(const char *mode, unsigned umask_value, unsigned *file, unsigned *dir)
+{
+	if (mode_apply_umask(mode, 0644, false, umask_value, file) != 0 ||
+	    mode_apply_umask(mode, 0755, true, umask_value, dir) != 0)
+		return 0;
+	return denied(*file) | denied(*dir);
+}
+
+static const char *bits_name(unsigned d)
+{
+	return d == 05 ? "read and execute" : d == 04 ? "read" : "execute";
+}
+
+/* The mode to write instead: the group gets the owner's read and execute bits. */
+static const char *better(struct check_ctx *ctx, const char *mode, unsigned file, unsigned dir)
+{
+	if (mode[0] >= '0' && mode[0] <= '7') {
+		unsigned m = file;
+		m |= ((m >> 6) & 05) << 3;
+		return arena_printf(ctx->arena, "%o", m);
+	}
+	(void)dir;
+	return arena_printf(ctx->arena, "%s,g=u-w", mode);
+}
+
+/* Paths nobody but root needs: private keys and the account databases. */
+static bool private_path(const char *p)
+{
+	return strncmp(p, "/root", 5) == 0 || strstr(p, "/.ssh") ||
+	       strncmp(p, "/etc/shadow", 11) == 0 || strncmp(p, "/etc/gshadow", 12) == 0 ||
+	       strncmp(p, "/etc/sudoers", 12) == 0 || strncmp(p, "/etc/ssh", 8) == 0 ||
+	       strstr(p, "/private") != NULL;
+}
+
+static void check_flag(struct check_ctx *ctx, const struct rule *self, const struct df_instr *in)
+{
+	const struct df_flag *fl = df_flag_get(in, "chmod");
+	if (!fl || !fl->value || in->nargs < 2)
+		return;
+	const char *mode = shell_expand(ctx, in, fl->value);
+	unsigned file, dir;
+	unsigned d = mode ? evaluate(mode, 0, &file, &dir) : 0;
+	if (!d || private_path(in->args[in->nargs - 1].text))
+		return;
+	const char *fix = arena_printf(ctx->arena, "--chmod=%s", better(ctx, mode, file, dir));
+	struct diag *dg = report(
+	    ctx, self, fl->start, fl->end,
+	    "'--chmod=%s' leaves the owner %s permission that group 0 does not get (files "
+	    "%04o, folders %04o): OpenShift's arbitrary uid is not the owner and reaches the "
+	    "files only through group 0, so the app cannot read them there; write '%s'",
+	    fl->value, bits_name(d), file, dir, fix);
+	if (dg)
+		dg->fix = fix;
+}
+
+static void check_run(struct check_ctx *ctx, const struct rule *self, const struct shell_hit *h)
+{
+	const struct sh_finding *f = h->f;
+	const char *mode = shell_expand(ctx, h->t->in, f->mode);
+	unsigned file, dir;
+	unsigned d = mode ? evaluate(mode, RUN_UMASK, &file, &dir) : 0;
+	if (!d)
+		return;
+	bool any = f->npaths == 0;
+	for (size_t i = 0; i < f->npaths; i++)
+		if (!private_path(f->paths[i]))
+			any = true;
+	if (!any)
+		return;
+	const char *paths = "";
+	for (size_t i = 0; i < f->npaths; i++)
+		paths = arena_printf(ctx->arena, "%s %s", paths, f->paths[i]);
+	const char *fix = strcmp(f->tool, "install") == 0
+			      ? shell_option_replace(ctx, h, "-m", "--mode", f->mode,
+						     better(ctx, mode, file, dir))
+			      : arena_printf(ctx->arena, "chmod %s%s%s", f->recursive ? "-R " : "",
+					     better(ctx, mode, file, dir), paths);
+	size_t s, e;
+	shell_cmd_span(h, &s, &e);
+	struct diag *dg = diag_add(
+	    ctx->diags, self, h->t->path, h->t->src, s, e,
+	    "'%s' leaves the owner %s permission that group 0 does not get (a 0644 file becomes "
+	    "%04o, a 0755 folder %04o): OpenShift's arbitrary uid is not the owner and reaches "
+	    "the files only through group 0, so the app cannot use them there; write '%s'",
+	    shell_cmd_text(ctx, h), bits_name(d), file, dir, fix);
+	if (dg)
+		dg->fix = fix;
+}
+
+static void check(struct check_ctx *ctx, const struct rule *self)
+{
+	size_t nchain;
+	int *chain = shell_final_chain(ctx, &nchain);
+	if (!chain || df_stage_is_windows(ctx->df, chain[nchain - 1]))
+		return;
+	for (size_t c = 0; c < nchain; c++) {
+		const struct df_stage *st = &ctx->df->stages[chain[c]];
+		for (size_t i = st->first; i < st->last; i++) {
+			const struct df_instr *in = &ctx->df->instrs[i];
+			if (in->cmd == DF_COPY || in->cmd == DF_ADD)
+				check_flag(ctx, self, in);
+		}
+	}
+	struct shell_hit *h;
+	size_t n = shell_run_hits(ctx, &h);
+	for (size_t i = 0; i < n; i++)
+		if (h[i].f->kind == SH_CHMOD)
+			check_run(ctx, self, &h[i]);
+}
+
+const struct rule NR110_chmod_group_denied = {
+    .code = "NR110",
+    .name = "chmod-group-denied",
+    .severity = SEV_WARNING,
+    .platforms = PLAT_OPENSHIFT | PLAT_KUBERNETES,
+    .kind = KIND_DOCKERFILE,
+    .summary = "--chmod or RUN chmod takes from the group a read or execute bit the owner keeps",
+    .description =
+	"OpenShift runs the container under an arbitrary uid that owns nothing in the image; "
+	"it is in group 0, so it gets exactly the group bits. A mode such as 700, 600, "
+	"`go-rwx`, `g-r` or `u+x` alone leaves the owner able to read (or execute) what the "
+	"group cannot, and the app fails there while it works under Docker as the owner. "
+	"Owner-only write (750, 640) is fine: code and configuration should be read-only to "
+	"the process. Symbolic modes are evaluated as chmod(1) does on a 0644 file and a 0755 "
+	"folder, with runc's umask 022 for RUN steps. Private paths (/root, ~/.ssh, "
+	"/etc/shadow, /etc/ssh, .../private) are left alone.",
+    .remediation = "Give the group the owner's read and execute bits: `chmod 750` instead of "
+		   "700, `640` instead of 600, or `chmod -R g=u-w /app` after a symbolic mode.",
+    .bad = "FROM alpine:3.20\nCOPY --chown=1001:0 --chmod=700 app /app\nUSER 1001:0\n",
+    .good = "FROM alpine:3.20\nCOPY --chown=1001:0 --chmod=750 app /app\nUSER 1001:0\n",
+    .check = check,
+};

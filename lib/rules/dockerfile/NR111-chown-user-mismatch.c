@@ -1,0 +1,190 @@
+/*
+ * NR111 chown-user-mismatch: files chowned to uid X while the final USER is
+ * uid Y, and the group does not reach them either.
+ */
+#include "final-user.h"
+#include "shell-hits.h"
+#include "unroot/arena.h"
+#include "unroot/diag.h"
+#include "unroot/rule.h"
+#include "unroot/source.h"
+
+#include <string.h>
+
+/* Who runs the process, as far as the Dockerfile tells. */
+struct runner {
+	long uid, gid;	  /* gid: the USER line's, else 0 (OpenShift, and no passwd entry) */
+	const char *name; /* the USER name when it is one */
+	const char *group;
+};
+
+/* A uid for `who`: a number, root, or an account useradd created; -1 unknown. */
+static long resolve(struct check_ctx *ctx, const char *who)
+{
+	long id = shell_id(who);
+	return id >= 0 ? id : final_user_created_uid(ctx, who);
+}
+
+/* True when the owner `who` is someone else than the runner; false when unsure. */
+static bool other_owner(struct check_ctx *ctx, const struct runner *r, const char *who, long *uid)
+{
+	*uid = resolve(ctx, who);
+	if (*uid == 0)
+		return false; /* root-owned files: a matter of group bits, not of owners */
+	if (*uid >= 0 && r->uid >= 0)
+		return *uid != r->uid;
+	if (r->name && shell_id(who) < 0)
+		return strcmp(who, r->name) != 0;
+	return false;
+}
+
+/* True when group `g` (a name or number; NULL: unknown) is the runner's group. */
+static bool group_reaches(const struct runner *r, const char *g)
+{
+	if (!g)
+		return false;
+	long id = shell_id(g);
+	if (id >= 0)
+		return id == 0 || id == r->gid;
+	return r->group && strcmp(g, r->group) == 0;
+}
+
+static const char *runner_text(struct check_ctx *ctx, const struct runner *r)
+{
+	if (r->uid >= 0)
+		return arena_printf(ctx->arena, "%ld", r->uid);
+	return r->name ? r->name : "?";
+}
+
+static const char *who_text(struct check_ctx *ctx, const char *who, long uid)
+{
+	if (uid >= 0 && shell_id(who) < 0)
+		return arena_printf(ctx->arena, "'%s' (uid %ld)", who, uid);
+	return arena_printf(ctx->arena, "'%s'", who);
+}
+
+static void check_copy(struct check_ctx *ctx, const struct rule *self, const struct runner *r,
+		       const struct df_instr *in)
+{
+	const struct df_flag *fl = df_flag_get(in, "chown");
+	if (!fl || !fl->value || in->nargs < 2)
+		return;
+	const char *v = shell_expand(ctx, in, fl->value);
+	if (!v || !*v)
+		return;
+	const char *colon = strchr(v, ':');
+	const char *who = colon ? arena_strndup(ctx->arena, v, (size_t)(colon - v)) : v;
+	/* --chown=1001 gives gid 1001; a name alone gives that name's group */
+	const char *group = colon ? colon + 1 : (shell_id(who) >= 0 ? who : NULL);
+	long uid;
+	if (!*who || !other_owner(ctx, r, who, &uid))
+		return;
+	const struct df_flag *fm = df_flag_get(in, "chmod");
+	const char *mode = fm && fm->value ? shell_expand(ctx, in, fm->value) : NULL;
+	unsigned m = 0644;
+	bool group_read = !mode || (mode_apply(mode, 0644, false, &m) == 0 && (m & 040));
+	if (group_reaches(r, group) && group_read)
+		return;
+	const char *fix = arena_printf(ctx->arena, "--chown=%s:0", runner_text(ctx, r));
+	struct diag *d = report(
+	    ctx, self, fl->start, fl->end,
+	    "'--chown=%s' gives the copied files to %s%s, but the final USER is %s: the process "
+	    "is not their owner and %s, so it can only use what the 'other' bits allow; write "
+	    "'%s'",
+	    fl->value, who_text(ctx, who, uid),
+	    group ? arena_printf(ctx->arena, " and group '%s'", group) : " and that user's group",
+	    runner_text(ctx, r),
+	    group_reaches(r, group) ? "the group has no read bit" : "not in their group", fix);
+	if (d)
+		d->fix = fix;
+}
+
+static void check_run(struct check_ctx *ctx, const struct rule *self, const struct runner *r,
+		      const struct shell_hit *h)
+{
+	const struct sh_finding *f = h->f;
+	if (!f->owner)
+		return;
+	const char *who = shell_expand(ctx, h->t->in, f->owner);
+	long uid;
+	if (!who || !*who || !other_owner(ctx, r, who, &uid))
+		return;
+	/* chown USER alone keeps the group; USER: gives the login group */
+	const char *group = f->group	     ? shell_expand(ctx, h->t->in, f->group)
+			    : f->owner_colon ? NULL
+					     : "0";
+	if (f->group && !group)
+		return;
+	if (group_reaches(r, group))
+		return;
+	const char *paths = "";
+	for (size_t i = 0; i < f->npaths; i++)
+		paths = arena_printf(ctx->arena, "%s%s%s", paths, i ? " " : "", f->paths[i]);
+	const char *R = f->recursive ? "-R " : "";
+	const char *fix = arena_printf(ctx->arena, "chown %s%s:0 %s && chmod %sg=u %s", R,
+				       runner_text(ctx, r), paths, R, paths);
+	size_t s, e;
+	shell_cmd_span(h, &s, &e);
+	struct diag *d = diag_add(
+	    ctx->diags, self, h->t->path, h->t->src, s, e,
+	    "'%s' gives %s to %s and group '%s', but the final USER is %s: the process is not "
+	    "their owner and not in their group, so it can only use what the 'other' bits allow; "
+	    "write '%s'",
+	    shell_cmd_text(ctx, h), paths, who_text(ctx, who, uid), group ? group : who,
+	    runner_text(ctx, r), fix);
+	if (d)
+		d->fix = fix;
+}
+
+static void check(struct check_ctx *ctx, const struct rule *self)
+{
+	struct final_user fu;
+	if (!final_user_get(ctx, &fu) || !fu.known)
+		return;
+	struct runner r = {.uid = fu.uid, .gid = fu.gid >= 0 ? fu.gid : 0, .group = fu.group};
+	if (fu.user_is_name && fu.user && strcmp(fu.user, "root") != 0) {
+		r.name = fu.user;
+		r.uid = final_user_created_uid(ctx, fu.user);
+	}
+	if (r.uid == 0 || (r.uid < 0 && !r.name))
+		return;
+	size_t nchain;
+	int *chain = shell_final_chain(ctx, &nchain);
+	if (!chain)
+		return;
+	for (size_t c = 0; c < nchain; c++) {
+		const struct df_stage *st = &ctx->df->stages[chain[c]];
+		for (size_t i = st->first; i < st->last; i++) {
+			const struct df_instr *in = &ctx->df->instrs[i];
+			if (in->cmd == DF_COPY || in->cmd == DF_ADD)
+				check_copy(ctx, self, &r, in);
+		}
+	}
+	struct shell_hit *h;
+	size_t n = shell_run_hits(ctx, &h);
+	for (size_t i = 0; i < n; i++)
+		if (h[i].f->kind == SH_CHOWN && shell_paths_known(ctx, &h[i]))
+			check_run(ctx, self, &r, &h[i]);
+}
+
+const struct rule NR111_chown_user_mismatch = {
+    .code = "NR111",
+    .name = "chown-user-mismatch",
+    .severity = SEV_WARNING,
+    .platforms = PLAT_ALL,
+    .kind = KIND_DOCKERFILE,
+    .summary = "files are chowned to one uid while the final USER is another, and the group "
+	       "cannot reach them",
+    .description =
+	"When COPY/ADD --chown or RUN chown gives files to uid X and the final USER is uid Y, "
+	"the process is not the owner. It can then use the files only through the group bits, "
+	"if it is in their group, or the 'other' bits. On OpenShift the process has an "
+	"arbitrary uid and group 0, so files owned by a fixed uid with group 0 and g=u still "
+	"work; files owned by X with X's own group do not work anywhere but for X. Names are "
+	"resolved through the useradd lines of the Dockerfile where they can be.",
+    .remediation = "Give the files to the final user and group 0 (`COPY --chown=1001:0`, "
+		   "`chown -R 1001:0 /app && chmod -R g=u /app`), matching `USER 1001:0`.",
+    .bad = "FROM alpine:3.20\nCOPY --chown=1001:1001 app /app\nUSER 2000:0\n",
+    .good = "FROM alpine:3.20\nCOPY --chown=2000:0 app /app\nUSER 2000:0\n",
+    .check = check,
+};

@@ -1,0 +1,154 @@
+/*
+ * NR112 privilege-drop: ENTRYPOINT/CMD, or the entrypoint script they run
+ * from the build context, switches user (gosu, su-exec, setpriv, su, ...).
+ */
+#include "final-user.h"
+#include "shell-hits.h"
+#include "unroot/arena.h"
+#include "unroot/buf.h"
+#include "unroot/diag.h"
+#include "unroot/rule.h"
+#include "unroot/source.h"
+
+#include <string.h>
+
+static bool is_root(const char *u)
+{
+	if (!u)
+		return true;
+	size_t n = strcspn(u, ":");
+	return (n == 4 && strncmp(u, "root", 4) == 0) || (n == 1 && u[0] == '0');
+}
+
+/* A JSON string literal. */
+static const char *json_str(struct check_ctx *ctx, const char *s)
+{
+	size_t n = strlen(s);
+	char *o = arena_alloc(ctx->arena, 2 * n + 3);
+	size_t k = 0;
+	if (!o)
+		return "\"\"";
+	o[k++] = '"';
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			o[k++] = '\\';
+		o[k++] = *s;
+	}
+	o[k++] = '"';
+	o[k] = '\0';
+	return o;
+}
+
+/* `set -- gosu app "$@"`: the words before the tool were `set --`. */
+static bool set_args_before(const char *t, size_t at)
+{
+	size_t i = at;
+	while (i > 0 && (t[i - 1] == ' ' || t[i - 1] == '\t'))
+		i--;
+	if (i < 2 || t[i - 1] != '-' || t[i - 2] != '-')
+		return false;
+	i -= 2;
+	while (i > 0 && (t[i - 1] == ' ' || t[i - 1] == '\t'))
+		i--;
+	return i >= 3 && strncmp(t + i - 3, "set", 3) == 0;
+}
+
+/* The command without the drop tool and its user, as it would be written instead. */
+static const char *without_drop(struct check_ctx *ctx, const struct shell_hit *h)
+{
+	const struct sh_finding *f = h->f;
+	const struct sh_cmd *c = f->cmd;
+	const struct df_instr *in = h->t->in;
+	if (f->inner_index >= c->argc || f->tool_index >= c->argc)
+		return NULL;
+	if (!h->t->in_script && in->json && c->depth == 0) {
+		const char *s = arena_printf(ctx->arena, "%s [", in->keyword);
+		for (size_t k = 0; k < c->argc; k++) {
+			if (k >= f->tool_index && k < f->inner_index)
+				continue;
+			s = arena_printf(ctx->arena, "%s%s%s", s,
+					 s[strlen(s) - 1] == '[' ? "" : ", ",
+					 json_str(ctx, c->argv[k].value));
+		}
+		return arena_printf(ctx->arena, "%s]", s);
+	}
+	if (!h->t->in_script && in->json)
+		return NULL;
+	const char *t = h->t->text;
+	size_t s0 = c->argv[0].start, ts = c->argv[f->tool_index].start;
+	size_t is = c->argv[f->inner_index].start;
+	const char *cmd = arena_printf(ctx->arena, "%.*s%.*s", (int)(ts - s0), t + s0,
+				       (int)(c->end - is), t + is);
+	if (s0 == ts && set_args_before(t, s0))
+		cmd = arena_printf(ctx->arena, "set -- %s", cmd);
+	if (h->t->in_script)
+		return cmd;
+	return arena_printf(ctx->arena, "%s %s", in->keyword, cmd);
+}
+
+static void check(struct check_ctx *ctx, const struct rule *self)
+{
+	struct shell_hit *h;
+	size_t n = shell_entry_hits(ctx, &h);
+	struct final_user fu;
+	bool non_root = final_user_get(ctx, &fu) && fu.known && fu.uid != 0 &&
+			!(fu.user_is_name && fu.user && strcmp(fu.user, "root") == 0);
+	const char *user_fix = final_user_fix(ctx, fu.known ? fu.uid : -1);
+	for (size_t i = 0; i < n; i++) {
+		const struct sh_finding *f = h[i].f;
+		if (f->kind != SH_PRIV_DROP || is_root(f->owner))
+			continue;
+		/* With a non-root USER a drop in the script is a branch for root that never runs.
+		 */
+		if (h[i].t->in_script && non_root)
+			continue;
+		size_t s, e;
+		shell_cmd_span(&h[i], &s, &e);
+		const char *cmd = shell_cmd_text(ctx, &h[i]);
+		const char *instead = without_drop(ctx, &h[i]);
+		const char *fix = instead ? instead : user_fix;
+		const char *where = "";
+		if (h[i].t->in_script) {
+			unsigned line, col;
+			source_position(ctx->src, h[i].t->in->start, &line, &col);
+			where = arena_printf(
+			    ctx->arena, " in the entrypoint script that %s on line %u of %s runs",
+			    h[i].t->in->keyword, line, ctx->path);
+		}
+		struct diag *d = diag_add(
+		    ctx->diags, self, h[i].t->path, h[i].t->src, s, e,
+		    "'%s'%s switches to user '%s' with %s: the container must start as root to do "
+		    "that, which Kubernetes refuses under runAsNonRoot and OpenShift's restricted "
+		    "SCC "
+		    "never allows (the arbitrary uid cannot switch users); set the user in the "
+		    "image "
+		    "with '%s' and write '%s'",
+		    cmd ? cmd : f->tool, where, f->owner, f->tool, user_fix, fix);
+		if (d)
+			d->fix = fix;
+	}
+}
+
+const struct rule NR112_privilege_drop = {
+    .code = "NR112",
+    .name = "privilege-drop",
+    .severity = SEV_WARNING,
+    .platforms = PLAT_ALL,
+    .kind = KIND_DOCKERFILE,
+    .summary = "ENTRYPOINT/CMD or its entrypoint script switches user: it must start as root",
+    .description =
+	"gosu, su-exec, setpriv --reuid, su, runuser, sudo -u, chroot --userspec, s6-setuidgid "
+	"and chpst -u switch to another user, which only root can do. An image built this way "
+	"has to start as root: Kubernetes refuses it when runAsNonRoot is true, OpenShift runs "
+	"it under an arbitrary non-root uid where the switch fails, and the root part of the "
+	"entrypoint (often a chown of the data folder) runs with full privileges. unroot reads "
+	"the final ENTRYPOINT and CMD, exec or shell form, and the entrypoint script they run "
+	"when a COPY or ADD of the final image brought it from the build context (the "
+	"Dockerfile's folder, or --context). A drop in the script is not reported when the "
+	"final USER is already non-root: that branch only runs as root.",
+    .remediation = "Set the user in the image (`USER 1001:0`), make the data folders group-0 "
+		   "writable at build time, and exec the program directly (`exec \"$@\"`).",
+    .bad = "FROM alpine:3.20\nENTRYPOINT [\"su-exec\", \"app\", \"/app/run\"]\n",
+    .good = "FROM alpine:3.20\nUSER 1001:0\nENTRYPOINT [\"/app/run\"]\n",
+    .check = check,
+};

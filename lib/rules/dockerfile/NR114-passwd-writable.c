@@ -1,0 +1,89 @@
+/* NR114 passwd-writable: /etc/passwd made group- or world-writable. */
+#include "shell-hits.h"
+#include "unroot/arena.h"
+#include "unroot/diag.h"
+#include "unroot/rule.h"
+
+#include <string.h>
+
+#define RUN_UMASK 022u
+#define FIX	  "chmod 644 /etc/passwd"
+
+static const char *why =
+    "on OpenShift the runtime adds an /etc/passwd entry for the arbitrary uid it picks, but "
+    "not when the file is group- or world-writable, and any process in group 0 can then "
+    "write accounts into it; let the runtime add the entry and keep the file at 0644";
+
+static void check(struct check_ctx *ctx, const struct rule *self)
+{
+	size_t nchain;
+	int *chain = shell_final_chain(ctx, &nchain);
+	if (!chain || df_stage_is_windows(ctx->df, chain[nchain - 1]))
+		return;
+	for (size_t c = 0; c < nchain; c++) {
+		const struct df_stage *st = &ctx->df->stages[chain[c]];
+		for (size_t i = st->first; i < st->last; i++) {
+			const struct df_instr *in = &ctx->df->instrs[i];
+			const struct df_flag *fl = df_flag_get(in, "chmod");
+			if ((in->cmd != DF_COPY && in->cmd != DF_ADD) || !fl || !fl->value ||
+			    in->nargs < 2)
+				continue;
+			const char *dest =
+			    in->json ? in->args[in->nargs - 1].text
+				     : shell_expand(ctx, in, in->args[in->nargs - 1].text);
+			const char *mode = shell_expand(ctx, in, fl->value);
+			unsigned m;
+			if (!dest || !mode || strcmp(dest, "/etc/passwd") != 0 ||
+			    mode_apply(mode, 0644, false, &m) != 0 || !(m & 022))
+				continue;
+			struct diag *d =
+			    report(ctx, self, fl->start, fl->end,
+				   "'--chmod=%s' makes /etc/passwd %04o, writable by %s: %s; "
+				   "write '--chmod=644'",
+				   fl->value, m, (m & 02) ? "everyone" : "group 0", why);
+			if (d)
+				d->fix = "--chmod=644";
+		}
+	}
+	struct shell_hit *h;
+	size_t n = shell_run_hits(ctx, &h);
+	for (size_t i = 0; i < n; i++) {
+		const struct sh_finding *f = h[i].f;
+		if (f->kind != SH_PASSWD_WRITE || !f->mode)
+			continue;
+		const char *mode = shell_expand(ctx, h[i].t->in, f->mode);
+		unsigned m;
+		if (!mode || mode_apply_umask(mode, 0644, false, RUN_UMASK, &m) != 0 || !(m & 022))
+			continue;
+		size_t s, e;
+		shell_cmd_span(&h[i], &s, &e);
+		struct diag *d = diag_add(
+		    ctx->diags, self, h[i].t->path, h[i].t->src, s, e,
+		    "'%s' makes /etc/passwd %04o, writable by %s: %s; write '%s' or drop "
+		    "the command",
+		    shell_cmd_text(ctx, &h[i]), m, (m & 02) ? "everyone" : "group 0", why, FIX);
+		if (d)
+			d->fix = FIX;
+	}
+}
+
+const struct rule NR114_passwd_writable = {
+    .code = "NR114",
+    .name = "passwd-writable",
+    .severity = SEV_WARNING,
+    .platforms = PLAT_ALL,
+    .kind = KIND_DOCKERFILE,
+    .summary = "/etc/passwd made group- or world-writable",
+    .description =
+	"An old recipe for arbitrary uids makes /etc/passwd group-writable (`chmod g=u "
+	"/etc/passwd`, `chmod 664`, `chmod -R g+w /etc`) so an entrypoint can append an entry "
+	"for its own uid. The runtimes now add that entry themselves, and turn the injection "
+	"off when the file is writable, so the recipe only leaves a file every process in "
+	"group 0 may rewrite. Checked in RUN steps of the final image (with runc's umask 022) "
+	"and for `COPY --chmod` onto /etc/passwd.",
+    .remediation = "Drop the chmod on /etc/passwd and the entrypoint code that writes to it; "
+		   "keep the file at 0644.",
+    .bad = "FROM alpine:3.20\nRUN chmod g=u /etc/passwd\nUSER 1001:0\n",
+    .good = "FROM alpine:3.20\nRUN chmod -R g=u /app\nUSER 1001:0\n",
+    .check = check,
+};

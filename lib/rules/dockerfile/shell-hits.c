@@ -1,0 +1,604 @@
+/*
+ * shell-hits.c - classified shell commands of a Dockerfile, with positions,
+ * for the rules that look at commands (NR108-NR112, NR114).
+ *
+ * Scripts from the build context are read only when a COPY/ADD of the final
+ * chain brought them in, only from inside the context folder (no "..", no
+ * symlink leading out), and with the run's file size limit.
+ */
+#include "shell-hits.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "unroot/arena.h"
+#include "unroot/lint.h"
+#include "unroot/rule.h"
+#include "unroot/source.h"
+
+struct hits {
+	struct check_ctx *ctx;
+	struct shell_hit *items;
+	size_t n, cap;
+};
+
+size_t shell_src(const struct shell_text *t, size_t off)
+{
+	if (t->logical)
+		return df_text_to_src(t->in, off);
+	size_t s = t->base + off;
+	return s > t->src->len ? t->src->len : s;
+}
+
+void shell_cmd_span(const struct shell_hit *h, size_t *start, size_t *end)
+{
+	const struct sh_cmd *c = h->f->cmd;
+	size_t from = c->start;
+	if (h->f->tool_index < c->argc)
+		from = c->argv[h->f->tool_index].start;
+	/* a wrapper before the tool is part of the command as people read it */
+	if (c->argc && c->argv[0].start < from)
+		from = c->argv[0].start;
+	*start = shell_src(h->t, from);
+	*end = shell_src(h->t, c->end);
+	if (*end < *start)
+		*end = *start;
+}
+
+void shell_word_span(const struct shell_hit *h, size_t argi, size_t *start, size_t *end)
+{
+	const struct sh_cmd *c = h->f->cmd;
+	if (argi >= c->argc) {
+		shell_cmd_span(h, start, end);
+		return;
+	}
+	*start = shell_src(h->t, c->argv[argi].start);
+	*end = shell_src(h->t, c->argv[argi].end);
+	if (*end < *start)
+		*end = *start;
+}
+
+const char *shell_cmd_text(struct check_ctx *ctx, const struct shell_hit *h)
+{
+	const struct sh_cmd *c = h->f->cmd;
+	size_t s = c->argc ? c->argv[0].start : c->start;
+	size_t e = c->end;
+	size_t len = strlen(h->t->text);
+	if (e > len)
+		e = len;
+	if (s > e)
+		s = e;
+	return arena_strndup(ctx->arena, h->t->text + s, e - s);
+}
+
+const char *shell_option_replace(struct check_ctx *ctx, const struct shell_hit *h, const char *opt,
+				 const char *lopt, const char *old, const char *value)
+{
+	const struct sh_cmd *c = h->f->cmd;
+	const char *t = h->t->text;
+	size_t ol = strlen(opt), ll = strlen(lopt);
+	for (size_t k = h->f->tool_index + 1; c->argc && k < c->argc; k++) {
+		const char *v = c->argv[k].value;
+		const char *rep = NULL;
+		if (strcmp(v, old) == 0 && (strcmp(c->argv[k - 1].value, opt) == 0 ||
+					    strcmp(c->argv[k - 1].value, lopt) == 0))
+			rep = value;
+		else if (strncmp(v, lopt, ll) == 0 && v[ll] == '=' && strcmp(v + ll + 1, old) == 0)
+			rep = arena_printf(ctx->arena, "%s=%s", lopt, value);
+		else if (strncmp(v, opt, ol) == 0 && strcmp(v + ol, old) == 0)
+			rep = arena_printf(ctx->arena, "%s%s", opt, value);
+		if (!rep)
+			continue;
+		size_t s0 = c->argv[0].start, ws = c->argv[k].start, we = c->argv[k].end;
+		return arena_printf(ctx->arena, "%.*s%s%.*s", (int)(ws - s0), t + s0, rep,
+				    (int)(c->end - we), t + we);
+	}
+	return arena_printf(ctx->arena, "%s %s", opt, value);
+}
+
+bool shell_paths_known(struct check_ctx *ctx, const struct shell_hit *h)
+{
+	if (!h->f->npaths)
+		return true;
+	for (size_t i = 0; i < h->f->npaths; i++)
+		if (shell_expand(ctx, h->t->in, h->f->paths[i]))
+			return true;
+	return false;
+}
+
+long shell_id(const char *s)
+{
+	if (!s || !*s)
+		return -1;
+	if (strcmp(s, "root") == 0)
+		return 0;
+	long v = 0;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9' || v > 100000000000L)
+			return -1;
+		v = v * 10 + (*p - '0');
+	}
+	return v;
+}
+
+const char *shell_expand(struct check_ctx *ctx, const struct df_instr *in, const char *s)
+{
+	if (!s)
+		return NULL;
+	if (!strchr(s, '$'))
+		return s;
+	const char *unresolved = NULL;
+	const char *r = df_expand(ctx->arena, s, in->vars, ctx->df->escape, &unresolved);
+	if (!r || unresolved || strchr(r, '$'))
+		return NULL;
+	return r;
+}
+
+int *shell_final_chain(struct check_ctx *ctx, size_t *n)
+{
+	const struct dockerfile *df = ctx->df;
+	int final = df ? df_final_stage(df) : -1;
+	*n = 0;
+	if (final < 0)
+		return NULL;
+	size_t k = 0;
+	for (int s = final; s >= 0 && k <= df->nstages; s = df->stages[s].parent)
+		k++;
+	int *chain = arena_alloc(ctx->arena, k * sizeof(*chain));
+	if (!chain)
+		return NULL;
+	size_t i = k;
+	for (int s = final; s >= 0 && i > 0; s = df->stages[s].parent)
+		chain[--i] = s;
+	*n = k;
+	return chain;
+}
+
+static bool is_shell_name(const char *p)
+{
+	const char *b = strrchr(p, '/');
+	b = b ? b + 1 : p;
+	return strcmp(b, "sh") == 0 || strcmp(b, "bash") == 0 || strcmp(b, "dash") == 0 ||
+	       strcmp(b, "ash") == 0 || strcmp(b, "ksh") == 0 || strcmp(b, "zsh") == 0;
+}
+
+static void add_findings(struct hits *H, const struct shell_text *t, const struct sh_script *sc)
+{
+	struct sh_finding *f = NULL;
+	size_t n = 0;
+	if (sh_find(H->ctx->arena, sc, &f, &n) != 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		struct shell_hit *h = ARR_PUSH(H->ctx->arena, H->items, H->n, H->cap);
+		if (!h)
+			return;
+		h->f = &f[i];
+		h->t = t;
+	}
+}
+
+static struct shell_text *new_text(struct check_ctx *ctx, const struct shell_text *tmpl)
+{
+	struct shell_text *t = arena_alloc(ctx->arena, sizeof(*t));
+	if (t)
+		*t = *tmpl;
+	return t;
+}
+
+/* A body starting with #! that names no POSIX shell is some other language. */
+static bool shell_body(const char *body)
+{
+	if (strncmp(body, "#!", 2) != 0)
+		return true;
+	size_t n = strcspn(body, "\n");
+	char line[256];
+	if (n >= sizeof(line))
+		return false;
+	memcpy(line, body, n);
+	line[n] = '\0';
+	return strstr(line, "/sh") || strstr(line, "bash") || strstr(line, "dash") ||
+	       strstr(line, "ash") || strstr(line, " sh");
+}
+
+static bool parse_text(struct hits *H, struct shell_text *t, struct sh_script *sc)
+{
+	struct sh_error err;
+	if (!t || sh_parse(H->ctx->arena, t->text, strlen(t->text), sc, &err) != 0)
+		return false;
+	add_findings(H, t, sc);
+	return true;
+}
+
+/* The context folder: --context, or the Dockerfile's folder. */
+static const char *context_dir(struct check_ctx *ctx)
+{
+	if (ctx->opts && ctx->opts->context_dir)
+		return ctx->opts->context_dir;
+	if (!ctx->path || strcmp(ctx->path, "-") == 0)
+		return NULL;
+	const char *slash = strrchr(ctx->path, '/');
+	if (!slash)
+		return ".";
+	if (slash == ctx->path)
+		return "/";
+	return arena_strndup(ctx->arena, ctx->path, (size_t)(slash - ctx->path));
+}
+
+static bool has_dotdot(const char *p)
+{
+	for (const char *s = p; (s = strstr(s, "..")) != NULL; s += 2)
+		if ((s == p || s[-1] == '/') && (s[2] == '\0' || s[2] == '/'))
+			return true;
+	return false;
+}
+
+/* CONTEXT/rel, when it exists and stays inside the context; *is_dir tells a folder. */
+static const char *context_path(struct check_ctx *ctx, const char *rel, bool *is_dir)
+{
+	const char *dir = context_dir(ctx);
+	if (!dir || !rel || has_dotdot(rel) || strpbrk(rel, "*?[$"))
+		return NULL;
+	while (*rel == '/')
+		rel++;
+	while (rel[0] == '.' && rel[1] == '/')
+		rel += 2;
+	if (!*rel || strcmp(rel, ".") == 0)
+		return NULL;
+	const char *full = strcmp(dir, ".") == 0 ? arena_strdup(ctx->arena, rel)
+						 : arena_printf(ctx->arena, "%s/%s", dir, rel);
+	char rdir[PATH_MAX], rfull[PATH_MAX];
+	if (!full || !realpath(dir, rdir) || !realpath(full, rfull))
+		return NULL;
+	size_t n = strlen(rdir);
+	if (strcmp(rdir, "/") != 0 && (strncmp(rfull, rdir, n) != 0 || rfull[n] != '/'))
+		return NULL;
+	struct stat st;
+	if (stat(rfull, &st) != 0)
+		return NULL;
+	*is_dir = S_ISDIR(st.st_mode);
+	if (!*is_dir && !S_ISREG(st.st_mode))
+		return NULL;
+	return full;
+}
+
+static const char *base_of(const char *p)
+{
+	size_t n = strlen(p);
+	while (n > 1 && p[n - 1] == '/')
+		n--;
+	const char *s = p + n;
+	while (s > p && s[-1] != '/')
+		s--;
+	return s;
+}
+
+/*
+ * The context file a COPY/ADD of the final chain put at `program` (a path,
+ * or a bare name found through PATH), before instruction `before` (NULL: all).
+ */
+static const char *find_copied(struct check_ctx *ctx, const char *program,
+			       const struct df_instr *before)
+{
+	const struct dockerfile *df = ctx->df;
+	size_t nchain;
+	int *chain = shell_final_chain(ctx, &nchain);
+	const char *found = NULL;
+	if (!chain || !program || !*program || strchr(program, '$'))
+		return NULL;
+	bool bare = !strchr(program, '/');
+	const char *pbase = base_of(program);
+	for (size_t c = 0; c < nchain; c++) {
+		const struct df_stage *st = &df->stages[chain[c]];
+		for (size_t i = st->first; i < st->last; i++) {
+			const struct df_instr *in = &df->instrs[i];
+			if (in == before)
+				return found;
+			if ((in->cmd != DF_COPY && in->cmd != DF_ADD) || in->nargs < 2 ||
+			    df_flag_get(in, "from"))
+				continue;
+			const char *dest =
+			    in->json ? in->args[in->nargs - 1].text
+				     : shell_expand(ctx, in, in->args[in->nargs - 1].text);
+			if (!dest)
+				continue;
+			size_t nsrc = in->nargs - 1;
+			bool dest_dir = dest[strlen(dest) - 1] == '/' || nsrc > 1;
+			for (size_t k = 0; k < nsrc; k++) {
+				const char *src = in->json
+						      ? in->args[k].text
+						      : shell_expand(ctx, in, in->args[k].text);
+				bool is_dir = false;
+				if (!src || strstr(src, "://") || !context_path(ctx, src, &is_dir))
+					continue;
+				const char *file = NULL;
+				if (is_dir) {
+					/* COPY dir/ /dest/: the folder's content goes into /dest */
+					size_t dl = strlen(dest), sl = strlen(src);
+					while (dl > 1 && dest[dl - 1] == '/')
+						dl--;
+					while (sl > 1 && src[sl - 1] == '/')
+						sl--;
+					if (dl == 1 && dest[0] == '/')
+						dl = 0; /* COPY dir / */
+					if (!bare && strncmp(program, dest, dl) == 0 &&
+					    program[dl] == '/')
+						file = arena_printf(ctx->arena, "%.*s/%s", (int)sl,
+								    src, program + dl + 1);
+					else if (bare)
+						file = arena_printf(ctx->arena, "%.*s/%s", (int)sl,
+								    src, program);
+				} else if (dest_dir) {
+					const char *target = arena_printf(
+					    ctx->arena, "%s%s%s", dest,
+					    dest[strlen(dest) - 1] == '/' ? "" : "/", base_of(src));
+					if ((bare || program[0] != '/')
+						? strcmp(base_of(src), pbase) == 0
+						: strcmp(target, program) == 0)
+						file = src;
+				} else if ((bare || program[0] != '/')
+					       ? strcmp(base_of(dest), pbase) == 0
+					       : strcmp(dest, program) == 0) {
+					file = src;
+				}
+				bool fdir;
+				if (file && context_path(ctx, file, &fdir) && !fdir)
+					found = file;
+			}
+		}
+	}
+	return found;
+}
+
+/* Reads and parses a script from the build context; NULL when there is none. */
+static struct shell_text *read_script(struct hits *H, const char *program,
+				      const struct df_instr *runner, const struct df_instr *before)
+{
+	struct check_ctx *ctx = H->ctx;
+	const char *rel = find_copied(ctx, program, before);
+	bool is_dir;
+	const char *full = rel ? context_path(ctx, rel, &is_dir) : NULL;
+	if (!full || is_dir)
+		return NULL;
+	const char *why;
+	size_t limit = ctx->opts ? ctx->opts->limits.file_size : (8u << 20);
+	struct source *src = source_read(ctx->arena, full, limit, &why);
+	if (!src || memchr(src->data, '\0', src->len) || !shell_body(src->data))
+		return NULL;
+	struct shell_text t = {
+	    .text = src->data, .src = src, .path = full, .in = runner, .in_script = true};
+	struct shell_text *nt = new_text(ctx, &t);
+	struct sh_script sc;
+	if (!nt || !parse_text(H, nt, &sc))
+		return NULL;
+	return nt;
+}
+
+/* The program a command runs and, for `sh script`, the script. */
+static const char *program_of(const struct sh_cmd *c)
+{
+	size_t i = sh_program(c);
+	if (i >= c->argc)
+		return NULL;
+	const char *p = c->argv[i].value;
+	if (is_shell_name(p)) {
+		for (size_t j = i + 1; j < c->argc; j++) {
+			const char *a = c->argv[j].value;
+			if (a[0] == '-' || a[0] == '+') {
+				if (strchr(a, 'c') && a[1] != '-')
+					return NULL; /* sh -c: the string was parsed already */
+				continue;
+			}
+			return a;
+		}
+		return NULL;
+	}
+	return p;
+}
+
+static void scripts_of(struct hits *H, const struct sh_script *sc, const struct df_instr *in,
+		       const struct df_instr *before)
+{
+	for (size_t i = 0; i < sc->ncmds; i++) {
+		const char *p = program_of(&sc->cmds[i]);
+		if (p && (strchr(p, '/') || strstr(p, ".sh")))
+			read_script(H, p, in, before);
+	}
+}
+
+/* The heredoc of `in` whose delimiter is `name`. */
+static const struct df_heredoc *heredoc_named(const struct df_instr *in, const char *name)
+{
+	for (size_t i = 0; i < in->nheredocs; i++)
+		if (strcmp(in->heredocs[i].name, name) == 0)
+			return &in->heredocs[i];
+	return NULL;
+}
+
+static void heredoc_script(struct hits *H, const struct df_instr *in, const struct df_heredoc *h,
+			   const struct df_instr *next)
+{
+	if (!shell_body(h->body))
+		return;
+	struct shell_text t = {.text = h->body,
+			       .src = H->ctx->df->src,
+			       .path = H->ctx->path,
+			       .in = in,
+			       .base = h->start};
+	struct sh_script sc;
+	struct shell_text *nt = new_text(H->ctx, &t);
+	if (nt && parse_text(H, nt, &sc))
+		scripts_of(H, &sc, in, next);
+}
+
+/* A shell-form instruction, or the JSON form read as argv (with sh -c strings parsed). */
+static bool instr_script(struct hits *H, const struct df_instr *in, struct sh_script *sc,
+			 const struct df_instr *next)
+{
+	struct check_ctx *ctx = H->ctx;
+	if (in->json) {
+		/* Quote each element so the shell reader sees the same argv. */
+		size_t len = 1;
+		for (size_t k = 0; k < in->nargs; k++)
+			len += 4 * strlen(in->args[k].text) + 3;
+		char *buf = arena_alloc(ctx->arena, len);
+		if (!buf)
+			return false;
+		size_t n = 0;
+		for (size_t k = 0; k < in->nargs; k++) {
+			buf[n++] = '\'';
+			for (const char *p = in->args[k].text; *p; p++) {
+				if (*p == '\'') {
+					memcpy(buf + n, "'\\''", 4);
+					n += 4;
+				} else {
+					buf[n++] = *p;
+				}
+			}
+			buf[n++] = '\'';
+			buf[n++] = ' ';
+		}
+		buf[n] = '\0';
+		/*
+		 * The re-quoted text is only for the shell reader: the commands get the
+		 * spans of the JSON elements, relative to the instruction, and the text
+		 * shown is the instruction's own.
+		 */
+		struct shell_text t = {.text = ctx->df->src->data + in->start,
+				       .src = ctx->df->src,
+				       .path = ctx->path,
+				       .in = in,
+				       .base = in->start};
+		struct shell_text *nt = new_text(ctx, &t);
+		if (!nt)
+			return false;
+		nt->base = in->start;
+		struct sh_error err;
+		if (sh_parse(ctx->arena, buf, n, sc, &err) != 0)
+			return false;
+		for (size_t i = 0; i < sc->ncmds; i++) {
+			struct sh_cmd *c = &sc->cmds[i];
+			c->start = c->end = 0;
+			for (size_t k = 0; k < c->argc; k++) {
+				size_t el = k < in->nargs ? k : in->nargs - 1;
+				c->argv[k].start = c->argv[k].end = 0;
+				if (c->depth == 0 && in->nargs) {
+					c->argv[k].start = in->args[el].start - in->start;
+					c->argv[k].end = in->args[el].end - in->start;
+				}
+			}
+			if (c->argc) {
+				c->start = c->argv[0].start;
+				c->end = c->argv[c->argc - 1].end;
+			}
+			if (c->depth > 0 || !c->argc)
+				c->end = in->end - in->start;
+		}
+		add_findings(H, nt, sc);
+		return true;
+	}
+	struct shell_text t = {
+	    .text = in->text, .src = ctx->df->src, .path = ctx->path, .in = in, .logical = true};
+	struct shell_text *nt = new_text(ctx, &t);
+	if (!nt || !parse_text(H, nt, sc))
+		return false;
+	if (in->nheredocs) {
+		const char *p = in->text;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncmp(p, "<<", 2) == 0 && !strpbrk(p, " \t")) {
+			heredoc_script(H, in, &in->heredocs[0], next);
+		} else {
+			for (size_t i = 0; i < sc->ncmds; i++) {
+				const struct sh_cmd *c = &sc->cmds[i];
+				size_t pi = sh_program(c);
+				bool sh = pi >= c->argc
+					      ? c->argc == 0
+					      : is_shell_name(c->argv[pi].value) && !program_of(c);
+				for (size_t k = 0; sh && k < c->nredirs; k++) {
+					const char *op = c->redirs[k].op;
+					const struct df_heredoc *h;
+					if (strstr(op, "<<") && !strstr(op, "<<<") &&
+					    (h = heredoc_named(in, c->redirs[k].target.value)))
+						heredoc_script(H, in, h, next);
+				}
+			}
+		}
+	}
+	return true;
+}
+
+size_t shell_run_hits(struct check_ctx *ctx, struct shell_hit **out)
+{
+	struct hits H = {.ctx = ctx};
+	size_t nchain;
+	int *chain = shell_final_chain(ctx, &nchain);
+	*out = NULL;
+	if (!chain)
+		return 0;
+	const struct dockerfile *df = ctx->df;
+	for (size_t c = 0; c < nchain; c++) {
+		const struct df_stage *st = &df->stages[chain[c]];
+		if (df_stage_is_windows(df, chain[c]))
+			continue;
+		for (size_t i = st->first; i < st->last; i++) {
+			const struct df_instr *run = &df->instrs[i];
+			if (run->cmd != DF_RUN)
+				continue;
+			struct sh_script sc;
+			if (instr_script(&H, run, &sc, run) && !run->json)
+				scripts_of(&H, &sc, run, run);
+		}
+	}
+	*out = H.items;
+	return H.n;
+}
+
+size_t shell_entry_hits(struct check_ctx *ctx, struct shell_hit **out)
+{
+	struct hits H = {.ctx = ctx};
+	size_t nchain;
+	int *chain = shell_final_chain(ctx, &nchain);
+	const struct df_instr *ep = NULL, *cmd = NULL;
+	*out = NULL;
+	if (!chain)
+		return 0;
+	const struct dockerfile *df = ctx->df;
+	if (df_stage_is_windows(df, chain[nchain - 1]))
+		return 0;
+	for (size_t c = 0; c < nchain; c++) {
+		const struct df_stage *st = &df->stages[chain[c]];
+		bool cmd_here = false;
+		for (size_t i = st->first; i < st->last; i++) {
+			const struct df_instr *in = &df->instrs[i];
+			if (in->cmd == DF_CMD) {
+				cmd = in;
+				cmd_here = true;
+			} else if (in->cmd == DF_ENTRYPOINT) {
+				ep = in;
+				if (!cmd_here)
+					cmd = NULL; /* ENTRYPOINT resets an inherited CMD */
+			}
+		}
+	}
+	const struct df_instr *both[2] = {ep, cmd};
+	bool program_seen = false;
+	for (int k = 0; k < 2; k++) {
+		const struct df_instr *in = both[k];
+		struct sh_script sc;
+		if (!in || !instr_script(&H, in, &sc, NULL))
+			continue;
+		if (program_seen)
+			continue; /* CMD only gives arguments to a real ENTRYPOINT program */
+		for (size_t i = 0; i < sc.ncmds; i++) {
+			const char *p = program_of(&sc.cmds[i]);
+			if (p) {
+				program_seen = true;
+				read_script(&H, p, in, NULL);
+			}
+		}
+	}
+	*out = H.items;
+	return H.n;
+}

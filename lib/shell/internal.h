@@ -1,0 +1,27 @@
+/* internal.h - what shell.c and find.c share inside lib/shell. */
+#ifndef UNROOT_SHELL_INTERNAL_H
+#define UNROOT_SHELL_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "unroot/shell.h"
+
+/* The last path component of a command word: "/usr/sbin/useradd" gives "useradd". */
+const char *sh_base(const char *word);
+
+/*
+ * Index of the command that `c` really runs, starting at argv[i]: wrappers
+ * (exec, env, nice, nohup, command, time, ...) and, when `drops` is true,
+ * privilege-drop tools with their user (gosu USER, su-exec USER, ...) are
+ * stepped over. Returns c->argc when nothing is left.
+ */
+size_t sh_skip_wrappers(const struct sh_cmd *c, size_t i, bool drops);
+
+/*
+ * For a shell started with a command string (sh -c STRING, bash -ec STRING,
+ * su USER -c STRING), the index of STRING in argv; 0 when there is none.
+ */
+size_t sh_command_string(const struct sh_cmd *c);
+
+#endif

@@ -1,0 +1,1 @@
+set -eux; addgroup -S -g 1000 redis && adduser -S -G redis -u 999 redis; chown -R 1001:0 /app && chmod -R g=u /app; bash -ec 'install -d -o a -g b -m 700 /x'; exec su-exec app:0 "$@"

@@ -1,0 +1,336 @@
+/* test-find.c - sh_find(): accounts, ownership, modes, /etc/passwd writes, privilege drops. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "unroot/arena.h"
+#include "unroot/shell.h"
+
+static struct arena *A;
+
+static int setup(void **state)
+{
+	(void)state;
+	A = arena_new(64u << 20);
+	return A ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	arena_free(A);
+	return 0;
+}
+
+struct found {
+	struct sh_finding *f;
+	size_t n;
+};
+
+static struct found find(const char *text)
+{
+	struct sh_script s;
+	struct sh_error e;
+	struct found r = {0};
+	assert_int_equal(sh_parse(A, text, strlen(text), &s, &e), 0);
+	assert_int_equal(sh_find(A, &s, &r.f, &r.n), 0);
+	return r;
+}
+
+/* The one finding of `kind` (fails when there are none or several). */
+static const struct sh_finding *one(const char *text, enum sh_kind kind)
+{
+	struct found r = find(text);
+	const struct sh_finding *hit = NULL;
+	size_t n = 0;
+	for (size_t i = 0; i < r.n; i++)
+		if (r.f[i].kind == kind) {
+			hit = &r.f[i];
+			n++;
+		}
+	if (n != 1)
+		print_error("'%s': %zu findings of kind %d\n", text, n, (int)kind);
+	assert_int_equal(n, 1);
+	return hit;
+}
+
+static size_t count(const char *text, enum sh_kind kind)
+{
+	struct found r = find(text);
+	size_t n = 0;
+	for (size_t i = 0; i < r.n; i++)
+		n += r.f[i].kind == kind;
+	return n;
+}
+
+static void str_eq(const char *got, const char *want)
+{
+	if (!want) {
+		assert_null(got);
+		return;
+	}
+	assert_non_null(got);
+	assert_string_equal(got, want);
+}
+
+static void accounts(void **state)
+{
+	(void)state;
+	const struct sh_finding *f;
+
+	f = one("useradd -r -u 1001 -g 0 -d /app -s /sbin/nologin app", SH_USER_ADD);
+	str_eq(f->tool, "useradd");
+	str_eq(f->name, "app");
+	assert_int_equal(f->uid, 1001);
+	assert_int_equal(f->gid, 0);
+	assert_true(f->system);
+
+	f = one("/usr/sbin/useradd --uid=999 --gid postgres --groups a,b --home-dir /x pg",
+		SH_USER_ADD);
+	str_eq(f->tool, "useradd");
+	assert_int_equal(f->uid, 999);
+	str_eq(f->gid_name, "postgres");
+	str_eq(f->groups, "a,b");
+	str_eq(f->name, "pg");
+
+	f = one("useradd -rmu 1000 -G wheel bob", SH_USER_ADD);
+	assert_int_equal(f->uid, 1000);
+	str_eq(f->groups, "wheel");
+	str_eq(f->name, "bob");
+
+	/* BusyBox: -g is the GECOS field, -G the group */
+	f = one("adduser -S -D -H -h /home/x -g 'X user' -s /bin/false -u 100 -G nginx nginx",
+		SH_USER_ADD);
+	assert_int_equal(f->uid, 100);
+	str_eq(f->gid_name, "nginx");
+	assert_true(f->system);
+	str_eq(f->name, "nginx");
+
+	/* Debian */
+	f = one("adduser --system --uid 101 --ingroup grp --no-create-home --gecos '' "
+		"--disabled-login web",
+		SH_USER_ADD);
+	assert_int_equal(f->uid, 101);
+	str_eq(f->gid_name, "grp");
+	str_eq(f->name, "web");
+	f = one("adduser --uid=5 --gid=0 x", SH_USER_ADD);
+	assert_int_equal(f->gid, 0);
+
+	f = one("groupadd -r -g 999 postgres", SH_GROUP_ADD);
+	assert_int_equal(f->gid, 999);
+	str_eq(f->name, "postgres");
+	f = one("groupadd --system --gid=70 pg", SH_GROUP_ADD);
+	assert_int_equal(f->gid, 70);
+	f = one("addgroup -S -g 1000 redis", SH_GROUP_ADD);
+	assert_int_equal(f->gid, 1000);
+	str_eq(f->name, "redis");
+	f = one("addgroup --system --gid 101 rabbitmq", SH_GROUP_ADD);
+	assert_int_equal(f->gid, 101);
+
+	/* two operands: an existing user joins a group */
+	f = one("addgroup app wheel", SH_USER_MOD);
+	str_eq(f->name, "app");
+	str_eq(f->gid_name, "wheel");
+	f = one("adduser app root", SH_USER_MOD);
+	str_eq(f->gid_name, "root");
+
+	f = one("usermod -aG docker -u 2000 jenkins", SH_USER_MOD);
+	assert_int_equal(f->uid, 2000);
+	str_eq(f->groups, "docker");
+	str_eq(f->name, "jenkins");
+	f = one("groupmod -g 1001 -n new old", SH_GROUP_MOD);
+	assert_int_equal(f->gid, 1001);
+	str_eq(f->name, "old");
+
+	/* seen through wrappers, sh -c and $(...) */
+	assert_int_equal(count("exec env -i A=1 nice -n 5 nohup useradd a", SH_USER_ADD), 1);
+	assert_int_equal(count("sh -c 'groupadd g' && x=$(useradd u)", SH_GROUP_ADD), 1);
+	assert_int_equal(count("sh -c 'groupadd g' && x=$(useradd u)", SH_USER_ADD), 1);
+	assert_int_equal(count("echo useradd; 'echo' adduser x; userdel y", SH_USER_ADD), 0);
+}
+
+static void ownership(void **state)
+{
+	(void)state;
+	const struct sh_finding *f;
+
+	f = one("chown -R 1001:0 /app /data", SH_CHOWN);
+	str_eq(f->tool, "chown");
+	str_eq(f->owner, "1001");
+	str_eq(f->group, "0");
+	assert_true(f->recursive);
+	assert_int_equal(f->npaths, 2);
+	str_eq(f->paths[1], "/data");
+
+	f = one("chown --recursive redis.redis /data", SH_CHOWN);
+	str_eq(f->owner, "redis");
+	str_eq(f->group, "redis");
+	assert_true(f->recursive);
+
+	f = one("chown app: /x", SH_CHOWN);
+	str_eq(f->owner, "app");
+	assert_null(f->group);
+	assert_true(f->owner_colon);
+
+	f = one("chown :0 /x", SH_CHOWN);
+	assert_null(f->owner);
+	str_eq(f->group, "0");
+
+	f = one("chown -hf 1001 /x", SH_CHOWN);
+	str_eq(f->owner, "1001");
+	assert_null(f->group);
+	assert_false(f->owner_colon);
+	assert_false(f->recursive);
+
+	f = one("chown \"${APP_UID:-1001}:${GID}\" /x", SH_CHOWN);
+	str_eq(f->owner, "${APP_UID:-1001}");
+	str_eq(f->group, "${GID}");
+
+	f = one("chgrp -R 0 /app && chmod -R g=u /app", SH_CHOWN);
+	str_eq(f->tool, "chgrp");
+	assert_null(f->owner);
+	str_eq(f->group, "0");
+	assert_true(f->recursive);
+
+	assert_int_equal(count("chown --reference=/a /b", SH_CHOWN), 0);
+
+	f = one("find . \\! -user redis -exec chown redis '{}' +", SH_CHOWN);
+	str_eq(f->owner, "redis");
+	str_eq(f->paths[0], ".");
+	assert_true(f->recursive);
+	f = one("find /app /data -type d -exec chmod g+rwx {} \\;", SH_CHMOD);
+	assert_int_equal(f->npaths, 2);
+	str_eq(f->paths[1], "/data");
+
+	f = one("install -d -o postgres -g postgres -m 1777 /var/run/postgresql", SH_CHOWN);
+	str_eq(f->tool, "install");
+	str_eq(f->owner, "postgres");
+	str_eq(f->group, "postgres");
+	str_eq(f->paths[0], "/var/run/postgresql");
+	f = one("install --verbose --directory --owner postgres --group postgres --mode 3777 /a /b",
+		SH_CHMOD);
+	str_eq(f->mode, "3777");
+	assert_int_equal(f->npaths, 2);
+	f = one("install -m 0755 -o 1001 bin /usr/local/bin/app", SH_CHMOD);
+	str_eq(f->paths[0], "/usr/local/bin/app");
+	assert_int_equal(count("install -m 755 a b", SH_CHOWN), 0);
+}
+
+static void modes(void **state)
+{
+	(void)state;
+	const struct sh_finding *f;
+
+	f = one("chmod 700 /app", SH_CHMOD);
+	str_eq(f->mode, "700");
+	str_eq(f->paths[0], "/app");
+	f = one("chmod -R go-rwx /app", SH_CHMOD);
+	str_eq(f->mode, "go-rwx");
+	assert_true(f->recursive);
+	f = one("chmod -x /bin/a", SH_CHMOD);
+	str_eq(f->mode, "-x");
+	f = one("chmod -v -- u+x,g=u a b", SH_CHMOD);
+	str_eq(f->mode, "u+x,g=u");
+	assert_int_equal(f->npaths, 2);
+	f = one("chmod --recursive a+rX /srv", SH_CHMOD);
+	assert_true(f->recursive);
+	str_eq(f->mode, "a+rX");
+	assert_int_equal(count("chmod --reference=/a /b", SH_CHMOD), 0);
+}
+
+static void passwd_writes(void **state)
+{
+	(void)state;
+	assert_int_equal(count("echo 'a:x:1:0::/:/bin/sh' >> /etc/passwd", SH_PASSWD_WRITE), 1);
+	assert_int_equal(count("cat x > /etc/passwd", SH_PASSWD_WRITE), 1);
+	assert_int_equal(count("echo x | tee -a /etc/passwd", SH_PASSWD_WRITE), 1);
+	assert_int_equal(count("sed -i 's/a/b/' /etc/passwd", SH_PASSWD_WRITE), 1);
+	assert_int_equal(count("sed 's/a/b/' /etc/passwd", SH_PASSWD_WRITE), 0);
+	assert_int_equal(count("cat /etc/passwd; grep x /etc/passwd", SH_PASSWD_WRITE), 0);
+	assert_int_equal(count("cp /tmp/passwd /etc/passwd", SH_PASSWD_WRITE), 1);
+	const struct sh_finding *f = one("chmod g+w /etc/passwd", SH_PASSWD_WRITE);
+	str_eq(f->mode, "g+w");
+	f = one("chmod 666 /etc/passwd", SH_PASSWD_WRITE);
+	str_eq(f->mode, "666");
+	f = one("chgrp 0 /etc/passwd", SH_PASSWD_WRITE);
+	str_eq(f->group, "0");
+	f = one("chmod -R g=u /etc", SH_PASSWD_WRITE);
+	str_eq(f->mode, "g=u");
+	assert_int_equal(count("chmod g=u /etc", SH_PASSWD_WRITE), 0);
+	assert_int_equal(count("chmod g+w /etc/passwd", SH_CHMOD), 1);
+}
+
+static void privilege_drops(void **state)
+{
+	(void)state;
+	struct {
+		const char *text;
+		const char *tool, *user;
+	} cases[] = {
+	    {"exec gosu postgres \"$@\"", "gosu", "postgres"},
+	    {"exec su-exec redis:redis redis-server", "su-exec", "redis:redis"},
+	    {"exec /usr/local/bin/gosu mysql \"$BASH_SOURCE\" \"$@\"", "gosu", "mysql"},
+	    {"exec setpriv --reuid=1000 --regid=1000 --init-groups app", "setpriv", "1000"},
+	    {"setpriv --reuid app --clear-groups -- cmd", "setpriv", "app"},
+	    {"su cassandra -c \"$CASSANDRA_HOME/bin/cassandra -f\"", "su", "cassandra"},
+	    {"su -s /bin/sh -l app -c run", "su", "app"},
+	    {"su - app", "su", "app"},
+	    {"runuser -u app -- /bin/app", "runuser", "app"},
+	    {"runuser -l app -c 'x'", "runuser", "app"},
+	    {"sudo -u www-data -E php x", "sudo", "www-data"},
+	    {"sudo --user=app cmd", "sudo", "app"},
+	    {"chroot --userspec=1000:1000 / /bin/app", "chroot", "1000:1000"},
+	    {"chroot --userspec 1000:0 / app", "chroot", "1000:0"},
+	    {"exec s6-setuidgid nobody app", "s6-setuidgid", "nobody"},
+	    {"exec chpst -u app:app -U x app", "chpst", "app:app"},
+	    {"exec tini -- gosu app run", "gosu", "app"},
+	    {"exec env HOME=/x gosu app run", "gosu", "app"},
+	    {"set -- su-exec vault \"$@\"", "su-exec", "vault"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct sh_finding *f = one(cases[i].text, SH_PRIV_DROP);
+		str_eq(f->tool, cases[i].tool);
+		str_eq(f->owner, cases[i].user);
+	}
+	const char *quiet[] = {
+	    "sudo apt-get install x",	   "sudo -u root x", "su -c 'x'",      "chroot / /bin/sh",
+	    "setpriv --no-new-privs app",  "gosu --version", "chpst -U app x", "echo gosu app",
+	    "set -- redis-server gosu app"};
+	for (size_t i = 0; i < sizeof(quiet) / sizeof(quiet[0]); i++)
+		assert_int_equal(count(quiet[i], SH_PRIV_DROP), 0);
+	/* what runs under the drop is classified too */
+	assert_int_equal(count("sudo chown -R app /x", SH_CHOWN), 1);
+	assert_int_equal(count("gosu app sh -c 'chmod 700 /x'", SH_CHMOD), 1);
+}
+
+static void appends_to_existing(void **state)
+{
+	(void)state;
+	struct sh_script s;
+	struct sh_error e;
+	struct sh_finding *f = NULL;
+	size_t n = 0;
+	assert_int_equal(sh_parse(A, "useradd a", 9, &s, &e), 0);
+	assert_int_equal(sh_find(A, &s, &f, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(sh_parse(A, "chmod 600 b", 11, &s, &e), 0);
+	assert_int_equal(sh_find(A, &s, &f, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(f[0].kind, SH_USER_ADD);
+	assert_int_equal(f[1].kind, SH_CHMOD);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(accounts),	       cmocka_unit_test(ownership),
+	    cmocka_unit_test(modes),	       cmocka_unit_test(passwd_writes),
+	    cmocka_unit_test(privilege_drops), cmocka_unit_test(appends_to_existing),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
