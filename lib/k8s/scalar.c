@@ -13,7 +13,6 @@
 #include "unroot/k8s.h"
 #include "unroot/yaml.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,15 +199,14 @@ static enum k8s_type resolve_plain(const char *s, struct k8s_scalar *o)
 		o->fits_int = true;
 		return o->type = K8S_T_INT;
 	}
+	/* ParseUint for values above int64: an integer, but no int64 field takes it. */
+	const char *b = buf[0] == '+' ? buf + 1 : buf;
+	if (b[0] && strspn(b, "0123456789") == strlen(b) && (b[0] != '0' || !b[1]))
+		return o->type = K8S_T_INT;
 	if (float_pattern(buf)) {
-		errno = 0;
 		set_float(o, strtod(buf, NULL));
 		return o->type;
 	}
-	/* ParseUint for values above int64: an integer, but no int64 field takes it. */
-	const char *b = buf[0] == '+' ? buf + 1 : buf;
-	if (b[0] && strspn(b, "0123456789") == strlen(b))
-		return o->type = K8S_T_INT;
 	if ((buf[0] == '0' && buf[1] == 'b') || (buf[0] == '-' && buf[1] == '0' && buf[2] == 'b')) {
 		const char *d = buf + (buf[0] == '-' ? 3 : 2);
 		if (*d && strspn(d, "01") == strlen(d) && strlen(d) < 63) {
