@@ -100,14 +100,20 @@ char *arena_strdup(struct arena *a, const char *s)
 
 char *arena_vprintf(struct arena *a, const char *fmt, va_list ap)
 {
+	/* Most strings fit a small buffer: format once, and twice only when they do not. */
+	char small[512];
 	va_list copy;
 	va_copy(copy, ap);
-	int n = vsnprintf(NULL, 0, fmt, copy);
+	int n = vsnprintf(small, sizeof(small), fmt, copy);
 	va_end(copy);
 	if (n < 0)
 		return NULL;
 	char *p = arena_alloc(a, (size_t)n + 1);
-	if (p)
+	if (!p)
+		return NULL;
+	if ((size_t)n < sizeof(small))
+		memcpy(p, small, (size_t)n + 1);
+	else
 		vsnprintf(p, (size_t)n + 1, fmt, ap);
 	return p;
 }
