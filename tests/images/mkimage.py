@@ -4,6 +4,7 @@ A layer is a list of entries (dicts); an image is a config plus layers. Images a
 a classic docker save tarball, the newer OCI-in-tar docker save layout, an OCI layout folder
 (gzip, zstd or plain layers) or an OCI archive. Nothing here needs root.
 """
+import base64
 import gzip
 import hashlib
 import io
@@ -48,7 +49,11 @@ def layer_tar(entries, fmt=tarfile.PAX_FORMAT):
             ti.gid = e.get("gid", 0)
             ti.mtime = 0
             if e.get("xattrs"):
-                ti.pax_headers = {"SCHILY.xattr." + k: v for k, v in e["xattrs"].items()}
+                # libarchive's own PAX key carries binary values as base64.
+                ti.pax_headers = {"LIBARCHIVE.xattr." + k: base64.b64encode(v).decode()
+                                  for k, v in e["xattrs"].items()}
+            if e.get("pax"):
+                ti.pax_headers = dict(ti.pax_headers, **e["pax"])
             data = None
             if e["type"] == "file":
                 data = e.get("data", b"")
@@ -150,7 +155,8 @@ def oci_blobs(img, how, platforms=None):
                         "layers": layers}).encode()
         blobs[sha(m)] = m
         d = {"mediaType": "application/vnd.oci.image.manifest.v1+json",
-             "digest": "sha256:" + sha(m), "size": len(m)}
+             "digest": "sha256:" + sha(m), "size": len(m),
+             "annotations": {"org.opencontainers.image.ref.name": arch or "t"}}
         if arch:
             d["platform"] = {"architecture": arch, "os": "linux"}
         manifests.append(d)
@@ -186,11 +192,15 @@ def oci_archive(img, out, how="gzip", platforms=None, docker_manifest=False):
                   "Layers": layers}]).encode())
 
 
-def busybox_base():
-    """A tiny root filesystem; the busybox binary itself is not needed for the model."""
+def busybox_base(real=True):
+    """A tiny root filesystem; with real, the host's static busybox, so processes can run in it."""
+    bb = b"\x7fELF"
+    if real and os.path.exists("/bin/busybox"):
+        with open("/bin/busybox", "rb") as f:
+            bb = f.read()
     return [
-        D("bin"), D("etc"), D("tmp", mode=0o1777), D("app"),
-        F("bin/busybox", b"\x7fELF", mode=0o755),
+        D("bin"), D("etc"), D("tmp", mode=0o1777), D("app"), D("proc"), D("dev"),
+        F("bin/busybox", bb, mode=0o755),
         L("bin/sh", "busybox"), L("bin/env", "busybox"),
         D("usr"), D("usr/bin"), L("usr/bin/env", "/bin/busybox"),
         F("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\napp:x:1001:1001::/home/app:/bin/sh\n"),

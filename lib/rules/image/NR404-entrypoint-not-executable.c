@@ -1,5 +1,4 @@
 /* NR404 entrypoint-not-executable: the arbitrary UID in group 0 cannot start the entrypoint. */
-#include "../../image/image-internal.h"
 #include "image-check.h"
 #include "unroot/arena.h"
 
