@@ -174,15 +174,72 @@ static const char *content_of(const struct image *img, const char *path, size_t 
 	return n->content;
 }
 
+/*
+ * A link unroot must follow (passwd, group, the entrypoint) that loops or
+ * climbs above the image root is an error: the kernel would clamp ".." at
+ * the root, but no build tool makes such a link, and it is how hostile
+ * images try to reach the host's files.
+ */
+static int check_link(struct lint_run *run, struct image *img, const char *path)
+{
+	const char *why = NULL;
+	bool escaped = false;
+	struct fs_node *n = fs_resolve(img->fs, path, false, &why, &escaped);
+	if (escaped) {
+		run_parse_error(run, img->path, NULL, 0, 0,
+				"'%s' in the image is a symbolic link that climbs out of the image "
+				"root with '..'; unroot resolves links inside the image only",
+				path);
+		return -1;
+	}
+	if (!n && why && strstr(why, "symbolic links")) {
+		run_parse_error(run, img->path, NULL, 0, 0,
+				"'%s' in the image cannot be resolved: %s (a symlink loop)", path,
+				why);
+		return -1;
+	}
+	return 0;
+}
+
+static int check_links(struct lint_run *run, struct image *img)
+{
+	if (check_link(run, img, "/etc/passwd") || check_link(run, img, "/etc/group"))
+		return -1;
+	const char *progs[2];
+	size_t np = image_programs(run->arena, &img->view, progs);
+	for (size_t i = 0; i < np; i++) {
+		if (strchr(progs[i], '/')) {
+			const char *p =
+			    progs[i][0] == '/'
+				? progs[i]
+				: arena_printf(run->arena, "%s/%s",
+					       img->view.workdir ? img->view.workdir : "",
+					       progs[i]);
+			if (p && check_link(run, img, p))
+				return -1;
+			continue;
+		}
+		for (size_t k = 0; k < img->npath_env; k++) {
+			const char *p =
+			    arena_printf(run->arena, "%s/%s", img->path_env[k], progs[i]);
+			if (p && check_link(run, img, p))
+				return -1;
+		}
+	}
+	return 0;
+}
+
 int image_facts(struct lint_run *run, struct image *img)
 {
 	struct arena *a = run->arena;
 	struct image_view *v = &img->view;
+	image_path_env(a, img);
+	if (check_links(run, img) != 0)
+		return -1;
 	size_t plen, glen;
 	const char *pw = content_of(img, "/etc/passwd", &plen);
 	const char *gr = content_of(img, "/etc/group", &glen);
 	passwd_parse(a, pw, plen, gr, glen, &img->db);
-	image_path_env(a, img);
 
 	const char *user = v->user ? v->user : "";
 	const char *colon = strchr(user, ':');
@@ -240,5 +297,10 @@ int image_facts(struct lint_run *run, struct image *img)
 	}
 	const char *home = env_get(v, "HOME");
 	v->home = home ? home : pe && pe->home && *pe->home ? pe->home : "/";
-	return arena_failed(a) ? -1 : 0;
+	if (arena_failed(a)) {
+		run_parse_error(run, img->path, NULL, 0, 0, "out of memory reading '%s'",
+				img->path);
+		return -1;
+	}
+	return 0;
 }

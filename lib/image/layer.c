@@ -399,8 +399,13 @@ int layer_read(const struct blob *b, struct layer *l, const struct layer_opts *o
 	archive_read_set_read_callback(ar, read_cb);
 	archive_read_set_callback_data(ar, &s);
 	if (archive_read_open1(ar) != ARCHIVE_OK) {
-		fail(l, "layer '%s' is not a tar stream (plain, gzip or zstd): %s", b->name,
-		     archive_error_string(ar) ? archive_error_string(ar) : "unknown format");
+		const char *e =
+		    archive_error_string(ar) ? archive_error_string(ar) : "unknown format";
+		if (strstr(e, "runcated") || strstr(e, "damaged"))
+			fail(l, "layer '%s' is truncated or damaged: %s", b->name, e);
+		else
+			fail(l, "layer '%s' is not a tar stream (plain, gzip or zstd): %s", b->name,
+			     e);
 		goto out;
 	}
 	if (read_entries(ar, l, o, b, &s) != 0)

@@ -1008,8 +1008,6 @@ int image_load(struct lint_run *run, const char *path, struct image *img)
 	/* Files the facts need that were reached through a link. */
 	image_facts_targets(L.a, img, &L, fetch_cb);
 	rc = image_facts(run, img);
-	if (rc != 0)
-		err(&L, "out of memory reading '%s'", path);
 out:
 	close_src(&L.src);
 	return rc;

@@ -237,9 +237,7 @@ int image_load_rootfs(struct lint_run *run, const char *dir, const char *config,
 	struct fetch_ctx f = {&w, a};
 	image_facts_targets(a, img, &f, fetch_cb);
 	close(w.rootfd);
-	if (image_facts(run, img) != 0) {
-		run_parse_error(run, dir, NULL, 0, 0, "out of memory reading '%s'", dir);
+	if (image_facts(run, img) != 0)
 		return -1;
-	}
 	return 0;
 }
