@@ -20,49 +20,51 @@ read -r _ tars <<<"$(grep '^tar ' "$work/layers.txt")"
 read -r _ gzs <<<"$(grep '^gzip ' "$work/layers.txt")"
 read -r _ zsts <<<"$(grep '^zstd ' "$work/layers.txt")"
 
-# best of 3, in milliseconds
+# best of 3: "WALL_MS CPU_MS" (CPU = user + system, all threads), for a shell command line
 best() {
-	local b=999999999 t0 t1 ms
+	local bw=999999999 bc=999999999 w c
 	for _ in 1 2 3; do
-		t0=$(date +%s%N)
-		"$@" >/dev/null
-		t1=$(date +%s%N)
-		ms=$(((t1 - t0) / 1000000))
-		[ "$ms" -lt "$b" ] && b=$ms
+		/usr/bin/time -f '%e %U %S' -o "$work/time.txt" bash -c "$1" >/dev/null 2>&1
+		read -r w c <<<"$(awk '{printf "%d %d", $1 * 1000, ($2 + $3) * 1000}' "$work/time.txt")"
+		[ "$w" -lt "$bw" ] && bw=$w
+		[ "$c" -lt "$bc" ] && bc=$c
 	done
-	echo "$b"
+	echo "$bw $bc"
 }
-each() { local tool=$1; shift; for f in "$@"; do $tool "$f"; done; }
-gzip_dc() { gzip -dc "$1"; }
-deflate_dc() { libdeflate-gunzip -c <"$1"; }
-zstd_dc() { zstd -q -dc "$1"; }
-scan() { "$unroot" image --no-config -q --fail-on none "$1"; }
+each() {
+	local tool=$1 out="" f
+	shift
+	for f in "$@"; do out+="$tool $f >/dev/null; "; done
+	echo "$out"
+}
+scan() { echo "$unroot image --no-config -q --fail-on none $1"; }
 
 mb=$(($(cat $tars | wc -c) >> 20))
 gzmb=$(($(cat $gzs | wc -c) >> 20))
 zsmb=$(($(cat $zsts | wc -c) >> 20))
 echo "image: $(wc -w <<<"$tars") layers, $mb MB of tar, $gzmb MB gzip, $zsmb MB zstd; $(nproc) cores"
 
-t_scan_gz=$(best scan "$work/oci-gzip")
-t_gzip=$(best each gzip_dc $gzs)
-t_zscan=$(best scan "$work/oci-zstd")
-t_zstd=$(best each zstd_dc $zsts)
+read -r t_scan_gz c_scan_gz <<<"$(best "$(scan "$work/oci-gzip")")"
+read -r t_gzip c_gzip <<<"$(best "$(each 'gzip -dc' $gzs)")"
+read -r t_zscan c_zscan <<<"$(best "$(scan "$work/oci-zstd")")"
+read -r t_zstd c_zstd <<<"$(best "$(each 'zstd -q -dc' $zsts)")"
 t_deflate=
 if command -v libdeflate-gunzip >/dev/null; then
-	t_deflate=$(best each deflate_dc $gzs)
+	read -r t_deflate c_deflate <<<"$(best "$(each 'libdeflate-gunzip -c' $gzs)")"
 fi
 mem() { /usr/bin/time -v "$@" 2>&1 >/dev/null | awk '/Maximum resident/{print int($6/1024)}'; }
 m_gz=$(mem "$unroot" image --no-config -q --fail-on none "$work/oci-gzip")
 m_zs=$(mem "$unroot" image --no-config -q --fail-on none "$work/oci-zstd")
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a / b}'; }
-printf '%-34s %8s\n' "what" "ms"
-printf '%-34s %8d\n' "unroot image, gzip layers" "$t_scan_gz"
-printf '%-34s %8d\n' "gzip -dc of the layers" "$t_gzip"
-[ -n "$t_deflate" ] && printf '%-34s %8d\n' "libdeflate-gunzip of the layers" "$t_deflate"
-printf '%-34s %8d\n' "unroot image, zstd layers" "$t_zscan"
-printf '%-34s %8d\n' "zstd -dc of the layers" "$t_zstd"
+printf '%-34s %8s %8s\n' "what" "wall ms" "cpu ms"
+printf '%-34s %8d %8d\n' "unroot image, gzip layers" "$t_scan_gz" "$c_scan_gz"
+printf '%-34s %8d %8d\n' "gzip -dc of the layers" "$t_gzip" "$c_gzip"
+[ -n "$t_deflate" ] && printf '%-34s %8d %8d\n' "libdeflate-gunzip of the layers" "$t_deflate" "$c_deflate"
+printf '%-34s %8d %8d\n' "unroot image, zstd layers" "$t_zscan" "$c_zscan"
+printf '%-34s %8d %8d\n' "zstd -dc of the layers" "$t_zstd" "$c_zstd"
 echo "gzip: unroot / gzip -dc = $(ratio "$t_scan_gz" "$t_gzip") (goal < 1)"
 [ -n "$t_deflate" ] && echo "gzip: unroot / libdeflate-gunzip = $(ratio "$t_scan_gz" "$t_deflate") (goal <= 1.3)"
 echo "zstd: unroot / zstd -dc = $(ratio "$t_zscan" "$t_zstd") (goal <= 1.5)"
+echo "load average while measuring: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "peak memory: ${m_gz} MB (gzip), ${m_zs} MB (zstd)"
