@@ -114,13 +114,23 @@ static size_t count_rule(const struct rule *r, const char *example, bool *parse_
 	return n;
 }
 
+/*
+ * These rules look at a manifest together with the image it runs; their
+ * examples are checked with an image view by tests/unit/k8s/test-examples.c.
+ */
+static bool needs_pair(const struct rule *r)
+{
+	return strcmp(r->code, "NR206") == 0 || strcmp(r->code, "NR207") == 0 ||
+	       strcmp(r->code, "NR209") == 0;
+}
+
 static void examples_fire_and_pass(void **state)
 {
 	(void)state;
 	size_t checked = 0;
 	for (size_t i = 0; i < rule_count; i++) {
 		const struct rule *r = rule_table[i];
-		if (r->kind == KIND_IMAGE)
+		if (r->kind == KIND_IMAGE || needs_pair(r))
 			continue;
 		assert_non_null(r->bad);
 		assert_non_null(r->good);
@@ -156,7 +166,8 @@ static void table_is_well_formed(void **state)
 		if (n == 0 || r->summary[n - 1] == '.' || strchr(r->summary, '\n'))
 			fail_msg("%s: summary must be one line without a full stop", r->code);
 		assert_ptr_equal(rule_find(r->code), r);
-		assert_ptr_equal(rule_find(r->name), r);
+		/* Names may repeat across kinds (uid-too-low is NR104 and NR204). */
+		assert_string_equal(rule_find(r->name)->name, r->name);
 		if (r->kind != KIND_ANY && !r->check)
 			fail_msg("%s has no check", r->code);
 	}
