@@ -20,7 +20,10 @@ image_pkgs=()
 # Anything else an area's tests need from Debian.
 k8s_pkgs=()
 helm_pkgs=()
-output_pkgs=()
+# The output tests' consumers: xmllint (JUnit/Checkstyle schemas), man and groff (the man
+# page), zsh (its completion), python3-yaml (pre-commit and workflow files), node and npm
+# (sarif-multitool and ajv, installed into tests/.tools/output), script (a terminal).
+output_pkgs=(libxml2-utils man-db groff-base zsh python3-yaml nodejs npm bsdutils)
 
 missing=()
 for p in "${build_pkgs[@]}"; do
