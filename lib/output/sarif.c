@@ -37,18 +37,29 @@ static json_t *jbuf(struct buf *b)
 	return j;
 }
 
-/* SARIF's message convention: a sentence ends with a full stop (multitool rule SARIF2001). */
-static json_t *sentence(const char *s)
+/*
+ * SARIF's message convention: a sentence ends with a full stop (multitool
+ * rule SARIF2001). Rule descriptions also start with a capital; messages keep
+ * their first word as it is, since it may be a key such as runAsUser.
+ */
+static json_t *sentence_cap(const char *s, bool capital)
 {
 	struct buf b;
 	buf_init(&b);
 	buf_puts(&b, s);
+	if (capital && b.len)
+		b.data[0] = (char)toupper((unsigned char)b.data[0]);
 	while (b.len && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == ' '))
 		b.data[--b.len] = 0;
 	if (b.len && b.data[b.len - 1] != '.' && b.data[b.len - 1] != '?' &&
 	    b.data[b.len - 1] != '!')
 		buf_putc(&b, '.');
 	return jbuf(&b);
+}
+
+static json_t *sentence(const char *s)
+{
+	return sentence_cap(s, false);
 }
 
 static const char *level(enum severity s)
@@ -101,10 +112,10 @@ static json_t *descriptor(const struct report *r, const struct rule *rule)
 	json_object_set_new(o, "id", json_string(rule->code));
 	json_object_set_new(o, "name", pascal(rule->name));
 	json_t *sd = json_object();
-	json_object_set_new(sd, "text", sentence(rule->summary));
+	json_object_set_new(sd, "text", sentence_cap(rule->summary, true));
 	json_object_set_new(o, "shortDescription", sd);
 	json_t *fd = json_object();
-	json_object_set_new(fd, "text", sentence(rule->description));
+	json_object_set_new(fd, "text", sentence_cap(rule->description, true));
 	json_object_set_new(o, "fullDescription", fd);
 	json_t *help = json_object();
 	struct buf b;
