@@ -165,7 +165,7 @@ completion-zsh)
 		grep -q "formats=(.*\b$f\b" "$src/completions/_unroot" || bad "_unroot does not list format $f"
 	done
 	for o in $("$UNROOT" lint --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
-		grep -q -- "'[^']*$o[=[]" "$src/completions/_unroot" || bad "_unroot does not offer $o"
+		grep -qE -- "$o([^a-z-]|\$)" "$src/completions/_unroot" || bad "_unroot does not offer $o"
 	done
 	;;
 self-lint)
