@@ -46,7 +46,7 @@ compare() {
 }
 
 tools() {
-	if ! bash "$UNROOT_SRC/scripts/install-tools-output.sh" >"$tmp/install.log" 2>&1; then
+	if ! bash "$UNROOT_SRC/scripts/install-tools-output.sh" --strict >"$tmp/install.log" 2>&1; then
 		cat "$tmp/install.log"
 		echo "SKIP: the npm validators cannot be installed"
 		exit 77

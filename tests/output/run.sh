@@ -8,6 +8,7 @@
 #   completion-bash  bash completion offers commands, every format, rule codes
 #   completion-zsh   zsh completion parses and lists every format
 #   self-lint        the project's own Dockerfile passes every rule
+#   install          the install target puts the man page and both completions in place
 #   integration      .pre-commit-hooks.yaml and the example workflow, as their consumers read them
 # Needs UNROOT and UNROOT_SRC (set by tests/meson.build).
 set -uo pipefail
@@ -179,6 +180,18 @@ self-lint)
 	[ "$rc" = 0 ] || bad "unroot's own Dockerfile has findings (exit $rc)"
 	grep -q ': \(error\|warning\|info\):' "$tmp/out.txt" && bad "unroot's own Dockerfile has findings"
 	grep -q '^unroot: 1 input, 0 errors, 0 warnings, 0 info$' "$tmp/out.txt" || bad "want exactly one clean input"
+	;;
+install)
+	build=$2
+	meson install -C "$build" --destdir "$tmp/root" --no-rebuild >"$tmp/install.log" 2>&1 ||
+		{ cat "$tmp/install.log"; bad "meson install failed"; }
+	for f in bin/unroot share/man/man1/unroot.1 share/bash-completion/completions/unroot \
+		share/zsh/site-functions/_unroot; do
+		found=$(find "$tmp/root" -path "*/$f" | head -1)
+		[ -n "$found" ] || bad "meson install does not install $f"
+	done
+	man_installed=$(find "$tmp/root" -path '*/man1/unroot.1' | head -1)
+	[ -n "$man_installed" ] && ! cmp -s "$man_installed" "$src/docs/unroot.1" && bad "the installed man page differs"
 	;;
 integration)
 	python3 -c 'import yaml' 2>/dev/null || { echo "SKIP: python3-yaml is not installed"; exit 77; }
