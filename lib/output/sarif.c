@@ -197,6 +197,18 @@ static json_t *region(const struct diag *d)
 	json_object_set_new(o, "startColumn", json_integer(col));
 	json_object_set_new(o, "endLine", json_integer(el));
 	json_object_set_new(o, "endColumn", json_integer(ec));
+	/* The text itself, for viewers that do not have the file (multitool rule SARIF2010). */
+	if (d->end > d->start) {
+		char *text = malloc(d->end - d->start + 1);
+		if (text) {
+			memcpy(text, d->src->data + d->start, d->end - d->start);
+			text[d->end - d->start] = 0;
+			json_t *snippet = json_object();
+			json_object_set_new(snippet, "text", jstr(text));
+			json_object_set_new(o, "snippet", snippet);
+			free(text);
+		}
+	}
 	return o;
 }
 
