@@ -158,7 +158,12 @@ static json_t *artifact_location(const struct report *r, const char *path)
 {
 	json_t *o = json_object();
 	if (strcmp(path, "-") == 0) {
-		/* Standard input has no URI; say what it was instead. */
+		/*
+		 * Standard input has no file. Code scanning still needs a uri
+		 * (multitool rule GH1017): "-" as the command line wrote it, and a
+		 * description that says what it is.
+		 */
+		json_object_set_new(o, "uri", json_string("-"));
 		json_t *desc = json_object();
 		json_object_set_new(desc, "text", json_string("standard input"));
 		json_object_set_new(o, "description", desc);

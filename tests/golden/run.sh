@@ -105,10 +105,10 @@ validate-xml)
 	[ "$n_files" = "${#cli_inputs[@]}" ] || { echo "checkstyle: want ${#cli_inputs[@]} files"; fail=1; }
 	[ "$n_fail" = "$n_json" ] || { echo "junit: want $n_json failures"; fail=1; }
 	[ "$n_err" = "$n_json" ] || { echo "checkstyle: want $n_json errors"; fail=1; }
-	# The synthetic report has 7 inputs (one clean) and 7 findings.
-	[ "$(xmllint --xpath 'count(//testcase)' "$tmp/synth/junit.out")" = 7 ] || { echo "synth junit: want 7 cases"; fail=1; }
+	# The synthetic report has 8 inputs (one clean) and 8 findings.
+	[ "$(xmllint --xpath 'count(//testcase)' "$tmp/synth/junit.out")" = 8 ] || { echo "synth junit: want 8 cases"; fail=1; }
 	[ "$(xmllint --xpath 'count(//testcase[not(*)])' "$tmp/synth/junit.out")" = 1 ] || { echo "synth junit: want 1 clean case"; fail=1; }
-	[ "$(xmllint --xpath 'count(//error)' "$tmp/synth/checkstyle.out")" = 7 ] || { echo "synth checkstyle: want 7 errors"; fail=1; }
+	[ "$(xmllint --xpath 'count(//error)' "$tmp/synth/checkstyle.out")" = 8 ] || { echo "synth checkstyle: want 8 errors"; fail=1; }
 	;;
 crosscheck)
 	generate

@@ -6,7 +6,7 @@
  * (byte, UTF-16 and display columns differ), spans over several lines, an
  * empty span, a finding with no text source (an image), paths with spaces,
  * commas, colons and '%', absolute paths inside and outside the working
- * folder, messages with XML metacharacters, '%', line breaks, control
+ * folder, standard input, messages with XML metacharacters, '%', line breaks, control
  * characters and invalid UTF-8, and an input without findings.
  *
  *	golden-synth FORMAT      FORMAT is a format name, or text-tty for text
@@ -135,6 +135,11 @@ int main(int argc, char **argv)
 		 "suppression of NR102 matched no finding here; remove it");
 	struct source *out = source_new(a, "/elsewhere/Dockerfile", in_text, strlen(in_text));
 	diag_add(&l, &rule_df, "/elsewhere/Dockerfile", out, 0, 4, "outside the working folder");
+
+	/* Standard input. */
+	const char *stdin_text = "FROM scratch\n";
+	struct source *in0 = source_new(a, "-", stdin_text, strlen(stdin_text));
+	diag_add(&l, &rule_df, "-", in0, 5, 12, "read from standard input");
 
 	diag_list_sort(&l);
 	const char *inputs[] = {
