@@ -5,6 +5,7 @@
 #   validate-sarif  SARIF checked by Microsoft's sarif-multitool and the official schema (ajv)
 #   validate-xml    JUnit and Checkstyle checked with xmllint against their schemas
 #   crosscheck      every format says the same as json about each finding
+#   corpus          the real-world corpus in every format, through all of the above consumers
 # Needs UNROOT, UNROOT_SRC, GOLDEN_SYNTH, OUTPUT_TOOLS (set by tests/meson.build).
 set -uo pipefail
 mode=$1
@@ -115,6 +116,36 @@ crosscheck)
 	for f in "${formats[@]}"; do "$GOLDEN_SYNTH" "$f" >"$tmp/synth-$f" || fail=1; done
 	node "$here/crosscheck.js" "$tmp/synth/json.out" "$tmp/synth" /src/project || fail=1
 	node "$here/crosscheck.js" "$tmp/cli/json.out" "$tmp/cli" "$here/inputs" || fail=1
+	;;
+corpus)
+	[ -d "$UNROOT_CORPUS/dockerfiles" ] || { echo "SKIP: no corpus at $UNROOT_CORPUS"; exit 77; }
+	command -v xmllint >/dev/null || { echo "SKIP: xmllint (libxml2-utils) is not installed"; exit 77; }
+	tools
+	mkdir -p "$tmp/corpus"
+	# Dockerfiles (their names do not follow the detection patterns) and manifests,
+	# each with its kind forced; the entrypoint scripts beside them are not inputs.
+	mapfile -t dfs < <(find "$UNROOT_CORPUS/dockerfiles" -type f ! -name '*.sh' | sort)
+	mapfile -t k8s < <(find "$UNROOT_CORPUS/k8s" -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) | sort)
+	for f in "${formats[@]}"; do
+		{ "$UNROOT" lint --no-config --type dockerfile -f "$f" "${dfs[@]}" >"$tmp/corpus/df-$f.out"
+		  "$UNROOT" lint --no-config --type k8s -f "$f" "${k8s[@]}" >"$tmp/corpus/k8s-$f.out"; } 2>/dev/null
+	done
+	mt=$OUTPUT_TOOLS/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool
+	schema=$OUTPUT_TOOLS/node_modules/@microsoft/sarif-multitool-linux/sarif-2.1.0.json
+	for kind in df k8s; do
+		cp "$tmp/corpus/$kind-sarif.out" "$tmp/$kind.sarif"
+		xmllint --noout --schema "$here/junit.xsd" "$tmp/corpus/$kind-junit.out" || fail=1
+		xmllint --noout --schema "$here/checkstyle.xsd" "$tmp/corpus/$kind-checkstyle.out" || fail=1
+		mkdir -p "$tmp/x-$kind"
+		for f in "${formats[@]}"; do cp "$tmp/corpus/$kind-$f.out" "$tmp/x-$kind/$f.out"; done
+		node "$here/crosscheck.js" "$tmp/x-$kind/json.out" "$tmp/x-$kind" "$PWD" || fail=1
+	done
+	"$mt" validate --level "Error;Warning" --rule-kind "Sarif;Gh" -o "$tmp/validation.sarif" \
+		"$tmp/df.sarif" "$tmp/k8s.sarif" >"$tmp/mt.log" 2>&1
+	grep -v ": note " "$tmp/mt.log"
+	[ -s "$tmp/validation.sarif" ] || { echo "sarif-multitool wrote no result"; fail=1; }
+	node "$here/multitool-verdict.js" "$tmp/validation.sarif" || fail=1
+	node "$here/sarif-schema.js" "$schema" "$tmp/df.sarif" "$tmp/k8s.sarif" || fail=1
 	;;
 *)
 	echo "unknown mode $mode"; exit 2 ;;
