@@ -117,7 +117,8 @@ terminal)
 	cd "$tmp"
 	printf 'FROM alpine:3.20\n\tRUN <<EOF\nnever closed\n' >Dockerfile
 	# script(1) gives unroot a terminal; its output comes back with CR LF line ends.
-	tty_run() { script -qec "$*" /dev/null | tr -d '\r'; }
+	# Its standard input is /dev/null: CI may run the tests with none at all.
+	tty_run() { script -qec "$*" /dev/null </dev/null | tr -d '\r'; }
 	env -u NO_COLOR bash -c "$(declare -f tty_run); tty_run '$UNROOT' lint --no-config Dockerfile" >tty.txt
 	grep -q $'\x1b\\[' tty.txt || bad "no colour on a terminal"
 	grep -q '\^' tty.txt || bad "no caret on a terminal"
