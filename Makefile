@@ -13,7 +13,11 @@ install: all
 	meson configure $(BUILD) --prefix=$(PREFIX) >/dev/null
 	DESTDIR=$(DESTDIR) meson install -C $(BUILD) --no-rebuild
 
+# docs/rules.md is generated from the rule table: regenerate it after changing a rule.
+docs: all
+	$(BUILD)/unroot rules --format markdown --output docs/rules.md
+
 clean:
 	rm -rf build build-release build-asan build-fuzz
 
-.PHONY: all test install clean
+.PHONY: all test install clean docs

@@ -20,7 +20,12 @@ image_pkgs=(buildah skopeo umoci busybox-static uidmap zstd strace libdeflate-to
 # Anything else an area's tests need from Debian.
 k8s_pkgs=()
 helm_pkgs=()
-output_pkgs=()
+# The output tests' consumers: xmllint (JUnit/Checkstyle schemas), man and groff (the man
+# page), zsh (its completion), python3-yaml (pre-commit and workflow files), script (a
+# terminal). node and npm (for sarif-multitool and ajv in tests/.tools/output) are added
+# below only when there is no npm at all: a NodeSource nodejs ships its own npm and
+# conflicts with Debian's.
+output_pkgs=(libxml2-utils man-db groff-base zsh python3-yaml bsdutils)
 
 missing=()
 for p in "${build_pkgs[@]}"; do
@@ -31,6 +36,10 @@ if [ "$want_test" = 1 ]; then
 		"${output_pkgs[@]}"; do
 		dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 	done
+fi
+
+if [ "$want_test" = 1 ] && ! command -v npm >/dev/null; then
+	missing+=(nodejs npm)
 fi
 
 if [ "${#missing[@]}" -gt 0 ]; then

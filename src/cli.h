@@ -6,8 +6,13 @@
 #include <stdio.h>
 
 #include "unroot/lint.h"
+#include "unroot/output.h"
 
 #define UNROOT_VERSION "0.1.0"
+/* docs/rules.md as published; set at build time with meson -Ddocs_url=URL. */
+#ifndef UNROOT_DOCS_URL
+#define UNROOT_DOCS_URL UNROOT_DEFAULT_DOCS_URL
+#endif
 
 struct arena;
 

@@ -1,6 +1,7 @@
 /* cmd-explain.c - unroot explain RULE: what it checks, why, and how to fix it. */
 #include "cli.h"
 #include "unroot/buf.h"
+#include "unroot/output.h"
 #include "unroot/rule.h"
 #include "unroot/ruledoc.h"
 
@@ -26,6 +27,9 @@ int cmd_explain(int argc, char **argv)
 	struct buf b;
 	buf_init(&b);
 	ruledoc_explain(&b, r);
+	buf_printf(&b, "\nMore: %s#", UNROOT_DOCS_URL);
+	rule_anchor(r, &b);
+	buf_putc(&b, '\n');
 	fwrite(b.data ? b.data : "", 1, b.len, stdout);
 	buf_release(&b);
 	return 0;

@@ -1,4 +1,4 @@
-/* cmd-rules.c - unroot rules: the rule table as a list, markdown or JSON. */
+/* cmd-rules.c - unroot rules: the rule table as a list, markdown (docs/rules.md) or JSON. */
 #include "cli.h"
 #include "unroot/buf.h"
 #include "unroot/ruledoc.h"
@@ -20,15 +20,32 @@ int cmd_rules(int argc, char **argv)
 		ruledoc_list(&b);
 	else if (strcmp(cli.format, "json") == 0)
 		ruledoc_json(&b);
-	else if (strcmp(cli.format, "markdown") == 0)
+	else if (strcmp(cli.format, "markdown") == 0 || strcmp(cli.format, "md") == 0)
 		ruledoc_markdown(&b);
 	else {
 		fprintf(stderr, "unroot rules: --format needs text, markdown or json, not '%s'\n",
 			cli.format);
 		rc = 2;
 	}
-	if (!rc)
-		fwrite(b.data ? b.data : "", 1, b.len, stdout);
+	if (!rc && b.failed) {
+		fprintf(stderr, "unroot rules: out of memory\n");
+		rc = 2;
+	}
+	if (!rc) {
+		FILE *out = cli.output ? fopen(cli.output, "w") : stdout;
+		if (!out) {
+			fprintf(stderr, "unroot rules: cannot write '%s'\n", cli.output);
+			rc = 2;
+		} else {
+			if (fwrite(b.data ? b.data : "", 1, b.len, out) != b.len)
+				rc = 2;
+			if (out != stdout && fclose(out) != 0)
+				rc = 2;
+			if (rc)
+				fprintf(stderr, "unroot rules: cannot write '%s'\n",
+					cli.output ? cli.output : "stdout");
+		}
+	}
 	buf_release(&b);
 	cli_release(&cli);
 	return rc;

@@ -18,11 +18,13 @@ int cli_report(struct cli *cli, struct lint_run *run)
 			return 2;
 		}
 	}
+	/* The offending line and its caret are for a person at a terminal, and -q drops them. */
 	struct report r = {
 	    .diags = lint_run_diags(run),
 	    .color = !cli->output && cli_use_color(cli, out),
-	    .source_line = !cli->output && isatty(fileno(out)),
+	    .source_line = !cli->output && !cli->quiet && isatty(fileno(out)),
 	    .version = UNROOT_VERSION,
+	    .docs_url = UNROOT_DOCS_URL,
 	};
 	r.inputs = lint_run_inputs(run, &r.ninputs);
 	struct buf b;

@@ -12,6 +12,10 @@
 struct buf;
 struct diag;
 struct diag_list;
+struct rule;
+
+/* Where helpUri and `explain` point when the caller says nothing (see docs/output.md). */
+#define UNROOT_DEFAULT_DOCS_URL "https://github.com/unroot/unroot/blob/main/docs/rules.md"
 
 struct report {
 	const struct diag_list *diags; /* sorted, suppressions applied */
@@ -20,6 +24,19 @@ struct report {
 	bool color;	  /* ANSI colour (text) */
 	bool source_line; /* show the offending line with a caret (text) */
 	const char *version;
+	/*
+	 * The rules a format describes (SARIF tool.driver.rules); NULL means
+	 * the whole rule table. Tests pass a fixed set.
+	 */
+	const struct rule *const *rules;
+	size_t nrules;
+	/* URL of docs/rules.md; a rule's doc is URL#anchor. NULL: UNROOT_DEFAULT_DOCS_URL. */
+	const char *docs_url;
+	/*
+	 * The folder that relative artifact paths are written against (SARIF,
+	 * github); NULL means the current working directory.
+	 */
+	const char *cwd;
 };
 
 struct formatter {
@@ -38,5 +55,8 @@ void diag_position(const struct diag *d, unsigned *line, unsigned *col, unsigned
 
 /* Platform names of a diagnostic, "docker,podman,..." order, written with `sep`. */
 void diag_platforms(const struct diag *d, struct buf *out, const char *sep);
+
+/* The anchor of a rule in docs/rules.md: "nr102-user-root" (GitHub's heading slug). */
+void rule_anchor(const struct rule *r, struct buf *out);
 
 #endif

@@ -1,4 +1,5 @@
 /* json.c - one JSON object per run, keys in a stable order (jansson keeps insertion order). */
+#include "fmt.h"
 #include "unroot/buf.h"
 #include "unroot/diag.h"
 #include "unroot/output.h"
@@ -8,6 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A JSON string from bytes that may not be UTF-8 (messages quote input bytes). */
+static json_t *jstr(const char *s)
+{
+	char *clean = fmt_utf8(s);
+	json_t *j = clean ? json_string(clean) : NULL;
+	free(clean);
+	return j ? j : json_string("");
+}
+
 static json_t *one(const struct diag *d)
 {
 	unsigned line, col, el, ec;
@@ -16,25 +26,23 @@ static json_t *one(const struct diag *d)
 	json_object_set_new(o, "rule", json_string(d->rule->code));
 	json_object_set_new(o, "name", json_string(d->rule->name));
 	json_object_set_new(o, "severity", json_string(severity_name(d->severity)));
-	json_object_set_new(o, "path", json_string(d->path));
+	json_object_set_new(o, "path", jstr(d->path));
 	json_object_set_new(o, "line", json_integer(line));
 	json_object_set_new(o, "column", json_integer(col));
 	json_object_set_new(o, "end_line", json_integer(el));
 	json_object_set_new(o, "end_column", json_integer(ec));
-	/* json_string() refuses invalid UTF-8; messages may quote input bytes. */
-	json_t *msg = json_string(d->message);
-	json_object_set_new(o, "message", msg ? msg : json_string("(message is not valid UTF-8)"));
+	json_object_set_new(o, "message", jstr(d->message));
 	json_t *plats = json_array();
 	for (unsigned bit = 1; bit <= PLAT_OPENSHIFT; bit <<= 1)
 		if (d->platforms & bit)
 			json_array_append_new(plats, json_string(platform_name(bit)));
 	json_object_set_new(o, "platforms", plats);
 	if (d->object)
-		json_object_set_new(o, "object", json_stringn(d->object, strlen(d->object)));
+		json_object_set_new(o, "object", jstr(d->object));
 	if (d->container)
-		json_object_set_new(o, "container", json_string(d->container));
+		json_object_set_new(o, "container", jstr(d->container));
 	if (d->fix)
-		json_object_set_new(o, "fix", json_string(d->fix));
+		json_object_set_new(o, "fix", jstr(d->fix));
 	return o;
 }
 

@@ -1,8 +1,14 @@
-/* ruledoc.c - rule documentation generated from the rule table. */
+/*
+ * ruledoc.c - rule documentation generated from the rule table: the one
+ * source for `unroot rules`, `unroot explain`, docs/rules.md and the help
+ * that SARIF carries for every rule.
+ */
 #include "unroot/ruledoc.h"
 #include "unroot/buf.h"
+#include "unroot/output.h"
 #include "unroot/rule.h"
 
+#include <ctype.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +22,34 @@ static void platforms(struct buf *out, unsigned bits, const char *sep)
 		buf_printf(out, "%s%s", first ? "" : sep, platform_name(bit));
 		first = false;
 	}
+}
+
+static const char *kind_label(enum input_kind k)
+{
+	switch (k) {
+	case KIND_DOCKERFILE:
+		return "Dockerfile";
+	case KIND_K8S:
+		return "Kubernetes manifest";
+	case KIND_HELM:
+		return "Helm chart";
+	case KIND_IMAGE:
+		return "image";
+	default:
+		return "any input";
+	}
+}
+
+/* The summary as a sentence: capitalised, with a full stop. */
+static void sentence(struct buf *out, const char *s)
+{
+	if (!s || !*s)
+		return;
+	buf_putc(out, (char)toupper((unsigned char)s[0]));
+	buf_puts(out, s + 1);
+	size_t n = strlen(s);
+	if (s[n - 1] != '.')
+		buf_putc(out, '.');
 }
 
 void ruledoc_list(struct buf *out)
@@ -47,6 +81,11 @@ void ruledoc_json(struct buf *out)
 		json_object_set_new(o, "remediation", json_string(r->remediation));
 		json_object_set_new(o, "bad", json_string(r->bad ? r->bad : ""));
 		json_object_set_new(o, "good", json_string(r->good ? r->good : ""));
+		struct buf anchor;
+		buf_init(&anchor);
+		rule_anchor(r, &anchor);
+		json_object_set_new(o, "anchor", json_string(anchor.data ? anchor.data : ""));
+		buf_release(&anchor);
 		json_array_append_new(list, o);
 	}
 	char *s = json_dumps(list, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -54,6 +93,8 @@ void ruledoc_json(struct buf *out)
 		buf_puts(out, s);
 		buf_putc(out, '\n');
 		free(s);
+	} else {
+		out->failed = true;
 	}
 	json_decref(list);
 }
@@ -71,53 +112,178 @@ static void indented(struct buf *out, const char *text)
 	}
 }
 
+/* Each line of `text` as a paragraph wrapped at 78 columns with a two-space indent. */
+static void wrapped(struct buf *out, const char *text)
+{
+	const char *p = text;
+	while (*p) {
+		size_t col = 0;
+		while (*p && *p != '\n') {
+			while (*p == ' ')
+				p++;
+			size_t n = strcspn(p, " \n");
+			if (!n)
+				break;
+			if (col && col + 1 + n > 76) {
+				buf_putc(out, '\n');
+				col = 0;
+			}
+			buf_puts(out, col ? " " : "  ");
+			buf_add(out, p, n);
+			col += n + 1;
+			p += n;
+		}
+		buf_putc(out, '\n');
+		if (*p == '\n')
+			p++;
+	}
+}
+
 void ruledoc_explain(struct buf *out, const struct rule *r)
 {
-	buf_printf(out, "%s %s (%s, %s)\n\n%s.\n\n", r->code, r->name, severity_name(r->severity),
-		   input_kind_name(r->kind), r->summary);
-	buf_printf(out, "%s\n\nPlatforms: ", r->description);
+	buf_printf(out, "%s %s\n  severity: %s, input: %s, platforms: ", r->code, r->name,
+		   severity_name(r->severity), kind_label(r->kind));
 	platforms(out, r->platforms, ", ");
-	buf_printf(out, "\n\nFix: %s\n", r->remediation);
-	if (r->bad) {
-		buf_puts(out, "\nBad:\n");
+	buf_puts(out, "\n\n");
+	struct buf s;
+	buf_init(&s);
+	sentence(&s, r->summary);
+	wrapped(out, s.data ? s.data : "");
+	buf_release(&s);
+	buf_puts(out, "\nWhy:\n");
+	wrapped(out, r->description);
+	buf_puts(out, "\nFix:\n");
+	wrapped(out, r->remediation);
+	if (r->bad && *r->bad) {
+		buf_printf(out, "\nBad (fires %s):\n", r->code);
 		indented(out, r->bad);
 	}
-	if (r->good) {
+	if (r->good && *r->good) {
 		buf_puts(out, "\nGood:\n");
 		indented(out, r->good);
 	}
 }
 
-static const char *fence_lang(const struct rule *r)
+/* The language of a rule's examples, for fenced code blocks. */
+static const char *fence_lang(const struct rule *r, const char *example)
 {
-	return r->kind == KIND_DOCKERFILE ? "dockerfile" : r->kind == KIND_IMAGE ? "text" : "yaml";
+	switch (r->kind) {
+	case KIND_DOCKERFILE:
+		return "dockerfile";
+	case KIND_K8S:
+	case KIND_HELM:
+		return "yaml";
+	case KIND_IMAGE:
+		return "text";
+	default:
+		break;
+	}
+	/* Engine rules have examples of any kind: look at the first word. */
+	const char *p = example;
+	while (*p == '#' || *p == ' ' || *p == '\n') {
+		if (*p == '#')
+			p += strcspn(p, "\n");
+		else
+			p++;
+	}
+	static const char *const df_words[] = {"FROM ", "ARG ", "from ", "arg "};
+	for (size_t i = 0; i < sizeof(df_words) / sizeof(df_words[0]); i++)
+		if (strncmp(p, df_words[i], strlen(df_words[i])) == 0)
+			return "dockerfile";
+	return "yaml";
 }
+
+static void fenced(struct buf *out, const struct rule *r, const char *example)
+{
+	size_t n = strlen(example);
+	/* A fence longer than any backtick run inside the example. */
+	const char *fence = strstr(example, "```") ? "~~~~" : "```";
+	buf_printf(out, "%s%s\n%s%s%s\n", fence, fence_lang(r, example), example,
+		   n && example[n - 1] == '\n' ? "" : "\n", fence);
+}
+
+/* Table cells cannot hold a bare '|'. */
+static void cell(struct buf *out, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '|')
+			buf_puts(out, "\\|");
+		else if (*s == '\n')
+			buf_putc(out, ' ');
+		else
+			buf_putc(out, *s);
+	}
+}
+
+void ruledoc_markdown_rule(struct buf *out, const struct rule *r)
+{
+	buf_printf(out, "**Default severity:** %s. **Input:** %s. **Platforms:** ",
+		   severity_name(r->severity), kind_label(r->kind));
+	platforms(out, r->platforms, ", ");
+	buf_puts(out, ".\n\n");
+	sentence(out, r->summary);
+	buf_puts(out, "\n\n**Why:** ");
+	buf_puts(out, r->description);
+	buf_puts(out, "\n\n**Fix:** ");
+	buf_puts(out, r->remediation);
+	buf_putc(out, '\n');
+	if (r->bad && *r->bad) {
+		buf_printf(out, "\nBad (fires %s):\n\n", r->code);
+		fenced(out, r, r->bad);
+	}
+	if (r->good && *r->good) {
+		buf_puts(out, "\nGood:\n\n");
+		fenced(out, r, r->good);
+	}
+}
+
+static const struct {
+	enum input_kind kind;
+	const char *title;
+} groups[] = {
+    {KIND_ANY, "Every input"},
+    {KIND_DOCKERFILE, "Dockerfiles"},
+    {KIND_K8S, "Kubernetes manifests"},
+    {KIND_HELM, "Helm charts"},
+    {KIND_IMAGE, "Images"},
+};
 
 void ruledoc_markdown(struct buf *out)
 {
-	buf_puts(out, "# unroot rules\n\n"
-		      "Generated by `unroot rules --format markdown` from the rule table; do not "
-		      "edit.\n\n| code | name | severity | platforms | summary |\n|---|---|---|---|"
-		      "---|\n");
-	for (size_t i = 0; i < rule_count; i++) {
-		const struct rule *r = rule_table[i];
-		buf_printf(out, "| [%s](#%s) | %s | %s | ", r->code, r->code, r->name,
-			   severity_name(r->severity));
-		platforms(out, r->platforms, ", ");
-		buf_printf(out, " | %s |\n", r->summary);
+	buf_puts(out,
+		 "# unroot rules\n\n"
+		 "<!-- Generated by `unroot rules --format markdown` from the rule table. Do not "
+		 "edit: change the rule's file under lib/rules/ and run `make docs`. -->\n\n"
+		 "Every rule has a stable code, a default severity (change it with `severity:` in "
+		 "`.unroot.yaml`), and the platforms it matters on (narrow them with "
+		 "`--platform`). `unroot explain CODE` shows the same text on a terminal. "
+		 "Suppress a finding with `# unroot ignore=CODE reason` on the line before a "
+		 "Dockerfile instruction, or the annotation `unroot/ignore: \"CODE\"` on a "
+		 "Kubernetes object.\n");
+	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
+		bool any = false;
+		for (size_t i = 0; i < rule_count; i++) {
+			const struct rule *r = rule_table[i];
+			if (r->kind != groups[g].kind)
+				continue;
+			if (!any)
+				buf_printf(out,
+					   "\n**%s**\n\n| code | name | severity | platforms | "
+					   "summary |\n|---|---|---|---|---|\n",
+					   groups[g].title);
+			any = true;
+			buf_printf(out, "| [%s](#", r->code);
+			rule_anchor(r, out);
+			buf_printf(out, ") | %s | %s | ", r->name, severity_name(r->severity));
+			platforms(out, r->platforms, ", ");
+			buf_puts(out, " | ");
+			cell(out, r->summary);
+			buf_puts(out, " |\n");
+		}
 	}
 	for (size_t i = 0; i < rule_count; i++) {
 		const struct rule *r = rule_table[i];
-		buf_printf(out, "\n<a id=\"%s\"></a>\n## %s %s\n\n", r->code, r->code, r->name);
-		buf_printf(out, "Severity: %s. Platforms: ", severity_name(r->severity));
-		platforms(out, r->platforms, ", ");
-		buf_printf(out, ".\n\n%s.\n\n%s\n\n**Fix:** %s\n", r->summary, r->description,
-			   r->remediation);
-		if (r->bad)
-			buf_printf(out, "\nBad:\n\n```%s\n%s%s```\n", fence_lang(r), r->bad,
-				   r->bad[0] && r->bad[strlen(r->bad) - 1] == '\n' ? "" : "\n");
-		if (r->good)
-			buf_printf(out, "\nGood:\n\n```%s\n%s%s```\n", fence_lang(r), r->good,
-				   r->good[0] && r->good[strlen(r->good) - 1] == '\n' ? "" : "\n");
+		buf_printf(out, "\n## %s %s\n\n", r->code, r->name);
+		ruledoc_markdown_rule(out, r);
 	}
 }

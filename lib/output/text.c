@@ -1,31 +1,78 @@
-/* text.c - PATH:LINE:COL: SEVERITY: MESSAGE [CODE name], for people. */
+/*
+ * text.c - PATH:LINE:COL: SEVERITY: MESSAGE [CODE name], for people. On a
+ * terminal (report->source_line) each finding is followed by the offending
+ * line, a caret under the span and the fix. Everything that comes from an
+ * input is written with control characters replaced, so a hostile file
+ * cannot send escape sequences to the terminal.
+ */
+#include "fmt.h"
 #include "unroot/buf.h"
 #include "unroot/diag.h"
 #include "unroot/output.h"
 #include "unroot/rule.h"
 #include "unroot/source.h"
 
+#include <string.h>
+
 static const char *sev_color(enum severity s)
 {
 	return s == SEV_ERROR ? "\033[1;31m" : s == SEV_WARNING ? "\033[1;33m" : "\033[1;36m";
 }
 
-/* The offending line, then a caret under the span (tabs kept so the caret lines up). */
+/* One line of text: line breaks become spaces, control characters U+FFFD. */
+static void put_line(struct buf *out, const char *s)
+{
+	for (const char *p = s; *p;) {
+		size_t n = strcspn(p, "\r\n");
+		fmt_put_text(out, p, n);
+		p += n;
+		if (*p) {
+			buf_putc(out, ' ');
+			p++;
+		}
+	}
+}
+
+/*
+ * The offending line, then a caret under the span. Tabs before the span are
+ * kept and other characters become as many spaces as the cells they take,
+ * so the caret lines up whatever the tab width. A span over several lines
+ * is underlined to the end of its first line.
+ */
 static void show_line(struct buf *out, const struct diag *d, bool color)
 {
 	size_t start, len;
 	source_line(d->src, d->start, &start, &len);
+	const char *line = d->src->data + start;
 	buf_puts(out, "    ");
-	buf_add(out, d->src->data + start, len);
+	fmt_put_text(out, line, len);
 	buf_puts(out, "\n    ");
 	size_t from = d->start - start;
+	if (from > len)
+		from = len;
 	size_t to = d->end > start + len ? len : d->end - start;
-	for (size_t i = 0; i < from && i < len; i++)
-		buf_putc(out, d->src->data[start + i] == '\t' ? '\t' : ' ');
+	size_t i = 0;
+	while (i < from) {
+		unsigned w;
+		size_t n = fmt_char(line + i, from - i, &w);
+		if (line[i] == '\t')
+			buf_putc(out, '\t');
+		else
+			for (unsigned k = 0; k < w; k++)
+				buf_putc(out, ' ');
+		i += n;
+	}
+	unsigned cells = 0;
+	while (i < to) {
+		unsigned w;
+		size_t n = fmt_char(line + i, to - i, &w);
+		cells += line[i] == '\t' ? 1 : w;
+		i += n;
+	}
 	if (color)
 		buf_puts(out, sev_color(d->severity));
 	buf_putc(out, '^');
-	for (size_t i = from + 1; i < to; i++)
+	for (unsigned k = 1; k < cells; k++)
 		buf_putc(out, '~');
 	if (color)
 		buf_puts(out, "\033[0m");
@@ -40,20 +87,27 @@ static void write_text(struct buf *out, const struct report *r)
 		diag_position(d, &line, &col, &el, &ec);
 		if (r->color)
 			buf_puts(out, "\033[1m");
-		buf_printf(out, "%s:%u:%u:", d->path, line, col);
+		put_line(out, d->path);
+		buf_printf(out, ":%u:%u:", line, col);
 		if (r->color)
 			buf_printf(out, "\033[0m %s%s\033[0m: ", sev_color(d->severity),
 				   severity_name(d->severity));
 		else
 			buf_printf(out, " %s: ", severity_name(d->severity));
-		if (d->object)
-			buf_printf(out, "%s%s%s: ", d->object, d->container ? " container " : "",
-				   d->container ? d->container : "");
-		buf_printf(out, "%s [%s %s]\n", d->message, d->rule->code, d->rule->name);
+		struct buf msg;
+		buf_init(&msg);
+		fmt_object_prefix(d, &msg);
+		buf_puts(&msg, d->message);
+		put_line(out, msg.data ? msg.data : "");
+		buf_release(&msg);
+		buf_printf(out, " [%s %s]\n", d->rule->code, d->rule->name);
 		if (r->source_line && d->src && d->src->len)
 			show_line(out, d, r->color);
-		if (r->source_line && d->fix && *d->fix)
-			buf_printf(out, "    fix: %s\n", d->fix);
+		if (r->source_line && d->fix && *d->fix) {
+			buf_puts(out, "    fix: ");
+			put_line(out, d->fix);
+			buf_putc(out, '\n');
+		}
 	}
 }
 

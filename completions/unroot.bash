@@ -1,0 +1,95 @@
+# bash completion for unroot                                -*- shell-script -*-
+# Installed as share/bash-completion/completions/unroot.
+
+_unroot()
+{
+	local cur prev words cword
+	if declare -F _init_completion >/dev/null; then
+		_init_completion || return
+	else
+		cur=${COMP_WORDS[COMP_CWORD]}
+		prev=${COMP_WORDS[COMP_CWORD-1]}
+		words=("${COMP_WORDS[@]}")
+		cword=$COMP_CWORD
+	fi
+
+	local commands="lint image simulate fix rules explain version"
+	local formats="text json sarif junit checkstyle github gnu"
+	local opts="--format --output --platform --min-uid --uid-range --supplemental-groups
+		--image --fail-on --ignore --config --no-config --color --quiet --type --context
+		--arch --rootfs --image-config --tree --helm --values --set --write --diff --help"
+
+	local cmd="" i
+	for ((i = 1; i < cword; i++)); do
+		case ${words[i]} in
+		lint | image | simulate | fix | rules | explain | version)
+			cmd=${words[i]}
+			break
+			;;
+		esac
+	done
+
+	case $prev in
+	-f | --format)
+		if [[ $cmd == rules ]]; then
+			COMPREPLY=($(compgen -W "text markdown json" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$formats" -- "$cur"))
+		fi
+		return
+		;;
+	--platform)
+		# A comma-separated list: complete the word after the last comma.
+		local done=${cur%"${cur##*,}"}
+		COMPREPLY=($(compgen -P "$done" -W "docker podman kubernetes openshift" -- "${cur##*,}"))
+		return
+		;;
+	--fail-on)
+		COMPREPLY=($(compgen -W "error warning info none" -- "$cur"))
+		return
+		;;
+	--color | --colour)
+		COMPREPLY=($(compgen -W "auto always never" -- "$cur"))
+		return
+		;;
+	--type)
+		COMPREPLY=($(compgen -W "dockerfile k8s helm image" -- "$cur"))
+		return
+		;;
+	--output | --config | --values | --image-config)
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return
+		;;
+	--context | --rootfs)
+		COMPREPLY=($(compgen -d -- "$cur"))
+		return
+		;;
+	--helm)
+		COMPREPLY=($(compgen -c -- "$cur"))
+		return
+		;;
+	--ignore)
+		local done=${cur%"${cur##*,}"}
+		COMPREPLY=($(compgen -P "$done" -W "$(unroot rules 2>/dev/null | awk '{print $1}')" -- "${cur##*,}"))
+		return
+		;;
+	--min-uid | --uid-range | --supplemental-groups | --image | --arch | --tree | --set)
+		return
+		;;
+	esac
+
+	if [[ $cmd == explain ]]; then
+		COMPREPLY=($(compgen -W "$(unroot rules 2>/dev/null | awk '{print $1, $2}')" -- "$cur"))
+		return
+	fi
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+		return
+	fi
+	if [[ -z $cmd && $cword -eq 1 ]]; then
+		COMPREPLY=($(compgen -W "$commands" -- "$cur") $(compgen -f -- "$cur"))
+		return
+	fi
+	COMPREPLY=($(compgen -f -- "$cur"))
+}
+complete -o filenames -o bashdefault -F _unroot unroot

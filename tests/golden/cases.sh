@@ -1,0 +1,9 @@
+# What the golden files cover; sourced by run.sh and update.sh.
+# Every format, plus text with colour and the offending line (synthetic report only).
+formats=(text json sarif junit checkstyle github gnu)
+synth_formats=("${formats[@]}" text-tty)
+# The CLI goldens lint these, from tests/golden/inputs, in this order: Dockerfiles that
+# pass and fail, a parse error, an unused suppression, manifests in YAML and JSON, a
+# YAML syntax error, and a path that does not exist.
+cli_inputs=(Dockerfile root.Dockerfile heredoc.Dockerfile suppressed.Dockerfile deploy.yaml
+	pod.json broken.yaml missing.Dockerfile)

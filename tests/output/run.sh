@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# Integration tests for how unroot fits into workflows. One mode a test:
+#   docs-fresh       docs/rules.md is what `unroot rules --format markdown` writes now
+#   explain-text     `unroot explain` and docs/rules.md say the same about every rule
+#   man-page         docs/unroot.1 renders without a warning and covers every command and format
+#   output-file      --output writes the report to a file; chatter stays on stderr; -q
+#   terminal         caret and colour only on a terminal, never with NO_COLOR
+#   completion-bash  bash completion offers commands, every format, rule codes
+#   completion-zsh   zsh completion parses and lists every format
+#   self-lint        the project's own Dockerfile passes every rule
+#   install          the install target puts the man page and both completions in place
+#   integration      .pre-commit-hooks.yaml and the example workflow, as their consumers read them
+# Needs UNROOT and UNROOT_SRC (set by tests/meson.build).
+set -uo pipefail
+mode=$1
+src=$UNROOT_SRC
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+bad() { echo "FAIL: $*"; fail=1; }
+
+# The format names the binary knows, from its --help.
+formats() {
+	"$UNROOT" lint --help | sed -n 's/^ *-f, --format FMT *//p' | sed 's/ (default)//; s/, / /g'
+}
+
+case $mode in
+docs-fresh)
+	"$UNROOT" rules --format markdown >"$tmp/rules.md" || bad "unroot rules --format markdown failed"
+	if ! cmp -s "$src/docs/rules.md" "$tmp/rules.md"; then
+		diff -u "$src/docs/rules.md" "$tmp/rules.md" | head -40
+		bad "docs/rules.md is stale: run 'make docs' (or: unroot rules --format markdown --output docs/rules.md)"
+	fi
+	# --output writes the same bytes.
+	"$UNROOT" rules --format markdown --output "$tmp/out.md" && cmp -s "$tmp/out.md" "$tmp/rules.md" ||
+		bad "rules --output differs from stdout"
+	;;
+explain-text)
+	# Every rule's description, remediation and examples appear in both, whitespace aside.
+	"$UNROOT" rules --format json >"$tmp/rules.json" || bad "rules --format json failed"
+	node - "$tmp/rules.json" "$src/docs/rules.md" "$UNROOT" <<'JS' || fail=1
+const fs = require('fs');
+const { execFileSync } = require('child_process');
+const [rulesFile, mdFile, unroot] = process.argv.slice(2);
+const rules = JSON.parse(fs.readFileSync(rulesFile, 'utf8'));
+const md = fs.readFileSync(mdFile, 'utf8');
+const flat = (s) => s.replace(/\s+/g, ' ').trim();
+let bad = 0;
+for (const r of rules) {
+  const ex = execFileSync(unroot, ['explain', r.code], { encoding: 'utf8' });
+  const byName = execFileSync(unroot, ['explain', r.name], { encoding: 'utf8' });
+  if (ex !== byName) { bad++; console.log(`${r.code}: explain by code and by name differ`); }
+  const start = md.indexOf(`\n## ${r.code} ${r.name}\n`);
+  if (start < 0) { bad++; console.log(`${r.code}: no section in docs/rules.md`); continue; }
+  const next = md.indexOf('\n## ', start + 1);
+  const section = md.slice(start, next < 0 ? undefined : next);
+  if (!md.includes(`](#${r.anchor})`)) { bad++; console.log(`${r.code}: the table does not link #${r.anchor}`); }
+  for (const [what, text] of [['description', r.description], ['remediation', r.remediation]]) {
+    if (!flat(ex).includes(flat(text))) { bad++; console.log(`${r.code}: explain lacks the ${what}`); }
+    if (!flat(section).includes(flat(text))) { bad++; console.log(`${r.code}: docs/rules.md lacks the ${what}`); }
+  }
+  for (const [what, text] of [['bad', r.bad], ['good', r.good]]) {
+    for (const line of text.split('\n').filter((l) => l.trim())) {
+      if (!ex.includes(`    ${line}\n`)) { bad++; console.log(`${r.code}: explain lacks ${what} line ${line}`); }
+      if (!section.includes(`${line}\n`)) { bad++; console.log(`${r.code}: docs/rules.md lacks ${what} line ${line}`); }
+    }
+  }
+  for (const p of r.platforms) if (!ex.includes(p) || !section.includes(p)) { bad++; console.log(`${r.code}: platform ${p} missing`); }
+}
+console.log(`${rules.length} rules checked, ${bad} problems`);
+process.exit(bad ? 1 : 0);
+JS
+	"$UNROOT" explain NR999 >/dev/null 2>&1; [ $? -eq 2 ] || bad "explain of an unknown rule must exit 2"
+	;;
+man-page)
+	command -v man >/dev/null || { echo "SKIP: man-db is not installed"; exit 77; }
+	command -v groff >/dev/null || { echo "SKIP: groff is not installed"; exit 77; }
+	man -l "$src/docs/unroot.1" >"$tmp/man.txt" 2>"$tmp/man.err" || bad "man -l failed"
+	[ -s "$tmp/man.err" ] && { cat "$tmp/man.err"; bad "man -l warned"; }
+	groff -ww -man -Tutf8 "$src/docs/unroot.1" >/dev/null 2>"$tmp/groff.err" || bad "groff failed"
+	[ -s "$tmp/groff.err" ] && { cat "$tmp/groff.err"; bad "groff -ww warned"; }
+	for f in $(formats); do
+		grep -q "^\.B $f\$" "$src/docs/unroot.1" || bad "the man page does not describe format $f"
+	done
+	for c in $("$UNROOT" --help | sed -n 's/^  unroot \[\{0,1\}\([a-z]*\).*/\1/p'); do
+		grep -q "^\.B[IR]* $c\b" "$src/docs/unroot.1" || bad "the man page does not describe command $c"
+	done
+	for o in $("$UNROOT" lint --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+		grep -q -- "$(echo "$o" | sed 's/-/\\\\-/g')" "$src/docs/unroot.1" || bad "the man page does not describe $o"
+	done
+	;;
+output-file)
+	cd "$tmp"
+	printf 'FROM alpine:3.20\nRUN <<EOF\nnever closed\n' >Dockerfile
+	"$UNROOT" lint --no-config -f json Dockerfile >stdout.json 2>stderr.txt
+	want=$?
+	for f in $(formats); do
+		"$UNROOT" lint --no-config -f "$f" --output "report.$f" Dockerfile >out.txt 2>err.txt
+		rc=$?
+		[ "$rc" = "$want" ] || bad "-f $f --output: exit $rc, want $want"
+		[ -s out.txt ] && bad "-f $f --output: wrote to stdout"
+		[ -s "report.$f" ] || bad "-f $f --output: the file is empty"
+		grep -q '^unroot: 1 input' err.txt || bad "-f $f --output: no summary on stderr"
+		"$UNROOT" lint --no-config -f "$f" Dockerfile >direct.txt 2>/dev/null
+		cmp -s direct.txt "report.$f" || bad "-f $f: --output differs from stdout"
+		"$UNROOT" lint --no-config -q -f "$f" Dockerfile >quiet.txt 2>qerr.txt
+		[ -s qerr.txt ] && bad "-f $f -q: wrote to stderr: $(cat qerr.txt)"
+		cmp -s direct.txt quiet.txt || bad "-f $f -q changed the report"
+	done
+	grep -q '\x1b' report.text && bad "colour in a file"
+	"$UNROOT" lint --no-config --output /nonexistent/dir/x Dockerfile 2>err.txt
+	[ $? = 2 ] || bad "an unwritable --output must exit 2"
+	grep -q "cannot write '/nonexistent/dir/x'" err.txt || bad "no message for an unwritable --output"
+	;;
+terminal)
+	command -v script >/dev/null || { echo "SKIP: script (bsdutils) is not installed"; exit 77; }
+	cd "$tmp"
+	printf 'FROM alpine:3.20\n\tRUN <<EOF\nnever closed\n' >Dockerfile
+	# script(1) gives unroot a terminal; its output comes back with CR LF line ends.
+	# Its standard input is /dev/null: CI may run the tests with none at all.
+	tty_run() { script -qec "$*" /dev/null </dev/null | tr -d '\r'; }
+	env -u NO_COLOR bash -c "$(declare -f tty_run); tty_run '$UNROOT' lint --no-config Dockerfile" >tty.txt
+	grep -q $'\x1b\\[' tty.txt || bad "no colour on a terminal"
+	grep -q '\^' tty.txt || bad "no caret on a terminal"
+	NO_COLOR=1 bash -c "$(declare -f tty_run); tty_run '$UNROOT' lint --no-config Dockerfile" >nocolor.txt
+	grep -q $'\x1b' nocolor.txt && bad "colour with NO_COLOR"
+	grep -q '\^' nocolor.txt || bad "no caret with NO_COLOR on a terminal"
+	NO_COLOR=1 bash -c "$(declare -f tty_run); tty_run '$UNROOT' lint --no-config --color=always Dockerfile" >always.txt
+	grep -q $'\x1b' always.txt && bad "colour with NO_COLOR and --color=always"
+	env -u NO_COLOR bash -c "$(declare -f tty_run); tty_run '$UNROOT' lint --no-config --color=never Dockerfile" >never.txt
+	grep -q $'\x1b' never.txt && bad "colour with --color=never"
+	env -u NO_COLOR bash -c "$(declare -f tty_run); tty_run '$UNROOT' lint --no-config -q Dockerfile" >quiet.txt
+	[ "$(grep -c . quiet.txt)" = "$(env -u NO_COLOR "$UNROOT" lint --no-config Dockerfile 2>/dev/null | grep -c .)" ] ||
+		bad "-q on a terminal prints more than the findings"
+	grep -q '^unroot: ' quiet.txt && bad "-q printed the summary"
+	# Not a terminal: no caret, no colour.
+	env -u NO_COLOR "$UNROOT" lint --no-config Dockerfile >pipe.txt 2>/dev/null
+	grep -q $'\x1b' pipe.txt && bad "colour into a pipe"
+	grep -q '\^' pipe.txt && bad "caret into a pipe"
+	cat tty.txt
+	;;
+completion-bash)
+	# shellcheck disable=SC1091
+	source "$src/completions/unroot.bash" || bad "the completion does not load"
+	export PATH="$(dirname "$UNROOT"):$PATH"
+	complete_words() {
+		COMP_WORDS=("$@")
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		COMPREPLY=()
+		_unroot
+		echo "${COMPREPLY[*]}"
+	}
+	got=$(complete_words unroot lint --format "")
+	for f in $(formats); do [[ " $got " == *" $f "* ]] || bad "--format does not offer $f (got: $got)"; done
+	[[ " $(complete_words unroot rules -f "") " == *" markdown "* ]] || bad "rules -f does not offer markdown"
+	[[ " $(complete_words unroot "") " == *" explain "* ]] || bad "no command completion"
+	[[ " $(complete_words unroot explain NR00) " == *" NR000 "* ]] || bad "explain does not offer rule codes"
+	[[ " $(complete_words unroot --platform docker,k) " == *" docker,kubernetes "* ]] || bad "--platform lists do not complete"
+	for o in $("$UNROOT" lint --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+		[[ " $(complete_words unroot lint --) " == *" $o "* ]] || bad "options do not offer $o"
+	done
+	;;
+completion-zsh)
+	command -v zsh >/dev/null || { echo "SKIP: zsh is not installed"; exit 77; }
+	zsh -n "$src/completions/_unroot" || bad "_unroot does not parse"
+	for f in $(formats); do
+		grep -q "formats=(.*\b$f\b" "$src/completions/_unroot" || bad "_unroot does not list format $f"
+	done
+	for o in $("$UNROOT" lint --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+		grep -qE -- "$o([^a-z-]|\$)" "$src/completions/_unroot" || bad "_unroot does not offer $o"
+	done
+	;;
+self-lint)
+	"$UNROOT" lint --no-config --fail-on info "$src/Dockerfile" >"$tmp/out.txt" 2>&1
+	rc=$?
+	cat "$tmp/out.txt"
+	if grep -q 'the Dockerfile reader is not built yet' "$tmp/out.txt"; then
+		echo "SKIP: this build has no Dockerfile reader, so the Dockerfile cannot be checked yet"
+		exit 77
+	fi
+	[ "$rc" = 0 ] || bad "unroot's own Dockerfile has findings (exit $rc)"
+	grep -q ': \(error\|warning\|info\):' "$tmp/out.txt" && bad "unroot's own Dockerfile has findings"
+	grep -q '^unroot: 1 input, 0 errors, 0 warnings, 0 info$' "$tmp/out.txt" || bad "want exactly one clean input"
+	;;
+install)
+	build=$2
+	meson install -C "$build" --destdir "$tmp/root" --no-rebuild >"$tmp/install.log" 2>&1 ||
+		{ cat "$tmp/install.log"; bad "meson install failed"; }
+	for f in bin/unroot share/man/man1/unroot.1 share/bash-completion/completions/unroot \
+		share/zsh/site-functions/_unroot; do
+		found=$(find "$tmp/root" -path "*/$f" | head -1)
+		[ -n "$found" ] || bad "meson install does not install $f"
+	done
+	man_installed=$(find "$tmp/root" -path '*/man1/unroot.1' | head -1)
+	[ -n "$man_installed" ] && ! cmp -s "$man_installed" "$src/docs/unroot.1" && bad "the installed man page differs"
+	;;
+integration)
+	python3 -c 'import yaml' 2>/dev/null || { echo "SKIP: python3-yaml is not installed"; exit 77; }
+	python3 "$src/tests/output/integration.py" "$src" "$UNROOT" || fail=1
+	;;
+*)
+	echo "unknown mode $mode"; exit 2 ;;
+esac
+exit $fail
