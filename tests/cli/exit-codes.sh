@@ -49,7 +49,7 @@ ok "--output: the file has the report" has report.json '"rule": "NR102"'
 
 # explain and rules
 status 0 "explain by code" explain NR102
-ok "explain shows a bad example" has out "Bad:"
+ok "explain shows a bad example" has out "Bad"
 status 0 "explain by name" explain user-root
 status 2 "explain an unknown rule" explain NR999
 status 0 "rules" rules
