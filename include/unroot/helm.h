@@ -164,6 +164,13 @@ bool helm_sc_adapts_openshift(const struct helm_chart *chart, const struct helm_
  */
 bool helm_sc_from_values(const struct helm_chart *chart, const struct helm_sc *sc, bool *known);
 
+/*
+ * Whether workload document `doc` of chart renders a security context from
+ * values, in its own text or in the named templates it includes. *known is
+ * false when a helper it relies on is missing from the chart.
+ */
+bool helm_doc_values_fed(const struct helm_chart *chart, size_t doc, bool *known);
+
 /* The workload rules find nothing when a chart holds no workload. */
 bool helm_is_workload_kind(const char *kind);
 

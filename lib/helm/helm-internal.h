@@ -20,6 +20,11 @@
 /* A chart from a folder (is_dir) or a .tgz; NULL after reporting NR000. */
 struct helm_chart *helm_load(struct lint_run *run, const char *path, bool is_dir);
 
+/* A chart written as one text: `--- Chart.yaml`, `--- templates/x.yaml`, ... */
+bool helm_text_is_chart(const char *data, size_t len);
+struct helm_chart *helm_load_text(struct lint_run *run, const char *path, const char *data,
+				  size_t len);
+
 bool helm_archive_name(const char *path);
 /* The archive at path has NAME/Chart.yaml among its first entries. */
 bool helm_archive_has_chart(const char *path);

@@ -515,3 +515,68 @@ struct helm_chart *helm_load(struct lint_run *run, const char *path, bool is_dir
 		helm_chart_finish(c);
 	return c;
 }
+
+/*
+ * A chart written as one text, the form rule examples use:
+ *
+ *	--- Chart.yaml
+ *	apiVersion: v2
+ *	--- templates/deployment.yaml
+ *	...
+ *
+ * Each `--- NAME` line starts a file, which runs to the next one.
+ */
+bool helm_text_is_chart(const char *data, size_t len)
+{
+	size_t le = 0;
+	while (le < len && data[le] != '\n')
+		le++;
+	return le > 14 && strncmp(data, "--- ", 4) == 0 &&
+	       strncmp(data + le - 10, "Chart.yaml", 10) == 0 && !memchr(data + 4, ' ', le - 4);
+}
+
+struct helm_chart *helm_load_text(struct lint_run *run, const char *path, const char *data,
+				  size_t len)
+{
+	struct loader L = {.run = run, .path = path};
+	struct entries E = {0};
+	struct arena *a = run->arena;
+	const char *name = NULL, *root = NULL;
+	size_t body = 0;
+	for (size_t ls = 0; ls <= len && !L.failed;) {
+		size_t le = ls;
+		while (le < len && data[le] != '\n')
+			le++;
+		bool head = le - ls > 4 && strncmp(data + ls, "--- ", 4) == 0 &&
+			    !memchr(data + ls + 4, ' ', le - ls - 4);
+		if (head || le >= len) {
+			size_t end = head ? ls : len;
+			if (name) {
+				char *copy = arena_strndup(a, data + body, end - body);
+				if (!copy || add_entry(&L, &E, name, copy, end - body) != 0)
+					return NULL;
+			}
+			if (head) {
+				name = arena_strndup(a, data + ls + 4, le - ls - 4);
+				if (!name || bad_name(name))
+					name = NULL;
+				else if (!root && strlen(name) >= 10 &&
+					 strcmp(name + strlen(name) - 10, "Chart.yaml") == 0)
+					root = arena_strndup(a, name, strlen(name) - 10);
+				body = le < len ? le + 1 : len;
+			}
+		}
+		if (le >= len)
+			break;
+		ls = le + 1;
+	}
+	if (!root || L.failed) {
+		run_parse_error(run, path, NULL, 0, 0, "'%s' holds no Chart.yaml section", path);
+		return NULL;
+	}
+	const char *prefix = arena_printf(a, "%s!/%s", path, root);
+	struct helm_chart *c = prefix ? build(&L, &E, root, prefix, path, NULL, 0) : NULL;
+	if (c)
+		helm_chart_finish(c);
+	return c;
+}

@@ -222,3 +222,67 @@ void helm_chart_finish(struct helm_chart *chart)
 	for (size_t i = 0; i < chart->nsub; i++)
 		helm_chart_finish(chart->subcharts[i]);
 }
+
+/* The chart of the tree whose defines array holds d. */
+static const struct helm_chart *owner(const struct helm_chart *c, const struct helm_define *d,
+				      unsigned depth)
+{
+	if (d >= c->defines && d < c->defines + c->ndefines)
+		return c;
+	for (size_t i = 0; i < c->nsub && depth < 16; i++) {
+		const struct helm_chart *o = owner(c->subcharts[i], d, depth + 1);
+		if (o)
+			return o;
+	}
+	return NULL;
+}
+
+struct fed {
+	bool fed, unknown;
+};
+
+static void judge_site(const struct helm_chart *c, const struct helm_sc *sc, struct fed *f)
+{
+	bool known = true;
+	if (helm_sc_from_values(c, sc, &known))
+		f->fed = true;
+	else if (!known)
+		f->unknown = true;
+}
+
+static bool visit_fed(const struct helm_chart *c, const struct helm_define *d, void *data)
+{
+	struct fed *f = data;
+	const struct helm_chart *root = c->root ? c->root : c;
+	const struct helm_chart *o = owner(root, d, 0);
+	if (!o)
+		return false;
+	int idx = (int)(d - o->defines);
+	for (size_t i = 0; i < o->nscs; i++)
+		if (o->scs[i].define == idx)
+			judge_site(o, &o->scs[i], f);
+	for (size_t i = 0; i < o->nfields; i++)
+		if (o->fields[i].define == idx && o->fields[i].values_path)
+			f->fed = true;
+	return f->fed;
+}
+
+bool helm_doc_values_fed(const struct helm_chart *c, size_t doc, bool *known)
+{
+	struct fed f = {0};
+	const struct helm_doc *d = &c->docs[doc];
+	for (size_t i = 0; i < c->nscs; i++)
+		if (c->scs[i].doc == (int)doc)
+			judge_site(c, &c->scs[i], &f);
+	for (size_t i = 0; i < c->nfields; i++)
+		if (c->fields[i].doc == (int)doc && c->fields[i].values_path)
+			f.fed = true;
+	bool missing = false;
+	if (!f.fed)
+		reach(c, d->includes, d->nincludes, visit_fed, &f, &missing);
+	/* The pod spec comes from a named template that is not in the chart. */
+	if (!f.fed && missing && !d->containers)
+		f.unknown = true;
+	*known = !f.unknown;
+	return f.fed;
+}

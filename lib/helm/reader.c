@@ -157,7 +157,8 @@ static void lint(struct lint_run *run, const char *path, struct source *src)
 {
 	struct stat st;
 	if (src || strcmp(path, "-") == 0) {
-		/* --type helm on stdin or on a file: the output of helm template. */
+		/* --type helm on stdin or in memory: a chart as one text, or helm template output.
+		 */
 		if (!src) {
 			const char *why = NULL;
 			src = source_read(run->arena, path, run->opts->limits.file_size, &why);
@@ -166,6 +167,12 @@ static void lint(struct lint_run *run, const char *path, struct source *src)
 						why);
 				return;
 			}
+		}
+		if (helm_text_is_chart(src->data, src->len)) {
+			struct helm_chart *c = helm_load_text(run, path, src->data, src->len);
+			if (c)
+				static_checks(run, c);
+			return;
 		}
 		helm_lint_rendered(run, path, src->data, src->len);
 		return;
