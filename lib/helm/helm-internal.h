@@ -29,8 +29,11 @@ bool helm_archive_name(const char *path);
 /* The archive at path has NAME/Chart.yaml among its first entries. */
 bool helm_archive_has_chart(const char *path);
 
-/* Runs helm template on a top-level chart and lints the output (render.c). */
-void helm_render_checks(struct lint_run *run, struct helm_chart *chart);
+/*
+ * Runs helm template on a top-level chart and lints the output (render.c).
+ * first_static: where the chart's static findings start in run->diags.
+ */
+void helm_render_checks(struct lint_run *run, struct helm_chart *chart, size_t first_static);
 
 /*
  * Lints the output of helm template already in memory (stdin, a file):

@@ -25,6 +25,9 @@ static bool match(const char *path, bool is_dir)
 {
 	if (is_dir)
 		return has_chart_yaml(path);
+	const char *base = strrchr(path, '/');
+	if (strcmp(base ? base + 1 : path, "Chart.yaml") == 0)
+		return true; /* a chart named by its Chart.yaml */
 	return helm_archive_name(path) && helm_archive_has_chart(path);
 }
 
@@ -188,8 +191,9 @@ static void lint(struct lint_run *run, const char *path, struct source *src)
 								       (size_t)(base - path - 1));
 			struct helm_chart *c = dir ? helm_load(run, dir, true) : NULL;
 			if (c) {
+				size_t first = run->diags.n;
 				static_checks(run, c);
-				helm_render_checks(run, c);
+				helm_render_checks(run, c, first);
 			}
 			return;
 		}
@@ -205,8 +209,9 @@ static void lint(struct lint_run *run, const char *path, struct source *src)
 	struct helm_chart *c = helm_load(run, path, is_dir);
 	if (!c)
 		return;
+	size_t first = run->diags.n;
 	static_checks(run, c);
-	helm_render_checks(run, c);
+	helm_render_checks(run, c, first);
 }
 
 const struct reader helm_reader = {

@@ -570,12 +570,22 @@ static bool error_position(const struct helm_chart *c, const char *msg, const st
 	return false;
 }
 
-static void note_skipped(struct lint_run *run, const struct helm_chart *c, const char *why)
+/*
+ * Said once a run, and only for a chart the static checks found something
+ * in: that is what a render would confirm or refute.
+ */
+static void note_skipped(struct lint_run *run, const struct helm_chart *c, const char *why,
+			 size_t first_static)
 {
 	const struct rule *r = rule_find("NR304");
 	if (!r)
 		return;
 	size_t pl = strlen(helm_skip_prefix);
+	bool found = false;
+	for (size_t i = first_static; i < run->diags.n; i++)
+		found |= run->diags.items[i].rule->kind == KIND_HELM;
+	if (!found)
+		return;
 	for (size_t i = 0; i < run->diags.n; i++)
 		if (run->diags.items[i].rule == r &&
 		    strncmp(run->diags.items[i].message, helm_skip_prefix, pl) == 0)
@@ -666,7 +676,7 @@ static bool render(struct lint_run *run, struct helm_chart *c, const char *helm,
 	return ok;
 }
 
-void helm_render_checks(struct lint_run *run, struct helm_chart *c)
+void helm_render_checks(struct lint_run *run, struct helm_chart *c, size_t first_static)
 {
 	bool explicit = false, off = false;
 	const char *helm = find_helm(run, &explicit, &off);
@@ -678,11 +688,11 @@ void helm_render_checks(struct lint_run *run, struct helm_chart *c)
 					"cannot run helm '%s': not an executable file",
 					run->opts->helm_bin);
 		else
-			note_skipped(run, c, "no helm binary on PATH");
+			note_skipped(run, c, "no helm binary on PATH", first_static);
 		return;
 	}
 	if (!reader_for_kind(KIND_K8S)) {
-		note_skipped(run, c, "this build has no Kubernetes reader");
+		note_skipped(run, c, "this build has no Kubernetes reader", first_static);
 		return;
 	}
 	unsigned plats = run->opts->platforms;
