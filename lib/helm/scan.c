@@ -342,6 +342,12 @@ static void push_block(struct scanner *S, enum block_kind k, const char *cond, s
 	b->kind = k;
 	b->define = -1;
 	b->openshift = about_openshift(cond, n);
+	if (S->define >= 0) {
+		/* A named template that branches on OpenShift or reads values in a condition. */
+		struct helm_define *d = &S->c->defines[S->define];
+		d->openshift |= b->openshift;
+		d->values |= contains(cond, n, ".Values");
+	}
 	if (k == B_WITH) {
 		const char *p = values_ref(S->a, cond, n);
 		/* `with .Values.x` only: a pipeline that transforms it is something else. */
