@@ -397,8 +397,13 @@ static void lint_doc(struct lint_run *run, struct pass *ps, const char *doc, siz
 	if (!tf && src_name && !ps->chart) {
 		/* helm template output read back: the template is where Source says, if there. */
 		const char *why;
+		struct stat st;
+		/* Only a regular file: a Source line could name a FIFO or a device. */
+		bool regular = stat(src_name, &st) == 0 && S_ISREG(st.st_mode) &&
+			       (size_t)st.st_size <= run->opts->limits.file_size;
 		struct source *s =
-		    source_read(run->arena, src_name, run->opts->limits.file_size, &why);
+		    regular ? source_read(run->arena, src_name, run->opts->limits.file_size, &why)
+			    : NULL;
 		if (s) {
 			disk = arena_alloc(run->arena, sizeof(*disk));
 			if (disk) {
