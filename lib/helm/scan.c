@@ -574,8 +574,12 @@ static bool parse_key(const char *s, size_t p, size_t le, size_t *kstart, size_t
 	return true;
 }
 
-static void key_line(struct scanner *S, size_t ls, size_t p, size_t le, size_t next_action)
+static void key_line(struct scanner *S, size_t ls, size_t p, size_t le, const struct action *next)
 {
+	/* A template comment closing the line is not part of the value. */
+	size_t next_action = next->start;
+	if (next->comment && next->start < le && next->end >= le)
+		le = next_action;
 	size_t ks, ke, vs;
 	if (!parse_key(S->s, p, le, &ks, &ke, &vs))
 		return;
@@ -784,7 +788,7 @@ int helm_scan(struct arena *a, struct helm_chart *c, struct helm_file *f)
 					} else {
 						if (S->sc >= 0 && col <= S->sc_indent)
 							close_sc(S);
-						key_line(S, ls, p, le, ac.start);
+						key_line(S, ls, p, le, &ac);
 					}
 				}
 			}
