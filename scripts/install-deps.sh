@@ -19,7 +19,7 @@ test_pkgs=(clang valgrind)
 image_pkgs=()
 # Anything else an area's tests need from Debian.
 k8s_pkgs=()
-helm_pkgs=()
+helm_pkgs=(unzip)
 output_pkgs=()
 
 missing=()
