@@ -198,7 +198,7 @@ const struct k8s_annotation *k8s_annotation(const struct k8s_object *o, const ch
 /* "containers", "initContainers" or "ephemeralContainers". */
 const char *k8s_container_list_name(enum k8s_container_kind k);
 
-/* True when a capability sequence lists `name` (case-insensitive, with or without CAP_). */
+/* True when a capability sequence lists `name` (exactly, with or without CAP_). */
 bool k8s_caps_has(const struct k8s_field *caps, const char *name);
 
 #endif

@@ -636,9 +636,10 @@ bool k8s_caps_has(const struct k8s_field *caps, const char *name)
 		if (e->kind != Y_SCALAR)
 			continue;
 		const char *v = e->value;
-		if (strncasecmp(v, "CAP_", 4) == 0)
+		if (strncmp(v, "CAP_", 4) == 0)
 			v += 4;
-		if (strcasecmp(v, name) == 0)
+		/* Pod Security Standards compare names exactly: "all" is not ALL. */
+		if (strcmp(v, name) == 0)
 			return true;
 	}
 	return false;
