@@ -55,6 +55,7 @@ struct helm_sc {
 	bool conditional;	 /* inside if/with/range in its template or named template */
 	bool openshift;		 /* inside a block whose condition is about OpenShift */
 	bool omits_uid; /* its expression omits runAsUser/fsGroup (`omit ... "runAsUser"`) */
+	bool off;	/* in a branch the chart's default values do not take */
 	int define;	/* index in chart->defines, or -1 outside named templates */
 	int doc;	/* index in chart->docs, or -1 inside a named template */
 };
@@ -67,7 +68,8 @@ struct helm_field {
 	const char *value;	 /* the literal as written, or NULL when templated */
 	const char *values_path; /* templated from .Values.<values_path>, or NULL */
 	bool conditional, openshift;
-	int sc; /* index in chart->scs of the securityContext it sits in, or -1 */
+	bool off; /* in a branch the chart's default values do not take */
+	int sc;	  /* index in chart->scs of the securityContext it sits in, or -1 */
 	int define, doc;
 };
 
@@ -145,6 +147,14 @@ const struct ynode *helm_values_get(const struct helm_chart *chart, const char *
  * chart's default switches that part off.
  */
 bool helm_values_disabled(const struct helm_chart *chart, const char *path);
+
+/*
+ * True when the templates render the values at `path` (a security context
+ * map) only in branches that the chart's defaults skip, as an init
+ * container that runs only when a fix is enabled. False when nothing is
+ * known to render it.
+ */
+bool helm_values_rendered_off(const struct helm_chart *chart, const char *path);
 
 /*
  * Whether the security context a site renders can leave runAsUser and

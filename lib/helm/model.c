@@ -286,3 +286,23 @@ bool helm_doc_values_fed(const struct helm_chart *c, size_t doc, bool *known)
 	*known = !f.unknown;
 	return f.fed;
 }
+
+bool helm_values_rendered_off(const struct helm_chart *c, const char *path)
+{
+	size_t n = strlen(path), users = 0, off = 0;
+	for (size_t i = 0; i < c->nscs; i++) {
+		const char *vp = c->scs[i].values_path;
+		if (!vp || strcmp(vp, path) != 0)
+			continue;
+		users++;
+		off += c->scs[i].off;
+	}
+	for (size_t i = 0; i < c->nfields; i++) {
+		const char *vp = c->fields[i].values_path;
+		if (!vp || strncmp(vp, path, n) != 0 || vp[n] != '.')
+			continue;
+		users++;
+		off += c->fields[i].off;
+	}
+	return users > 0 && off == users;
+}

@@ -11,6 +11,7 @@
  * a securityContext under `containers:` is a container's. What follows a
  * securityContext key, inline or on deeper lines, tells where it comes from.
  */
+#include "helm-eval.h"
 #include "unroot/arena.h"
 #include "unroot/helm.h"
 #include "unroot/source.h"
@@ -35,6 +36,9 @@ struct block {
 	enum block_kind kind;
 	const char *with_path; /* `with .Values.x`: "x" */
 	bool openshift;	       /* its condition is about OpenShift */
+	enum tri truth;	       /* whether the branch being read is taken with the defaults */
+	enum tri taken;	       /* whether an earlier branch of this if was taken */
+	struct hval dot;       /* `with`: the value of its pipeline */
 	int define;	       /* B_DEFINE: index in chart->defines */
 	size_t key_base;       /* key stack depth when a define opened */
 };
@@ -61,7 +65,8 @@ struct scanner {
 	int define; /* innermost open define, or -1 */
 	int sc;	    /* open securityContext region, or -1 */
 	size_t sc_indent;
-	bool scalar; /* inside a block scalar */
+	struct helm_vars vars; /* $x := ... seen so far */
+	bool scalar;	       /* inside a block scalar */
 	size_t scalar_indent;
 	bool failed;
 };
@@ -282,6 +287,27 @@ static const char *dot_path(const struct scanner *S)
 	return NULL;
 }
 
+/* The value of `.` here: a with's value, unknown inside range/define or at the top. */
+static struct hval dot_value(const struct scanner *S)
+{
+	for (size_t i = S->nblocks; i-- > 0;) {
+		if (S->blocks[i].kind == B_WITH)
+			return S->blocks[i].dot;
+		if (S->blocks[i].kind != B_IF)
+			break;
+	}
+	return (struct hval){.kind = H_UNKNOWN};
+}
+
+/* Inside a branch that a plain install with the chart's defaults skips. */
+static bool off_by_default(const struct scanner *S)
+{
+	for (size_t i = scope_start(S); i < S->nblocks; i++)
+		if (S->blocks[i].truth == TRI_FALSE)
+			return true;
+	return false;
+}
+
 static void add_include(struct scanner *S, const char *name)
 {
 	if (S->define >= 0) {
@@ -342,6 +368,14 @@ static void push_block(struct scanner *S, enum block_kind k, const char *cond, s
 	b->kind = k;
 	b->define = -1;
 	b->openshift = about_openshift(cond, n);
+	b->truth = TRI_TRUE;
+	if (k == B_IF || k == B_WITH || k == B_RANGE) {
+		struct hval v = helm_eval(S->c, &S->vars, dot_value(S), cond, n);
+		b->truth = hval_truth(v);
+		if (k == B_WITH)
+			b->dot = v;
+	}
+	b->taken = b->truth;
 	if (S->define >= 0) {
 		/* A named template that branches on OpenShift or reads values in a condition. */
 		struct helm_define *d = &S->c->defines[S->define];
@@ -412,6 +446,8 @@ static void open_define(struct scanner *S, const char *body, size_t n, size_t at
 /* What an expression (not a control action) tells the open site or define. */
 static void expression(struct scanner *S, const char *body, size_t n)
 {
+	if (n > 1 && body[0] == '$' && memchr(body, '=', n))
+		helm_eval_assign(S->c, &S->vars, dot_value(S), body, n);
 	size_t from = 0;
 	const char *inc;
 	const char *first_inc = NULL;
@@ -468,9 +504,34 @@ static void control(struct scanner *S, const struct action *ac)
 	} else if (word_at(b, n, "end"))
 		pop_block(S, ac->start);
 	else if (word_at(b, n, "else")) {
+		if (!S->nblocks || S->overflow)
+			return;
+		struct block *bl = &S->blocks[S->nblocks - 1];
 		/* `else if X`: the branch's own condition can be about OpenShift too. */
-		if (S->nblocks && !S->overflow && about_openshift(b, n))
-			S->blocks[S->nblocks - 1].openshift = true;
+		if (about_openshift(b, n))
+			bl->openshift = true;
+		const char *rest = b + 4;
+		size_t rn = n - 4;
+		while (rn && (*rest == ' ' || *rest == '\t'))
+			rest++, rn--;
+		enum tri t;
+		if (bl->taken == TRI_TRUE)
+			t = TRI_FALSE;
+		else if (word_at(rest, rn, "if") || word_at(rest, rn, "with")) {
+			size_t kw = rest[0] == 'i' ? 2 : 4;
+			struct hval v = helm_eval(S->c, &S->vars, dot_value(S), rest + kw, rn - kw);
+			t = hval_truth(v);
+			if (bl->taken == TRI_UNKNOWN && t != TRI_FALSE)
+				t = TRI_UNKNOWN;
+		} else {
+			t = bl->taken == TRI_FALSE ? TRI_TRUE : TRI_UNKNOWN;
+		}
+		bl->truth = t;
+		if (t == TRI_TRUE)
+			bl->taken = TRI_TRUE;
+		else if (t == TRI_UNKNOWN)
+			bl->taken = TRI_UNKNOWN;
+		bl->dot = (struct hval){.kind = H_UNKNOWN};
 	} else
 		expression(S, b, n);
 }
@@ -657,6 +718,7 @@ static void key_line(struct scanner *S, size_t ls, size_t p, size_t le, const st
 			sc->level = HELM_LEVEL_POD;
 		sc->conditional = conditional(S);
 		sc->openshift = guarded_openshift(S);
+		sc->off = off_by_default(S);
 		sc->define = S->define;
 		sc->doc = S->define >= 0 ? -1 : S->doc;
 		S->sc = (int)(S->c->nscs - 1);
@@ -682,6 +744,7 @@ static void key_line(struct scanner *S, size_t ls, size_t p, size_t le, const st
 		fl->doc = S->define >= 0 ? -1 : S->doc;
 		fl->conditional = conditional(S);
 		fl->openshift = guarded_openshift(S);
+		fl->off = off_by_default(S);
 		if (templated) {
 			fl->values_path = values_ref(S->a, S->s + vs, le - vs);
 			if (!fl->values_path && renders_dot(S->s + vs, le - vs))

@@ -45,7 +45,8 @@ static void walk(struct check_ctx *ctx, const struct rule *self, const struct he
 			return;
 		bool uid0 = strcmp(k->value, "runAsUser") == 0 && is_zero(v);
 		bool nonroot_false = strcmp(k->value, "runAsNonRoot") == 0 && is_false(v);
-		if ((uid0 || nonroot_false) && !(*path && helm_values_disabled(c, path))) {
+		if ((uid0 || nonroot_false) && !(*path && helm_values_disabled(c, path)) &&
+		    !(*path && helm_values_rendered_off(c, path))) {
 			const struct helm_file *f = c->values_file;
 			struct diag *d = diag_add(
 			    ctx->diags, self, f->path, f->src, k->start, v->end,
@@ -82,8 +83,9 @@ const struct rule NR303_values_run_as_root = {
 	"container as root; runAsNonRoot: false turns off the kubelet's check that would "
 	"refuse an image whose user is root. Pod Security \"restricted\" forbids both, and "
 	"OpenShift's restricted-v2 SCC rejects uid 0. A part of values that the chart "
-	"switches off by default (an `enabled: false` beside it or above it) is not a "
-	"default and is not reported.",
+	"switches off by default is not a default and is not reported: an `enabled: false` "
+	"beside it or above it, or templates that render it only in branches the default "
+	"values skip (an init container that runs when a fix is turned on).",
     .remediation = "Leave runAsUser unset (the image's numeric USER applies, or OpenShift's "
 		   "assigned UID) and set runAsNonRoot: true.",
     .bad = "--- web/Chart.yaml\n"

@@ -28,7 +28,7 @@ static void fields(struct check_ctx *ctx, const struct rule *self, const struct 
 {
 	for (size_t i = 0; i < c->nfields; i++) {
 		const struct helm_field *f = &c->fields[i];
-		if (f->value || f->conditional || f->openshift)
+		if (f->value || f->conditional || f->openshift || f->off)
 			continue;
 		if (strcmp(f->key, "runAsUser") != 0 && strcmp(f->key, "fsGroup") != 0)
 			continue;
@@ -54,7 +54,7 @@ static void sites(struct check_ctx *ctx, const struct rule *self, const struct h
 		return;
 	for (size_t i = 0; i < c->nscs; i++) {
 		const struct helm_sc *sc = &c->scs[i];
-		if (!sc->values_path || !*sc->values_path)
+		if (!sc->values_path || !*sc->values_path || sc->off)
 			continue;
 		bool known = true;
 		if (helm_sc_adapts_openshift(c, sc, &known) || !known)

@@ -35,14 +35,21 @@ expect "bitnami nginx: configurable, OpenShift switch" "" "$(findings --helm non
 # redis (Bitnami): configurable; the init-sysctl container hard-codes root.
 expect "bitnami redis: hard-coded root init container" \
 	"redis/templates/master/application.yaml:439 NR301" "$(findings --helm none redis)"
-# node-exporter: configurable, default uid 65534 with no OpenShift switch; the
-# permission-fix init container defaults to root.
-expect "node-exporter: 65534 pinned, root init defaults" \
+# node-exporter: configurable, default uid 65534 with no OpenShift switch. The
+# permission-fix init container's root defaults (values 558, 560) are rendered
+# only when its fixes are enabled, which they are not by default: not reported.
+expect "node-exporter: 65534 pinned; the root init container is off by default" \
 	"node-exporter/values.yaml:361 NR304
-node-exporter/values.yaml:364 NR304
-node-exporter/values.yaml:558 NR303
-node-exporter/values.yaml:558 NR304
-node-exporter/values.yaml:560 NR303" "$(findings --helm none node-exporter)"
+node-exporter/values.yaml:364 NR304" "$(findings --helm none node-exporter)"
+# Turned on in a copy of values.yaml, the root defaults are reported.
+cp -r node-exporter node-exporter-fixes
+perl -0pi -e 's/(  fixes:\n(?:    #.*\n)*    rapl: )false/${1}true/' node-exporter-fixes/values.yaml
+expect "node-exporter with fixes on: the init container's root defaults" \
+	"node-exporter-fixes/values.yaml:361 NR304
+node-exporter-fixes/values.yaml:364 NR304
+node-exporter-fixes/values.yaml:558 NR303
+node-exporter-fixes/values.yaml:558 NR304
+node-exporter-fixes/values.yaml:560 NR303" "$(findings --helm none node-exporter-fixes)"
 # mysql-exporter: main contexts from values ({}), the cloudsql sidecar hard-codes 10000.
 expect "mysql-exporter: sidecar hard-codes runAsUser" \
 	"mysql-exporter/templates/deployment.yaml:173 NR301
@@ -60,5 +67,5 @@ expect "packaged chart" "mysql-exporter-2.0.0.tgz!/mysql-exporter/templates/depl
 mysql-exporter-2.0.0.tgz!/mysql-exporter/templates/deployment.yaml:174 NR301" \
 	"$(findings --helm none mysql-exporter-2.0.0.tgz nginx-1.0.0.tgz)"
 # Charts found while walking a folder.
-expect "walking a folder finds every chart, packaged ones too" 10 "$(findings --helm none . | wc -l | tr -d ' ')"
+expect "walking a folder finds every chart, packaged ones too" 12 "$(findings --helm none . | wc -l | tr -d ' ')"
 finish

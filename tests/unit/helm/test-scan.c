@@ -9,13 +9,25 @@
 
 #include "unroot/arena.h"
 #include "unroot/helm.h"
+#include "unroot/lint.h"
 #include "unroot/source.h"
+#include "unroot/yaml.h"
 
 static struct arena *A;
 
-static struct helm_chart *scan(const char *text)
+static struct helm_chart *scan_with(const char *values, const char *text)
 {
 	struct helm_chart *c = arena_alloc(A, sizeof(*c));
+	if (values) {
+		struct lint_options o;
+		lint_options_init(&o);
+		struct source *vs = source_new(A, "values.yaml", values, strlen(values));
+		struct ydoc *docs;
+		size_t n;
+		struct yerror err;
+		assert_int_equal(yaml_load(A, vs, &o.limits, &docs, &n, &err), 0);
+		c->values = docs[0].root;
+	}
 	struct helm_file *f = arena_alloc(A, sizeof(*f));
 	assert_non_null(c);
 	assert_non_null(f);
@@ -26,6 +38,11 @@ static struct helm_chart *scan(const char *text)
 	assert_int_equal(helm_scan(A, c, f), 0);
 	helm_chart_finish(c);
 	return c;
+}
+
+static struct helm_chart *scan(const char *text)
+{
+	return scan_with(NULL, text);
 }
 
 static void scaffold(void **state)
@@ -112,6 +129,41 @@ static void odd_input(void **state)
 	assert_int_equal(c->nfields, 1);
 }
 
+/* Branches the default values skip: if/else, with, variables, and/or/not/empty/eq. */
+static void default_branches(void **state)
+{
+	(void)state;
+	struct helm_chart *c =
+	    scan_with("fix:\n  a: false\n  b: false\nextra: []\nmode: auto\non: {x: 1}\n",
+		      "{{- $f := .Values.fix -}}\n"
+		      "{{- $on := or $f.a $f.b (not (empty .Values.extra)) -}}\n"
+		      "{{- if $on }}\n"
+		      "securityContext:\n"
+		      "  runAsUser: 0\n"
+		      "{{- else if eq .Values.mode \"auto\" }}\n"
+		      "securityContext:\n"
+		      "  runAsUser: 1\n"
+		      "{{- else }}\n"
+		      "securityContext:\n"
+		      "  runAsUser: 2\n"
+		      "{{- end }}\n"
+		      "{{- with .Values.on }}\n"
+		      "securityContext:\n"
+		      "  runAsUser: {{ .x }}\n"
+		      "{{- end }}\n"
+		      "{{- if .Capabilities.APIVersions.Has \"security.openshift.io/v1\" }}\n"
+		      "securityContext:\n"
+		      "  runAsUser: 3\n"
+		      "{{- end }}\n");
+	assert_int_equal(c->nfields, 5);
+	assert_true(c->fields[0].off);	/* $on is false */
+	assert_false(c->fields[1].off); /* mode is auto */
+	assert_true(c->fields[2].off);	/* an earlier branch was taken */
+	assert_false(c->fields[3].off); /* with a non-empty map */
+	assert_false(c->fields[4].off); /* unknown: never hidden */
+	assert_true(c->fields[4].openshift);
+}
+
 int main(void)
 {
 	A = arena_new(1 << 26);
@@ -119,6 +171,7 @@ int main(void)
 	    cmocka_unit_test(scaffold),
 	    cmocka_unit_test(literals_and_helpers),
 	    cmocka_unit_test(odd_input),
+	    cmocka_unit_test(default_branches),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	arena_free(A);
