@@ -16,6 +16,7 @@
 #include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -121,6 +122,7 @@ static void read_archive(struct loader *L, struct entries *E, const char *path, 
 	struct archive_entry *ae;
 	int r;
 	size_t count = 0;
+	uint64_t seen = 0;
 	while (!L->failed && (r = archive_read_next_header(ar, &ae)) == ARCHIVE_OK) {
 		if (++count > lim->tar_entries || count > HELM_MAX_FILES * 4) {
 			run_parse_error(L->run, L->path, NULL, 0, 0,
@@ -142,6 +144,16 @@ static void read_archive(struct loader *L, struct entries *E, const char *path, 
 			break;
 		}
 		la_int64_t size = archive_entry_size(ae);
+		/* Skipping an entry still inflates it: bound what the archive makes us read. */
+		seen += size > 0 ? (uint64_t)size : 0;
+		if (seen > (uint64_t)HELM_MAX_BYTES * 4) {
+			run_parse_error(L->run, L->path, NULL, 0, 0,
+					"chart archive '%s' unpacks to more than %zu MiB; not read "
+					"further",
+					path, (HELM_MAX_BYTES * 4) >> 20);
+			L->failed = true;
+			break;
+		}
 		if (size < 0 || (uint64_t)size > lim->file_size) {
 			/* Big files are not templates a chart renders; skip, do not read. */
 			continue;
