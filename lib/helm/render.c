@@ -259,75 +259,144 @@ static void line_at(const char *s, size_t len, size_t off, size_t *ls, size_t *l
 	*le = b;
 }
 
-/* The nth (0-based, clamped) template line with key k (and value v when given). */
-static bool find_in_template(const struct source *t, const char *k, size_t kl, const char *v,
-			     size_t vl, size_t nth, size_t *start, size_t *end)
+#define MAX_CHAIN 16
+
+/* The keys enclosing a line, nearest first, found by indentation. */
+struct chain {
+	const char *k[MAX_CHAIN];
+	size_t l[MAX_CHAIN];
+	size_t n;
+};
+
+static void ancestors(const char *s, size_t len, size_t ls, size_t indent, struct chain *c)
 {
-	const char *s = t->data;
-	size_t count = 0;
-	bool found = false;
-	for (size_t ls = 0; ls < t->len;) {
-		size_t le = ls;
-		while (le < t->len && s[le] != '\n')
-			le++;
-		struct keyline kl2;
-		if (line_key(s, ls, le, &kl2) && kl2.klen == kl && memcmp(kl2.key, k, kl) == 0 &&
-		    (!v || (kl2.vlen == vl && memcmp(kl2.value, v, vl) == 0))) {
-			*start = kl2.start;
-			*end = kl2.end;
-			found = true;
-			if (count++ == nth)
-				return true;
+	c->n = 0;
+	size_t at = ls;
+	while (at > 0 && indent > 0 && c->n < MAX_CHAIN) {
+		size_t a, b;
+		line_at(s, len, at - 1, &a, &b);
+		struct keyline k;
+		if (line_key(s, a, b, &k) && k.indent < indent) {
+			c->k[c->n] = k.key;
+			c->l[c->n] = k.klen;
+			c->n++;
+			indent = k.indent;
 		}
-		ls = le < t->len ? le + 1 : t->len;
+		at = a;
 	}
-	return found;
 }
 
-/* How many lines before `before` in s have key k (and value v). */
-static size_t occurrences(const char *s, size_t before, const char *k, size_t kl, const char *v,
-			  size_t vl)
+/* How many enclosing keys agree, nearest first. */
+static size_t score(const struct chain *a, const struct chain *b)
+{
+	size_t i = 0;
+	while (i < a->n && i < b->n && a->l[i] == b->l[i] && memcmp(a->k[i], b->k[i], a->l[i]) == 0)
+		i++;
+	return i;
+}
+
+static bool same_key(const struct keyline *x, const struct keyline *want, bool value)
+{
+	return x->klen == want->klen && memcmp(x->key, want->key, x->klen) == 0 &&
+	       (!value || (x->vlen == want->vlen && memcmp(x->value, want->value, x->vlen) == 0));
+}
+
+/*
+ * How many lines before `before` in the rendered text r have the same key
+ * (and value) and the same enclosing keys: which occurrence this one is.
+ */
+static size_t occurrence(const char *r, size_t rlen, size_t before, const struct keyline *want,
+			 bool value, const struct chain *rc)
 {
 	size_t n = 0;
 	for (size_t ls = 0; ls < before;) {
 		size_t le = ls;
-		while (le < before && s[le] != '\n')
+		while (le < before && r[le] != '\n')
 			le++;
 		struct keyline x;
-		if (le < before && line_key(s, ls, le, &x) && x.klen == kl &&
-		    memcmp(x.key, k, kl) == 0 &&
-		    (!v || (x.vlen == vl && memcmp(x.value, v, vl) == 0)))
-			n++;
+		if (le < before && line_key(r, ls, le, &x) && same_key(&x, want, value)) {
+			struct chain c;
+			ancestors(r, rlen, ls, x.indent, &c);
+			n += score(&c, rc) == rc->n && c.n == rc->n;
+		}
 		ls = le + 1;
 	}
 	return n;
 }
 
+/*
+ * The template line with the same key (and value) whose enclosing keys agree
+ * best with the rendered line's; among equals, the nth. *full tells whether
+ * the enclosing keys agreed all the way.
+ */
+static bool best_line(const struct source *t, const struct keyline *want, bool value,
+		      const struct chain *rc, size_t nth, size_t *start, size_t *end, bool *full)
+{
+	const char *s = t->data;
+	size_t best = 0, count = 0;
+	bool found = false;
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t ls = 0; ls < t->len;) {
+			size_t le = ls;
+			while (le < t->len && s[le] != '\n')
+				le++;
+			struct keyline x;
+			if (line_key(s, ls, le, &x) && same_key(&x, want, value)) {
+				struct chain c;
+				ancestors(s, t->len, ls, x.indent, &c);
+				size_t sc = score(&c, rc);
+				if (pass == 0) {
+					if (!found || sc > best) {
+						best = sc;
+						*full = sc == rc->n || sc == c.n;
+					}
+					found = true;
+				} else if (sc == best) {
+					*start = x.start;
+					*end = x.end;
+					if (count++ == nth)
+						return true;
+				}
+			}
+			ls = le < t->len ? le + 1 : t->len;
+		}
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
 /* Maps [*start, *end) in the rendered text r to a line of template t. */
 static void map_span(const char *r, size_t rlen, const struct source *t, size_t *start, size_t *end)
 {
-	size_t ls, le;
+	size_t ls, le, ts, te;
+	bool full = false;
 	line_at(r, rlen, *start, &ls, &le);
 	struct keyline k;
-	size_t ts, te;
-	if (line_key(r, ls, le, &k) && k.vlen &&
-	    find_in_template(t, k.key, k.klen, k.value, k.vlen,
-			     occurrences(r, ls, k.key, k.klen, k.value, k.vlen), &ts, &te)) {
-		*start = ts;
-		*end = te;
-		return;
+	struct chain rc;
+	if (line_key(r, ls, le, &k)) {
+		ancestors(r, rlen, ls, k.indent, &rc);
+		/* The template writes this very line. */
+		if (k.vlen &&
+		    best_line(t, &k, true, &rc, occurrence(r, rlen, ls, &k, true, &rc), &ts, &te,
+			      &full) &&
+		    full) {
+			*start = ts;
+			*end = te;
+			return;
+		}
 	}
-	/* Up through the enclosing keys until the template writes one of them. */
-	size_t at = ls;
-	size_t indent = (size_t)-1;
+	/* The nearest key, this one or an enclosing one, that the template writes. */
+	size_t at = le, indent = (size_t)-1;
 	for (int hops = 0; hops < 32;) {
 		size_t a, b;
 		line_at(r, rlen, at, &a, &b);
 		if (line_key(r, a, b, &k) && k.indent < indent) {
 			indent = k.indent;
 			hops++;
-			if (find_in_template(t, k.key, k.klen, NULL, 0,
-					     occurrences(r, a, k.key, k.klen, NULL, 0), &ts, &te)) {
+			ancestors(r, rlen, a, k.indent, &rc);
+			if (best_line(t, &k, false, &rc, occurrence(r, rlen, a, &k, false, &rc),
+				      &ts, &te, &full)) {
 				*start = ts;
 				*end = te;
 				return;
@@ -339,7 +408,9 @@ static void map_span(const char *r, size_t rlen, const struct source *t, size_t 
 			break;
 		at = a - 1;
 	}
-	if (find_in_template(t, "kind", 4, NULL, 0, 0, &ts, &te)) {
+	struct keyline kind = {.key = "kind", .klen = 4};
+	struct chain none = {.n = 0};
+	if (best_line(t, &kind, false, &none, 0, &ts, &te, &full)) {
 		*start = ts;
 		*end = te;
 	} else {

@@ -80,6 +80,16 @@ got=$("$UNROOT" lint --no-config -q --helm "$H" --platform kubernetes web 2>/dev
 [ "$got" -gt 0 ] && expect "rendered: messages quote the rendered line" ok ok ||
 	expect "rendered: messages quote the rendered line" ok "none"
 
+# --set and --values reach helm; a finding in the container's context points
+# at the container's securityContext line, the pod's at the pod's.
+pc=$(grep -n '^      securityContext:' web/$D | cut -d: -f1)
+cc=$(grep -n '^          securityContext:' web/$D | cut -d: -f1)
+expect "rendered with --set: the container's context" "web/$D:$cc NR201" \
+	"$(findings --helm "$H" --platform kubernetes --set securityContext.runAsUser=0 web | only NR201)"
+printf 'podSecurityContext:\n  runAsUser: 0\n' >root-values.yaml
+expect "rendered with --values: the pod's context" "web/$D:$pc NR201" \
+	"$(findings --helm "$H" --platform kubernetes --values root-values.yaml web | only NR201)"
+
 # Pinned ids: OpenShift rejects them (NR208) in both renders; with the switch
 # the OpenShift render drops them, so nothing is pinned there.
 pin_os=$(findings --helm "$H" --platform openshift pinned | only NR208 | wc -l | tr -d ' ')
