@@ -106,6 +106,7 @@ struct helm_chart {
 	const char *prefix; /* what file paths start with: "web/" or "web-1.0.tgz!/web/" */
 	struct helm_chart *parent, *root;
 	bool packaged; /* read from a .tgz */
+	bool library;  /* Chart.yaml type: library: templates only, nothing to render */
 
 	struct helm_file *chart_file;  /* Chart.yaml */
 	struct helm_file *values_file; /* values.yaml, or NULL */

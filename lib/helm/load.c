@@ -433,6 +433,7 @@ static struct helm_chart *build(struct loader *L, struct entries *E, const char 
 	struct ynode *meta = load_yaml(L, c->chart_file);
 	const struct ynode *nm = meta ? ymap_get(meta, "name") : NULL;
 	c->name = nm && nm->kind == Y_SCALAR ? nm->value : NULL;
+	c->library = meta && yscalar_is(ymap_get(meta, "type"), "library");
 	if (!c->name) {
 		/* No name: the folder's, as Helm would refuse it anyway. */
 		size_t pl = strlen(prefix);

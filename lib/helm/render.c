@@ -756,8 +756,8 @@ void helm_render_checks(struct lint_run *run, struct helm_chart *c, size_t first
 {
 	bool explicit = false, off = false;
 	const char *helm = find_helm(run, &explicit, &off);
-	if (off)
-		return;
+	if (off || c->library)
+		return; /* a library chart renders nothing of its own */
 	if (!helm) {
 		if (explicit)
 			run_parse_error(run, c->path, NULL, 0, 0,

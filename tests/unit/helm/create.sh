@@ -109,6 +109,12 @@ echo "$out" | grep -q 'broken/templates/service.yaml:.*NR000' && [ $rc -eq 2 ] &
 	expect "helm failure: NR000 at the template, exit 2" ok ok ||
 	expect "helm failure: NR000 at the template, exit 2" "ok" "rc=$rc $out"
 
+# A library chart has nothing to render: no helm error.
+mkdir -p lib/templates
+printf 'apiVersion: v2\nname: lib\nversion: 1.0.0\ntype: library\n' >lib/Chart.yaml
+printf '{{- define "lib.ctx" -}}\nrunAsUser: 1000\n{{- end -}}\n' >lib/templates/_ctx.tpl
+expect "library chart: static only" "lib/templates/_ctx.tpl:2 NR301" "$(findings --helm "$H" lib)"
+
 # helm template output on stdin, --type helm: mapped back through # Source:.
 got=$("$H" template rel web | "$UNROOT" lint --no-config -q --type helm - 2>/dev/null | grep -c "^web/$D:$c:")
 [ "$got" -gt 0 ] && expect "stdin: Source lines map to the template" ok ok ||
