@@ -19,7 +19,7 @@ test_pkgs=(clang valgrind)
 image_pkgs=(buildah skopeo umoci busybox-static uidmap zstd strace libdeflate-tools python3)
 # Anything else an area's tests need from Debian.
 k8s_pkgs=()
-helm_pkgs=()
+helm_pkgs=(unzip)
 # The output tests' consumers: xmllint (JUnit/Checkstyle schemas), man and groff (the man
 # page), zsh (its completion), python3-yaml (pre-commit and workflow files), script (a
 # terminal). node and npm (for sarif-multitool and ajv in tests/.tools/output) are added

@@ -1,0 +1,191 @@
+/*
+ * helm.h - a Helm chart as the rules see it, and the static template scanner.
+ *
+ * A chart is read from a folder holding Chart.yaml or from a packaged .tgz
+ * (read with libarchive into memory, never unpacked to disk), with its
+ * charts/ subcharts. values.yaml is loaded with positions (yaml.h).
+ * Templates are Go templates and are often not valid YAML before rendering,
+ * so they are scanned as text: line by line, with the indentation of YAML
+ * keys, the `{{ ... }}` actions and the if/with/range/define blocks they
+ * open. The scanner records where each `securityContext:` comes from, every
+ * runAsUser/runAsGroup/fsGroup/runAsNonRoot field, the named templates
+ * (`define`) and which templates `include` them, and the YAML documents that
+ * are workloads.
+ *
+ * Everything lives in the run's arena; strings and files are borrowed.
+ * Offsets are byte offsets into the file's source.
+ */
+#ifndef UNROOT_HELM_H
+#define UNROOT_HELM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct arena;
+struct lint_limits;
+struct lint_run;
+struct source;
+struct ynode;
+
+/* One file of a chart. */
+struct helm_file {
+	const char *name; /* inside the chart: "templates/deployment.yaml" */
+	const char
+	    *path; /* as reported: "web/templates/x.yaml", "web-1.0.tgz!/web/templates/x.yaml" */
+	struct source *src;
+	bool partial; /* base name starts with '_': defines only, never rendered */
+};
+
+enum helm_level {
+	HELM_LEVEL_UNKNOWN = 0, /* inside a named template with no telling keys around it */
+	HELM_LEVEL_POD,
+	HELM_LEVEL_CONTAINER,
+};
+
+/* A `securityContext:` key in a template, and where its content comes from. */
+struct helm_sc {
+	const struct helm_file *file;
+	size_t start, end; /* the key */
+	size_t indent;	   /* its column, 0-based */
+	enum helm_level level;
+	const char *values_path; /* rendered from .Values.<values_path> ("podSecurityContext") */
+	const char *helper;	 /* rendered by include "<helper>" */
+	bool literal;		 /* holds fields written as literals */
+	bool other;		 /* rendered from something else: a variable, a range item */
+	bool conditional;	 /* inside if/with/range in its template or named template */
+	bool openshift;		 /* inside a block whose condition is about OpenShift */
+	bool omits_uid; /* its expression omits runAsUser/fsGroup (`omit ... "runAsUser"`) */
+	bool off;	/* in a branch the chart's default values do not take */
+	int define;	/* index in chart->defines, or -1 outside named templates */
+	int doc;	/* index in chart->docs, or -1 inside a named template */
+};
+
+/* A runAsUser, runAsGroup, fsGroup or runAsNonRoot key in a template. */
+struct helm_field {
+	const struct helm_file *file;
+	size_t start, end; /* key through value */
+	const char *key;
+	const char *value;	 /* the literal as written, or NULL when templated */
+	const char *values_path; /* templated from .Values.<values_path>, or NULL */
+	bool conditional, openshift;
+	bool off; /* in a branch the chart's default values do not take */
+	int sc;	  /* index in chart->scs of the securityContext it sits in, or -1 */
+	int define, doc;
+};
+
+/* A named template: {{ define "NAME" }} ... {{ end }}. */
+struct helm_define {
+	const char *name;
+	const struct helm_file *file;
+	size_t start, end;
+	const char **includes; /* names it includes */
+	size_t nincludes, capincludes;
+	bool values;	 /* reads .Values */
+	bool openshift;	 /* looks at OpenShift: adaptSecurityContext, security.openshift.io */
+	bool omits_ids;	 /* omits runAsUser/fsGroup from a context */
+	bool containers; /* writes a containers: key */
+};
+
+/* A YAML document of a rendered (non-partial) template. */
+struct helm_doc {
+	const struct helm_file *file;
+	size_t start, end;
+	const char *kind; /* a literal kind, or NULL */
+	size_t kind_start, kind_end;
+	bool kind_templated; /* kind: {{ ... }} */
+	bool containers;     /* writes containers: itself */
+	bool workload;	     /* set by helm_chart_finish() */
+	size_t spec_indent;  /* column of the pod spec's keys; 0 when not seen */
+	const char **includes;
+	size_t nincludes, capincludes;
+};
+
+struct helm_chart {
+	const char *path;   /* the folder or .tgz as named */
+	const char *name;   /* Chart.yaml name, or the folder name */
+	const char *prefix; /* what file paths start with: "web/" or "web-1.0.tgz!/web/" */
+	struct helm_chart *parent, *root;
+	bool packaged; /* read from a .tgz */
+	bool library;  /* Chart.yaml type: library: templates only, nothing to render */
+
+	struct helm_file *chart_file;  /* Chart.yaml */
+	struct helm_file *values_file; /* values.yaml, or NULL */
+	struct ynode *values;	       /* its root, or NULL */
+
+	struct helm_file *files; /* templates/, in name order */
+	size_t nfiles, capfiles;
+	struct helm_doc *docs;
+	size_t ndocs, capdocs;
+	struct helm_sc *scs;
+	size_t nscs, capscs;
+	struct helm_field *fields;
+	size_t nfields, capfields;
+	struct helm_define *defines;
+	size_t ndefines, capdefines;
+
+	struct helm_chart **subcharts;
+	size_t nsub, capsub;
+};
+
+/*
+ * Scans one template of `chart` and appends what it finds to the chart's
+ * arrays. Never fails on odd input (unterminated actions, unbalanced
+ * blocks, text that is not YAML); returns -1 only when the arena is full.
+ */
+int helm_scan(struct arena *a, struct helm_chart *chart, struct helm_file *file);
+
+/* Marks workload documents once every template of the chart tree is scanned. */
+void helm_chart_finish(struct helm_chart *chart);
+
+/* The named template NAME anywhere in the chart's tree (Helm shares one namespace). */
+const struct helm_define *helm_find_define(const struct helm_chart *chart, const char *name);
+
+/* The node at a dotted path of values.yaml ("a.b.c"), or NULL. */
+const struct ynode *helm_values_get(const struct helm_chart *chart, const char *path);
+
+/*
+ * True when a values map, or a map above it, holds `enabled: false`: the
+ * chart's default switches that part off.
+ */
+bool helm_values_disabled(const struct helm_chart *chart, const char *path);
+
+/*
+ * True when the templates render the values at `path` (a security context
+ * map) only in branches that the chart's defaults skip, as an init
+ * container that runs only when a fix is enabled. False when nothing is
+ * known to render it.
+ */
+bool helm_values_rendered_off(const struct helm_chart *chart, const char *path);
+
+/*
+ * Whether the security context a site renders can leave runAsUser and
+ * fsGroup out on OpenShift: it is guarded by an OpenShift condition, omits
+ * them, or goes through a helper that adapts it (Bitnami's
+ * common.compatibility.renderSecurityContext with
+ * global.compatibility.openshift.adaptSecurityContext). *known is false when
+ * the helper is not in the chart and cannot be judged.
+ */
+bool helm_sc_adapts_openshift(const struct helm_chart *chart, const struct helm_sc *sc,
+			      bool *known);
+
+/*
+ * Whether a site's content is fed from values: directly, or through a
+ * helper that reads .Values or gets a values path. *known is false when
+ * the helper is missing from the chart.
+ */
+bool helm_sc_from_values(const struct helm_chart *chart, const struct helm_sc *sc, bool *known);
+
+/*
+ * Whether workload document `doc` of chart renders a security context from
+ * values, in its own text or in the named templates it includes. *known is
+ * false when a helper it relies on is missing from the chart.
+ */
+bool helm_doc_values_fed(const struct helm_chart *chart, size_t doc, bool *known);
+
+/* The workload rules find nothing when a chart holds no workload. */
+bool helm_is_workload_kind(const char *kind);
+
+/* The rendered-check note: the message that says they were skipped, and why. */
+extern const char helm_skip_prefix[];
+
+#endif

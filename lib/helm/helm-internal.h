@@ -1,0 +1,48 @@
+/* helm-internal.h - what the Helm reader's files share inside lib/helm. */
+#ifndef UNROOT_HELM_INTERNAL_H
+#define UNROOT_HELM_INTERNAL_H
+
+#include "unroot/helm.h"
+#include "unroot/run.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Bounds of one chart tree, subcharts included. */
+#define HELM_MAX_FILES 10000u
+#define HELM_MAX_BYTES ((size_t)64 << 20)
+#define HELM_MAX_DEPTH 8u
+/* helm template: wall-clock limit and the most output kept. */
+#define HELM_TIMEOUT_MS 60000
+#define HELM_MAX_OUTPUT ((size_t)64 << 20)
+#define HELM_MAX_STDERR ((size_t)64 << 10)
+
+/* A chart from a folder (is_dir) or a .tgz; NULL after reporting NR000. */
+struct helm_chart *helm_load(struct lint_run *run, const char *path, bool is_dir);
+
+/* A chart written as one text: `--- Chart.yaml`, `--- templates/x.yaml`, ... */
+bool helm_text_is_chart(const char *data, size_t len);
+struct helm_chart *helm_load_text(struct lint_run *run, const char *path, const char *data,
+				  size_t len);
+
+bool helm_archive_name(const char *path);
+/* The archive at path has NAME/Chart.yaml among its first entries. */
+bool helm_archive_has_chart(const char *path);
+
+/*
+ * Runs helm template on a top-level chart and lints the output (render.c).
+ * first_static: where the chart's static findings start in run->diags.
+ */
+void helm_render_checks(struct lint_run *run, struct helm_chart *chart, size_t first_static);
+
+/*
+ * Lints the output of helm template already in memory (stdin, a file):
+ * Kubernetes rules per document, positions mapped to the template named by
+ * each `# Source:` line when that file can be found under `base`.
+ */
+void helm_lint_rendered(struct lint_run *run, const char *path, const char *data, size_t len);
+
+/* Records `# unroot ignore=...` comments of a file as suppressions. */
+void helm_add_suppressions(struct lint_run *run, const struct helm_file *f, bool yaml_keys);
+
+#endif

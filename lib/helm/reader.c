@@ -1,0 +1,224 @@
+/*
+ * reader.c - the Helm input kind: a chart folder, a packaged .tgz, or the
+ * output of helm template (with --type helm). Static checks on every chart
+ * of the tree, then rendered checks on the top chart when helm is there.
+ */
+#include "helm-internal.h"
+#include "unroot/arena.h"
+#include "unroot/source.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+static bool has_chart_yaml(const char *dir)
+{
+	char buf[4096];
+	struct stat st;
+	int n = snprintf(buf, sizeof(buf), "%s/Chart.yaml", dir);
+	return n > 0 && (size_t)n < sizeof(buf) && stat(buf, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static bool match(const char *path, bool is_dir)
+{
+	if (is_dir)
+		return has_chart_yaml(path);
+	const char *base = strrchr(path, '/');
+	if (strcmp(base ? base + 1 : path, "Chart.yaml") == 0)
+		return true; /* a chart named by its Chart.yaml */
+	return helm_archive_name(path) && helm_archive_has_chart(path);
+}
+
+/* "unroot ignore=NR301,NR304 reason" or "unroot global ignore=...". */
+static bool parse_ignore(struct arena *a, const char *p, const char *end, bool *global,
+			 const char ***codes, size_t *ncodes)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '#'))
+		p++;
+	if (end - p < 7 || strncmp(p, "unroot", 6) != 0 || !isspace((unsigned char)p[6]))
+		return false;
+	p += 6;
+	while (p < end && isspace((unsigned char)*p))
+		p++;
+	*global = false;
+	if (end - p > 7 && strncmp(p, "global", 6) == 0 && isspace((unsigned char)p[6])) {
+		*global = true;
+		p += 6;
+		while (p < end && isspace((unsigned char)*p))
+			p++;
+	}
+	if (end - p < 7 || strncmp(p, "ignore=", 7) != 0)
+		return false;
+	p += 7;
+	size_t cap = 0;
+	*codes = NULL;
+	*ncodes = 0;
+	while (p < end && !isspace((unsigned char)*p) && *p != '*') {
+		size_t n = 0;
+		while (p + n < end && p[n] != ',' && !isspace((unsigned char)p[n]) && p[n] != '*')
+			n++;
+		if (n) {
+			const char **slot = ARR_PUSH(a, *codes, *ncodes, cap);
+			if (!slot)
+				return false;
+			*slot = arena_strndup(a, p, n);
+		}
+		p += n;
+		if (p < end && *p == ',')
+			p++;
+	}
+	return *ncodes > 0;
+}
+
+/*
+ * `# unroot ignore=...` (a YAML comment) or the same in a template comment
+ * on its own line covers the next line that holds something, and the
+ * lines indented under it.
+ */
+void helm_add_suppressions(struct lint_run *run, const struct helm_file *f, bool yaml_keys)
+{
+	(void)yaml_keys;
+	const char *s = f->src->data;
+	size_t len = f->src->len;
+	for (size_t ls = 0; ls < len;) {
+		size_t le = ls;
+		while (le < len && s[le] != '\n')
+			le++;
+		size_t p = ls;
+		while (p < le && (s[p] == ' ' || s[p] == '\t'))
+			p++;
+		const char *c = NULL;
+		if (p < le && s[p] == '#')
+			c = s + p + 1;
+		else if (le - p > 4 && strncmp(s + p, "{{", 2) == 0) {
+			const char *q = s + p + 2;
+			if (*q == '-')
+				q++;
+			while (q < s + le && *q == ' ')
+				q++;
+			if (q + 1 < s + le && q[0] == '/' && q[1] == '*')
+				c = q + 2;
+		}
+		struct suppression sp = {.path = f->path, .src = f->src, .start = p, .end = le};
+		if (c && parse_ignore(run->arena, c, s + le, &sp.global, &sp.codes, &sp.ncodes)) {
+			if (!sp.global) {
+				/* The next line with content, and what is indented under it. */
+				size_t n = le < len ? le + 1 : len, ind = 0;
+				while (n < len) {
+					size_t e = n, q = n;
+					while (e < len && s[e] != '\n')
+						e++;
+					while (q < e && (s[q] == ' ' || s[q] == '\t'))
+						q++;
+					if (q < e && s[q] != '#') {
+						ind = q - n;
+						break;
+					}
+					n = e < len ? e + 1 : len;
+				}
+				sp.from = n;
+				size_t to = n;
+				while (to < len && s[to] != '\n')
+					to++;
+				for (size_t m = to < len ? to + 1 : len; m < len;) {
+					size_t e = m, q = m;
+					while (e < len && s[e] != '\n')
+						e++;
+					while (q < e && (s[q] == ' ' || s[q] == '\t'))
+						q++;
+					if (q < e && q - m <= ind && s[q] != '{')
+						break;
+					if (q < e)
+						to = e;
+					m = e < len ? e + 1 : len;
+				}
+				sp.to = to + 1;
+			}
+			run_add_suppression(run, &sp);
+		}
+		ls = le < len ? le + 1 : len;
+	}
+}
+
+static void static_checks(struct lint_run *run, struct helm_chart *c)
+{
+	if (c->values_file)
+		helm_add_suppressions(run, c->values_file, true);
+	for (size_t i = 0; i < c->nfiles; i++)
+		helm_add_suppressions(run, &c->files[i], false);
+	struct check_ctx ctx;
+	run_ctx_init(run, &ctx, c->chart_file->path, c->chart_file->src);
+	ctx.helm = c;
+	run_rules(run, &ctx, KIND_HELM);
+	for (size_t i = 0; i < c->nsub; i++)
+		static_checks(run, c->subcharts[i]);
+}
+
+static void lint(struct lint_run *run, const char *path, struct source *src)
+{
+	struct stat st;
+	if (src || strcmp(path, "-") == 0) {
+		/* --type helm on stdin or in memory: a chart as one text, or helm template output.
+		 */
+		if (!src) {
+			const char *why = NULL;
+			src = source_read(run->arena, path, run->opts->limits.file_size, &why);
+			if (!src) {
+				run_parse_error(run, path, NULL, 0, 0, "cannot read '%s': %s", path,
+						why);
+				return;
+			}
+		}
+		if (helm_text_is_chart(src->data, src->len)) {
+			struct helm_chart *c = helm_load_text(run, path, src->data, src->len);
+			if (c)
+				static_checks(run, c);
+			return;
+		}
+		helm_lint_rendered(run, path, src->data, src->len);
+		return;
+	}
+	bool is_dir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+	if (!is_dir && !helm_archive_name(path)) {
+		const char *base = strrchr(path, '/');
+		base = base ? base + 1 : path;
+		if (strcmp(base, "Chart.yaml") == 0) {
+			/* A chart named by its Chart.yaml: read the folder. */
+			const char *dir = base == path ? "."
+						       : arena_strndup(run->arena, path,
+								       (size_t)(base - path - 1));
+			struct helm_chart *c = dir ? helm_load(run, dir, true) : NULL;
+			if (c) {
+				size_t first = run->diags.n;
+				static_checks(run, c);
+				helm_render_checks(run, c, first);
+			}
+			return;
+		}
+		const char *why = NULL;
+		src = source_read(run->arena, path, run->opts->limits.file_size, &why);
+		if (!src) {
+			run_parse_error(run, path, NULL, 0, 0, "cannot read '%s': %s", path, why);
+			return;
+		}
+		helm_lint_rendered(run, path, src->data, src->len);
+		return;
+	}
+	struct helm_chart *c = helm_load(run, path, is_dir);
+	if (!c)
+		return;
+	size_t first = run->diags.n;
+	static_checks(run, c);
+	helm_render_checks(run, c, first);
+}
+
+const struct reader helm_reader = {
+    .kind = KIND_HELM,
+    .name = "helm",
+    .text = false,
+    .match = match,
+    .lint = lint,
+    .image_side = NULL,
+};

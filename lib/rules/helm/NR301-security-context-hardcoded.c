@@ -1,0 +1,112 @@
+/* NR301 security-context-hardcoded: a template writes user or group fields as literals. */
+#include "unroot/arena.h"
+#include "unroot/helm.h"
+#include "unroot/rule.h"
+#include "unroot/source.h"
+
+#include <string.h>
+
+static void check(struct check_ctx *ctx, const struct rule *self)
+{
+	const struct helm_chart *c = ctx->helm;
+	for (size_t i = 0; i < c->nfields; i++) {
+		const struct helm_field *f = &c->fields[i];
+		if (!f->value)
+			continue;
+		const struct helm_sc *sc = f->sc >= 0 ? &c->scs[f->sc] : NULL;
+		bool pod = sc && sc->level == HELM_LEVEL_POD;
+		const char *values = pod ? "podSecurityContext" : "securityContext";
+		size_t indent = sc ? sc->indent : 0;
+		bool root = strcmp(f->key, "runAsNonRoot") == 0 ? strcmp(f->value, "false") == 0
+								: strcmp(f->value, "0") == 0;
+		const char *why;
+		if (strcmp(f->key, "runAsNonRoot") == 0)
+			why = root ? "it lets the container run as root, and operators cannot turn "
+				     "that off through values"
+				   : "operators cannot change the security context through values";
+		else if (root)
+			why = "the container runs as root and operators cannot change it through "
+			      "values; OpenShift's restricted-v2 SCC rejects uid 0";
+		else
+			why =
+			    "operators cannot change or remove it through values, and OpenShift's "
+			    "restricted-v2 SCC rejects an id outside the namespace's range";
+		struct diag *d =
+		    diag_add(ctx->diags, self, f->file->path, f->file->src, f->start, f->end,
+			     "%s hard-codes `%s: %s` in a %ssecurity context: %s; render "
+			     "the context from values (.Values.%s) instead",
+			     f->file->name, f->key, f->value,
+			     !sc   ? ""
+			     : pod ? "pod "
+				   : "container ",
+			     why, values);
+		if (d) {
+			d->fix = arena_printf(
+			    ctx->arena, "securityContext: {{- toYaml .Values.%s | nindent %zu }}",
+			    values, indent + 2);
+		}
+	}
+}
+
+const struct rule NR301_security_context_hardcoded = {
+    .code = "NR301",
+    .name = "security-context-hardcoded",
+    .severity = SEV_WARNING,
+    .platforms = PLAT_KUBERNETES | PLAT_OPENSHIFT,
+    .kind = KIND_HELM,
+    .summary = "a template writes runAsUser, runAsGroup, fsGroup or runAsNonRoot as literals",
+    .description =
+	"A Helm chart is installed by people who do not edit its templates. When a template "
+	"writes runAsUser, runAsGroup, fsGroup or runAsNonRoot as a literal, the only way to "
+	"change it is to fork the chart. On OpenShift the restricted-v2 SCC assigns the UID "
+	"from the namespace's range and rejects a pod whose runAsUser (or fsGroup) lies "
+	"outside it, so a literal id makes the chart uninstallable there. A literal "
+	"runAsUser: 0 also runs the container as root on Kubernetes.",
+    .remediation =
+	"Move the fields into values.yaml (podSecurityContext for the pod, securityContext "
+	"for containers) and render them with toYaml, e.g. "
+	"`securityContext: {{- toYaml .Values.securityContext | nindent 12 }}`.",
+    .bad = "--- web/Chart.yaml\n"
+	   "apiVersion: v2\n"
+	   "name: web\n"
+	   "version: 0.1.0\n"
+	   "--- web/values.yaml\n"
+	   "image: nginx\n"
+	   "--- web/templates/deployment.yaml\n"
+	   "apiVersion: apps/v1\n"
+	   "kind: Deployment\n"
+	   "metadata:\n"
+	   "  name: {{ .Release.Name }}\n"
+	   "spec:\n"
+	   "  template:\n"
+	   "    spec:\n"
+	   "      securityContext:\n"
+	   "        runAsUser: 1000\n"
+	   "      containers:\n"
+	   "        - name: web\n"
+	   "          image: {{ .Values.image }}\n",
+    .good = "--- web/Chart.yaml\n"
+	    "apiVersion: v2\n"
+	    "name: web\n"
+	    "version: 0.1.0\n"
+	    "--- web/values.yaml\n"
+	    "image: nginx\n"
+	    "podSecurityContext:\n"
+	    "  runAsNonRoot: true\n"
+	    "--- web/templates/deployment.yaml\n"
+	    "apiVersion: apps/v1\n"
+	    "kind: Deployment\n"
+	    "metadata:\n"
+	    "  name: {{ .Release.Name }}\n"
+	    "spec:\n"
+	    "  template:\n"
+	    "    spec:\n"
+	    "      {{- with .Values.podSecurityContext }}\n"
+	    "      securityContext:\n"
+	    "        {{- toYaml . | nindent 8 }}\n"
+	    "      {{- end }}\n"
+	    "      containers:\n"
+	    "        - name: web\n"
+	    "          image: {{ .Values.image }}\n",
+    .check = check,
+};

@@ -1,0 +1,105 @@
+/* NR302 security-context-not-configurable: a workload template renders no context from values. */
+#include "unroot/arena.h"
+#include "unroot/helm.h"
+#include "unroot/rule.h"
+
+#include <string.h>
+
+static void check(struct check_ctx *ctx, const struct rule *self)
+{
+	const struct helm_chart *c = ctx->helm;
+	for (size_t i = 0; i < c->ndocs; i++) {
+		const struct helm_doc *doc = &c->docs[i];
+		if (!doc->workload)
+			continue;
+		bool known = true;
+		if (helm_doc_values_fed(c, i, &known) || !known)
+			continue;
+		/* Point at a literal context when there is one, else at the kind. */
+		size_t start = doc->kind_end ? doc->kind_start : doc->start;
+		size_t end = doc->kind_end ? doc->kind_end : doc->start;
+		const char *what = "no securityContext at all";
+		for (size_t k = 0; k < c->nscs; k++)
+			if (c->scs[k].doc == (int)i && c->scs[k].file == doc->file) {
+				start = c->scs[k].start;
+				end = c->scs[k].end;
+				what = "a securityContext that values cannot change";
+				break;
+			}
+		size_t indent = doc->spec_indent ? doc->spec_indent : 6;
+		struct diag *d = diag_add(
+		    ctx->diags, self, doc->file->path, doc->file->src, start, end,
+		    "%s renders a %s with %s: operators cannot set runAsNonRoot or the pod's "
+		    "user and groups through values, and cannot leave the UID to OpenShift's "
+		    "restricted-v2 SCC; render it from values.yaml, as `helm create` does",
+		    doc->file->name, doc->kind ? doc->kind : "workload", what);
+		if (d)
+			d->fix = arena_printf(ctx->arena,
+					      "securityContext: {{- toYaml "
+					      ".Values.podSecurityContext | nindent %zu }}",
+					      indent + 2);
+	}
+}
+
+const struct rule NR302_security_context_not_configurable = {
+    .code = "NR302",
+    .name = "security-context-not-configurable",
+    .severity = SEV_WARNING,
+    .platforms = PLAT_KUBERNETES | PLAT_OPENSHIFT,
+    .kind = KIND_HELM,
+    .summary = "a workload template renders no security context from values",
+    .description =
+	"The advice for Helm charts is short: if the pod needs a security context, make it "
+	"configurable. A workload template (Deployment, StatefulSet, DaemonSet, Job, CronJob, "
+	"Pod) that renders neither a pod nor a container securityContext from values leaves "
+	"operators no way to add runAsNonRoot: true on Kubernetes, or to adapt the user and "
+	"groups to OpenShift's SCC, without forking the chart. Named templates the workload "
+	"includes are followed; a helper that is not in the chart is given the benefit of "
+	"the doubt.",
+    .remediation =
+	"Add podSecurityContext and securityContext to values.yaml and render them the way "
+	"`helm create` does: `{{- with .Values.podSecurityContext }} securityContext: "
+	"{{- toYaml . | nindent 8 }} {{- end }}` in the pod spec, and the same with "
+	".Values.securityContext in each container.",
+    .bad = "--- web/Chart.yaml\n"
+	   "apiVersion: v2\n"
+	   "name: web\n"
+	   "version: 0.1.0\n"
+	   "--- web/values.yaml\n"
+	   "image: nginx\n"
+	   "--- web/templates/deployment.yaml\n"
+	   "apiVersion: apps/v1\n"
+	   "kind: Deployment\n"
+	   "metadata:\n"
+	   "  name: {{ .Release.Name }}\n"
+	   "spec:\n"
+	   "  template:\n"
+	   "    spec:\n"
+	   "      containers:\n"
+	   "        - name: web\n"
+	   "          image: {{ .Values.image }}\n",
+    .good = "--- web/Chart.yaml\n"
+	    "apiVersion: v2\n"
+	    "name: web\n"
+	    "version: 0.1.0\n"
+	    "--- web/values.yaml\n"
+	    "image: nginx\n"
+	    "securityContext:\n"
+	    "  runAsNonRoot: true\n"
+	    "--- web/templates/deployment.yaml\n"
+	    "apiVersion: apps/v1\n"
+	    "kind: Deployment\n"
+	    "metadata:\n"
+	    "  name: {{ .Release.Name }}\n"
+	    "spec:\n"
+	    "  template:\n"
+	    "    spec:\n"
+	    "      containers:\n"
+	    "        - name: web\n"
+	    "          image: {{ .Values.image }}\n"
+	    "          {{- with .Values.securityContext }}\n"
+	    "          securityContext:\n"
+	    "            {{- toYaml . | nindent 12 }}\n"
+	    "          {{- end }}\n",
+    .check = check,
+};
