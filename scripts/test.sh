@@ -10,6 +10,8 @@ quick=0
 
 scripts/install-deps.sh --test || exit 2
 
+# Logs go to a folder of this run, so two runs on one machine do not mix them.
+logs=$(mktemp -d /tmp/unroot-test-logs-XXXXXX)
 passed=0
 failed=0
 skipped=0
@@ -34,19 +36,19 @@ suite() {
 	shift 2
 	echo "== $name"
 	if [ ! -d "$dir" ]; then
-		meson setup "$dir" "$@" >"/tmp/unroot-setup-$name.log" 2>&1 || {
-			cat "/tmp/unroot-setup-$name.log"; failed=$((failed + 1)); return; }
+		meson setup "$dir" "$@" >"$logs/setup-$name.log" 2>&1 || {
+			cat "$logs/setup-$name.log"; failed=$((failed + 1)); return; }
 	fi
-	if ! ninja -C "$dir" >"/tmp/unroot-build-$name.log" 2>&1; then
-		tail -40 "/tmp/unroot-build-$name.log"
+	if ! ninja -C "$dir" >"$logs/build-$name.log" 2>&1; then
+		tail -40 "$logs/build-$name.log"
 		failed=$((failed + 1))
 		return
 	fi
-	meson test -C "$dir" --print-errorlogs --num-processes 2 >"/tmp/unroot-test-$name.log" 2>&1
-	grep -E '^ *[0-9]+/[0-9]+ ' "/tmp/unroot-test-$name.log" | grep -vE ' OK | SKIP ' || true
-	sed -n '/^Ok:/,/^Timeout:/p' "/tmp/unroot-test-$name.log"
-	grep -A30 'Summary of Failures' "/tmp/unroot-test-$name.log" | head -40 || true
-	count "/tmp/unroot-test-$name.log"
+	meson test -C "$dir" --print-errorlogs --num-processes 2 >"$logs/test-$name.log" 2>&1
+	grep -aE '^ *[0-9]+/[0-9]+ ' "$logs/test-$name.log" | grep -vE ' OK | SKIP ' || true
+	sed -n '/^Ok:/,/^Timeout:/p' "$logs/test-$name.log"
+	grep -a -A30 'Summary of Failures' "$logs/test-$name.log" | head -40 || true
+	count "$logs/test-$name.log"
 }
 
 suite debug build
@@ -56,10 +58,10 @@ if [ "$quick" = 0 ]; then
 	if command -v clang >/dev/null; then
 		echo "== fuzz"
 		if [ ! -d build-fuzz ]; then
-			CC=clang meson setup build-fuzz -Dfuzz=true -Dtests=false >/tmp/unroot-setup-fuzz.log 2>&1 ||
-				cat /tmp/unroot-setup-fuzz.log
+			CC=clang meson setup build-fuzz -Dfuzz=true -Dtests=false >$logs/setup-fuzz.log 2>&1 ||
+				cat $logs/setup-fuzz.log
 		fi
-		if ninja -C build-fuzz >/tmp/unroot-build-fuzz.log 2>&1; then
+		if ninja -C build-fuzz >$logs/build-fuzz.log 2>&1; then
 			for f in build-fuzz/tests/fuzz/fuzz-*; do
 				[ -f "$f" ] && [ -x "$f" ] || continue
 				name=$(basename "$f")
@@ -67,16 +69,16 @@ if [ "$quick" = 0 ]; then
 				mkdir -p "build-fuzz/corpus-$name"
 				if "$f" -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=1024 -timeout=10 \
 					"build-fuzz/corpus-$name" $( [ -d "$seeds" ] && echo "$seeds") \
-					>"/tmp/unroot-$name.log" 2>&1; then
-					echo "$name: ok ($(grep -o 'Done [0-9]* runs' "/tmp/unroot-$name.log" | tail -1))"
+					>"$logs/$name.log" 2>&1; then
+					echo "$name: ok ($(grep -o 'Done [0-9]* runs' "$logs/$name.log" | tail -1))"
 					passed=$((passed + 1))
 				else
-					echo "$name: FAILED"; tail -30 "/tmp/unroot-$name.log"
+					echo "$name: FAILED"; tail -30 "$logs/$name.log"
 					failed=$((failed + 1))
 				fi
 			done
 		else
-			tail -30 /tmp/unroot-build-fuzz.log
+			tail -30 $logs/build-fuzz.log
 			failed=$((failed + 1))
 		fi
 	fi
