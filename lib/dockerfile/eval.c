@@ -184,6 +184,8 @@ static void eval_globals(struct ev *e)
 				const char *name, *value, *un;
 				bool hv;
 				arg_word(e, in->args[k].text, &name, &value, &un, &hv);
+				if (!name)
+					break;
 				head = push(e, head, &e->globals, name, value, false, un);
 			}
 		}
@@ -326,7 +328,7 @@ static void eval_env(struct ev *e, struct df_instr *in, struct scope *sc)
 		}
 	}
 	for (size_t i = 0; i < m; i++)
-		if (names[i])
+		if (names[i] && !arena_failed(e->a))
 			sc->head = push(e, sc->head, &sc->h, names[i], values[i] ? values[i] : "",
 					true, uns[i]);
 }
@@ -337,6 +339,8 @@ static void eval_arg(struct ev *e, struct df_instr *in, struct scope *sc)
 		const char *name, *value, *un;
 		bool hv;
 		arg_word(e, in->args[k].text, &name, &value, &un, &hv);
+		if (!name)
+			return;
 		if (!hv) {
 			bool found = false;
 			const char *g = df_var_get(e->df->global_args, name, &found);
@@ -385,6 +389,8 @@ int df_eval(struct arena *a, struct dockerfile *df)
 	struct df_user none = {.uid = -1, .gid = -1};
 	for (size_t i = 0; i < df->ninstrs; i++) {
 		struct df_instr *in = &df->instrs[i];
+		if (arena_failed(a))
+			return -1;
 		if (in->stage < 0) {
 			in->user = none;
 			continue;
