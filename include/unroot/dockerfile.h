@@ -212,6 +212,12 @@ bool df_base_image_user(const struct lint_options *opts, const char *image, long
 			const char **source);
 
 /*
+ * "NAME=value" entries (NULL-terminated) that a well-known base image sets in
+ * its ENV, or NULL. A stage built FROM the image starts with them in scope.
+ */
+const char *const *df_base_image_env(const char *image);
+
+/*
  * The final user of a Dockerfile: the USER line in effect at the end of the
  * final stage (through its stage parents), or the base image's user.
  */

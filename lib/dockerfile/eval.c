@@ -354,6 +354,19 @@ static void eval_arg(struct ev *e, struct df_instr *in, struct scope *sc)
 	}
 }
 
+/* A stage built FROM a listed image starts with that image's ENV. */
+static void base_env(struct ev *e, const char *image, struct scope *sc)
+{
+	const char *const *env = df_base_image_env(image);
+	for (; env && *env; env++) {
+		const char *eq = strchr(*env, '=');
+		if (eq)
+			sc->head = push(e, sc->head, &sc->h,
+					arena_strndup(e->a, *env, (size_t)(eq - *env)), eq + 1,
+					true, NULL);
+	}
+}
+
 /*
  * A stage built FROM another stage first runs that stage's ONBUILD
  * instructions (dockerfile2llb: "initialize onbuild triggers", from
@@ -406,6 +419,7 @@ int df_eval(struct arena *a, struct dockerfile *df)
 			} else {
 				sc->head = NULL;
 				sc->user = none;
+				base_env(&e, df->stages[in->stage].base_expanded, sc);
 			}
 			if (parent >= 0)
 				run_onbuild(&e, parent, sc);
