@@ -83,6 +83,7 @@ struct df_user {
 	const struct df_instr *instr; /* the USER line that set it; NULL: the base image's */
 	const char *value;	      /* expanded, quotes removed; NULL when unresolved */
 	const char *unresolved;	      /* first variable without a value, or NULL */
+	bool unresolved_global;	      /* ... and it is an ARG before the first FROM */
 	const char *user, *group;     /* value split at ':'; group NULL when absent */
 	long uid, gid;		      /* -1 when not numeric */
 };
