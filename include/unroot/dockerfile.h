@@ -242,4 +242,12 @@ bool df_final_user(const struct dockerfile *df, const struct lint_options *opts,
 struct image_view *df_image_view(struct arena *a, const struct dockerfile *df, const char *origin,
 				 const struct lint_options *opts);
 
+/*
+ * Appends to v->owned what RUN chown, chgrp, chmod and install do in the
+ * final stage and the stages it is built FROM, in build order (the last
+ * entry for a path is the one in effect; -1 where the file does not tell).
+ * Returns -1 when the arena is full.
+ */
+int df_view_add_run(struct arena *a, const struct dockerfile *df, struct image_view *v);
+
 #endif

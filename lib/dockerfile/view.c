@@ -331,6 +331,8 @@ struct image_view *df_image_view(struct arena *a, const struct dockerfile *df, c
 		}
 	}
 	v->workdir = workdir;
+	if (df_view_add_run(a, df, v) != 0)
+		return NULL;
 	const struct df_stage *fst = &df->stages[f.stage];
 	collect_env(a, df->instrs[fst->last - 1].vars, v);
 	return v;
