@@ -184,6 +184,8 @@ static void eval_globals(struct ev *e)
 				const char *name, *value, *un;
 				bool hv;
 				arg_word(e, in->args[k].text, &name, &value, &un, &hv);
+				if (!name)
+					break;
 				head = push(e, head, &e->globals, name, value, false, un);
 			}
 		}
@@ -192,17 +194,54 @@ static void eval_globals(struct ev *e)
 	df->global_args = head;
 }
 
+/* slots hold stage index + 1; 0 is empty. */
+static int stage_lookup(const struct dockerfile *df, const int *slots, size_t cap, const char *name)
+{
+	size_t i = hash(name, strlen(name)) & (cap - 1);
+	for (; slots[i]; i = (i + 1) & (cap - 1))
+		if (strcmp(df->stages[slots[i] - 1].name, name) == 0)
+			return slots[i] - 1;
+	return -1;
+}
+
+static void stage_insert(const struct dockerfile *df, int *slots, size_t cap, int s)
+{
+	const char *name = df->stages[s].name;
+	size_t i = hash(name, strlen(name)) & (cap - 1);
+	for (; slots[i]; i = (i + 1) & (cap - 1))
+		if (strcmp(df->stages[slots[i] - 1].name, name) == 0)
+			break;
+	slots[i] = s + 1;
+}
+
 /* Called at the end of df_parse: expand FROM lines and link stages to parents. */
 int df_resolve_stages(struct arena *a, struct dockerfile *df)
 {
 	struct ev e = {.a = a, .df = df, .stage = -1};
 	eval_globals(&e);
+	/* Stage names seen so far -> the newest stage with that name (a hash, so 100k stages stay
+	 * fast). */
+	size_t cap = 16;
+	while (cap < df->nstages * 2)
+		cap *= 2;
+	int *slots = arena_alloc(a, cap * sizeof(*slots));
+	if (!slots)
+		return -1;
 	for (size_t s = 0; s < df->nstages; s++) {
 		struct df_stage *st = &df->stages[s];
 		const char *un = NULL;
 		const char *b = expand(&e, st->base, strlen(st->base), &un);
 		st->base_expanded = b && !un ? b : NULL;
-		st->parent = df_stage_by_name(df, st->base_expanded, (int)s, false);
+		st->parent = -1;
+		if (st->base_expanded) {
+			char *lower = arena_strdup(a, st->base_expanded);
+			for (char *c = lower; c && *c; c++)
+				*c = (char)tolower((unsigned char)*c);
+			if (lower)
+				st->parent = stage_lookup(df, slots, cap, lower);
+		}
+		if (st->name)
+			stage_insert(df, slots, cap, (int)s);
 	}
 	return arena_failed(a) ? -1 : 0;
 }
@@ -289,7 +328,7 @@ static void eval_env(struct ev *e, struct df_instr *in, struct scope *sc)
 		}
 	}
 	for (size_t i = 0; i < m; i++)
-		if (names[i])
+		if (names[i] && !arena_failed(e->a))
 			sc->head = push(e, sc->head, &sc->h, names[i], values[i] ? values[i] : "",
 					true, uns[i]);
 }
@@ -300,6 +339,8 @@ static void eval_arg(struct ev *e, struct df_instr *in, struct scope *sc)
 		const char *name, *value, *un;
 		bool hv;
 		arg_word(e, in->args[k].text, &name, &value, &un, &hv);
+		if (!name)
+			return;
 		if (!hv) {
 			bool found = false;
 			const char *g = df_var_get(e->df->global_args, name, &found);
@@ -310,6 +351,27 @@ static void eval_arg(struct ev *e, struct df_instr *in, struct scope *sc)
 			}
 		}
 		sc->head = push(e, sc->head, &sc->h, name, value, false, un);
+	}
+}
+
+/*
+ * A stage built FROM another stage first runs that stage's ONBUILD
+ * instructions (dockerfile2llb: "initialize onbuild triggers", from
+ * d.base.commands). Only USER, ENV and ARG matter here.
+ */
+static void run_onbuild(struct ev *e, int parent, struct scope *sc)
+{
+	const struct df_stage *ps = &e->df->stages[parent];
+	for (size_t i = ps->first; i < ps->last; i++) {
+		struct df_instr *sub = e->df->instrs[i].sub;
+		if (e->df->instrs[i].cmd != DF_ONBUILD || !sub)
+			continue;
+		if (sub->cmd == DF_USER)
+			eval_user(e, sub, &sc->user);
+		else if (sub->cmd == DF_ENV)
+			eval_env(e, sub, sc);
+		else if (sub->cmd == DF_ARG)
+			eval_arg(e, sub, sc);
 	}
 }
 
@@ -327,6 +389,8 @@ int df_eval(struct arena *a, struct dockerfile *df)
 	struct df_user none = {.uid = -1, .gid = -1};
 	for (size_t i = 0; i < df->ninstrs; i++) {
 		struct df_instr *in = &df->instrs[i];
+		if (arena_failed(a))
+			return -1;
 		if (in->stage < 0) {
 			in->user = none;
 			continue;
@@ -343,6 +407,8 @@ int df_eval(struct arena *a, struct dockerfile *df)
 				sc->head = NULL;
 				sc->user = none;
 			}
+			if (parent >= 0)
+				run_onbuild(&e, parent, sc);
 			in->vars = df->global_args;
 			in->user = sc->user;
 			continue;

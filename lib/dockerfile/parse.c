@@ -21,12 +21,17 @@ struct pctx {
 	size_t n;
 	struct dockerfile *df;
 	struct df_error *err;
-	size_t cap_instrs, cap_stages, cap_comments;
+	size_t cap_stages, cap_comments;
 	/* The logical line being built, and where each piece came from (malloc'd). */
 	char *buf;
 	size_t blen, bcap;
 	struct df_segment *segs;
 	size_t nsegs, capsegs;
+	/* Scratch for word splitting, and the instructions until they move to the arena. */
+	struct df_span *words;
+	size_t capwords;
+	struct df_instr *ins;
+	size_t nins, capins;
 	bool oom;
 };
 
@@ -268,8 +273,8 @@ static bool heredoc_word(struct pctx *p, const char *w, size_t len, struct df_he
 /* Reads the bodies of the heredocs opened on the logical line, from *pos on. */
 static int read_heredocs(struct pctx *p, struct df_instr *in, size_t *pos, size_t *end)
 {
-	struct df_span *w;
-	size_t nw = df_lex_words(p->a, p->buf, 0, p->blen, '\\', &w);
+	size_t nw = df_lex_words(p->buf, 0, p->blen, '\\', &p->words, &p->capwords);
+	struct df_span *w = p->words;
 	size_t cap = 0;
 	for (size_t i = 0; i < nw; i++) {
 		const char *word = p->buf + w[i].start;
@@ -427,8 +432,8 @@ static int parse_instr(struct pctx *p, struct df_instr *in, size_t lo, size_t hi
 			return 0;
 		}
 	}
-	struct df_span *w;
-	size_t nw = df_lex_words(p->a, L, ts, hi, p->df->escape, &w);
+	size_t nw = df_lex_words(L, ts, hi, p->df->escape, &p->words, &p->capwords);
+	struct df_span *w = p->words;
 	if (nw) {
 		in->args = arena_alloc(p->a, nw * sizeof(*in->args));
 		if (!in->args)
@@ -440,6 +445,8 @@ static int parse_instr(struct pctx *p, struct df_instr *in, size_t lo, size_t hi
 		}
 		in->nargs = nw;
 	}
+	if (arena_failed(p->a))
+		return fail(p, ss, se, "out of memory");
 	if ((in->cmd == DF_ENV || in->cmd == DF_LABEL) && words_have_eq(in)) {
 		for (size_t i = 0; i < in->nargs; i++)
 			if (!strchr(in->args[i].text, '='))
@@ -539,7 +546,7 @@ static void add_comment(struct pctx *p, size_t s, size_t e)
 
 static int add_stage(struct pctx *p, size_t idx)
 {
-	struct df_instr *in = &p->df->instrs[idx];
+	struct df_instr *in = &p->ins[idx];
 	struct df_stage *st = ARR_PUSH(p->a, p->df->stages, p->df->nstages, p->cap_stages);
 	if (!st)
 		return fail(p, in->start, in->end, "out of memory");
@@ -617,9 +624,16 @@ static int parse_lines(struct pctx *p)
 		if (skip_ws(p->buf ? p->buf : "", 0, p->blen) == p->blen)
 			continue; /* only an escape and blanks */
 
-		struct df_instr *in = ARR_PUSH(p->a, df->instrs, df->ninstrs, p->cap_instrs);
-		if (!in)
-			return fail(p, s, e, "out of memory");
+		if (p->nins == p->capins) {
+			size_t cap = p->capins ? p->capins * 2 : 64;
+			struct df_instr *ni = realloc(p->ins, cap * sizeof(*ni));
+			if (!ni)
+				return fail(p, s, e, "out of memory");
+			p->ins = ni;
+			p->capins = cap;
+		}
+		struct df_instr *in = &p->ins[p->nins++];
+		memset(in, 0, sizeof(*in));
 		in->stage = (int)df->nstages - 1;
 		in->start = s;
 		if (parse_instr(p, in, 0, p->blen, 0) != 0)
@@ -636,11 +650,13 @@ static int parse_lines(struct pctx *p)
 		in->end = last_end;
 		if (in->cmd == DF_FROM) {
 			in->stage = (int)df->nstages;
-			if (add_stage(p, df->ninstrs - 1) != 0)
+			if (add_stage(p, p->nins - 1) != 0)
 				return -1;
 		} else if (df->nstages) {
-			df->stages[df->nstages - 1].last = df->ninstrs;
+			df->stages[df->nstages - 1].last = p->nins;
 		}
+		if (arena_failed(p->a))
+			return fail(p, in->start, in->end, "out of memory");
 	}
 	return 0;
 }
@@ -658,6 +674,17 @@ int df_parse(struct arena *a, struct source *src, struct dockerfile *out, struct
 		return fail(&p, off, off + 1, "binary file: NUL byte");
 	}
 	int r = parse_lines(&p);
+	if (r == 0 && p.nins) {
+		out->instrs = arena_alloc(a, p.nins * sizeof(*out->instrs));
+		if (out->instrs) {
+			memcpy(out->instrs, p.ins, p.nins * sizeof(*out->instrs));
+			out->ninstrs = p.nins;
+		} else {
+			r = fail(&p, 0, 0, "out of memory");
+		}
+	}
+	free(p.ins);
+	free(p.words);
 	if (r == 0)
 		r = df_resolve_stages(a, out) == 0 ? 0 : fail(&p, 0, 0, "out of memory");
 	free(p.buf);

@@ -86,12 +86,11 @@ size_t df_lex_flags(struct arena *a, const char *s, size_t lo, size_t hi, struct
  * kept, so each word is the source text as written (a trailing lone escape
  * is dropped).
  */
-size_t df_lex_words(struct arena *a, const char *s, size_t lo, size_t hi, char esc,
-		    struct df_span **out)
+size_t df_lex_words(const char *s, size_t lo, size_t hi, char esc, struct df_span **buf,
+		    size_t *cap)
 {
-	size_t n = 0, cap = 0;
+	size_t n = 0;
 	size_t pos = lo;
-	*out = NULL;
 	while (pos < hi) {
 		while (pos < hi && df_is_space((unsigned char)s[pos]))
 			pos++;
@@ -107,9 +106,8 @@ size_t df_lex_words(struct arena *a, const char *s, size_t lo, size_t hi, char e
 				if (c == '\'' || c == '"')
 					quote = c;
 				else if (c == esc) {
-					if (pos + 1 >= hi) {
+					if (pos + 1 >= hi)
 						break;
-					}
 					pos++;
 				}
 			} else if (c == quote) {
@@ -124,11 +122,17 @@ size_t df_lex_words(struct arena *a, const char *s, size_t lo, size_t hi, char e
 		size_t end = pos;
 		if (pos < hi && !df_is_space((unsigned char)s[pos]))
 			pos++; /* the dropped trailing escape */
-		struct df_span *w = ARR_PUSH(a, *out, n, cap);
-		if (!w)
-			return n;
-		w->start = start;
-		w->end = end;
+		if (n == *cap) {
+			size_t ncap = *cap ? *cap * 2 : 16;
+			struct df_span *nb = realloc(*buf, ncap * sizeof(*nb));
+			if (!nb)
+				return n;
+			*buf = nb;
+			*cap = ncap;
+		}
+		(*buf)[n].start = start;
+		(*buf)[n].end = end;
+		n++;
 	}
 	return n;
 }

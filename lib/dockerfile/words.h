@@ -30,9 +30,13 @@ bool df_is_space(int c);
 size_t df_lex_flags(struct arena *a, const char *s, size_t lo, size_t hi, struct df_rawflag **out,
 		    size_t *n);
 
-/* Whitespace-separated words of s[lo..hi), quotes and escapes kept; returns the count. */
-size_t df_lex_words(struct arena *a, const char *s, size_t lo, size_t hi, char esc,
-		    struct df_span **out);
+/*
+ * Whitespace-separated words of s[lo..hi), quotes and escapes kept, into the
+ * caller's malloc'd *buf (grown with realloc; the caller frees it). Returns
+ * the count.
+ */
+size_t df_lex_words(const char *s, size_t lo, size_t hi, char esc, struct df_span **buf,
+		    size_t *cap);
 
 /*
  * The JSON form: 1 for an array of strings (in *out), 0 for text that is not
