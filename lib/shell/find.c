@@ -469,7 +469,7 @@ static void set_gid(struct sh_finding *x, const char *v)
 static void account(struct fl *f, const struct sh_cmd *c, size_t ti)
 {
 	const char *b = sh_base(c->argv[ti].value);
-	bool busybox_style = false, useradd_style = false;
+	bool useradd_style = false;
 	struct opts o = {.c = c, .i = ti + 1, .with_arg = ""};
 	enum sh_kind kind;
 	const char *operands[2] = {NULL, NULL};
@@ -550,7 +550,6 @@ static void account(struct fl *f, const struct sh_cmd *c, size_t ti)
 				x->system = true;
 			continue;
 		}
-		busybox_style = true;
 		if (r == 'u')
 			x->uid = num(val);
 		else if (r == 'r' || r == 'S')
@@ -562,7 +561,6 @@ static void account(struct fl *f, const struct sh_cmd *c, size_t ti)
 		else if (r == 'G')
 			x->groups = val;
 	}
-	(void)busybox_style;
 	if ((eq(b, "adduser") || eq(b, "addgroup")) && nops >= 2) {
 		/* adduser USER GROUP, addgroup USER GROUP: an existing user joins a group */
 		x->kind = SH_USER_MOD;
