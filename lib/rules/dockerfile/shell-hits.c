@@ -316,7 +316,7 @@ static const char *find_copied(struct check_ctx *ctx, const char *program,
 			const char *dest =
 			    in->json ? in->args[in->nargs - 1].text
 				     : shell_expand(ctx, in, in->args[in->nargs - 1].text);
-			if (!dest)
+			if (!dest || !*dest)
 				continue;
 			size_t nsrc = in->nargs - 1;
 			bool dest_dir = dest[strlen(dest) - 1] == '/' || nsrc > 1;
