@@ -83,6 +83,7 @@ struct df_user {
 	const struct df_instr *instr; /* the USER line that set it; NULL: the base image's */
 	const char *value;	      /* expanded, quotes removed; NULL when unresolved */
 	const char *unresolved;	      /* first variable without a value, or NULL */
+	bool unresolved_global;	      /* ... and it is an ARG before the first FROM */
 	const char *user, *group;     /* value split at ':'; group NULL when absent */
 	long uid, gid;		      /* -1 when not numeric */
 };
@@ -144,8 +145,12 @@ struct df_error {
 
 /*
  * Parses src. Returns 0, or -1 with *err set for input that cannot be read
- * (an unterminated heredoc, a binary file, a bad escape directive). Invalid
- * JSON form is not an error: BuildKit then treats the line as shell form.
+ * (an unterminated heredoc, a binary file, a bad escape directive, a
+ * directive given twice, an unknown instruction, an instruction other than
+ * ARG before the first FROM, a JSON array holding non-strings, a full
+ * arena). Invalid JSON form is not an error: BuildKit then treats the line
+ * as shell form. Also resolves the stage graph (base_expanded, parent) and
+ * global_args.
  */
 int df_parse(struct arena *a, struct source *src, struct dockerfile *out, struct df_error *err);
 
@@ -212,6 +217,19 @@ bool df_base_image_user(const struct lint_options *opts, const char *image, long
 			const char **source);
 
 /*
+ * "NAME=value" entries (NULL-terminated) that a well-known base image sets in
+ * its ENV, or NULL. A stage built FROM the image starts with them in scope.
+ */
+const char *const *df_base_image_env(const char *image);
+
+/*
+ * True when a stage builds a Windows image: its root image names Windows
+ * (mcr.microsoft.com/windows/..., nanoserver, windowsservercore tags) or its
+ * --platform is windows. Windows users are account names, not uids.
+ */
+bool df_stage_is_windows(const struct dockerfile *df, int stage);
+
+/*
  * The final user of a Dockerfile: the USER line in effect at the end of the
  * final stage (through its stage parents), or the base image's user.
  */
@@ -224,13 +242,7 @@ struct df_final {
 	long base_uid, base_gid;     /* when base_known; gid -1 when not given */
 	const char *base_source;     /* where the listed fact comes from */
 };
-/*
- * True when a stage builds a Windows image: its root image names Windows
- * (mcr.microsoft.com/windows/..., nanoserver, windowsservercore tags) or its
- * --platform is windows. Windows users are account names, not uids.
- */
-bool df_stage_is_windows(const struct dockerfile *df, int stage);
-
+/* Fills *out; false when the Dockerfile has no stage. */
 bool df_final_user(const struct dockerfile *df, const struct lint_options *opts,
 		   struct df_final *out);
 

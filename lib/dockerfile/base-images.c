@@ -180,3 +180,29 @@ bool df_base_image_user(const struct lint_options *opts, const char *image, long
 	}
 	return false;
 }
+
+/*
+ * ENV that well-known base images set and Dockerfiles use in USER lines.
+ * .NET 8 and later images define APP_UID=1654 for their `app` user
+ * (dotnet/dotnet-docker, "Running as non-root" / the Dockerfiles' `ENV
+ * APP_UID=1654`); .NET 6 and 7 images do not.
+ */
+static const struct base_env {
+	const char *pattern;
+	const char *const *env;
+} builtin_env[] = {
+    {"mcr.microsoft.com/dotnet/*:[89].*", (const char *const[]){"APP_UID=1654", NULL}},
+    {"mcr.microsoft.com/dotnet/*:[1-9][0-9].*", (const char *const[]){"APP_UID=1654", NULL}},
+};
+
+const char *const *df_base_image_env(const char *image)
+{
+	char buf[512];
+	if (!image || !*image)
+		return NULL;
+	const char *ref = normalise(image, buf, sizeof(buf));
+	for (size_t i = 0; i < sizeof(builtin_env) / sizeof(builtin_env[0]); i++)
+		if (fnmatch(builtin_env[i].pattern, ref, 0) == 0)
+			return builtin_env[i].env;
+	return NULL;
+}

@@ -89,9 +89,10 @@ struct scope {
 struct ev {
 	struct arena *a;
 	struct dockerfile *df;
-	struct scope *scopes; /* one a stage */
-	struct vhash globals; /* the meta args */
-	int stage;	      /* -1: the global scope */
+	struct scope *scopes;  /* one a stage */
+	struct vhash globals;  /* the meta args with a value */
+	struct vhash declared; /* every meta arg, with a value or not */
+	int stage;	       /* -1: the global scope */
 };
 
 static bool lookup(void *data, const char *name, size_t len, const char **value,
@@ -288,6 +289,7 @@ static void eval_user(struct ev *e, struct df_instr *in, struct df_user *u)
 	const char *v = expand(e, in->text, strlen(in->text), &un);
 	if (!v || un) {
 		u->unresolved = un ? un : "";
+		u->unresolved_global = vh_get(&e->declared, u->unresolved, strlen(u->unresolved));
 		return;
 	}
 	df_user_split(e->a, v, u);
@@ -342,15 +344,27 @@ static void eval_arg(struct ev *e, struct df_instr *in, struct scope *sc)
 		if (!name)
 			return;
 		if (!hv) {
-			bool found = false;
-			const char *g = df_var_get(e->df->global_args, name, &found);
-			if (found) {
-				value = g;
-				const struct df_var *gv = vh_get(&e->globals, name, strlen(name));
-				un = gv ? gv->unresolved : NULL;
+			/* `ARG NAME` takes the meta arg's value, if there is one. */
+			const struct df_var *gv = vh_get(&e->globals, name, strlen(name));
+			if (gv) {
+				value = gv->value;
+				un = gv->unresolved;
 			}
 		}
 		sc->head = push(e, sc->head, &sc->h, name, value, false, un);
+	}
+}
+
+/* A stage built FROM a listed image starts with that image's ENV. */
+static void base_env(struct ev *e, const char *image, struct scope *sc)
+{
+	const char *const *env = df_base_image_env(image);
+	for (; env && *env; env++) {
+		const char *eq = strchr(*env, '=');
+		if (eq)
+			sc->head = push(e, sc->head, &sc->h,
+					arena_strndup(e->a, *env, (size_t)(eq - *env)), eq + 1,
+					true, NULL);
 	}
 }
 
@@ -379,9 +393,12 @@ int df_eval(struct arena *a, struct dockerfile *df)
 {
 	struct ev e = {.a = a, .df = df, .stage = -1};
 	/* Rebuild the global table (df_parse computed the list). */
-	for (const struct df_var *v = df->global_args; v; v = v->next)
+	for (const struct df_var *v = df->global_args; v; v = v->next) {
 		if (v->value && !vh_get(&e.globals, v->name, strlen(v->name)))
 			vh_put(a, &e.globals, v);
+		if (!vh_get(&e.declared, v->name, strlen(v->name)))
+			vh_put(a, &e.declared, v);
+	}
 	if (df->nstages)
 		e.scopes = arena_alloc(a, df->nstages * sizeof(*e.scopes));
 	if (df->nstages && !e.scopes)
@@ -406,6 +423,7 @@ int df_eval(struct arena *a, struct dockerfile *df)
 			} else {
 				sc->head = NULL;
 				sc->user = none;
+				base_env(&e, df->stages[in->stage].base_expanded, sc);
 			}
 			if (parent >= 0)
 				run_onbuild(&e, parent, sc);

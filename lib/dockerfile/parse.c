@@ -648,6 +648,12 @@ static int parse_lines(struct pctx *p)
 			}
 		}
 		in->end = last_end;
+		/* Only ARG may come before the first FROM (instructions.Parse: CurrentStage). */
+		if (!df->nstages && in->cmd != DF_FROM && in->cmd != DF_ARG)
+			return fail(p, in->start,
+				    in->start + strlen(in->keyword ? in->keyword : ""),
+				    "no build stage in current context: only ARG may come before "
+				    "the first FROM");
 		if (in->cmd == DF_FROM) {
 			in->stage = (int)df->nstages;
 			if (add_stage(p, p->nins - 1) != 0)

@@ -325,6 +325,10 @@ struct image_view *df_image_view(struct arena *a, const struct dockerfile *df, c
 			case DF_ADD:
 				add_owned(a, df, in, v, &cap_owned);
 				break;
+			/*
+			 * NEEDSWORK: RUN chown/chgrp/chmod results (through the shell
+			 * reader's sh_find) belong in `owned` too, in the same order.
+			 */
 			default:
 				break;
 			}

@@ -15,8 +15,7 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 			const char *name = in->user.unresolved;
 			if (in->cmd != DF_USER || !name)
 				continue;
-			bool found = false;
-			df_var_get(df->global_args, name, &found);
+			bool found = in->user.unresolved_global;
 			const char *fix = found && *name ? arena_printf(ctx->arena, "ARG %s", name)
 							 : final_user_fix(ctx, -1);
 			const char *why =

@@ -108,9 +108,10 @@ static void views_match_hand_reading(void **state)
 	v = view_of(a, "jenkinsci__docker__debian__Dockerfile");
 	assert_string_equal(v->user, "jenkins");
 	assert_true(v->user_is_name);
-	/* dotnet: `USER $APP_UID`, set only in the base image. */
+	/* dotnet: `USER $APP_UID`, set in the .NET base image's ENV (1654). */
 	v = view_of(a, "dotnet__dotnet-docker__samples__aspnetapp__Dockerfile");
-	assert_false(v->user_known);
+	assert_true(v->user_known);
+	assert_int_equal(v->uid, 1654);
 	/* redis: no USER on a Debian base: unknown. */
 	v = view_of(a, "docker-library__redis__7.2__debian__Dockerfile");
 	assert_false(v->user_known);

@@ -233,6 +233,11 @@ static void stages_inherit_env_and_user(void **state)
 	df = parse("FROM alpine AS base\nONBUILD ENV U=1001\nONBUILD USER $U:0\nFROM base\n");
 	assert_string_equal(final_user(df)->value, "1001:0");
 	assert_null(df->instrs[2].user.instr);
+	/* .NET 8+ images set APP_UID=1654 in their ENV; .NET 6 images do not. */
+	df = parse("FROM mcr.microsoft.com/dotnet/aspnet:8.0\nUSER $APP_UID\n");
+	assert_string_equal(final_user(df)->value, "1654");
+	df = parse("FROM mcr.microsoft.com/dotnet/aspnet:6.0\nUSER $APP_UID\n");
+	assert_string_equal(final_user(df)->unresolved, "APP_UID");
 	/* A stage FROM an image starts with the base image's user (instr NULL). */
 	df = parse("FROM alpine\nRUN id\n");
 	assert_null(final_user(df)->instr);

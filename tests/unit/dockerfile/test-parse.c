@@ -376,6 +376,11 @@ static void bad_instructions(void **state)
 	assert_null(parse_n(t, strlen(t), &err));
 	t = "FROM a\nUSER\n";
 	assert_null(parse_n(t, strlen(t), &err));
+	/* Only ARG may come before the first FROM. */
+	t = "ARG A=1\nRUN echo\nFROM a\n";
+	assert_null(parse_n(t, strlen(t), &err));
+	assert_int_equal(err.start, off(t, "RUN"));
+	assert_non_null(parse("ARG A=1\n# c\nFROM a\n"));
 }
 
 static void binary_file(void **state)

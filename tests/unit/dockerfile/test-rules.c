@@ -7,13 +7,19 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "unroot/diag.h"
 #include "unroot/lint.h"
+#include "unroot/model.h"
 #include "unroot/rule.h"
+#include "unroot/run.h"
 
 /* How many unsuppressed findings of `code` linting `text` as a Dockerfile gives. */
 static size_t count(const struct lint_options *o, const char *text, const char *code)
@@ -88,12 +94,50 @@ static void suppression(void **state)
 	    count(&o, "# unroot global ignore=NR107\nFROM alpine\nUSER 1001\n", "NR107"), 0);
 }
 
+/* The reader's image side: what a manifest paired with this Dockerfile runs. */
+static void image_side(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/unroot-df-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	const char *text = "ARG UID=1001\nFROM alpine\nARG UID\nCOPY --chown=$UID:0 app /app\n"
+			   "USER $UID:0\nENTRYPOINT [\"/app/run\"]\n";
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	struct lint_options o;
+	lint_options_init(&o);
+	struct lint_run *run = lint_run_new(&o);
+	const struct reader *rd = reader_for_kind(KIND_DOCKERFILE);
+	assert_non_null(rd);
+	assert_non_null(rd->image_side);
+	const struct image_view *v = rd->image_side(run, path);
+	assert_non_null(v);
+	assert_true(v->user_known);
+	assert_int_equal(v->uid, 1001);
+	assert_int_equal(v->gid, 0);
+	assert_int_equal(v->nowned, 1);
+	assert_string_equal(v->owned[0].path, "/app");
+	assert_int_equal(v->owned[0].uid, 1001);
+	assert_string_equal(v->entrypoint[0], "/app/run");
+	/* A file that does not parse gives no view and an NR000. */
+	fd = open(path, O_WRONLY | O_TRUNC);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "FROM a\nRUN <<EOF\n", 17), 17);
+	close(fd);
+	assert_null(rd->image_side(run, path));
+	assert_true(lint_run_had_input_error(run));
+	lint_run_free(run);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(examples),
 	    cmocka_unit_test(base_images_setting),
 	    cmocka_unit_test(suppression),
+	    cmocka_unit_test(image_side),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
