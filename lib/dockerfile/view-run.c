@@ -2,8 +2,9 @@
  * view-run.c - what RUN chown, chgrp, chmod and install do to the paths of
  * the image a Dockerfile describes, added to its image view's `owned` list.
  *
- * Entries are appended in build order after the COPY/ADD ones of the same
- * stage walk; for a path, the last entry is the one in effect. A value the
+ * df_image_view() calls it for each RUN as it walks the final chain, so the
+ * entries interleave with COPY/ADD ones in build order; for a path, the last
+ * entry is the one in effect. A value the
  * Dockerfile does not tell (the group a `chown app /x` keeps, the mode before
  * a symbolic chmod, a name no useradd of the chain numbers) is -1.
  */
@@ -23,13 +24,13 @@ struct account {
 };
 
 /* Accounts the chain's useradd/adduser lines number, in build order. */
-struct names {
+struct df_accounts {
 	struct account *items;
 	size_t n, cap;
 };
 
 /* A uid or gid: a number, root, or (users only, nm set) an account of the chain. */
-static long id_of(const char *s, const struct names *nm)
+static long id_of(const char *s, const struct df_accounts *nm)
 {
 	if (!s || !*s)
 		return -1;
@@ -67,7 +68,8 @@ static const struct owned_path *last_for(const struct image_view *v, const char 
 }
 
 static void apply(struct arena *a, const struct dockerfile *df, const struct df_instr *in,
-		  const struct sh_finding *f, struct image_view *v, size_t *cap, struct names *nm)
+		  const struct sh_finding *f, struct image_view *v, size_t *cap,
+		  struct df_accounts *nm)
 {
 	long uid = -2, gid = -2; /* -2: keep what the path had */
 	const char *mode = NULL;
@@ -124,7 +126,7 @@ static void apply(struct arena *a, const struct dockerfile *df, const struct df_
 }
 
 static void run_text(struct arena *a, const struct dockerfile *df, const struct df_instr *in,
-		     const char *text, struct image_view *v, size_t *cap, struct names *nm)
+		     const char *text, struct image_view *v, size_t *cap, struct df_accounts *nm)
 {
 	struct sh_script sc;
 	struct sh_error err;
@@ -145,44 +147,21 @@ static void run_text(struct arena *a, const struct dockerfile *df, const struct 
 	}
 }
 
-int df_view_add_run(struct arena *a, const struct dockerfile *df, struct image_view *v)
+int df_view_add_run(struct arena *a, const struct dockerfile *df, const struct df_instr *in,
+		    struct image_view *v, size_t *cap, struct df_accounts **accounts)
 {
-	int final = df_final_stage(df);
-	size_t nchain = 0, cap = v->nowned;
-	struct names nm = {0};
-	if (final < 0)
+	if (in->cmd != DF_RUN || in->json || df_stage_is_windows(df, in->stage))
 		return 0;
-	for (int s = final; s >= 0 && nchain <= df->nstages; s = df->stages[s].parent)
-		nchain++;
-	int *chain = arena_alloc(a, (nchain ? nchain : 1) * sizeof(*chain));
-	if (!chain)
-		return -1;
-	size_t i = nchain;
-	for (int s = final; s >= 0 && i > 0; s = df->stages[s].parent)
-		chain[--i] = s;
-	/* the list may have been allocated exactly; grow it from a fresh copy */
-	if (v->nowned) {
-		struct owned_path *copy = arena_alloc(a, v->nowned * sizeof(*copy));
-		if (!copy)
+	if (!*accounts) {
+		*accounts = arena_alloc(a, sizeof(**accounts));
+		if (!*accounts)
 			return -1;
-		memcpy(copy, v->owned, v->nowned * sizeof(*copy));
-		v->owned = copy;
 	}
-	for (size_t c = 0; c < nchain; c++) {
-		const struct df_stage *st = &df->stages[chain[c]];
-		if (df_stage_is_windows(df, chain[c]))
-			continue;
-		for (size_t k = st->first; k < st->last; k++) {
-			const struct df_instr *in = &df->instrs[k];
-			if (in->cmd != DF_RUN || in->json)
-				continue;
-			const char *t = in->text;
-			while (*t == ' ' || *t == '\t')
-				t++;
-			if (in->nheredocs && strncmp(t, "<<", 2) == 0 && !strpbrk(t, " \t"))
-				t = in->heredocs[0].body;
-			run_text(a, df, in, t, v, &cap, &nm);
-		}
-	}
-	return 0;
+	const char *t = in->text;
+	while (*t == ' ' || *t == '\t')
+		t++;
+	if (in->nheredocs && strncmp(t, "<<", 2) == 0 && !strpbrk(t, " \t"))
+		t = in->heredocs[0].body;
+	run_text(a, df, in, t, v, cap, *accounts);
+	return arena_failed(a) ? -1 : 0;
 }

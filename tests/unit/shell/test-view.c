@@ -93,6 +93,24 @@ static void symbolic_modes_build_on_known_ones(void **state)
 	arena_free(a);
 }
 
+static void build_order_between_copy_and_run(void **state)
+{
+	(void)state;
+	struct arena *a = arena_new(16u << 20);
+	struct image_view *v = view_of(a, "FROM alpine:3.20\n"
+					  "RUN mkdir /app && chown -R 5:5 /app\n"
+					  "COPY --chown=1001:0 app /app\n"
+					  "COPY --chown=7:7 data /data\n"
+					  "RUN chgrp -R 0 /data\n");
+	const struct owned_path *p = owned(v, "/app");
+	assert_int_equal(p->uid, 1001);
+	assert_int_equal(p->gid, 0);
+	p = owned(v, "/data");
+	assert_int_equal(p->uid, 7);
+	assert_int_equal(p->gid, 0);
+	arena_free(a);
+}
+
 static void build_stages_do_not_count(void **state)
 {
 	(void)state;
@@ -111,6 +129,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(run_lines_change_ownership),
 	    cmocka_unit_test(symbolic_modes_build_on_known_ones),
+	    cmocka_unit_test(build_order_between_copy_and_run),
 	    cmocka_unit_test(build_stages_do_not_count),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
