@@ -254,4 +254,16 @@ bool df_final_user(const struct dockerfile *df, const struct lint_options *opts,
 struct image_view *df_image_view(struct arena *a, const struct dockerfile *df, const char *origin,
 				 const struct lint_options *opts);
 
+/*
+ * Appends to v->owned (grown with ARR_PUSH and *cap) what the RUN `in` does
+ * with chown, chgrp, chmod and install; call it for each RUN of the chain in
+ * build order, with the same *accounts (NULL at first): it numbers owner
+ * names through the useradd/adduser lines seen so far. The last entry for a
+ * path is the one in effect; -1 where the file does not tell. Returns -1 when
+ * the arena is full.
+ */
+struct df_accounts;
+int df_view_add_run(struct arena *a, const struct dockerfile *df, const struct df_instr *in,
+		    struct image_view *v, size_t *cap, struct df_accounts **accounts);
+
 #endif

@@ -42,7 +42,7 @@ struct sh_cmd {
 	struct sh_redir *redirs;
 	size_t nredirs;
 	size_t start, end; /* span in the parsed text */
-	unsigned depth;	   /* 0 at the top; 1 inside sh -c, $(...) or a subshell */
+	unsigned depth;	   /* 0 at the top; one more inside each sh -c, $(...), `...`, ( ) */
 };
 
 struct sh_script {

@@ -265,6 +265,7 @@ struct image_view *df_image_view(struct arena *a, const struct dockerfile *df, c
 	set_user(a, &f, v);
 
 	size_t nchain = 0, cap_owned = 0, cap_vol = 0;
+	struct df_accounts *accounts = NULL;
 	int *chain = stage_chain(a, df, f.stage, &nchain);
 	if (!chain)
 		return NULL;
@@ -325,10 +326,10 @@ struct image_view *df_image_view(struct arena *a, const struct dockerfile *df, c
 			case DF_ADD:
 				add_owned(a, df, in, v, &cap_owned);
 				break;
-			/*
-			 * NEEDSWORK: RUN chown/chgrp/chmod results (through the shell
-			 * reader's sh_find) belong in `owned` too, in the same order.
-			 */
+			case DF_RUN:
+				if (df_view_add_run(a, df, in, v, &cap_owned, &accounts) != 0)
+					return NULL;
+				break;
 			default:
 				break;
 			}

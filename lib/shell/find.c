@@ -469,7 +469,7 @@ static void set_gid(struct sh_finding *x, const char *v)
 static void account(struct fl *f, const struct sh_cmd *c, size_t ti)
 {
 	const char *b = sh_base(c->argv[ti].value);
-	bool busybox_style = false;
+	bool useradd_style = false;
 	struct opts o = {.c = c, .i = ti + 1, .with_arg = ""};
 	enum sh_kind kind;
 	const char *operands[2] = {NULL, NULL};
@@ -508,6 +508,22 @@ static void account(struct fl *f, const struct sh_cmd *c, size_t ti)
 		kind = SH_USER_ADD;
 		o.with_arg = "hgsGku"; /* BusyBox: -g is the GECOS field, -G the group */
 		o.long_arg = adduser_la;
+		/*
+		 * Short options next to long ones: Red Hat's adduser, a link to
+		 * useradd (`adduser --uid 100 --system -g consul consul`); BusyBox
+		 * has no long options and Debian's adduser no short ones.
+		 */
+		bool longs = false, shorts = false;
+		for (size_t k = ti + 1; k < c->argc; k++) {
+			const char *a = c->argv[k].value;
+			longs = longs || (a[0] == '-' && a[1] == '-' && a[2]);
+			shorts = shorts || (a[0] == '-' && a[1] && a[1] != '-');
+		}
+		if (longs && shorts) {
+			useradd_style = true;
+			o.with_arg = "bcdefgGkKpRPsuZ";
+			o.long_arg = useradd_la;
+		}
 	} else {
 		kind = SH_GROUP_ADD;
 		o.with_arg = "g";
@@ -534,19 +550,17 @@ static void account(struct fl *f, const struct sh_cmd *c, size_t ti)
 				x->system = true;
 			continue;
 		}
-		busybox_style = true;
 		if (r == 'u')
 			x->uid = num(val);
 		else if (r == 'r' || r == 'S')
 			x->system = true;
-		else if (r == 'g' && !eq(b, "adduser"))
+		else if (r == 'g' && (!eq(b, "adduser") || useradd_style))
 			set_gid(x, val);
-		else if (r == 'G' && eq(b, "adduser"))
+		else if (r == 'G' && eq(b, "adduser") && !useradd_style)
 			set_gid(x, val);
 		else if (r == 'G')
 			x->groups = val;
 	}
-	(void)busybox_style;
 	if ((eq(b, "adduser") || eq(b, "addgroup")) && nops >= 2) {
 		/* adduser USER GROUP, addgroup USER GROUP: an existing user joins a group */
 		x->kind = SH_USER_MOD;

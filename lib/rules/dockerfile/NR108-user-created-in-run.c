@@ -55,7 +55,8 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 		    "/etc/passwd entry and Kubernetes' runAsUser replaces it, and the tool may be "
 		    "missing from the base image; say who runs the process with '%s' and give the "
 		    "app's files to group 0 instead",
-		    cmd ? cmd : f->tool, what(f), f->name ? f->name : "?", where, fix);
+		    cmd ? cmd : f->tool, what(f),
+		    f->name ? shell_show(ctx, h[i].t->in, f->name) : "?", where, fix);
 		if (d)
 			d->fix = fix;
 	}

@@ -7,14 +7,6 @@
 
 #include <string.h>
 
-static const char *join_paths(struct check_ctx *ctx, const struct sh_finding *f)
-{
-	const char *s = "";
-	for (size_t i = 0; i < f->npaths; i++)
-		s = arena_printf(ctx->arena, "%s%s%s", s, i ? " " : "", f->paths[i]);
-	return *s ? s : "/app";
-}
-
 /* The source line of an instruction with its --chown flag rewritten, or the flag alone. */
 static const char *copy_fix(struct check_ctx *ctx, const struct df_instr *in,
 			    const struct df_flag *fl, const char *owner)
@@ -90,7 +82,9 @@ static void check_run(struct check_ctx *ctx, const struct rule *self, const stru
 	} else {
 		return; /* chown USER alone keeps the group the files had */
 	}
-	const char *paths = join_paths(ctx, f);
+	const char *paths = shell_show_paths(ctx, h);
+	if (!*paths)
+		paths = "/app";
 	const char *R = f->recursive ? "-R " : "";
 	const char *fix;
 	if (strcmp(f->tool, "install") == 0)

@@ -117,9 +117,7 @@ static void check_run(struct check_ctx *ctx, const struct rule *self, const stru
 		return;
 	if (group_reaches(r, group))
 		return;
-	const char *paths = "";
-	for (size_t i = 0; i < f->npaths; i++)
-		paths = arena_printf(ctx->arena, "%s%s%s", paths, i ? " " : "", f->paths[i]);
+	const char *paths = shell_show_paths(ctx, h);
 	const char *R = f->recursive ? "-R " : "";
 	const char *fix = arena_printf(ctx->arena, "chown %s%s:0 %s && chmod %sg=u %s", R,
 				       runner_text(ctx, r), paths, R, paths);

@@ -98,6 +98,21 @@ const char *shell_option_replace(struct check_ctx *ctx, const struct shell_hit *
 	return arena_printf(ctx->arena, "%s %s", opt, value);
 }
 
+const char *shell_show(struct check_ctx *ctx, const struct df_instr *in, const char *s)
+{
+	const char *e = shell_expand(ctx, in, s);
+	return e ? e : s;
+}
+
+const char *shell_show_paths(struct check_ctx *ctx, const struct shell_hit *h)
+{
+	const char *s = "";
+	for (size_t i = 0; i < h->f->npaths; i++)
+		s = arena_printf(ctx->arena, "%s%s%s", s, i ? " " : "",
+				 shell_show(ctx, h->t->in, h->f->paths[i]));
+	return s;
+}
+
 bool shell_paths_known(struct check_ctx *ctx, const struct shell_hit *h)
 {
 	if (!h->f->npaths)
@@ -301,7 +316,7 @@ static const char *find_copied(struct check_ctx *ctx, const char *program,
 			const char *dest =
 			    in->json ? in->args[in->nargs - 1].text
 				     : shell_expand(ctx, in, in->args[in->nargs - 1].text);
-			if (!dest)
+			if (!dest || !*dest)
 				continue;
 			size_t nsrc = in->nargs - 1;
 			bool dest_dir = dest[strlen(dest) - 1] == '/' || nsrc > 1;

@@ -69,6 +69,12 @@ int *shell_final_chain(struct check_ctx *ctx, size_t *n);
 /* A word of an instruction expanded with its variables; NULL when a variable has no value. */
 const char *shell_expand(struct check_ctx *ctx, const struct df_instr *in, const char *s);
 
+/* `s` expanded for a message; as written when a variable has no value. */
+const char *shell_show(struct check_ctx *ctx, const struct df_instr *in, const char *s);
+
+/* The paths of a finding, expanded for a message, separated by spaces. */
+const char *shell_show_paths(struct check_ctx *ctx, const struct shell_hit *h);
+
 /*
  * False when every path of a finding is a variable the RUN sets itself
  * (tempDir="$(mktemp -d)"): a scratch folder, not a path of the image.

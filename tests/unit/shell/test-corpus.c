@@ -79,7 +79,7 @@ static int runs_of(struct arena *a, const char *name, char *text, size_t *nruns)
 			continue;
 		}
 		/* the logical line */
-		char *buf = malloc(strlen(p) + 2);
+		char *buf = malloc(strlen(p) + 3);
 		size_t bl = 0;
 		char *line = (char *)q + 3;
 		for (;;) {
@@ -109,6 +109,7 @@ static int runs_of(struct arena *a, const char *name, char *text, size_t *nruns)
 			}
 		}
 		buf[bl++] = '\n';
+		buf[bl] = '\0';
 		/* a Dockerfile heredoc: its body follows, up to the delimiter */
 		char *h = strstr(buf, "<<");
 		if (h) {

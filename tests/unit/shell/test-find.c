@@ -118,6 +118,11 @@ static void accounts(void **state)
 	assert_int_equal(f->uid, 101);
 	str_eq(f->gid_name, "grp");
 	str_eq(f->name, "web");
+	/* Red Hat's adduser is useradd: -g is the group */
+	f = one("adduser --uid 100 --system -g consul consul", SH_USER_ADD);
+	assert_int_equal(f->uid, 100);
+	str_eq(f->gid_name, "consul");
+	assert_true(f->system);
 	f = one("adduser --uid=5 --gid=0 x", SH_USER_ADD);
 	assert_int_equal(f->gid, 0);
 

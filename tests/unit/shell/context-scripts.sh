@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# context-scripts.sh - entrypoint scripts are read only from inside the build
+# context: not through "..", not through a symlink that leads out, not over
+# the size limit; --context names another folder.
+set -u
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail=0
+
+count() { # DIR [ARGS...]: number of NR112 findings
+	"$UNROOT" -f json --no-config "${@:2}" "$1" 2>/dev/null | grep -c '"rule": *"NR112"'
+}
+check() { # NAME WANT GOT
+	if [ "$2" != "$3" ]; then
+		echo "FAIL $1: want $2 NR112, got $3"
+		fail=1
+	else
+		echo "ok   $1"
+	fi
+}
+
+printf '#!/bin/sh\nexec gosu app "$@"\n' > "$work/outside.sh"
+
+mkdir -p "$work/in"
+printf 'FROM alpine:3.20\nCOPY entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\n' > "$work/in/Dockerfile"
+cp "$work/outside.sh" "$work/in/entrypoint.sh"
+check "a script inside the context is read" 1 "$(count "$work/in")"
+
+mkdir -p "$work/link"
+cp "$work/in/Dockerfile" "$work/link/Dockerfile"
+ln -s "$work/outside.sh" "$work/link/entrypoint.sh"
+check "a symlink leading out of the context is not followed" 0 "$(count "$work/link")"
+
+mkdir -p "$work/inlink/sub"
+cp "$work/in/Dockerfile" "$work/inlink/Dockerfile"
+cp "$work/outside.sh" "$work/inlink/sub/real.sh"
+ln -s sub/real.sh "$work/inlink/entrypoint.sh"
+check "a symlink inside the context is followed" 1 "$(count "$work/inlink")"
+
+mkdir -p "$work/dotdot/ctx"
+printf 'FROM alpine:3.20\nCOPY ../outside.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\n' > "$work/dotdot/ctx/Dockerfile"
+cp "$work/outside.sh" "$work/dotdot/outside.sh"
+check "a path with .. is not read" 0 "$(count "$work/dotdot/ctx")"
+
+mkdir -p "$work/other/ctx" "$work/other/df"
+cp "$work/in/Dockerfile" "$work/other/df/Dockerfile"
+cp "$work/outside.sh" "$work/other/ctx/entrypoint.sh"
+check "without --context the Dockerfile's folder is the context" 0 "$(count "$work/other/df")"
+check "--context names the folder" 1 "$(count "$work/other/df" --context "$work/other/ctx")"
+
+mkdir -p "$work/big"
+cp "$work/in/Dockerfile" "$work/big/Dockerfile"
+{ cat "$work/outside.sh"; head -c 9000000 /dev/zero | tr '\0' '#'; } > "$work/big/entrypoint.sh"
+check "a script over the size limit is not read" 0 "$(count "$work/big")"
+
+mkdir -p "$work/bin"
+cp "$work/in/Dockerfile" "$work/bin/Dockerfile"
+printf 'exec gosu app x\n\0\1\2' > "$work/bin/entrypoint.sh"
+check "a binary file is not read as a script" 0 "$(count "$work/bin")"
+exit $fail
