@@ -16,6 +16,7 @@ struct builder {
 	struct k8s_input *in;
 	size_t capobj, captype, capdup, capent;
 	size_t ncontainers;
+	int in_template; /* walking the objects of an OpenShift Template */
 	bool oom;
 };
 
@@ -71,6 +72,12 @@ static const char *str_of(const struct ynode *n)
 static void type_error(struct builder *b, const struct ynode *n, const char *field,
 		       const char *want, const char *fix)
 {
+	/*
+	 * In a Template, "${{UID}}" is replaced by a value of any type when the
+	 * template is processed: the value is unknown, not wrong.
+	 */
+	if (b->in_template && n->kind == Y_SCALAR && strstr(n->value, "${"))
+		return;
 	struct k8s_type_error *e =
 	    ARR_PUSH(b->a, b->in->type_errors, b->in->ntype_errors, b->captype);
 	if (!e) {
@@ -493,8 +500,11 @@ static void walk_object(struct builder *b, const struct ynode *n, size_t doc, lo
 	else if (strcmp(kind, "Template") == 0)
 		inner = kget(n, "objects");
 	if (inner && inner->kind == Y_SEQ) {
+		bool tmpl = strcmp(kind, "Template") == 0;
+		b->in_template += tmpl;
 		for (size_t i = 0; i < inner->nitems; i++)
 			walk_object(b, inner->items[i], doc, (long)idx, depth + 1);
+		b->in_template -= tmpl;
 	}
 }
 
