@@ -16,6 +16,7 @@ struct builder {
 	struct k8s_input *in;
 	size_t capobj, captype, capdup, capent;
 	size_t ncontainers;
+	int in_template; /* walking the objects of an OpenShift Template */
 	bool oom;
 };
 
@@ -71,6 +72,12 @@ static const char *str_of(const struct ynode *n)
 static void type_error(struct builder *b, const struct ynode *n, const char *field,
 		       const char *want, const char *fix)
 {
+	/*
+	 * In a Template, "${{UID}}" is replaced by a value of any type when the
+	 * template is processed: the value is unknown, not wrong.
+	 */
+	if (b->in_template && n->kind == Y_SCALAR && strstr(n->value, "${"))
+		return;
 	struct k8s_type_error *e =
 	    ARR_PUSH(b->a, b->in->type_errors, b->in->ntype_errors, b->captype);
 	if (!e) {
@@ -357,7 +364,22 @@ static void read_pod(struct builder *b, struct k8s_object *o, const struct ynode
 	struct k8s_secctx psc;
 	memset(&psc, 0, sizeof(psc));
 	read_secctx(b, pod->sc_node, K8S_FROM_POD, &psc);
+	/* Containers are large: size the array once instead of growing it. */
 	size_t cap = 0;
+	for (int k = K8S_CONTAINER; k <= K8S_EPHEMERAL_CONTAINER; k++) {
+		const struct ynode *l = kget(spec, k8s_container_list_name(k));
+		if (l && l->kind == Y_SEQ)
+			cap += l->nitems;
+	}
+	if (cap > 0 && cap <= K8S_MAX_CONTAINERS) {
+		pod->containers = arena_alloc(b->a, cap * sizeof(*pod->containers));
+		if (!pod->containers) {
+			b->oom = true;
+			return;
+		}
+	} else {
+		cap = 0;
+	}
 	read_containers(b, pod, &psc, K8S_INIT_CONTAINER, &cap);
 	read_containers(b, pod, &psc, K8S_CONTAINER, &cap);
 	read_containers(b, pod, &psc, K8S_EPHEMERAL_CONTAINER, &cap);
@@ -433,6 +455,18 @@ static void walk_object(struct builder *b, const struct ynode *n, size_t doc, lo
 		b->in->truncated = true;
 		return;
 	}
+	/* Most files hold one or two objects: grow from one, not from eight. */
+	if (b->in->nobjects == b->capobj) {
+		size_t ncap = b->capobj ? 2 * b->capobj : 1;
+		void *p = arena_realloc(b->a, b->in->objects, b->capobj * sizeof(*b->in->objects),
+					ncap * sizeof(*b->in->objects));
+		if (!p) {
+			b->oom = true;
+			return;
+		}
+		b->in->objects = p;
+		b->capobj = ncap;
+	}
 	struct k8s_object *o = ARR_PUSH(b->a, b->in->objects, b->in->nobjects, b->capobj);
 	if (!o) {
 		b->oom = true;
@@ -466,8 +500,11 @@ static void walk_object(struct builder *b, const struct ynode *n, size_t doc, lo
 	else if (strcmp(kind, "Template") == 0)
 		inner = kget(n, "objects");
 	if (inner && inner->kind == Y_SEQ) {
+		bool tmpl = strcmp(kind, "Template") == 0;
+		b->in_template += tmpl;
 		for (size_t i = 0; i < inner->nitems; i++)
 			walk_object(b, inner->items[i], doc, (long)idx, depth + 1);
+		b->in_template -= tmpl;
 	}
 }
 
