@@ -4,6 +4,7 @@ formats=(text json sarif junit checkstyle github gnu)
 synth_formats=("${formats[@]}" text-tty)
 # The CLI goldens lint these, from tests/golden/inputs, in this order: Dockerfiles that
 # pass and fail, a parse error, an unused suppression, manifests in YAML and JSON, a
-# YAML syntax error, and a path that does not exist.
+# YAML syntax error, an image (docker-archive, made by make-image.py; its findings have no
+# text source), and a path that does not exist.
 cli_inputs=(Dockerfile root.Dockerfile heredoc.Dockerfile suppressed.Dockerfile deploy.yaml
-	pod.json broken.yaml missing.Dockerfile)
+	pod.json broken.yaml app.tar missing.Dockerfile)

@@ -48,8 +48,11 @@ const flat = (s) => s.replace(/\s+/g, ' ').trim();
 let bad = 0;
 for (const r of rules) {
   const ex = execFileSync(unroot, ['explain', r.code], { encoding: 'utf8' });
-  const byName = execFileSync(unroot, ['explain', r.name], { encoding: 'utf8' });
-  if (ex !== byName) { bad++; console.log(`${r.code}: explain by code and by name differ`); }
+  // Names may repeat across input kinds (NR104 and NR204 are both uid-too-low).
+  if (rules.filter((o) => o.name === r.name).length === 1) {
+    const byName = execFileSync(unroot, ['explain', r.name], { encoding: 'utf8' });
+    if (ex !== byName) { bad++; console.log(`${r.code}: explain by code and by name differ`); }
+  }
   const start = md.indexOf(`\n## ${r.code} ${r.name}\n`);
   if (start < 0) { bad++; console.log(`${r.code}: no section in docs/rules.md`); continue; }
   const next = md.indexOf('\n## ', start + 1);
