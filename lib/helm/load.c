@@ -195,8 +195,17 @@ bool helm_archive_has_chart(const char *path)
 		return false;
 	struct archive_entry *ae;
 	bool found = false;
-	/* helm package writes Chart.yaml first; look a little further to be kind. */
-	for (int i = 0; i < 64 && archive_read_next_header(ar, &ae) == ARCHIVE_OK; i++) {
+	/*
+	 * helm package writes Chart.yaml first; look a little further for
+	 * archives made with tar, but never inflate much: an image's first
+	 * entries can be layers of hundreds of megabytes.
+	 */
+	uint64_t skipped = 0;
+	for (int i = 0; i < 64 && skipped < ((uint64_t)4 << 20) &&
+			archive_read_next_header(ar, &ae) == ARCHIVE_OK;
+	     i++) {
+		la_int64_t size = archive_entry_size(ae);
+		skipped += size > 0 ? (uint64_t)size : 0;
 		const char *name = archive_entry_pathname(ae);
 		const char *slash = name ? strchr(name, '/') : NULL;
 		if (slash && strcmp(slash + 1, "Chart.yaml") == 0 && slash != name) {

@@ -287,6 +287,33 @@ static const char *dot_path(const struct scanner *S)
 	return NULL;
 }
 
+/* Inside `range .Values.x`, with no with or define between: "x[]". */
+static const char *range_path(const struct scanner *S)
+{
+	for (size_t i = S->nblocks; i-- > 0;) {
+		if (S->blocks[i].kind == B_RANGE)
+			return S->blocks[i].with_path;
+		if (S->blocks[i].kind != B_IF)
+			return NULL;
+	}
+	return NULL;
+}
+
+/* A field of the dot: `.name`, `(.securityContext)`, not `.Values`. */
+static bool dot_field(const char *s, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i++) {
+		if (s[i] != '.' || !(isalpha((unsigned char)s[i + 1])))
+			continue;
+		if (i > 0 && s[i - 1] != ' ' && s[i - 1] != '(' && s[i - 1] != '\t')
+			continue;
+		if (n - i >= 7 && memcmp(s + i, ".Values", 7) == 0)
+			continue;
+		return true;
+	}
+	return false;
+}
+
 /* The value of `.` here: a with's value, unknown inside range/define or at the top. */
 static struct hval dot_value(const struct scanner *S)
 {
@@ -387,6 +414,11 @@ static void push_block(struct scanner *S, enum block_kind k, const char *cond, s
 		/* `with .Values.x` only: a pipeline that transforms it is something else. */
 		if (p && !memchr(cond, '|', n) && !contains(cond, n, "default"))
 			b->with_path = p;
+	} else if (k == B_RANGE) {
+		/* `range .Values.sidecars`: each item, and its fields, come from values. */
+		const char *p = values_ref(S->a, cond, n);
+		if (p && *p)
+			b->with_path = arena_printf(S->a, "%s[]", p);
 	}
 }
 
@@ -469,6 +501,8 @@ static void expression(struct scanner *S, const char *body, size_t n)
 		return;
 	struct helm_sc *sc = &S->c->scs[S->sc];
 	const char *vp = values_ref(S->a, body, n);
+	if (!vp && (renders_dot(body, n) || dot_field(body, n)) && range_path(S))
+		vp = range_path(S);
 	if (!vp && renders_dot(body, n)) {
 		vp = dot_path(S);
 		if (!vp && !first_inc)
