@@ -399,7 +399,7 @@ static int docker_archive(struct loader *L)
 			return err(L, "out of memory");
 		r->name = arena_strdup(L->a, json_string_value(le));
 		const char *lb = strrchr(r->name, '/') ? strrchr(r->name, '/') + 1 : r->name;
-		char *hexpart = arena_strndup(L->a, lb, 64);
+		char *hexpart = strlen(lb) >= 64 ? arena_strndup(L->a, lb, 64) : NULL;
 		if (hexpart && is_hex64(hexpart) && (lb[64] == 0 || strcmp(lb + 64, ".tar") == 0))
 			r->digest = hexpart;
 		else if (json_array_size(diff_ids) == n) {
