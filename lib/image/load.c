@@ -611,6 +611,7 @@ struct pool {
 	size_t next;	/* atomic: the next layer to read */
 	size_t running; /* atomic: workers still going */
 	uint64_t done;	/* atomic: compressed bytes read */
+	uint64_t out;	/* atomic: decompressed bytes of all layers */
 };
 
 static void *worker(void *arg)
@@ -754,6 +755,7 @@ static int read_layers(struct loader *L, bool capture_only, const size_t *only, 
 	    .ncapture = L->ncapture,
 	    .capture_cap = CAPTURE_CAP,
 	    .entries = !capture_only,
+	    .out = &p.out,
 	};
 	int rc = 0;
 	for (size_t i = 0; i < n; i++) {
