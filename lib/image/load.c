@@ -399,7 +399,7 @@ static int docker_archive(struct loader *L)
 			return err(L, "out of memory");
 		r->name = arena_strdup(L->a, json_string_value(le));
 		const char *lb = strrchr(r->name, '/') ? strrchr(r->name, '/') + 1 : r->name;
-		char *hexpart = arena_strndup(L->a, lb, 64);
+		char *hexpart = strlen(lb) >= 64 ? arena_strndup(L->a, lb, 64) : NULL;
 		if (hexpart && is_hex64(hexpart) && (lb[64] == 0 || strcmp(lb + 64, ".tar") == 0))
 			r->digest = hexpart;
 		else if (json_array_size(diff_ids) == n) {
@@ -611,6 +611,7 @@ struct pool {
 	size_t next;	/* atomic: the next layer to read */
 	size_t running; /* atomic: workers still going */
 	uint64_t done;	/* atomic: compressed bytes read */
+	uint64_t out;	/* atomic: decompressed bytes of all layers */
 };
 
 static void *worker(void *arg)
@@ -731,9 +732,23 @@ static int read_layers_stream(struct loader *L, struct pool *p)
 	}
 out:
 	archive_read_free(ar);
-	for (size_t i = 0; rc == 0 && i < p->n; i++)
-		if (p->blobs[i].kind == BLOB_STREAM && !p->blobs[i].outer)
+	for (size_t i = 0; rc == 0 && i < p->n; i++) {
+		if (p->blobs[i].kind != BLOB_STREAM || p->blobs[i].outer)
+			continue;
+		/* A blob listed twice (identical layers) was read once: share its entries. */
+		for (size_t k = 0; k < i && !p->blobs[i].outer; k++) {
+			if (p->blobs[k].kind != BLOB_STREAM || !p->blobs[k].outer ||
+			    strcmp(p->blobs[k].name, p->blobs[i].name) != 0)
+				continue;
+			arena_free(p->layers[i].arena);
+			p->layers[i] = p->layers[k];
+			p->layers[i].arena = NULL; /* owned by layer k */
+			p->stats[i] = p->stats[k];
+			p->blobs[i].outer = p->blobs[k].outer;
+		}
+		if (!p->blobs[i].outer)
 			rc = err(L, "'%s' is missing from the archive", p->blobs[i].name);
+	}
 	return rc;
 }
 
@@ -754,6 +769,7 @@ static int read_layers(struct loader *L, bool capture_only, const size_t *only, 
 	    .ncapture = L->ncapture,
 	    .capture_cap = CAPTURE_CAP,
 	    .entries = !capture_only,
+	    .out = &p.out,
 	};
 	int rc = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -999,8 +1015,10 @@ int image_load(struct lint_run *run, const char *path, struct image *img)
 			err(&L, "layer '%s': %s", L.layers[i].name, why);
 			rc = -2;
 		}
-		arena_free(layers[i].arena);
 	}
+	/* Freed only now: a layer listed twice shares the first one's entries. */
+	for (size_t i = 0; i < L.nlayers; i++)
+		arena_free(layers[i].arena);
 	if (rc == -2) {
 		rc = -1;
 		goto out;

@@ -59,8 +59,8 @@ static bool visit(struct fs_node *n, void *data)
 		return true;
 	if (n == s->skip[0] || n == s->skip[1])
 		return true;
-	const char *path = fs_path(s->ctx->arena, n);
-	if (!is_app_path(s, n, path))
+	char path[8192];
+	if (!fs_path_buf(n, path, sizeof(path)) || !is_app_path(s, n, path))
 		return true;
 	/* What the owner may do, write aside: read, and search or execute where it can. */
 	unsigned owner = (n->mode >> 6) & 7, want = owner & (FS_R_OK | FS_X_OK);
