@@ -285,16 +285,72 @@ static bool skip_dir(const char *name)
 	return false;
 }
 
+/*
+ * What stdin holds, when --type does not say: a Kubernetes document has
+ * apiVersion and kind keys at the start of a line (YAML) or as JSON keys; a
+ * Dockerfile's first instruction is FROM, ARG or a parser directive; `helm
+ * template` output has "# Source: CHART/templates/x.yaml" lines, which the
+ * Helm reader uses to point findings at templates. This is what makes
+ * `helm template ... | unroot lint -` work without flags.
+ */
+static enum input_kind sniff(const struct source *src)
+{
+	const char *p = src->data, *end = src->data + src->len;
+	bool api = false, kind = false;
+	if ((src->len >= 10 && strncmp(p, "# Source: ", 10) == 0) ||
+	    memmem(p, src->len, "\n# Source: ", 11))
+		return KIND_HELM;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		const char *q = p;
+		while (q < p + n && (*q == ' ' || *q == '\t' || *q == '{' || *q == '"'))
+			q++;
+		size_t rest = (size_t)(p + n - q);
+		if (rest >= 11 && strncmp(q, "apiVersion", 10) == 0 &&
+		    (q[10] == ':' || q[10] == '"'))
+			api = true;
+		if (rest >= 5 && strncmp(q, "kind", 4) == 0 && (q[4] == ':' || q[4] == '"'))
+			kind = true;
+		if (api && kind)
+			return KIND_K8S;
+		if (q == p && rest >= 4 &&
+		    (strncasecmp(q, "FROM ", 5) == 0 || strncasecmp(q, "ARG ", 4) == 0 ||
+		     strncasecmp(q, "# syntax=", 9) == 0 || strncasecmp(q, "# escape=", 9) == 0))
+			return KIND_DOCKERFILE;
+		p += n + 1;
+	}
+	return KIND_NONE;
+}
+
+static void lint_stdin(struct lint_run *run)
+{
+	const char *why = NULL;
+	struct source *src = source_read(run->arena, "-", run->opts->limits.file_size, &why);
+	if (!src) {
+		run_parse_error(run, "-", NULL, 0, 0, "cannot read stdin: %s", why);
+		return;
+	}
+	enum input_kind k = run->opts->type != KIND_NONE ? run->opts->type : sniff(src);
+	if (k == KIND_NONE) {
+		run_parse_error(
+		    run, "-", src, 0, 0,
+		    "cannot tell what stdin holds; say it with --type dockerfile|k8s|helm");
+		return;
+	}
+	if (k == KIND_IMAGE) {
+		run_parse_error(run, "-", NULL, 0, 0,
+				"images cannot be read from stdin; name the file or folder");
+		return;
+	}
+	lint_one(run, "-", src, k);
+}
+
 static void walk(struct lint_run *run, const char *path, size_t depth, bool named)
 {
 	struct stat st;
 	if (strcmp(path, "-") == 0) {
-		if (run->opts->type == KIND_NONE) {
-			run_parse_error(run, "-", NULL, 0, 0,
-					"reading stdin needs --type dockerfile|k8s");
-			return;
-		}
-		lint_one(run, "-", NULL, run->opts->type);
+		lint_stdin(run);
 		return;
 	}
 	if (stat(path, &st) != 0) {

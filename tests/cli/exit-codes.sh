@@ -40,7 +40,15 @@ ok "missing: the other file is linted" has out "root.Dockerfile:2:1"
 "$UNROOT" lint --no-config --type dockerfile - <root.Dockerfile >out 2>err
 ok "stdin is read with --type" test $? = 1
 ok "stdin is called -" has out "-:2:1: error:"
-status 2 "stdin without --type" lint --no-config -
+"$UNROOT" lint --no-config - <root.Dockerfile >out 2>err
+ok "stdin: a Dockerfile is recognised without --type" test $? = 1
+printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  containers:\n  - {name: app, image: x}\n' >pod.txt
+"$UNROOT" lint --no-config - <pod.txt >out 2>err
+ok "stdin: a manifest is recognised without --type" has out "[NR202 "
+echo "hello" >hello.txt
+"$UNROOT" lint --no-config - <hello.txt >out 2>err
+ok "stdin: unknown content is exit 2" test $? = 2
+ok "stdin: unknown content says --type" has out "say it with --type"
 
 # --output
 status 1 "--output" lint --no-config -f json --output report.json root.Dockerfile
