@@ -213,6 +213,8 @@ void helm_chart_finish(struct helm_chart *chart)
 {
 	for (size_t i = 0; i < chart->ndocs; i++) {
 		struct helm_doc *d = &chart->docs[i];
+		if (d->file->partial)
+			continue; /* `_name.tpl`: Helm never renders it as a manifest */
 		if (d->kind)
 			d->workload = helm_is_workload_kind(d->kind);
 		else if (d->kind_templated)

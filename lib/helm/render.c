@@ -494,7 +494,7 @@ static void lint_doc(struct lint_run *run, struct pass *ps, const char *doc, siz
 		struct diag d = run->diags.items[i];
 		const char *raw = d.message;
 		char *rendered = NULL;
-		if (d.src && d.rule != &NR000_parse_error) {
+		if (d.src) {
 			size_t ls, le;
 			line_at(d.src->data, d.src->len, d.start, &ls, &le);
 			size_t a = ls;
@@ -534,7 +534,7 @@ static void lint_doc(struct lint_run *run, struct pass *ps, const char *doc, siz
 			continue;
 		if (!ps->openshift && ps->raw && w - ps->first < 4096)
 			ps->raw[w - ps->first] = raw;
-		if (rendered && d.rule != &NR000_parse_error) {
+		if (rendered) {
 			d.message =
 			    arena_printf(run->arena, "%s (helm template%s renders `%s`%s%s)",
 					 d.message, api, rendered, tf ? "" : " from ",

@@ -34,7 +34,7 @@ enum block_kind { B_IF, B_WITH, B_RANGE, B_DEFINE, B_BLOCK };
 
 struct block {
 	enum block_kind kind;
-	const char *with_path; /* `with .Values.x`: "x" */
+	const char *with_path; /* `with .Values.x`: "x"; `range .Values.x`: "x[]" */
 	bool openshift;	       /* its condition is about OpenShift */
 	enum tri truth;	       /* whether the branch being read is taken with the defaults */
 	enum tri taken;	       /* whether an earlier branch of this if was taken */

@@ -35,7 +35,9 @@ check "truncated archive" 2 "NR000" --type helm trunc.tgz
 
 mkdir -p evil && cp -r ok evil/ok
 tar -P -czf evil.tgz -C evil ok --transform 's,^ok/templates/pod.yaml,ok/../../etc/x,' 2>/dev/null
-if tar -tzf evil.tgz 2>/dev/null | grep -q '\.\./'; then
+# (the listing is kept first: grep -q closing the pipe early would fail it under pipefail)
+list=$(tar -tzf evil.tgz 2>/dev/null)
+if grep -q '\.\./' <<<"$list"; then
 	check "entry outside the chart" 2 "outside the chart" evil.tgz
 else
 	fails=$((fails + 1)); echo "FAIL - could not make an archive with ../ in it"

@@ -105,7 +105,7 @@ expect "rendered for both: NR208 stays quiet with the switch" 0 "$sw_k8s"
 cp -r web broken
 printf '{{ required "image.secret is required" .Values.image.secret }}\n' >>broken/templates/service.yaml
 out=$("$UNROOT" lint --no-config -q --helm "$H" broken 2>/dev/null); rc=$?
-echo "$out" | grep -q 'broken/templates/service.yaml:.*NR000' && [ $rc -eq 2 ] &&
+grep -q 'broken/templates/service.yaml:.*NR000' <<<"$out" && [ $rc -eq 2 ] &&
 	expect "helm failure: NR000 at the template, exit 2" ok ok ||
 	expect "helm failure: NR000 at the template, exit 2" "ok" "rc=$rc $out"
 
