@@ -254,6 +254,8 @@ static bool check_case(const char *unroot, const char *code, struct tcase *c, ch
 	argv[argc] = NULL;
 	int status;
 	char *out = run(argv, dir, &status);
+	for (size_t k = 0; k < ntops; k++)
+		free(tops[k]);
 	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	if (!out) {
 		snprintf(why, whylen, "cannot run %s", unroot);
@@ -334,6 +336,26 @@ static bool check_case(const char *unroot, const char *code, struct tcase *c, ch
 	return ok;
 }
 
+/* Everything a case owns, so the leak checker sees a clean exit. */
+static void free_cases(struct tcase *cases, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct tcase *c = &cases[i];
+		free(c->title);
+		for (size_t k = 0; k < c->nfiles; k++) {
+			free(c->files[k].name);
+			free(c->files[k].text);
+		}
+		for (size_t k = 0; k < c->nargs; k++)
+			free(c->args[k]);
+		for (size_t k = 0; k < c->nexpects; k++) {
+			free(c->expects[k].file);
+			free(c->expects[k].contains);
+		}
+	}
+	free(cases);
+}
+
 static void parse_expect(struct tcase *c, const char *line)
 {
 	if (c->nexpects >= 64)
@@ -406,8 +428,10 @@ int main(int argc, char **argv)
 			body = NULL;
 		}
 		if (strncmp(line, "=== ", 4) == 0) {
-			if (ncases == 256)
+			if (ncases == 256) {
+				free(line);
 				break;
+			}
 			cur = &cases[ncases++];
 			cur->fires = strncmp(line + 4, "fires", 5) == 0;
 			cur->title = line;
@@ -485,5 +509,9 @@ int main(int argc, char **argv)
 		failed++;
 	}
 	printf("%zu passed, %zu failed\n", passed, failed);
+	free_cases(cases, ncases);
+	free(text);
+	free(base);
+	free(unroot);
 	return failed ? 1 : 0;
 }
