@@ -211,6 +211,16 @@ def run_all():
     rc, diags, err = lint("toor")
     expect("NR401" in codes(diags), "a name whose uid is 0: %s" % codes(diags))
 
+    # The HOME of the image's user (from /etc/passwd) is where the app writes too.
+    home = [D("home"), D("home/app", mode=0o700, uid=1001, gid=1001)]
+    oci_dir(Image([base, good, home], user="1001:0", entrypoint=["/app/run.sh"]), "home",
+            "gzip")
+    rc, diags, err = lint("home")
+    h6 = [d for d in by_rule(diags, "NR406") if d["object"] == "/home/app"]
+    h5 = [d for d in by_rule(diags, "NR405") if d["object"] == "/home/app"]
+    expect(h6 and "HOME" in h6[0]["message"] and h5,
+           "a HOME only its owner can use: %s" % codes(diags))
+
     # 5. Entrypoints through PATH, WorkingDir and shebangs.
     scripts = [D("app", mode=0o755),
                F("app/py.sh", b"#!/usr/bin/env python3\n", mode=0o755),
