@@ -198,6 +198,22 @@ static struct df_segment *slice_segs(struct pctx *p, size_t from, size_t to, siz
 	return out;
 }
 
+/*
+ * Flags that take a value: BuildKit's BFlags refuses them without '='
+ * ("missing a value on flag"), so `COPY --chown 1001:0 a b` does not build.
+ */
+static bool flag_needs_value(const char *name)
+{
+	static const char *const names[] = {
+	    "chown",   "chmod",	       "from",		 "platform", "mount",
+	    "network", "security",     "checksum",	 "exclude",  "interval",
+	    "timeout", "start-period", "start-interval", "retries"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(name, names[i]) == 0)
+			return true;
+	return false;
+}
+
 static bool takes_json(enum df_cmd c)
 {
 	switch (c) {
@@ -382,6 +398,14 @@ static int parse_instr(struct pctx *p, struct df_instr *in, size_t lo, size_t hi
 		}
 		in->nflags = nrf;
 	}
+	for (size_t i = 0; i < in->nflags; i++)
+		if (!in->flags[i].value && flag_needs_value(in->flags[i].name))
+			return fail(p, in->flags[i].start, in->flags[i].end,
+				    arena_printf(p->a,
+						 "missing a value on flag: %s (write --%s=VALUE; "
+						 "'--%s VALUE' is not read as one flag)",
+						 in->flags[i].name, in->flags[i].name,
+						 in->flags[i].name));
 	in->text = arena_strndup(p->a, L + ts, hi - ts);
 	in->segs = slice_segs(p, ts, hi, &in->nsegs);
 	if (!in->text)

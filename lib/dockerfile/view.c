@@ -234,7 +234,7 @@ static void set_user(struct arena *a, const struct df_final *f, struct image_vie
 			return;
 		}
 		v->uid = strcmp(u->user, "root") == 0 ? 0 : u->uid;
-		v->user_is_name = v->uid < 0;
+		v->user_is_name = u->uid < 0; /* "root" too: the kubelet checks only numbers */
 		if (u->group)
 			v->gid = strcmp(u->group, "root") == 0 ? 0 : u->gid;
 		return;

@@ -69,6 +69,8 @@ static void user(void **state)
 	v = view("FROM alpine\nUSER root:root\n");
 	assert_int_equal(v->uid, 0);
 	assert_int_equal(v->gid, 0);
+	/* root is a name too: the kubelet cannot verify it under runAsNonRoot. */
+	assert_true(v->user_is_name);
 	/* No USER on an unknown base: unknown. */
 	v = view("FROM alpine\n");
 	assert_false(v->user_known);
