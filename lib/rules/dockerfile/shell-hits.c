@@ -57,19 +57,6 @@ void shell_cmd_span(const struct shell_hit *h, size_t *start, size_t *end)
 		*end = *start;
 }
 
-void shell_word_span(const struct shell_hit *h, size_t argi, size_t *start, size_t *end)
-{
-	const struct sh_cmd *c = h->f->cmd;
-	if (argi >= c->argc) {
-		shell_cmd_span(h, start, end);
-		return;
-	}
-	*start = shell_src(h->t, c->argv[argi].start);
-	*end = shell_src(h->t, c->argv[argi].end);
-	if (*end < *start)
-		*end = *start;
-}
-
 const char *shell_cmd_text(struct check_ctx *ctx, const struct shell_hit *h)
 {
 	const struct sh_cmd *c = h->f->cmd;
