@@ -88,6 +88,7 @@ struct sh_finding {
 	size_t npaths;
 	const char *name;     /* SH_USER_ADD/GROUP_ADD: the account created */
 	long uid, gid;	      /* -u / -g numbers when given, else -1 */
+	const char *uid_text; /* -u as written ("${uid}" stays so): rules may expand it */
 	const char *gid_name; /* -g/-G group given as a name */
 	const char *groups;   /* useradd/usermod -G: supplementary groups as written */
 	bool system;	      /* -r, -S, --system */

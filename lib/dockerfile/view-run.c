@@ -135,11 +135,16 @@ static void run_text(struct arena *a, const struct dockerfile *df, const struct 
 	if (sh_parse(a, text, strlen(text), &sc, &err) != 0 || sh_find(a, &sc, &f, &n) != 0)
 		return;
 	for (size_t k = 0; k < n; k++) {
-		if (f[k].kind == SH_USER_ADD && f[k].name && f[k].uid >= 0) {
-			struct account *acc = ARR_PUSH(a, nm->items, nm->n, nm->cap);
+		if (f[k].kind == SH_USER_ADD && f[k].name) {
+			/* useradd -u ${uid} ${user}: numbered with the ARG/ENV values */
+			const char *name = expand(a, df, in, f[k].name);
+			long uid = f[k].uid >= 0 ? f[k].uid
+						 : id_of(expand(a, df, in, f[k].uid_text), NULL);
+			struct account *acc =
+			    uid >= 0 && name ? ARR_PUSH(a, nm->items, nm->n, nm->cap) : NULL;
 			if (acc) {
-				acc->name = f[k].name;
-				acc->uid = f[k].uid;
+				acc->name = name;
+				acc->uid = uid;
 			}
 		} else if (f[k].kind == SH_CHOWN || f[k].kind == SH_CHMOD) {
 			apply(a, df, in, &f[k], v, cap, nm);

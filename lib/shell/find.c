@@ -541,7 +541,7 @@ static void account(struct fl *f, const struct sh_cmd *c, size_t ti)
 		}
 		if (r == OPT_LONG) {
 			if (long_is(name, "uid"))
-				x->uid = num(val);
+				x->uid = num(val), x->uid_text = val;
 			else if (long_is(name, "gid") || long_is(name, "ingroup"))
 				set_gid(x, val);
 			else if (long_is(name, "groups"))
@@ -551,7 +551,7 @@ static void account(struct fl *f, const struct sh_cmd *c, size_t ti)
 			continue;
 		}
 		if (r == 'u')
-			x->uid = num(val);
+			x->uid = num(val), x->uid_text = val;
 		else if (r == 'r' || r == 'S')
 			x->system = true;
 		else if (r == 'g' && (!eq(b, "adduser") || useradd_style))

@@ -32,9 +32,11 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 		if (f->kind != SH_USER_ADD && f->kind != SH_GROUP_ADD && f->kind != SH_USER_MOD &&
 		    f->kind != SH_GROUP_MOD)
 			continue;
+		long given =
+		    f->uid >= 0 ? f->uid : shell_id(shell_expand(ctx, h[i].t->in, f->uid_text));
 		long uid =
-		    f->kind == SH_USER_ADD && f->uid >= min && f->uid != 65534 && f->uid != 65535
-			? f->uid
+		    f->kind == SH_USER_ADD && given >= min && given != 65534 && given != 65535
+			? given
 			: (min > 1001 ? min : 1001);
 		const char *fix = arena_printf(ctx->arena, "USER %ld:0", uid);
 		size_t s, e;

@@ -12,23 +12,37 @@
 #include <string.h>
 
 /* Who runs the process, as far as the Dockerfile tells. */
+struct account;
+
 struct runner {
 	long uid, gid;	  /* gid: the USER line's, else 0 (OpenShift, and no passwd entry) */
 	const char *name; /* the USER name when it is one */
 	const char *group;
+	struct account *accounts; /* what the chain's useradd lines number, in build order */
+	size_t naccounts;
 };
 
-/* A uid for `who`: a number, root, or an account useradd created; -1 unknown. */
-static long resolve(struct check_ctx *ctx, const char *who)
+struct account {
+	const char *name;
+	long uid;
+};
+
+/* A uid for `who`: a number, root, or an account a useradd of the chain numbers; -1 unknown. */
+static long resolve(const struct runner *r, const char *who)
 {
-	long id = shell_id(who);
-	return id >= 0 ? id : final_user_created_uid(ctx, who);
+	long id = shell_id(who), found = -1;
+	if (id >= 0 || !who)
+		return id;
+	for (size_t i = 0; i < r->naccounts; i++)
+		if (strcmp(r->accounts[i].name, who) == 0)
+			found = r->accounts[i].uid;
+	return found;
 }
 
 /* True when the owner `who` is someone else than the runner; false when unsure. */
-static bool other_owner(struct check_ctx *ctx, const struct runner *r, const char *who, long *uid)
+static bool other_owner(const struct runner *r, const char *who, long *uid)
 {
-	*uid = resolve(ctx, who);
+	*uid = resolve(r, who);
 	if (*uid == 0)
 		return false; /* root-owned files: a matter of group bits, not of owners */
 	if (*uid >= 0 && r->uid >= 0)
@@ -77,7 +91,7 @@ static void check_copy(struct check_ctx *ctx, const struct rule *self, const str
 	/* --chown=1001 gives gid 1001; a name alone gives that name's group */
 	const char *group = colon ? colon + 1 : (shell_id(who) >= 0 ? who : NULL);
 	long uid;
-	if (!*who || !other_owner(ctx, r, who, &uid))
+	if (!*who || !other_owner(r, who, &uid))
 		return;
 	const struct df_flag *fm = df_flag_get(in, "chmod");
 	const char *mode = fm && fm->value ? shell_expand(ctx, in, fm->value) : NULL;
@@ -107,7 +121,7 @@ static void check_run(struct check_ctx *ctx, const struct rule *self, const stru
 		return;
 	const char *who = shell_expand(ctx, h->t->in, f->owner);
 	long uid;
-	if (!who || !*who || !other_owner(ctx, r, who, &uid))
+	if (!who || !*who || !other_owner(r, who, &uid))
 		return;
 	/* chown USER alone keeps the group; USER: gives the login group */
 	const char *group = f->group	     ? shell_expand(ctx, h->t->in, f->group)
@@ -139,10 +153,27 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 	struct final_user fu;
 	if (!final_user_get(ctx, &fu) || !fu.known)
 		return;
+	struct shell_hit *h;
+	size_t n = shell_run_hits(ctx, &h);
 	struct runner r = {.uid = fu.uid, .gid = fu.gid >= 0 ? fu.gid : 0, .group = fu.group};
+	size_t cap = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct sh_finding *f = h[i].f;
+		if (f->kind != SH_USER_ADD || !f->name)
+			continue;
+		const char *name = shell_expand(ctx, h[i].t->in, f->name);
+		long uid =
+		    f->uid >= 0 ? f->uid : shell_id(shell_expand(ctx, h[i].t->in, f->uid_text));
+		struct account *acc =
+		    name && uid >= 0 ? ARR_PUSH(ctx->arena, r.accounts, r.naccounts, cap) : NULL;
+		if (acc) {
+			acc->name = name;
+			acc->uid = uid;
+		}
+	}
 	if (fu.user_is_name && fu.user && strcmp(fu.user, "root") != 0) {
 		r.name = fu.user;
-		r.uid = final_user_created_uid(ctx, fu.user);
+		r.uid = resolve(&r, fu.user);
 	}
 	if (r.uid == 0 || (r.uid < 0 && !r.name))
 		return;
@@ -158,8 +189,6 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 				check_copy(ctx, self, &r, in);
 		}
 	}
-	struct shell_hit *h;
-	size_t n = shell_run_hits(ctx, &h);
 	for (size_t i = 0; i < n; i++)
 		if (h[i].f->kind == SH_CHOWN && shell_paths_known(ctx, &h[i]))
 			check_run(ctx, self, &r, &h[i]);

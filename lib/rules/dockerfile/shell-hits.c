@@ -18,10 +18,20 @@
 #include "unroot/rule.h"
 #include "unroot/source.h"
 
+/* Context scripts read for one Dockerfile at most. */
+#define MAX_SCRIPTS 64
+
+struct copy_src;
+
 struct hits {
 	struct check_ctx *ctx;
 	struct shell_hit *items;
 	size_t n, cap;
+	struct copy_src *copies; /* context sources of COPY/ADD, loaded on first use */
+	size_t ncopies, capcopies;
+	bool copies_loaded;
+	const char **read; /* scripts read so far */
+	size_t nread, capread;
 };
 
 size_t shell_src(const struct shell_text *t, size_t off)
@@ -43,19 +53,6 @@ void shell_cmd_span(const struct shell_hit *h, size_t *start, size_t *end)
 		from = c->argv[0].start;
 	*start = shell_src(h->t, from);
 	*end = shell_src(h->t, c->end);
-	if (*end < *start)
-		*end = *start;
-}
-
-void shell_word_span(const struct shell_hit *h, size_t argi, size_t *start, size_t *end)
-{
-	const struct sh_cmd *c = h->f->cmd;
-	if (argi >= c->argc) {
-		shell_cmd_span(h, start, end);
-		return;
-	}
-	*start = shell_src(h->t, c->argv[argi].start);
-	*end = shell_src(h->t, c->argv[argi].end);
 	if (*end < *start)
 		*end = *start;
 }
@@ -289,27 +286,27 @@ static const char *base_of(const char *p)
 	return s;
 }
 
-/*
- * The context file a COPY/ADD of the final chain put at `program` (a path,
- * or a bare name found through PATH), before instruction `before` (NULL: all).
- */
-static const char *find_copied(struct check_ctx *ctx, const char *program,
-			       const struct df_instr *before)
+/* A source of a COPY/ADD from the build context, looked up once. */
+struct copy_src {
+	const struct df_instr *in;
+	const char *src, *dest;
+	bool dest_dir, is_dir;
+};
+
+/* The context sources of the final chain's COPY/ADD lines, in build order. */
+static void load_copies(struct hits *H)
 {
+	struct check_ctx *ctx = H->ctx;
 	const struct dockerfile *df = ctx->df;
 	size_t nchain;
 	int *chain = shell_final_chain(ctx, &nchain);
-	const char *found = NULL;
-	if (!chain || !program || !*program || strchr(program, '$'))
-		return NULL;
-	bool bare = !strchr(program, '/');
-	const char *pbase = base_of(program);
+	H->copies_loaded = true;
+	if (!chain || !context_dir(ctx))
+		return;
 	for (size_t c = 0; c < nchain; c++) {
 		const struct df_stage *st = &df->stages[chain[c]];
 		for (size_t i = st->first; i < st->last; i++) {
 			const struct df_instr *in = &df->instrs[i];
-			if (in == before)
-				return found;
 			if ((in->cmd != DF_COPY && in->cmd != DF_ADD) || in->nargs < 2 ||
 			    df_flag_get(in, "from"))
 				continue;
@@ -319,7 +316,6 @@ static const char *find_copied(struct check_ctx *ctx, const char *program,
 			if (!dest || !*dest)
 				continue;
 			size_t nsrc = in->nargs - 1;
-			bool dest_dir = dest[strlen(dest) - 1] == '/' || nsrc > 1;
 			for (size_t k = 0; k < nsrc; k++) {
 				const char *src = in->json
 						      ? in->args[k].text
@@ -327,41 +323,69 @@ static const char *find_copied(struct check_ctx *ctx, const char *program,
 				bool is_dir = false;
 				if (!src || strstr(src, "://") || !context_path(ctx, src, &is_dir))
 					continue;
-				const char *file = NULL;
-				if (is_dir) {
-					/* COPY dir/ /dest/: the folder's content goes into /dest */
-					size_t dl = strlen(dest), sl = strlen(src);
-					while (dl > 1 && dest[dl - 1] == '/')
-						dl--;
-					while (sl > 1 && src[sl - 1] == '/')
-						sl--;
-					if (dl == 1 && dest[0] == '/')
-						dl = 0; /* COPY dir / */
-					if (!bare && strncmp(program, dest, dl) == 0 &&
-					    program[dl] == '/')
-						file = arena_printf(ctx->arena, "%.*s/%s", (int)sl,
-								    src, program + dl + 1);
-					else if (bare)
-						file = arena_printf(ctx->arena, "%.*s/%s", (int)sl,
-								    src, program);
-				} else if (dest_dir) {
-					const char *target = arena_printf(
-					    ctx->arena, "%s%s%s", dest,
-					    dest[strlen(dest) - 1] == '/' ? "" : "/", base_of(src));
-					if ((bare || program[0] != '/')
-						? strcmp(base_of(src), pbase) == 0
-						: strcmp(target, program) == 0)
-						file = src;
-				} else if ((bare || program[0] != '/')
-					       ? strcmp(base_of(dest), pbase) == 0
-					       : strcmp(dest, program) == 0) {
-					file = src;
-				}
-				bool fdir;
-				if (file && context_path(ctx, file, &fdir) && !fdir)
-					found = file;
+				struct copy_src *cs =
+				    ARR_PUSH(ctx->arena, H->copies, H->ncopies, H->capcopies);
+				if (!cs)
+					return;
+				cs->in = in;
+				cs->src = src;
+				cs->dest = dest;
+				cs->dest_dir = dest[strlen(dest) - 1] == '/' || nsrc > 1;
+				cs->is_dir = is_dir;
 			}
 		}
+	}
+}
+
+/*
+ * The context file a COPY/ADD of the final chain put at `program` (a path,
+ * or a bare name found through PATH), before instruction `before` (NULL: all).
+ */
+static const char *find_copied(struct hits *H, const char *program, const struct df_instr *before)
+{
+	struct check_ctx *ctx = H->ctx;
+	const char *found = NULL;
+	if (!program || !*program || strchr(program, '$'))
+		return NULL;
+	if (!H->copies_loaded)
+		load_copies(H);
+	bool bare = !strchr(program, '/');
+	const char *pbase = base_of(program);
+	for (size_t k = 0; k < H->ncopies; k++) {
+		const struct copy_src *cs = &H->copies[k];
+		if (before && cs->in >= before)
+			break;
+		const char *src = cs->src, *dest = cs->dest, *file = NULL;
+		if (cs->is_dir) {
+			/* COPY dir/ /dest/: the folder's content goes into /dest */
+			size_t dl = strlen(dest), sl = strlen(src);
+			while (dl > 1 && dest[dl - 1] == '/')
+				dl--;
+			while (sl > 1 && src[sl - 1] == '/')
+				sl--;
+			if (dl == 1 && dest[0] == '/')
+				dl = 0; /* COPY dir / */
+			if (!bare && strncmp(program, dest, dl) == 0 && program[dl] == '/')
+				file = arena_printf(ctx->arena, "%.*s/%s", (int)sl, src,
+						    program + dl + 1);
+			else if (bare)
+				file = arena_printf(ctx->arena, "%.*s/%s", (int)sl, src, program);
+		} else if (strcmp(base_of(src), pbase) != 0 && strcmp(base_of(dest), pbase) != 0) {
+			continue; /* the common case: another file */
+		} else if (cs->dest_dir) {
+			const char *target =
+			    arena_printf(ctx->arena, "%s%s%s", dest,
+					 dest[strlen(dest) - 1] == '/' ? "" : "/", base_of(src));
+			if (bare || program[0] != '/' ? strcmp(base_of(src), pbase) == 0
+						      : strcmp(target, program) == 0)
+				file = src;
+		} else if (bare || program[0] != '/' ? strcmp(base_of(dest), pbase) == 0
+						     : strcmp(dest, program) == 0) {
+			file = src;
+		}
+		bool fdir;
+		if (file && (!cs->is_dir || (context_path(ctx, file, &fdir) && !fdir)))
+			found = file;
 	}
 	return found;
 }
@@ -371,11 +395,21 @@ static struct shell_text *read_script(struct hits *H, const char *program,
 				      const struct df_instr *runner, const struct df_instr *before)
 {
 	struct check_ctx *ctx = H->ctx;
-	const char *rel = find_copied(ctx, program, before);
+	const char *rel = find_copied(H, program, before);
 	bool is_dir;
 	const char *full = rel ? context_path(ctx, rel, &is_dir) : NULL;
 	if (!full || is_dir)
 		return NULL;
+	/* each script is read once, for the first instruction that runs it */
+	for (size_t i = 0; i < H->nread; i++)
+		if (strcmp(H->read[i], full) == 0)
+			return NULL;
+	if (H->nread >= MAX_SCRIPTS)
+		return NULL;
+	const char **slot = ARR_PUSH(ctx->arena, H->read, H->nread, H->capread);
+	if (!slot)
+		return NULL;
+	*slot = full;
 	const char *why;
 	size_t limit = ctx->opts ? ctx->opts->limits.file_size : (8u << 20);
 	struct source *src = source_read(ctx->arena, full, limit, &why);

@@ -35,9 +35,8 @@ struct shell_hit {
 /* Source offset of a text offset. */
 size_t shell_src(const struct shell_text *t, size_t off);
 
-/* Source span of a command, and of one of its words. */
+/* Source span of a command. */
 void shell_cmd_span(const struct shell_hit *h, size_t *start, size_t *end);
-void shell_word_span(const struct shell_hit *h, size_t argi, size_t *start, size_t *end);
 
 /* The command as written in its text (arena copy). */
 const char *shell_cmd_text(struct check_ctx *ctx, const struct shell_hit *h);
