@@ -178,6 +178,8 @@ struct k8s_input {
 	size_t ndup_keys;
 	struct k8s_entry *entries; /* every map entry of the objects' documents, by start */
 	size_t nentries;
+	struct k8s_entry *blocks; /* literal and folded scalars, by start: a '#' there is text */
+	size_t nblocks;
 	bool truncated; /* the object or container limit was hit */
 };
 

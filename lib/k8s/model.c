@@ -49,7 +49,7 @@ static bool seen_add(struct arena *a, struct seen *s, const void *p)
 struct builder {
 	struct arena *a;
 	struct k8s_input *in;
-	size_t capobj, captype, capdup, capent;
+	size_t capobj, captype, capdup, capent, capblk;
 	size_t ncontainers;
 	int in_template;	  /* walking the objects of an OpenShift Template */
 	struct seen objects_seen; /* aliased objects, modeled once */
@@ -604,8 +604,20 @@ static void check_map(struct builder *b, const struct ynode *m)
 
 static void walk_tree(struct builder *b, const struct ynode *n, struct seen *seen, int depth)
 {
-	if (!n || n->kind == Y_SCALAR || depth > 1000 || b->oom)
+	if (!n || depth > 1000 || b->oom)
 		return;
+	if (n->kind == Y_SCALAR) {
+		if (n->style != Y_LITERAL && n->style != Y_FOLDED)
+			return;
+		struct k8s_entry *e = ARR_PUSH(b->a, b->in->blocks, b->in->nblocks, b->capblk);
+		if (!e) {
+			b->oom = true;
+			return;
+		}
+		e->start = n->start;
+		e->end = n->end;
+		return;
+	}
 	if (n->is_alias_target && !seen_add(b->a, seen, n))
 		return;
 	if (n->kind == Y_SEQ) {
@@ -655,6 +667,8 @@ int k8s_build(struct arena *a, struct source *src, struct ydoc *docs, size_t ndo
 	}
 	if (out->nentries > 1)
 		qsort(out->entries, out->nentries, sizeof(*out->entries), cmp_entry);
+	if (out->nblocks > 1)
+		qsort(out->blocks, out->nblocks, sizeof(*out->blocks), cmp_entry);
 	return b.oom ? -1 : 0;
 }
 
