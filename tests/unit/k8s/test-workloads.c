@@ -131,6 +131,23 @@ static void template_parameters(void **state)
 	assert_int_equal(in->ntype_errors, 1);
 }
 
+/*
+ * A '#' line inside a block scalar is text, not a suppression comment: were
+ * it read as one, it would cover the Pod that follows.
+ */
+static void comments_in_block_scalars(void **state)
+{
+	(void)state;
+	const char *text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n"
+			   "  run.sh: |\n    exec app\n    # unroot ignore=NR202 not a comment\n"
+			   "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n"
+			   "  containers:\n  - name: a\n    image: x\n";
+	struct lint_run *run = lint_text(&test_opts, "cm.yaml", text, strlen(text));
+	assert_int_equal(count_rule(run, "NR202"), 1);
+	assert_int_equal(count_rule(run, "NR001"), 0);
+	lint_run_free(run);
+}
+
 static void json_input(void **state)
 {
 	(void)state;
@@ -185,6 +202,7 @@ int main(void)
 	    cmocka_unit_test(all_three_container_lists),
 	    cmocka_unit_test(lists_and_templates),
 	    cmocka_unit_test(template_parameters),
+	    cmocka_unit_test(comments_in_block_scalars),
 	    cmocka_unit_test(json_input),
 	    cmocka_unit_test(not_kubernetes_is_skipped),
 	    cmocka_unit_test(merge_keys_and_anchors),
