@@ -1,6 +1,6 @@
 /*
  * checkstyle.c - Checkstyle XML, the format hadolint, ESLint and others
- * write for Jenkins' warnings plugin, reviewdog and Gerrit/SonarQube
+ * write for Jenkins' warnings plugin, reviewdog and SonarQube's
  * importers: a <file> per input (also the clean ones), an <error> per
  * finding, source = the rule code.
  */

@@ -1,6 +1,6 @@
 /*
- * sarif.c - SARIF 2.1.0 for code-scanning services (GitHub, GitLab, Azure
- * DevOps) and IDE viewers. The full rule table goes into tool.driver.rules,
+ * sarif.c - SARIF 2.1.0 for code-scanning services (GitHub, Azure DevOps)
+ * and SARIF viewers in editors. The full rule table goes into tool.driver.rules,
  * so a consumer can show a rule's help without knowing unroot. Columns are
  * UTF-16 code units (SARIF's default columnKind); paths are relative to the
  * folder unroot ran in, under the uriBaseId %SRCROOT%. docs/output.md
@@ -322,6 +322,6 @@ static void write_sarif(struct buf *out, const struct report *r)
 
 const struct formatter format_sarif = {
     .name = "sarif",
-    .description = "SARIF 2.1.0 for code scanning (GitHub, GitLab, Azure DevOps)",
+    .description = "SARIF 2.1.0 for code scanning (GitHub, Azure DevOps)",
     .write = write_sarif,
 };
