@@ -127,17 +127,23 @@ static const char replacement[] = "\xef\xbf\xbd"; /* U+FFFD */
 
 void fmt_put_utf8(struct buf *out, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *p = (const unsigned char *)s, *run = p;
 	while (*p) {
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
 		size_t n = utf8_seq(p);
 		if (n) {
-			buf_add(out, p, n);
 			p += n;
-		} else {
-			buf_puts(out, replacement);
-			p++;
+			continue;
 		}
+		/* Valid bytes go out in one piece; each invalid byte becomes U+FFFD. */
+		buf_add(out, run, (size_t)(p - run));
+		buf_puts(out, replacement);
+		run = ++p;
 	}
+	buf_add(out, run, (size_t)(p - run));
 }
 
 char *fmt_utf8(const char *s)

@@ -61,11 +61,21 @@ void buf_putc(struct buf *b, char c)
 
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {
+	/* One pass when the text fits in the space left, which is nearly always. */
+	if (b->failed)
+		return;
+	size_t room = b->cap > b->len ? b->cap - b->len : 0;
 	va_list copy;
 	va_copy(copy, ap);
-	int n = vsnprintf(NULL, 0, fmt, copy);
+	int n = vsnprintf(room ? b->data + b->len : NULL, room, fmt, copy);
 	va_end(copy);
-	if (n < 0 || !reserve(b, (size_t)n))
+	if (n < 0)
+		return;
+	if ((size_t)n < room) {
+		b->len += (size_t)n;
+		return;
+	}
+	if (!reserve(b, (size_t)n))
 		return;
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
 	b->len += (size_t)n;
