@@ -82,7 +82,7 @@ static const char help_text[] =
     "      --no-config           read no .unroot.yaml\n"
     "      --color WHEN          auto|always|never (NO_COLOR turns it off)\n"
     "  -q, --quiet               print findings only\n"
-    "      --type KIND           dockerfile|k8s|helm|image; needed for stdin (-)\n"
+    "      --type KIND           dockerfile|k8s|helm|image: force the input kind\n"
     "      --context DIR         Dockerfile build context (default: its folder)\n"
     "      --arch ARCH           image platform to pick from an index\n"
     "      --rootfs DIR          lint an unpacked root filesystem\n"
