@@ -1,0 +1,221 @@
+/*
+ * reader.c - the Kubernetes input kind: *.yaml, *.yml and *.json files
+ * holding Kubernetes objects. Parse errors, wrongly typed fields and
+ * duplicate keys become NR000; suppressions come from the `unroot/ignore`
+ * annotation and `# unroot ignore=` comments.
+ */
+#include "unroot/arena.h"
+#include "unroot/k8s.h"
+#include "unroot/run.h"
+#include "unroot/source.h"
+#include "unroot/yaml.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#define IGNORE_ANNOTATION "unroot/ignore"
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+static bool match(const char *path, bool is_dir)
+{
+	return !is_dir &&
+	       (ends_with(path, ".yaml") || ends_with(path, ".yml") || ends_with(path, ".json"));
+}
+
+/*
+ * A file that does not parse is reported only when it looks like it was
+ * meant to hold Kubernetes objects: a folder of YAML and JSON files holds
+ * many that are not manifests (tsconfig.json with comments, templates).
+ */
+static bool looks_like_k8s(const struct source *src)
+{
+	return memmem(src->data, src->len, "apiVersion", 10) &&
+	       memmem(src->data, src->len, "kind", 4);
+}
+
+/*
+ * "NR202,NR208 reason" (or "NR202, NR208") into codes: the leading words that
+ * name rules; the rest is the reason. False when no rule is named.
+ */
+static bool parse_codes(struct arena *a, const char *p, const char ***codes, size_t *ncodes)
+{
+	size_t cap = 0;
+	*codes = NULL;
+	*ncodes = 0;
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		size_t n = strcspn(p, ", \t\r\n");
+		if (n == 0 || n > 64)
+			break;
+		char word[65];
+		memcpy(word, p, n);
+		word[n] = 0;
+		if (!rule_find(word))
+			break;
+		const char **slot = ARR_PUSH(a, *codes, *ncodes, cap);
+		if (!slot)
+			return false;
+		*slot = arena_strdup(a, word);
+		p += n;
+	}
+	return *ncodes > 0;
+}
+
+static void annotation_suppressions(struct lint_run *run, const char *path,
+				    const struct k8s_input *in)
+{
+	for (size_t i = 0; i < in->nobjects; i++) {
+		const struct k8s_object *o = &in->objects[i];
+		const struct k8s_annotation *an = k8s_annotation(o, IGNORE_ANNOTATION);
+		if (!an)
+			continue;
+		struct suppression s = {.path = path,
+					.src = in->src,
+					.start = an->key_node->start,
+					.end = an->value_node->end,
+					.from = o->start,
+					.to = o->end};
+		if (parse_codes(run->arena, an->value, &s.codes, &s.ncodes))
+			run_add_suppression(run, &s);
+	}
+}
+
+/* The first map entry starting at or after `off`, by binary search. */
+static const struct k8s_entry *entry_after(const struct k8s_input *in, size_t off)
+{
+	size_t lo = 0, hi = in->nentries;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (in->entries[mid].start < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < in->nentries ? &in->entries[lo] : NULL;
+}
+
+/*
+ * `# unroot ignore=NR202 reason` on its own line covers the map entry that
+ * follows; `# unroot global ignore=...` covers the file.
+ */
+static void comment_suppressions(struct lint_run *run, const char *path, const struct k8s_input *in)
+{
+	const char *d = in->src->data;
+	size_t len = in->src->len;
+	for (size_t off = 0; off < len;) {
+		size_t eol = off;
+		while (eol < len && d[eol] != '\n')
+			eol++;
+		size_t p = off;
+		while (p < eol && (d[p] == ' ' || d[p] == '\t'))
+			p++;
+		if (p < eol && d[p] == '#') {
+			size_t q = p + 1;
+			while (q < eol && d[q] == ' ')
+				q++;
+			const char *t = d + q;
+			size_t tl = eol - q;
+			bool global = false;
+			if (tl > 7 && strncmp(t, "unroot ", 7) == 0) {
+				t += 7;
+				tl -= 7;
+				while (tl && *t == ' ')
+					t++, tl--;
+				if (tl > 7 && strncmp(t, "global ", 7) == 0) {
+					global = true;
+					t += 7;
+					tl -= 7;
+					while (tl && *t == ' ')
+						t++, tl--;
+				}
+				if (tl > 7 && strncmp(t, "ignore=", 7) == 0) {
+					struct suppression s = {.path = path,
+								.src = in->src,
+								.start = p,
+								.end = eol,
+								.global = global};
+					const char *rest = arena_strndup(run->arena, t + 7, tl - 7);
+					const struct k8s_entry *e = entry_after(in, eol);
+					if (!global) {
+						s.from = e ? e->start : len + 1;
+						s.to = e ? e->end : len + 1;
+					}
+					if (rest &&
+					    parse_codes(run->arena, rest, &s.codes, &s.ncodes))
+						run_add_suppression(run, &s);
+				}
+			}
+		}
+		off = eol + 1;
+	}
+}
+
+static void report_input_errors(struct lint_run *run, const char *path, const struct k8s_input *in)
+{
+	for (size_t i = 0; i < in->ntype_errors; i++) {
+		const struct k8s_type_error *e = &in->type_errors[i];
+		struct diag *d = diag_add(&run->diags, &NR000_parse_error, path, in->src,
+					  e->node->start, e->node->end, "%s", e->message);
+		if (d)
+			d->fix = e->fix;
+		run->input_error = true;
+	}
+	for (size_t i = 0; i < in->ndup_keys; i++) {
+		const struct k8s_dup_key *k = &in->dup_keys[i];
+		unsigned line, col;
+		source_position(in->src, k->first->start, &line, &col);
+		run_parse_error(
+		    run, path, in->src, k->second->start, k->second->end,
+		    "duplicate key '%s' (first at line %u): kubectl's strict decoding "
+		    "rejects the object, other tools keep only the last one; remove one",
+		    k->second->value, line);
+	}
+	if (in->truncated)
+		run_parse_error(run, path, in->src, 0, 0,
+				"more than %d objects or containers; the rest were not checked",
+				K8S_MAX_OBJECTS);
+}
+
+static void lint(struct lint_run *run, const char *path, struct source *src)
+{
+	struct ydoc *docs = NULL;
+	size_t ndocs = 0;
+	struct yerror err = {0};
+	int rc = yaml_load(run->arena, src, &run->opts->limits, &docs, &ndocs, &err);
+	if (rc != 0 && (run->opts->type == KIND_K8S || looks_like_k8s(src)))
+		run_parse_error(run, path, src, err.start, err.end, "%s",
+				err.message ? err.message : "invalid YAML");
+	struct k8s_input *in = arena_alloc(run->arena, sizeof(*in));
+	if (!in)
+		return;
+	if (k8s_build(run->arena, src, docs, ndocs, in) != 0) {
+		run_parse_error(run, path, src, 0, 0, "out of memory reading '%s'", path);
+		return;
+	}
+	in->path = path;
+	if (in->nobjects == 0)
+		return;
+	report_input_errors(run, path, in);
+	annotation_suppressions(run, path, in);
+	comment_suppressions(run, path, in);
+	struct check_ctx ctx;
+	run_ctx_init(run, &ctx, path, src);
+	ctx.k8s = in;
+	run_rules(run, &ctx, KIND_K8S);
+}
+
+const struct reader k8s_reader = {
+    .kind = KIND_K8S,
+    .name = "k8s",
+    .text = true,
+    .match = match,
+    .lint = lint,
+    .image_side = NULL,
+};

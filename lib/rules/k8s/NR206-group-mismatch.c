@@ -1,0 +1,59 @@
+/* NR206 group-mismatch: runAsGroup shuts the process out of group 0's files. */
+#include "k8s-rules.h"
+#include "pair.h"
+#include "unroot/arena.h"
+
+static void one(struct check_ctx *ctx, const struct rule *self, const struct k8s_object *o,
+		const struct k8s_container *c)
+{
+	const struct k8s_field *g = &c->sc.run_as_group;
+	if (!k8s_set(g) || g->i == 0 || !c->image || !ctx->pair)
+		return;
+	const struct image_view *v = ctx->pair(ctx, c->image);
+	if (!v)
+		return;
+	struct pair_identity id;
+	pair_identity(c, v, &id);
+	for (size_t i = 0; i < v->nowned; i++) {
+		const struct owned_path *p = &v->owned[i];
+		if (p->gid != 0 || pair_reaches(c, &id, p))
+			continue;
+		k8s_report(
+		    ctx, self, o, c, g->start, g->end, "runAsGroup: 0",
+		    "runAsGroup: %lld in %s makes group %lld the primary group of %s, but "
+		    "%s gave %s to group 0 (owner %ld): uid %lld is not its owner and not in "
+		    "group 0, so it cannot use it; write runAsGroup: 0 or remove runAsGroup",
+		    g->i, k8s_origin(g), g->i, k8s_where(ctx, o, c), v->origin, p->path, p->uid,
+		    id.uid);
+		return;
+	}
+}
+
+static void check(struct check_ctx *ctx, const struct rule *self)
+{
+	k8s_each_container(ctx, self, one);
+}
+
+const struct rule NR206_group_mismatch = {
+    .code = "NR206",
+    .name = "group-mismatch",
+    .severity = SEV_WARNING,
+    .platforms = PLAT_KUBERNETES | PLAT_OPENSHIFT,
+    .kind = KIND_K8S,
+    .summary = "runAsGroup is a gid that cannot reach the files the image gave to group 0",
+    .description =
+	"An image built to run under any UID gives its files to group 0 (chown -R 1001:0, "
+	"chmod -R g=u), because OpenShift starts the process with a random UID in group 0. "
+	"runAsGroup replaces that primary group: with runAsGroup: 3000 and a UID that does not "
+	"own the files, the process is neither owner nor member of group 0 and gets only the "
+	"\"other\" bits. Only checked when the container's image is paired with a Dockerfile "
+	"or an image (--image REF=PATH, or the config key images); quiet without.",
+    .remediation = "Write runAsGroup: 0, or remove runAsGroup; or add 0 to supplementalGroups.",
+    .bad = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  securityContext:\n"
+	   "    runAsUser: 2000\n    runAsGroup: 3000\n  containers:\n  - name: app\n"
+	   "    image: registry.example.com/web:1.0\n",
+    .good = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  securityContext:\n"
+	    "    runAsUser: 2000\n    runAsGroup: 0\n  containers:\n  - name: app\n"
+	    "    image: registry.example.com/web:1.0\n",
+    .check = check,
+};

@@ -1,0 +1,63 @@
+/* NR207 image-user-mismatch: runAsUser differs from the image's user and cannot reach its files. */
+#include "k8s-rules.h"
+#include "pair.h"
+#include "unroot/arena.h"
+
+static void one(struct check_ctx *ctx, const struct rule *self, const struct k8s_object *o,
+		const struct k8s_container *c)
+{
+	const struct k8s_field *u = &c->sc.run_as_user;
+	if (!k8s_set(u) || !c->image || !ctx->pair)
+		return;
+	const struct image_view *v = ctx->pair(ctx, c->image);
+	if (!v || v->uid < 0 || v->uid == u->i)
+		return;
+	struct pair_identity id;
+	pair_identity(c, v, &id);
+	for (size_t i = 0; i < v->nowned; i++) {
+		const struct owned_path *p = &v->owned[i];
+		if (p->uid != v->uid || pair_reaches(c, &id, p))
+			continue;
+		const char *chown =
+		    arena_printf(ctx->arena, "chgrp -R 0 %s && chmod -R g=u %s", p->path, p->path);
+		k8s_report(ctx, self, o, c, u->start, u->end, chown,
+			   "runAsUser: %lld in %s differs from the image user %ld (%s), and %s "
+			   "belongs to %ld:%ld, which uid %lld in group %lld cannot reach, so %s "
+			   "fails to use it; give the files to group 0 in the image (%s) or remove "
+			   "runAsUser",
+			   u->i, k8s_origin(u), v->uid, v->origin, p->path, p->uid, p->gid, id.uid,
+			   id.gid, k8s_where(ctx, o, c), chown ? chown : "chgrp -R 0");
+		return;
+	}
+}
+
+static void check(struct check_ctx *ctx, const struct rule *self)
+{
+	k8s_each_container(ctx, self, one);
+}
+
+const struct rule NR207_image_user_mismatch = {
+    .code = "NR207",
+    .name = "image-user-mismatch",
+    .severity = SEV_WARNING,
+    .platforms = PLAT_KUBERNETES | PLAT_OPENSHIFT,
+    .kind = KIND_K8S,
+    .summary = "runAsUser differs from the image's user and the image's files are not "
+	       "reachable through the group",
+    .description =
+	"runAsUser replaces the image's USER and drops its group. When the image gave its "
+	"files to its own user and group (COPY --chown=1001:1001), a pod that runs another UID "
+	"can no longer read or write them, and the container fails at start. Files given to "
+	"group 0 with g=u stay reachable, which is what OpenShift's random UID needs anyway. "
+	"Only checked when the container's image is paired with a Dockerfile or an image "
+	"(--image REF=PATH, or the config key images); quiet without.",
+    .remediation = "Give the files to group 0 in the image (COPY --chown=1001:0, chmod -R g=u), "
+		   "or remove runAsUser so the image's user applies.",
+    .bad = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  securityContext:\n"
+	   "    runAsUser: 2000\n  containers:\n  - name: app\n"
+	   "    image: registry.example.com/web:1.0\n",
+    .good = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  securityContext:\n"
+	    "    runAsNonRoot: true\n  containers:\n  - name: app\n"
+	    "    image: registry.example.com/web:1.0\n",
+    .check = check,
+};

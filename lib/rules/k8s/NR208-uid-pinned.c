@@ -1,0 +1,107 @@
+/*
+ * NR208 uid-pinned: what OpenShift's restricted-v2 does with the pod. A
+ * rejection is an error with OpenShift's own reason; a UID, fsGroup or
+ * runAsGroup pinned in a way restricted-v2 admits is a warning, because it
+ * holds only in a namespace whose range contains it.
+ */
+#include "k8s-rules.h"
+#include "unroot/arena.h"
+#include "unroot/openshift.h"
+
+#include <string.h>
+
+static bool pod_level(const char *field)
+{
+	return strncmp(field, "spec.securityContext", 20) == 0;
+}
+
+static void one(struct check_ctx *ctx, const struct rule *self, const struct k8s_object *o,
+		const struct k8s_container *c)
+{
+	struct openshift_ranges rg;
+	openshift_ranges_for(ctx->k8s, o, ctx->opts, &rg);
+	struct openshift_admission adm;
+	if (openshift_admit(ctx->arena, o, c, &rg, &adm) != 0)
+		return;
+	bool first = c == &o->pod.containers[0];
+	const char *where = k8s_where(ctx, o, c);
+	for (size_t i = 0; i < adm.nreasons; i++) {
+		const struct openshift_reason *r = &adm.reasons[i];
+		if (pod_level(r->field) && !first)
+			continue;
+		bool uid = strstr(r->field, "runAsUser") != NULL;
+		bool fsg = strstr(r->field, "fsGroup") != NULL;
+		const char *from = uid ? rg.uid_from : fsg ? rg.groups_from : NULL;
+		struct diag *d = k8s_report(
+		    ctx, self, o, c, r->start, r->end, r->fix,
+		    "OpenShift restricted-v2 rejects %s: \"%s\"%s%s%s; %s",
+		    pod_level(r->field) ? o->label : where, r->message, from ? " (range from " : "",
+		    from ? from : "", from ? ")" : "",
+		    uid	  ? "remove runAsUser and write runAsNonRoot: true, so OpenShift assigns a "
+			    "UID from the range"
+		    : fsg ? "remove fsGroup, so OpenShift assigns one from the range"
+		    : r->fix ? arena_printf(ctx->arena, "write %s", r->fix)
+			     : "remove it");
+		if (d)
+			d->severity = SEV_ERROR;
+	}
+	const struct k8s_secctx *sc = &c->sc;
+	if (k8s_set(&sc->run_as_user) && openshift_range_contains(&rg.uid, sc->run_as_user.i))
+		k8s_report(
+		    ctx, self, o, c, sc->run_as_user.start, sc->run_as_user.end,
+		    "runAsNonRoot: true",
+		    "runAsUser: %lld in %s pins the UID of %s: restricted-v2 admits it only "
+		    "in a namespace whose range (%s here) holds it, and every namespace gets "
+		    "another range; remove runAsUser and write runAsNonRoot: true",
+		    sc->run_as_user.i, k8s_origin(&sc->run_as_user), where, rg.uid_from);
+	if (first && k8s_set(&sc->fs_group) && openshift_range_contains(&rg.groups, sc->fs_group.i))
+		k8s_report(
+		    ctx, self, o, c, sc->fs_group.start, sc->fs_group.end, NULL,
+		    "fsGroup: %lld pins the volume group of %s: restricted-v2 admits it only "
+		    "in a namespace whose supplemental-groups range (%s here) holds it; remove "
+		    "fsGroup and let OpenShift assign one",
+		    sc->fs_group.i, o->label, rg.groups_from);
+	if (k8s_set(&sc->run_as_group) && sc->run_as_group.i != 0)
+		k8s_report(
+		    ctx, self, o, c, sc->run_as_group.start, sc->run_as_group.end, "runAsGroup: 0",
+		    "runAsGroup: %lld in %s pins the primary group of %s: OpenShift runs the "
+		    "arbitrary UID in group 0, and images built for it give their files to "
+		    "group 0; remove runAsGroup or write runAsGroup: 0",
+		    sc->run_as_group.i, k8s_origin(&sc->run_as_group), where);
+}
+
+static void check(struct check_ctx *ctx, const struct rule *self)
+{
+	k8s_each_container(ctx, self, one);
+}
+
+const struct rule NR208_uid_pinned = {
+    .code = "NR208",
+    .name = "uid-pinned",
+    .severity = SEV_WARNING,
+    .platforms = PLAT_OPENSHIFT,
+    .kind = KIND_K8S,
+    .summary = "runAsUser, runAsGroup or fsGroup pinned, or a pod that restricted-v2 rejects",
+    .description =
+	"OpenShift's default SCC, restricted-v2, runs every pod with a UID from the "
+	"namespace's range (annotation openshift.io/sa.scc.uid-range, e.g. 1000680000/10000) "
+	"and an fsGroup from openshift.io/sa.scc.supplemental-groups. A pod that sets neither "
+	"gets the first of each. A runAsUser or fsGroup outside the range is rejected, and so "
+	"are privileged containers, allowPrivilegeEscalation: true, added capabilities other "
+	"than NET_BIND_SERVICE, and the host's network, PID and IPC namespaces: these findings "
+	"are errors and quote OpenShift's reason. A value inside the range is admitted, but "
+	"only in that namespace, so it is a warning, as is a pinned runAsGroup other than 0. "
+	"The range comes from a Namespace object in the same input, else from --uid-range and "
+	"--supplemental-groups (default 1000680000/10000).",
+    .remediation = "Remove runAsUser, runAsGroup and fsGroup from manifests meant for OpenShift "
+		   "and set runAsNonRoot: true; let the image's numeric USER apply elsewhere.",
+    .bad = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n"
+	   "    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n"
+	   "    spec:\n      securityContext:\n        runAsUser: 2000\n        fsGroup: 2000\n"
+	   "      containers:\n      - name: app\n        image: nginx:1.27\n",
+    .good = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n"
+	    "    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n"
+	    "    spec:\n      securityContext:\n        runAsNonRoot: true\n      containers:\n"
+	    "      - name: app\n        image: nginx:1.27\n",
+    .check = check,
+};

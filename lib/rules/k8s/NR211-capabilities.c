@@ -1,0 +1,84 @@
+/* NR211 capabilities: not dropping ALL, or adding more than NET_BIND_SERVICE. */
+#include "k8s-rules.h"
+#include "unroot/arena.h"
+#include "unroot/yaml.h"
+
+#include <string.h>
+#include <strings.h>
+
+static void one(struct check_ctx *ctx, const struct rule *self, const struct k8s_object *o,
+		const struct k8s_container *c)
+{
+	const struct k8s_secctx *sc = &c->sc;
+	const char *where = k8s_where(ctx, o, c);
+	if (!sc->cap_drop.invalid && !k8s_caps_has(&sc->cap_drop, "ALL")) {
+		size_t s = c->start, e = c->start;
+		if (k8s_set(&sc->cap_drop)) {
+			s = sc->cap_drop.start;
+			e = sc->cap_drop.end;
+		} else if (sc->capabilities) {
+			s = sc->capabilities->start;
+			e = sc->capabilities->start;
+		}
+		k8s_report(
+		    ctx, self, o, c, s, e, "capabilities: {drop: [ALL]}",
+		    "%s keeps the runtime's default capabilities (%s), so a process that "
+		    "gets root back can still chown, kill and bind raw sockets; Pod Security "
+		    "Standards restricted requires dropping ALL; write capabilities: {drop: "
+		    "[ALL]}",
+		    where,
+		    k8s_set(&sc->cap_drop) ? "its drop list does not name ALL"
+					   : "nothing is dropped");
+	}
+	const struct k8s_field *add = &sc->cap_add;
+	if (!k8s_set(add) || !add->node || add->node->kind != Y_SEQ)
+		return;
+	for (size_t i = 0; i < add->node->nitems; i++) {
+		const struct ynode *n = add->node->items[i];
+		if (n->kind != Y_SCALAR)
+			continue;
+		const char *v = n->value;
+		if (strncasecmp(v, "CAP_", 4) == 0)
+			v += 4;
+		if (strcmp(v, "NET_BIND_SERVICE") == 0)
+			continue;
+		k8s_report(
+		    ctx, self, o, c, n->start, n->end,
+		    "capabilities: {drop: [ALL], add: [NET_BIND_SERVICE]}",
+		    "%s adds the capability %s: Pod Security Standards restricted allows only "
+		    "NET_BIND_SERVICE, and OpenShift restricted-v2 rejects it (\"capability may "
+		    "not be added\"); remove it, and if the process must bind a port below "
+		    "1024, write capabilities: {drop: [ALL], add: [NET_BIND_SERVICE]}",
+		    where, n->value);
+	}
+}
+
+static void check(struct check_ctx *ctx, const struct rule *self)
+{
+	k8s_each_container(ctx, self, one);
+}
+
+const struct rule NR211_capabilities = {
+    .code = "NR211",
+    .name = "capabilities",
+    .severity = SEV_WARNING,
+    .platforms = PLAT_KUBERNETES | PLAT_OPENSHIFT,
+    .kind = KIND_K8S,
+    .summary = "capabilities do not drop ALL, or add more than NET_BIND_SERVICE",
+    .description =
+	"Container runtimes give a container a default set of capabilities (CHOWN, DAC_OVERRIDE, "
+	"FOWNER, SETUID, SETGID, NET_RAW, KILL and more). A non-root process does not use them, "
+	"but one that regains root does. Pod Security Standards restricted requires "
+	"capabilities.drop to contain ALL and allows adding back only NET_BIND_SERVICE. "
+	"OpenShift restricted-v2 drops ALL itself and rejects any other added capability. "
+	"Binaries with file capabilities fail to start once ALL is dropped.",
+    .remediation = "Write capabilities: {drop: [ALL]} in every container's securityContext; add "
+		   "back NET_BIND_SERVICE only for ports below 1024.",
+    .bad = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n"
+	   "  - name: app\n    image: nginx:1.27\n    securityContext:\n      capabilities:\n"
+	   "        add: [SYS_ADMIN]\n",
+    .good = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n"
+	    "  - name: app\n    image: nginx:1.27\n    securityContext:\n      capabilities:\n"
+	    "        drop: [ALL]\n",
+    .check = check,
+};

@@ -1,0 +1,60 @@
+/* common.c - the walk and the report helper the Kubernetes rules share. */
+#include "k8s-rules.h"
+#include "unroot/arena.h"
+
+#include <stdarg.h>
+
+void k8s_each_container(struct check_ctx *ctx, const struct rule *self, k8s_container_fn fn)
+{
+	const struct k8s_input *in = ctx->k8s;
+	if (!in)
+		return;
+	for (size_t i = 0; i < in->nobjects; i++) {
+		const struct k8s_object *o = &in->objects[i];
+		if (!o->workload)
+			continue;
+		for (size_t k = 0; k < o->pod.ncontainers; k++)
+			fn(ctx, self, o, &o->pod.containers[k]);
+	}
+}
+
+struct diag *k8s_report(struct check_ctx *ctx, const struct rule *self, const struct k8s_object *o,
+			const struct k8s_container *c, size_t start, size_t end, const char *fix,
+			const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct diag *d = diag_vadd(ctx->diags, self, ctx->path, ctx->src, start, end, fmt, ap);
+	va_end(ap);
+	if (!d)
+		return NULL;
+	d->object = o ? o->label : NULL;
+	d->container = c && *c->name ? c->name : NULL;
+	d->fix = fix;
+	return d;
+}
+
+const char *k8s_where(struct check_ctx *ctx, const struct k8s_object *o,
+		      const struct k8s_container *c)
+{
+	const char *what = c->kind == K8S_INIT_CONTAINER	? "init container"
+			   : c->kind == K8S_EPHEMERAL_CONTAINER ? "ephemeral container"
+								: "container";
+	const char *w = *c->name
+			    ? arena_printf(ctx->arena, "%s '%s' of %s", what, c->name, o->label)
+			    : arena_printf(ctx->arena, "%s %zu of %s", what, c->index, o->label);
+	return w ? w : o->label;
+}
+
+const char *k8s_origin(const struct k8s_field *f)
+{
+	switch (f->origin) {
+	case K8S_FROM_CONTAINER:
+		return "the container's securityContext";
+	case K8S_FROM_POD:
+		return "the pod's securityContext";
+	case K8S_UNSET:
+		break;
+	}
+	return "nowhere";
+}

@@ -1,0 +1,30 @@
+/*
+ * k8s-rules.h - what the Kubernetes rules share: a walk over every container
+ * of every workload, and a report() that fills object, container and fix.
+ * Internal to lib/rules/k8s.
+ */
+#ifndef UNROOT_K8S_RULES_H
+#define UNROOT_K8S_RULES_H
+
+#include "unroot/k8s.h"
+#include "unroot/rule.h"
+
+typedef void (*k8s_container_fn)(struct check_ctx *ctx, const struct rule *self,
+				 const struct k8s_object *o, const struct k8s_container *c);
+
+/* Calls fn for every container of every workload of ctx->k8s, in order. */
+void k8s_each_container(struct check_ctx *ctx, const struct rule *self, k8s_container_fn fn);
+
+/* report() at [start, end) with object, container and fix set. */
+struct diag *k8s_report(struct check_ctx *ctx, const struct rule *self, const struct k8s_object *o,
+			const struct k8s_container *c, size_t start, size_t end, const char *fix,
+			const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+
+/* "container 'app' of Deployment/web" (init and ephemeral containers say so). */
+const char *k8s_where(struct check_ctx *ctx, const struct k8s_object *o,
+		      const struct k8s_container *c);
+
+/* "the container's securityContext" or "the pod's securityContext". */
+const char *k8s_origin(const struct k8s_field *f);
+
+#endif
