@@ -45,6 +45,9 @@ int cli_report(struct cli *cli, struct lint_run *run);
 bool cli_use_color(const struct cli *cli, FILE *stream);
 
 int cmd_lint(int argc, char **argv);
+int cmd_image(int argc, char **argv);
+/* Progress and notes of image reads on stderr (cmd-image.c). */
+void cli_image_progress(struct cli *cli);
 int cmd_rules(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_version(int argc, char **argv);

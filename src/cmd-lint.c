@@ -1,5 +1,6 @@
 /* cmd-lint.c - unroot [lint] PATH...: every input kind, one report. */
 #include "cli.h"
+#include "unroot/image.h"
 
 #include <stdio.h>
 
@@ -11,11 +12,12 @@ int cmd_lint(int argc, char **argv)
 		cli_release(&cli);
 		return rc < 0 ? 0 : rc;
 	}
-	if (cli.npaths == 0) {
+	if (cli.npaths == 0 && !cli.opts.rootfs) {
 		fprintf(stderr, "unroot lint: no paths given\nTry 'unroot lint --help'.\n");
 		cli_release(&cli);
 		return 2;
 	}
+	cli_image_progress(&cli);
 	struct lint_run *run = lint_run_new(&cli.opts);
 	if (!run) {
 		fprintf(stderr, "unroot: out of memory\n");
@@ -24,6 +26,8 @@ int cmd_lint(int argc, char **argv)
 	}
 	for (size_t i = 0; i < cli.npaths; i++)
 		lint_run_path(run, cli.paths[i]);
+	if (cli.opts.rootfs)
+		image_lint_rootfs(run, cli.opts.rootfs);
 	lint_run_finish(run);
 	rc = cli_report(&cli, run);
 	lint_run_free(run);

@@ -68,6 +68,15 @@ struct lint_options {
 	size_t nsets;
 
 	struct lint_limits limits;
+
+	/*
+	 * Progress of long reads (large images), called from the thread that
+	 * runs the lint, at most a few times a second; NULL for none. `done`
+	 * and `total` count bytes; total is 0 when unknown.
+	 */
+	void (*progress)(void *data, const char *what, unsigned long long done,
+			 unsigned long long total);
+	void *progress_data;
 };
 
 void lint_options_init(struct lint_options *o);

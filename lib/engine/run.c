@@ -26,7 +26,7 @@ void lint_options_init(struct lint_options *o)
 	    .yaml_depth = 200,
 	    .yaml_aliases = 10000,
 	    .yaml_nodes = 2000000,
-	    .tar_entries = 2000000,
+	    .tar_entries = 1000000,
 	    .path_len = 4096,
 	    .uncompressed = (size_t)16 << 30,
 	    .dir_depth = 64,

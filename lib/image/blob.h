@@ -1,0 +1,84 @@
+/*
+ * blob.h - where an image's files come from, inside lib/image only.
+ *
+ * A blob is a byte range of a file (an OCI layout folder's blob, or a
+ * member of an uncompressed tar, read with pread so several threads can
+ * read one file), bytes in memory, or the member the outer archive stream
+ * is positioned on (a compressed docker save tarball, read once in order).
+ */
+#ifndef UNROOT_IMAGE_BLOB_H
+#define UNROOT_IMAGE_BLOB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "unroot/image.h"
+
+struct archive;
+
+enum blob_kind {
+	BLOB_FILE,
+	BLOB_MEMORY,
+	BLOB_STREAM,
+};
+
+struct blob {
+	enum blob_kind kind;
+	int fd;		 /* BLOB_FILE */
+	uint64_t offset; /* BLOB_FILE */
+	uint64_t size;
+	const unsigned char *data; /* BLOB_MEMORY */
+	struct archive *outer;	   /* BLOB_STREAM */
+	const char *name;	   /* for messages: "blobs/sha256/ab12..." */
+	const char *digest;	   /* expected sha256, 64 hex digits, or NULL */
+	bool digest_if_plain;	   /* check digest only when the blob is not compressed */
+};
+
+/* What a layer read should do besides listing entries. */
+struct layer_opts {
+	const struct lint_limits *limits;
+	const char *const *capture; /* sorted absolute paths whose contents to keep */
+	size_t ncapture;
+	size_t capture_cap;	 /* bytes kept per file */
+	bool entries;		 /* build the entry list (false: only capture) */
+	volatile uint64_t *done; /* compressed bytes read so far, for progress; may be NULL */
+};
+
+struct layer_stats {
+	uint64_t compressed, uncompressed;
+	int filter; /* libarchive filter code of the stream */
+};
+
+/*
+ * Reads one layer tar (plain, gzip or zstd) into l->entries, hashing the
+ * blob's bytes as they stream. Returns 0, or -1 with l->error set.
+ */
+int layer_read(const struct blob *b, struct layer *l, const struct layer_opts *o,
+	       struct layer_stats *st);
+
+/* Reads a whole small blob (JSON) into the arena, checking its digest. NULL with *why. */
+char *blob_slurp(struct arena *a, const struct blob *b, size_t limit, size_t *len,
+		 const char **why);
+
+/* A member of a plain tar file, found by our own header reader. */
+struct tar_member {
+	const char *name; /* normalised, no leading "./" or "/" */
+	uint64_t offset, size;
+};
+
+/*
+ * Lists the regular files of an uncompressed tar file. Returns 0, or -1
+ * with *why (a truncated or malformed header, too many members).
+ */
+int tar_index(struct arena *a, int fd, uint64_t file_size, size_t max_members,
+	      struct tar_member **out, size_t *n, const char **why);
+
+/*
+ * Normalises a tar entry name: strips "./" and duplicate slashes, refuses
+ * "..", absolute names and empty ones. Returns the arena copy with a
+ * leading "/" when `absolute`, or NULL with *why.
+ */
+char *tar_name_normalise(struct arena *a, const char *name, bool absolute, const char **why);
+
+#endif

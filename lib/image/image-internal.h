@@ -1,0 +1,21 @@
+/* image-internal.h - what the files of lib/image share and nothing else sees. */
+#ifndef UNROOT_IMAGE_INTERNAL_H
+#define UNROOT_IMAGE_INTERNAL_H
+
+#include "unroot/image.h"
+
+#include <jansson.h>
+
+struct lint_run;
+
+/* Calls fetch for passwd, group and the programs when their contents are missing. */
+void image_facts_targets(struct arena *a, struct image *img, void *data,
+			 void (*fetch)(void *data, struct fs_node *n));
+
+/* User, groups, home and the rest of the view, once the filesystem is built. */
+int image_facts(struct lint_run *run, struct image *img);
+
+/* Applies a parsed image config (json_t) to img; NULL, or why it is not one. */
+const char *image_config_apply(struct arena *a, struct image *img, json_t *cfg, const char *name);
+
+#endif

@@ -1,0 +1,1014 @@
+/*
+ * load.c - finding an image's config and layers in a docker save tarball
+ * (classic or OCI-in-tar), an OCI layout folder or an OCI archive, then
+ * reading the layers (in parallel when there are several) into the model.
+ */
+#include "blob.h"
+#include "image-internal.h"
+#include "unroot/arena.h"
+#include "unroot/run.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_OUTER_MEMBERS 100000
+#define MAX_LAYERS	  1000
+#define STREAM_KEEP	  ((size_t)4 << 20) /* members kept from a compressed tarball */
+#define STREAM_KEEP_TOTAL ((size_t)64 << 20)
+#define CAPTURE_CAP	  ((size_t)1 << 20)
+#define MAX_INDEX_DEPTH	  4
+
+enum src_kind {
+	SRC_DIR,
+	SRC_TAR,
+	SRC_STREAM,
+};
+
+struct mem_member {
+	const char *name;
+	const unsigned char *data;
+	size_t size;
+};
+
+struct src {
+	enum src_kind kind;
+	const char *path;
+	int dirfd, fd;
+	uint64_t fsize;
+	struct tar_member *members;
+	size_t nmembers;
+	struct mem_member *mem;
+	size_t nmem, capmem;
+	int *fds;
+	size_t nfds, capfds;
+};
+
+struct layer_ref {
+	const char *name;   /* member name or blob path */
+	const char *digest; /* expected sha256 hex, or NULL */
+	bool digest_if_plain;
+	uint64_t size;
+};
+
+struct loader {
+	struct lint_run *run;
+	struct arena *a;
+	const char *path;
+	struct image *img;
+	struct src src;
+	struct layer_ref *layers;
+	size_t nlayers, caplayers;
+	const char **capture;
+	size_t ncapture, capcapture;
+};
+
+static int err(struct loader *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int err(struct loader *L, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = arena_vprintf(L->a, fmt, ap);
+	va_end(ap);
+	run_parse_error(L->run, L->path, NULL, 0, 0, "%s", msg ? msg : "cannot read the image");
+	return -1;
+}
+
+static bool is_hex64(const char *s)
+{
+	size_t i = 0;
+	for (; s[i]; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return i == 64;
+}
+
+/* "sha256:<hex>" to "<hex>"; NULL when it is not a sha256 digest. */
+static const char *digest_hex(const char *d)
+{
+	if (!d || strncmp(d, "sha256:", 7) != 0 || !is_hex64(d + 7))
+		return NULL;
+	return d + 7;
+}
+
+/* --- the container of blobs ---------------------------------------------------- */
+
+static struct mem_member *mem_find(struct src *s, const char *name)
+{
+	for (size_t i = 0; i < s->nmem; i++)
+		if (strcmp(s->mem[i].name, name) == 0)
+			return &s->mem[i];
+	return NULL;
+}
+
+static struct tar_member *member_find(struct src *s, const char *name)
+{
+	/* The last member of a name wins, as when a tar is extracted. */
+	for (size_t i = s->nmembers; i-- > 0;)
+		if (strcmp(s->members[i].name, name) == 0)
+			return &s->members[i];
+	return NULL;
+}
+
+static bool src_has(struct src *s, const char *name)
+{
+	struct stat st;
+	switch (s->kind) {
+	case SRC_DIR:
+		return fstatat(s->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		       S_ISREG(st.st_mode);
+	case SRC_TAR:
+		return member_find(s, name) != NULL;
+	case SRC_STREAM:
+		return mem_find(s, name) != NULL;
+	}
+	return false;
+}
+
+/*
+ * A blob by its name inside the image. Names come from manifests, so they
+ * are normalised first: one that climbs with ".." or is absolute points
+ * outside the image and is refused.
+ */
+static int src_blob(struct loader *L, const char *name, struct blob *b, const char **why)
+{
+	struct src *s = &L->src;
+	const char *nwhy;
+	char *norm = tar_name_normalise(L->a, name, false, &nwhy);
+	memset(b, 0, sizeof(*b));
+	if (!norm) {
+		*why = arena_printf(L->a, "points outside the image (%s)", nwhy);
+		return -1;
+	}
+	b->name = norm;
+	b->fd = -1;
+	switch (s->kind) {
+	case SRC_DIR: {
+		int fd = openat(s->dirfd, norm, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		struct stat st;
+		if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+			if (fd >= 0)
+				close(fd);
+			*why = "is missing from the layout";
+			return -1;
+		}
+		int *slot = ARR_PUSH(L->a, s->fds, s->nfds, s->capfds);
+		if (slot)
+			*slot = fd;
+		b->kind = BLOB_FILE;
+		b->fd = fd;
+		b->size = (uint64_t)st.st_size;
+		return 0;
+	}
+	case SRC_TAR: {
+		struct tar_member *m = member_find(s, norm);
+		if (!m) {
+			*why = "is missing from the archive";
+			return -1;
+		}
+		b->kind = BLOB_FILE;
+		b->fd = s->fd;
+		b->offset = m->offset;
+		b->size = m->size;
+		return 0;
+	}
+	case SRC_STREAM: {
+		struct mem_member *m = mem_find(s, norm);
+		if (!m) {
+			*why = "is missing from the archive";
+			return -1;
+		}
+		b->kind = BLOB_MEMORY;
+		b->data = m->data;
+		b->size = m->size;
+		return 0;
+	}
+	}
+	return -1;
+}
+
+static json_t *load_json(struct loader *L, const char *name, const char *digest)
+{
+	struct blob b;
+	const char *why = NULL;
+	if (src_blob(L, name, &b, &why) != 0) {
+		err(L, "'%s' %s", name, why);
+		return NULL;
+	}
+	b.digest = digest;
+	size_t len;
+	char *text = blob_slurp(L->a, &b, L->run->opts->limits.file_size, &len, &why);
+	if (!text) {
+		err(L, "'%s' %s", name, why);
+		return NULL;
+	}
+	json_error_t je;
+	json_t *j = json_loadb(text, len, 0, &je);
+	if (!j) {
+		err(L, "'%s' is not valid JSON at line %d, column %d: %s", name, je.line, je.column,
+		    je.text);
+		return NULL;
+	}
+	return j;
+}
+
+/* Strings of a JSON array into the arena; false when it is not an array of strings. */
+static bool str_array(struct arena *a, json_t *arr, const char ***out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	if (!arr || json_is_null(arr))
+		return true;
+	if (!json_is_array(arr))
+		return false;
+	size_t cnt = json_array_size(arr);
+	if (cnt > 100000)
+		return false;
+	*out = arena_alloc(a, (cnt + 1) * sizeof(**out));
+	if (!*out)
+		return false;
+	for (size_t i = 0; i < cnt; i++) {
+		json_t *s = json_array_get(arr, i);
+		if (!json_is_string(s))
+			return false;
+		(*out)[i] = arena_strdup(a, json_string_value(s));
+	}
+	*n = cnt;
+	return true;
+}
+
+static const char *jstr(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* --- the config ---------------------------------------------------------------- */
+
+/* The parts of an image config the rules use. Returns NULL, or why it is not a config. */
+const char *image_config_apply(struct arena *a, struct image *img, json_t *cfg, const char *name)
+{
+	struct image_view *v = &img->view;
+	if (!json_is_object(cfg))
+		return arena_printf(a, "'%s' is not an image config: it is not a JSON object",
+				    name);
+	json_t *c = json_object_get(cfg, "config");
+	if (!c || json_is_null(c))
+		c = json_object_get(cfg, "Config"); /* older docker configs */
+	if (!c && (json_object_get(cfg, "User") || json_object_get(cfg, "Entrypoint") ||
+		   json_object_get(cfg, "Cmd")))
+		c = cfg; /* the "config" section on its own */
+	const char *user = c ? jstr(c, "User") : NULL;
+	v->user = arena_strdup(a, user ? user : "");
+	v->user_known = true;
+	if (c && !json_is_null(c) && !json_is_object(c))
+		return arena_printf(a, "'%s': \"config\" is not an object", name);
+	if (c && json_is_object(c)) {
+		if (!str_array(a, json_object_get(c, "Entrypoint"), &v->entrypoint,
+			       &v->nentrypoint) ||
+		    !str_array(a, json_object_get(c, "Cmd"), &v->cmd, &v->ncmd) ||
+		    !str_array(a, json_object_get(c, "Env"), &v->env, &v->nenv))
+			return arena_printf(
+			    a, "'%s': Entrypoint, Cmd and Env must be arrays of strings", name);
+		const char *wd = jstr(c, "WorkingDir");
+		v->workdir = wd && *wd ? arena_strdup(a, wd) : NULL;
+		json_t *vol = json_object_get(c, "Volumes");
+		if (json_is_object(vol)) {
+			size_t cnt = json_object_size(vol), i = 0;
+			v->volumes = arena_alloc(a, (cnt + 1) * sizeof(*v->volumes));
+			const char *key;
+			json_t *val;
+			json_object_foreach(vol, key, val)
+			{
+				(void)val;
+				if (v->volumes && i < cnt)
+					v->volumes[i++] = arena_strdup(a, key);
+			}
+			v->nvolumes = i;
+		}
+	}
+	const char *os = jstr(cfg, "os"), *arch = jstr(cfg, "architecture");
+	if (!img->platform && os && arch)
+		img->platform = arena_printf(a, "%s/%s", os, arch);
+	return NULL;
+}
+
+static int read_config(struct loader *L, json_t *cfg, const char *name)
+{
+	const char *why = image_config_apply(L->a, L->img, cfg, name);
+	return why ? err(L, "%s", why) : 0;
+}
+
+static void add_capture(struct loader *L, const char *path)
+{
+	if (!path || path[0] != '/')
+		return;
+	const char *why;
+	char *norm = tar_name_normalise(L->a, path + 1, true, &why);
+	if (!norm)
+		return;
+	const char **slot = ARR_PUSH(L->a, L->capture, L->ncapture, L->capcapture);
+	if (slot)
+		*slot = norm;
+}
+
+static int cmp_str(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* Paths whose contents the facts need: passwd, group and where the entrypoint may be. */
+static void plan_capture(struct loader *L)
+{
+	struct image *img = L->img;
+	add_capture(L, "/etc/passwd");
+	add_capture(L, "/etc/group");
+	const char *progs[2];
+	size_t np = image_programs(L->a, &img->view, progs);
+	image_path_env(L->a, img);
+	for (size_t i = 0; i < np; i++) {
+		const char *p = progs[i];
+		if (strchr(p, '/')) {
+			if (p[0] == '/')
+				add_capture(L, p);
+			else
+				add_capture(L, arena_printf(
+						   L->a, "%s/%s",
+						   img->view.workdir ? img->view.workdir : "/", p));
+			continue;
+		}
+		for (size_t k = 0; k < img->npath_env; k++)
+			add_capture(L, arena_printf(L->a, "%s/%s", img->path_env[k], p));
+	}
+	qsort(L->capture, L->ncapture, sizeof(*L->capture), cmp_str);
+}
+
+/* --- docker save ------------------------------------------------------------------- */
+
+static int docker_archive(struct loader *L)
+{
+	json_t *m = load_json(L, "manifest.json", NULL);
+	if (!m)
+		return -1;
+	if (!json_is_array(m) || json_array_size(m) == 0)
+		return err(L, "'manifest.json' is not a docker save manifest: expected a "
+			      "non-empty array");
+	json_t *e = json_array_get(m, 0);
+	if (json_array_size(m) > 1)
+		L->img->note = arena_printf(L->a, "%s holds %zu images; reading the first", L->path,
+					    json_array_size(m));
+	const char *config = json_is_object(e) ? jstr(e, "Config") : NULL;
+	json_t *layers = json_is_object(e) ? json_object_get(e, "Layers") : NULL;
+	if (!config || !json_is_array(layers))
+		return err(L, "'manifest.json' has no Config or Layers");
+	/* Blob names are digests in the newer layouts: "blobs/sha256/<hex>" or "<hex>.json". */
+	const char *base = strrchr(config, '/') ? strrchr(config, '/') + 1 : config;
+	const char *cdig = NULL;
+	if (strlen(base) == 69 && strcmp(base + 64, ".json") == 0)
+		cdig = arena_strndup(L->a, base, 64);
+	else if (is_hex64(base))
+		cdig = arena_strdup(L->a, base);
+	if (cdig && !is_hex64(cdig))
+		cdig = NULL;
+	json_t *cfg = load_json(L, config, cdig);
+	if (!cfg)
+		return -1;
+	int rc = read_config(L, cfg, config);
+	json_t *diff_ids = json_object_get(json_object_get(cfg, "rootfs"), "diff_ids");
+	size_t n = json_array_size(layers);
+	if (rc == 0 && n > MAX_LAYERS)
+		rc = err(L, "'manifest.json' lists %zu layers, more than the limit of %d", n,
+			 MAX_LAYERS);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		json_t *le = json_array_get(layers, i);
+		if (!json_is_string(le)) {
+			rc = err(L, "'manifest.json': layer %zu is not a string", i + 1);
+			break;
+		}
+		struct layer_ref *r = ARR_PUSH(L->a, L->layers, L->nlayers, L->caplayers);
+		if (!r)
+			return err(L, "out of memory");
+		r->name = arena_strdup(L->a, json_string_value(le));
+		const char *lb = strrchr(r->name, '/') ? strrchr(r->name, '/') + 1 : r->name;
+		char *hexpart = arena_strndup(L->a, lb, 64);
+		if (hexpart && is_hex64(hexpart) && (lb[64] == 0 || strcmp(lb + 64, ".tar") == 0))
+			r->digest = hexpart;
+		else if (json_array_size(diff_ids) == n) {
+			/* Classic layout: "<id>/layer.tar", uncompressed, hashed as the diff_id. */
+			r->digest = arena_strdup(
+			    L->a, digest_hex(json_string_value(json_array_get(diff_ids, i))));
+			r->digest_if_plain = true;
+		}
+	}
+	json_decref(cfg);
+	json_decref(m);
+	return rc;
+}
+
+/* --- OCI ------------------------------------------------------------------------ */
+
+static const char *host_arch(void)
+{
+	struct utsname u;
+	if (uname(&u) != 0)
+		return "amd64";
+	static const struct {
+		const char *machine, *arch;
+	} map[] = {{"x86_64", "amd64"},	  {"aarch64", "arm64"},	  {"armv7l", "arm"},
+		   {"i686", "386"},	  {"ppc64le", "ppc64le"}, {"s390x", "s390x"},
+		   {"riscv64", "riscv64"}};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(u.machine, map[i].machine) == 0)
+			return map[i].arch;
+	return "amd64";
+}
+
+static bool is_index_type(const char *mt)
+{
+	return mt && (strcmp(mt, "application/vnd.oci.image.index.v1+json") == 0 ||
+		      strcmp(mt, "application/vnd.docker.distribution.manifest.list.v2+json") == 0);
+}
+
+/* "arm64", "linux/arm64", "arm64/v8", "linux/arm/v7" against a descriptor's platform. */
+static bool platform_matches(json_t *p, const char *want)
+{
+	const char *os = jstr(p, "os"), *arch = jstr(p, "architecture"),
+		   *variant = jstr(p, "variant");
+	if (!arch)
+		return false;
+	const char *w = want;
+	if (strncmp(w, "linux/", 6) == 0) {
+		if (os && strcmp(os, "linux") != 0)
+			return false;
+		w += 6;
+	} else if (os && strcmp(os, "linux") != 0) {
+		return false;
+	}
+	size_t n = strcspn(w, "/");
+	if (strlen(arch) != n || strncmp(arch, w, n) != 0)
+		return false;
+	if (w[n] == '/' && (!variant || strcmp(variant, w + n + 1) != 0))
+		return false;
+	return true;
+}
+
+static const char *plat_name(struct arena *a, json_t *p)
+{
+	const char *os = jstr(p, "os"), *arch = jstr(p, "architecture"),
+		   *variant = jstr(p, "variant");
+	if (!arch)
+		return "unknown";
+	return arena_printf(a, "%s/%s%s%s", os ? os : "?", arch, variant ? "/" : "",
+			    variant ? variant : "");
+}
+
+/* The image manifest's descriptor from an index, following nested indexes. */
+static json_t *pick_manifest(struct loader *L, json_t *index, const char *name, int depth,
+			     char *mdigest)
+{
+	json_t *ms = json_object_get(index, "manifests");
+	if (!json_is_array(ms) || json_array_size(ms) == 0) {
+		err(L, "'%s' lists no manifests", name);
+		return NULL;
+	}
+	const char *want = L->run->opts->arch;
+	bool asked = want != NULL;
+	if (!want)
+		want = host_arch();
+	json_t *pick = NULL;
+	size_t n = json_array_size(ms), withp = 0;
+	char *avail = arena_strdup(L->a, "");
+	for (size_t i = 0; i < n; i++) {
+		json_t *d = json_array_get(ms, i);
+		json_t *p = json_object_get(d, "platform");
+		if (!json_is_object(p))
+			continue;
+		const char *arch = jstr(p, "architecture");
+		if (arch && strcmp(arch, "unknown") == 0)
+			continue; /* attestation manifests */
+		withp++;
+		if (avail)
+			avail = arena_printf(L->a, "%s%s%s", avail, *avail ? ", " : "",
+					     plat_name(L->a, p));
+		if (!pick && platform_matches(p, want))
+			pick = d;
+	}
+	if (!pick) {
+		if (withp > 1 || (withp == 1 && asked)) {
+			err(L, "'%s' has no image for %s (it has: %s); pick one with --arch", name,
+			    want, avail ? avail : "?");
+			return NULL;
+		}
+		pick = json_array_get(ms, 0);
+	} else if (withp > 1) {
+		L->img->platform = plat_name(L->a, json_object_get(pick, "platform"));
+		L->img->note =
+		    arena_printf(L->a, "%s: picked %s of %s (%s)", L->path, L->img->platform, avail,
+				 asked ? "--arch" : "the host's");
+	}
+	const char *dig = digest_hex(jstr(pick, "digest"));
+	if (!dig) {
+		err(L, "'%s': a manifest descriptor has no sha256 digest", name);
+		return NULL;
+	}
+	const char *bname = arena_printf(L->a, "blobs/sha256/%s", dig);
+	json_t *m = load_json(L, bname, dig);
+	if (!m)
+		return NULL;
+	const char *mt = jstr(m, "mediaType");
+	if (is_index_type(mt) || (!mt && json_is_array(json_object_get(m, "manifests")))) {
+		if (depth >= MAX_INDEX_DEPTH) {
+			err(L, "'%s': indexes nest deeper than %d", name, MAX_INDEX_DEPTH);
+			json_decref(m);
+			return NULL;
+		}
+		json_t *r = pick_manifest(L, m, bname, depth + 1, mdigest);
+		json_decref(m);
+		return r;
+	}
+	memcpy(mdigest, dig, 65);
+	return m;
+}
+
+static int oci(struct loader *L)
+{
+	json_t *index = load_json(L, "index.json", NULL);
+	if (!index)
+		return -1;
+	if (!json_is_object(index)) {
+		json_decref(index);
+		return err(L, "'index.json' is not an OCI index: expected an object");
+	}
+	char mdig[65];
+	json_t *m = pick_manifest(L, index, "index.json", 0, mdig);
+	json_decref(index);
+	if (!m)
+		return -1;
+	const char *mname = arena_printf(L->a, "blobs/sha256/%s", mdig);
+	json_t *cd = json_object_get(m, "config");
+	const char *cdig = digest_hex(jstr(cd, "digest"));
+	json_t *layers = json_object_get(m, "layers");
+	if (!cdig || !json_is_array(layers)) {
+		json_decref(m);
+		return err(L, "'%s' is not an image manifest: no config digest or layers", mname);
+	}
+	const char *cname = arena_printf(L->a, "blobs/sha256/%s", cdig);
+	cdig = arena_strdup(L->a, cdig);
+	json_t *cfg = load_json(L, cname, cdig);
+	if (!cfg) {
+		json_decref(m);
+		return -1;
+	}
+	int rc = read_config(L, cfg, cname);
+	json_decref(cfg);
+	size_t n = json_array_size(layers);
+	if (rc == 0 && n > MAX_LAYERS)
+		rc = err(L, "'%s' lists %zu layers, more than the limit of %d", mname, n,
+			 MAX_LAYERS);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		json_t *d = json_array_get(layers, i);
+		const char *dig = digest_hex(jstr(d, "digest"));
+		const char *mt = jstr(d, "mediaType");
+		if (!dig) {
+			rc = err(L, "'%s': layer %zu has no sha256 digest", mname, i + 1);
+			break;
+		}
+		if (mt && strstr(mt, "nondistributable") == NULL && strstr(mt, "tar") == NULL) {
+			rc = err(L, "'%s': layer %zu has media type '%s', not a tar layer", mname,
+				 i + 1, mt);
+			break;
+		}
+		struct layer_ref *r = ARR_PUSH(L->a, L->layers, L->nlayers, L->caplayers);
+		if (!r) {
+			rc = err(L, "out of memory");
+			break;
+		}
+		r->name = arena_printf(L->a, "blobs/sha256/%s", dig);
+		r->digest = arena_strdup(L->a, dig);
+	}
+	json_decref(m);
+	return rc;
+}
+
+/* --- reading layers ---------------------------------------------------------- */
+
+struct pool {
+	struct loader *L;
+	struct blob *blobs;
+	struct layer *layers;
+	struct layer_stats *stats;
+	struct layer_opts opts;
+	size_t n;
+	size_t next;	/* atomic: the next layer to read */
+	size_t running; /* atomic: workers still going */
+	uint64_t done;	/* atomic: compressed bytes read */
+};
+
+static void *worker(void *arg)
+{
+	struct pool *p = arg;
+	for (;;) {
+		size_t i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED);
+		if (i >= p->n)
+			break;
+		if (p->blobs[i].kind == BLOB_STREAM)
+			continue; /* read in order through the outer stream */
+		layer_read(&p->blobs[i], &p->layers[i], &p->opts, &p->stats[i]);
+	}
+	__atomic_sub_fetch(&p->running, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static unsigned ncpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 8 ? 8 : (unsigned)n;
+}
+
+static void progress(struct loader *L, const char *what, uint64_t done, uint64_t total)
+{
+	const struct lint_options *o = L->run->opts;
+	if (o->progress)
+		o->progress(o->progress_data, what, done, total);
+}
+
+/* Reads every layer of a file or folder source, several at a time. */
+static int read_layers_parallel(struct loader *L, struct pool *p)
+{
+	unsigned nt = ncpus();
+	if (nt > p->n)
+		nt = (unsigned)p->n;
+	uint64_t total = 0;
+	for (size_t i = 0; i < p->n; i++)
+		total += p->blobs[i].size;
+	p->opts.done = &p->done;
+	pthread_t th[8];
+	unsigned started = 0;
+	p->running = nt;
+	for (unsigned t = 1; t < nt; t++) {
+		if (pthread_create(&th[started], NULL, worker, p) != 0) {
+			__atomic_sub_fetch(&p->running, 1, __ATOMIC_RELEASE);
+			continue;
+		}
+		started++;
+	}
+	if (!L->run->opts->progress || total < ((uint64_t)64 << 20)) {
+		worker(p);
+	} else {
+		/* The calling thread reports progress while the workers read. */
+		if (started == 0)
+			worker(p);
+		else
+			__atomic_sub_fetch(&p->running, 1, __ATOMIC_RELEASE);
+		while (__atomic_load_n(&p->running, __ATOMIC_ACQUIRE) > 0) {
+			progress(L, "reading layers", __atomic_load_n(&p->done, __ATOMIC_RELAXED),
+				 total);
+			struct timespec ts = {0, 100 * 1000 * 1000};
+			nanosleep(&ts, NULL);
+		}
+		progress(L, "reading layers", total, total);
+	}
+	for (unsigned t = 0; t < started; t++)
+		pthread_join(th[t], NULL);
+	return 0;
+}
+
+/*
+ * A compressed tarball is read in order, once: each wanted layer member is
+ * read through the outer stream as it comes.
+ */
+static int read_layers_stream(struct loader *L, struct pool *p)
+{
+	struct archive *ar = archive_read_new();
+	if (!ar)
+		return err(L, "out of memory");
+	archive_read_support_format_tar(ar);
+	archive_read_support_filter_gzip(ar);
+	archive_read_support_filter_zstd(ar);
+	int rc = 0;
+	if (archive_read_open_filename(ar, L->src.path, 1 << 20) != ARCHIVE_OK) {
+		rc = err(L, "cannot read '%s': %s", L->src.path, archive_error_string(ar));
+		goto out;
+	}
+	struct archive_entry *e;
+	size_t left = 0;
+	for (size_t i = 0; i < p->n; i++)
+		if (p->blobs[i].kind == BLOB_STREAM)
+			left++;
+	while (left > 0) {
+		int r = archive_read_next_header(ar, &e);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+			rc = err(L, "'%s' is truncated or damaged: %s", L->path,
+				 archive_error_string(ar));
+			goto out;
+		}
+		const char *why;
+		const char *name = archive_entry_pathname(e);
+		char *norm = name ? tar_name_normalise(L->a, name, false, &why) : NULL;
+		if (!norm)
+			continue;
+		for (size_t i = 0; i < p->n; i++) {
+			struct blob *b = &p->blobs[i];
+			if (b->kind != BLOB_STREAM || strcmp(b->name, norm) != 0 || b->outer)
+				continue;
+			b->outer = ar;
+			b->size = (uint64_t)archive_entry_size(e);
+			layer_read(b, &p->layers[i], &p->opts, &p->stats[i]);
+			left--;
+			break;
+		}
+	}
+out:
+	archive_read_free(ar);
+	for (size_t i = 0; rc == 0 && i < p->n; i++)
+		if (p->blobs[i].kind == BLOB_STREAM && !p->blobs[i].outer)
+			rc = err(L, "'%s' is missing from the archive", p->blobs[i].name);
+	return rc;
+}
+
+static int read_layers(struct loader *L, bool capture_only, const size_t *only, size_t nonly,
+		       struct layer **out)
+{
+	const struct lint_limits *lim = &L->run->opts->limits;
+	size_t n = only ? nonly : L->nlayers;
+	struct pool p = {.L = L, .n = n};
+	p.blobs = arena_alloc(L->a, (n + 1) * sizeof(*p.blobs));
+	p.layers = arena_alloc(L->a, (n + 1) * sizeof(*p.layers));
+	p.stats = arena_alloc(L->a, (n + 1) * sizeof(*p.stats));
+	if (!p.blobs || !p.layers || !p.stats)
+		return err(L, "out of memory");
+	p.opts = (struct layer_opts){
+	    .limits = lim,
+	    .capture = L->capture,
+	    .ncapture = L->ncapture,
+	    .capture_cap = CAPTURE_CAP,
+	    .entries = !capture_only,
+	};
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct layer_ref *r = &L->layers[only ? only[i] : i];
+		const char *why = NULL;
+		if (L->src.kind == SRC_STREAM && !mem_find(&L->src, r->name)) {
+			p.blobs[i].kind = BLOB_STREAM;
+			p.blobs[i].name = r->name;
+		} else if (src_blob(L, r->name, &p.blobs[i], &why) != 0) {
+			rc = err(L, "layer '%s' %s", r->name, why);
+			break;
+		}
+		p.blobs[i].digest = r->digest;
+		p.blobs[i].digest_if_plain = r->digest_if_plain;
+		p.layers[i].arena = arena_new(lim->arena);
+		if (!p.layers[i].arena) {
+			rc = err(L, "out of memory");
+			break;
+		}
+	}
+	if (rc == 0) {
+		bool stream = false;
+		for (size_t i = 0; i < n; i++)
+			stream |= p.blobs[i].kind == BLOB_STREAM;
+		if (stream)
+			rc = read_layers_stream(L, &p);
+		if (rc == 0)
+			rc = read_layers_parallel(L, &p);
+	}
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		if (p.layers[i].error)
+			rc = err(L, "%s", p.layers[i].error);
+		L->img->bytes_compressed += p.stats[i].compressed;
+		L->img->bytes_uncompressed += p.stats[i].uncompressed;
+	}
+	*out = p.layers;
+	if (rc != 0) {
+		for (size_t i = 0; i < n; i++)
+			arena_free(p.layers[i].arena);
+		*out = NULL;
+	}
+	return rc;
+}
+
+/* Contents of files the facts need that no entry named directly (reached through links). */
+static void fetch_content(struct loader *L, struct fs_node *node)
+{
+	if (!node || node->content || fs_type_of(node) != FS_REG || node->layer >= L->nlayers)
+		return;
+	const char *path = fs_path(L->a, node);
+	const char *one[1] = {path};
+	const char **save = L->capture;
+	size_t nsave = L->ncapture;
+	L->capture = one;
+	L->ncapture = 1;
+	size_t idx = node->layer;
+	struct layer *ls = NULL;
+	int rc = read_layers(L, true, &idx, 1, &ls);
+	L->capture = save;
+	L->ncapture = nsave;
+	if (rc != 0 || !ls)
+		return;
+	if (ls[0].n) {
+		const struct layer_entry *e = &ls[0].entries[ls[0].n - 1];
+		node->content = arena_strndup(L->a, e->content, e->content_len);
+		node->content_len = node->content ? e->content_len : 0;
+		node->content_truncated = e->content_truncated;
+	}
+	arena_free(ls[0].arena);
+}
+
+static void fetch_cb(void *data, struct fs_node *node)
+{
+	fetch_content(data, node);
+}
+
+/* --- the source -------------------------------------------------------------- */
+
+static int open_tar(struct loader *L, int fd, uint64_t size)
+{
+	const char *why = NULL;
+	L->src.kind = SRC_TAR;
+	L->src.fd = fd;
+	L->src.fsize = size;
+	if (tar_index(L->a, fd, size, MAX_OUTER_MEMBERS, &L->src.members, &L->src.nmembers, &why) !=
+	    0)
+		return err(L, "'%s' %s", L->path, why);
+	return 0;
+}
+
+/* First pass over a compressed tarball: keep the small members (JSON). */
+static int open_stream(struct loader *L)
+{
+	L->src.kind = SRC_STREAM;
+	struct archive *ar = archive_read_new();
+	if (!ar)
+		return err(L, "out of memory");
+	archive_read_support_format_tar(ar);
+	archive_read_support_filter_gzip(ar);
+	archive_read_support_filter_zstd(ar);
+	int rc = 0;
+	size_t kept = 0, count = 0;
+	uint64_t total = 0;
+	if (archive_read_open_filename(ar, L->src.path, 1 << 20) != ARCHIVE_OK) {
+		rc = err(L, "'%s' is not a tar archive: %s", L->path, archive_error_string(ar));
+		goto out;
+	}
+	struct archive_entry *e;
+	for (;;) {
+		int r = archive_read_next_header(ar, &e);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+			rc = err(L, "'%s' is truncated or damaged: %s", L->path,
+				 archive_error_string(ar));
+			goto out;
+		}
+		if (++count > MAX_OUTER_MEMBERS) {
+			rc = err(L, "'%s' has more members than the limit", L->path);
+			goto out;
+		}
+		la_int64_t size = archive_entry_size(e);
+		total += (uint64_t)(size > 0 ? size : 0);
+		if (total > L->run->opts->limits.uncompressed) {
+			rc = err(L, "'%s' decompresses to more than the limit", L->path);
+			goto out;
+		}
+		const char *why;
+		const char *name = archive_entry_pathname(e);
+		char *norm = name ? tar_name_normalise(L->a, name, false, &why) : NULL;
+		if (!norm || archive_entry_filetype(e) != AE_IFREG || size < 0 ||
+		    (size_t)size > STREAM_KEEP || kept + (size_t)size > STREAM_KEEP_TOTAL)
+			continue;
+		unsigned char *data = arena_alloc(L->a, (size_t)size + 1);
+		struct mem_member *m = ARR_PUSH(L->a, L->src.mem, L->src.nmem, L->src.capmem);
+		if (!data || !m) {
+			rc = err(L, "out of memory");
+			goto out;
+		}
+		la_ssize_t got = archive_read_data(ar, data, (size_t)size);
+		if (got != size) {
+			rc = err(L, "'%s' is truncated or damaged: %s", L->path,
+				 archive_error_string(ar) ? archive_error_string(ar)
+							  : "short member");
+			goto out;
+		}
+		m->name = norm;
+		m->data = data;
+		m->size = (size_t)size;
+		kept += (size_t)size;
+	}
+out:
+	archive_read_free(ar);
+	return rc;
+}
+
+static void close_src(struct src *s)
+{
+	for (size_t i = 0; i < s->nfds; i++)
+		close(s->fds[i]);
+	if (s->dirfd >= 0)
+		close(s->dirfd);
+	if (s->fd >= 0)
+		close(s->fd);
+}
+
+int image_load(struct lint_run *run, const char *path, struct image *img)
+{
+	struct loader L = {.run = run, .a = run->arena, .path = path, .img = img};
+	L.src.dirfd = L.src.fd = -1;
+	L.src.path = path;
+	memset(img, 0, sizeof(*img));
+	img->path = path;
+	img->view.origin = path;
+	img->view.from_image = true;
+	img->view.uid = img->view.gid = -1;
+	int rc = -1;
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		err(&L, "cannot open '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		L.src.kind = SRC_DIR;
+		L.src.dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (L.src.dirfd < 0) {
+			err(&L, "cannot open folder '%s': %s", path, strerror(errno));
+			return -1;
+		}
+		if (!src_has(&L.src, "oci-layout")) {
+			close_src(&L.src);
+			return image_load_rootfs(run, path, run->opts->image_config, img);
+		}
+	} else {
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		unsigned char magic[4] = {0};
+		if (fd < 0) {
+			err(&L, "cannot open '%s': %s", path, strerror(errno));
+			return -1;
+		}
+		ssize_t got = pread(fd, magic, 4, 0);
+		bool gz = got >= 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+		bool zst = got >= 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f &&
+			   magic[3] == 0xfd;
+		if (gz || zst) {
+			close(fd);
+			if (open_stream(&L) != 0)
+				goto out;
+		} else if (open_tar(&L, fd, (uint64_t)st.st_size) != 0) {
+			close(fd);
+			goto out;
+		}
+	}
+	if (src_has(&L.src, "manifest.json")) {
+		img->layout = L.src.kind == SRC_DIR ? "oci-layout" : "docker-archive";
+		if (docker_archive(&L) != 0)
+			goto out;
+	} else if (src_has(&L.src, "index.json")) {
+		img->layout = L.src.kind == SRC_DIR ? "oci-layout" : "oci-archive";
+		if (oci(&L) != 0)
+			goto out;
+	} else {
+		err(&L,
+		    "'%s' holds neither manifest.json nor index.json: it is not a docker save "
+		    "tarball or an OCI image",
+		    path);
+		goto out;
+	}
+	plan_capture(&L);
+	img->fs = fs_new(L.a, run->opts->limits.tar_entries);
+	if (!img->fs) {
+		err(&L, "out of memory");
+		goto out;
+	}
+	img->view.fs = img->fs;
+	img->nlayers = L.nlayers;
+	struct layer *layers = NULL;
+	if (L.nlayers && read_layers(&L, false, NULL, 0, &layers) != 0)
+		goto out;
+	for (size_t i = 0; i < L.nlayers; i++) {
+		const char *why = NULL;
+		if (rc != -2 && fs_apply_layer(img->fs, &layers[i], (uint16_t)i, &why) != 0) {
+			err(&L, "layer '%s': %s", L.layers[i].name, why);
+			rc = -2;
+		}
+		arena_free(layers[i].arena);
+	}
+	if (rc == -2) {
+		rc = -1;
+		goto out;
+	}
+	/* Files the facts need that were reached through a link. */
+	image_facts_targets(L.a, img, &L, fetch_cb);
+	rc = image_facts(run, img);
+out:
+	close_src(&L.src);
+	return rc;
+}

@@ -1,0 +1,220 @@
+/* reader.c - the image input kind: detection, linting, the image side, the tree view. */
+#include "blob.h"
+#include "image-internal.h"
+#include "unroot/arena.h"
+#include "unroot/buf.h"
+#include "unroot/identity.h"
+#include "unroot/run.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define PEEK_ENTRIES 64
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+static bool hex_prefix(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+/* 1 for a name only images hold, -1 for a Helm chart's Chart.yaml, 0 otherwise. */
+static int classify(const char *name)
+{
+	while (name[0] == '.' && name[1] == '/')
+		name += 2;
+	const char *slash = strchr(name, '/');
+	if (slash && strcmp(slash + 1, "Chart.yaml") == 0 && !strchr(slash + 1, '/'))
+		return -1;
+	if (strcmp(name, "manifest.json") == 0 || strcmp(name, "index.json") == 0 ||
+	    strcmp(name, "oci-layout") == 0 || strcmp(name, "repositories") == 0 ||
+	    strncmp(name, "blobs/", 6) == 0)
+		return 1;
+	if (strlen(name) >= 64 && hex_prefix(name, 64) && (name[64] == '/' || name[64] == '.'))
+		return 1;
+	return 0;
+}
+
+/*
+ * A tarball is an image when its first entries look like one, and not a
+ * Helm chart (CHART/Chart.yaml). One that cannot be read at all is taken,
+ * so that the image reader says what is wrong with it.
+ */
+static bool peek_tar(const char *path)
+{
+	struct archive *ar = archive_read_new();
+	if (!ar)
+		return false;
+	archive_read_support_format_tar(ar);
+	archive_read_support_filter_gzip(ar);
+	archive_read_support_filter_zstd(ar);
+	bool image = false;
+	if (archive_read_open_filename(ar, path, 65536) != ARCHIVE_OK) {
+		archive_read_free(ar);
+		return true;
+	}
+	struct archive_entry *e;
+	for (int i = 0; i < PEEK_ENTRIES; i++) {
+		int r = archive_read_next_header(ar, &e);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+			image = i == 0;
+			break;
+		}
+		const char *name = archive_entry_pathname(e);
+		int c = name ? classify(name) : 0;
+		if (c < 0) {
+			image = false;
+			break;
+		}
+		if (c > 0)
+			image = true;
+	}
+	archive_read_free(ar);
+	return image;
+}
+
+bool image_path_matches(const char *path, bool is_dir)
+{
+	if (is_dir) {
+		char buf[4200];
+		struct stat st;
+		if (snprintf(buf, sizeof(buf), "%s/oci-layout", path) >= (int)sizeof(buf))
+			return false;
+		return stat(buf, &st) == 0 && S_ISREG(st.st_mode);
+	}
+	if (!ends_with(path, ".tar") && !ends_with(path, ".tar.gz") && !ends_with(path, ".tgz") &&
+	    !ends_with(path, ".tar.zst"))
+		return false;
+	return peek_tar(path);
+}
+
+static bool match(const char *path, bool is_dir)
+{
+	return image_path_matches(path, is_dir);
+}
+
+static void note(struct lint_run *run, const struct image *img)
+{
+	const struct lint_options *o = run->opts;
+	if (img->note && o->progress)
+		o->progress(o->progress_data, img->note, 0, 0);
+}
+
+static void check(struct lint_run *run, const char *path, struct image *img)
+{
+	note(run, img);
+	struct check_ctx ctx;
+	run_ctx_init(run, &ctx, path, NULL);
+	ctx.image = img;
+	run_rules(run, &ctx, KIND_IMAGE);
+}
+
+static void lint(struct lint_run *run, const char *path, struct source *src)
+{
+	(void)src;
+	struct image *img = arena_alloc(run->arena, sizeof(*img));
+	if (!img) {
+		run_parse_error(run, path, NULL, 0, 0, "out of memory reading '%s'", path);
+		return;
+	}
+	if (image_load(run, path, img) != 0)
+		return;
+	check(run, path, img);
+}
+
+void image_lint_rootfs(struct lint_run *run, const char *dir)
+{
+	const char **slot = ARR_PUSH(run->arena, run->inputs, run->ninputs, run->capinputs);
+	if (slot)
+		*slot = arena_strdup(run->arena, dir);
+	struct image *img = arena_alloc(run->arena, sizeof(*img));
+	if (!img) {
+		run_parse_error(run, dir, NULL, 0, 0, "out of memory reading '%s'", dir);
+		return;
+	}
+	if (image_load_rootfs(run, dir, run->opts->image_config, img) != 0)
+		return;
+	check(run, dir, img);
+}
+
+static const struct image_view *image_side(struct lint_run *run, const char *path)
+{
+	struct image *img = arena_alloc(run->arena, sizeof(*img));
+	if (!img || image_load(run, path, img) != 0)
+		return NULL;
+	note(run, img);
+	return &img->view;
+}
+
+/* --- the tree view ------------------------------------------------------------- */
+
+struct tree {
+	struct arena *a;
+	const struct fsmodel *fs;
+	struct identity id;
+	struct buf *out;
+	size_t rows;
+};
+
+static bool tree_row(struct fs_node *n, void *data)
+{
+	struct tree *t = data;
+	char mode[11], acc[4];
+	const char *p = fs_path(t->a, n);
+	fs_mode_string(n->mode, mode);
+	fs_access_string(t->fs, &t->id, p, acc);
+	bool cap = fs_xattr_get(n, "security.capability") != NULL;
+	buf_printf(t->out, "%s%s %10u %10u %12llu  %s  %s", mode, cap ? "+cap" : "", n->uid, n->gid,
+		   (unsigned long long)n->size, acc, p);
+	if (fs_type_of(n) == FS_LNK)
+		buf_printf(t->out, " -> %s", n->link ? n->link : "");
+	buf_putc(t->out, '\n');
+	t->rows++;
+	return true;
+}
+
+int image_tree(struct lint_run *run, const char *path, const char *subtree, struct buf *out)
+{
+	struct image img;
+	if (!subtree || !*subtree)
+		subtree = "/";
+	if (image_load(run, path, &img) != 0)
+		return -1;
+	note(run, &img);
+	const char *why = NULL;
+	struct fs_node *top = fs_resolve(img.fs, subtree, false, &why, NULL);
+	if (!top) {
+		run_parse_error(run, path, NULL, 0, 0, "'%s' is not in the image: %s", subtree,
+				why);
+		return -1;
+	}
+	struct tree t = {.a = run->arena, .fs = img.fs, .out = out};
+	identity_arbitrary(run->opts, &t.id);
+	buf_printf(out, "# %s (%s%s%s): access for uid %ld gid %ld\n", path, img.layout,
+		   img.platform ? ", " : "", img.platform ? img.platform : "", t.id.uid, t.id.gid);
+	fs_walk(run->arena, top, tree_row, &t);
+	return 0;
+}
+
+const struct reader image_reader = {
+    .kind = KIND_IMAGE,
+    .name = "image",
+    .text = false,
+    .match = match,
+    .lint = lint,
+    .image_side = image_side,
+};

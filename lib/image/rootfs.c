@@ -1,0 +1,243 @@
+/*
+ * rootfs.c - an unpacked root filesystem (umoci unpack, a chroot) read into
+ * the same model as an image: lstat only, symlinks never followed, no
+ * crossing into other mounted filesystems.
+ */
+#include "blob.h"
+#include "image-internal.h"
+#include "unroot/arena.h"
+#include "unroot/run.h"
+#include "unroot/source.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#define CONTENT_CAP ((size_t)1 << 20)
+
+struct walk {
+	struct lint_run *run;
+	struct arena *a; /* the entries' arena */
+	int rootfd;
+	dev_t dev;
+	struct layer l;
+	const char *dir;
+	const char *error;
+};
+
+static int add(struct walk *w, const char *rel, const struct stat *st)
+{
+	struct layer_entry *e = ARR_PUSH(w->a, w->l.entries, w->l.n, w->l.cap);
+	if (!e)
+		return -1;
+	e->path = arena_printf(w->a, "/%s", rel);
+	e->mode = (uint32_t)(st->st_mode & 0170000) | (uint32_t)(st->st_mode & 07777);
+	e->uid = (uint32_t)st->st_uid;
+	e->gid = (uint32_t)st->st_gid;
+	e->size = (uint64_t)st->st_size;
+	if (S_ISLNK(st->st_mode)) {
+		char buf[4097];
+		ssize_t n = readlinkat(w->rootfd, rel, buf, sizeof(buf) - 1);
+		buf[n > 0 ? n : 0] = 0;
+		e->link = arena_strdup(w->a, buf);
+	}
+	if (S_ISREG(st->st_mode)) {
+		/* File capabilities are the only xattr the rules read. */
+		char full[8192];
+		unsigned char val[1024];
+		snprintf(full, sizeof(full), "%s/%s", w->dir, rel);
+		ssize_t n = lgetxattr(full, "security.capability", val, sizeof(val));
+		if (n > 0) {
+			struct fs_xattr *x = arena_alloc(w->a, sizeof(*x));
+			unsigned char *v = arena_alloc(w->a, (size_t)n);
+			if (x && v) {
+				memcpy(v, val, (size_t)n);
+				x->name = "security.capability";
+				x->value = v;
+				x->len = (size_t)n;
+				e->xattrs = x;
+			}
+		}
+	}
+	return 0;
+}
+
+static int walk_dir(struct walk *w, const char *rel, size_t depth)
+{
+	const struct lint_limits *lim = &w->run->opts->limits;
+	if (depth > 256) {
+		w->error = arena_printf(w->a, "'/%s' is nested deeper than the limit", rel);
+		return -1;
+	}
+	int fd = *rel ? openat(w->rootfd, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+		      : dup(w->rootfd);
+	if (fd < 0)
+		return 0; /* unreadable folder: listed, not entered */
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return 0;
+	}
+	struct dirent *de;
+	char **subdirs = NULL;
+	size_t nsub = 0, capsub = 0;
+	int rc = 0;
+	while ((de = readdir(d))) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		char *child = *rel ? arena_printf(w->a, "%s/%s", rel, de->d_name)
+				   : arena_strdup(w->a, de->d_name);
+		struct stat st;
+		if (!child) {
+			rc = -1;
+			break;
+		}
+		if (strlen(child) > lim->path_len) {
+			w->error =
+			    arena_printf(w->a, "a path under '/%s' is longer than the limit", rel);
+			rc = -1;
+			break;
+		}
+		if (fstatat(w->rootfd, child, &st, AT_SYMLINK_NOFOLLOW) != 0)
+			continue;
+		if (w->l.n >= lim->tar_entries) {
+			w->error = "the folder has more entries than the limit";
+			rc = -1;
+			break;
+		}
+		if (add(w, child, &st) != 0) {
+			rc = -1;
+			break;
+		}
+		if (S_ISDIR(st.st_mode) && st.st_dev == w->dev) {
+			char **slot = ARR_PUSH(w->a, subdirs, nsub, capsub);
+			if (slot)
+				*slot = child;
+		}
+	}
+	closedir(d);
+	for (size_t i = 0; rc == 0 && i < nsub; i++)
+		rc = walk_dir(w, subdirs[i], depth + 1);
+	return rc;
+}
+
+/* Reads a file of the root filesystem that the model says is a regular file. */
+static void read_content(struct walk *w, struct arena *a, struct fs_node *n)
+{
+	if (!n || n->content || fs_type_of(n) != FS_REG)
+		return;
+	const char *p = fs_path(a, n);
+	int fd = openat(w->rootfd, p + 1, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return;
+	struct stat st;
+	char *buf = NULL;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		buf = arena_alloc(a, CONTENT_CAP + 1);
+	size_t got = 0;
+	while (buf && got < CONTENT_CAP) {
+		ssize_t r = read(fd, buf + got, CONTENT_CAP - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	if (buf) {
+		buf[got] = 0;
+		n->content = buf;
+		n->content_len = got;
+		n->content_truncated = (uint64_t)st.st_size > got;
+	}
+}
+
+struct fetch_ctx {
+	struct walk *w;
+	struct arena *a;
+};
+
+static void fetch_cb(void *data, struct fs_node *n)
+{
+	struct fetch_ctx *f = data;
+	read_content(f->w, f->a, n);
+}
+
+int image_load_rootfs(struct lint_run *run, const char *dir, const char *config, struct image *img)
+{
+	struct arena *a = run->arena;
+	memset(img, 0, sizeof(*img));
+	img->path = dir;
+	img->layout = "rootfs";
+	img->view.origin = dir;
+	img->view.from_image = true;
+	img->view.user = "";
+	img->view.user_known = config != NULL;
+	img->view.uid = img->view.gid = -1;
+	if (config) {
+		const char *why = NULL;
+		struct source *src = source_read(a, config, run->opts->limits.file_size, &why);
+		if (!src) {
+			run_parse_error(run, dir, NULL, 0, 0,
+					"cannot read the image config '%s': %s", config, why);
+			return -1;
+		}
+		json_error_t je;
+		json_t *j = json_loadb(src->data, src->len, 0, &je);
+		if (!j) {
+			run_parse_error(run, config, src, (size_t)je.position, (size_t)je.position,
+					"not valid JSON: %s", je.text);
+			return -1;
+		}
+		why = image_config_apply(a, img, j, config);
+		json_decref(j);
+		if (why) {
+			run_parse_error(run, config, src, 0, 0, "%s", why);
+			return -1;
+		}
+	}
+	struct walk w = {.run = run, .dir = dir};
+	w.rootfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+	if (w.rootfd < 0 || fstat(w.rootfd, &st) != 0) {
+		run_parse_error(run, dir, NULL, 0, 0, "cannot open folder '%s': %s", dir,
+				strerror(errno));
+		if (w.rootfd >= 0)
+			close(w.rootfd);
+		return -1;
+	}
+	w.dev = st.st_dev;
+	w.a = arena_new(run->opts->limits.arena);
+	w.l.arena = w.a;
+	int rc = w.a ? walk_dir(&w, "", 0) : -1;
+	img->fs = fs_new(a, run->opts->limits.tar_entries);
+	if (rc == 0 && img->fs) {
+		img->fs->root->mode = FS_DIR | (uint32_t)(st.st_mode & 07777);
+		img->fs->root->uid = (uint32_t)st.st_uid;
+		img->fs->root->gid = (uint32_t)st.st_gid;
+		const char *why = NULL;
+		rc = fs_apply_layer(img->fs, &w.l, 0, &why);
+		if (rc != 0)
+			w.error = why;
+	}
+	arena_free(w.a);
+	if (rc != 0 || !img->fs) {
+		run_parse_error(run, dir, NULL, 0, 0, "cannot read the root filesystem '%s': %s",
+				dir, w.error ? w.error : "out of memory");
+		close(w.rootfd);
+		return -1;
+	}
+	img->view.fs = img->fs;
+	image_path_env(a, img);
+	struct fetch_ctx f = {&w, a};
+	image_facts_targets(a, img, &f, fetch_cb);
+	close(w.rootfd);
+	if (image_facts(run, img) != 0)
+		return -1;
+	return 0;
+}

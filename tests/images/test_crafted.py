@@ -1,0 +1,279 @@
+#!/usr/bin/env python3
+"""Images the test builds itself, for what real tools do not make: every layout, whiteouts and
+opaque folders across layers, hard links to files deleted later, PAX uids above 2^21, GNU long
+names, file capabilities, multi-platform indexes. Each checks unroot's findings and its
+--tree view. Usage: test_crafted.py (UNROOT names the binary)."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mkimage import (D, F, H, L, OPQ, WH, Image, busybox_base, docker_classic, layer_tar,  # noqa
+                     oci_archive, oci_dir)
+import tarfile  # noqa: E402
+
+UNROOT = os.environ.get("UNROOT", "unroot")
+failures = 0
+checks = 0
+
+
+def run(*args):
+    p = subprocess.run([UNROOT, *args], capture_output=True, text=True, timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
+def lint(path, *extra):
+    rc, out, err = run("image", "--no-config", "-f", "json", *extra, path)
+    try:
+        diags = json.loads(out)["diagnostics"]
+    except (ValueError, KeyError):
+        diags = []
+    return rc, diags, err
+
+
+def tree(path, sub="/", *extra):
+    rc, out, err = run("image", "--no-config", "--tree", sub, *extra, path)
+    rows = {}
+    for line in out.splitlines():
+        if line.startswith("#"):
+            continue
+        parts = line.split(None, 5)
+        if len(parts) < 6:
+            continue
+        mode, uid, gid, size, acc, rest = parts
+        p = rest.split(" -> ")[0]
+        rows[p] = dict(mode=mode, uid=int(uid), gid=int(gid), acc=acc)
+    return rc, rows, out, err
+
+
+def expect(cond, what):
+    global failures, checks
+    checks += 1
+    if not cond:
+        failures += 1
+        print("FAIL:", what)
+    else:
+        print("ok:", what)
+
+
+def codes(diags):
+    return sorted(d["rule"] for d in diags)
+
+
+def by_rule(diags, rule):
+    return [d for d in diags if d["rule"] == rule]
+
+
+def main():
+    work = tempfile.mkdtemp(prefix="unroot-crafted-")
+    try:
+        os.chdir(work)
+        run_all()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print("%d checks, %d failed" % (checks, failures))
+    return 1 if failures else 0
+
+
+def every_layout(img, name):
+    out = {}
+    docker_classic(img, name + "-classic.tar")
+    out["docker save (classic)"] = name + "-classic.tar"
+    oci_archive(img, name + "-docker25.tar", "none", docker_manifest=True)
+    out["docker save (OCI-in-tar)"] = name + "-docker25.tar"
+    oci_dir(img, name + "-gzip", "gzip")
+    out["OCI layout, gzip"] = name + "-gzip"
+    oci_dir(img, name + "-zstd", "zstd")
+    out["OCI layout, zstd"] = name + "-zstd"
+    oci_archive(img, name + "-ociarch.tar", "gzip")
+    out["OCI archive"] = name + "-ociarch.tar"
+    subprocess.run(["gzip", "-k", "-f", name + "-classic.tar"], check=True)
+    os.rename(name + "-classic.tar.gz", name + "-classic.tgz")
+    out["docker save | gzip"] = name + "-classic.tgz"
+    return out
+
+
+def run_all():
+    base = busybox_base(real=False)
+
+    # 1. The same image in every layout gives the same findings and the same tree.
+    app = [F("app/run.sh", b"#!/bin/sh\necho hi\n", mode=0o700, uid=1001, gid=1001),
+           F("app/app.conf", b"k=v\n", mode=0o600, uid=1001, gid=1001),
+           F("app/helper", b"x", mode=0o4755),
+           F("app/server", b"\x7fELF", mode=0o755,
+             xattrs={"security.capability": bytes.fromhex("01000002" "00040000" "00000000"
+                                                          "00000000" "00000000")})]
+    img = Image([base, app], user="app", entrypoint=["/app/run.sh"])
+    first = None
+    for label, path in every_layout(img, "one").items():
+        rc, diags, err = lint(path)
+        got = codes(diags)
+        expect(rc == 1 and got == ["NR403", "NR404", "NR405", "NR407", "NR408"],
+               "%s: findings %s (rc %d) %s" % (label, got, rc, err.strip()[:300]))
+        rc, rows, out, err = tree(path)
+        if first is None:
+            first = rows
+        expect(rc == 0 and rows == first and len(rows) > 10,
+               "%s: the tree matches the first layout's (%d rows)" % (label, len(rows)))
+    nr404 = by_rule(lint("one-gzip")[1], "NR404")
+    expect(nr404 and nr404[0].get("object") == "/app/run.sh" and
+           nr404[0].get("fix") == "chgrp 0 /app/run.sh && chmod g+rx /app/run.sh",
+           "NR404 names /app/run.sh and the exact fix: %s" % (nr404[0] if nr404 else None))
+    nr408 = by_rule(lint("one-gzip")[1], "NR408")
+    expect(nr408 and "cap_net_bind_service+ep" in nr408[0]["message"] and
+           nr408[0]["fix"] == "setcap -r /app/server",
+           "NR408 decodes the capability: %s" % (nr408[0]["message"] if nr408 else None))
+
+    # 2. Whiteouts and opaque folders across layers; a hard link to a file deleted later.
+    l1 = [D("app", uid=1001), F("app/a", b"a"), F("app/b", b"b"),
+          F("app/orig", b"o", mode=0o750, uid=1001, gid=0), H("app/link", "app/orig"),
+          D("opq"), F("opq/old", b"x"), D("opq/sub"), F("opq/sub/deep", b"y"),
+          F("x", b"file"), D("y"), F("y/z", b"z")]
+    l2 = [WH("app/a"), WH("app/orig"),
+          D("opq"), F("opq/new", b"n"), OPQ("opq"),  # the marker after an entry of its own layer
+          D("x"), F("x/inner", b"i"), F("y", b"now a file")]
+    img = Image([base, l1, l2], user="1001:0", entrypoint=["/bin/sh"])
+    oci_dir(img, "wh", "gzip")
+    rc, rows, out, err = tree("wh")
+    expect("/app/a" not in rows and "/app/b" in rows, "a whiteout removes /app/a only")
+    expect("/app/orig" not in rows and rows.get("/app/link", {}).get("mode") == "-rwxr-x---"
+           and rows["/app/link"]["uid"] == 1001,
+           "a hard link keeps the inode of a file deleted in a later layer: %s"
+           % rows.get("/app/link"))
+    expect("/opq/old" not in rows and "/opq/sub" not in rows and "/opq/new" in rows,
+           "an opaque folder hides the lower layers' entries and keeps its own layer's")
+    expect(rows.get("/x", {}).get("mode", "").startswith("d") and "/x/inner" in rows,
+           "a file replaced by a folder")
+    expect(rows.get("/y", {}).get("mode", "").startswith("-") and "/y/z" not in rows,
+           "a folder replaced by a file")
+
+    # 3. PAX uids above 2^21, owner class, GNU long names.
+    long_dir = "app/" + "d" * 120
+    l3 = [D("app", mode=0o755), F("app/mine", b"m", mode=0o470, uid=1000680000, gid=0),
+          F("app/big", b"b", mode=0o640, uid=3000000000, gid=2500000000)]
+    gnu = tarfile.GNU_FORMAT
+    l4 = layer_tar([D(long_dir), F(long_dir + "/f", b"x", mode=0o644)], fmt=gnu)
+    img = Image([base, l3, l4], user="1001:0", entrypoint=["/bin/sh"])
+    oci_dir(img, "pax", "gzip")
+    rc, rows, out, err = tree("pax")
+    expect(rows.get("/app/mine", {}).get("uid") == 1000680000 and
+           rows["/app/mine"]["acc"] == "r--",
+           "a PAX uid of 1000680000: the owner class wins although group 0 has rw: %s"
+           % rows.get("/app/mine"))
+    expect(rows.get("/app/big", {}).get("uid") == 3000000000 and
+           rows["/app/big"]["gid"] == 2500000000 and rows["/app/big"]["acc"] == "---",
+           "uids and gids above 2^31 from PAX headers: %s" % rows.get("/app/big"))
+    expect("/" + long_dir + "/f" in rows, "a GNU long name (%d bytes)" % len(long_dir))
+
+    # 4. The article's three approaches, and a missing USER.
+    good = [D("app", uid=1001, gid=0, mode=0o775),
+            F("app/run.sh", b"#!/bin/sh\nexec sleep 1\n", mode=0o775, uid=1001, gid=0),
+            D("data", uid=1001, gid=0, mode=0o775)]
+    oci_dir(Image([base, good], user="1001:0", entrypoint=["/app/run.sh"], volumes=["/data"],
+                  workdir="/app"), "good", "gzip")
+    rc, diags, err = lint("good")
+    expect(rc == 0 and not diags, "USER 1001:0 with chgrp 0 and g=u: no findings %s"
+           % codes(diags))
+    hard = [D("app", uid=3000, gid=3000, mode=0o755),
+            F("app/run.sh", b"#!/bin/sh\n", mode=0o750, uid=3000, gid=3000),
+            F("app/lib.conf", b"x", mode=0o640, uid=3000, gid=3000),
+            D("data", uid=3000, gid=3000, mode=0o755)]
+    oci_dir(Image([base, hard], user="3000", entrypoint=["/app/run.sh"], volumes=["/data"]),
+            "hard", "gzip")
+    rc, diags, err = lint("hard")
+    expect(rc == 1 and {"NR404", "NR405", "NR406"} <= set(codes(diags)),
+           "a hard-coded uid 3000 without group 0: %s" % codes(diags))
+    nr406 = [d for d in by_rule(diags, "NR406") if d["object"] == "/data"]
+    expect(nr406 and nr406[0]["fix"] == "chgrp -R 0 /data && chmod -R g=u /data" and
+           "VOLUME" in nr406[0]["message"],
+           "a VOLUME only its owner can write: %s" % (nr406[0] if nr406 else None))
+    oci_dir(Image([base, good], user="app", entrypoint=["/app/run.sh"]), "named", "gzip")
+    rc, diags, err = lint("named")
+    expect(codes(diags) == ["NR403"], "a named user: %s" % codes(diags))
+    oci_dir(Image([base, good], entrypoint=["/app/run.sh"]), "nouser", "gzip")
+    rc, diags, err = lint("nouser")
+    expect("NR401" in codes(diags) and
+           by_rule(diags, "NR401")[0].get("fix") == "USER 1001:0",
+           "a missing USER: %s" % codes(diags))
+    oci_dir(Image([base, good], user="ghost:0", entrypoint=["/app/run.sh"]), "ghost", "gzip")
+    rc, diags, err = lint("ghost")
+    expect("NR402" in codes(diags), "a user /etc/passwd lacks: %s" % codes(diags))
+    oci_dir(Image([base, good], user="toor", entrypoint=["/app/run.sh"]), "toor", "gzip")
+    img_toor = [F("etc/passwd", b"toor:x:0:0::/root:/bin/sh\n")]
+    oci_dir(Image([base, good, img_toor], user="toor", entrypoint=["/app/run.sh"]), "toor",
+            "gzip")
+    rc, diags, err = lint("toor")
+    expect("NR401" in codes(diags), "a name whose uid is 0: %s" % codes(diags))
+
+    # 5. Entrypoints through PATH, WorkingDir and shebangs.
+    scripts = [D("app", mode=0o755),
+               F("app/py.sh", b"#!/usr/bin/env python3\n", mode=0o755),
+               F("usr/bin/tool", b"#!/bin/sh\n", mode=0o755),
+               D("opt", mode=0o700), F("opt/x", b"#!/bin/sh\n", mode=0o755)]
+    oci_dir(Image([base, scripts], user="1001:0", entrypoint=["/app/py.sh"]), "env", "gzip")
+    d = by_rule(lint("env")[1], "NR404")
+    expect(d and "python3" in d[0]["message"], "env python3 missing from PATH: %s"
+           % (d[0]["message"] if d else None))
+    oci_dir(Image([base, scripts], user="1001:0", cmd=["tool"]), "path", "gzip")
+    expect(not by_rule(lint("path")[1], "NR404"), "cmd found through PATH, executable")
+    oci_dir(Image([base, scripts], user="1001:0", entrypoint=["/bin/sh", "-c", "exec /opt/x"]),
+            "shc", "gzip")
+    d = by_rule(lint("shc")[1], "NR404")
+    expect(d and d[0]["object"] == "/opt" and d[0]["fix"] == "chmod g+x /opt",
+           "sh -c 'exec /opt/x' behind a folder group 0 cannot search: %s" % (d[0] if d else None))
+    oci_dir(Image([base, scripts], user="1001:0", cmd=["missing"]), "nocmd", "gzip")
+    d = by_rule(lint("nocmd")[1], "NR404")
+    expect(d and "not in the image" in d[0]["message"], "a cmd that is nowhere on PATH")
+
+    # 6. A multi-platform index: the host's by default, --arch to pick, an error otherwise.
+    oci_dir(Image([base, good], user="1001:0", entrypoint=["/app/run.sh"]), "multi", "gzip",
+            platforms=["amd64", "arm64"])
+    rc, diags, err = lint("multi", "--arch", "arm64")
+    expect(rc == 0 and "picked linux/arm64" in err, "--arch arm64 is picked and said: %s"
+           % err.strip())
+    rc, diags, err = lint("multi", "--arch", "s390x")
+    expect(rc == 2 and "s390x" in (diags[0]["message"] if diags else ""),
+           "an architecture the index lacks is an error: %s" % (diags[0]["message"] if diags else err))
+
+    # 7. A Helm chart .tgz is not an image.
+    os.makedirs("chart/mychart/templates")
+    with open("chart/mychart/Chart.yaml", "w") as f:
+        f.write("apiVersion: v2\nname: mychart\nversion: 0.1.0\n")
+    subprocess.run(["tar", "-czf", "mychart-0.1.0.tgz", "-C", "chart", "mychart"], check=True)
+    rc, out, err = run("lint", "--no-config", "-f", "json", "--type", "image", "one-gzip",
+                       "mychart-0.1.0.tgz")
+    rc2, out2, err2 = run("image", "--no-config", "--tree", "/", "one-classic.tgz")
+    expect(rc2 == 0 and "/app/run.sh" in out2, "a gzip docker save .tgz is read")
+
+    # 8. Ground truth where the tools are here: unpacked by umoci, probed with access(2).
+    if all(shutil.which(t) for t in ("umoci", "unshare", "chroot", "cc")) and os.geteuid() == 0:
+        import groundtruth
+        total = 0
+        for name in ("one-gzip", "wh", "pax", "hard", "good", "shc"):
+            rootfs = groundtruth.unpack(name, "t", name + "-bundle")
+            rc, out, err = run("image", "--no-config", "--tree", "/", name)
+            n, bad = groundtruth.compare(rootfs, out, os.getcwd())
+            total += n
+            expect(n > 0 and not bad, "%s: %d paths agree with the kernel%s"
+                   % (name, n, "".join("\n  %s: unroot %s, kernel %s" % b for b in bad)))
+        print("ground truth: %d paths compared" % total)
+    else:
+        print("note: no ground truth here (needs root, umoci, unshare, chroot and cc)")
+
+    # 9. --rootfs with --image-config.
+    os.makedirs("rootfs/app")
+    shutil.copy("/etc/hostname" if os.path.exists("/etc/hostname") else __file__, "rootfs/app/x")
+    os.chmod("rootfs/app/x", 0o700)
+    with open("cfg.json", "w") as f:
+        json.dump({"config": {"User": "1001:0", "Entrypoint": ["/app/x"]}}, f)
+    rc, out, err = run("image", "--no-config", "-f", "json", "--rootfs", "rootfs",
+                       "--image-config", "cfg.json")
+    got = codes(json.loads(out)["diagnostics"]) if out.strip() else []
+    expect("NR404" in got, "--rootfs DIR --image-config FILE: %s" % got)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
