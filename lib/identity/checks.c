@@ -529,12 +529,6 @@ int sim_checks(struct sim_state *st, struct sim_result *r)
 			 "every access check: the uid is not known");
 		return 0;
 	}
-	if (st->img)
-		check_programs(st, r);
-	else
-		sim_note(a, &r->unchecked, &r->nunchecked,
-			 "entrypoint and interpreter: their modes are known only in a built "
-			 "image");
 	if (v->workdir && *v->workdir && strcmp(v->workdir, "/") != 0) {
 		if (st->img || mount_of(st, v->workdir, &(bool){0}))
 			check_path(st, r, SIM_CHECK_WORKDIR, v->workdir, FS_X_OK, true);
@@ -545,6 +539,13 @@ int sim_checks(struct sim_state *st, struct sim_result *r)
 					      "image",
 					      v->workdir));
 	}
+	/* runc enters the working folder, then executes the program. */
+	if (st->img)
+		check_programs(st, r);
+	else
+		sim_note(a, &r->unchecked, &r->nunchecked,
+			 "entrypoint and interpreter: their modes are known only in a built "
+			 "image");
 	if (r->home && strcmp(r->home, "/") != 0) {
 		if (st->img || mount_of(st, r->home, &(bool){0}))
 			check_path(st, r, SIM_CHECK_HOME, r->home, FS_W_OK | FS_X_OK, false);
@@ -580,8 +581,17 @@ int sim_checks(struct sim_state *st, struct sim_result *r)
 			 "app files: only the paths COPY/ADD --chown/--chmod set up are known "
 			 "without a built image");
 	}
-	if (st->img && !r->passwd_injected && r->passwd_note && st->p == SIM_OPENSHIFT &&
-	    strstr(r->passwd_note, "writable"))
+	/*
+	 * An image that makes /etc/passwd group- or world-writable expects the
+	 * process to add its own entry (no runtime adds one then): it must be
+	 * able to write it.
+	 */
+	const char *why = NULL;
+	const struct fs_node *pw =
+	    st->img && !r->passwd_injected && !r->user_name
+		? fs_resolve(st->img->fs, "/etc/passwd", false, &why, NULL)
+		: NULL;
+	if (pw && fs_type_of(pw) == FS_REG && (pw->mode & 022))
 		check_path(st, r, SIM_CHECK_PASSWD, "/etc/passwd", FS_W_OK, false);
 	(void)is_k8s;
 	return arena_failed(a) ? -1 : 0;

@@ -321,6 +321,11 @@ static void pick_groups(struct sim_state *st, struct sim_result *r, const char *
 	const char *member = r->user_name;
 	if (!member && uname && parse_id(uname, strlen(uname)) < 0)
 		member = uname;
+	if (!member && db && r->uid.id >= 0) {
+		/* A numeric user: the runtimes take the name of its passwd entry. */
+		const struct passwd_entry *pe = passwd_by_uid(db, r->uid.id);
+		member = pe ? pe->name : NULL;
+	}
 	if (db && member && !st->explicit_group && !(is_k8s(st->p) && strict_groups(st))) {
 		for (size_t i = 0; i < db->ngroups; i++) {
 			const struct group_entry *g = &db->groups[i];
@@ -386,15 +391,16 @@ static void passwd_entry(struct sim_state *st, struct sim_result *r)
 					 "world-writable";
 		return;
 	}
-	if (st->p != SIM_OPENSHIFT) {
-		r->passwd_note = arena_printf(a,
-					      "uid %ld has no /etc/passwd entry and this runtime "
-					      "adds none: the process has no user name",
-					      r->uid.id);
-		return;
-	}
 	const char *why = NULL;
 	struct fs_node *n = fs_resolve(st->img->fs, "/etc/passwd", false, &why, NULL);
+	if (st->p != SIM_OPENSHIFT) {
+		r->passwd_note = arena_printf(
+		    a, "uid %ld has no /etc/passwd entry and this runtime adds none%s", r->uid.id,
+		    n && (n->mode & 022) ? " (/etc/passwd is group- or world-writable: the image "
+					   "expects the process to add its own)"
+					 : ": the process has no user name");
+		return;
+	}
 	if (!n || fs_type_of(n) != FS_REG || n->size == 0) {
 		r->passwd_note = "the image has no /etc/passwd (or it is empty): the runtime adds "
 				 "no entry";
