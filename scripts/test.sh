@@ -61,7 +61,7 @@ if [ "$quick" = 0 ]; then
 		fi
 		if ninja -C build-fuzz >/tmp/unroot-build-fuzz.log 2>&1; then
 			for f in build-fuzz/tests/fuzz/fuzz-*; do
-				[ -x "$f" ] || continue
+				[ -f "$f" ] && [ -x "$f" ] || continue
 				name=$(basename "$f")
 				seeds=tests/fuzz/corpus/${name#fuzz-}
 				mkdir -p "build-fuzz/corpus-$name"

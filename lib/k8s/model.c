@@ -357,7 +357,22 @@ static void read_pod(struct builder *b, struct k8s_object *o, const struct ynode
 	struct k8s_secctx psc;
 	memset(&psc, 0, sizeof(psc));
 	read_secctx(b, pod->sc_node, K8S_FROM_POD, &psc);
+	/* Containers are large: size the array once instead of growing it. */
 	size_t cap = 0;
+	for (int k = K8S_CONTAINER; k <= K8S_EPHEMERAL_CONTAINER; k++) {
+		const struct ynode *l = kget(spec, k8s_container_list_name(k));
+		if (l && l->kind == Y_SEQ)
+			cap += l->nitems;
+	}
+	if (cap > 0 && cap <= K8S_MAX_CONTAINERS) {
+		pod->containers = arena_alloc(b->a, cap * sizeof(*pod->containers));
+		if (!pod->containers) {
+			b->oom = true;
+			return;
+		}
+	} else {
+		cap = 0;
+	}
 	read_containers(b, pod, &psc, K8S_INIT_CONTAINER, &cap);
 	read_containers(b, pod, &psc, K8S_CONTAINER, &cap);
 	read_containers(b, pod, &psc, K8S_EPHEMERAL_CONTAINER, &cap);
@@ -432,6 +447,18 @@ static void walk_object(struct builder *b, const struct ynode *n, size_t doc, lo
 	if (b->in->nobjects >= K8S_MAX_OBJECTS) {
 		b->in->truncated = true;
 		return;
+	}
+	/* Most files hold one or two objects: grow from one, not from eight. */
+	if (b->in->nobjects == b->capobj) {
+		size_t ncap = b->capobj ? 2 * b->capobj : 1;
+		void *p = arena_realloc(b->a, b->in->objects, b->capobj * sizeof(*b->in->objects),
+					ncap * sizeof(*b->in->objects));
+		if (!p) {
+			b->oom = true;
+			return;
+		}
+		b->in->objects = p;
+		b->capobj = ncap;
 	}
 	struct k8s_object *o = ARR_PUSH(b->a, b->in->objects, b->in->nobjects, b->capobj);
 	if (!o) {

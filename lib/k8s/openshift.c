@@ -6,6 +6,7 @@
 #include "unroot/yaml.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 

@@ -122,7 +122,7 @@ static void set_float(struct k8s_scalar *o, double f)
 	o->type = K8S_T_FLOAT;
 	o->f = f;
 	/* JSON carries 1e3 as 1000, which an int64 field accepts. */
-	if (isfinite(f) && f == floor(f) && fabs(f) < 9.2e18) {
+	if (f > -9.2e18 && f < 9.2e18 && f == (double)(long long)f) {
 		o->i = (long long)f;
 		o->fits_int = true;
 	}

@@ -24,6 +24,7 @@ struct frame {
 struct loader {
 	struct arena *a;
 	struct source *src;
+	bool ascii; /* no byte above 0x7f: libyaml's character index is the byte offset */
 	const struct lint_limits *lim;
 	struct frame *stack;
 	size_t depth, cap;
@@ -38,7 +39,7 @@ struct loader {
  * libyaml marks count characters, not bytes; turn (line, column) into a
  * byte offset by walking the UTF-8 of that line.
  */
-static size_t mark_offset(struct source *src, const yaml_mark_t *m)
+static size_t mark_offset_slow(struct source *src, const yaml_mark_t *m)
 {
 	size_t line = m->line, off = 0;
 	if (src->nlines == 0) {
@@ -55,6 +56,21 @@ static size_t mark_offset(struct source *src, const yaml_mark_t *m)
 		off += w;
 	}
 	return off > src->len ? src->len : off;
+}
+
+static bool all_ascii(const struct source *src)
+{
+	for (size_t i = 0; i < src->len; i++)
+		if ((unsigned char)src->data[i] >= 0x80)
+			return false;
+	return true;
+}
+
+static size_t mark_offset(const struct loader *L, const yaml_mark_t *m)
+{
+	if (L->ascii)
+		return m->index < L->src->len ? m->index : L->src->len;
+	return mark_offset_slow(L->src, m);
 }
 
 static int fail(struct loader *L, size_t start, size_t end, const char *msg)
@@ -114,8 +130,8 @@ static struct ynode *new_node(struct loader *L, enum ynode_kind k, const yaml_ev
 	if (!n)
 		return NULL;
 	n->kind = k;
-	n->start = mark_offset(L->src, &e->start_mark);
-	n->end = mark_offset(L->src, &e->end_mark);
+	n->start = mark_offset(L, &e->start_mark);
+	n->end = mark_offset(L, &e->end_mark);
 	return n;
 }
 
@@ -181,7 +197,7 @@ static int on_event(struct loader *L, yaml_event_t *e, struct ydoc *doc)
 		n = f.node;
 		n->items = f.items;
 		n->nitems = f.n;
-		n->end = mark_offset(L->src, &e->end_mark);
+		n->end = mark_offset(L, &e->end_mark);
 		size_t w = f.weight + 1;
 		/* Children were counted as they came; count the node itself now. */
 		L->weight -= f.weight;
@@ -190,8 +206,7 @@ static int on_event(struct loader *L, yaml_event_t *e, struct ydoc *doc)
 		return attach(L, n, w, doc);
 	}
 	case YAML_ALIAS_EVENT: {
-		size_t s = mark_offset(L->src, &e->start_mark),
-		       en = mark_offset(L->src, &e->end_mark);
+		size_t s = mark_offset(L, &e->start_mark), en = mark_offset(L, &e->end_mark);
 		struct anchor *an = find_anchor(L, (const char *)e->data.alias.anchor);
 		if (!an)
 			return fail(L, s, en, "alias to an unknown anchor");
@@ -208,7 +223,7 @@ int yaml_load(struct arena *a, struct source *src, const struct lint_limits *lim
 	      struct ydoc **docs, size_t *ndocs, struct yerror *err)
 {
 	yaml_parser_t p;
-	struct loader L = {.a = a, .src = src, .lim = limits, .err = err};
+	struct loader L = {.a = a, .src = src, .lim = limits, .err = err, .ascii = all_ascii(src)};
 	size_t cap = 0;
 	struct ydoc *doc = NULL;
 	int rc = 0;
@@ -221,7 +236,7 @@ int yaml_load(struct arena *a, struct source *src, const struct lint_limits *lim
 	for (;;) {
 		yaml_event_t e;
 		if (!yaml_parser_parse(&p, &e)) {
-			size_t off = mark_offset(src, &p.problem_mark);
+			size_t off = mark_offset(&L, &p.problem_mark);
 			const char *why = p.problem ? p.problem : "invalid YAML";
 			const char *ctx = p.context;
 			L.err->start = off;
@@ -237,7 +252,7 @@ int yaml_load(struct arena *a, struct source *src, const struct lint_limits *lim
 		if (t == YAML_DOCUMENT_START_EVENT) {
 			doc = ARR_PUSH(a, *docs, *ndocs, cap);
 			if (doc)
-				doc->start = mark_offset(src, &e.start_mark);
+				doc->start = mark_offset(&L, &e.start_mark);
 			L.depth = 0;
 			L.nanchors = 0;
 			L.weight = 0;
@@ -246,7 +261,7 @@ int yaml_load(struct arena *a, struct source *src, const struct lint_limits *lim
 				rc = fail(&L, 0, 0, "out of memory");
 		} else if (t == YAML_DOCUMENT_END_EVENT) {
 			if (doc) {
-				doc->end = mark_offset(src, &e.end_mark);
+				doc->end = mark_offset(&L, &e.end_mark);
 				/* An empty document reads as a null scalar: keep it as no root. */
 				struct ynode *r = doc->root;
 				if (r && r->kind == Y_SCALAR && r->style == Y_PLAIN && !r->tag &&

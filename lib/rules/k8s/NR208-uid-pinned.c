@@ -24,7 +24,6 @@ static void one(struct check_ctx *ctx, const struct rule *self, const struct k8s
 	if (openshift_admit(ctx->arena, o, c, &rg, &adm) != 0)
 		return;
 	bool first = c == &o->pod.containers[0];
-	const char *where = k8s_where(ctx, o, c);
 	for (size_t i = 0; i < adm.nreasons; i++) {
 		const struct openshift_reason *r = &adm.reasons[i];
 		if (pod_level(r->field) && !first)
@@ -35,8 +34,8 @@ static void one(struct check_ctx *ctx, const struct rule *self, const struct k8s
 		struct diag *d = k8s_report(
 		    ctx, self, o, c, r->start, r->end, r->fix,
 		    "OpenShift restricted-v2 rejects %s: \"%s\"%s%s%s; %s",
-		    pod_level(r->field) ? o->label : where, r->message, from ? " (range from " : "",
-		    from ? from : "", from ? ")" : "",
+		    pod_level(r->field) ? o->label : k8s_where(ctx, o, c), r->message,
+		    from ? " (range from " : "", from ? from : "", from ? ")" : "",
 		    uid	  ? "remove runAsUser and write runAsNonRoot: true, so OpenShift assigns a "
 			    "UID from the range"
 		    : fsg ? "remove fsGroup, so OpenShift assigns one from the range"
@@ -53,7 +52,8 @@ static void one(struct check_ctx *ctx, const struct rule *self, const struct k8s
 		    "runAsUser: %lld in %s pins the UID of %s: restricted-v2 admits it only "
 		    "in a namespace whose range (%s here) holds it, and every namespace gets "
 		    "another range; remove runAsUser and write runAsNonRoot: true",
-		    sc->run_as_user.i, k8s_origin(&sc->run_as_user), where, rg.uid_from);
+		    sc->run_as_user.i, k8s_origin(&sc->run_as_user), k8s_where(ctx, o, c),
+		    rg.uid_from);
 	if (first && k8s_set(&sc->fs_group) && openshift_range_contains(&rg.groups, sc->fs_group.i))
 		k8s_report(
 		    ctx, self, o, c, sc->fs_group.start, sc->fs_group.end, NULL,
@@ -67,7 +67,7 @@ static void one(struct check_ctx *ctx, const struct rule *self, const struct k8s
 		    "runAsGroup: %lld in %s pins the primary group of %s: OpenShift runs the "
 		    "arbitrary UID in group 0, and images built for it give their files to "
 		    "group 0; remove runAsGroup or write runAsGroup: 0",
-		    sc->run_as_group.i, k8s_origin(&sc->run_as_group), where);
+		    sc->run_as_group.i, k8s_origin(&sc->run_as_group), k8s_where(ctx, o, c));
 }
 
 static void check(struct check_ctx *ctx, const struct rule *self)

@@ -5,13 +5,12 @@ static void one(struct check_ctx *ctx, const struct rule *self, const struct k8s
 		const struct k8s_container *c)
 {
 	const struct k8s_field *p = &c->sc.privileged, *e = &c->sc.allow_privilege_escalation;
-	const char *where = k8s_where(ctx, o, c);
 	if (k8s_set(p) && p->b) {
 		k8s_report(ctx, self, o, c, p->start, p->end, "privileged: false",
 			   "privileged: true gives %s every capability and the host's devices, so "
 			   "root in it is root on the node; Pod Security Standards baseline and "
 			   "OpenShift restricted-v2 reject it; write privileged: false",
-			   where);
+			   k8s_where(ctx, o, c));
 		return; /* privileged implies escalation: one finding is enough */
 	}
 	if (e->invalid || (k8s_set(e) && !e->b))
@@ -23,7 +22,7 @@ static void one(struct check_ctx *ctx, const struct rule *self, const struct k8s
 		    "than its parent (setuid binaries, file capabilities); Pod Security "
 		    "Standards restricted and OpenShift restricted-v2 reject it; write "
 		    "allowPrivilegeEscalation: false",
-		    where);
+		    k8s_where(ctx, o, c));
 	else
 		k8s_report(
 		    ctx, self, o, c, c->start, c->start, "allowPrivilegeEscalation: false",
@@ -31,7 +30,7 @@ static void one(struct check_ctx *ctx, const struct rule *self, const struct k8s
 		    "the image can raise a non-root process back to root; Pod Security "
 		    "Standards restricted requires it; write allowPrivilegeEscalation: false "
 		    "in the container's securityContext",
-		    where);
+		    k8s_where(ctx, o, c));
 }
 
 static void check(struct check_ctx *ctx, const struct rule *self)

@@ -10,7 +10,6 @@ static void one(struct check_ctx *ctx, const struct rule *self, const struct k8s
 		const struct k8s_container *c)
 {
 	const struct k8s_secctx *sc = &c->sc;
-	const char *where = k8s_where(ctx, o, c);
 	if (!sc->cap_drop.invalid && !k8s_caps_has(&sc->cap_drop, "ALL")) {
 		size_t s = c->start, e = c->start;
 		if (k8s_set(&sc->cap_drop)) {
@@ -26,7 +25,7 @@ static void one(struct check_ctx *ctx, const struct rule *self, const struct k8s
 		    "gets root back can still chown, kill and bind raw sockets; Pod Security "
 		    "Standards restricted requires dropping ALL; write capabilities: {drop: "
 		    "[ALL]}",
-		    where,
+		    k8s_where(ctx, o, c),
 		    k8s_set(&sc->cap_drop) ? "its drop list does not name ALL"
 					   : "nothing is dropped");
 	}
@@ -49,7 +48,7 @@ static void one(struct check_ctx *ctx, const struct rule *self, const struct k8s
 		    "NET_BIND_SERVICE, and OpenShift restricted-v2 rejects it (\"capability may "
 		    "not be added\"); remove it, and if the process must bind a port below "
 		    "1024, write capabilities: {drop: [ALL], add: [NET_BIND_SERVICE]}",
-		    where, n->value);
+		    k8s_where(ctx, o, c), n->value);
 	}
 }
 

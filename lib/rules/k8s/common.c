@@ -37,13 +37,14 @@ struct diag *k8s_report(struct check_ctx *ctx, const struct rule *self, const st
 const char *k8s_where(struct check_ctx *ctx, const struct k8s_object *o,
 		      const struct k8s_container *c)
 {
+	/* The object is in the finding's `object`, and every format shows it. */
+	(void)o;
 	const char *what = c->kind == K8S_INIT_CONTAINER	? "init container"
 			   : c->kind == K8S_EPHEMERAL_CONTAINER ? "ephemeral container"
 								: "container";
-	const char *w = *c->name
-			    ? arena_printf(ctx->arena, "%s '%s' of %s", what, c->name, o->label)
-			    : arena_printf(ctx->arena, "%s %zu of %s", what, c->index, o->label);
-	return w ? w : o->label;
+	const char *w = *c->name ? arena_printf(ctx->arena, "%s '%s'", what, c->name)
+				 : arena_printf(ctx->arena, "%s %zu", what, c->index);
+	return w ? w : what;
 }
 
 const char *k8s_origin(const struct k8s_field *f)

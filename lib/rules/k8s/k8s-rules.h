@@ -20,7 +20,7 @@ struct diag *k8s_report(struct check_ctx *ctx, const struct rule *self, const st
 			const struct k8s_container *c, size_t start, size_t end, const char *fix,
 			const char *fmt, ...) __attribute__((format(printf, 8, 9)));
 
-/* "container 'app' of Deployment/web" (init and ephemeral containers say so). */
+/* "container 'app'", "init container 'init'": the object goes in the finding's `object`. */
 const char *k8s_where(struct check_ctx *ctx, const struct k8s_object *o,
 		      const struct k8s_container *c);
 
