@@ -43,6 +43,7 @@ struct layer_opts {
 	size_t capture_cap;	 /* bytes kept per file */
 	bool entries;		 /* build the entry list (false: only capture) */
 	volatile uint64_t *done; /* compressed bytes read so far, for progress; may be NULL */
+	volatile uint64_t *out;	 /* decompressed bytes of all layers so far; may be NULL */
 };
 
 struct layer_stats {

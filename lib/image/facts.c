@@ -8,6 +8,7 @@
 #include "unroot/run.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -229,6 +230,54 @@ static int check_links(struct lint_run *run, struct image *img)
 	return 0;
 }
 
+static bool system_dir(const char *p)
+{
+	static const char *const sys[] = {"/bin",   "/boot",  "/dev",	 "/etc",  "/lib",
+					  "/lib32", "/lib64", "/libx32", "/proc", "/run",
+					  "/sbin",  "/sys",   "/usr",	 "/var"};
+	for (size_t i = 0; i < sizeof(sys) / sizeof(sys[0]); i++) {
+		size_t n = strlen(sys[i]);
+		if (strncmp(p, sys[i], n) == 0 && (p[n] == 0 || p[n] == '/'))
+			return true;
+	}
+	return false;
+}
+
+struct owned_scan {
+	struct arena *a;
+	struct image_view *v;
+	size_t cap;
+};
+
+/* The topmost paths the image's user owns, or with a group other than 0, outside system dirs. */
+static bool owned_visit(struct fs_node *n, void *data)
+{
+	struct owned_scan *s = data;
+	if (!n->parent || fs_type_of(n) == FS_LNK)
+		return true;
+	if (!n->parent->parent) {
+		/* The system folders are all at the top: skip them whole. */
+		char top[300];
+		snprintf(top, sizeof(top), "/%s", n->name);
+		if (system_dir(top))
+			return false;
+	}
+	bool mine = s->v->uid > 0 && n->uid == (uint32_t)s->v->uid;
+	if (!mine && n->gid == 0)
+		return true;
+	if (s->v->nowned >= 256)
+		return false;
+	struct owned_path *o = ARR_PUSH(s->a, s->v->owned, s->v->nowned, s->cap);
+	if (o) {
+		o->path = fs_path(s->a, n);
+		o->uid = n->uid;
+		o->gid = n->gid;
+		o->mode = (int)(n->mode & 07777);
+		o->recursive = fs_type_of(n) == FS_DIR;
+	}
+	return false;
+}
+
 int image_facts(struct lint_run *run, struct image *img)
 {
 	struct arena *a = run->arena;
@@ -297,6 +346,8 @@ int image_facts(struct lint_run *run, struct image *img)
 	}
 	const char *home = env_get(v, "HOME");
 	v->home = home ? home : pe && pe->home && *pe->home ? pe->home : "/";
+	struct owned_scan os = {a, v, 0};
+	fs_walk(a, img->fs->root, owned_visit, &os);
 	if (arena_failed(a)) {
 		run_parse_error(run, img->path, NULL, 0, 0, "out of memory reading '%s'",
 				img->path);

@@ -29,6 +29,7 @@ struct reader_state {
 	uint64_t pos; /* bytes of the blob read so far */
 	int err;      /* errno of a failed read */
 	const struct layer_opts *o;
+	uint64_t counted; /* decompressed bytes already added to o->out */
 };
 
 static ssize_t read_cb(struct archive *a, void *data, const void **out)
@@ -170,13 +171,20 @@ static int fail(struct layer *l, const char *fmt, ...)
 	return -1;
 }
 
-/* Checks the decompressed total against the limits. */
-static int check_bytes(struct layer *l, const struct layer_opts *o, uint64_t out, uint64_t in,
-		       const struct blob *b)
+/* Checks the decompressed bytes, of this layer and of all layers together, against the limits. */
+static int check_bytes(struct layer *l, const struct layer_opts *o, uint64_t out,
+		       struct reader_state *s, const struct blob *b)
 {
-	if (out > o->limits->uncompressed)
-		return fail(l, "layer '%s' decompresses to more than the limit of %zu bytes",
-			    b->name, o->limits->uncompressed);
+	uint64_t in = s->pos, total = out;
+	if (o->out && out > s->counted) {
+		total = __atomic_add_fetch(o->out, out - s->counted, __ATOMIC_RELAXED);
+		s->counted = out;
+	}
+	if (out > o->limits->uncompressed || total > o->limits->uncompressed)
+		return fail(l,
+			    "the layers decompress to more than the limit of %zu bytes (at layer "
+			    "'%s')",
+			    o->limits->uncompressed, b->name);
 	if (out > BOMB_FLOOR && in && out / in > BOMB_RATIO)
 		return fail(l,
 			    "layer '%s' expands more than %u times (%llu bytes from %llu): a "
@@ -271,7 +279,7 @@ static int consume_data(struct archive *ar, struct layer *l, const struct layer_
 		} else if (keep && size) {
 			keep->content_truncated = true;
 		}
-		if (check_bytes(l, o, (uint64_t)archive_filter_bytes(ar, 0), s->pos, b))
+		if (check_bytes(l, o, (uint64_t)archive_filter_bytes(ar, 0), s, b))
 			return -1;
 	}
 	if (keep) {
@@ -302,7 +310,7 @@ static int read_entries(struct archive *ar, struct layer *l, const struct layer_
 		if (++count > o->limits->tar_entries)
 			return fail(l, "layer '%s' has more than %zu entries, the limit", b->name,
 				    o->limits->tar_entries);
-		if (check_bytes(l, o, (uint64_t)archive_filter_bytes(ar, 0), s->pos, b))
+		if (check_bytes(l, o, (uint64_t)archive_filter_bytes(ar, 0), s, b))
 			return -1;
 		const char *raw = archive_entry_pathname(e);
 		if (!raw)

@@ -399,7 +399,7 @@ static int docker_archive(struct loader *L)
 			return err(L, "out of memory");
 		r->name = arena_strdup(L->a, json_string_value(le));
 		const char *lb = strrchr(r->name, '/') ? strrchr(r->name, '/') + 1 : r->name;
-		char *hexpart = arena_strndup(L->a, lb, 64);
+		char *hexpart = strlen(lb) >= 64 ? arena_strndup(L->a, lb, 64) : NULL;
 		if (hexpart && is_hex64(hexpart) && (lb[64] == 0 || strcmp(lb + 64, ".tar") == 0))
 			r->digest = hexpart;
 		else if (json_array_size(diff_ids) == n) {
@@ -611,6 +611,7 @@ struct pool {
 	size_t next;	/* atomic: the next layer to read */
 	size_t running; /* atomic: workers still going */
 	uint64_t done;	/* atomic: compressed bytes read */
+	uint64_t out;	/* atomic: decompressed bytes of all layers */
 };
 
 static void *worker(void *arg)
@@ -754,6 +755,7 @@ static int read_layers(struct loader *L, bool capture_only, const size_t *only, 
 	    .ncapture = L->ncapture,
 	    .capture_cap = CAPTURE_CAP,
 	    .entries = !capture_only,
+	    .out = &p.out,
 	};
 	int rc = 0;
 	for (size_t i = 0; i < n; i++) {

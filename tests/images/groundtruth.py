@@ -62,4 +62,13 @@ def compare(rootfs, tree_text, workdir, uid=1000680000):
         kernel[line[4:]] = line[:3]
     mismatches = [(path, acc, kernel.get(path)) for acc, path in rows
                   if kernel.get(path) != acc]
+    # Every path the unpacked image holds must be in unroot's view, and no other.
+    on_disk = {"/"}
+    for top, dirs, files in os.walk(rootfs):
+        for n in dirs + files:
+            on_disk.add("/" + os.path.relpath(os.path.join(top, n), rootfs))
+    on_disk = {p for p in on_disk if p != "/proc" and not p.startswith("/proc/")}
+    listed = {path for _, path in rows}
+    mismatches += [(p, "(not listed)", "exists") for p in sorted(on_disk - listed)]
+    mismatches += [(p, "listed", "(absent)") for p in sorted(listed - on_disk)]
     return len(rows), mismatches

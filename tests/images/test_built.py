@@ -68,6 +68,15 @@ USER 1001:0
 VOLUME /data
 CMD ["sh"]
 """, {"NR406"}),
+    # Deletions and a replaced folder across RUN layers (whiteouts), and a hard link.
+    "whiteouts": ("""
+RUN mkdir -p /app/d /app/e && echo a > /app/a && echo b > /app/d/b && echo c > /app/e/c && \\
+    chmod 700 /app/d
+RUN rm /app/a && rm -rf /app/d && mkdir /app/d && chmod 755 /app/d && echo n > /app/d/new && \\
+    rm -rf /app/e && echo file > /app/e && ln /bin/busybox /app/hl
+USER 1001:0
+CMD ["sh"]
+""", set()),
     # A setuid file.
     "setuid": ("""
 RUN mkdir /app && cp /bin/busybox /app/helper && chmod 4755 /app/helper
@@ -109,7 +118,7 @@ def make_base(work):
         os.makedirs(os.path.join(r, d))
     shutil.copy("/bin/busybox", os.path.join(r, "bin", "busybox"))
     for a in ("sh", "ls", "id", "cat", "touch", "mkdir", "chmod", "chown", "cp", "printf",
-              "echo"):
+              "echo", "rm", "ln"):
         os.symlink("busybox", os.path.join(r, "bin", a))
     with open(os.path.join(r, "etc", "passwd"), "w") as f:
         f.write("root:x:0:0:root:/root:/bin/sh\n")
