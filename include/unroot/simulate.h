@@ -16,8 +16,8 @@
  *    world-writable, or the uid owns it and may write it);
  *  - whether it starts: the kubelet's runAsNonRoot refusals, restricted-v2
  *    admission, a USER name the image's /etc/passwd lacks;
- *  - access checks, in the order the process meets them: the entrypoint and
- *    its interpreter executable, WORKDIR searchable, HOME writable, VOLUMEs
+ *  - access checks, in the order the process meets them: WORKDIR searchable,
+ *    the entrypoint and its interpreter executable, HOME writable, VOLUMEs
  *    and the pod's emptyDir/PVC mounts writable (with the group ownership
  *    Kubernetes gives volumes when fsGroup is set), the app's files
  *    readable. Each failure names the path, its owner, group and mode, and

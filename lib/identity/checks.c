@@ -587,10 +587,9 @@ int sim_checks(struct sim_state *st, struct sim_result *r)
 	 * able to write it.
 	 */
 	const char *why = NULL;
-	const struct fs_node *pw =
-	    st->img && !r->passwd_injected && !r->user_name
-		? fs_resolve(st->img->fs, "/etc/passwd", false, &why, NULL)
-		: NULL;
+	const struct fs_node *pw = st->img && !r->passwd_injected && !r->user_name
+				       ? fs_resolve(st->img->fs, "/etc/passwd", false, &why, NULL)
+				       : NULL;
 	if (pw && fs_type_of(pw) == FS_REG && (pw->mode & 022))
 		check_path(st, r, SIM_CHECK_PASSWD, "/etc/passwd", FS_W_OK, false);
 	(void)is_k8s;

@@ -54,14 +54,12 @@ struct img_spec {
 	struct layer_entry extra[MAXE]; /* more files */
 };
 
-static struct layer_entry E(const char *path, uint32_t mode, uint32_t uid, uint32_t gid)
-{
+static struct layer_entry E(const char *path, uint32_t mode, uint32_t uid, uint32_t gid) {
 	return (struct layer_entry){.path = path, .mode = mode, .uid = uid, .gid = gid};
 }
 
-static struct layer_entry C(const char *path, uint32_t mode, uint32_t uid, uint32_t gid,
-			    const char *content)
-{
+static struct layer_entry
+C(const char *path, uint32_t mode, uint32_t uid, uint32_t gid, const char *content) {
 	struct layer_entry e = E(path, mode, uid, gid);
 	e.content = content;
 	e.content_len = strlen(content);
@@ -69,7 +67,8 @@ static struct layer_entry C(const char *path, uint32_t mode, uint32_t uid, uint3
 	return e;
 }
 
-static size_t count(const char *const *v, size_t max)
+static size_t
+count(const char *const *v, size_t max)
 {
 	size_t n = 0;
 	while (n < max && v[n])
@@ -166,7 +165,7 @@ static struct sim_pod *pod_of(const char *text)
 
 #define POD_VOL(sc, vol)                                                                           \
 	"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  securityContext:\n" sc          \
-	"  containers:\n  - name: app\n    image: web:1\n    volumeMounts:\n    - name: data\n"   \
+	"  containers:\n  - name: app\n    image: web:1\n    volumeMounts:\n    - name: data\n"    \
 	"      mountPath: /data\n  volumes:\n  - name: data\n" vol
 
 static struct sim_result sim(enum sim_platform p, const struct image_view *v,
@@ -299,9 +298,10 @@ static void run_as_group_fs_group_supplemental(void **state)
 {
 	(void)state;
 	struct img_spec s = {.user = "1001:0"};
-	struct sim_result r = sim(SIM_KUBERNETES, image(&s),
-				  pod_of(POD("    runAsUser: 2000\n    runAsGroup: 3000\n"
-					     "    fsGroup: 4000\n    supplementalGroups: [5000, 6000]\n")));
+	struct sim_result r =
+	    sim(SIM_KUBERNETES, image(&s),
+		pod_of(POD("    runAsUser: 2000\n    runAsGroup: 3000\n"
+			   "    fsGroup: 4000\n    supplementalGroups: [5000, 6000]\n")));
 	assert_int_equal(r.gid.id, 3000);
 	assert_int_equal(r.gid.src, SIM_SRC_RUN_AS_GROUP);
 	assert_true(has_group(&r, 4000, SIM_SRC_FS_GROUP));
@@ -317,7 +317,8 @@ static void kubelet_run_as_non_root(void **state)
 {
 	(void)state;
 	struct img_spec s = {.user = "app", .passwd = "app:x:1001:0::/:/bin/sh\n"};
-	struct sim_result r = sim(SIM_KUBERNETES, image(&s), pod_of(POD("    runAsNonRoot: true\n")));
+	struct sim_result r =
+	    sim(SIM_KUBERNETES, image(&s), pod_of(POD("    runAsNonRoot: true\n")));
 	assert_int_equal(r.start, SIM_REFUSED);
 	assert_string_equal(r.refusals[0].by, "kubelet");
 	assert_string_equal(r.refusals[0].message,
@@ -359,11 +360,12 @@ static void openshift_range_and_fs_group(void **state)
 	assert_int_equal(r.gid.id, 0);
 	assert_true(has_group(&r, 1000680000, SIM_SRC_OPENSHIFT_FS_GROUP));
 	/* The namespace's annotation decides the range. */
-	const char *ns = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n"
-			 "  annotations:\n    openshift.io/sa.scc.uid-range: 1000900000/10000\n"
-			 "    openshift.io/sa.scc.supplemental-groups: 1000900000/10000\n---\n"
-			 "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: team\nspec:\n"
-			 "  containers:\n  - name: app\n    image: web:1\n";
+	const char *ns =
+	    "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n"
+	    "  annotations:\n    openshift.io/sa.scc.uid-range: 1000900000/10000\n"
+	    "    openshift.io/sa.scc.supplemental-groups: 1000900000/10000\n---\n"
+	    "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: team\nspec:\n"
+	    "  containers:\n  - name: app\n    image: web:1\n";
 	r = sim(SIM_OPENSHIFT, image(&s), pod_of(ns));
 	assert_int_equal(r.uid.id, 1000900000);
 	assert_true(has_group(&r, 1000900000, SIM_SRC_OPENSHIFT_FS_GROUP));
@@ -371,7 +373,8 @@ static void openshift_range_and_fs_group(void **state)
 	r = sim(SIM_OPENSHIFT, image(&s), pod_of(POD("    runAsUser: 2000\n")));
 	assert_int_equal(r.start, SIM_REFUSED);
 	assert_string_equal(r.refusals[0].by, "restricted-v2");
-	assert_non_null(strstr(r.refusals[0].message, "Invalid value: 2000: must be in the ranges"));
+	assert_non_null(
+	    strstr(r.refusals[0].message, "Invalid value: 2000: must be in the ranges"));
 	/* One inside the range is kept. */
 	r = sim(SIM_OPENSHIFT, image(&s), pod_of(POD("    runAsUser: 1000680005\n")));
 	assert_int_equal(r.start, SIM_STARTS);
@@ -382,8 +385,8 @@ static void openshift_range_and_fs_group(void **state)
 static void openshift_passwd_entry(void **state)
 {
 	(void)state;
-	struct img_spec s = {.user = "1001:0", .workdir = "/app",
-			     .extra = {E("/app", FS_DIR | 0775, 1001, 0)}};
+	struct img_spec s = {
+	    .user = "1001:0", .workdir = "/app", .extra = {E("/app", FS_DIR | 0775, 1001, 0)}};
 	struct sim_result r = sim(SIM_OPENSHIFT, image(&s), NULL);
 	assert_true(r.passwd_injected);
 	assert_string_equal(r.passwd_entry,
@@ -455,14 +458,13 @@ static void entrypoint_and_interpreter(void **state)
 static void workdir_home_volume(void **state)
 {
 	(void)state;
-	struct img_spec s = {.user = "1001",
-			     .workdir = "/srv",
-			     .env = {"HOME=/home/app"},
-			     .volumes = {"/data"},
-			     .extra = {E("/srv", FS_DIR | 0700, 1001, 1001),
-				       E("/home", FS_DIR | 0755, 0, 0),
-				       E("/home/app", FS_DIR | 0755, 1001, 0),
-				       E("/data", FS_DIR | 0775, 1001, 0)}};
+	struct img_spec s = {
+	    .user = "1001",
+	    .workdir = "/srv",
+	    .env = {"HOME=/home/app"},
+	    .volumes = {"/data"},
+	    .extra = {E("/srv", FS_DIR | 0700, 1001, 1001), E("/home", FS_DIR | 0755, 0, 0),
+		      E("/home/app", FS_DIR | 0755, 1001, 0), E("/data", FS_DIR | 0775, 1001, 0)}};
 	struct sim_result r = sim(SIM_DOCKER, image(&s), NULL);
 	assert_int_equal(r.nfailed, 0);
 	r = sim(SIM_OPENSHIFT, image(&s), NULL);
@@ -472,7 +474,7 @@ static void workdir_home_volume(void **state)
 	assert_string_equal(w->fix, "RUN chgrp -R 0 /srv && chmod -R g=u /srv");
 	const struct sim_check *h = failed(&r, SIM_CHECK_HOME);
 	assert_non_null(h);
-	assert_false(h->fatal); /* advisory */
+	assert_false(h->fatal);			   /* advisory */
 	assert_null(failed(&r, SIM_CHECK_VOLUME)); /* 0775 group 0 */
 	assert_ptr_equal(sim_first_failure(&r), w);
 }
@@ -483,9 +485,10 @@ static void pod_volumes_and_fs_group(void **state)
 	struct img_spec s = {.user = "1001:0"};
 	const struct image_view *v = image(&s);
 	/* A PVC keeps its root:root 0755 without fsGroup: not writable. */
-	struct sim_result r = sim(SIM_KUBERNETES, v,
-				  pod_of(POD_VOL("    runAsNonRoot: true\n",
-						 "    persistentVolumeClaim:\n      claimName: d\n")));
+	struct sim_result r =
+	    sim(SIM_KUBERNETES, v,
+		pod_of(POD_VOL("    runAsNonRoot: true\n",
+			       "    persistentVolumeClaim:\n      claimName: d\n")));
 	const struct sim_check *c = failed(&r, SIM_CHECK_MOUNT);
 	assert_non_null(c);
 	assert_int_equal(c->mode, 0755);
@@ -506,8 +509,9 @@ static void pod_volumes_and_fs_group(void **state)
 			       "    persistentVolumeClaim:\n      claimName: d\n")));
 	assert_null(failed(&r, SIM_CHECK_MOUNT));
 	/* Other volume types are listed as not checked. */
-	r = sim(SIM_KUBERNETES, v, pod_of(POD_VOL("    runAsUser: 5\n", "    hostPath:\n"
-								      "      path: /x\n")));
+	r = sim(SIM_KUBERNETES, v,
+		pod_of(POD_VOL("    runAsUser: 5\n", "    hostPath:\n"
+						     "      path: /x\n")));
 	assert_int_equal(r.nchecks, 0);
 	assert_true(r.nunchecked > 0);
 }
@@ -585,8 +589,12 @@ static void dockerfile_view_says_what_it_cannot_check(void **state)
 	assert_string_equal(c->path, "/app");
 	assert_true(r.breaks);
 	/* A named user: whether it starts depends on the image's /etc/passwd. */
-	struct image_view n = {.origin = "Dockerfile", .user = "app", .user_known = true,
-			       .user_is_name = true, .uid = -1, .gid = -1};
+	struct image_view n = {.origin = "Dockerfile",
+			       .user = "app",
+			       .user_known = true,
+			       .user_is_name = true,
+			       .uid = -1,
+			       .gid = -1};
 	r = sim(SIM_DOCKER, &n, NULL);
 	assert_int_equal(r.start, SIM_START_UNKNOWN);
 	/* A manifest whose image is not paired. */
