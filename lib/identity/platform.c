@@ -217,11 +217,13 @@ static void pick_uid(struct sim_state *st, struct sim_result *r, const char **un
 	if (db) {
 		r->uid = (struct sim_id){-1, SIM_SRC_UNKNOWN,
 					 arena_printf(a, "USER %s, not in /etc/passwd", user)};
-		refuse(a, r, "runtime",
-		       arena_printf(a, "unable to find user %s: no matching entries in passwd file",
-				    *uname),
-		       "USER 1001:0", v->user_start, v->user_end)
-		    ->in_image = true;
+		struct sim_refusal *x = refuse(
+		    a, r, "runtime",
+		    arena_printf(a, "unable to find user %s: no matching entries in passwd file",
+				 *uname),
+		    "USER 1001:0", v->user_start, v->user_end);
+		if (x)
+			x->in_image = true;
 		return;
 	}
 	r->uid = (struct sim_id){v->uid, v->uid >= 0 ? SIM_SRC_IMAGE_USER : SIM_SRC_UNKNOWN,
@@ -264,14 +266,16 @@ static void pick_gid(struct sim_state *st, struct sim_result *r, const char *gna
 		}
 		r->gid = (struct sim_id){-1, SIM_SRC_UNKNOWN,
 					 arena_printf(a, "group %s, not resolved", gname)};
-		if (db)
-			refuse(a, r, "runtime",
-			       arena_printf(a,
-					    "unable to find group %s: no matching entries in group "
-					    "file",
-					    gname),
-			       "USER 1001:0", v->user_start, v->user_end)
-			    ->in_image = true;
+		struct sim_refusal *x =
+		    db ? refuse(a, r, "runtime",
+				arena_printf(a,
+					     "unable to find group %s: no matching entries in "
+					     "group file",
+					     gname),
+				"USER 1001:0", v->user_start, v->user_end)
+		       : NULL;
+		if (x)
+			x->in_image = true;
 		return;
 	}
 	if (r->uid.id < 0) {
