@@ -96,7 +96,7 @@ enum sim_check_kind {
 	SIM_CHECK_ENTRYPOINT,  /* the program the container starts: execute (and read, for a script)
 				*/
 	SIM_CHECK_INTERPRETER, /* the #! interpreter of that script: execute */
-	SIM_CHECK_WORKDIR,     /* WORKDIR: search */
+	SIM_CHECK_WORKDIR,     /* WORKDIR: search (advisory: the runtime enters it as root) */
 	SIM_CHECK_HOME,	  /* HOME: write and search (advisory: not every program writes HOME) */
 	SIM_CHECK_VOLUME, /* an image VOLUME: write and search */
 	SIM_CHECK_MOUNT,  /* a pod emptyDir/PVC mount point: write and search */
@@ -110,7 +110,7 @@ struct sim_check {
 	const char *path; /* what was checked */
 	unsigned want;	  /* FS_R_OK | FS_W_OK | FS_X_OK (identity.h) */
 	bool ok;
-	bool fatal; /* a failure breaks the workload; HOME and /etc/passwd are advisory */
+	bool fatal; /* a failure breaks the workload; WORKDIR, HOME, /etc/passwd are advisory */
 	/* On failure: */
 	const char *at;	    /* where it failed: the path, or a folder on the way */
 	long owner, group;  /* of `at`; -1 unknown (missing, or from a Dockerfile) */

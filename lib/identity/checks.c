@@ -325,7 +325,8 @@ struct app_walk {
 	struct sim_app *app;
 	size_t cap;
 	long uid;
-	const char *top;	      /* only the nodes under it, when set */
+	const char *top; /* only the nodes under it, when set */
+	const char *workdir;
 	const struct identity *owner; /* the image's own identity */
 	const struct fsmodel *fs;
 };
@@ -372,6 +373,9 @@ static bool app_node(struct fs_node *n, void *data)
 		return false;
 	enum fs_type t = fs_type_of(n);
 	bool mine = w->top || (w->uid > 0 && n->uid == (uint32_t)w->uid);
+	/* WORKDIR itself is the workdir check's: the runtime enters it as root. */
+	if (w->workdir && strcmp(p, w->workdir) == 0)
+		mine = false;
 	if (mine && (t == FS_REG || t == FS_DIR)) {
 		unsigned want = t == FS_DIR ? FS_R_OK | FS_X_OK : FS_R_OK;
 		/* Only what the image's own user can use: the app meant it to be used. */
@@ -410,8 +414,12 @@ static struct sim_app *app_paths(struct sim_state *st, const struct identity *ow
 	app->view = st->v;
 	app->next = ctx->apps;
 	ctx->apps = app;
-	struct app_walk w = {
-	    .a = ctx->a, .app = app, .uid = owner->uid, .owner = owner, .fs = st->img->fs};
+	struct app_walk w = {.a = ctx->a,
+			     .app = app,
+			     .uid = owner->uid,
+			     .owner = owner,
+			     .fs = st->img->fs,
+			     .workdir = st->v->workdir};
 	const char *tops[3] = {0};
 	size_t nt = 0;
 	if (st->v->workdir && !system_dir(st->v->workdir))
@@ -535,7 +543,12 @@ int sim_checks(struct sim_state *st, struct sim_result *r)
 	}
 	if (v->workdir && *v->workdir && strcmp(v->workdir, "/") != 0) {
 		if (st->img || mount_of(st, v->workdir, &(bool){0}))
-			check_path(st, r, SIM_CHECK_WORKDIR, v->workdir, FS_X_OK, true);
+			/*
+			 * Advisory: runc and crun enter the folder before they switch
+			 * to the user, so the process starts there, and only paths
+			 * relative to it fail.
+			 */
+			check_path(st, r, SIM_CHECK_WORKDIR, v->workdir, FS_X_OK, false);
 		else
 			sim_note(a, &r->unchecked, &r->nunchecked,
 				 arena_printf(a,
