@@ -166,14 +166,14 @@ timed "$out/monokle" node bench/monokle.mjs "$out/list" "$tools" >"$out/monokle.
 read -r uw uu us < <(tail -1 "$out/unroot.time")
 read -r tw tu ts < <(tail -1 "$out/unroot-text.time")
 read -r mw mu ms < <(tail -1 "$out/monokle.time")
-uc=$(echo "$uu + $us" | bc -l)
-tc=$(echo "$tu + $ts" | bc -l)
-mc=$(echo "$mu + $ms" | bc -l)
+calc() { awk "BEGIN { print $1 }"; }
+uc=$(calc "$uu + $us")
+tc=$(calc "$tu + $ts")
+mc=$(calc "$mu + $ms")
 uf=$(grep -c '"rule":' "$out/unroot.json" || true)
 printf 'files:   %d\n' "$count"
 printf 'unroot:  wall %.2f s, cpu %.2f s (%d findings, JSON output)\n' "$uw" "$uc" "$uf"
 printf 'unroot:  wall %.2f s, cpu %.2f s (text output)\n' "$tw" "$tc"
 printf 'monokle: wall %.2f s, cpu %.2f s (%s)\n' "$mw" "$mc" "$(cat "$out/monokle.txt")"
 printf 'ratio:   wall %.1fx, cpu %.1fx (JSON); wall %.1fx, cpu %.1fx (text)\n' \
-	"$(echo "$mw / $uw" | bc -l)" "$(echo "$mc / $uc" | bc -l)" \
-	"$(echo "$mw / $tw" | bc -l)" "$(echo "$mc / $tc" | bc -l)"
+	"$(calc "$mw / $uw")" "$(calc "$mc / $uc")" "$(calc "$mw / $tw")" "$(calc "$mc / $tc")"

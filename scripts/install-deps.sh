@@ -19,7 +19,7 @@ test_pkgs=(clang valgrind)
 image_pkgs=(buildah skopeo umoci busybox-static uidmap zstd strace libdeflate-tools python3
 	podman crun)
 # Anything else an area's tests need from Debian.
-k8s_pkgs=()
+k8s_pkgs=(unzip) # kubectl comes from npm, unpacked from a zip (scripts/install-tools-k8s.sh)
 helm_pkgs=()
 output_pkgs=()
 

@@ -178,12 +178,19 @@ struct k8s_input {
 	size_t ndup_keys;
 	struct k8s_entry *entries; /* every map entry of the objects' documents, by start */
 	size_t nentries;
+	struct k8s_entry *blocks; /* literal and folded scalars, by start: a '#' there is text */
+	size_t nblocks;
 	bool truncated; /* the object or container limit was hit */
 };
 
-/* Limits of the model, on top of the YAML limits. */
-#define K8S_MAX_OBJECTS	   100000
-#define K8S_MAX_CONTAINERS 100000
+/*
+ * Limits of the model, on top of the YAML limits. An 8 MiB file of one-line
+ * containers could otherwise make hundreds of thousands of containers and a
+ * million findings; `kubectl get pods -A -o yaml` of a large cluster holds a
+ * few thousand.
+ */
+#define K8S_MAX_OBJECTS	   10000
+#define K8S_MAX_CONTAINERS 10000
 
 /*
  * Builds the model of the documents of one input into *out. Returns 0, or

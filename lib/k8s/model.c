@@ -11,11 +11,48 @@
 #include <string.h>
 #include <strings.h>
 
+/* Alias targets seen, so a node reached through many aliases is walked once. */
+struct seen {
+	const void **slots;
+	size_t cap, n;
+};
+
+static bool seen_add(struct arena *a, struct seen *s, const void *p)
+{
+	if (s->n * 2 >= s->cap) {
+		size_t ncap = s->cap ? s->cap * 2 : 64;
+		const void **ns = arena_alloc(a, ncap * sizeof(*ns));
+		if (!ns)
+			return false;
+		for (size_t i = 0; i < s->cap; i++) {
+			if (!s->slots[i])
+				continue;
+			size_t h = ((uintptr_t)s->slots[i] >> 4) * 2654435761u % ncap;
+			while (ns[h])
+				h = (h + 1) % ncap;
+			ns[h] = s->slots[i];
+		}
+		s->slots = ns;
+		s->cap = ncap;
+	}
+	size_t h = ((uintptr_t)p >> 4) * 2654435761u % s->cap;
+	while (s->slots[h]) {
+		if (s->slots[h] == p)
+			return false;
+		h = (h + 1) % s->cap;
+	}
+	s->slots[h] = p;
+	s->n++;
+	return true;
+}
+
 struct builder {
 	struct arena *a;
 	struct k8s_input *in;
-	size_t capobj, captype, capdup, capent;
+	size_t capobj, captype, capdup, capent, capblk;
 	size_t ncontainers;
+	int in_template;	  /* walking the objects of an OpenShift Template */
+	struct seen objects_seen; /* aliased objects, modeled once */
 	bool oom;
 };
 
@@ -71,6 +108,12 @@ static const char *str_of(const struct ynode *n)
 static void type_error(struct builder *b, const struct ynode *n, const char *field,
 		       const char *want, const char *fix)
 {
+	/*
+	 * In a Template, "${{UID}}" is replaced by a value of any type when the
+	 * template is processed: the value is unknown, not wrong.
+	 */
+	if (b->in_template && n->kind == Y_SCALAR && strstr(n->value, "${"))
+		return;
 	struct k8s_type_error *e =
 	    ARR_PUSH(b->a, b->in->type_errors, b->in->ntype_errors, b->captype);
 	if (!e) {
@@ -303,6 +346,15 @@ static void effective(const struct k8s_secctx *pod, const struct k8s_secctx *ctr
 
 /* --- workloads ------------------------------------------------------------- */
 
+/* A container node already read for this pod (an alias repeated in the list). */
+static bool seen_in(const struct k8s_pod *pod, const struct ynode *cn)
+{
+	for (size_t i = 0; i < pod->ncontainers; i++)
+		if (pod->containers[i].node == cn)
+			return true;
+	return false;
+}
+
 static void read_containers(struct builder *b, struct k8s_pod *pod, const struct k8s_secctx *psc,
 			    enum k8s_container_kind kind, size_t *cap)
 {
@@ -318,6 +370,8 @@ static void read_containers(struct builder *b, struct k8s_pod *pod, const struct
 			    "an object (a container)", NULL);
 			continue;
 		}
+		if (cn->is_alias_target && seen_in(pod, cn))
+			continue;
 		if (b->ncontainers >= K8S_MAX_CONTAINERS) {
 			b->in->truncated = true;
 			return;
@@ -364,7 +418,9 @@ static void read_pod(struct builder *b, struct k8s_object *o, const struct ynode
 		if (l && l->kind == Y_SEQ)
 			cap += l->nitems;
 	}
-	if (cap > 0 && cap <= K8S_MAX_CONTAINERS) {
+	if (cap > K8S_MAX_CONTAINERS - b->ncontainers)
+		cap = K8S_MAX_CONTAINERS - b->ncontainers;
+	if (cap > 0) {
 		pod->containers = arena_alloc(b->a, cap * sizeof(*pod->containers));
 		if (!pod->containers) {
 			b->oom = true;
@@ -444,6 +500,9 @@ static void walk_object(struct builder *b, const struct ynode *n, size_t doc, lo
 	const char *kind = str_of(kget(n, "kind"));
 	if (!api || !kind)
 		return;
+	/* The same object through an alias again: the same findings at the same place. */
+	if (n->is_alias_target && !seen_add(b->a, &b->objects_seen, n))
+		return;
 	if (b->in->nobjects >= K8S_MAX_OBJECTS) {
 		b->in->truncated = true;
 		return;
@@ -493,47 +552,15 @@ static void walk_object(struct builder *b, const struct ynode *n, size_t doc, lo
 	else if (strcmp(kind, "Template") == 0)
 		inner = kget(n, "objects");
 	if (inner && inner->kind == Y_SEQ) {
+		bool tmpl = strcmp(kind, "Template") == 0;
+		b->in_template += tmpl;
 		for (size_t i = 0; i < inner->nitems; i++)
 			walk_object(b, inner->items[i], doc, (long)idx, depth + 1);
+		b->in_template -= tmpl;
 	}
 }
 
 /* --- whole-tree checks: duplicate keys and entry spans ------------------- */
-
-/* Alias targets seen, so a node reached through many aliases is walked once. */
-struct seen {
-	const void **slots;
-	size_t cap, n;
-};
-
-static bool seen_add(struct arena *a, struct seen *s, const void *p)
-{
-	if (s->n * 2 >= s->cap) {
-		size_t ncap = s->cap ? s->cap * 2 : 64;
-		const void **ns = arena_alloc(a, ncap * sizeof(*ns));
-		if (!ns)
-			return false;
-		for (size_t i = 0; i < s->cap; i++) {
-			if (!s->slots[i])
-				continue;
-			size_t h = ((uintptr_t)s->slots[i] >> 4) * 2654435761u % ncap;
-			while (ns[h])
-				h = (h + 1) % ncap;
-			ns[h] = s->slots[i];
-		}
-		s->slots = ns;
-		s->cap = ncap;
-	}
-	size_t h = ((uintptr_t)p >> 4) * 2654435761u % s->cap;
-	while (s->slots[h]) {
-		if (s->slots[h] == p)
-			return false;
-		h = (h + 1) % s->cap;
-	}
-	s->slots[h] = p;
-	s->n++;
-	return true;
-}
 
 static int cmp_key(const void *x, const void *y)
 {
@@ -577,8 +604,20 @@ static void check_map(struct builder *b, const struct ynode *m)
 
 static void walk_tree(struct builder *b, const struct ynode *n, struct seen *seen, int depth)
 {
-	if (!n || n->kind == Y_SCALAR || depth > 1000 || b->oom)
+	if (!n || depth > 1000 || b->oom)
 		return;
+	if (n->kind == Y_SCALAR) {
+		if (n->style != Y_LITERAL && n->style != Y_FOLDED)
+			return;
+		struct k8s_entry *e = ARR_PUSH(b->a, b->in->blocks, b->in->nblocks, b->capblk);
+		if (!e) {
+			b->oom = true;
+			return;
+		}
+		e->start = n->start;
+		e->end = n->end;
+		return;
+	}
 	if (n->is_alias_target && !seen_add(b->a, seen, n))
 		return;
 	if (n->kind == Y_SEQ) {
@@ -628,6 +667,8 @@ int k8s_build(struct arena *a, struct source *src, struct ydoc *docs, size_t ndo
 	}
 	if (out->nentries > 1)
 		qsort(out->entries, out->nentries, sizeof(*out->entries), cmp_entry);
+	if (out->nblocks > 1)
+		qsort(out->blocks, out->nblocks, sizeof(*out->blocks), cmp_entry);
 	return b.oom ? -1 : 0;
 }
 

@@ -101,6 +101,21 @@ static const struct k8s_entry *entry_after(const struct k8s_input *in, size_t of
 	return lo < in->nentries ? &in->entries[lo] : NULL;
 }
 
+/* True when `off` lies inside a literal or folded scalar: a '#' there is text. */
+static bool in_block(const struct k8s_input *in, size_t off)
+{
+	size_t lo = 0, hi = in->nblocks;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (in->blocks[mid].start <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* Blocks do not nest: the last one starting at or before off is the only candidate. */
+	return lo > 0 && off < in->blocks[lo - 1].end;
+}
+
 /*
  * `# unroot ignore=NR202 reason` on its own line covers the map entry that
  * follows; `# unroot global ignore=...` covers the file.
@@ -116,7 +131,7 @@ static void comment_suppressions(struct lint_run *run, const char *path, const s
 		size_t p = off;
 		while (p < eol && (d[p] == ' ' || d[p] == '\t'))
 			p++;
-		if (p < eol && d[p] == '#') {
+		if (p < eol && d[p] == '#' && !in_block(in, p)) {
 			size_t q = p + 1;
 			while (q < eol && d[q] == ' ')
 				q++;
@@ -185,6 +200,13 @@ static void report_input_errors(struct lint_run *run, const char *path, const st
 
 static void lint(struct lint_run *run, const char *path, struct source *src)
 {
+	/*
+	 * An object needs the key apiVersion, so a file that never spells it
+	 * (package.json, a CI workflow) is not parsed at all. Only a key written
+	 * with escapes ("\x61piVersion") would slip past, and no manifest does that.
+	 */
+	if (run->opts->type != KIND_K8S && !looks_like_k8s(src))
+		return;
 	struct ydoc *docs = NULL;
 	size_t ndocs = 0;
 	struct yerror err = {0};

@@ -111,6 +111,43 @@ static void lists_and_templates(void **state)
 	assert_int_equal(in->objects[5].doc, 1);
 }
 
+/* Template parameters in typed fields are unknown values, not type errors. */
+static void template_parameters(void **state)
+{
+	(void)state;
+	struct k8s_input *in = model_of(
+	    "apiVersion: template.openshift.io/v1\nkind: Template\nmetadata:\n  name: t\nobjects:\n"
+	    "- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: p\n  spec:\n"
+	    "    securityContext:\n      runAsUser: \"${{UID}}\"\n      runAsNonRoot: true\n"
+	    "    containers:\n    - name: c\n      image: x\n");
+	assert_int_equal(in->ntype_errors, 0);
+	const struct k8s_container *c = &in->objects[1].pod.containers[0];
+	assert_true(c->sc.run_as_user.invalid);
+	assert_true(c->sc.run_as_non_root.b);
+	/* Outside a Template the same text is a string the API server rejects. */
+	in = model_of("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n"
+		      "  securityContext:\n    runAsUser: \"${{UID}}\"\n  containers:\n"
+		      "  - name: c\n    image: x\n");
+	assert_int_equal(in->ntype_errors, 1);
+}
+
+/*
+ * A '#' line inside a block scalar is text, not a suppression comment: were
+ * it read as one, it would cover the Pod that follows.
+ */
+static void comments_in_block_scalars(void **state)
+{
+	(void)state;
+	const char *text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n"
+			   "  run.sh: |\n    exec app\n    # unroot ignore=NR202 not a comment\n"
+			   "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n"
+			   "  containers:\n  - name: a\n    image: x\n";
+	struct lint_run *run = lint_text(&test_opts, "cm.yaml", text, strlen(text));
+	assert_int_equal(count_rule(run, "NR202"), 1);
+	assert_int_equal(count_rule(run, "NR001"), 0);
+	lint_run_free(run);
+}
+
 static void json_input(void **state)
 {
 	(void)state;
@@ -164,6 +201,8 @@ int main(void)
 	    cmocka_unit_test(other_objects_are_not_workloads),
 	    cmocka_unit_test(all_three_container_lists),
 	    cmocka_unit_test(lists_and_templates),
+	    cmocka_unit_test(template_parameters),
+	    cmocka_unit_test(comments_in_block_scalars),
 	    cmocka_unit_test(json_input),
 	    cmocka_unit_test(not_kubernetes_is_skipped),
 	    cmocka_unit_test(merge_keys_and_anchors),
