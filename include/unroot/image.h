@@ -108,6 +108,8 @@ struct fs_node *fs_child(const struct fsmodel *fs, const struct fs_node *parent,
 
 /* The absolute path of a node, in the arena. */
 const char *fs_path(struct arena *a, const struct fs_node *n);
+/* The same into buf; false when it does not fit. For walks over every node. */
+bool fs_path_buf(const struct fs_node *n, char *buf, size_t size);
 
 /* The value of an xattr, or NULL. */
 const struct fs_xattr *fs_xattr_get(const struct fs_node *n, const char *name);

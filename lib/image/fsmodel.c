@@ -218,6 +218,30 @@ const char *fs_path(struct arena *a, const struct fs_node *n)
 	return s;
 }
 
+bool fs_path_buf(const struct fs_node *n, char *buf, size_t size)
+{
+	if (!n->parent) {
+		if (size < 2)
+			return false;
+		strcpy(buf, "/");
+		return true;
+	}
+	size_t len = 0;
+	for (const struct fs_node *m = n; m->parent; m = m->parent)
+		len += strlen(m->name) + 1;
+	if (len + 1 > size)
+		return false;
+	size_t at = len;
+	buf[len] = 0;
+	for (const struct fs_node *m = n; m->parent; m = m->parent) {
+		size_t k = strlen(m->name);
+		at -= k;
+		memcpy(buf + at, m->name, k);
+		buf[--at] = '/';
+	}
+	return true;
+}
+
 const struct fs_xattr *fs_xattr_get(const struct fs_node *n, const char *name)
 {
 	for (const struct fs_xattr *x = n->xattrs; x; x = x->next)

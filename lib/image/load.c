@@ -732,9 +732,23 @@ static int read_layers_stream(struct loader *L, struct pool *p)
 	}
 out:
 	archive_read_free(ar);
-	for (size_t i = 0; rc == 0 && i < p->n; i++)
-		if (p->blobs[i].kind == BLOB_STREAM && !p->blobs[i].outer)
+	for (size_t i = 0; rc == 0 && i < p->n; i++) {
+		if (p->blobs[i].kind != BLOB_STREAM || p->blobs[i].outer)
+			continue;
+		/* A blob listed twice (identical layers) was read once: share its entries. */
+		for (size_t k = 0; k < i && !p->blobs[i].outer; k++) {
+			if (p->blobs[k].kind != BLOB_STREAM || !p->blobs[k].outer ||
+			    strcmp(p->blobs[k].name, p->blobs[i].name) != 0)
+				continue;
+			arena_free(p->layers[i].arena);
+			p->layers[i] = p->layers[k];
+			p->layers[i].arena = NULL; /* owned by layer k */
+			p->stats[i] = p->stats[k];
+			p->blobs[i].outer = p->blobs[k].outer;
+		}
+		if (!p->blobs[i].outer)
 			rc = err(L, "'%s' is missing from the archive", p->blobs[i].name);
+	}
 	return rc;
 }
 
@@ -1001,8 +1015,10 @@ int image_load(struct lint_run *run, const char *path, struct image *img)
 			err(&L, "layer '%s': %s", L.layers[i].name, why);
 			rc = -2;
 		}
-		arena_free(layers[i].arena);
 	}
+	/* Freed only now: a layer listed twice shares the first one's entries. */
+	for (size_t i = 0; i < L.nlayers; i++)
+		arena_free(layers[i].arena);
 	if (rc == -2) {
 		rc = -1;
 		goto out;

@@ -174,7 +174,9 @@ static bool tree_row(struct fs_node *n, void *data)
 {
 	struct tree *t = data;
 	char mode[11], acc[4];
-	const char *p = fs_path(t->a, n);
+	char p[8192];
+	if (!fs_path_buf(n, p, sizeof(p)))
+		return true;
 	fs_mode_string(n->mode, mode);
 	fs_access_string(t->fs, &t->id, p, acc);
 	bool cap = fs_xattr_get(n, "security.capability") != NULL;

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Images built by real tools: buildah (chroot isolation) from a hand-made busybox base,
-exported by skopeo as docker-archive, OCI with gzip and OCI with zstd layers. unroot must give
+exported by skopeo as docker-archive, OCI with gzip and OCI with zstd layers, and pushed by
+buildah as an OCI archive. unroot must give
 the expected findings in every export, the same --tree in every export, and verdicts that
 agree with the kernel's on every path (ground truth: the image unpacked by umoci, probed with
 access(2) as uid 1000680000 in group 0). Exits 77 (skipped) where the tools are missing."""
@@ -145,12 +146,14 @@ def run_all(work):
             "docker-archive": os.path.join(work, name + ".tar"),
             "oci gzip": os.path.join(work, name + "-oci"),
             "oci zstd": os.path.join(work, name + "-zst"),
+            "oci-archive": os.path.join(work, name + "-oci.tar"),
         }
         sh("skopeo", "copy", "-q", "containers-storage:" + ref,
            "docker-archive:%s:%s:t" % (out["docker-archive"], name))
         sh("skopeo", "copy", "-q", "containers-storage:" + ref, "oci:%s:t" % out["oci gzip"])
         sh("skopeo", "copy", "-q", "--dest-compress-format", "zstd",
            "containers-storage:" + ref, "oci:%s:t" % out["oci zstd"])
+        sh("buildah", "push", "-q", ref, "oci-archive:%s:t" % out["oci-archive"])
         rootfs = groundtruth.unpack(out["oci gzip"], "t", os.path.join(work, name + "-bundle"))
         first_tree = None
         for label, path in out.items():

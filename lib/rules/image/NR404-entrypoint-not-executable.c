@@ -48,7 +48,7 @@ static void interpreter(struct check_ctx *ctx, const struct rule *self, const st
 	const char *interp = arena_strndup(ctx->arena, p, n);
 	if (!interp || !*interp)
 		return;
-	const char *role = arena_printf(ctx->arena, "the interpreter of '%s'", spath);
+	const char *role = arena_printf(ctx->arena, "the #! interpreter of '%s',", spath);
 	if (!need(ctx, self, id, interp, FS_X_OK, role))
 		return;
 	const char *b = strrchr(interp, '/');
@@ -73,7 +73,7 @@ static void interpreter(struct check_ctx *ctx, const struct rule *self, const st
 		return;
 	}
 	need(ctx, self, id, found, FS_X_OK,
-	     arena_printf(ctx->arena, "the interpreter of '%s' ('%s' on PATH)", spath, prog));
+	     arena_printf(ctx->arena, "the interpreter of '%s' ('%s' on PATH),", spath, prog));
 }
 
 static void check(struct check_ctx *ctx, const struct rule *self)

@@ -16,7 +16,7 @@ struct scan {
 	struct check_ctx *ctx;
 	struct identity arb;
 	long uid;	      /* the image user, or -1 */
-	const char *roots[4]; /* WORKDIR, the entrypoint's folder */
+	const char *roots[4]; /* WORKDIR, the user's HOME, the entrypoints' folders */
 	size_t nroots;
 	struct hit *hits;
 	size_t nhits, cap;
@@ -59,8 +59,8 @@ static bool visit(struct fs_node *n, void *data)
 		return true;
 	if (n == s->skip[0] || n == s->skip[1])
 		return true;
-	const char *path = fs_path(s->ctx->arena, n);
-	if (!is_app_path(s, n, path))
+	char path[8192];
+	if (!fs_path_buf(n, path, sizeof(path)) || !is_app_path(s, n, path))
 		return true;
 	/* What the owner may do, write aside: read, and search or execute where it can. */
 	unsigned owner = (n->mode >> 6) & 7, want = owner & (FS_R_OK | FS_X_OK);
@@ -91,6 +91,10 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 	img_arbitrary(ctx, &s.arb);
 	if (img->view.workdir)
 		s.roots[s.nroots++] = img->view.workdir;
+	/* The HOME of a non-root image user is the app's too (root's /root is not). */
+	if (img->view.uid > 0 && img->view.home && strcmp(img->view.home, "/") != 0 &&
+	    !img_system_path(img->view.home))
+		s.roots[s.nroots++] = img->view.home;
 	const char *progs[2];
 	size_t np = image_programs(ctx->arena, &img->view, progs);
 	for (size_t i = 0; i < np; i++) {
@@ -140,7 +144,8 @@ const struct rule NR405_path_not_group_readable = {
 	"app needs are reached through the group bits when their group is 0, and through the "
 	"other bits otherwise. unroot looks at the app's paths: WORKDIR, the entrypoint's "
 	"folder, everything the image's user owns, and files with a group other than 0 "
-	"outside the system folders. A path whose owner may read (or search, or execute) it "
+	"outside the system folders, and the HOME of a non-root image user. A path whose owner may "
+	"read (or search, or execute) it "
 	"while the arbitrary uid may not breaks the app on OpenShift, and on Kubernetes when "
 	"runAsUser differs from the owner. Write permission is left to NR406: code should be "
 	"read-only.",

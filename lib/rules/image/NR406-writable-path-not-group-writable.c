@@ -92,11 +92,15 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 	if (wd && strcmp(wd, "/") != 0 && s.have_user && s.user.uid != 0 &&
 	    fs_access(img->fs, &s.user, wd, FS_W_OK | FS_X_OK, NULL))
 		judge(ctx, self, &s, wd, "the WORKDIR, which the image's user can write");
+	const char *home = img->view.home;
+	if (home && strcmp(home, "/") != 0 && (!wd || strcmp(home, wd) != 0) && s.have_user &&
+	    s.user.uid != 0 && fs_access(img->fs, &s.user, home, FS_W_OK | FS_X_OK, NULL))
+		judge(ctx, self, &s, home, "the HOME of the image's user, which it can write");
 	if (s.have_user && s.user.uid > 0)
 		fs_walk(ctx->arena, img->fs->root, visit, &s);
 	for (size_t i = 0; i < s.ndirs; i++) {
 		const char *p = fs_path(ctx->arena, s.dirs[i]);
-		bool dup = (wd && strcmp(p, wd) == 0);
+		bool dup = (wd && strcmp(p, wd) == 0) || (home && strcmp(p, home) == 0);
 		for (size_t k = 0; k < img->view.nvolumes; k++)
 			dup |= strcmp(p, img->view.volumes[k]) == 0;
 		if (!dup)
@@ -112,12 +116,13 @@ const struct rule NR406_writable_path_not_group_writable = {
     .severity = SEV_WARNING,
     .platforms = PLAT_OPENSHIFT | PLAT_KUBERNETES,
     .kind = KIND_IMAGE,
-    .summary = "a path the app writes (its user's folders, VOLUMEs, WORKDIR) is not writable "
+    .summary = "a path the app writes (its user's folders, VOLUMEs, WORKDIR, HOME) is not "
+	       "writable "
 	       "through group 0",
     .description =
 	"The folders an app writes to are the ones its image user owns and can write, the "
 	"VOLUMEs (a new volume takes the image folder's owner and mode, and one missing from "
-	"the image is created as root 0755), and a WORKDIR the user can write. Under "
+	"the image is created as root 0755), and a WORKDIR or HOME the user can write. Under "
 	"OpenShift's arbitrary uid in group 0, and on Kubernetes with another runAsUser, they "
 	"must be writable and searchable through group 0, or the app fails with 'permission "
 	"denied'.",
