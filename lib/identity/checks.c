@@ -7,6 +7,7 @@
 #include "unroot/arena.h"
 #include "unroot/yaml.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static bool is_k8s(enum sim_platform p)
@@ -325,27 +326,16 @@ struct app_walk {
 	struct sim_app *app;
 	size_t cap;
 	long uid;
-	const char *top; /* only the nodes under it, when set */
+	const char *top;		     /* only the nodes under it, when set */
+	const struct fs_node *cur, *tops[2]; /* the walk's own top; every top */
 	const char *workdir;
 	const struct identity *owner; /* the image's own identity */
 	const struct fsmodel *fs;
 };
 
-static bool skip_tree(const char *p)
-{
-	static const char *const sys[] = {"/proc", "/sys", "/dev", "/tmp", "/run", "/var/tmp"};
-	for (size_t i = 0; i < sizeof(sys) / sizeof(sys[0]); i++)
-		if (strcmp(p, sys[i]) == 0)
-			return true;
-	return false;
-}
-
 static void app_add(struct app_walk *w, const char *p, bool dir)
 {
 	struct sim_app *app = w->app;
-	for (size_t i = 0; i < app->n; i++)
-		if (strcmp(app->paths[i], p) == 0)
-			return;
 	if (app->n >= SIM_MAX_APP_PATHS) {
 		app->skipped++;
 		return;
@@ -368,20 +358,32 @@ static void app_add(struct app_walk *w, const char *p, bool dir)
 static bool app_node(struct fs_node *n, void *data)
 {
 	struct app_walk *w = data;
-	const char *p = fs_path(w->a, n);
-	if (!p || skip_tree(p))
-		return false;
+	/* Each top is walked once, as itself: no path is added twice. */
+	for (size_t i = 0; i < 2; i++)
+		if (w->tops[i] && n == w->tops[i] && n != w->cur)
+			return false;
+	/* The system's own trees, right under the root. */
+	if (n->parent && !n->parent->parent && fs_type_of(n) == FS_DIR) {
+		static const char *const sys[] = {"proc", "sys", "dev", "tmp", "run"};
+		for (size_t i = 0; i < sizeof(sys) / sizeof(sys[0]); i++)
+			if (strcmp(n->name, sys[i]) == 0)
+				return false;
+	}
 	enum fs_type t = fs_type_of(n);
 	bool mine = w->top || (w->uid > 0 && n->uid == (uint32_t)w->uid);
+	if (!mine || (t != FS_REG && t != FS_DIR))
+		return true;
+	/* Paths only for the app's own nodes: a large image has tens of thousands. */
+	const char *p = fs_path(w->a, n);
+	if (!p)
+		return false;
 	/* WORKDIR itself is the workdir check's: the runtime enters it as root. */
 	if (w->workdir && strcmp(p, w->workdir) == 0)
-		mine = false;
-	if (mine && (t == FS_REG || t == FS_DIR)) {
-		unsigned want = t == FS_DIR ? FS_R_OK | FS_X_OK : FS_R_OK;
-		/* Only what the image's own user can use: the app meant it to be used. */
-		if (fs_access(w->fs, w->owner, p, want, NULL))
-			app_add(w, p, t == FS_DIR);
-	}
+		return true;
+	unsigned want = t == FS_DIR ? FS_R_OK | FS_X_OK : FS_R_OK;
+	/* Only what the image's own user can use: the app meant it to be used. */
+	if (fs_access(w->fs, w->owner, p, want, NULL))
+		app_add(w, p, t == FS_DIR);
 	return true;
 }
 
@@ -436,13 +438,19 @@ static struct sim_app *app_paths(struct sim_state *st, const struct identity *ow
 	}
 	for (size_t i = 0; i < nt; i++) {
 		const char *why;
-		struct fs_node *top = fs_resolve(st->img->fs, tops[i], false, &why, NULL);
-		if (!top)
+		w.tops[i] = fs_resolve(st->img->fs, tops[i], false, &why, NULL);
+		if (i == 1 && w.tops[1] == w.tops[0])
+			w.tops[1] = NULL;
+	}
+	for (size_t i = 0; i < nt; i++) {
+		if (!w.tops[i])
 			continue;
 		w.top = tops[i];
-		fs_walk(ctx->a, top, app_node, &w);
+		w.cur = w.tops[i];
+		fs_walk(ctx->a, (struct fs_node *)w.tops[i], app_node, &w);
 	}
 	w.top = NULL;
+	w.cur = NULL;
 	if (owner->uid > 0)
 		fs_walk(ctx->a, st->img->fs->root, app_node, &w);
 	return app;
@@ -458,6 +466,53 @@ static void image_identity(const struct sim_state *st, struct identity *id)
 	id->ngroups = st->img->ngroups;
 }
 
+static int cmp_long(const void *x, const void *y)
+{
+	long a = *(const long *)x, b = *(const long *)y;
+	return a < b ? -1 : a > b;
+}
+
+/*
+ * The app paths identity st->id cannot use. Many containers of one image
+ * share a few identities, so the answer is kept per identity: simulating
+ * a hundred containers costs a handful of passes over the app's paths.
+ */
+static const struct sim_verdicts *verdicts(struct sim_state *st, struct sim_app *app)
+{
+	struct arena *a = st->ctx->a;
+	long *groups = arena_alloc(a, (st->id.ngroups + 1) * sizeof(*groups));
+	if (!groups)
+		return NULL;
+	size_t ng = 0;
+	for (size_t i = 0; i < st->id.ngroups; i++)
+		groups[ng++] = st->id.groups[i];
+	qsort(groups, ng, sizeof(*groups), cmp_long);
+	for (struct sim_verdicts *v = app->verdicts; v; v = v->next)
+		if (v->uid == st->id.uid && v->gid == st->id.gid && v->ngroups == ng &&
+		    (ng == 0 || memcmp(v->groups, groups, ng * sizeof(*groups)) == 0))
+			return v;
+	struct sim_verdicts *v = arena_alloc(a, sizeof(*v));
+	if (!v)
+		return NULL;
+	*v = (struct sim_verdicts){.uid = st->id.uid,
+				   .gid = st->id.gid,
+				   .groups = groups,
+				   .ngroups = ng,
+				   .next = app->verdicts};
+	size_t cap = 0;
+	for (size_t i = 0; i < app->n; i++) {
+		unsigned want = app->dirs[i] ? FS_R_OK | FS_X_OK : FS_R_OK;
+		if (fs_access(st->img->fs, &st->id, app->paths[i], want, NULL))
+			continue;
+		size_t *slot = ARR_PUSH(a, v->failed, v->nfailed, cap);
+		if (!slot)
+			return NULL;
+		*slot = i;
+	}
+	app->verdicts = v;
+	return v;
+}
+
 static void check_app(struct sim_state *st, struct sim_result *r)
 {
 	struct identity owner;
@@ -465,17 +520,17 @@ static void check_app(struct sim_state *st, struct sim_result *r)
 	struct sim_app *app = app_paths(st, &owner);
 	if (!app)
 		return;
-	for (size_t i = 0; i < app->n; i++) {
+	r->app_skipped = app->skipped;
+	const struct sim_verdicts *v = verdicts(st, app);
+	/* Only failures get a row: a result stays small for a large app. */
+	for (size_t k = 0; v && k < v->nfailed; k++) {
+		size_t i = v->failed[k];
 		bool exact = false;
 		if (mount_of(st, app->paths[i], &exact))
 			continue; /* a pod volume hides it */
-		unsigned want = app->dirs[i] ? FS_R_OK | FS_X_OK : FS_R_OK;
-		/* Record passes only in bulk: one row a failure keeps the result small. */
-		if (fs_access(st->img->fs, &st->id, app->paths[i], want, NULL))
-			continue;
-		check_path(st, r, SIM_CHECK_APP, app->paths[i], want, true);
+		check_path(st, r, SIM_CHECK_APP, app->paths[i],
+			   app->dirs[i] ? FS_R_OK | FS_X_OK : FS_R_OK, true);
 	}
-	r->app_skipped = app->skipped;
 }
 
 /*

@@ -9,6 +9,16 @@
 #include "unroot/openshift.h"
 #include "unroot/simulate.h"
 
+/* Which app paths one identity cannot use, found once per identity. */
+struct sim_verdicts {
+	long uid, gid;
+	long *groups; /* sorted */
+	size_t ngroups;
+	size_t *failed; /* indices into the app's paths */
+	size_t nfailed;
+	struct sim_verdicts *next;
+};
+
 /* The app paths of one image view, found once. */
 struct sim_app {
 	const struct image_view *view;
@@ -16,6 +26,7 @@ struct sim_app {
 	bool *dirs;
 	size_t n;
 	size_t skipped;
+	struct sim_verdicts *verdicts;
 	struct sim_app *next;
 };
 
