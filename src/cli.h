@@ -53,6 +53,7 @@ int cmd_lint(int argc, char **argv);
 int cmd_image(int argc, char **argv);
 /* Progress and notes of image reads on stderr (cmd-image.c). */
 void cli_image_progress(struct cli *cli);
+int cmd_simulate(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_version(int argc, char **argv);

@@ -216,6 +216,19 @@ struct image {
 };
 
 /*
+ * The image a view belongs to: the view of a built image is the `view`
+ * member of its struct image (image_load, the reader's image side). NULL
+ * for a Dockerfile's view.
+ */
+static inline const struct image *image_of_view(const struct image_view *v)
+{
+	return v && v->from_image
+		   ? (const struct image *)(const void *)((const char *)v -
+							  offsetof(struct image, view))
+		   : NULL;
+}
+
+/*
  * The programs the container starts: the entrypoint (or cmd) program, and
  * for `sh -c "SCRIPT"` the first command of SCRIPT. Returns how many.
  */

@@ -97,4 +97,11 @@ bool run_rule_disabled(const struct lint_run *run, const struct rule *r);
  */
 const struct image_view *run_pair(struct lint_run *run, const char *ref);
 
+/*
+ * The image side of the Dockerfile or image at `path` (an image when the
+ * image reader recognises it, else a Dockerfile), loaded once per path and
+ * shared with run_pair(). NULL after an NR000 when it cannot be read.
+ */
+const struct image_view *run_image_side(struct lint_run *run, const char *path);
+
 #endif

@@ -183,25 +183,28 @@ const struct image_view *run_pair(struct lint_run *run, const char *ref)
 	for (size_t i = 0; i < o->nimages; i++) {
 		if (!ref_matches(o->images[i].key, ref))
 			continue;
-		const char *path = o->images[i].value;
-		for (size_t k = 0; k < run->npairs; k++)
-			if (strcmp(run->pairs[k].path, path) == 0)
-				return run->pairs[k].view;
-		struct stat st;
-		bool is_dir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-		const struct reader *rd = reader_for_kind(detect_path(path, is_dir));
-		if (!rd || !rd->image_side)
-			rd = reader_for_kind(KIND_DOCKERFILE);
-		const struct image_view *v =
-		    rd && rd->image_side ? rd->image_side(run, path) : NULL;
-		struct pair_entry *e = ARR_PUSH(run->arena, run->pairs, run->npairs, run->cappairs);
-		if (e) {
-			e->path = path;
-			e->view = v;
-		}
-		return v;
+		return run_image_side(run, o->images[i].value);
 	}
 	return NULL;
+}
+
+const struct image_view *run_image_side(struct lint_run *run, const char *path)
+{
+	for (size_t k = 0; k < run->npairs; k++)
+		if (strcmp(run->pairs[k].path, path) == 0)
+			return run->pairs[k].view;
+	struct stat st;
+	bool is_dir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+	const struct reader *rd = reader_for_kind(detect_path(path, is_dir));
+	if (!rd || !rd->image_side)
+		rd = reader_for_kind(KIND_DOCKERFILE);
+	const struct image_view *v = rd && rd->image_side ? rd->image_side(run, path) : NULL;
+	struct pair_entry *e = ARR_PUSH(run->arena, run->pairs, run->npairs, run->cappairs);
+	if (e) {
+		e->path = arena_strdup(run->arena, path);
+		e->view = v;
+	}
+	return v;
 }
 
 /* --- inputs -------------------------------------------------------------- */

@@ -322,7 +322,8 @@ void fs_walk(struct arena *a, struct fs_node *top, bool (*fn)(struct fs_node *n,
 			}
 			kids[k++] = c;
 		}
-		qsort(kids, k, sizeof(*kids), cmp_node);
+		if (k > 1) /* qsort(NULL, 0) is undefined */
+			qsort(kids, k, sizeof(*kids), cmp_node);
 		/* Pushed in reverse so they come off the stack in name order. */
 		for (size_t i = k; i-- > 0;) {
 			slot = ARR_PUSH(a, stack, n, cap);

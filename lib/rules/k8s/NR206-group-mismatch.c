@@ -3,35 +3,31 @@
 #include "pair.h"
 #include "unroot/arena.h"
 
+/* A check the process fails on a path that belongs to group 0, as other than its owner. */
 static void one(struct check_ctx *ctx, const struct rule *self, const struct k8s_object *o,
-		const struct k8s_container *c)
+		const struct k8s_container *c, const struct image_view *v,
+		const struct sim_result *r)
 {
 	const struct k8s_field *g = &c->sc.run_as_group;
-	if (!k8s_set(g) || g->i == 0 || !c->image || !ctx->pair)
+	if (!k8s_set(g) || g->i == 0)
 		return;
-	const struct image_view *v = ctx->pair(ctx, c->image);
-	if (!v)
-		return;
-	struct pair_identity id;
-	pair_identity(c, v, &id);
-	for (size_t i = 0; i < v->nowned; i++) {
-		const struct owned_path *p = &v->owned[i];
-		if (p->gid != 0 || pair_reaches(c, &id, p))
+	for (size_t i = 0; i < r->nchecks; i++) {
+		const struct sim_check *x = &r->checks[i];
+		if (x->ok || !x->fatal || x->group != 0 || x->klass == 'u' || x->missing)
 			continue;
-		k8s_report(
-		    ctx, self, o, c, g->start, g->end, "runAsGroup: 0",
-		    "runAsGroup: %lld in %s makes group %lld the primary group of %s, but "
-		    "%s gave %s to group 0 (owner %ld): uid %lld is not its owner and not in "
-		    "group 0, so it cannot use it; write runAsGroup: 0 or remove runAsGroup",
-		    g->i, k8s_origin(g), g->i, k8s_where(ctx, o, c), v->origin, p->path, p->uid,
-		    id.uid);
+		k8s_report(ctx, self, o, c, g->start, g->end, "runAsGroup: 0",
+			   "runAsGroup: %lld in %s makes group %lld the primary group of %s, but "
+			   "%s gave %s to group 0 (owner %ld): uid %ld is not its owner and not in "
+			   "group 0, so it cannot use it; write runAsGroup: 0 or remove runAsGroup",
+			   g->i, k8s_origin(g), g->i, k8s_where(ctx, o, c), v->origin, x->at,
+			   x->owner, r->uid.id);
 		return;
 	}
 }
 
 static void check(struct check_ctx *ctx, const struct rule *self)
 {
-	k8s_each_container(ctx, self, one);
+	pair_each(ctx, self, one);
 }
 
 const struct rule NR206_group_mismatch = {

@@ -3,37 +3,35 @@
 #include "pair.h"
 #include "unroot/arena.h"
 
+/* A check the process fails on a path the image's own user owns. */
 static void one(struct check_ctx *ctx, const struct rule *self, const struct k8s_object *o,
-		const struct k8s_container *c)
+		const struct k8s_container *c, const struct image_view *v,
+		const struct sim_result *r)
 {
 	const struct k8s_field *u = &c->sc.run_as_user;
-	if (!k8s_set(u) || !c->image || !ctx->pair)
+	if (!k8s_set(u) || v->uid < 0 || v->uid == u->i)
 		return;
-	const struct image_view *v = ctx->pair(ctx, c->image);
-	if (!v || v->uid < 0 || v->uid == u->i)
-		return;
-	struct pair_identity id;
-	pair_identity(c, v, &id);
-	for (size_t i = 0; i < v->nowned; i++) {
-		const struct owned_path *p = &v->owned[i];
-		if (p->uid != v->uid || pair_reaches(c, &id, p))
+	for (size_t i = 0; i < r->nchecks; i++) {
+		const struct sim_check *x = &r->checks[i];
+		if (x->ok || !x->fatal || x->missing || x->owner != v->uid)
 			continue;
 		const char *chown =
-		    arena_printf(ctx->arena, "chgrp -R 0 %s && chmod -R g=u %s", p->path, p->path);
+		    arena_printf(ctx->arena, "chgrp -R 0 %s && chmod -R g=u %s", x->at, x->at);
 		k8s_report(ctx, self, o, c, u->start, u->end, chown,
 			   "runAsUser: %lld in %s differs from the image user %ld (%s), and %s "
-			   "belongs to %ld:%ld, which uid %lld in group %lld cannot reach, so %s "
+			   "belongs to %ld:%ld, which uid %ld in group %ld cannot reach, so %s "
 			   "fails to use it; give the files to group 0 in the image (%s) or remove "
 			   "runAsUser",
-			   u->i, k8s_origin(u), v->uid, v->origin, p->path, p->uid, p->gid, id.uid,
-			   id.gid, k8s_where(ctx, o, c), chown ? chown : "chgrp -R 0");
+			   u->i, k8s_origin(u), v->uid, v->origin, x->at, x->owner, x->group,
+			   r->uid.id, r->gid.id, k8s_where(ctx, o, c),
+			   chown ? chown : "chgrp -R 0");
 		return;
 	}
 }
 
 static void check(struct check_ctx *ctx, const struct rule *self)
 {
-	k8s_each_container(ctx, self, one);
+	pair_each(ctx, self, one);
 }
 
 const struct rule NR207_image_user_mismatch = {

@@ -1,44 +1,40 @@
 /* NR209 non-numeric-image-user: runAsNonRoot cannot verify a named image user. */
 #include "k8s-rules.h"
+#include "pair.h"
 #include "unroot/arena.h"
-#include "unroot/model.h"
 
+#include <string.h>
+
+/* The kubelet's refusal of the image's user (not of runAsUser), as the model gives it. */
 static void one(struct check_ctx *ctx, const struct rule *self, const struct k8s_object *o,
-		const struct k8s_container *c)
+		const struct k8s_container *c, const struct image_view *v,
+		const struct sim_result *r)
 {
-	const struct k8s_field *nr = &c->sc.run_as_non_root, *u = &c->sc.run_as_user;
-	if (!k8s_set(nr) || !nr->b || u->origin != K8S_UNSET || !c->image || !ctx->pair)
+	const struct k8s_field *nr = &c->sc.run_as_non_root;
+	if (c->sc.run_as_user.origin != K8S_UNSET)
 		return;
-	const struct image_view *v = ctx->pair(ctx, c->image);
-	if (!v || !v->user_known)
+	for (size_t i = 0; i < r->nrefusals; i++) {
+		const struct sim_refusal *x = &r->refusals[i];
+		if (strcmp(x->by, "kubelet") != 0 ||
+		    strncmp(x->message, "container has runAsNonRoot", 26) != 0)
+			continue;
+		bool named = strstr(x->message, "non-numeric") != NULL;
+		k8s_report(ctx, self, o, c, nr->start, nr->end, x->fix,
+			   "runAsNonRoot: true in %s with no runAsUser, and the image of %s %s "
+			   "(%s): the kubelet refuses to start it with \"%s\"; %s%s",
+			   k8s_origin(nr), k8s_where(ctx, o, c),
+			   named ? arena_printf(ctx->arena, "has the user name '%s'", v->user)
+				 : "runs as root",
+			   v->origin, x->message,
+			   named && v->uid > 0 ? "write " : "write a numeric user in the image: ",
+			   x->fix ? x->fix : "USER 1001:0");
 		return;
-	if (v->user_is_name) {
-		const char *fix =
-		    v->uid > 0 ? arena_printf(ctx->arena, "runAsUser: %ld", v->uid) : "USER 1001:0";
-		k8s_report(
-		    ctx, self, o, c, nr->start, nr->end, fix,
-		    "runAsNonRoot: true in %s with no runAsUser, and the image user of %s is "
-		    "the name '%s' (%s): the kubelet refuses to start it with \"container has "
-		    "runAsNonRoot and image has non-numeric user (%s), cannot verify user is "
-		    "non-root\"; %s%s",
-		    k8s_origin(nr), k8s_where(ctx, o, c), v->user, v->origin, v->user,
-		    v->uid > 0 ? "write " : "write a numeric user in the image: ",
-		    fix ? fix : "USER 1001:0");
-		return;
-	}
-	if (v->uid == 0 || (v->user && !*v->user)) {
-		k8s_report(
-		    ctx, self, o, c, nr->start, nr->end, "USER 1001:0",
-		    "runAsNonRoot: true in %s with no runAsUser, and the image of %s runs as "
-		    "root (%s): the kubelet refuses to start it with \"container has "
-		    "runAsNonRoot and image will run as root\"; write USER 1001:0 in the image",
-		    k8s_origin(nr), k8s_where(ctx, o, c), v->origin);
 	}
 }
 
 static void check(struct check_ctx *ctx, const struct rule *self)
 {
-	k8s_each_container(ctx, self, one);
+	pair_each(ctx, self, one);
 }
 
 const struct rule NR209_non_numeric_image_user = {

@@ -1,24 +1,23 @@
-/* pair.h - a container's identity against a paired image view (internal). */
+/*
+ * pair.h - a container against its paired image view, through the same
+ * model `unroot simulate` uses (simulate.h), so lint and simulate never
+ * disagree. Used by NR206, NR207 and NR209 (internal).
+ */
 #ifndef UNROOT_K8S_PAIR_H
 #define UNROOT_K8S_PAIR_H
 
-#include "unroot/k8s.h"
+#include "k8s-rules.h"
 #include "unroot/model.h"
-
-struct pair_identity {
-	long long uid, gid; /* -1 when unknown */
-};
-
-/* The uid and primary gid the container's process gets with image view v. */
-void pair_identity(const struct k8s_container *c, const struct image_view *v,
-		   struct pair_identity *out);
+#include "unroot/simulate.h"
 
 /*
- * True when the process reaches path p: as its owner, through a group it is
- * in (primary, fsGroup, supplementalGroups) with group bits, or through the
- * other bits. Unknown modes count as reachable through owner or group.
+ * Calls fn for every container of every workload whose image is paired,
+ * with the simulation of that container on Kubernetes. One simulation
+ * context serves the whole input, so an image's files are walked once.
  */
-bool pair_reaches(const struct k8s_container *c, const struct pair_identity *id,
-		  const struct owned_path *p);
+typedef void (*pair_fn)(struct check_ctx *ctx, const struct rule *self, const struct k8s_object *o,
+			const struct k8s_container *c, const struct image_view *v,
+			const struct sim_result *r);
+void pair_each(struct check_ctx *ctx, const struct rule *self, pair_fn fn);
 
 #endif

@@ -1,0 +1,79 @@
+/* sim-internal.h - what the files of the simulation share (lib/identity). */
+#ifndef UNROOT_SIM_INTERNAL_H
+#define UNROOT_SIM_INTERNAL_H
+
+#include "unroot/identity.h"
+#include "unroot/image.h"
+#include "unroot/k8s.h"
+#include "unroot/lint.h"
+#include "unroot/openshift.h"
+#include "unroot/simulate.h"
+
+/* Which app paths one identity cannot use, found once per identity. */
+struct sim_verdicts {
+	long uid, gid;
+	long *groups; /* sorted */
+	size_t ngroups;
+	size_t *failed; /* indices into the app's paths */
+	size_t nfailed;
+	struct sim_verdicts *next;
+};
+
+/* The app paths of one image view, found once. */
+struct sim_app {
+	const struct image_view *view;
+	const char **paths;
+	bool *dirs;
+	size_t n;
+	size_t skipped;
+	struct sim_verdicts *verdicts;
+	struct sim_app *next;
+};
+
+struct sim_ctx {
+	struct arena *a;
+	const struct lint_options *o;
+	struct sim_app *apps;
+};
+
+/* A pod volume mounted into the container. */
+struct sim_mount {
+	const char *path; /* mountPath */
+	const char *name; /* the volume's name */
+	const char *type; /* "emptyDir", "persistentVolumeClaim", ... */
+	bool modelled;	  /* emptyDir or persistentVolumeClaim */
+	bool read_only;
+	struct fs_node node; /* the mount point as the process sees it */
+	size_t start, end;   /* the volumeMount entry */
+};
+
+/* What sim_identity() leaves for the checks. */
+struct sim_state {
+	struct sim_ctx *ctx;
+	enum sim_platform p;
+	const struct image_view *v;
+	const struct image *img; /* NULL for a Dockerfile */
+	const struct sim_pod *pod;
+	struct openshift_admission adm;
+	bool have_adm;
+	bool explicit_group; /* the user string names a group */
+	bool run_as_user;    /* runAsUser (or OpenShift's UID) replaced the image user */
+	struct identity id;
+	struct sim_mount *mounts;
+	size_t nmounts;
+	long fs_group; /* -1 without */
+};
+
+/* Fills uid, gid, groups, HOME, the passwd entry and the refusals. */
+int sim_identity(struct sim_state *st, struct sim_result *r);
+
+/* Fills the access checks and the list of what could not be checked. */
+int sim_checks(struct sim_state *st, struct sim_result *r);
+
+/* The value of NAME in the view's env, or NULL. */
+const char *sim_env(const struct image_view *v, const char *name);
+
+/* Appends to a string list in the arena. */
+void sim_note(struct arena *a, const char ***list, size_t *n, const char *s);
+
+#endif

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# unroot simulate on the command line: inputs of every kind, stdin, pairing through --image
+# and the config key images, --platform, exit status, and the JSON schema of docs/simulate.md.
+. "$UNROOT_SRC/tests/cli/lib.sh"
+
+cat >Dockerfile <<'D'
+FROM alpine:3.20
+COPY --chown=3000:3000 app /app
+USER 3000
+ENTRYPOINT ["/app/run.sh"]
+D
+cat >good.Dockerfile <<'D'
+FROM alpine:3.20
+COPY --chown=1001:0 app /app
+USER 1001:0
+D
+cat >pod.yaml <<'Y'
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      securityContext:
+        runAsNonRoot: true
+      containers:
+      - name: app
+        image: registry.example.com/web:1.0
+Y
+
+# A Dockerfile alone: a plain run on each platform; the article's USER 3000 breaks on OpenShift.
+status 1 "plain run, OpenShift breaks" simulate --no-config Dockerfile
+ok "four platforms" has out "docker "
+ok "four platforms" has out "podman "
+ok "four platforms" has out "kubernetes "
+ok "four platforms" has out "openshift "
+ok "names the path and the fix" has out "fix: RUN chgrp -R 0 /app && chmod -R g=u /app"
+ok "says what it could not check" has out "not checked: entrypoint and interpreter"
+status 0 "only docker: it works there" simulate --no-config --platform docker Dockerfile
+status 0 "group 0 works everywhere" simulate --no-config good.Dockerfile
+
+# A manifest paired with its Dockerfile, through --image, the config key, and stdin.
+status 1 "paired, OpenShift breaks" simulate --no-config --image registry.example.com/web=Dockerfile pod.yaml
+ok "kubernetes row" has out "Deployment/web:app"
+printf 'images:\n  registry.example.com/web: good.Dockerfile\n' >.unroot.yaml
+status 0 "paired through the config" simulate pod.yaml
+ok "config pairing used" has out "1001 (USER)"
+rm .unroot.yaml
+status 0 "stdin with --type k8s" simulate --no-config --type k8s --image registry.example.com/web=good.Dockerfile - <pod.yaml
+ok "stdin row" has out "Deployment/web:app"
+status 2 "stdin without --type" simulate --no-config - <pod.yaml
+# Without a pair: the checks that could not be made are listed.
+status 0 "unpaired" simulate --no-config --platform kubernetes pod.yaml
+ok "unpaired says so" has out "not paired"
+
+# JSON: the keys docs/simulate.md lists.
+status 1 "json" simulate --no-config -f json Dockerfile
+ok "json parses" python3 -c '
+import json, sys
+d = json.load(open("out"))
+assert d["tool"]["name"] == "unroot" and d["schema"] == 1
+keys = ["platform", "input", "object", "container", "image", "paired", "user", "user_name",
+        "uid", "gid", "groups", "id", "home", "home_from", "passwd", "starts", "refusals",
+        "checks", "app_paths_not_checked", "unchecked", "first_failure", "breaks"]
+for r in d["results"]:
+    assert list(r) == keys, list(r)
+    assert set(r["uid"]) == {"id", "source", "detail"}
+os_ = [r for r in d["results"] if r["platform"] == "openshift"][0]
+assert os_["breaks"] and os_["first_failure"] == "/app", os_
+assert os_["uid"] == {"id": 1000680000, "source": "openshift-uid-range",
+                      "detail": os_["uid"]["detail"]}
+c = [c for c in os_["checks"] if not c["ok"]][0]
+assert c["check"] == "app" and c["owner"] == 3000 and c["fix"].startswith("RUN chgrp")
+assert d["summary"] == {"results": 4, "refused": 0, "broken": 1}, d["summary"]
+'
+
+# Refusals carry the platform's words and a position.
+cat >named.Dockerfile <<'D'
+FROM alpine:3.20
+USER app
+D
+status 1 "kubelet refuses a named user" simulate --no-config -f json --platform kubernetes --image registry.example.com/web=named.Dockerfile pod.yaml
+ok "kubelet message" has out "container has runAsNonRoot and image has non-numeric user (app), cannot verify user is non-root"
+ok "position" has out '"line": 9'
+# OpenShift's rejection.
+sed 's/runAsNonRoot: true/runAsUser: 2000/' pod.yaml >pinned.yaml
+status 1 "restricted-v2 rejects" simulate --no-config --platform openshift pinned.yaml
+ok "openshift message" has out "Invalid value: 2000: must be in the ranges: [1000680000, 1000689999]"
+# The OpenShift refusal does not fail a Kubernetes-only run.
+status 0 "kubernetes only" simulate --no-config --platform kubernetes pinned.yaml
+
+# Input errors: exit 2 with NR000.
+status 2 "missing file" simulate --no-config nope.yaml
+ok "missing named" has err "nope.yaml"
+printf 'apiVersion: v1\nkind: Pod\nspec: [\n' >bad.yaml
+status 2 "bad yaml" simulate --no-config bad.yaml
+ok "NR000" has err "NR000"
+status 2 "no input" simulate --no-config
+status 2 "bad format" simulate --no-config -f sarif Dockerfile
+
+# NR206, NR207 and NR209 agree with simulate on the same pair.
+status 1 "lint agrees (NR209)" --no-config --image registry.example.com/web=named.Dockerfile pod.yaml
+ok "NR209 fired" has out "NR209"
+finish
