@@ -391,13 +391,10 @@ int cmd_simulate(int argc, char **argv)
 	}
 	for (size_t i = 0; i < cli.npaths; i++) {
 		if (strcmp(cli.paths[i], "-") == 0) {
-			if (cli.opts.type == KIND_NONE) {
-				fprintf(stderr,
-					"unroot simulate: reading stdin needs --type k8s\n");
-				lint_run_free(run);
-				cli_release(&cli);
-				return 2;
-			}
+			/* Manifests are what simulate reads from stdin, helm template output
+			 * included. */
+			if (cli.opts.type == KIND_NONE || cli.opts.type == KIND_HELM)
+				cli.opts.type = KIND_K8S;
 			if (read_stdin(run, &rep, &cli) != 0) {
 				fprintf(stderr, "unroot: out of memory reading stdin\n");
 				lint_run_free(run);

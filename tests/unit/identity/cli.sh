@@ -49,7 +49,8 @@ ok "config pairing used" has out "1001 (USER)"
 rm .unroot.yaml
 status 0 "stdin with --type k8s" simulate --no-config --type k8s --image registry.example.com/web=good.Dockerfile - <pod.yaml
 ok "stdin row" has out "Deployment/web:app"
-status 2 "stdin without --type" simulate --no-config - <pod.yaml
+status 0 "stdin without --type is read as manifests" simulate --no-config --image registry.example.com/web=good.Dockerfile - <pod.yaml
+ok "stdin without --type: the row" has out "Deployment/web:app"
 # Without a pair: the checks that could not be made are listed.
 status 0 "unpaired" simulate --no-config --platform kubernetes pod.yaml
 ok "unpaired says so" has out "not paired"
