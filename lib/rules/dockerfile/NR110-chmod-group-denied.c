@@ -115,18 +115,10 @@ static void check_run(struct check_ctx *ctx, const struct rule *self, const stru
 
 static void check(struct check_ctx *ctx, const struct rule *self)
 {
-	size_t nchain;
-	int *chain = shell_final_chain(ctx, &nchain);
-	if (!chain || df_stage_is_windows(ctx->df, chain[nchain - 1]))
-		return;
-	for (size_t c = 0; c < nchain; c++) {
-		const struct df_stage *st = &ctx->df->stages[chain[c]];
-		for (size_t i = st->first; i < st->last; i++) {
-			const struct df_instr *in = &ctx->df->instrs[i];
-			if (in->cmd == DF_COPY || in->cmd == DF_ADD)
-				check_flag(ctx, self, in);
-		}
-	}
+	size_t ncopies;
+	const struct df_instr **copies = shell_final_copies(ctx, &ncopies);
+	for (size_t i = 0; i < ncopies; i++)
+		check_flag(ctx, self, copies[i]);
 	struct shell_hit *h;
 	size_t n = shell_run_hits(ctx, &h);
 	for (size_t i = 0; i < n; i++)

@@ -177,18 +177,10 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 	}
 	if (r.uid == 0 || (r.uid < 0 && !r.name))
 		return;
-	size_t nchain;
-	int *chain = shell_final_chain(ctx, &nchain);
-	if (!chain)
-		return;
-	for (size_t c = 0; c < nchain; c++) {
-		const struct df_stage *st = &ctx->df->stages[chain[c]];
-		for (size_t i = st->first; i < st->last; i++) {
-			const struct df_instr *in = &ctx->df->instrs[i];
-			if (in->cmd == DF_COPY || in->cmd == DF_ADD)
-				check_copy(ctx, self, &r, in);
-		}
-	}
+	size_t ncopies;
+	const struct df_instr **copies = shell_final_copies(ctx, &ncopies);
+	for (size_t i = 0; i < ncopies; i++)
+		check_copy(ctx, self, &r, copies[i]);
 	for (size_t i = 0; i < n; i++)
 		if (h[i].f->kind == SH_CHOWN && shell_paths_known(ctx, &h[i]))
 			check_run(ctx, self, &r, &h[i]);

@@ -16,34 +16,26 @@ static const char *why =
 
 static void check(struct check_ctx *ctx, const struct rule *self)
 {
-	size_t nchain;
-	int *chain = shell_final_chain(ctx, &nchain);
-	if (!chain || df_stage_is_windows(ctx->df, chain[nchain - 1]))
-		return;
-	for (size_t c = 0; c < nchain; c++) {
-		const struct df_stage *st = &ctx->df->stages[chain[c]];
-		for (size_t i = st->first; i < st->last; i++) {
-			const struct df_instr *in = &ctx->df->instrs[i];
-			const struct df_flag *fl = df_flag_get(in, "chmod");
-			if ((in->cmd != DF_COPY && in->cmd != DF_ADD) || !fl || !fl->value ||
-			    in->nargs < 2)
-				continue;
-			const char *dest =
-			    in->json ? in->args[in->nargs - 1].text
-				     : shell_expand(ctx, in, in->args[in->nargs - 1].text);
-			const char *mode = shell_expand(ctx, in, fl->value);
-			unsigned m;
-			if (!dest || !mode || strcmp(dest, "/etc/passwd") != 0 ||
-			    mode_apply(mode, 0644, false, &m) != 0 || !(m & 022))
-				continue;
-			struct diag *d =
-			    report(ctx, self, fl->start, fl->end,
-				   "'--chmod=%s' makes /etc/passwd %04o, writable by %s: %s; "
-				   "write '--chmod=644'",
-				   fl->value, m, (m & 02) ? "everyone" : "group 0", why);
-			if (d)
-				d->fix = "--chmod=644";
-		}
+	size_t ncopies;
+	const struct df_instr **copies = shell_final_copies(ctx, &ncopies);
+	for (size_t i = 0; i < ncopies; i++) {
+		const struct df_instr *in = copies[i];
+		const struct df_flag *fl = df_flag_get(in, "chmod");
+		if (!fl || !fl->value || in->nargs < 2)
+			continue;
+		const char *dest = in->json ? in->args[in->nargs - 1].text
+					    : shell_expand(ctx, in, in->args[in->nargs - 1].text);
+		const char *mode = shell_expand(ctx, in, fl->value);
+		unsigned m;
+		if (!dest || !mode || strcmp(dest, "/etc/passwd") != 0 ||
+		    mode_apply(mode, 0644, false, &m) != 0 || !(m & 022))
+			continue;
+		struct diag *d = report(ctx, self, fl->start, fl->end,
+					"'--chmod=%s' makes /etc/passwd %04o, writable by %s: %s; "
+					"write '--chmod=644'",
+					fl->value, m, (m & 02) ? "everyone" : "group 0", why);
+		if (d)
+			d->fix = "--chmod=644";
 	}
 	struct shell_hit *h;
 	size_t n = shell_run_hits(ctx, &h);

@@ -168,6 +168,29 @@ int *shell_final_chain(struct check_ctx *ctx, size_t *n)
 	return chain;
 }
 
+const struct df_instr **shell_final_copies(struct check_ctx *ctx, size_t *n)
+{
+	size_t nchain, cap = 0;
+	const struct df_instr **out = NULL;
+	int *chain = shell_final_chain(ctx, &nchain);
+	*n = 0;
+	if (!chain || df_stage_is_windows(ctx->df, chain[nchain - 1]))
+		return NULL;
+	for (size_t c = 0; c < nchain; c++) {
+		const struct df_stage *st = &ctx->df->stages[chain[c]];
+		for (size_t i = st->first; i < st->last; i++) {
+			const struct df_instr *in = &ctx->df->instrs[i];
+			if (in->cmd != DF_COPY && in->cmd != DF_ADD)
+				continue;
+			const struct df_instr **slot = ARR_PUSH(ctx->arena, out, *n, cap);
+			if (!slot)
+				return out;
+			*slot = in;
+		}
+	}
+	return out;
+}
+
 static bool is_shell_name(const char *p)
 {
 	const char *b = strrchr(p, '/');

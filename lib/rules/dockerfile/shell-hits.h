@@ -65,6 +65,12 @@ size_t shell_entry_hits(struct check_ctx *ctx, struct shell_hit **out);
 /* The final stage chain, root first; *n stages. NULL when there is no stage. */
 int *shell_final_chain(struct check_ctx *ctx, size_t *n);
 
+/*
+ * The COPY and ADD instructions of the final image (its stage chain, root
+ * first), in order; none for a Windows image. Arena-allocated.
+ */
+const struct df_instr **shell_final_copies(struct check_ctx *ctx, size_t *n);
+
 /* A word of an instruction expanded with its variables; NULL when a variable has no value. */
 const char *shell_expand(struct check_ctx *ctx, const struct df_instr *in, const char *s);
 
