@@ -43,6 +43,9 @@ struct cmd {
 int cli_parse(const char *cmd, int argc, char **argv, struct cli *cli);
 void cli_release(struct cli *cli);
 
+/* Lints every path (and --rootfs), finishes the run and writes its report; the exit status. */
+int cli_lint_and_report(struct cli *cli, struct lint_run *run);
+
 /* Writes a finished run's report in the chosen format; returns the exit status. */
 int cli_report(struct cli *cli, struct lint_run *run);
 

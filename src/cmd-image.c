@@ -113,12 +113,7 @@ int cmd_image(int argc, char **argv)
 	if (cli.opts.tree) {
 		rc = tree(&cli, run);
 	} else {
-		for (size_t i = 0; i < cli.npaths; i++)
-			lint_run_path(run, cli.paths[i]);
-		if (cli.opts.rootfs)
-			image_lint_rootfs(run, cli.opts.rootfs);
-		lint_run_finish(run);
-		rc = cli_report(&cli, run);
+		rc = cli_lint_and_report(&cli, run);
 	}
 	lint_run_free(run);
 	cli_release(&cli);

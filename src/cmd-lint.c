@@ -1,6 +1,5 @@
 /* cmd-lint.c - unroot [lint] PATH...: every input kind, one report. */
 #include "cli.h"
-#include "unroot/image.h"
 
 #include <stdio.h>
 
@@ -24,12 +23,7 @@ int cmd_lint(int argc, char **argv)
 		cli_release(&cli);
 		return 2;
 	}
-	for (size_t i = 0; i < cli.npaths; i++)
-		lint_run_path(run, cli.paths[i]);
-	if (cli.opts.rootfs)
-		image_lint_rootfs(run, cli.opts.rootfs);
-	lint_run_finish(run);
-	rc = cli_report(&cli, run);
+	rc = cli_lint_and_report(&cli, run);
 	lint_run_free(run);
 	cli_release(&cli);
 	return rc;

@@ -1,6 +1,7 @@
 /* report.c - turning a finished run into bytes on stdout or --output, and a summary on stderr. */
 #include "cli.h"
 #include "unroot/buf.h"
+#include "unroot/image.h"
 #include "unroot/output.h"
 
 #include <stdio.h>
@@ -54,4 +55,14 @@ int cli_report(struct cli *cli, struct lint_run *run)
 			counts[SEV_WARNING] == 1 ? "" : "s", counts[SEV_INFO]);
 	}
 	return status;
+}
+
+int cli_lint_and_report(struct cli *cli, struct lint_run *run)
+{
+	for (size_t i = 0; i < cli->npaths; i++)
+		lint_run_path(run, cli->paths[i]);
+	if (cli->opts.rootfs)
+		image_lint_rootfs(run, cli->opts.rootfs);
+	lint_run_finish(run);
+	return cli_report(cli, run);
 }
