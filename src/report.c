@@ -59,8 +59,7 @@ int cli_report(struct cli *cli, struct lint_run *run)
 
 int cli_lint_and_report(struct cli *cli, struct lint_run *run)
 {
-	for (size_t i = 0; i < cli->npaths; i++)
-		lint_run_path(run, cli->paths[i]);
+	lint_run_paths(run, cli->paths, cli->npaths);
 	if (cli->opts.rootfs)
 		image_lint_rootfs(run, cli->opts.rootfs);
 	lint_run_finish(run);

@@ -181,6 +181,12 @@ struct k8s_input {
 	struct k8s_entry *blocks; /* literal and folded scalars, by start: a '#' there is text */
 	size_t nblocks;
 	bool truncated; /* the object or container limit was hit */
+	/*
+	 * Other inputs of the same run that hold a Namespace or Project with
+	 * OpenShift range annotations, for openshift_ranges_for().
+	 */
+	struct k8s_input *const *peers;
+	size_t npeers;
 };
 
 /*

@@ -93,6 +93,12 @@ void lint_run_free(struct lint_run *run);
  * diagnostics; this never fails as a whole.
  */
 void lint_run_path(struct lint_run *run, const char *path);
+/*
+ * The same for several paths as one batch: every input is found and read
+ * before any is linted, so what one input says about another (a Namespace's
+ * OpenShift ranges) applies whatever the order.
+ */
+void lint_run_paths(struct lint_run *run, const char *const *paths, size_t n);
 /* Lints bytes already in memory, as the kind given (KIND_NONE: detect by name). */
 void lint_run_buffer(struct lint_run *run, const char *path, const char *data, size_t len,
 		     enum input_kind kind);

@@ -35,6 +35,7 @@ struct suppression {
 };
 
 struct pair_entry;
+struct pending;
 
 struct lint_run {
 	const struct lint_options *opts;
@@ -48,6 +49,11 @@ struct lint_run {
 	size_t npairs, cappairs;
 	bool input_error;
 	bool finished;
+	bool batch; /* lint_run_paths() is finding inputs: queue them */
+	struct pending *pending;
+	size_t npending, cappending;
+	/* What a reader keeps across the inputs of a run, by input kind. */
+	void *kind_state[KIND_ANY + 1];
 };
 
 /*
@@ -62,6 +68,11 @@ struct reader {
 	bool text; /* the engine reads the file into a source first */
 	bool (*match)(const char *path, bool is_dir);
 	void (*lint)(struct lint_run *run, const char *path, struct source *src);
+	/*
+	 * Optional: called for every input of a batch before any is linted, so
+	 * a reader can gather what spans inputs (OpenShift namespace ranges).
+	 */
+	void (*prescan)(struct lint_run *run, const char *path, struct source *src);
 	/*
 	 * The image side of this input, for pairing (--image REF=PATH) and
 	 * simulate; NULL when the kind has none or it could not be read.

@@ -232,6 +232,28 @@ static void note_input(struct lint_run *run, const char *path)
 		*slot = arena_strdup(run->arena, path);
 }
 
+/* An input found by a batch, read before any input is linted. */
+struct pending {
+	const char *path;
+	struct source *src;
+	const struct reader *rd;
+	bool unreadable;
+};
+
+static bool read_text(struct lint_run *run, const struct reader *rd, const char *path,
+		      struct source **src)
+{
+	if (!rd->text || *src)
+		return true;
+	const char *why = NULL;
+	*src = source_read(run->arena, path, run->opts->limits.file_size, &why);
+	if (!*src) {
+		run_parse_error(run, path, NULL, 0, 0, "cannot read '%s': %s", path, why);
+		return false;
+	}
+	return true;
+}
+
 static void lint_one(struct lint_run *run, const char *path, struct source *src,
 		     enum input_kind kind)
 {
@@ -241,15 +263,19 @@ static void lint_one(struct lint_run *run, const char *path, struct source *src,
 				input_kind_name(kind));
 		return;
 	}
-	note_input(run, path);
-	if (rd->text && !src) {
-		const char *why = NULL;
-		src = source_read(run->arena, path, run->opts->limits.file_size, &why);
-		if (!src) {
-			run_parse_error(run, path, NULL, 0, 0, "cannot read '%s': %s", path, why);
-			return;
+	if (run->batch) {
+		struct pending *p =
+		    ARR_PUSH(run->arena, run->pending, run->npending, run->cappending);
+		if (p) {
+			p->path = arena_strdup(run->arena, path);
+			p->src = src;
+			p->rd = rd;
 		}
+		return;
 	}
+	note_input(run, path);
+	if (!read_text(run, rd, path, &src))
+		return;
 	rd->lint(run, path, src);
 	if (arena_failed(run->arena))
 		run->input_error = true;
@@ -412,7 +438,40 @@ static void walk(struct lint_run *run, const char *path, size_t depth, bool name
 
 void lint_run_path(struct lint_run *run, const char *path)
 {
-	walk(run, path, 0, true);
+	lint_run_paths(run, &path, 1);
+}
+
+/*
+ * Finds every input first, lets each reader look at all of them (the
+ * Kubernetes reader takes OpenShift's namespace ranges from a Namespace in
+ * any input), then lints them in order.
+ */
+void lint_run_paths(struct lint_run *run, const char *const *paths, size_t n)
+{
+	run->batch = true;
+	run->npending = 0;
+	for (size_t i = 0; i < n; i++)
+		walk(run, paths[i], 0, true);
+	run->batch = false;
+	for (size_t i = 0; i < run->npending; i++) {
+		struct pending *p = &run->pending[i];
+		if (!read_text(run, p->rd, p->path, &p->src)) {
+			p->unreadable = true;
+			continue;
+		}
+		if (p->rd->prescan)
+			p->rd->prescan(run, p->path, p->src);
+	}
+	for (size_t i = 0; i < run->npending; i++) {
+		struct pending *p = &run->pending[i];
+		note_input(run, p->path);
+		if (p->unreadable)
+			continue;
+		p->rd->lint(run, p->path, p->src);
+		if (arena_failed(run->arena))
+			run->input_error = true;
+	}
+	run->npending = 0;
 }
 
 /* --- finishing ----------------------------------------------------------- */

@@ -42,6 +42,34 @@ static bool is_namespace(const struct k8s_object *o)
 	return strcmp(o->kind, "Namespace") == 0 || strcmp(o->kind, "Project") == 0;
 }
 
+static bool has_ranges(const struct k8s_object *c)
+{
+	return is_namespace(c) && (k8s_annotation(c, OPENSHIFT_UID_RANGE_ANNOTATION) ||
+				   k8s_annotation(c, OPENSHIFT_SUPP_GROUPS_ANNOTATION));
+}
+
+/*
+ * The Namespace for object o among the objects of `in`: the one named as
+ * o's namespace, else (when o names none) the only one with ranges, counted
+ * in *nranged across every input looked at.
+ */
+static void find_namespace(const struct k8s_input *in, const struct k8s_object *o,
+			   const struct k8s_object **named, const struct k8s_object **only,
+			   size_t *nranged)
+{
+	for (size_t i = 0; i < in->nobjects; i++) {
+		const struct k8s_object *c = &in->objects[i];
+		if (!is_namespace(c))
+			continue;
+		if (has_ranges(c)) {
+			(*nranged)++;
+			*only = c;
+		}
+		if (!*named && *o->namespace && strcmp(c->name, o->namespace) == 0)
+			*named = c;
+	}
+}
+
 void openshift_ranges_for(const struct k8s_input *in, const struct k8s_object *o,
 			  const struct lint_options *opts, struct openshift_ranges *out)
 {
@@ -49,22 +77,14 @@ void openshift_ranges_for(const struct k8s_input *in, const struct k8s_object *o
 	out->groups = opts->supp_groups;
 	out->uid_from = "--uid-range";
 	out->groups_from = "--supplemental-groups";
-	const struct k8s_object *ns = NULL;
-	size_t nns = 0;
-	const struct k8s_object *only = NULL;
-	for (size_t i = 0; i < in->nobjects; i++) {
-		const struct k8s_object *c = &in->objects[i];
-		if (!is_namespace(c))
-			continue;
-		if (k8s_annotation(c, OPENSHIFT_UID_RANGE_ANNOTATION) ||
-		    k8s_annotation(c, OPENSHIFT_SUPP_GROUPS_ANNOTATION)) {
-			nns++;
-			only = c;
-		}
-		if (*o->namespace && strcmp(c->name, o->namespace) == 0)
-			ns = c;
-	}
-	if (!ns && !*o->namespace && nns == 1)
+	const struct k8s_object *ns = NULL, *only = NULL;
+	size_t nranged = 0;
+	/* The object's own input first, then the other inputs of the run. */
+	find_namespace(in, o, &ns, &only, &nranged);
+	for (size_t i = 0; i < in->npeers && !ns; i++)
+		if (in->peers[i]->src != in->src)
+			find_namespace(in->peers[i], o, &ns, &only, &nranged);
+	if (!ns && !*o->namespace && nranged == 1)
 		ns = only;
 	if (!ns)
 		return;

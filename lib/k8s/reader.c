@@ -198,6 +198,44 @@ static void report_input_errors(struct lint_run *run, const char *path, const st
 				K8S_MAX_OBJECTS);
 }
 
+/* What the Kubernetes reader keeps across a run: the inputs with OpenShift ranges. */
+struct k8s_state {
+	struct k8s_input **ranged;
+	size_t n, cap;
+};
+
+static struct k8s_state *state(struct lint_run *run)
+{
+	struct k8s_state **slot = (struct k8s_state **)&run->kind_state[KIND_K8S];
+	if (!*slot)
+		*slot = arena_alloc(run->arena, sizeof(**slot));
+	return *slot;
+}
+
+/*
+ * A Namespace (or Project) with OpenShift's range annotations may sit in
+ * another file than the workloads it governs. Files that spell the
+ * annotation are read now, so every workload of the run sees their ranges.
+ */
+static void prescan(struct lint_run *run, const char *path, struct source *src)
+{
+	if (!memmem(src->data, src->len, "openshift.io/sa.scc.", 20))
+		return;
+	struct ydoc *docs = NULL;
+	size_t ndocs = 0;
+	struct yerror err = {0};
+	if (yaml_load(run->arena, src, &run->opts->limits, &docs, &ndocs, &err) != 0)
+		return; /* lint() reports it */
+	struct k8s_input *in = arena_alloc(run->arena, sizeof(*in));
+	struct k8s_state *st = state(run);
+	if (!in || !st || k8s_build(run->arena, src, docs, ndocs, in) != 0)
+		return;
+	in->path = path;
+	struct k8s_input **slot = ARR_PUSH(run->arena, st->ranged, st->n, st->cap);
+	if (slot)
+		*slot = in;
+}
+
 static void lint(struct lint_run *run, const char *path, struct source *src)
 {
 	/*
@@ -224,6 +262,12 @@ static void lint(struct lint_run *run, const char *path, struct source *src)
 	in->path = path;
 	if (in->nobjects == 0)
 		return;
+	struct k8s_state *st = run->kind_state[KIND_K8S];
+	if (st) {
+		/* Peers other than this input: the same file may have been read by prescan. */
+		in->peers = st->ranged;
+		in->npeers = st->n;
+	}
 	report_input_errors(run, path, in);
 	annotation_suppressions(run, path, in);
 	comment_suppressions(run, path, in);
@@ -239,5 +283,6 @@ const struct reader k8s_reader = {
     .text = true,
     .match = match,
     .lint = lint,
+    .prescan = prescan,
     .image_side = NULL,
 };
