@@ -34,12 +34,14 @@ median_ms() {
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "inf" }'; }
 
-# npm_tool DIR PACKAGE... : installs npm packages into $TOOLS/DIR once.
+# npm_tool DIR PACKAGE... : installs npm packages into $TOOLS/DIR once (DIR names the first).
 npm_tool() {
 	local dir=$TOOLS/$1
 	shift
-	if [ ! -d "$dir/node_modules" ]; then
+	if [ ! -d "$dir/node_modules/${1%@*}" ]; then
 		mkdir -p "$dir"
+		# Without its own package.json, npm would install into a parent folder's.
+		[ -f "$dir/package.json" ] || echo '{"private": true}' >"$dir/package.json"
 		(cd "$dir" && npm install --silent --no-audit --no-fund "$@" >/dev/null 2>&1) || return 1
 	fi
 	echo "$dir"

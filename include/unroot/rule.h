@@ -58,6 +58,12 @@ struct check_ctx {
 	 */
 	const struct image_view *(*pair)(struct check_ctx *ctx, const char *ref);
 	void *pair_data;
+	/*
+	 * What several rules of a kind derive from the same input (the
+	 * Dockerfile rules' shell findings), made once by whichever rule asks
+	 * first. NULL until then; owned by the run's arena.
+	 */
+	void *memo;
 };
 
 struct rule {

@@ -601,7 +601,32 @@ static bool instr_script(struct hits *H, const struct df_instr *in, struct sh_sc
 	return true;
 }
 
+/* The RUN findings of one input, shared by NR108-NR111 and NR114: parsed once. */
+struct run_memo {
+	const struct dockerfile *df;
+	struct shell_hit *hits;
+	size_t n;
+};
+
+static size_t compute_run_hits(struct check_ctx *ctx, struct shell_hit **out);
+
 size_t shell_run_hits(struct check_ctx *ctx, struct shell_hit **out)
+{
+	struct run_memo *m = ctx->memo;
+	if (m && m->df == ctx->df) {
+		*out = m->hits;
+		return m->n;
+	}
+	size_t n = compute_run_hits(ctx, out);
+	m = arena_alloc(ctx->arena, sizeof(*m));
+	if (m) {
+		*m = (struct run_memo){.df = ctx->df, .hits = *out, .n = n};
+		ctx->memo = m;
+	}
+	return n;
+}
+
+static size_t compute_run_hits(struct check_ctx *ctx, struct shell_hit **out)
 {
 	struct hits H = {.ctx = ctx};
 	size_t nchain;
