@@ -88,7 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    .color = data[2] & 1,
 	    .source_line = data[2] & 2,
 	    .version = "0",
-	    .cwd = data[3] & 1 ? "/" : "/work/x",
+	    .cwd = data[3] & 1 ? "/" : "/srv/x",
 	};
 	for (size_t f = 0; f < formatter_count; f++) {
 		struct buf b;
