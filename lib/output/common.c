@@ -396,3 +396,16 @@ void fmt_put_text(struct buf *out, const char *s, size_t n)
 		i += k;
 	}
 }
+
+void fmt_put_one_line(struct buf *out, const char *s)
+{
+	for (const char *p = s; *p;) {
+		size_t n = strcspn(p, "\r\n");
+		fmt_put_text(out, p, n);
+		p += n;
+		if (*p) {
+			buf_putc(out, ' ');
+			p++;
+		}
+	}
+}

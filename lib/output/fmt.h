@@ -61,6 +61,12 @@ size_t fmt_char(const char *s, size_t avail, unsigned *width);
  */
 void fmt_put_text(struct buf *out, const char *s, size_t n);
 
+/*
+ * fmt_put_text() for a line-oriented format: line breaks become spaces, so a
+ * message cannot break a report's one-finding-a-line shape.
+ */
+void fmt_put_one_line(struct buf *out, const char *s);
+
 /* "NR102 user-root"-style title used by formats that have one. */
 void fmt_title(const struct diag *d, struct buf *out);
 

@@ -18,28 +18,11 @@ static const char *gnu_severity(enum severity s)
 	return s == SEV_ERROR ? "error" : s == SEV_WARNING ? "warning" : "note";
 }
 
-/*
- * A line-oriented format cannot hold a line break inside a message, and an
- * editor's buffer should not receive control characters.
- */
-static void one_line(struct buf *out, const char *s)
-{
-	for (const char *p = s; *p;) {
-		size_t n = strcspn(p, "\r\n");
-		fmt_put_text(out, p, n);
-		p += n;
-		if (*p) {
-			buf_putc(out, ' ');
-			p++;
-		}
-	}
-}
-
 static void write_gnu(struct buf *out, const struct report *r)
 {
 	for (size_t i = 0; i < r->diags->n; i++) {
 		const struct diag *d = &r->diags->items[i];
-		one_line(out, d->path);
+		fmt_put_one_line(out, d->path);
 		if (d->src) {
 			unsigned line, col;
 			fmt_display_position(d->src, d->start, &line, &col);
@@ -50,7 +33,7 @@ static void write_gnu(struct buf *out, const struct report *r)
 		buf_init(&msg);
 		fmt_object_prefix(d, &msg);
 		buf_puts(&msg, d->message);
-		one_line(out, msg.data ? msg.data : "");
+		fmt_put_one_line(out, msg.data ? msg.data : "");
 		buf_release(&msg);
 		buf_printf(out, " [%s %s]\n", d->rule->code, d->rule->name);
 	}

@@ -19,20 +19,6 @@ static const char *sev_color(enum severity s)
 	return s == SEV_ERROR ? "\033[1;31m" : s == SEV_WARNING ? "\033[1;33m" : "\033[1;36m";
 }
 
-/* One line of text: line breaks become spaces, control characters U+FFFD. */
-static void put_line(struct buf *out, const char *s)
-{
-	for (const char *p = s; *p;) {
-		size_t n = strcspn(p, "\r\n");
-		fmt_put_text(out, p, n);
-		p += n;
-		if (*p) {
-			buf_putc(out, ' ');
-			p++;
-		}
-	}
-}
-
 /*
  * The offending line, then a caret under the span. Tabs before the span are
  * kept and other characters become as many spaces as the cells they take,
@@ -87,7 +73,7 @@ static void write_text(struct buf *out, const struct report *r)
 		diag_position(d, &line, &col, &el, &ec);
 		if (r->color)
 			buf_puts(out, "\033[1m");
-		put_line(out, d->path);
+		fmt_put_one_line(out, d->path);
 		buf_printf(out, ":%u:%u:", line, col);
 		if (r->color)
 			buf_printf(out, "\033[0m %s%s\033[0m: ", sev_color(d->severity),
@@ -98,14 +84,14 @@ static void write_text(struct buf *out, const struct report *r)
 		buf_init(&msg);
 		fmt_object_prefix(d, &msg);
 		buf_puts(&msg, d->message);
-		put_line(out, msg.data ? msg.data : "");
+		fmt_put_one_line(out, msg.data ? msg.data : "");
 		buf_release(&msg);
 		buf_printf(out, " [%s %s]\n", d->rule->code, d->rule->name);
 		if (r->source_line && d->src && d->src->len)
 			show_line(out, d, r->color);
 		if (r->source_line && d->fix && *d->fix) {
 			buf_puts(out, "    fix: ");
-			put_line(out, d->fix);
+			fmt_put_one_line(out, d->fix);
 			buf_putc(out, '\n');
 		}
 	}
