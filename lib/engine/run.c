@@ -299,11 +299,6 @@ void lint_run_buffer(struct lint_run *run, const char *path, const char *data, s
 	lint_one(run, path, src, kind);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* Folders we never look into when walking a tree. */
 static bool skip_dir(const char *name)
 {
@@ -375,6 +370,20 @@ static void lint_stdin(struct lint_run *run)
 	lint_one(run, "-", src, k);
 }
 
+/* A folder entry; `type` is from readdir (DT_UNKNOWN when the file system does not say). */
+struct entry {
+	const char *path;
+	unsigned char type;
+};
+
+static int cmp_entry(const void *a, const void *b)
+{
+	return strcmp(((const struct entry *)a)->path, ((const struct entry *)b)->path);
+}
+
+static void walk_node(struct lint_run *run, const char *path, bool is_dir, size_t depth,
+		      bool named);
+
 static void walk(struct lint_run *run, const char *path, size_t depth, bool named)
 {
 	struct stat st;
@@ -387,7 +396,11 @@ static void walk(struct lint_run *run, const char *path, size_t depth, bool name
 				path);
 		return;
 	}
-	bool is_dir = S_ISDIR(st.st_mode);
+	walk_node(run, path, S_ISDIR(st.st_mode), depth, named);
+}
+
+static void walk_node(struct lint_run *run, const char *path, bool is_dir, size_t depth, bool named)
+{
 	enum input_kind k =
 	    named && run->opts->type != KIND_NONE ? run->opts->type : detect_path(path, is_dir);
 	if (k != KIND_NONE && (!is_dir || k == KIND_HELM || k == KIND_IMAGE)) {
@@ -410,29 +423,40 @@ static void walk(struct lint_run *run, const char *path, size_t depth, bool name
 		run_parse_error(run, path, NULL, 0, 0, "cannot open folder '%s'", path);
 		return;
 	}
-	const char **names = NULL;
-	size_t n = 0, cap = 0;
+	struct entry *names = NULL;
+	size_t n = 0, cap = 0, plen = strlen(path);
+	const char *sep = plen && path[plen - 1] == '/' ? "" : "/";
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.' && (e->d_name[1] == 0 || strcmp(e->d_name, "..") == 0))
 			continue;
 		if (skip_dir(e->d_name))
 			continue;
-		const char **slot = ARR_PUSH(run->arena, names, n, cap);
+		struct entry *slot = ARR_PUSH(run->arena, names, n, cap);
 		if (!slot)
 			break;
-		size_t plen = strlen(path);
-		*slot = arena_printf(run->arena, "%s%s%s", path,
-				     plen && path[plen - 1] == '/' ? "" : "/", e->d_name);
+		slot->path = arena_printf(run->arena, "%s%s%s", path, sep, e->d_name);
+		slot->type = e->d_type;
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_str);
+	qsort(names, n, sizeof(*names), cmp_entry);
 	for (size_t i = 0; i < n; i++) {
-		struct stat cst;
-		/* Never follow symlinks while walking: a link may point anywhere. */
-		if (!names[i] || lstat(names[i], &cst) != 0 || S_ISLNK(cst.st_mode))
+		unsigned char type = names[i].type;
+		if (!names[i].path)
 			continue;
-		walk(run, names[i], depth + 1, false);
+		if (type != DT_REG && type != DT_DIR && type != DT_LNK) {
+			/* the file system did not say (or it is a device, fifo, socket) */
+			struct stat cst;
+			if (lstat(names[i].path, &cst) != 0)
+				continue;
+			type = S_ISDIR(cst.st_mode)   ? DT_DIR
+			       : S_ISLNK(cst.st_mode) ? DT_LNK
+						      : DT_REG;
+		}
+		/* Never follow symlinks while walking: a link may point anywhere. */
+		if (type == DT_LNK)
+			continue;
+		walk_node(run, names[i].path, type == DT_DIR, depth + 1, false);
 	}
 }
 

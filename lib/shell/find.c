@@ -23,6 +23,88 @@ const char *sh_base(const char *word)
 	return s ? s + 1 : word;
 }
 
+/*
+ * Every command name unroot treats specially, in one table sorted by strcmp
+ * for a binary search: each command of a RUN line is looked up several times
+ * (for wrappers, command strings, findings), and most are none of these.
+ */
+static const struct prog_name {
+	const char *name;
+	enum sh_prog kind;
+} progs[] = {
+    {"addgroup", PROG_ACCOUNT},
+    {"adduser", PROG_ACCOUNT},
+    {"ash", PROG_SHELL},
+    {"bash", PROG_SHELL},
+    {"builtin", PROG_WRAPPER},
+    {"catatonit", PROG_WRAPPER},
+    {"chgrp", PROG_CHOWN},
+    {"chmod", PROG_CHMOD},
+    {"chown", PROG_CHOWN},
+    {"chpst", PROG_DROP},
+    {"chroot", PROG_DROP},
+    {"command", PROG_WRAPPER},
+    {"cp", PROG_WRITER},
+    {"dash", PROG_SHELL},
+    {"doas", PROG_DROP},
+    {"dumb-init", PROG_WRAPPER},
+    {"env", PROG_WRAPPER},
+    {"exec", PROG_WRAPPER},
+    {"find", PROG_FIND},
+    {"gosu", PROG_DROP},
+    {"groupadd", PROG_ACCOUNT},
+    {"groupmod", PROG_ACCOUNT},
+    {"install", PROG_INSTALL},
+    {"ionice", PROG_WRAPPER},
+    {"ksh", PROG_SHELL},
+    {"mksh", PROG_SHELL},
+    {"mv", PROG_WRITER},
+    {"nice", PROG_WRAPPER},
+    {"nohup", PROG_WRAPPER},
+    {"runuser", PROG_DROP},
+    {"s6-applyuidgid", PROG_DROP},
+    {"s6-setuidgid", PROG_DROP},
+    {"sed", PROG_WRITER},
+    {"set", PROG_SET},
+    {"setpriv", PROG_DROP},
+    {"setuidgid", PROG_DROP},
+    {"sh", PROG_SHELL},
+    {"stdbuf", PROG_WRAPPER},
+    {"su", PROG_DROP},
+    {"su-exec", PROG_DROP},
+    {"sudo", PROG_DROP},
+    {"tee", PROG_WRITER},
+    {"time", PROG_WRAPPER},
+    {"timeout", PROG_WRAPPER},
+    {"tini", PROG_WRAPPER},
+    {"tini-static", PROG_WRAPPER},
+    {"useradd", PROG_ACCOUNT},
+    {"usermod", PROG_ACCOUNT},
+    {"zsh", PROG_SHELL},
+};
+
+static int cmp_prog(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct prog_name *)elem)->name);
+}
+
+enum sh_prog sh_prog_kind(const char *b)
+{
+	if (!b || !*b)
+		return PROG_OTHER;
+	const struct prog_name *p =
+	    bsearch(b, progs, sizeof(progs) / sizeof(progs[0]), sizeof(progs[0]), cmp_prog);
+	return p ? p->kind : PROG_OTHER;
+}
+
+const char *sh_prog_name(size_t i, enum sh_prog *kind)
+{
+	if (i >= sizeof(progs) / sizeof(progs[0]))
+		return NULL;
+	*kind = progs[i].kind;
+	return progs[i].name;
+}
+
 static bool eq(const char *a, const char *b)
 {
 	return a && b && strcmp(a, b) == 0;
@@ -122,13 +204,7 @@ static bool long_is(const char *name, const char *want)
 
 static bool is_drop_tool(const char *b)
 {
-	static const char *const tools[] = {
-	    "gosu",   "su-exec",      "setpriv",	"su",	     "runuser", "sudo", "doas",
-	    "chroot", "s6-setuidgid", "s6-applyuidgid", "setuidgid", "chpst",	NULL};
-	for (const char *const *t = tools; *t; t++)
-		if (eq(b, *t))
-			return true;
-	return false;
+	return sh_prog_kind(b) == PROG_DROP;
 }
 
 /*
@@ -275,13 +351,7 @@ static void drop_parse(const struct sh_cmd *c, size_t i, const char **user, size
 
 static bool is_plain_wrapper(const char *b)
 {
-	static const char *const w[] = {
-	    "exec",   "env",	 "nice", "nohup",	"command",   "builtin",	  "time", "stdbuf",
-	    "ionice", "timeout", "tini", "tini-static", "dumb-init", "catatonit", NULL};
-	for (const char *const *t = w; *t; t++)
-		if (eq(b, *t))
-			return true;
-	return false;
+	return sh_prog_kind(b) == PROG_WRAPPER;
 }
 
 /* Index after a plain wrapper at argv[i] and its options. */
@@ -340,12 +410,12 @@ static size_t skip_plain(const struct sh_cmd *c, size_t i)
 size_t sh_skip_wrappers(const struct sh_cmd *c, size_t i, bool drops)
 {
 	while (i < c->argc) {
-		const char *b = sh_base(c->argv[i].value);
-		if (is_plain_wrapper(b)) {
+		enum sh_prog kind = sh_prog_kind(sh_base(c->argv[i].value));
+		if (kind == PROG_WRAPPER) {
 			i = skip_plain(c, i);
 			continue;
 		}
-		if (is_drop_tool(b)) {
+		if (kind == PROG_DROP) {
 			const char *user;
 			size_t next;
 			drop_parse(c, i, &user, &next);
@@ -366,11 +436,7 @@ size_t sh_program(const struct sh_cmd *c)
 
 static bool is_shell(const char *b)
 {
-	static const char *const sh[] = {"sh", "bash", "dash", "ash", "ksh", "mksh", "zsh", NULL};
-	for (const char *const *t = sh; *t; t++)
-		if (eq(b, *t))
-			return true;
-	return false;
+	return sh_prog_kind(b) == PROG_SHELL;
 }
 
 size_t sh_command_string(const struct sh_cmd *c)
@@ -909,8 +975,8 @@ static void classify(struct fl *f, const struct sh_cmd *c)
 		i = sh_skip_wrappers(c, i, false);
 		if (i >= c->argc)
 			return;
-		const char *b = sh_base(c->argv[i].value);
-		if (is_drop_tool(b)) {
+		enum sh_prog kind = sh_prog_kind(sh_base(c->argv[i].value));
+		if (kind == PROG_DROP) {
 			const char *user;
 			size_t next;
 			drop_parse(c, i, &user, &next);
@@ -926,21 +992,31 @@ static void classify(struct fl *f, const struct sh_cmd *c)
 			i = next;
 			continue;
 		}
-		if (eq(b, "useradd") || eq(b, "adduser") || eq(b, "groupadd") ||
-		    eq(b, "addgroup") || eq(b, "usermod") || eq(b, "groupmod"))
+		switch (kind) {
+		case PROG_ACCOUNT:
 			account(f, c, i);
-		else if (eq(b, "chown") || eq(b, "chgrp"))
+			break;
+		case PROG_CHOWN:
 			chown_cmd(f, c, i);
-		else if (eq(b, "chmod"))
+			break;
+		case PROG_CHMOD:
 			chmod_cmd(f, c, i);
-		else if (eq(b, "install"))
+			break;
+		case PROG_INSTALL:
 			install_cmd(f, c, i);
-		else if (eq(b, "tee") || eq(b, "sed") || eq(b, "cp") || eq(b, "mv"))
+			break;
+		case PROG_WRITER:
 			writer_cmd(f, c, i);
-		else if (eq(b, "find"))
+			break;
+		case PROG_FIND:
 			find_exec(f, c, i);
-		else if (eq(b, "set"))
+			break;
+		case PROG_SET:
 			set_args(f, c, i);
+			break;
+		default:
+			break;
+		}
 		return;
 	}
 }

@@ -124,10 +124,13 @@ static bool is_meta(char c)
 	return c == ';' || c == '&' || c == '|' || c == '<' || c == '>' || c == '(' || c == ')';
 }
 
-static int lw_push(struct parser *P, struct lw *w, char c, size_t off)
+/* Appends `k` bytes that came from text offsets off, off+1, ... */
+static int lw_put(struct parser *P, struct lw *w, const char *src, size_t k, size_t off)
 {
-	if (w->n + 2 > w->cap) {
-		size_t ncap = w->cap ? w->cap * 2 : 32;
+	if (w->n + k + 2 > w->cap) {
+		size_t ncap = w->cap ? w->cap : 32;
+		while (ncap < w->n + k + 2)
+			ncap *= 2;
 		char *nb = arena_realloc(P->a, w->buf, w->cap, ncap);
 		if (!nb)
 			return oom(P);
@@ -143,8 +146,10 @@ static int lw_push(struct parser *P, struct lw *w, char c, size_t off)
 			w->map[i] = (unsigned)(w->start + i);
 	}
 	if (w->map) {
-		if (w->n + 1 > w->mcap) {
-			size_t ncap = w->mcap * 2;
+		if (w->n + k > w->mcap) {
+			size_t ncap = w->mcap;
+			while (ncap < w->n + k)
+				ncap *= 2;
 			unsigned *nm =
 			    arena_realloc(P->a, w->map, w->mcap * sizeof(*nm), ncap * sizeof(*nm));
 			if (!nm)
@@ -152,11 +157,18 @@ static int lw_push(struct parser *P, struct lw *w, char c, size_t off)
 			w->map = nm;
 			w->mcap = ncap;
 		}
-		w->map[w->n] = (unsigned)off;
+		for (size_t i = 0; i < k; i++)
+			w->map[w->n + i] = (unsigned)(off + i);
 	}
-	w->buf[w->n++] = c;
+	memcpy(w->buf + w->n, src, k);
+	w->n += k;
 	w->buf[w->n] = '\0';
 	return 0;
+}
+
+static int lw_push(struct parser *P, struct lw *w, char c, size_t off)
+{
+	return lw_put(P, w, &c, 1, off);
 }
 
 /* Makes sure the word has a buffer: '' and "" are empty words, not nothing. */
@@ -171,11 +183,16 @@ static int lw_ensure(struct parser *P, struct lw *w)
 
 static int lw_raw(struct parser *P, struct lw *w, size_t from, size_t to)
 {
-	for (size_t i = from; i < to; i++)
-		if (lw_push(P, w, P->t[i], i) < 0)
-			return -1;
-	return 0;
+	return to > from ? lw_put(P, w, P->t + from, to - from, from) : 0;
 }
+
+/* Bytes that end a word or need a closer look; every other byte is part of
+ * a word as it stands, in and out of [[ ]]. */
+static const bool special[256] = {
+    [' '] = true, ['\t'] = true, ['\r'] = true, ['\f'] = true, ['\v'] = true, ['\n'] = true,
+    [';'] = true, ['&'] = true,	 ['|'] = true,	['<'] = true,  ['>'] = true,  ['('] = true,
+    [')'] = true, ['\\'] = true, ['\''] = true, ['"'] = true,  ['$'] = true,  ['`'] = true,
+};
 
 /* Parses the commands of $(...) starting at `from`, up to its ')'. */
 static int sub_paren(struct parser *P, size_t open, size_t from)
@@ -432,6 +449,15 @@ static int lex_word(struct parser *P, struct tok *tk)
 		w.expands = true;
 	}
 	while (P->pos < P->end) {
+		size_t run = P->pos;
+		while (run < P->end && !special[(unsigned char)t[run]])
+			run++;
+		if (run > P->pos) {
+			if (lw_raw(P, &w, P->pos, run) < 0)
+				return -1;
+			P->pos = run;
+			continue;
+		}
 		char c = t[P->pos];
 		if (is_blank(c) || c == '\n')
 			break;
@@ -660,7 +686,7 @@ static int next_token(struct parser *P, struct tok *tk)
 			}
 		}
 	}
-	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+	for (size_t i = 0; is_meta(t[p]) && i < sizeof(ops) / sizeof(ops[0]); i++) {
 		size_t n = strlen(ops[i]);
 		if (p + n <= P->end && memcmp(t + p, ops[i], n) == 0) {
 			P->pos = p + n;

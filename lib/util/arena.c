@@ -43,7 +43,8 @@ void arena_free(struct arena *a)
 	free(a);
 }
 
-void *arena_alloc(struct arena *a, size_t size)
+/* `size` bytes, not cleared: for callers that fill them at once. */
+static void *bump(struct arena *a, size_t size)
 {
 	if (!a || a->failed)
 		return NULL;
@@ -92,21 +93,46 @@ void *arena_alloc(struct arena *a, size_t size)
 	void *p = b->data + b->used;
 	b->used += need;
 	a->used += need;
-	memset(p, 0, size);
+	return p;
+}
+
+void *arena_alloc(struct arena *a, size_t size)
+{
+	void *p = bump(a, size);
+	if (p)
+		memset(p, 0, size);
 	return p;
 }
 
 void *arena_realloc(struct arena *a, void *old, size_t old_size, size_t new_size)
 {
-	void *p = arena_alloc(a, new_size);
-	if (p && old)
-		memcpy(p, old, old_size < new_size ? old_size : new_size);
+	struct block *b = a && !a->failed ? a->head : NULL;
+	size_t old_need = (old_size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+	size_t new_need = (new_size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+	/* The last allocation of the head block grows where it is: a buffer that
+	 * doubles while a word or a list is read costs no copies. */
+	if (old && b && new_need >= new_size && new_need >= old_need &&
+	    (unsigned char *)old + old_need == b->data + b->used &&
+	    new_need - old_need <= b->size - b->used && new_need - old_need <= a->limit - a->used) {
+		b->used += new_need - old_need;
+		a->used += new_need - old_need;
+		if (new_size > old_size)
+			memset((unsigned char *)old + old_size, 0, new_size - old_size);
+		return old;
+	}
+	void *p = bump(a, new_size);
+	if (!p)
+		return NULL;
+	size_t keep = old ? (old_size < new_size ? old_size : new_size) : 0;
+	if (keep)
+		memcpy(p, old, keep);
+	memset((unsigned char *)p + keep, 0, new_size - keep);
 	return p;
 }
 
 char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
-	char *p = arena_alloc(a, n + 1);
+	char *p = bump(a, n + 1);
 	if (p) {
 		memcpy(p, s, n);
 		p[n] = '\0';
@@ -129,7 +155,7 @@ char *arena_vprintf(struct arena *a, const char *fmt, va_list ap)
 	va_end(copy);
 	if (n < 0)
 		return NULL;
-	char *p = arena_alloc(a, (size_t)n + 1);
+	char *p = bump(a, (size_t)n + 1);
 	if (!p)
 		return NULL;
 	if ((size_t)n < sizeof(small))

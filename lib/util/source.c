@@ -3,9 +3,13 @@
 #include "unroot/arena.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct source *source_new(struct arena *a, const char *path, const char *data, size_t len)
 {
@@ -22,17 +26,57 @@ struct source *source_new(struct arena *a, const char *path, const char *data, s
 	return s->path ? s : NULL;
 }
 
-struct source *source_read(struct arena *a, const char *path, size_t limit, const char **why)
+/* Reads a regular file straight into the arena: its size is known, so one
+ * read fills it and the short read after it is the end of the file. */
+static struct source *read_regular(struct arena *a, const char *path, int fd, size_t size,
+				   size_t limit, const char **why)
 {
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	if (!f) {
-		*why = errno == ENOENT ? "no such file" : "cannot open file";
+	if (size > limit) {
+		*why = "file is larger than the size limit";
 		return NULL;
 	}
+	struct source *s = arena_alloc(a, sizeof(*s));
+	char *data = arena_alloc(a, size + 2);
+	if (!s || !data) {
+		*why = "out of memory";
+		return NULL;
+	}
+	size_t len = 0;
+	for (;;) {
+		/* one byte more than the size, to see a file that grew meanwhile */
+		size_t want = size + 1 - len;
+		ssize_t got = read(fd, data + len, want);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			*why = "read error";
+			return NULL;
+		}
+		len += (size_t)got;
+		if ((size_t)got < want || len > size)
+			break;
+	}
+	if (len > size) {
+		*why = "file changed while it was read";
+		return NULL;
+	}
+	data[len] = '\0';
+	s->arena = a;
+	s->path = arena_strdup(a, path);
+	s->data = data;
+	s->len = len;
+	if (!s->path)
+		*why = "out of memory";
+	return s->path ? s : NULL;
+}
+
+/* Reads a pipe or other stream in growing steps, up to the limit. */
+static struct source *read_stream(struct arena *a, const char *path, int fd, size_t limit,
+				  const char **why)
+{
 	size_t cap = 64 * 1024, len = 0;
 	char *data = malloc(cap);
 	struct source *s = NULL;
-	*why = NULL;
 	while (data) {
 		if (len == cap) {
 			if (cap > limit) {
@@ -45,13 +89,16 @@ struct source *source_read(struct arena *a, const char *path, size_t limit, cons
 			data = bigger;
 			cap *= 2;
 		}
-		size_t got = fread(data + len, 1, cap - len, f);
-		len += got;
-		if (got == 0) {
-			if (ferror(f))
-				*why = "read error";
+		ssize_t got = read(fd, data + len, cap - len);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			*why = "read error";
 			break;
 		}
+		if (got == 0)
+			break;
+		len += (size_t)got;
 	}
 	if (!*why && len > limit)
 		*why = "file is larger than the size limit";
@@ -63,24 +110,47 @@ struct source *source_read(struct arena *a, const char *path, size_t limit, cons
 		*why = "out of memory";
 	}
 	free(data);
-	if (f != stdin)
-		fclose(f);
+	return s;
+}
+
+struct source *source_read(struct arena *a, const char *path, size_t limit, const char **why)
+{
+	bool is_stdin = strcmp(path, "-") == 0;
+	int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	*why = NULL;
+	if (fd < 0) {
+		*why = errno == ENOENT ? "no such file" : "cannot open file";
+		return NULL;
+	}
+	struct stat st;
+	struct source *s;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0)
+		s = read_regular(a, path, fd, (size_t)st.st_size, limit, why);
+	else
+		s = read_stream(a, path, fd, limit, why);
+	if (!is_stdin)
+		close(fd);
 	return s;
 }
 
 static void build_lines(struct source *s)
 {
 	size_t n = 1;
-	for (size_t i = 0; i < s->len; i++)
-		n += s->data[i] == '\n';
+	const char *p = s->data, *end = s->data + s->len;
+	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		n++;
+		p++;
+	}
 	s->line_starts = arena_alloc(s->arena, n * sizeof(size_t));
 	if (!s->line_starts)
 		return;
 	size_t k = 0;
 	s->line_starts[k++] = 0;
-	for (size_t i = 0; i < s->len; i++)
-		if (s->data[i] == '\n')
-			s->line_starts[k++] = i + 1;
+	p = s->data;
+	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		p++;
+		s->line_starts[k++] = (size_t)(p - s->data);
+	}
 	s->nlines = k;
 }
 
@@ -112,8 +182,11 @@ void source_position(struct source *s, size_t off, unsigned *line, unsigned *col
 		off = s->len;
 	size_t i = line_index(s, off);
 	size_t start = off;
-	while (start > 0 && s->data[start - 1] != '\n')
-		start--;
+	if (s->line_starts)
+		start = s->line_starts[i];
+	else
+		while (start > 0 && s->data[start - 1] != '\n')
+			start--;
 	*line = (unsigned)i + 1;
 	*col = (unsigned)(off - start) + 1;
 }

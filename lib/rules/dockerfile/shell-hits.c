@@ -283,13 +283,17 @@ static const char *context_path(struct check_ctx *ctx, const char *rel, bool *is
 		return NULL;
 	const char *full = strcmp(dir, ".") == 0 ? arena_strdup(ctx->arena, rel)
 						 : arena_printf(ctx->arena, "%s/%s", dir, rel);
+	/* Most sources are not in the context (a Dockerfile linted on its own): one
+	 * failed stat answers that, where realpath would read every link first. */
+	struct stat st;
+	if (!full || stat(full, &st) != 0)
+		return NULL;
 	char rdir[PATH_MAX], rfull[PATH_MAX];
-	if (!full || !realpath(dir, rdir) || !realpath(full, rfull))
+	if (!realpath(dir, rdir) || !realpath(full, rfull))
 		return NULL;
 	size_t n = strlen(rdir);
 	if (strcmp(rdir, "/") != 0 && (strncmp(rfull, rdir, n) != 0 || rfull[n] != '/'))
 		return NULL;
-	struct stat st;
 	if (stat(rfull, &st) != 0)
 		return NULL;
 	*is_dir = S_ISDIR(st.st_mode);

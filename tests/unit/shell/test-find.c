@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "../../../lib/shell/internal.h"
 #include "unroot/arena.h"
 #include "unroot/shell.h"
 
@@ -330,12 +331,37 @@ static void appends_to_existing(void **state)
 	assert_int_equal(f[1].kind, SH_CHMOD);
 }
 
+/* Every name of the command table is found by the lookup (it searches a sorted
+ * table, so a name out of order would be missed), and near misses are not. */
+static void command_names(void **state)
+{
+	(void)state;
+	enum sh_prog kind;
+	size_t i = 0;
+	for (const char *name; (name = sh_prog_name(i, &kind)) != NULL; i++) {
+		if (i > 0) {
+			enum sh_prog k0;
+			assert_true(strcmp(sh_prog_name(i - 1, &k0), name) < 0);
+		}
+		assert_int_equal(sh_prog_kind(name), kind);
+	}
+	assert_true(i > 40);
+	assert_int_equal(sh_prog_kind("chown"), PROG_CHOWN);
+	assert_int_equal(sh_prog_kind("gosu"), PROG_DROP);
+	assert_int_equal(sh_prog_kind("bash"), PROG_SHELL);
+	assert_int_equal(sh_prog_kind("chowner"), PROG_OTHER);
+	assert_int_equal(sh_prog_kind("s"), PROG_OTHER);
+	assert_int_equal(sh_prog_kind(""), PROG_OTHER);
+	assert_int_equal(sh_prog_kind("apt-get"), PROG_OTHER);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(accounts),	       cmocka_unit_test(ownership),
 	    cmocka_unit_test(modes),	       cmocka_unit_test(passwd_writes),
 	    cmocka_unit_test(privilege_drops), cmocka_unit_test(appends_to_existing),
+	    cmocka_unit_test(command_names),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
