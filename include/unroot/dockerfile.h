@@ -118,6 +118,7 @@ struct df_stage {
 	const char *name;	   /* `AS name`, lower-cased; NULL without */
 	int parent;		   /* stage it is built FROM, or -1 for an image */
 	const char *platform;
+	bool windows; /* it or a stage it is built FROM is a Windows image (df_stage_is_windows) */
 };
 
 struct df_comment {

@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Name -> newest variable with a value: one table per stage, so lookups stay O(1). */
 struct vhash {
@@ -215,6 +216,11 @@ static void stage_insert(const struct dockerfile *df, int *slots, size_t cap, in
 	slots[i] = s + 1;
 }
 
+static bool names_windows(const char *s)
+{
+	return s && (strcasestr(s, "windows") || strcasestr(s, "nanoserver"));
+}
+
 /* Called at the end of df_parse: expand FROM lines and link stages to parents. */
 int df_resolve_stages(struct arena *a, struct dockerfile *df)
 {
@@ -243,6 +249,11 @@ int df_resolve_stages(struct arena *a, struct dockerfile *df)
 		}
 		if (st->name)
 			stage_insert(df, slots, cap, (int)s);
+		/* A parent always comes first, so its answer is there already. */
+		st->windows =
+		    (st->platform && strncasecmp(st->platform, "windows", 7) == 0) ||
+		    (st->parent >= 0 ? df->stages[st->parent].windows
+				     : names_windows(st->base) || names_windows(st->base_expanded));
 	}
 	return arena_failed(a) ? -1 : 0;
 }

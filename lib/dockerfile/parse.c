@@ -166,6 +166,35 @@ static void span(const struct pctx *p, size_t s, size_t e, size_t *ss, size_t *s
 	*se = e > s ? seg_map(p->segs, p->nsegs, e - 1) + 1 : *ss;
 }
 
+/*
+ * seg_map for offsets that only grow (the words of one line, in order):
+ * *at is the segment of the previous offset, so the search steps forward
+ * instead of starting over for each word of a long RUN line.
+ */
+static size_t seg_map_next(const struct df_segment *segs, size_t n, size_t off, size_t *at)
+{
+	if (n == 0)
+		return 0;
+	size_t lo = *at < n ? *at : 0;
+	if (segs[lo].text_off > off)
+		lo = 0;
+	while (lo + 1 < n && segs[lo + 1].text_off <= off)
+		lo++;
+	*at = lo;
+	const struct df_segment *g = &segs[lo];
+	if (off < g->text_off)
+		return g->src_off;
+	if (off - g->text_off > g->len)
+		return g->src_off + g->len;
+	return g->src_off + (off - g->text_off);
+}
+
+static void span_next(const struct pctx *p, size_t s, size_t e, size_t *ss, size_t *se, size_t *at)
+{
+	*ss = seg_map_next(p->segs, p->nsegs, s, at);
+	*se = e > s ? seg_map_next(p->segs, p->nsegs, e - 1, at) + 1 : *ss;
+}
+
 /* Segments of logical [from, to), shifted so that `from` is offset 0. */
 static struct df_segment *slice_segs(struct pctx *p, size_t from, size_t to, size_t *n)
 {
@@ -286,6 +315,16 @@ static bool heredoc_word(struct pctx *p, const char *w, size_t len, struct df_he
 	return true;
 }
 
+/* Whether "<<" occurs: memchr finds the rare '<' many bytes at a time. */
+static bool has_heredoc_mark(const char *s, size_t n)
+{
+	for (const char *e = s + n; n >= 2 && (s = memchr(s, '<', (size_t)(e - s) - 1)) != NULL;
+	     s++)
+		if (s[1] == '<')
+			return true;
+	return false;
+}
+
 /* Reads the bodies of the heredocs opened on the logical line, from *pos on. */
 static int read_heredocs(struct pctx *p, struct df_instr *in, size_t *pos, size_t *end)
 {
@@ -296,7 +335,7 @@ static int read_heredocs(struct pctx *p, struct df_instr *in, size_t *pos, size_
 		const char *word = p->buf + w[i].start;
 		size_t len = w[i].end - w[i].start;
 		struct df_heredoc h = {0};
-		if (!memmem(word, len, "<<", 2) || !heredoc_word(p, word, len, &h))
+		if (!has_heredoc_mark(word, len) || !heredoc_word(p, word, len, &h))
 			continue;
 		size_t os, oe;
 		span(p, w[i].start, w[i].end, &os, &oe);
@@ -462,10 +501,12 @@ static int parse_instr(struct pctx *p, struct df_instr *in, size_t lo, size_t hi
 		in->args = arena_alloc(p->a, nw * sizeof(*in->args));
 		if (!in->args)
 			return fail(p, ss, se, "out of memory");
+		size_t at = 0;
 		for (size_t i = 0; i < nw; i++) {
 			in->args[i].text =
 			    arena_strndup(p->a, L + w[i].start, w[i].end - w[i].start);
-			span(p, w[i].start, w[i].end, &in->args[i].start, &in->args[i].end);
+			span_next(p, w[i].start, w[i].end, &in->args[i].start, &in->args[i].end,
+				  &at);
 		}
 		in->nargs = nw;
 	}
@@ -663,7 +704,8 @@ static int parse_lines(struct pctx *p)
 		if (parse_instr(p, in, 0, p->blen, 0) != 0)
 			return -1;
 		const struct df_instr *inner = in->sub ? in->sub : in;
-		if (!inner->json && takes_heredoc(inner->cmd) && memmem(p->buf, p->blen, "<<", 2)) {
+		if (!inner->json && takes_heredoc(inner->cmd) &&
+		    has_heredoc_mark(p->buf, p->blen)) {
 			if (read_heredocs(p, in, &pos, &last_end) != 0)
 				return -1;
 			if (in->sub) {

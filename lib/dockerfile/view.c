@@ -16,23 +16,9 @@
 #include <string.h>
 #include <strings.h>
 
-static bool names_windows(const char *s)
-{
-	return s && (strcasestr(s, "windows") || strcasestr(s, "nanoserver"));
-}
-
 bool df_stage_is_windows(const struct dockerfile *df, int stage)
 {
-	if (stage < 0 || stage >= (int)df->nstages)
-		return false;
-	for (int s = stage; s >= 0; s = df->stages[s].parent) {
-		const struct df_stage *st = &df->stages[s];
-		if (st->platform && strncasecmp(st->platform, "windows", 7) == 0)
-			return true;
-		if (st->parent < 0)
-			return names_windows(st->base) || names_windows(st->base_expanded);
-	}
-	return false;
+	return stage >= 0 && stage < (int)df->nstages && df->stages[stage].windows;
 }
 
 bool df_final_user(const struct dockerfile *df, const struct lint_options *opts,

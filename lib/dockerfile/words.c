@@ -86,13 +86,21 @@ size_t df_lex_flags(struct arena *a, const char *s, size_t lo, size_t hi, struct
  * kept, so each word is the source text as written (a trailing lone escape
  * is dropped).
  */
+/* df_is_space as a table, for the loops that look at every byte of a line. */
+static const bool space[256] = {
+    [' '] = true, ['\t'] = true, ['\n'] = true, ['\v'] = true, ['\f'] = true, ['\r'] = true};
+/* Where a run of plain bytes in a word ends: a space, a quote, either escape. */
+static const bool stop[256] = {
+    [' '] = true,  ['\t'] = true, ['\n'] = true, ['\v'] = true, ['\f'] = true,
+    ['\r'] = true, ['\''] = true, ['"'] = true,	 ['\\'] = true, ['`'] = true};
+
 size_t df_lex_words(const char *s, size_t lo, size_t hi, char esc, struct df_span **buf,
 		    size_t *cap)
 {
 	size_t n = 0;
 	size_t pos = lo;
 	while (pos < hi) {
-		while (pos < hi && df_is_space((unsigned char)s[pos]))
+		while (pos < hi && space[(unsigned char)s[pos]])
 			pos++;
 		if (pos >= hi)
 			break;
@@ -101,7 +109,18 @@ size_t df_lex_words(const char *s, size_t lo, size_t hi, char esc, struct df_spa
 		while (pos < hi) {
 			char c = s[pos];
 			if (!quote) {
-				if (df_is_space((unsigned char)c))
+				/* a run of bytes that are nothing special */
+				while (pos < hi && !stop[(unsigned char)s[pos]])
+					pos++;
+				if (pos < hi && (s[pos] == '\\' || s[pos] == '`') &&
+				    s[pos] != esc) {
+					pos++; /* the escape character this file does not use */
+					continue;
+				}
+				if (pos >= hi)
+					break;
+				c = s[pos];
+				if (space[(unsigned char)c])
 					break;
 				if (c == '\'' || c == '"')
 					quote = c;
@@ -120,7 +139,7 @@ size_t df_lex_words(const char *s, size_t lo, size_t hi, char esc, struct df_spa
 			pos++;
 		}
 		size_t end = pos;
-		if (pos < hi && !df_is_space((unsigned char)s[pos]))
+		if (pos < hi && !space[(unsigned char)s[pos]])
 			pos++; /* the dropped trailing escape */
 		if (n == *cap) {
 			size_t ncap = *cap ? *cap * 2 : 16;

@@ -384,6 +384,15 @@ void fmt_put_text(struct buf *out, const char *s, size_t n)
 {
 	size_t i = 0;
 	while (i < n) {
+		/* Printable ASCII, most of any message, goes out in one piece. */
+		size_t run = i;
+		while (run < n && (unsigned char)s[run] >= 0x20 && (unsigned char)s[run] < 0x7f)
+			run++;
+		if (run > i) {
+			buf_add(out, s + i, run - i);
+			i = run;
+			continue;
+		}
 		unsigned w;
 		size_t k = fmt_char(s + i, n - i, &w);
 		unsigned char c = (unsigned char)s[i];

@@ -9,6 +9,7 @@
 #include "unroot/shell.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,9 +25,9 @@ const char *sh_base(const char *word)
 }
 
 /*
- * Every command name unroot treats specially, in one table sorted by strcmp
- * for a binary search: each command of a RUN line is looked up several times
- * (for wrappers, command strings, findings), and most are none of these.
+ * Every command name unroot treats specially, in one table (sorted, so that
+ * a reader finds a name): each command of a RUN line is looked up several
+ * times (for wrappers, command strings, findings), and most are none of these.
  */
 static const struct prog_name {
 	const char *name;
@@ -83,18 +84,46 @@ static const struct prog_name {
     {"zsh", PROG_SHELL},
 };
 
-static int cmp_prog(const void *key, const void *elem)
+/*
+ * An open-addressing hash over the table, built once: the lookup costs a
+ * hash of the name and usually one compare, where a search of the table
+ * cost several.
+ */
+#define NSLOTS 256
+static unsigned char slots[NSLOTS]; /* index into progs + 1; 0 is empty */
+_Static_assert(sizeof(progs) / sizeof(progs[0]) < NSLOTS / 2, "keep the hash table sparse");
+static pthread_once_t slots_once = PTHREAD_ONCE_INIT;
+
+static unsigned name_hash(const char *s, size_t n)
 {
-	return strcmp(key, ((const struct prog_name *)elem)->name);
+	return ((unsigned char)s[0] * 31u + (unsigned char)s[n - 1] * 7u + (unsigned)n * 3u) %
+	       NSLOTS;
+}
+
+static void build_slots(void)
+{
+	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		unsigned h = name_hash(progs[i].name, strlen(progs[i].name));
+		while (slots[h])
+			h = (h + 1) % NSLOTS;
+		slots[h] = (unsigned char)(i + 1);
+	}
 }
 
 enum sh_prog sh_prog_kind(const char *b)
 {
 	if (!b || !*b)
 		return PROG_OTHER;
-	const struct prog_name *p =
-	    bsearch(b, progs, sizeof(progs) / sizeof(progs[0]), sizeof(progs[0]), cmp_prog);
-	return p ? p->kind : PROG_OTHER;
+	size_t n = strlen(b);
+	if (n > 16) /* longer than any name in the table */
+		return PROG_OTHER;
+	pthread_once(&slots_once, build_slots);
+	for (unsigned h = name_hash(b, n); slots[h]; h = (h + 1) % NSLOTS) {
+		const struct prog_name *p = &progs[slots[h] - 1];
+		if (p->name[0] == b[0] && strcmp(p->name, b) == 0)
+			return p->kind;
+	}
+	return PROG_OTHER;
 }
 
 const char *sh_prog_name(size_t i, enum sh_prog *kind)

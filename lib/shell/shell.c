@@ -607,6 +607,24 @@ static bool is_redir_op(const char *op)
 	return op[0] == '<' || op[0] == '>' || (op[0] == '&' && op[1] == '>');
 }
 
+/* The longest operator at t[p], from the table; NULL when none starts there. */
+static const char *match_op(const char *t, size_t p, size_t end, size_t *len)
+{
+	if (!is_meta(t[p]))
+		return NULL;
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		const char *op = ops[i];
+		if (op[0] != t[p])
+			continue;
+		size_t n = op[1] ? (op[2] ? 3 : 2) : 1;
+		if (p + n <= end && (n < 2 || op[1] == t[p + 1]) && (n < 3 || op[2] == t[p + 2])) {
+			*len = n;
+			return op;
+		}
+	}
+	return NULL;
+}
+
 /* Returns 0, or -1 on an error; the token is in *tk. */
 static int next_token(struct parser *P, struct tok *tk)
 {
@@ -671,30 +689,26 @@ static int next_token(struct parser *P, struct tok *tk)
 		q++;
 	if (q > p && q < P->end && (t[q] == '<' || t[q] == '>')) {
 		/* an IO number: 2>&1, 3<file */
-		for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
-			size_t n = strlen(ops[i]);
-			if (is_redir_op(ops[i]) && ops[i][0] != '&' && q + n <= P->end &&
-			    memcmp(t + q, ops[i], n) == 0) {
-				char *op = arena_strndup(P->a, t + p, q + n - p);
-				if (!op)
-					return oom(P);
-				P->pos = q + n;
-				tk->type = T_REDIR;
-				tk->op = op;
-				tk->end = P->pos;
-				return 0;
-			}
-		}
-	}
-	for (size_t i = 0; is_meta(t[p]) && i < sizeof(ops) / sizeof(ops[0]); i++) {
-		size_t n = strlen(ops[i]);
-		if (p + n <= P->end && memcmp(t + p, ops[i], n) == 0) {
-			P->pos = p + n;
-			tk->type = is_redir_op(ops[i]) ? T_REDIR : T_OP;
-			tk->op = ops[i];
+		size_t n;
+		if (match_op(t, q, P->end, &n)) {
+			char *op = arena_strndup(P->a, t + p, q + n - p);
+			if (!op)
+				return oom(P);
+			P->pos = q + n;
+			tk->type = T_REDIR;
+			tk->op = op;
 			tk->end = P->pos;
 			return 0;
 		}
+	}
+	size_t n;
+	const char *op = match_op(t, p, P->end, &n);
+	if (op) {
+		P->pos = p + n;
+		tk->type = is_redir_op(op) ? T_REDIR : T_OP;
+		tk->op = op;
+		tk->end = P->pos;
+		return 0;
 	}
 	int rc = lex_word(P, tk);
 	if (rc < 0)

@@ -1,5 +1,6 @@
 /* final-user.c - the final stage's user, shared by the Dockerfile USER rules. */
 #include "final-user.h"
+#include "memo.h"
 #include "unroot/arena.h"
 #include "unroot/lint.h"
 #include "unroot/rule.h"
@@ -7,7 +8,27 @@
 
 #include <string.h>
 
-bool final_user_get(const struct check_ctx *ctx, struct final_user *fu)
+static bool compute(const struct check_ctx *ctx, struct final_user *fu);
+
+/* Asked by most USER rules for each input: worked out once (the base image
+ * lookup matches the reference against every listed pattern). */
+bool final_user_get(struct check_ctx *ctx, struct final_user *fu)
+{
+	struct df_memo *m = df_memo(ctx);
+	if (m && m->has_user) {
+		*fu = m->user;
+		return m->user_ok;
+	}
+	bool ok = compute(ctx, fu);
+	if (m) {
+		m->has_user = true;
+		m->user_ok = ok;
+		m->user = *fu;
+	}
+	return ok;
+}
+
+static bool compute(const struct check_ctx *ctx, struct final_user *fu)
 {
 	memset(fu, 0, sizeof(*fu));
 	fu->uid = fu->gid = -1;

@@ -26,7 +26,7 @@ struct final_user {
 };
 
 /* False when the Dockerfile has no stage. */
-bool final_user_get(const struct check_ctx *ctx, struct final_user *fu);
+bool final_user_get(struct check_ctx *ctx, struct final_user *fu);
 
 /* A uid to suggest: `uid` when it is fine, else 1001 (or --min-uid when higher). */
 long final_user_suggest_uid(const struct check_ctx *ctx, long uid);

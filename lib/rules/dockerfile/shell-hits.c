@@ -7,6 +7,7 @@
  * symlink leading out), and with the run's file size limit.
  */
 #include "shell-hits.h"
+#include "memo.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -605,27 +606,21 @@ static bool instr_script(struct hits *H, const struct df_instr *in, struct sh_sc
 	return true;
 }
 
-/* The RUN findings of one input, shared by NR108-NR111 and NR114: parsed once. */
-struct run_memo {
-	const struct dockerfile *df;
-	struct shell_hit *hits;
-	size_t n;
-};
-
 static size_t compute_run_hits(struct check_ctx *ctx, struct shell_hit **out);
 
+/* The RUN findings of one input, shared by NR108-NR111 and NR114: parsed once. */
 size_t shell_run_hits(struct check_ctx *ctx, struct shell_hit **out)
 {
-	struct run_memo *m = ctx->memo;
-	if (m && m->df == ctx->df) {
-		*out = m->hits;
-		return m->n;
+	struct df_memo *m = df_memo(ctx);
+	if (m && m->has_run) {
+		*out = m->run;
+		return m->nrun;
 	}
 	size_t n = compute_run_hits(ctx, out);
-	m = arena_alloc(ctx->arena, sizeof(*m));
 	if (m) {
-		*m = (struct run_memo){.df = ctx->df, .hits = *out, .n = n};
-		ctx->memo = m;
+		m->has_run = true;
+		m->run = *out;
+		m->nrun = n;
 	}
 	return n;
 }
