@@ -3,31 +3,11 @@
 # under 10 ms, start-up included), and the rendered path (helm template twice,
 # plain and with --api-versions security.openshift.io/v1, plus a lint of the
 # output) next to helm template alone. Prints medians in ms.
-set -u
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-if [ ! -x "$ROOT/build-release/unroot" ]; then
-	(cd "$ROOT" && { [ -d build-release ] || meson setup build-release --buildtype=release -Dtests=false >/dev/null; } &&
-		ninja -C build-release >/dev/null) || { echo "cannot build unroot"; exit 2; }
-fi
-UNROOT=$ROOT/build-release/unroot
+. "$(dirname "$0")/lib.sh"
+UNROOT=$(unroot_bin) || { echo "cannot build unroot"; exit 2; }
 work=$(mktemp -d /tmp/unroot-bench-helm-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 export HOME=$work/home
-
-# median RUNS COMMAND...: median wall time in ms.
-median() {
-	local runs=$1 i s e
-	shift
-	local t=()
-	for ((i = 0; i < runs; i++)); do
-		s=$(date +%s%N)
-		"$@" >/dev/null 2>&1
-		e=$(date +%s%N)
-		t+=($(((e - s) / 1000)))
-	done
-	printf '%s\n' "${t[@]}" | sort -n | sed -n "$(((runs + 1) / 2))p" |
-		awk '{ printf "%.2f", $1 / 1000 }'
-}
 
 # A chart of 20 workloads in the shape `helm create` writes, plus helpers.
 c=$work/big
@@ -81,7 +61,7 @@ spec:
 T
 done
 echo "chart: 20 Deployment templates, $(cat "$c"/templates/* | wc -c) bytes of templates"
-s=$(median 51 "$UNROOT" lint --no-config -q --fail-on none --helm none "$c")
+s=$(median_ms 51 "$UNROOT" lint --no-config -q --fail-on none --helm none "$c")
 echo "static checks, start-up included:        ${s} ms wall (goal: under 10 ms)"
 # Wall time swings with the machine's load; instructions do not.
 if command -v valgrind >/dev/null; then
@@ -96,12 +76,12 @@ if [ ! -x "$H" ] && ! bash "$ROOT/scripts/install-tools-helm.sh" >/dev/null 2>&1
 	echo "helm cannot be installed; no rendered figures"
 	exit 0
 fi
-t=$(median 11 "$H" template unroot "$c")
-t2=$(median 11 "$H" template unroot "$c" --api-versions security.openshift.io/v1)
+t=$(median_ms 11 "$H" template unroot "$c")
+t2=$(median_ms 11 "$H" template unroot "$c" --api-versions security.openshift.io/v1)
 "$H" template unroot "$c" >"$work/out.yaml"
-l=$(median 21 "$UNROOT" lint --no-config -q --fail-on none --type k8s "$work/out.yaml")
-r1=$(median 11 "$UNROOT" lint --no-config -q --fail-on none --helm "$H" --platform kubernetes "$c")
-r2=$(median 11 "$UNROOT" lint --no-config -q --fail-on none --helm "$H" "$c")
+l=$(median_ms 21 "$UNROOT" lint --no-config -q --fail-on none --type k8s "$work/out.yaml")
+r1=$(median_ms 11 "$UNROOT" lint --no-config -q --fail-on none --helm "$H" --platform kubernetes "$c")
+r2=$(median_ms 11 "$UNROOT" lint --no-config -q --fail-on none --helm "$H" "$c")
 echo "helm template alone:                     ${t} ms (with --api-versions: ${t2} ms)"
 echo "lint of its output as Kubernetes input:  ${l} ms"
 echo "rendered path, kubernetes (one render):  ${r1} ms"
