@@ -16,7 +16,7 @@ _unroot()
 	local commands="lint image simulate fix rules explain version"
 	local formats="text json sarif junit checkstyle github gnu"
 	local opts="--format --output --platform --min-uid --uid-range --supplemental-groups
-		--image --fail-on --ignore --config --no-config --color --quiet --type --context
+		--image --fail-on --ignore --config --no-config --color --quiet --type --context --jobs
 		--arch --rootfs --image-config --tree --helm --values --set --write --diff --help"
 
 	local cmd="" i

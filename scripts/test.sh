@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: a -Werror debug build, then the same tests under ASan and
-# UBSan, then every fuzz target for a short fixed time. Prints "N passed, N failed".
+# UBSan, the threaded lint under ThreadSanitizer, then every fuzz target for a short
+# fixed time. Prints "N passed, N failed".
 #   scripts/test.sh            everything
 #   scripts/test.sh --quick    the debug build's tests only
 set -uo pipefail
@@ -44,7 +45,8 @@ suite() {
 		failed=$((failed + 1))
 		return
 	fi
-	meson test -C "$dir" --print-errorlogs --num-processes 2 >"$logs/test-$name.log" 2>&1
+	# shellcheck disable=SC2086 # $only is a list of test names, or empty for all
+	meson test -C "$dir" --print-errorlogs --num-processes 2 ${only:-} >"$logs/test-$name.log" 2>&1
 	grep -aE '^ *[0-9]+/[0-9]+ ' "$logs/test-$name.log" | grep -vE ' OK | SKIP ' || true
 	sed -n '/^Ok:/,/^Timeout:/p' "$logs/test-$name.log"
 	grep -a -A30 'Summary of Failures' "$logs/test-$name.log" | head -40 || true
@@ -55,6 +57,9 @@ suite debug build
 if [ "$quick" = 0 ]; then
 	suite sanitizers build-asan -Db_sanitize=address,undefined -Db_lundef=false \
 		-Dc_args=-fno-sanitize-recover=all
+	# The threads that lint many Dockerfiles at once, under ThreadSanitizer.
+	only="cli-jobs" TSAN_OPTIONS=halt_on_error=1 suite threads build-tsan \
+		-Db_sanitize=thread -Db_lundef=false
 	if command -v clang >/dev/null; then
 		echo "== fuzz"
 		if [ ! -d build-fuzz ]; then

@@ -25,6 +25,7 @@ enum {
 	OPT_OUTPUT,
 	OPT_TYPE,
 	OPT_CONTEXT,
+	OPT_JOBS,
 	OPT_ARCH,
 	OPT_ROOTFS,
 	OPT_IMAGE_CONFIG,
@@ -53,6 +54,7 @@ static const struct option long_opts[] = {
     {"output", required_argument, NULL, OPT_OUTPUT},
     {"type", required_argument, NULL, OPT_TYPE},
     {"context", required_argument, NULL, OPT_CONTEXT},
+    {"jobs", required_argument, NULL, OPT_JOBS},
     {"arch", required_argument, NULL, OPT_ARCH},
     {"rootfs", required_argument, NULL, OPT_ROOTFS},
     {"image-config", required_argument, NULL, OPT_IMAGE_CONFIG},
@@ -84,6 +86,7 @@ static const char help_text[] =
     "  -q, --quiet               print findings only\n"
     "      --type KIND           dockerfile|k8s|helm|image: force the input kind\n"
     "      --context DIR         Dockerfile build context (default: its folder)\n"
+    "  -j, --jobs N              threads for many Dockerfiles (default: one per CPU)\n"
     "      --arch ARCH           image platform to pick from an index\n"
     "      --rootfs DIR          lint an unpacked root filesystem\n"
     "      --image-config FILE   image config JSON for --rootfs\n"
@@ -177,6 +180,15 @@ static int apply(const char *cmd, struct cli *cli, int c, const char *arg)
 		o->platforms = platform_parse(arg, &bad);
 		if (!o->platforms)
 			return usage_error(cmd, "unknown platform in '%s'", arg);
+		return 0;
+	case OPT_JOBS:
+	case 'j':
+		errno = 0;
+		long jobs = strtol(arg, &end, 10);
+		if (errno || *end || end == arg || jobs < 1 || jobs > 256)
+			return usage_error(cmd, "--jobs needs a number from 1 to 256, not '%s'",
+					   arg);
+		o->jobs = (unsigned)jobs;
 		return 0;
 	case OPT_MIN_UID:
 		errno = 0;
@@ -287,7 +299,7 @@ int cli_parse(const char *cmd, int argc, char **argv, struct cli *cli)
 	int c;
 	opterr = 0;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+f:qh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+f:j:qh", long_opts, NULL)) != -1) {
 		if (c == 'h') {
 			print_help(cmd);
 			return -1;
@@ -322,7 +334,7 @@ int cli_parse(const char *cmd, int argc, char **argv, struct cli *cli)
 	/* Pass 2: the command line wins over the config. */
 	opterr = 1;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "f:qh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:j:qh", long_opts, NULL)) != -1) {
 		if (c == '?' || c == ':')
 			return usage_error(cmd, "%s", "bad option");
 		if (apply(cmd, cli, c, optarg))

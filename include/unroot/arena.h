@@ -24,7 +24,12 @@ void arena_free(struct arena *a);
 
 /* `size` zeroed bytes, aligned for any type; NULL once the limit is hit. */
 void *arena_alloc(struct arena *a, size_t size);
-/* Grows a block from arena_alloc(); the old block is not reused. */
+/* As arena_alloc, but the bytes are not cleared: for a caller that fills them at once. */
+void *arena_alloc_raw(struct arena *a, size_t size);
+/*
+ * Grows a block from arena_alloc(); the new bytes are zero. The newest block
+ * grows where it is when there is room; otherwise it is copied.
+ */
 void *arena_realloc(struct arena *a, void *old, size_t old_size, size_t new_size);
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_strndup(struct arena *a, const char *s, size_t n);

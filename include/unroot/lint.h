@@ -68,6 +68,8 @@ struct lint_options {
 	size_t nsets;
 
 	struct lint_limits limits;
+	/* Threads for the inputs of a batch that can be linted apart; 0: one per CPU. */
+	unsigned jobs;
 
 	/*
 	 * Progress of long reads (large images), called from the thread that

@@ -54,6 +54,9 @@ struct lint_run {
 	size_t npending, cappending;
 	/* What a reader keeps across the inputs of a run, by input kind. */
 	void *kind_state[KIND_ANY + 1];
+	/* Runs of the threads that linted a batch; findings point into their arenas. */
+	struct lint_run **children;
+	size_t nchildren, capchildren;
 };
 
 /*
@@ -78,7 +81,19 @@ struct reader {
 	 * simulate; NULL when the kind has none or it could not be read.
 	 */
 	const struct image_view *(*image_side)(struct lint_run *run, const char *path);
+	/*
+	 * `lint` may run on any thread, in a run of its own: it uses only that
+	 * run's arena, findings and suppressions, and reads what prescan kept.
+	 */
+	bool parallel;
 };
+
+/*
+ * Reads a text input into *src unless it is there already (or the reader
+ * takes no text); false, with NR000 reported, when it cannot be read.
+ */
+bool run_read_text(struct lint_run *run, const struct reader *rd, const char *path,
+		   struct source **src);
 
 extern const struct reader *const reader_table[];
 extern const size_t reader_count;

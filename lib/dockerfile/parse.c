@@ -501,10 +501,17 @@ static int parse_instr(struct pctx *p, struct df_instr *in, size_t lo, size_t hi
 		in->args = arena_alloc(p->a, nw * sizeof(*in->args));
 		if (!in->args)
 			return fail(p, ss, se, "out of memory");
+		/* One copy of the words' range, cut into strings: each word is followed
+		 * by a separator (or a dropped escape), which the NUL takes the place of. */
+		size_t base = w[0].start, last = w[nw - 1].end;
+		char *words = arena_alloc_raw(p->a, last - base + 1);
+		if (!words)
+			return fail(p, ss, se, "out of memory");
+		memcpy(words, L + base, last - base);
 		size_t at = 0;
 		for (size_t i = 0; i < nw; i++) {
-			in->args[i].text =
-			    arena_strndup(p->a, L + w[i].start, w[i].end - w[i].start);
+			words[w[i].end - base] = '\0';
+			in->args[i].text = words + (w[i].start - base);
 			span_next(p, w[i].start, w[i].end, &in->args[i].start, &in->args[i].end,
 				  &at);
 		}

@@ -158,4 +158,5 @@ const struct reader dockerfile_reader = {
     .match = match,
     .lint = lint,
     .image_side = image_side,
+    .parallel = true,
 };

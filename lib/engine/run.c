@@ -2,6 +2,7 @@
 #include "unroot/run.h"
 #include "unroot/arena.h"
 #include "unroot/source.h"
+#include "workers.h"
 
 #include <dirent.h>
 #include <fnmatch.h>
@@ -51,8 +52,11 @@ struct lint_run *lint_run_new(const struct lint_options *opts)
 
 void lint_run_free(struct lint_run *run)
 {
-	if (run)
-		arena_free(run->arena);
+	if (!run)
+		return;
+	for (size_t i = 0; i < run->nchildren; i++)
+		lint_run_free(run->children[i]);
+	arena_free(run->arena);
 }
 
 struct arena *lint_run_arena(struct lint_run *run)
@@ -240,8 +244,8 @@ struct pending {
 	bool unreadable;
 };
 
-static bool read_text(struct lint_run *run, const struct reader *rd, const char *path,
-		      struct source **src)
+bool run_read_text(struct lint_run *run, const struct reader *rd, const char *path,
+		   struct source **src)
 {
 	if (!rd->text || *src)
 		return true;
@@ -274,7 +278,7 @@ static void lint_one(struct lint_run *run, const char *path, struct source *src,
 		return;
 	}
 	note_input(run, path);
-	if (!read_text(run, rd, path, &src))
+	if (!run_read_text(run, rd, path, &src))
 		return;
 	rd->lint(run, path, src);
 	if (arena_failed(run->arena))
@@ -477,21 +481,43 @@ void lint_run_paths(struct lint_run *run, const char *const *paths, size_t n)
 	for (size_t i = 0; i < n; i++)
 		walk(run, paths[i], 0, true);
 	run->batch = false;
+	/* Readers that look at every input first get them read now; the others
+	 * read each input when they lint it, on whichever thread does. */
 	for (size_t i = 0; i < run->npending; i++) {
 		struct pending *p = &run->pending[i];
-		if (!read_text(run, p->rd, p->path, &p->src)) {
+		if (!p->rd->prescan)
+			continue;
+		if (!run_read_text(run, p->rd, p->path, &p->src)) {
 			p->unreadable = true;
 			continue;
 		}
-		if (p->rd->prescan)
-			p->rd->prescan(run, p->path, p->src);
+		p->rd->prescan(run, p->path, p->src);
 	}
+	/* Inputs whose reader can run on any thread go to the workers, when there are enough. */
+	size_t npar = 0;
+	for (size_t i = 0; i < run->npending; i++)
+		npar += !run->pending[i].unreadable && run->pending[i].rd->parallel;
+	unsigned nworkers = workers_count(run->opts, npar);
+	struct work *par = nworkers > 1 ? arena_alloc(run->arena, npar * sizeof(*par)) : NULL;
+	size_t k = 0;
 	for (size_t i = 0; i < run->npending; i++) {
 		struct pending *p = &run->pending[i];
 		note_input(run, p->path);
 		if (p->unreadable)
 			continue;
-		p->rd->lint(run, p->path, p->src);
+		if (par && p->rd->parallel) {
+			par[k++] = (struct work){.path = p->path, .src = p->src, .rd = p->rd};
+			continue;
+		}
+		if (run_read_text(run, p->rd, p->path, &p->src))
+			p->rd->lint(run, p->path, p->src);
+		if (arena_failed(run->arena))
+			run->input_error = true;
+	}
+	if (par && !workers_lint(run, par, k, nworkers)) {
+		for (size_t i = 0; i < k; i++)
+			if (run_read_text(run, par[i].rd, par[i].path, &par[i].src))
+				par[i].rd->lint(run, par[i].path, par[i].src);
 		if (arena_failed(run->arena))
 			run->input_error = true;
 	}

@@ -74,19 +74,36 @@ static void write_text(struct buf *out, const struct report *r)
 		if (r->color)
 			buf_puts(out, "\033[1m");
 		fmt_put_one_line(out, d->path);
-		buf_printf(out, ":%u:%u:", line, col);
-		if (r->color)
-			buf_printf(out, "\033[0m %s%s\033[0m: ", sev_color(d->severity),
-				   severity_name(d->severity));
-		else
-			buf_printf(out, " %s: ", severity_name(d->severity));
-		struct buf msg;
-		buf_init(&msg);
-		fmt_object_prefix(d, &msg);
-		buf_puts(&msg, d->message);
-		fmt_put_one_line(out, msg.data ? msg.data : "");
-		buf_release(&msg);
-		buf_printf(out, " [%s %s]\n", d->rule->code, d->rule->name);
+		buf_putc(out, ':');
+		buf_put_uint(out, line);
+		buf_putc(out, ':');
+		buf_put_uint(out, col);
+		buf_putc(out, ':');
+		if (r->color) {
+			buf_puts(out, "\033[0m ");
+			buf_puts(out, sev_color(d->severity));
+			buf_puts(out, severity_name(d->severity));
+			buf_puts(out, "\033[0m: ");
+		} else {
+			buf_putc(out, ' ');
+			buf_puts(out, severity_name(d->severity));
+			buf_puts(out, ": ");
+		}
+		/* object, container and message are each kept on the line */
+		if (d->object) {
+			fmt_put_one_line(out, d->object);
+			if (d->container) {
+				buf_puts(out, " container ");
+				fmt_put_one_line(out, d->container);
+			}
+			buf_puts(out, ": ");
+		}
+		fmt_put_one_line(out, d->message);
+		buf_puts(out, " [");
+		buf_puts(out, d->rule->code);
+		buf_putc(out, ' ');
+		buf_puts(out, d->rule->name);
+		buf_puts(out, "]\n");
 		if (r->source_line && d->src && d->src->len)
 			show_line(out, d, r->color);
 		if (r->source_line && d->fix && *d->fix) {

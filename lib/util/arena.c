@@ -130,6 +130,11 @@ static void *bump(struct arena *a, size_t size)
 	return p;
 }
 
+void *arena_alloc_raw(struct arena *a, size_t size)
+{
+	return bump(a, size);
+}
+
 void *arena_alloc(struct arena *a, size_t size)
 {
 	void *p = bump(a, size);

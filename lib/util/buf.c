@@ -59,6 +59,17 @@ void buf_putc(struct buf *b, char c)
 	buf_add(b, &c, 1);
 }
 
+void buf_put_uint(struct buf *b, unsigned long long v)
+{
+	char tmp[24];
+	size_t i = sizeof(tmp);
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	buf_add(b, tmp + i, sizeof(tmp) - i);
+}
+
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {
 	/* One pass when the text fits in the space left, which is nearly always. */

@@ -93,34 +93,19 @@ const char *final_user_origin(const struct check_ctx *ctx, const struct final_us
 			    fu->f.base_source ? fu->f.base_source : "not listed");
 }
 
-/* Looks through RUN lines of the final stage chain for `useradd -u N name`. */
-long final_user_created_uid(const struct check_ctx *ctx, const char *name)
+/* Looks through the RUN findings of the final stage chain for `useradd -u N name`; the
+ * last one in build order wins, as it would in the image. */
+long final_user_created_uid(struct check_ctx *ctx, const char *name)
 {
-	const struct dockerfile *df = ctx->df;
 	long found = -1;
-	if (!name)
+	if (!name || !ctx->df)
 		return -1;
-	for (int s = ctx->df ? df_final_stage(df) : -1; s >= 0; s = df->stages[s].parent) {
-		const struct df_stage *st = &df->stages[s];
-		for (size_t i = st->first; i < st->last; i++) {
-			const struct df_instr *in = &df->instrs[i];
-			if (in->cmd != DF_RUN || in->json)
-				continue;
-			struct sh_script sc;
-			struct sh_error err;
-			if (sh_parse(ctx->arena, in->text, strlen(in->text), &sc, &err) != 0)
-				continue;
-			struct sh_finding *fs = NULL;
-			size_t n = 0;
-			if (sh_find(ctx->arena, &sc, &fs, &n) != 0)
-				continue;
-			for (size_t k = 0; k < n; k++)
-				if (fs[k].kind == SH_USER_ADD && fs[k].name &&
-				    strcmp(fs[k].name, name) == 0 && fs[k].uid >= 0)
-					found = fs[k].uid;
-		}
-		if (found >= 0)
-			return found;
+	struct shell_hit *hits;
+	size_t n = shell_run_hits(ctx, &hits);
+	for (size_t k = 0; k < n; k++) {
+		const struct sh_finding *f = hits[k].f;
+		if (f->kind == SH_USER_ADD && f->name && strcmp(f->name, name) == 0 && f->uid >= 0)
+			found = f->uid;
 	}
 	return found;
 }

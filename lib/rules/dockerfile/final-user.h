@@ -38,6 +38,6 @@ const char *final_user_fix(const struct check_ctx *ctx, long uid);
 const char *final_user_origin(const struct check_ctx *ctx, const struct final_user *fu);
 
 /* The numeric uid a RUN useradd/adduser in the final chain gives `name`, or -1. */
-long final_user_created_uid(const struct check_ctx *ctx, const char *name);
+long final_user_created_uid(struct check_ctx *ctx, const char *name);
 
 #endif

@@ -1,0 +1,131 @@
+/*
+ * workers.c - lints the inputs of a batch on several threads.
+ *
+ * Each worker is a run of its own (its own arena, findings and suppressions)
+ * over the same options and the same prescan results, which no lint writes.
+ * Workers take inputs from a shared counter, so a few large files do not
+ * hold one thread back while the others wait. When all are done, their
+ * findings and suppressions are moved into the parent run; their arenas
+ * live as long as it does, since findings point into them. The order of
+ * findings does not depend on which worker made them: the run sorts them.
+ */
+#include "workers.h"
+#include "unroot/arena.h"
+#include "unroot/run.h"
+#include "unroot/source.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_WORKERS 16
+#define PER_WORKER  16 /* fewer inputs than this per thread are not worth a thread */
+#define CHUNK	    4  /* inputs taken from the counter at a time */
+
+struct shared {
+	struct work *items;
+	size_t n;
+	atomic_size_t next;
+};
+
+struct worker {
+	struct shared *sh;
+	struct lint_run *run;
+	pthread_t tid;
+	bool started;
+};
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	struct shared *sh = w->sh;
+	for (;;) {
+		size_t i = atomic_fetch_add(&sh->next, CHUNK);
+		if (i >= sh->n)
+			break;
+		size_t end = i + CHUNK < sh->n ? i + CHUNK : sh->n;
+		for (; i < end; i++) {
+			struct work *it = &sh->items[i];
+			/* Line tables built while the input is linted go to this worker's arena. */
+			if (it->src)
+				it->src->arena = w->run->arena;
+			if (run_read_text(w->run, it->rd, it->path, &it->src))
+				it->rd->lint(w->run, it->path, it->src);
+			if (arena_failed(w->run->arena))
+				w->run->input_error = true;
+		}
+	}
+	return NULL;
+}
+
+unsigned workers_count(const struct lint_options *opts, size_t n)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned want = opts->jobs ? opts->jobs : (cpus > 0 ? (unsigned)cpus : 1);
+	if (want > MAX_WORKERS)
+		want = MAX_WORKERS;
+	if (want > n / PER_WORKER)
+		want = (unsigned)(n / PER_WORKER);
+	return want;
+}
+
+/* Moves a worker's findings into the run, which adopts the worker's arena. */
+static bool merge(struct lint_run *run, struct lint_run *w)
+{
+	for (size_t i = 0; i < w->diags.n; i++) {
+		struct diag *d = ARR_PUSH(run->arena, run->diags.items, run->diags.n,
+					  run->diags.cap);
+		if (!d)
+			return false;
+		*d = w->diags.items[i];
+	}
+	for (size_t i = 0; i < w->nsupp; i++)
+		run_add_suppression(run, &w->supp[i]);
+	if (w->input_error)
+		run->input_error = true;
+	return !arena_failed(run->arena);
+}
+
+bool workers_lint(struct lint_run *run, struct work *items, size_t n, unsigned nworkers)
+{
+	struct shared sh = {.items = items, .n = n};
+	struct worker ws[MAX_WORKERS];
+	if (nworkers < 2 || nworkers > MAX_WORKERS)
+		return false;
+	atomic_init(&sh.next, 0);
+	memset(ws, 0, sizeof(ws));
+	for (unsigned k = 0; k < nworkers; k++) {
+		ws[k].sh = &sh;
+		ws[k].run = lint_run_new(run->opts);
+		if (!ws[k].run)
+			goto fail;
+		memcpy(ws[k].run->kind_state, run->kind_state, sizeof(run->kind_state));
+	}
+	/* The calling thread is worker 0. */
+	for (unsigned k = 1; k < nworkers; k++)
+		ws[k].started = pthread_create(&ws[k].tid, NULL, work, &ws[k]) == 0;
+	work(&ws[0]);
+	for (unsigned k = 1; k < nworkers; k++)
+		if (ws[k].started)
+			pthread_join(ws[k].tid, NULL);
+	/* A thread that could not start left its share to the others: the counter ran out. */
+	for (unsigned k = 0; k < nworkers; k++) {
+		struct lint_run **slot =
+		    ARR_PUSH(run->arena, run->children, run->nchildren, run->capchildren);
+		if (!slot) {
+			/* no findings of it can be kept, so its arena can go */
+			lint_run_free(ws[k].run);
+			run->input_error = true;
+			continue;
+		}
+		*slot = ws[k].run;
+		if (!merge(run, ws[k].run))
+			run->input_error = true;
+	}
+	return true;
+fail:
+	for (unsigned k = 0; k < nworkers; k++)
+		lint_run_free(ws[k].run);
+	return false;
+}
