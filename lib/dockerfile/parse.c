@@ -37,26 +37,27 @@ struct pctx {
 
 static const struct {
 	const char *name;
+	size_t len;
 	enum df_cmd cmd;
 } commands[] = {
-    {"add", DF_ADD},
-    {"arg", DF_ARG},
-    {"cmd", DF_CMD},
-    {"copy", DF_COPY},
-    {"entrypoint", DF_ENTRYPOINT},
-    {"env", DF_ENV},
-    {"expose", DF_EXPOSE},
-    {"from", DF_FROM},
-    {"healthcheck", DF_HEALTHCHECK},
-    {"label", DF_LABEL},
-    {"maintainer", DF_MAINTAINER},
-    {"onbuild", DF_ONBUILD},
-    {"run", DF_RUN},
-    {"shell", DF_SHELL},
-    {"stopsignal", DF_STOPSIGNAL},
-    {"user", DF_USER},
-    {"volume", DF_VOLUME},
-    {"workdir", DF_WORKDIR},
+    {"add", 3, DF_ADD},
+    {"arg", 3, DF_ARG},
+    {"cmd", 3, DF_CMD},
+    {"copy", 4, DF_COPY},
+    {"entrypoint", 10, DF_ENTRYPOINT},
+    {"env", 3, DF_ENV},
+    {"expose", 6, DF_EXPOSE},
+    {"from", 4, DF_FROM},
+    {"healthcheck", 11, DF_HEALTHCHECK},
+    {"label", 5, DF_LABEL},
+    {"maintainer", 10, DF_MAINTAINER},
+    {"onbuild", 7, DF_ONBUILD},
+    {"run", 3, DF_RUN},
+    {"shell", 5, DF_SHELL},
+    {"stopsignal", 10, DF_STOPSIGNAL},
+    {"user", 4, DF_USER},
+    {"volume", 6, DF_VOLUME},
+    {"workdir", 7, DF_WORKDIR},
 };
 
 static int fail(struct pctx *p, size_t start, size_t end, const char *msg)
@@ -409,10 +410,13 @@ static int parse_instr(struct pctx *p, struct df_instr *in, size_t lo, size_t hi
 		in->start = ss;
 	in->keyword = arena_strndup(p->a, L + ks, ke - ks);
 	in->cmd = DF_UNKNOWN;
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strlen(commands[i].name) == ke - ks &&
-		    strncasecmp(commands[i].name, L + ks, ke - ks) == 0)
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (commands[i].len == ke - ks &&
+		    strncasecmp(commands[i].name, L + ks, ke - ks) == 0) {
 			in->cmd = commands[i].cmd;
+			break;
+		}
+	}
 	if (in->cmd == DF_UNKNOWN)
 		return fail(
 		    p, ss, se,

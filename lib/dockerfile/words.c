@@ -12,11 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool df_is_space(int c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
-}
-
 /*
  * extractBuilderFlags: words starting with "--" at the front, quotes and
  * backslashes processed in them; a lone "--" ends the flags. Returns the

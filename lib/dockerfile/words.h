@@ -24,7 +24,10 @@ struct df_jsonword {
 	size_t start, end;
 };
 
-bool df_is_space(int c);
+static inline bool df_is_space(int c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r'); /* \t \n \v \f \r */
+}
 
 /* Leading --flags of s[lo..hi); returns where the other arguments start. */
 size_t df_lex_flags(struct arena *a, const char *s, size_t lo, size_t hi, struct df_rawflag **out,

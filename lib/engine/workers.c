@@ -50,8 +50,15 @@ static void *work(void *arg)
 			/* Line tables built while the input is linted go to this worker's arena. */
 			if (it->src)
 				it->src->arena = w->run->arena;
+			size_t before = w->run->diags.n;
 			if (run_read_text(w->run, it->rd, it->path, &it->src))
 				it->rd->lint(w->run, it->path, it->src);
+			/* The report needs the line table of an input with findings: build
+			 * it here, on this thread, while the input is in its cache. */
+			if (it->src && w->run->diags.n > before) {
+				unsigned line, col;
+				source_position(it->src, 0, &line, &col);
+			}
 			if (arena_failed(w->run->arena))
 				w->run->input_error = true;
 		}
@@ -74,8 +81,8 @@ unsigned workers_count(const struct lint_options *opts, size_t n)
 static bool merge(struct lint_run *run, struct lint_run *w)
 {
 	for (size_t i = 0; i < w->diags.n; i++) {
-		struct diag *d = ARR_PUSH(run->arena, run->diags.items, run->diags.n,
-					  run->diags.cap);
+		struct diag *d =
+		    ARR_PUSH(run->arena, run->diags.items, run->diags.n, run->diags.cap);
 		if (!d)
 			return false;
 		*d = w->diags.items[i];

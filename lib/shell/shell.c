@@ -131,7 +131,9 @@ static int lw_put(struct parser *P, struct lw *w, const char *src, size_t k, siz
 		size_t ncap = w->cap ? w->cap : 32;
 		while (ncap < w->n + k + 2)
 			ncap *= 2;
-		char *nb = arena_realloc(P->a, w->buf, w->cap, ncap);
+		/* the bytes are written before they are read: no need to clear them */
+		char *nb = w->buf ? arena_realloc(P->a, w->buf, w->cap, ncap)
+				  : arena_alloc_raw(P->a, ncap);
 		if (!nb)
 			return oom(P);
 		w->buf = nb;
@@ -720,7 +722,9 @@ static int next_token(struct parser *P, struct tok *tk)
 
 static bool word_is(const struct tok *tk, const char *s)
 {
-	return tk->type == T_WORD && !tk->quoted && strcmp(tk->w.value, s) == 0;
+	/* the first byte rules out most words before a call */
+	return tk->type == T_WORD && !tk->quoted && tk->w.value[0] == s[0] &&
+	       strcmp(tk->w.value, s) == 0;
 }
 
 static size_t map_off(const struct wb *w, size_t i)

@@ -36,7 +36,7 @@ static struct source *read_regular(struct arena *a, const char *path, int fd, si
 		return NULL;
 	}
 	struct source *s = arena_alloc(a, sizeof(*s));
-	char *data = arena_alloc(a, size + 2);
+	char *data = arena_alloc_raw(a, size + 2); /* read() fills it */
 	if (!s || !data) {
 		*why = "out of memory";
 		return NULL;

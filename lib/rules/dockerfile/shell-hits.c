@@ -196,6 +196,8 @@ static bool is_shell_name(const char *p)
 {
 	const char *b = strrchr(p, '/');
 	b = b ? b + 1 : p;
+	if (!strchr("sbdakz", b[0]) || !b[0] || strlen(b) > 4)
+		return false; /* most programs, at a glance */
 	return strcmp(b, "sh") == 0 || strcmp(b, "bash") == 0 || strcmp(b, "dash") == 0 ||
 	       strcmp(b, "ash") == 0 || strcmp(b, "ksh") == 0 || strcmp(b, "zsh") == 0;
 }
