@@ -68,6 +68,8 @@ static void *work(void *arg)
 
 unsigned workers_count(const struct lint_options *opts, size_t n)
 {
+	if (n < 2 * PER_WORKER)
+		return 0; /* and no need to ask how many CPUs there are */
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned want = opts->jobs ? opts->jobs : (cpus > 0 ? (unsigned)cpus : 1);
 	if (want > MAX_WORKERS)
