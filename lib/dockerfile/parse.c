@@ -134,6 +134,16 @@ static void append(struct pctx *p, size_t s, size_t e)
 	p->buf[p->blen] = 0;
 }
 
+/* Source offset of logical `off` within (or clamped to) segment g. */
+static size_t seg_offset(const struct df_segment *g, size_t off)
+{
+	if (off < g->text_off)
+		return g->src_off;
+	if (off - g->text_off > g->len)
+		return g->src_off + g->len;
+	return g->src_off + (off - g->text_off);
+}
+
 /* Source offset of a logical offset, through segments. */
 static size_t seg_map(const struct df_segment *segs, size_t n, size_t off)
 {
@@ -147,12 +157,7 @@ static size_t seg_map(const struct df_segment *segs, size_t n, size_t off)
 		else
 			hi = mid;
 	}
-	const struct df_segment *g = &segs[lo];
-	if (off < g->text_off)
-		return g->src_off;
-	if (off - g->text_off > g->len)
-		return g->src_off + g->len;
-	return g->src_off + (off - g->text_off);
+	return seg_offset(&segs[lo], off);
 }
 
 size_t df_text_to_src(const struct df_instr *in, size_t text_off)
@@ -182,12 +187,7 @@ static size_t seg_map_next(const struct df_segment *segs, size_t n, size_t off, 
 	while (lo + 1 < n && segs[lo + 1].text_off <= off)
 		lo++;
 	*at = lo;
-	const struct df_segment *g = &segs[lo];
-	if (off < g->text_off)
-		return g->src_off;
-	if (off - g->text_off > g->len)
-		return g->src_off + g->len;
-	return g->src_off + (off - g->text_off);
+	return seg_offset(&segs[lo], off);
 }
 
 static void span_next(const struct pctx *p, size_t s, size_t e, size_t *ss, size_t *se, size_t *at)

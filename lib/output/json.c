@@ -77,14 +77,8 @@ static void field(struct buf *out, struct buf *tmp, const char *indent, const ch
 
 static void number(struct buf *out, const char *indent, const char *name, unsigned long v)
 {
-	char digits[24];
-	size_t i = sizeof(digits);
-	do {
-		digits[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
 	key(out, indent, name);
-	buf_add(out, digits + i, sizeof(digits) - i);
+	buf_put_uint(out, v);
 	buf_puts(out, ",\n");
 }
 

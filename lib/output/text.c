@@ -69,8 +69,10 @@ static void write_text(struct buf *out, const struct report *r)
 {
 	for (size_t i = 0; i < r->diags->n; i++) {
 		const struct diag *d = &r->diags->items[i];
-		unsigned line, col, el, ec;
-		diag_position(d, &line, &col, &el, &ec);
+		/* only where it starts: the end is for the formats that carry spans */
+		unsigned line = 1, col = 1;
+		if (d->src)
+			source_position(d->src, d->start, &line, &col);
 		if (r->color)
 			buf_puts(out, "\033[1m");
 		fmt_put_one_line(out, d->path);
