@@ -99,7 +99,8 @@ struct df_instr {
 	size_t nsegs;
 	bool json; /* exec form ["a", "b"] */
 	struct df_word *args;
-	size_t nargs; /* JSON elements, or the whitespace-separated words */
+	size_t nargs; /* JSON elements, or the whitespace-separated words; none for a
+			 shell-form RUN, whose text is the shell's to split */
 	struct df_heredoc *heredocs;
 	size_t nheredocs;
 	struct df_instr *sub; /* ONBUILD's instruction */

@@ -499,6 +499,10 @@ static int parse_instr(struct pctx *p, struct df_instr *in, size_t lo, size_t hi
 			return 0;
 		}
 	}
+	/* A shell-form RUN goes to the shell as it stands, which splits it by its own rules:
+	 * BuildKit's words would say nothing true about it, and RUN lines are most of a file. */
+	if (in->cmd == DF_RUN)
+		return arena_failed(p->a) ? fail(p, ss, se, "out of memory") : 0;
 	size_t nw = df_lex_words(L, ts, hi, p->df->escape, &p->words, &p->capwords);
 	struct df_span *w = p->words;
 	if (nw) {

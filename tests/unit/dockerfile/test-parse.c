@@ -79,6 +79,13 @@ static void instructions_and_spans(void **state)
 	assert_int_equal(df->instrs[1].start, off(t, "run"));
 	assert_int_equal(df->instrs[1].end, off(t, "\nUSER"));
 	assert_int_equal(df->instrs[2].start, off(t, "USER"));
+	/* A shell-form RUN is the shell's to split: no BuildKit words. */
+	assert_int_equal(df->instrs[1].nargs, 0);
+	/* Other instructions' words carry their source spans. */
+	t = "FROM alpine:3.20\ncmd echo hi\n";
+	df = parse(t);
+	assert_non_null(df);
+	assert_int_equal(df->instrs[1].nargs, 2);
 	assert_int_equal(df->instrs[1].args[1].start, off(t, "hi"));
 	assert_int_equal(df->instrs[1].args[1].end, off(t, "hi") + 2);
 }
