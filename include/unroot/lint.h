@@ -68,7 +68,7 @@ struct lint_options {
 	size_t nsets;
 
 	struct lint_limits limits;
-	/* Threads for the inputs of a batch that can be linted apart; 0: one per CPU. */
+	/* Threads for the inputs of a batch that can be linted apart; 0: one more than the CPUs. */
 	unsigned jobs;
 
 	/*

@@ -70,8 +70,11 @@ unsigned workers_count(const struct lint_options *opts, size_t n)
 {
 	if (n < 2 * PER_WORKER)
 		return 0; /* and no need to ask how many CPUs there are */
+	/* One more thread than CPUs: a thread waiting on a read or a page fault leaves its
+	 * CPU idle, and on a 2-CPU machine 3 threads took 1,000 Dockerfiles from 45-49 ms to
+	 * 42-44 ms. */
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	unsigned want = opts->jobs ? opts->jobs : (cpus > 0 ? (unsigned)cpus : 1);
+	unsigned want = opts->jobs ? opts->jobs : (cpus > 0 ? (unsigned)cpus + 1 : 1);
 	if (want > MAX_WORKERS)
 		want = MAX_WORKERS;
 	if (want > n / PER_WORKER)
