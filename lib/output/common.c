@@ -409,12 +409,22 @@ void fmt_put_text(struct buf *out, const char *s, size_t n)
 void fmt_put_one_line(struct buf *out, const char *s)
 {
 	for (const char *p = s; *p;) {
+		/* Printable ASCII up to the next byte that needs a look goes out at once. */
+		const char *run = p;
+		while ((unsigned char)*run >= 0x20 && (unsigned char)*run < 0x7f)
+			run++;
+		if (run > p) {
+			buf_add(out, p, (size_t)(run - p));
+			p = run;
+			continue;
+		}
+		if (*p == '\r' || *p == '\n') {
+			buf_putc(out, ' ');
+			p++;
+			continue;
+		}
 		size_t n = strcspn(p, "\r\n");
 		fmt_put_text(out, p, n);
 		p += n;
-		if (*p) {
-			buf_putc(out, ' ');
-			p++;
-		}
 	}
 }
