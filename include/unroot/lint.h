@@ -29,7 +29,7 @@ struct id_range {
 /* Hard limits; each one hit becomes an NR000 diagnostic. */
 struct lint_limits {
 	size_t file_size;    /* bytes of one text input */
-	size_t arena;	     /* bytes a run may allocate */
+	size_t arena;	     /* bytes a run may allocate; each --jobs thread has its own */
 	size_t yaml_depth;   /* nesting of YAML/JSON collections */
 	size_t yaml_aliases; /* alias references per document */
 	size_t yaml_nodes;   /* nodes per document, aliases expanded */
