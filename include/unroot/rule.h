@@ -43,7 +43,13 @@ const char *input_kind_name(enum input_kind k);
  */
 struct check_ctx {
 	const struct lint_options *opts;
-	struct arena *arena;
+	struct arena *arena; /* lives as long as the run: fixes and anything a finding keeps */
+	/*
+	 * For what a check derives and drops once the input is done (parsed
+	 * shell, lookups): it may be reset after the input, so nothing a finding
+	 * keeps may point into it. The same as `arena` unless a reader says.
+	 */
+	struct arena *scratch;
 	struct diag_list *diags;
 	const char *path;
 	struct source *src;

@@ -54,6 +54,8 @@ struct lint_run {
 	size_t npending, cappending;
 	/* What a reader keeps across the inputs of a run, by input kind. */
 	void *kind_state[KIND_ANY + 1];
+	/* Memory for one input's models, reset after it (run_scratch); NULL until asked for. */
+	struct arena *scratch;
 	/* Runs of the threads that linted a batch; findings point into their arenas. */
 	struct lint_run **children;
 	size_t nchildren, capchildren;
@@ -87,6 +89,12 @@ struct reader {
 	 */
 	bool parallel;
 };
+
+/*
+ * The run's scratch arena, for a reader's models of one input: the reader
+ * resets it when the input is done. NULL when out of memory.
+ */
+struct arena *run_scratch(struct lint_run *run);
 
 /*
  * Reads a text input into *src unless it is there already (or the reader

@@ -56,7 +56,15 @@ void lint_run_free(struct lint_run *run)
 		return;
 	for (size_t i = 0; i < run->nchildren; i++)
 		lint_run_free(run->children[i]);
+	arena_free(run->scratch);
 	arena_free(run->arena);
+}
+
+struct arena *run_scratch(struct lint_run *run)
+{
+	if (!run->scratch)
+		run->scratch = arena_new(run->opts->limits.arena);
+	return run->scratch;
 }
 
 struct arena *lint_run_arena(struct lint_run *run)
@@ -108,6 +116,7 @@ void run_ctx_init(struct lint_run *run, struct check_ctx *ctx, const char *path,
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->opts = run->opts;
 	ctx->arena = run->arena;
+	ctx->scratch = run->arena;
 	ctx->diags = &run->diags;
 	ctx->path = path;
 	ctx->src = src;

@@ -34,16 +34,15 @@ struct arena *arena_new(size_t limit)
 	return a;
 }
 
+static void free_block(struct block *b);
+
 void arena_free(struct arena *a)
 {
 	if (!a)
 		return;
 	for (struct block *b = a->head, *next; b; b = next) {
 		next = b->next;
-		if (b->map)
-			munmap(b->map, b->maplen);
-		else
-			free(b);
+		free_block(b);
 	}
 	free(a);
 }
@@ -211,6 +210,45 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
 	char *p = arena_vprintf(a, fmt, ap);
 	va_end(ap);
 	return p;
+}
+
+/* Sanitizer builds free every block, so that a pointer kept past a reset is caught. */
+#if defined(__SANITIZE_ADDRESS__)
+#define RESET_FREES_ALL 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RESET_FREES_ALL 1
+#endif
+#endif
+
+static void free_block(struct block *b)
+{
+	if (b->map)
+		munmap(b->map, b->maplen);
+	else
+		free(b);
+}
+
+void arena_reset(struct arena *a)
+{
+	if (!a)
+		return;
+	struct block *keep = a->head;
+#ifdef RESET_FREES_ALL
+	keep = NULL;
+#endif
+	for (struct block *b = a->head, *next; b; b = next) {
+		next = b->next;
+		if (b != keep)
+			free_block(b);
+	}
+	a->head = keep;
+	if (keep) {
+		keep->next = NULL;
+		keep->used = 0;
+	}
+	a->used = 0;
+	a->failed = false;
 }
 
 bool arena_failed(const struct arena *a)

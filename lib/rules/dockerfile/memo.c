@@ -9,7 +9,7 @@ struct df_memo *df_memo(struct check_ctx *ctx)
 	/* The context is reused for the next input: a memo of another one is stale. */
 	if (m && m->df == ctx->df)
 		return m;
-	m = arena_alloc(ctx->arena, sizeof(*m));
+	m = arena_alloc(ctx->scratch, sizeof(*m));
 	if (m) {
 		m->df = ctx->df;
 		ctx->memo = m;

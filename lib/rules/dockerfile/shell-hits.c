@@ -159,7 +159,7 @@ int *shell_final_chain(struct check_ctx *ctx, size_t *n)
 	size_t k = 0;
 	for (int s = final; s >= 0 && k <= df->nstages; s = df->stages[s].parent)
 		k++;
-	int *chain = arena_alloc(ctx->arena, k * sizeof(*chain));
+	int *chain = arena_alloc(ctx->scratch, k * sizeof(*chain));
 	if (!chain)
 		return NULL;
 	size_t i = k;
@@ -183,7 +183,7 @@ const struct df_instr **shell_final_copies(struct check_ctx *ctx, size_t *n)
 			const struct df_instr *in = &ctx->df->instrs[i];
 			if (in->cmd != DF_COPY && in->cmd != DF_ADD)
 				continue;
-			const struct df_instr **slot = ARR_PUSH(ctx->arena, out, *n, cap);
+			const struct df_instr **slot = ARR_PUSH(ctx->scratch, out, *n, cap);
 			if (!slot)
 				return out;
 			*slot = in;
@@ -206,10 +206,10 @@ static void add_findings(struct hits *H, const struct shell_text *t, const struc
 {
 	struct sh_finding *f = NULL;
 	size_t n = 0;
-	if (sh_find(H->ctx->arena, sc, &f, &n) != 0)
+	if (sh_find(H->ctx->scratch, sc, &f, &n) != 0)
 		return;
 	for (size_t i = 0; i < n; i++) {
-		struct shell_hit *h = ARR_PUSH(H->ctx->arena, H->items, H->n, H->cap);
+		struct shell_hit *h = ARR_PUSH(H->ctx->scratch, H->items, H->n, H->cap);
 		if (!h)
 			return;
 		h->f = &f[i];
@@ -219,7 +219,7 @@ static void add_findings(struct hits *H, const struct shell_text *t, const struc
 
 static struct shell_text *new_text(struct check_ctx *ctx, const struct shell_text *tmpl)
 {
-	struct shell_text *t = arena_alloc(ctx->arena, sizeof(*t));
+	struct shell_text *t = arena_alloc(ctx->scratch, sizeof(*t));
 	if (t)
 		*t = *tmpl;
 	return t;
@@ -243,7 +243,7 @@ static bool shell_body(const char *body)
 static bool parse_text(struct hits *H, struct shell_text *t, struct sh_script *sc)
 {
 	struct sh_error err;
-	if (!t || sh_parse(H->ctx->arena, t->text, strlen(t->text), sc, &err) != 0)
+	if (!t || sh_parse(H->ctx->scratch, t->text, strlen(t->text), sc, &err) != 0)
 		return false;
 	add_findings(H, t, sc);
 	return true;
@@ -354,7 +354,7 @@ static void load_copies(struct hits *H)
 				if (!src || strstr(src, "://") || !context_path(ctx, src, &is_dir))
 					continue;
 				struct copy_src *cs =
-				    ARR_PUSH(ctx->arena, H->copies, H->ncopies, H->capcopies);
+				    ARR_PUSH(ctx->scratch, H->copies, H->ncopies, H->capcopies);
 				if (!cs)
 					return;
 				cs->in = in;
@@ -436,7 +436,7 @@ static struct shell_text *read_script(struct hits *H, const char *program,
 			return NULL;
 	if (H->nread >= MAX_SCRIPTS)
 		return NULL;
-	const char **slot = ARR_PUSH(ctx->arena, H->read, H->nread, H->capread);
+	const char **slot = ARR_PUSH(ctx->scratch, H->read, H->nread, H->capread);
 	if (!slot)
 		return NULL;
 	*slot = full;
@@ -521,7 +521,7 @@ static bool instr_script(struct hits *H, const struct df_instr *in, struct sh_sc
 		size_t len = 1;
 		for (size_t k = 0; k < in->nargs; k++)
 			len += 4 * strlen(in->args[k].text) + 3;
-		char *buf = arena_alloc(ctx->arena, len);
+		char *buf = arena_alloc(ctx->scratch, len);
 		if (!buf)
 			return false;
 		size_t n = 0;
@@ -554,7 +554,7 @@ static bool instr_script(struct hits *H, const struct df_instr *in, struct sh_sc
 			return false;
 		nt->base = in->start;
 		struct sh_error err;
-		if (sh_parse(ctx->arena, buf, n, sc, &err) != 0)
+		if (sh_parse(ctx->scratch, buf, n, sc, &err) != 0)
 			return false;
 		for (size_t i = 0; i < sc->ncmds; i++) {
 			struct sh_cmd *c = &sc->cmds[i];
