@@ -4,9 +4,25 @@
 #include "unroot/image.h"
 #include "unroot/output.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+/* Where a report goes, as it is written: a failed write is told from running out of memory. */
+struct sink {
+	FILE *out;
+	bool write_failed;
+};
+
+static bool write_out(void *arg, const char *data, size_t len)
+{
+	struct sink *s = arg;
+	if (fwrite(data, 1, len, s->out) == len)
+		return true;
+	s->write_failed = true;
+	return false;
+}
 
 int cli_report(struct cli *cli, struct lint_run *run)
 {
@@ -28,15 +44,24 @@ int cli_report(struct cli *cli, struct lint_run *run)
 	    .docs_url = UNROOT_DOCS_URL,
 	};
 	r.inputs = lint_run_inputs(run, &r.ninputs);
+	/* The report goes out in pieces as it is written, so it never has to fit in memory whole.
+	 */
+	struct sink sink = {.out = out};
 	struct buf b;
 	buf_init(&b);
+	b.sink = write_out;
+	b.sink_arg = &sink;
 	f->write(&b, &r);
+	buf_flush(&b);
+	/* stdio keeps the last piece until exit, where a failed write would go unnoticed */
+	if (fflush(out) != 0 || ferror(out))
+		sink.write_failed = true;
 	int status = lint_run_exit_status(run);
-	if (b.failed) {
-		fprintf(stderr, "unroot: out of memory writing the report\n");
-		status = 2;
-	} else if (b.len && fwrite(b.data, 1, b.len, out) != b.len) {
+	if (sink.write_failed) {
 		fprintf(stderr, "unroot: cannot write the report\n");
+		status = 2;
+	} else if (b.failed) {
+		fprintf(stderr, "unroot: out of memory writing the report\n");
 		status = 2;
 	}
 	buf_release(&b);

@@ -14,10 +14,22 @@ struct buf {
 	char *data; /* NUL-terminated when len > 0 */
 	size_t len, cap;
 	bool failed;
+	/*
+	 * Optional: once the buffer holds BUF_FLUSH_AT bytes, they are handed
+	 * to `sink` and the buffer starts over, so a report streams out in
+	 * pieces instead of growing to its full size. Only for buffers that
+	 * are written to and never read back. A false return sets `failed`.
+	 */
+	bool (*sink)(void *arg, const char *data, size_t len);
+	void *sink_arg;
 };
+
+#define BUF_FLUSH_AT (64 * 1024)
 
 void buf_init(struct buf *b);
 void buf_release(struct buf *b);
+/* Hands what the buffer holds to its sink now (at the end of a report). */
+void buf_flush(struct buf *b);
 void buf_add(struct buf *b, const void *p, size_t n);
 void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);

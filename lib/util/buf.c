@@ -40,6 +40,16 @@ static bool reserve(struct buf *b, size_t extra)
 	return true;
 }
 
+void buf_flush(struct buf *b)
+{
+	if (!b->sink || b->failed || !b->len)
+		return;
+	if (!b->sink(b->sink_arg, b->data, b->len))
+		b->failed = true;
+	b->len = 0;
+	b->data[0] = '\0';
+}
+
 void buf_add(struct buf *b, const void *p, size_t n)
 {
 	if (!reserve(b, n))
@@ -47,6 +57,8 @@ void buf_add(struct buf *b, const void *p, size_t n)
 	memcpy(b->data + b->len, p, n);
 	b->len += n;
 	b->data[b->len] = '\0';
+	if (b->sink && b->len >= BUF_FLUSH_AT)
+		buf_flush(b);
 }
 
 void buf_puts(struct buf *b, const char *s)
@@ -84,12 +96,16 @@ void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 		return;
 	if ((size_t)n < room) {
 		b->len += (size_t)n;
+		if (b->sink && b->len >= BUF_FLUSH_AT)
+			buf_flush(b);
 		return;
 	}
 	if (!reserve(b, (size_t)n))
 		return;
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
 	b->len += (size_t)n;
+	if (b->sink && b->len >= BUF_FLUSH_AT)
+		buf_flush(b);
 }
 
 void buf_printf(struct buf *b, const char *fmt, ...)

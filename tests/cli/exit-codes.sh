@@ -55,6 +55,21 @@ status 1 "--output" lint --no-config -f json --output report.json root.Dockerfil
 ok "--output: stdout empty" test ! -s out
 ok "--output: the file has the report" has report.json '"rule": "NR102"'
 
+# A report that cannot be written is exit status 2 with a message, also when it is
+# written out in pieces (a report of many findings).
+if [ -w /dev/full ]; then
+	printf 'FROM alpine:3.20\nUSER root\n' >full.Dockerfile
+	"$UNROOT" lint --no-config full.Dockerfile >/dev/full 2>err
+	ok "write error: exit 2" [ $? = 2 ]
+	ok "write error: says so" has err "cannot write the report"
+	mkdir -p many
+	for i in $(seq 1 400); do cp full.Dockerfile "many/$i.Dockerfile"; done
+	"$UNROOT" lint --no-config -f json many >/dev/full 2>err
+	ok "write error, long report: exit 2" [ $? = 2 ]
+	"$UNROOT" lint --no-config -f json many >many.json 2>/dev/null
+	ok "long report: whole JSON" python3 -c "import json,sys; d=json.load(open('many.json')); sys.exit(0 if len(d['diagnostics'])>=400 else 1)"
+fi
+
 # explain and rules
 status 0 "explain by code" explain NR102
 ok "explain shows a bad example" has out "Bad"

@@ -88,6 +88,73 @@ static void full_array_push_keeps_old_items(void **state)
 	arena_free(a);
 }
 
+/* The newest block grows where it is; what it held stays and what is new is zero. */
+static void realloc_keeps_contents(void **state)
+{
+	(void)state;
+	struct arena *a = arena_new(64u << 20);
+	unsigned char *p = arena_realloc(a, NULL, 0, 16);
+	assert_non_null(p);
+	memset(p, 7, 16);
+	for (size_t n = 16; n < (4u << 20); n *= 2) {
+		unsigned char *q = arena_realloc(a, p, n, n * 2);
+		assert_non_null(q);
+		for (size_t i = 0; i < n; i++)
+			assert_int_equal(q[i], 7);
+		for (size_t i = n; i < n * 2; i++)
+			assert_int_equal(q[i], 0);
+		memset(q + n, 7, n);
+		/* something allocated after it: the next growth has to copy */
+		if (n == 1024)
+			assert_non_null(arena_alloc(a, 8));
+		p = q;
+	}
+	assert_false(arena_failed(a));
+	arena_free(a);
+}
+
+/* Blocks past the first are large, aligned mappings; any size up to the limit works. */
+static void large_blocks(void **state)
+{
+	(void)state;
+	struct arena *a = arena_new(64u << 20);
+	for (size_t size = 100; size < (20u << 20); size *= 3) {
+		unsigned char *p = arena_alloc(a, size);
+		assert_non_null(p);
+		assert_int_equal((uintptr_t)p % 16, 0);
+		assert_int_equal(p[0], 0);
+		assert_int_equal(p[size - 1], 0);
+		memset(p, 0xaa, size);
+	}
+	assert_false(arena_failed(a));
+	arena_free(a);
+}
+
+/* A reset forgets what was allocated (and a failure), and the arena serves again. */
+static void reset_starts_over(void **state)
+{
+	(void)state;
+	struct arena *a = arena_new(8u << 20);
+	for (int round = 0; round < 5; round++) {
+		for (int i = 0; i < 100; i++) {
+			unsigned char *p = arena_alloc(a, 50000);
+			assert_non_null(p);
+			for (size_t k = 0; k < 50000; k += 4999)
+				assert_int_equal(p[k], 0);
+			memset(p, 0x55, 50000);
+		}
+		assert_true(arena_used(a) >= 100 * 50000);
+		assert_null(arena_alloc(a, 9u << 20)); /* over the limit */
+		assert_true(arena_failed(a));
+		arena_reset(a);
+		assert_int_equal(arena_used(a), 0);
+		assert_false(arena_failed(a));
+	}
+	arena_reset(a);
+	arena_reset(NULL);
+	arena_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -97,6 +164,9 @@ int main(void)
 	    cmocka_unit_test(strings),
 	    cmocka_unit_test(arrays_grow_and_keep_items),
 	    cmocka_unit_test(full_array_push_keeps_old_items),
+	    cmocka_unit_test(realloc_keeps_contents),
+	    cmocka_unit_test(large_blocks),
+	    cmocka_unit_test(reset_starts_over),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
