@@ -42,6 +42,16 @@ static bool collect(void *arg, const char *data, size_t len)
 	return true;
 }
 
+/* Writes the report into a buffer that streams into c, and flushes what is left. */
+static void write_streamed(struct buf *b, struct collect *c)
+{
+	buf_init(&c->all);
+	buf_init(b);
+	b->sink = collect;
+	b->sink_arg = c;
+	write_report(b);
+}
+
 static void sink_gets_the_same_bytes(void **state)
 {
 	(void)state;
@@ -52,12 +62,8 @@ static void sink_gets_the_same_bytes(void **state)
 	assert_true(whole.len > 10 * BUF_FLUSH_AT);
 
 	struct collect c = {0};
-	buf_init(&c.all);
 	struct buf b;
-	buf_init(&b);
-	b.sink = collect;
-	b.sink_arg = &c;
-	write_report(&b);
+	write_streamed(&b, &c);
 	/* the buffer never held much more than the flush size, plus the largest piece */
 	assert_true(b.cap <= 4 * BUF_FLUSH_AT);
 	buf_flush(&b);
@@ -75,12 +81,8 @@ static void sink_failure_is_sticky(void **state)
 {
 	(void)state;
 	struct collect c = {.fail_after_first = true};
-	buf_init(&c.all);
 	struct buf b;
-	buf_init(&b);
-	b.sink = collect;
-	b.sink_arg = &c;
-	write_report(&b);
+	write_streamed(&b, &c);
 	buf_flush(&b);
 	assert_true(b.failed);
 	/* nothing more is handed to a sink that failed */
