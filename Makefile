@@ -9,8 +9,11 @@ all:
 test:
 	scripts/test.sh
 
+# The build files are regenerated after the prefix changes; without that, meson install
+# would still use the prefix the build folder was set up with.
 install: all
 	meson configure $(BUILD) --prefix=$(PREFIX) >/dev/null
+	ninja -C $(BUILD)
 	DESTDIR=$(DESTDIR) meson install -C $(BUILD) --no-rebuild
 
 # docs/rules.md is generated from the rule table: regenerate it after changing a rule.
@@ -18,6 +21,6 @@ docs: all
 	$(BUILD)/unroot rules --format markdown --output docs/rules.md
 
 clean:
-	rm -rf build build-release build-asan build-fuzz
+	rm -rf build build-release build-asan build-tsan build-fuzz
 
 .PHONY: all test install clean docs
