@@ -102,6 +102,15 @@ struct fs_node *fs_lookup(const struct fsmodel *fs, const char *path);
 struct fs_node *fs_resolve(const struct fsmodel *fs, const char *path, bool nofollow,
 			   const char **why, bool *escaped);
 
+/*
+ * fs_resolve, calling enter(arg, dir) for each folder before a component is
+ * looked up in it (the kernel's search-permission check); when enter returns
+ * false the walk stops and NULL is returned with *why untouched.
+ */
+struct fs_node *fs_resolve_through(const struct fsmodel *fs, const char *path, bool nofollow,
+				   const char **why, bool *escaped,
+				   bool (*enter)(void *arg, const struct fs_node *dir), void *arg);
+
 /* The child `name` (len bytes) of a folder, or NULL. */
 struct fs_node *fs_child(const struct fsmodel *fs, const struct fs_node *parent, const char *name,
 			 size_t len);

@@ -5,8 +5,6 @@
 
 #include <string.h>
 
-#define MAX_LINKS 40
-
 static bool in_groups(const struct identity *id, uint32_t gid)
 {
 	if (id->gid >= 0 && (uint32_t)id->gid == gid)
@@ -53,75 +51,33 @@ bool fs_node_permits(const struct fs_node *n, const struct identity *id, unsigne
 	return (bits & want) == want;
 }
 
+struct search {
+	const struct identity *id;
+	struct fs_denial *d;
+};
+
+/* Each folder a path passes through needs search permission, as in path_lookupat(). */
+static bool may_search(void *arg, const struct fs_node *dir)
+{
+	struct search *s = arg;
+	if (fs_node_permits(dir, s->id, FS_X_OK))
+		return true;
+	s->d->node = dir;
+	s->d->want = FS_X_OK;
+	s->d->search = true;
+	return false;
+}
+
 /*
- * Walks the path as path_lookupat() does: each folder passed through needs
- * search permission, symlinks are followed (relative to the folder that
- * holds them, absolute ones from the image root), ".." stops at the root.
+ * Walks the path as path_lookupat() does: symlinks are followed (relative to
+ * the folder that holds them, absolute ones from the image root), ".." stops
+ * at the root, and each folder passed through needs search permission.
  */
 static const struct fs_node *walk(const struct fsmodel *fs, const struct identity *id,
 				  const char *path, struct fs_denial *d)
 {
-	char buf[8192];
-	size_t plen = strlen(path);
-	if (plen >= sizeof(buf)) {
-		d->why = "path too long";
-		return NULL;
-	}
-	memcpy(buf, path, plen + 1);
-	const char *p = buf;
-	const struct fs_node *n = fs->root;
-	int links = 0;
-	for (;;) {
-		while (*p == '/')
-			p++;
-		if (!*p)
-			return n;
-		size_t len = strcspn(p, "/");
-		const char *name = p;
-		p += len;
-		if (fs_type_of(n) != FS_DIR) {
-			d->why = "not a folder";
-			return NULL;
-		}
-		if (!fs_node_permits(n, id, FS_X_OK)) {
-			d->node = n;
-			d->want = FS_X_OK;
-			d->search = true;
-			return NULL;
-		}
-		if (len == 1 && name[0] == '.')
-			continue;
-		if (len == 2 && name[0] == '.' && name[1] == '.') {
-			if (n->parent)
-				n = n->parent;
-			continue;
-		}
-		const struct fs_node *c = fs_child(fs, n, name, len);
-		if (!c) {
-			d->why = "no such file or folder";
-			return NULL;
-		}
-		if (fs_type_of(c) == FS_LNK) {
-			if (++links > MAX_LINKS) {
-				d->why = "too many levels of symbolic links";
-				return NULL;
-			}
-			const char *t = c->link ? c->link : "";
-			size_t tlen = strlen(t), rest = strlen(p);
-			if (tlen + rest + 2 > sizeof(buf)) {
-				d->why = "path too long";
-				return NULL;
-			}
-			memmove(buf + tlen + 1, p, rest + 1);
-			memcpy(buf, t, tlen);
-			buf[tlen] = '/';
-			p = buf;
-			if (t[0] == '/')
-				n = fs->root;
-			continue;
-		}
-		n = c;
-	}
+	struct search s = {id, d};
+	return fs_resolve_through(fs, path, false, &d->why, NULL, may_search, &s);
 }
 
 bool fs_access(const struct fsmodel *fs, const struct identity *id, const char *path, unsigned want,

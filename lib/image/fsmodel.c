@@ -136,6 +136,13 @@ struct fs_node *fs_lookup(const struct fsmodel *fs, const char *path)
 struct fs_node *fs_resolve(const struct fsmodel *fs, const char *path, bool nofollow,
 			   const char **why, bool *escaped)
 {
+	return fs_resolve_through(fs, path, nofollow, why, escaped, NULL, NULL);
+}
+
+struct fs_node *fs_resolve_through(const struct fsmodel *fs, const char *path, bool nofollow,
+				   const char **why, bool *escaped,
+				   bool (*enter)(void *arg, const struct fs_node *dir), void *arg)
+{
 	char buf[8192];
 	size_t plen = strlen(path);
 	if (plen >= sizeof(buf)) {
@@ -153,6 +160,8 @@ struct fs_node *fs_resolve(const struct fsmodel *fs, const char *path, bool nofo
 			*why = "not a folder";
 			return NULL;
 		}
+		if (enter && !enter(arg, n))
+			return NULL;
 		if (len == 1 && name[0] == '.')
 			continue;
 		if (len == 2 && name[0] == '.' && name[1] == '.') {
