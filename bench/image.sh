@@ -11,11 +11,8 @@ cd "$(dirname "$0")/.."
 build=${1:-build}
 unroot=$build/unroot
 [ -x "$unroot" ] || { echo "build first: ninja -C $build" >&2; exit 2; }
-work=${BENCH_DIR:-/tmp/unroot-bench}
-if [ ! -f "$work/layers.txt" ]; then
-	rm -rf "$work"
-	python3 bench/gen-image.py "$work" "${BENCH_MB:-220}" 4 ${BENCH_ROOTFS:-}
-fi
+. bench/lib.sh
+work=$(image_layers) || { echo "cannot make the image" >&2; exit 2; }
 read -r _ tars <<<"$(grep '^tar ' "$work/layers.txt")"
 read -r _ gzs <<<"$(grep '^gzip ' "$work/layers.txt")"
 read -r _ zsts <<<"$(grep '^zstd ' "$work/layers.txt")"

@@ -1,8 +1,8 @@
 # lib.sh - timing helpers for the benchmarks: the median wall time of N runs, in ms.
 set -u
-BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$BENCH_DIR/.." && pwd)
-TOOLS="$BENCH_DIR/.tools"
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+TOOLS="$HERE/.tools"
 CORPUS=${UNROOT_CORPUS:-$ROOT/../shared/corpus}
 
 # The release binary, built if needed.
@@ -48,4 +48,17 @@ npm_tool() {
 		(cd "$dir" && npm install --silent --no-audit --no-fund "$@" >/dev/null 2>&1) || return 1
 	fi
 	echo "$dir"
+}
+
+# image_layers: the large image that bench/image.sh and bench/simulate.sh share, made once by
+# gen-image.py in BENCH_DIR (default /tmp/unroot-bench; BENCH_MB sets its size in MB of tar,
+# default 220; BENCH_ROOTFS takes its files from a root filesystem). Prints the folder.
+image_layers() {
+	local work=${BENCH_DIR:-/tmp/unroot-bench}
+	if [ ! -f "$work/layers.txt" ]; then
+		rm -rf "$work"
+		# shellcheck disable=SC2086 # BENCH_ROOTFS is one optional argument
+		python3 "$HERE/gen-image.py" "$work" "${BENCH_MB:-220}" 4 ${BENCH_ROOTFS:-} >&2 || return 1
+	fi
+	echo "$work"
 }
