@@ -91,21 +91,30 @@ def sh(*args, **kw):
     return subprocess.run(args, check=True, capture_output=True, text=True, **kw)
 
 
-def main():
-    missing = [t for t in TOOLS if not shutil.which(t)]
+def buildah_workspace(tools, prefix, root_for):
+    """A scratch folder with its own buildah storage (vfs, chroot isolation); None, with
+    the SKIP line printed, when the tools or root are missing."""
+    missing = [t for t in tools if not shutil.which(t)]
     if missing or not os.path.exists("/bin/busybox"):
         print("SKIP: needs %s and /bin/busybox (scripts/install-deps.sh --test installs them)"
               % ", ".join(missing or ["busybox-static"]))
-        return 77
+        return None
     if os.geteuid() != 0:
-        print("SKIP: buildah with chroot isolation and the chroot ground truth need root")
-        return 77
-    work = tempfile.mkdtemp(prefix="unroot-built-")
+        print("SKIP: buildah with chroot isolation and %s need root" % root_for)
+        return None
+    work = tempfile.mkdtemp(prefix=prefix)
     os.environ["CONTAINERS_STORAGE_CONF"] = os.path.join(work, "storage.conf")
     os.environ["BUILDAH_ISOLATION"] = "chroot"
     with open(os.environ["CONTAINERS_STORAGE_CONF"], "w") as f:
         f.write('[storage]\ndriver = "vfs"\nrunroot = "%s/run"\ngraphroot = "%s/graph"\n'
                 % (work, work))
+    return work
+
+
+def main():
+    work = buildah_workspace(TOOLS, "unroot-built-", "the chroot ground truth")
+    if work is None:
+        return 77
     try:
         return run_all(work)
     finally:

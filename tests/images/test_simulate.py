@@ -20,7 +20,6 @@ import shutil
 import stat
 import subprocess
 import sys
-import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -472,20 +471,9 @@ def label_of(name, platform, manifest):
 
 
 def main():
-    missing = [t for t in TOOLS if not shutil.which(t)]
-    if missing or not os.path.exists("/bin/busybox"):
-        print("SKIP: needs %s and /bin/busybox (scripts/install-deps.sh --test installs them)"
-              % ", ".join(missing or ["busybox-static"]))
+    work = test_built.buildah_workspace(TOOLS, "unroot-sim-", "chroot --userspec")
+    if work is None:
         return 77
-    if os.geteuid() != 0:
-        print("SKIP: buildah with chroot isolation and chroot --userspec need root")
-        return 77
-    work = tempfile.mkdtemp(prefix="unroot-sim-")
-    os.environ["CONTAINERS_STORAGE_CONF"] = os.path.join(work, "storage.conf")
-    os.environ["BUILDAH_ISOLATION"] = "chroot"
-    with open(os.environ["CONTAINERS_STORAGE_CONF"], "w") as f:
-        f.write('[storage]\ndriver = "vfs"\nrunroot = "%s/run"\ngraphroot = "%s/graph"\n'
-                % (work, work))
     try:
         test_built.make_base(work)
         make_app_base(work)
