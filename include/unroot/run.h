@@ -90,6 +90,12 @@ struct reader {
 	bool parallel;
 };
 
+/* The input kind a path looks like to the readers (is_dir: it is a folder); KIND_NONE when none. */
+enum input_kind run_detect(const char *path, bool is_dir);
+
+/* Records an input of the run, as the report lists them. */
+void run_note_input(struct lint_run *run, const char *path);
+
 /*
  * The run's scratch arena, for a reader's models of one input: the reader
  * resets it when the input is done. NULL when out of memory.

@@ -186,8 +186,6 @@ static bool ref_matches(const char *pattern, const char *ref)
 	return false;
 }
 
-static enum input_kind detect_path(const char *path, bool is_dir);
-
 const struct image_view *run_pair(struct lint_run *run, const char *ref)
 {
 	const struct lint_options *o = run->opts;
@@ -208,7 +206,7 @@ const struct image_view *run_image_side(struct lint_run *run, const char *path)
 			return run->pairs[k].view;
 	struct stat st;
 	bool is_dir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-	const struct reader *rd = reader_for_kind(detect_path(path, is_dir));
+	const struct reader *rd = reader_for_kind(run_detect(path, is_dir));
 	if (!rd || !rd->image_side)
 		rd = reader_for_kind(KIND_DOCKERFILE);
 	const struct image_view *v = rd && rd->image_side ? rd->image_side(run, path) : NULL;
@@ -230,7 +228,7 @@ const struct reader *reader_for_kind(enum input_kind k)
 	return NULL;
 }
 
-static enum input_kind detect_path(const char *path, bool is_dir)
+enum input_kind run_detect(const char *path, bool is_dir)
 {
 	for (size_t i = 0; i < reader_count; i++)
 		if (reader_table[i]->match && reader_table[i]->match(path, is_dir))
@@ -238,7 +236,7 @@ static enum input_kind detect_path(const char *path, bool is_dir)
 	return KIND_NONE;
 }
 
-static void note_input(struct lint_run *run, const char *path)
+void run_note_input(struct lint_run *run, const char *path)
 {
 	const char **slot = ARR_PUSH(run->arena, run->inputs, run->ninputs, run->capinputs);
 	if (slot)
@@ -286,7 +284,7 @@ static void lint_one(struct lint_run *run, const char *path, struct source *src,
 		}
 		return;
 	}
-	note_input(run, path);
+	run_note_input(run, path);
 	if (!run_read_text(run, rd, path, &src))
 		return;
 	rd->lint(run, path, src);
@@ -298,7 +296,7 @@ void lint_run_buffer(struct lint_run *run, const char *path, const char *data, s
 		     enum input_kind kind)
 {
 	if (kind == KIND_NONE)
-		kind = detect_path(path, false);
+		kind = run_detect(path, false);
 	if (kind == KIND_NONE) {
 		run_parse_error(run, path, NULL, 0, 0,
 				"cannot tell what '%s' is; say it with --type", path);
@@ -415,7 +413,7 @@ static void walk(struct lint_run *run, const char *path, size_t depth, bool name
 static void walk_node(struct lint_run *run, const char *path, bool is_dir, size_t depth, bool named)
 {
 	enum input_kind k =
-	    named && run->opts->type != KIND_NONE ? run->opts->type : detect_path(path, is_dir);
+	    named && run->opts->type != KIND_NONE ? run->opts->type : run_detect(path, is_dir);
 	if (k != KIND_NONE && (!is_dir || k == KIND_HELM || k == KIND_IMAGE)) {
 		lint_one(run, path, NULL, k);
 		return;
@@ -511,7 +509,7 @@ void lint_run_paths(struct lint_run *run, const char *const *paths, size_t n)
 	size_t k = 0;
 	for (size_t i = 0; i < run->npending; i++) {
 		struct pending *p = &run->pending[i];
-		note_input(run, p->path);
+		run_note_input(run, p->path);
 		if (p->unreadable)
 			continue;
 		if (par && p->rd->parallel) {

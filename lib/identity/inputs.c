@@ -105,21 +105,6 @@ static void manifests(struct lint_run *run, struct sim_report *rep, const char *
 				"'%s' holds no Kubernetes objects: nothing to simulate", path);
 }
 
-static enum input_kind detect(const char *path, bool is_dir)
-{
-	for (size_t i = 0; i < reader_count; i++)
-		if (reader_table[i]->match && reader_table[i]->match(path, is_dir))
-			return reader_table[i]->kind;
-	return KIND_NONE;
-}
-
-static void note_input(struct lint_run *run, const char *path)
-{
-	const char **slot = ARR_PUSH(run->arena, run->inputs, run->ninputs, run->capinputs);
-	if (slot)
-		*slot = arena_strdup(run->arena, path);
-}
-
 void sim_add_path(struct lint_run *run, struct sim_report *rep, const char *path)
 {
 	struct stat st;
@@ -129,8 +114,9 @@ void sim_add_path(struct lint_run *run, struct sim_report *rep, const char *path
 		return;
 	}
 	bool is_dir = S_ISDIR(st.st_mode);
-	enum input_kind k = run->opts->type != KIND_NONE ? run->opts->type : detect(path, is_dir);
-	note_input(run, path);
+	enum input_kind k =
+	    run->opts->type != KIND_NONE ? run->opts->type : run_detect(path, is_dir);
+	run_note_input(run, path);
 	switch (k) {
 	case KIND_IMAGE:
 	case KIND_DOCKERFILE: {
@@ -161,8 +147,8 @@ void sim_add_path(struct lint_run *run, struct sim_report *rep, const char *path
 void sim_add_buffer(struct lint_run *run, struct sim_report *rep, const char *path,
 		    const char *data, size_t len, int kind)
 {
-	enum input_kind k = kind != KIND_NONE ? (enum input_kind)kind : detect(path, false);
-	note_input(run, path);
+	enum input_kind k = kind != KIND_NONE ? (enum input_kind)kind : run_detect(path, false);
+	run_note_input(run, path);
 	if (len > run->opts->limits.file_size) {
 		run_parse_error(run, path, NULL, 0, 0, "'%s' is larger than %zu bytes", path,
 				run->opts->limits.file_size);
