@@ -276,14 +276,19 @@ char *fmt_rel_path(const struct report *r, const char *path, bool *absolute)
 	return result;
 }
 
+/* The line of *off (clamped to the source) and where that line starts. */
+static size_t line_start(struct source *s, size_t *off, unsigned *line)
+{
+	if (*off > s->len)
+		*off = s->len;
+	unsigned bytecol;
+	source_position(s, *off, line, &bytecol);
+	return *off - (bytecol - 1);
+}
+
 void fmt_utf16_position(struct source *s, size_t off, unsigned *line, unsigned *col)
 {
-	unsigned bytecol;
-	source_position(s, off, line, &bytecol);
-	size_t start, len;
-	source_line(s, off, &start, &len);
-	if (off > s->len)
-		off = s->len;
+	size_t start = line_start(s, &off, line);
 	unsigned c = 1;
 	const unsigned char *p = (const unsigned char *)s->data + start;
 	const unsigned char *end = (const unsigned char *)s->data + (off < start ? start : off);
@@ -302,12 +307,7 @@ void fmt_utf16_position(struct source *s, size_t off, unsigned *line, unsigned *
 
 void fmt_display_position(struct source *s, size_t off, unsigned *line, unsigned *col)
 {
-	unsigned bytecol;
-	source_position(s, off, line, &bytecol);
-	size_t start, len;
-	source_line(s, off, &start, &len);
-	if (off > s->len)
-		off = s->len;
+	size_t start = line_start(s, &off, line);
 	unsigned c = 0;
 	size_t i = start;
 	while (i < off) {
