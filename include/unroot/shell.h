@@ -103,6 +103,13 @@ struct sh_finding {
  */
 size_t sh_program(const struct sh_cmd *c);
 
+/*
+ * False when sh_find() cannot find anything in any parse of text[0..len):
+ * none of the command names it reports on, and no /etc/passwd, is in it.
+ * Cheaper than parsing, so a caller that wants only findings can skip texts.
+ */
+bool sh_may_find(const char *text, size_t len);
+
 /* Appends the findings in `s` to *out (arena-allocated), in order. */
 int sh_find(struct arena *a, const struct sh_script *s, struct sh_finding **out, size_t *n);
 

@@ -134,6 +134,74 @@ const char *sh_prog_name(size_t i, enum sh_prog *kind)
 	return progs[i].name;
 }
 
+/* Kinds of command that sh_find() reports by their own name. */
+static bool named_finding(enum sh_prog k)
+{
+	return k == PROG_ACCOUNT || k == PROG_CHOWN || k == PROG_CHMOD || k == PROG_INSTALL ||
+	       k == PROG_DROP;
+}
+
+/* Bytes that end a name as sh_may_find() reads a text: word ends, '/' and braces. */
+static const bool name_end[256] = {
+    [' '] = true, ['\t'] = true, ['\r'] = true, ['\f'] = true, ['\v'] = true, ['\n'] = true,
+    [';'] = true, ['&'] = true,	 ['|'] = true,	['<'] = true,  ['>'] = true,  ['('] = true,
+    [')'] = true, ['`'] = true,	 ['/'] = true,	['{'] = true,  ['}'] = true,  ['\0'] = true,
+};
+
+static bool name_hit(const char *tok, size_t n)
+{
+	char b[17];
+	if (n < 2 || n > 16)
+		return false;
+	memcpy(b, tok, n);
+	b[n] = '\0';
+	return strcmp(b, "passwd") == 0 || named_finding(sh_prog_kind(b));
+}
+
+/*
+ * Every finding of sh_find() comes from a command whose name is in the table
+ * with a kind named_finding() accepts, or from a write naming /etc/passwd;
+ * the command strings of sh -c, find -exec and set -- are part of the text.
+ * Quote removal only takes out quotes, backslashes and line continuations,
+ * and $ is dropped too for $"..." (the one other thing the reader changes is
+ * $'...' escapes, which can make a word end: a text with $' is parsed). So
+ * when none of these names stands between name_end bytes in the text with
+ * those characters taken out, parsing it would find nothing.
+ */
+bool sh_may_find(const char *text, size_t len)
+{
+	char tok[17];
+	size_t n = 0;
+	bool too_long = false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+		if (c == '\'' || c == '"')
+			continue;
+		if (c == '$') {
+			if (i + 1 < len && text[i + 1] == '\'')
+				return true;
+			continue;
+		}
+		if (c == '\\') {
+			if (i + 1 < len && text[i + 1] == '\n')
+				i++;
+			continue;
+		}
+		if (!name_end[c]) {
+			if (n < sizeof(tok))
+				tok[n++] = (char)c;
+			else
+				too_long = true;
+			continue;
+		}
+		if (!too_long && name_hit(tok, n))
+			return true;
+		n = 0;
+		too_long = false;
+	}
+	return !too_long && name_hit(tok, n);
+}
+
 static bool eq(const char *a, const char *b)
 {
 	return a && b && strcmp(a, b) == 0;

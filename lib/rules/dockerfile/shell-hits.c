@@ -33,6 +33,7 @@ struct hits {
 	bool copies_loaded;
 	const char **read; /* scripts read so far */
 	size_t nread, capread;
+	bool cmds_needed; /* the caller reads the commands too, not only the findings */
 };
 
 size_t shell_src(const struct shell_text *t, size_t off)
@@ -243,7 +244,16 @@ static bool shell_body(const char *body)
 static bool parse_text(struct hits *H, struct shell_text *t, struct sh_script *sc)
 {
 	struct sh_error err;
-	if (!t || sh_parse(H->ctx->scratch, t->text, strlen(t->text), sc, &err) != 0)
+	if (!t)
+		return false;
+	size_t len = strlen(t->text);
+	if (!H->cmds_needed && !sh_may_find(t->text, len)) {
+		/* most RUN lines install and fetch: nothing in them to find */
+		sc->cmds = NULL;
+		sc->ncmds = 0;
+		return true;
+	}
+	if (sh_parse(H->ctx->scratch, t->text, len, sc, &err) != 0)
 		return false;
 	add_findings(H, t, sc);
 	return true;
@@ -449,9 +459,11 @@ static struct shell_text *read_script(struct hits *H, const char *program,
 	    .text = src->data, .src = src, .path = full, .in = runner, .in_script = true};
 	struct shell_text *nt = new_text(ctx, &t);
 	struct sh_script sc;
-	if (!nt || !parse_text(H, nt, &sc))
-		return NULL;
-	return nt;
+	bool needed = H->cmds_needed;
+	H->cmds_needed = false; /* a script's commands are not followed further */
+	bool ok = nt && parse_text(H, nt, &sc);
+	H->cmds_needed = needed;
+	return ok ? nt : NULL;
 }
 
 /* The program a command runs and, for `sh script`, the script. */
@@ -580,7 +592,12 @@ static bool instr_script(struct hits *H, const struct df_instr *in, struct sh_sc
 	struct shell_text t = {
 	    .text = in->text, .src = ctx->df->src, .path = ctx->path, .in = in, .logical = true};
 	struct shell_text *nt = new_text(ctx, &t);
-	if (!nt || !parse_text(H, nt, sc))
+	/* heredocs are found through the commands that read them */
+	bool needed = H->cmds_needed;
+	H->cmds_needed = needed || in->nheredocs;
+	bool ok = nt && parse_text(H, nt, sc);
+	H->cmds_needed = needed;
+	if (!ok)
 		return false;
 	if (in->nheredocs) {
 		const char *p = in->text;
@@ -635,6 +652,10 @@ static size_t compute_run_hits(struct check_ctx *ctx, struct shell_hit **out)
 	*out = NULL;
 	if (!chain)
 		return 0;
+	/* The commands of a RUN line matter beyond its findings only when they may run a
+	 * script that a COPY brought from the context. */
+	load_copies(&H);
+	H.cmds_needed = H.ncopies > 0;
 	const struct dockerfile *df = ctx->df;
 	for (size_t c = 0; c < nchain; c++) {
 		const struct df_stage *st = &df->stages[chain[c]];
@@ -655,7 +676,7 @@ static size_t compute_run_hits(struct check_ctx *ctx, struct shell_hit **out)
 
 size_t shell_entry_hits(struct check_ctx *ctx, struct shell_hit **out)
 {
-	struct hits H = {.ctx = ctx};
+	struct hits H = {.ctx = ctx, .cmds_needed = true};
 	size_t nchain;
 	int *chain = shell_final_chain(ctx, &nchain);
 	const struct df_instr *ep = NULL, *cmd = NULL;

@@ -355,13 +355,56 @@ static void command_names(void **state)
 	assert_int_equal(sh_prog_kind("apt-get"), PROG_OTHER);
 }
 
+/* sh_may_find() says yes to every text with a finding, however it is spelled. */
+static void may_find(void **state)
+{
+	(void)state;
+	static const char *const found[] = {
+	    "useradd -u 1001 app",
+	    "/usr/sbin/useradd app",
+	    "c'h'own 1001 /app",
+	    "ch\\own 1001 /app",
+	    "\"chmod\" g=u /app",
+	    "cho\\\nwn 1001 /app",
+	    "$\"chgrp\" 0 /app",
+	    "echo x >\"/etc/\"passwd",
+	    "sed -i s/a/b/ /etc/passwd",
+	    "chmod -R g+w /etc//passwd",
+	    "sh -c \"cd /x;chown 1 y\"",
+	    "bash -c 'su-exec app true'",
+	    "bash -c $'true\\nchown 1 /x'",
+	    "find /app -exec chmod g=u {} +",
+	    "set -- gosu app \"$@\"",
+	    "apt-get install -y x && install -o 1001 a b",
+	    "x=$(groupadd -r g)",
+	};
+	for (size_t i = 0; i < sizeof(found) / sizeof(found[0]); i++) {
+		struct found r = find(found[i]);
+		if (!r.n || !sh_may_find(found[i], strlen(found[i])))
+			print_error("'%s': %zu findings, may_find %d\n", found[i], r.n,
+				    sh_may_find(found[i], strlen(found[i])));
+		assert_true(r.n > 0);
+		assert_true(sh_may_find(found[i], strlen(found[i])));
+	}
+	static const char *const none[] = {
+	    "apt-get update && apt-get upgrade -y && rm -rf /var/lib/apt/lists/*",
+	    "curl -fsSL https://example.org/x.tgz | tar -xz -C /opt",
+	    "echo suffix checksum sudoku chowner", /* names inside longer words */
+	    "./configure --prefix=/usr && make -j4",
+	};
+	for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++) {
+		assert_int_equal(find(none[i]).n, 0);
+		assert_false(sh_may_find(none[i], strlen(none[i])));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(accounts),	       cmocka_unit_test(ownership),
 	    cmocka_unit_test(modes),	       cmocka_unit_test(passwd_writes),
 	    cmocka_unit_test(privilege_drops), cmocka_unit_test(appends_to_existing),
-	    cmocka_unit_test(command_names),
+	    cmocka_unit_test(command_names),   cmocka_unit_test(may_find),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
