@@ -110,20 +110,23 @@ static void build_slots(void)
 	}
 }
 
-enum sh_prog sh_prog_kind(const char *b)
+/* The kind of the name b[0..n), which need not end there. */
+static enum sh_prog prog_kind_n(const char *b, size_t n)
 {
-	if (!b || !*b)
-		return PROG_OTHER;
-	size_t n = strlen(b);
-	if (n > 16) /* longer than any name in the table */
+	if (n == 0 || n > 16) /* longer than any name in the table */
 		return PROG_OTHER;
 	pthread_once(&slots_once, build_slots);
 	for (unsigned h = name_hash(b, n); slots[h]; h = (h + 1) % NSLOTS) {
 		const struct prog_name *p = &progs[slots[h] - 1];
-		if (p->name[0] == b[0] && strcmp(p->name, b) == 0)
+		if (p->name[0] == b[0] && memcmp(p->name, b, n) == 0 && p->name[n] == '\0')
 			return p->kind;
 	}
 	return PROG_OTHER;
+}
+
+enum sh_prog sh_prog_kind(const char *b)
+{
+	return b ? prog_kind_n(b, strnlen(b, 17)) : PROG_OTHER;
 }
 
 const char *sh_prog_name(size_t i, enum sh_prog *kind)
@@ -141,21 +144,39 @@ static bool named_finding(enum sh_prog k)
 	       k == PROG_DROP;
 }
 
-/* Bytes that end a name as sh_may_find() reads a text: word ends, '/' and braces. */
-static const bool name_end[256] = {
-    [' '] = true, ['\t'] = true, ['\r'] = true, ['\f'] = true, ['\v'] = true, ['\n'] = true,
-    [';'] = true, ['&'] = true,	 ['|'] = true,	['<'] = true,  ['>'] = true,  ['('] = true,
-    [')'] = true, ['`'] = true,	 ['/'] = true,	['{'] = true,  ['}'] = true,  ['\0'] = true,
+/* How sh_may_find() reads each byte of a text. */
+enum { MF_NAME, MF_END, MF_QUOTE, MF_DOLLAR, MF_BACKSLASH };
+static const unsigned char mf_class[256] = {
+    [' '] = MF_END,    ['\t'] = MF_END,	      ['\r'] = MF_END, ['\f'] = MF_END,	  ['\v'] = MF_END,
+    ['\n'] = MF_END,   [';'] = MF_END,	      ['&'] = MF_END,  ['|'] = MF_END,	  ['<'] = MF_END,
+    ['>'] = MF_END,    ['('] = MF_END,	      [')'] = MF_END,  ['`'] = MF_END,	  ['/'] = MF_END,
+    ['{'] = MF_END,    ['}'] = MF_END,	      ['\0'] = MF_END, ['\''] = MF_QUOTE, ['"'] = MF_QUOTE,
+    ['$'] = MF_DOLLAR, ['\\'] = MF_BACKSLASH,
 };
 
-static bool name_hit(const char *tok, size_t n)
+/* Whether the name t[0..n) is one sh_find() reports on; `quoted`: quotes are in it still. */
+static bool name_hit(const char *t, size_t n, bool quoted)
 {
 	char b[17];
+	size_t k = 0;
+	if (quoted) {
+		for (size_t i = 0; i < n && k < sizeof(b); i++) {
+			unsigned char c = mf_class[(unsigned char)t[i]];
+			if (c == MF_BACKSLASH && i + 1 < n && t[i + 1] == '\n')
+				i++;
+			else if (c == MF_NAME)
+				b[k++] = t[i];
+		}
+		if (k == sizeof(b))
+			return false;
+		t = b;
+		n = k;
+	}
 	if (n < 2 || n > 16)
 		return false;
-	memcpy(b, tok, n);
-	b[n] = '\0';
-	return strcmp(b, "passwd") == 0 || named_finding(sh_prog_kind(b));
+	if (n == 6 && memcmp(t, "passwd", 6) == 0)
+		return true;
+	return named_finding(prog_kind_n(t, n));
 }
 
 /*
@@ -165,41 +186,32 @@ static bool name_hit(const char *tok, size_t n)
  * Quote removal only takes out quotes, backslashes and line continuations,
  * and $ is dropped too for $"..." (the one other thing the reader changes is
  * $'...' escapes, which can make a word end: a text with $' is parsed). So
- * when none of these names stands between name_end bytes in the text with
+ * when none of these names stands between MF_END bytes in the text with
  * those characters taken out, parsing it would find nothing.
  */
 bool sh_may_find(const char *text, size_t len)
 {
-	char tok[17];
-	size_t n = 0;
-	bool too_long = false;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)text[i];
-		if (c == '\'' || c == '"')
-			continue;
-		if (c == '$') {
-			if (i + 1 < len && text[i + 1] == '\'')
+	size_t start = 0;
+	bool quoted = false;
+	for (size_t i = 0;; i++) {
+		while (i < len && mf_class[(unsigned char)text[i]] == MF_NAME)
+			i++;
+		unsigned char c = i < len ? mf_class[(unsigned char)text[i]] : MF_END;
+		if (c == MF_END) {
+			if (i - start >= 2 && name_hit(text + start, i - start, quoted))
 				return true;
+			if (i >= len)
+				return false;
+			start = i + 1;
+			quoted = false;
 			continue;
 		}
-		if (c == '\\') {
-			if (i + 1 < len && text[i + 1] == '\n')
-				i++;
-			continue;
-		}
-		if (!name_end[c]) {
-			if (n < sizeof(tok))
-				tok[n++] = (char)c;
-			else
-				too_long = true;
-			continue;
-		}
-		if (!too_long && name_hit(tok, n))
+		if (c == MF_DOLLAR && i + 1 < len && text[i + 1] == '\'')
 			return true;
-		n = 0;
-		too_long = false;
+		if (c == MF_BACKSLASH && i + 1 < len && text[i + 1] == '\n')
+			i++;
+		quoted = true;
 	}
-	return !too_long && name_hit(tok, n);
 }
 
 static bool eq(const char *a, const char *b)

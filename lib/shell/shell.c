@@ -389,6 +389,9 @@ static int lex_dollar(struct parser *P, struct lw *w, bool in_dq)
 	return lw_raw(P, w, p, q);
 }
 
+/* Bytes that mean something inside double quotes. */
+static const bool dq_special[256] = {['"'] = true, ['\\'] = true, ['$'] = true, ['`'] = true};
+
 static int lex_dquote(struct parser *P, struct lw *w)
 {
 	size_t open = P->pos;
@@ -397,6 +400,16 @@ static int lex_dquote(struct parser *P, struct lw *w)
 	for (;;) {
 		if (P->pos >= P->end)
 			return fail(P, open, P->end, "unterminated double quote");
+		/* a run of plain bytes is taken at once */
+		size_t run = P->pos;
+		while (run < P->end && !dq_special[(unsigned char)P->t[run]])
+			run++;
+		if (run > P->pos) {
+			if (lw_raw(P, w, P->pos, run) < 0)
+				return -1;
+			P->pos = run;
+			continue;
+		}
 		char c = P->t[P->pos];
 		if (c == '"') {
 			P->pos++;
