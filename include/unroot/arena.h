@@ -38,6 +38,11 @@ void *arena_alloc_raw(struct arena *a, size_t size);
  * grows where it is when there is room; otherwise it is copied.
  */
 void *arena_realloc(struct arena *a, void *old, size_t old_size, size_t new_size);
+/*
+ * Gives back the end of the newest allocation, which keeps its first
+ * `new_size` bytes; any other allocation is left as it is.
+ */
+void arena_shrink(struct arena *a, void *p, size_t old_size, size_t new_size);
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -105,8 +105,9 @@ struct arena *run_scratch(struct lint_run *run);
 /*
  * Reads a text input into *src unless it is there already (or the reader
  * takes no text); false, with NR000 reported, when it cannot be read.
+ * `regular`: a folder listing said the path is a regular file.
  */
-bool run_read_text(struct lint_run *run, const struct reader *rd, const char *path,
+bool run_read_text(struct lint_run *run, const struct reader *rd, const char *path, bool regular,
 		   struct source **src);
 
 extern const struct reader *const reader_table[];

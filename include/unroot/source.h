@@ -31,6 +31,16 @@ struct source *source_new(struct arena *a, const char *path, const char *data, s
  */
 struct source *source_read(struct arena *a, const char *path, size_t limit, const char **why);
 
+/*
+ * source_read() for a path a folder listing said is a regular file: most
+ * such files fit one read into room set aside for them, so their size is
+ * not asked for first. The short read that ends it is the end of the file,
+ * as for source_read(); a file that fills the room is read as source_read()
+ * does.
+ */
+struct source *source_read_regular(struct arena *a, const char *path, size_t limit,
+				   const char **why);
+
 /* 1-based line and byte column of `off` (clamped to the end of the data). */
 void source_position(struct source *s, size_t off, unsigned *line, unsigned *col);
 

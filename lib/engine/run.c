@@ -248,16 +248,19 @@ struct pending {
 	const char *path;
 	struct source *src;
 	const struct reader *rd;
+	bool regular; /* the folder listing said it is a regular file */
 	bool unreadable;
 };
 
-bool run_read_text(struct lint_run *run, const struct reader *rd, const char *path,
+bool run_read_text(struct lint_run *run, const struct reader *rd, const char *path, bool regular,
 		   struct source **src)
 {
 	if (!rd->text || *src)
 		return true;
 	const char *why = NULL;
-	*src = source_read(run->arena, path, run->opts->limits.file_size, &why);
+	size_t limit = run->opts->limits.file_size;
+	*src = regular ? source_read_regular(run->arena, path, limit, &why)
+		       : source_read(run->arena, path, limit, &why);
 	if (!*src) {
 		run_parse_error(run, path, NULL, 0, 0, "cannot read '%s': %s", path, why);
 		return false;
@@ -266,7 +269,7 @@ bool run_read_text(struct lint_run *run, const struct reader *rd, const char *pa
 }
 
 static void lint_one(struct lint_run *run, const char *path, struct source *src,
-		     enum input_kind kind)
+		     enum input_kind kind, bool regular)
 {
 	const struct reader *rd = reader_for_kind(kind);
 	if (!rd) {
@@ -281,11 +284,12 @@ static void lint_one(struct lint_run *run, const char *path, struct source *src,
 			p->path = arena_strdup(run->arena, path);
 			p->src = src;
 			p->rd = rd;
+			p->regular = regular;
 		}
 		return;
 	}
 	run_note_input(run, path);
-	if (!run_read_text(run, rd, path, &src))
+	if (!run_read_text(run, rd, path, regular, &src))
 		return;
 	rd->lint(run, path, src);
 	if (arena_failed(run->arena))
@@ -307,7 +311,7 @@ void lint_run_buffer(struct lint_run *run, const char *path, const char *data, s
 		run_parse_error(run, path, NULL, 0, 0, "out of memory reading '%s'", path);
 		return;
 	}
-	lint_one(run, path, src, kind);
+	lint_one(run, path, src, kind, false);
 }
 
 /* Folders we never look into when walking a tree. */
@@ -378,7 +382,7 @@ static void lint_stdin(struct lint_run *run)
 				"images cannot be read from stdin; name the file or folder");
 		return;
 	}
-	lint_one(run, "-", src, k);
+	lint_one(run, "-", src, k, false);
 }
 
 /* A folder entry; `type` is from readdir (DT_UNKNOWN when the file system does not say). */
@@ -392,8 +396,8 @@ static int cmp_entry(const void *a, const void *b)
 	return strcmp(((const struct entry *)a)->path, ((const struct entry *)b)->path);
 }
 
-static void walk_node(struct lint_run *run, const char *path, bool is_dir, size_t depth,
-		      bool named);
+static void walk_node(struct lint_run *run, const char *path, bool is_dir, bool regular,
+		      size_t depth, bool named);
 
 static void walk(struct lint_run *run, const char *path, size_t depth, bool named)
 {
@@ -407,15 +411,16 @@ static void walk(struct lint_run *run, const char *path, size_t depth, bool name
 				path);
 		return;
 	}
-	walk_node(run, path, S_ISDIR(st.st_mode), depth, named);
+	walk_node(run, path, S_ISDIR(st.st_mode), S_ISREG(st.st_mode), depth, named);
 }
 
-static void walk_node(struct lint_run *run, const char *path, bool is_dir, size_t depth, bool named)
+static void walk_node(struct lint_run *run, const char *path, bool is_dir, bool regular,
+		      size_t depth, bool named)
 {
 	enum input_kind k =
 	    named && run->opts->type != KIND_NONE ? run->opts->type : run_detect(path, is_dir);
 	if (k != KIND_NONE && (!is_dir || k == KIND_HELM || k == KIND_IMAGE)) {
-		lint_one(run, path, NULL, k);
+		lint_one(run, path, NULL, k, regular);
 		return;
 	}
 	if (!is_dir) {
@@ -453,6 +458,7 @@ static void walk_node(struct lint_run *run, const char *path, bool is_dir, size_
 	qsort(names, n, sizeof(*names), cmp_entry);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char type = names[i].type;
+		bool regular = type == DT_REG;
 		if (!names[i].path)
 			continue;
 		if (type != DT_REG && type != DT_DIR && type != DT_LNK) {
@@ -460,14 +466,18 @@ static void walk_node(struct lint_run *run, const char *path, bool is_dir, size_
 			struct stat cst;
 			if (lstat(names[i].path, &cst) != 0)
 				continue;
+			regular = S_ISREG(cst.st_mode);
 			type = S_ISDIR(cst.st_mode)   ? DT_DIR
 			       : S_ISLNK(cst.st_mode) ? DT_LNK
 						      : DT_REG;
 		}
+		/* A pipe, socket or device is no input: reading a pipe would wait for a writer. */
+		if (type == DT_REG && !regular)
+			continue;
 		/* Never follow symlinks while walking: a link may point anywhere. */
 		if (type == DT_LNK)
 			continue;
-		walk_node(run, names[i].path, type == DT_DIR, depth + 1, false);
+		walk_node(run, names[i].path, type == DT_DIR, regular, depth + 1, false);
 	}
 }
 
@@ -494,7 +504,7 @@ void lint_run_paths(struct lint_run *run, const char *const *paths, size_t n)
 		struct pending *p = &run->pending[i];
 		if (!p->rd->prescan)
 			continue;
-		if (!run_read_text(run, p->rd, p->path, &p->src)) {
+		if (!run_read_text(run, p->rd, p->path, p->regular, &p->src)) {
 			p->unreadable = true;
 			continue;
 		}
@@ -513,17 +523,18 @@ void lint_run_paths(struct lint_run *run, const char *const *paths, size_t n)
 		if (p->unreadable)
 			continue;
 		if (par && p->rd->parallel) {
-			par[k++] = (struct work){.path = p->path, .src = p->src, .rd = p->rd};
+			par[k++] = (struct work){
+			    .path = p->path, .src = p->src, .rd = p->rd, .regular = p->regular};
 			continue;
 		}
-		if (run_read_text(run, p->rd, p->path, &p->src))
+		if (run_read_text(run, p->rd, p->path, p->regular, &p->src))
 			p->rd->lint(run, p->path, p->src);
 		if (arena_failed(run->arena))
 			run->input_error = true;
 	}
 	if (par && !workers_lint(run, par, k, nworkers)) {
 		for (size_t i = 0; i < k; i++)
-			if (run_read_text(run, par[i].rd, par[i].path, &par[i].src))
+			if (run_read_text(run, par[i].rd, par[i].path, par[i].regular, &par[i].src))
 				par[i].rd->lint(run, par[i].path, par[i].src);
 		if (arena_failed(run->arena))
 			run->input_error = true;

@@ -51,7 +51,7 @@ static void *work(void *arg)
 			if (it->src)
 				it->src->arena = w->run->arena;
 			size_t before = w->run->diags.n;
-			if (run_read_text(w->run, it->rd, it->path, &it->src))
+			if (run_read_text(w->run, it->rd, it->path, it->regular, &it->src))
 				it->rd->lint(w->run, it->path, it->src);
 			/* The report needs the line table of an input with findings: build
 			 * it here, on this thread, while the input is in its cache. */

@@ -16,6 +16,7 @@ struct work {
 	const char *path;
 	struct source *src;
 	const struct reader *rd;
+	bool regular; /* a folder listing said it is a regular file */
 };
 
 /* How many threads to lint `n` such inputs with (--jobs, else the CPUs); below 2, none. */

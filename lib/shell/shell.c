@@ -63,6 +63,7 @@ struct tok {
 struct parser {
 	struct arena *a;
 	const char *t;
+	char *copy; /* t copied: a plain word's value is its span here, ended in place */
 	size_t len, pos, end;
 	unsigned depth, nest;
 	struct out *out;
@@ -451,10 +452,51 @@ static bool assign_prefix(const char *t, size_t start, size_t pos)
 	return i + 1 == pos && t[i] == '=';
 }
 
+/*
+ * A word that is one run of plain bytes (most are) needs no building: its
+ * value is its span of P->copy, ended with a NUL where the byte that ends
+ * it (a blank or an operator, which no value holds) was. Returns false when
+ * the word is not that simple.
+ */
+static bool plain_word(struct parser *P, struct tok *tk)
+{
+	const char *t = P->t;
+	size_t start = P->pos, run = start;
+	while (run < P->end && !special[(unsigned char)t[run]])
+		run++;
+	if (run == start)
+		return false;
+	if (run < P->end) {
+		char c = t[run];
+		if (!is_blank(c) && c != '\n' &&
+		    !(P->cond ? c == ';'
+			      : is_meta(c) && !(c == '(' && assign_prefix(t, start, run))))
+			return false;
+	}
+	P->copy[run] = '\0';
+	P->pos = run;
+	tk->type = T_WORD;
+	tk->start = tk->w.start = start;
+	tk->end = tk->w.end = run;
+	tk->w.value = P->copy + start;
+	tk->mapn = run - start;
+	if (is_name_start(t[start])) {
+		size_t i = start;
+		while (i < run && is_name_char(t[i]))
+			i++;
+		if (i < run && t[i] == '+')
+			i++;
+		tk->assign = i < run && t[i] == '=';
+	}
+	return true;
+}
+
 static int lex_word(struct parser *P, struct tok *tk)
 {
 	struct lw w = {.start = P->pos};
 	const char *t = P->t;
+	if (plain_word(P, tk))
+		return 0;
 
 	if (P->pos + 1 < P->end && (t[P->pos] == '<' || t[P->pos] == '>') && t[P->pos + 1] == '(') {
 		/* <(cmd) and >(cmd): process substitution, read like $(cmd) */
@@ -771,6 +813,7 @@ static int parse_string(struct parser *P, const struct wb *w)
 	struct parser Q = {
 	    .a = P->a,
 	    .t = w->w.value,
+	    .copy = arena_strndup(P->a, w->w.value, w->mapn),
 	    .len = w->mapn,
 	    .end = w->mapn,
 	    .depth = P->depth + 1,
@@ -779,6 +822,8 @@ static int parse_string(struct parser *P, const struct wb *w)
 	    .err = &err,
 	};
 	bool closed = false;
+	if (!Q.copy)
+		return oom(P);
 	if (parse_list(&Q, false, &closed) < 0) {
 		if (arena_failed(P->a))
 			return oom(P);
@@ -1090,6 +1135,9 @@ int sh_parse(struct arena *a, const char *text, size_t len, struct sh_script *ou
 		return fail(&P, 0, 0, "no shell text");
 	if (len > UINT32_MAX)
 		return fail(&P, 0, len, "shell text too large");
+	P.copy = arena_strndup(a, text, len);
+	if (!P.copy)
+		return oom(&P);
 	if (parse_list(&P, false, &closed) < 0)
 		return -1;
 	out->cmds = o.cmds;

@@ -168,6 +168,17 @@ void *arena_realloc(struct arena *a, void *old, size_t old_size, size_t new_size
 	return p;
 }
 
+void arena_shrink(struct arena *a, void *p, size_t old_size, size_t new_size)
+{
+	struct block *b = a && !a->failed ? a->head : NULL;
+	size_t old_need = (old_size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+	size_t new_need = (new_size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+	if (!p || !b || new_need >= old_need || (unsigned char *)p + old_need != b->data + b->used)
+		return;
+	b->used -= old_need - new_need;
+	a->used -= old_need - new_need;
+}
+
 char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
 	char *p = bump(a, n + 1);

@@ -59,6 +59,26 @@ ln -s / tree/a/root-link
 status 0 "a folder" lint --no-config tree
 ok "folder: one input" has err "1 input,"
 
+# Files found in a folder are read in one go when they are small: a large one, and one over
+# the limit, are still read whole or refused.
+mkdir -p big
+cp long.Dockerfile big/Dockerfile
+printf 'USER root\n' >>big/Dockerfile
+status 1 "a 1 MB Dockerfile in a folder is read to its end" lint --no-config big
+ok "big: the last line is seen" has out "big/Dockerfile:100003:"
+cp huge.Dockerfile big/Dockerfile
+status 2 "a file over the limit in a folder" lint --no-config big
+ok "big: says the limit" has out "size limit"
+
+# A pipe named like a Dockerfile in a folder is not a file to read: reading it would wait
+# for a writer forever.
+mkdir -p pipes
+mkfifo pipes/Dockerfile
+cp good.Dockerfile pipes/Dockerfile.good
+timeout 20 "$UNROOT" lint --no-config pipes >out 2>err
+ok "a pipe in a folder is passed over" test $? -eq 0
+ok "pipe: the file next to it is linted" has err "1 input,"
+
 d=deep; for i in $(seq 1 80); do d=$d/d; done; mkdir -p "$d"; cp good.Dockerfile "$d/Dockerfile"
 status 2 "a folder deeper than the limit" lint --no-config deep
 finish

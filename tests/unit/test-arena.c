@@ -89,6 +89,26 @@ static void full_array_push_keeps_old_items(void **state)
 }
 
 /* The newest block grows where it is; what it held stays and what is new is zero. */
+/* The newest allocation gives back its end, and the next one starts there. */
+static void shrink_gives_back_the_end(void **state)
+{
+	(void)state;
+	struct arena *a = arena_new(1u << 20);
+	char *keep = arena_alloc(a, 16);
+	char *p = arena_alloc_raw(a, 4096);
+	size_t used = arena_used(a);
+	memcpy(p, "kept", 5);
+	arena_shrink(a, p, 4096, 5);
+	assert_int_equal(arena_used(a), used - 4096 + 16);
+	assert_string_equal(p, "kept");
+	assert_ptr_equal(arena_alloc(a, 8), p + 16);
+	/* not the newest: nothing changes */
+	used = arena_used(a);
+	arena_shrink(a, keep, 16, 0);
+	assert_int_equal(arena_used(a), used);
+	arena_free(a);
+}
+
 static void realloc_keeps_contents(void **state)
 {
 	(void)state;
@@ -165,6 +185,7 @@ int main(void)
 	    cmocka_unit_test(arrays_grow_and_keep_items),
 	    cmocka_unit_test(full_array_push_keeps_old_items),
 	    cmocka_unit_test(realloc_keeps_contents),
+	    cmocka_unit_test(shrink_gives_back_the_end),
 	    cmocka_unit_test(large_blocks),
 	    cmocka_unit_test(reset_starts_over),
 	};
