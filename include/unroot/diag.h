@@ -44,6 +44,8 @@ struct diag {
 	const char *object;	/* "Deployment/web", an image path, or NULL */
 	const char *container;	/* container name, or NULL */
 	bool suppressed;
+	/* 1-based line and byte column of start and end once diag_locate() ran; 0 before */
+	unsigned line, col, end_line, end_col;
 };
 
 struct diag_list {
@@ -64,6 +66,9 @@ struct diag *diag_add(struct diag_list *l, const struct rule *rule, const char *
 
 struct diag *diag_vadd(struct diag_list *l, const struct rule *rule, const char *path,
 		       struct source *src, size_t start, size_t end, const char *fmt, va_list ap);
+
+/* Fills in the line and column of start and end from the source; no-op without one. */
+void diag_locate(struct diag *d);
 
 /* Sorts by path, line, column, then code. */
 void diag_list_sort(struct diag_list *l);

@@ -17,9 +17,9 @@ struct source {
 	const char *path; /* as the user named it; "-" for stdin */
 	const char *data; /* NUL-terminated copy; may hold other NULs before len */
 	size_t len;
-	size_t *line_starts; /* offset of each line's first byte, built on first use */
-	size_t nlines;
-	struct arena *arena; /* where the line table goes */
+	/* the last position asked for: an offset, its 1-based line and that line's start */
+	size_t cur_off, cur_start;
+	unsigned cur_line; /* 0 before the first */
 };
 
 /* A source over a copy of `data`; NULL when the arena is full. */
@@ -41,8 +41,14 @@ struct source *source_read(struct arena *a, const char *path, size_t limit, cons
 struct source *source_read_regular(struct arena *a, const char *path, size_t limit,
 				   const char **why);
 
-/* 1-based line and byte column of `off` (clamped to the end of the data). */
+/*
+ * 1-based line and byte column of `off` (clamped to the end of the data).
+ * Cheapest when asked in order of offsets; not for two threads at once.
+ */
 void source_position(struct source *s, size_t off, unsigned *line, unsigned *col);
+
+/* Offset of the first byte of 0-based line `line`; s->len past the last line. */
+size_t source_line_offset(struct source *s, size_t line);
 
 /* Start and length of the line holding `off`, without its line ending. */
 void source_line(struct source *s, size_t off, size_t *start, size_t *len);

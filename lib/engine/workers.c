@@ -11,6 +11,7 @@
  */
 #include "workers.h"
 #include "unroot/arena.h"
+#include "unroot/diag.h"
 #include "unroot/run.h"
 #include "unroot/source.h"
 
@@ -47,18 +48,13 @@ static void *work(void *arg)
 		size_t end = i + CHUNK < sh->n ? i + CHUNK : sh->n;
 		for (; i < end; i++) {
 			struct work *it = &sh->items[i];
-			/* Line tables built while the input is linted go to this worker's arena. */
-			if (it->src)
-				it->src->arena = w->run->arena;
 			size_t before = w->run->diags.n;
 			if (run_read_text(w->run, it->rd, it->path, it->regular, &it->src))
 				it->rd->lint(w->run, it->path, it->src);
-			/* The report needs the line table of an input with findings: build
-			 * it here, on this thread, while the input is in its cache. */
-			if (it->src && w->run->diags.n > before) {
-				unsigned line, col;
-				source_position(it->src, 0, &line, &col);
-			}
+			/* The report needs the findings' lines and columns: count them here,
+			 * on this thread, while the input is in its cache. */
+			for (size_t k = before; k < w->run->diags.n; k++)
+				diag_locate(&w->run->diags.items[k]);
 			if (arena_failed(w->run->arena))
 				w->run->input_error = true;
 		}

@@ -326,7 +326,6 @@ static struct helm_file *make_file(struct loader *L, const char *name, const cha
 	s->path = f->path;
 	s->data = e->data;
 	s->len = e->len;
-	s->arena = a;
 	f->src = s;
 	const char *base = strrchr(name, '/');
 	f->partial = (base ? base[1] : name[0]) == '_';

@@ -38,6 +38,13 @@ void diag_position(const struct diag *d, unsigned *line, unsigned *col, unsigned
 		*line = *col = *end_line = *end_col = 1;
 		return;
 	}
+	if (d->line) {
+		*line = d->line;
+		*col = d->col;
+		*end_line = d->end_line;
+		*end_col = d->end_col;
+		return;
+	}
 	source_position(d->src, d->start, line, col);
 	source_position(d->src, d->end, end_line, end_col);
 }

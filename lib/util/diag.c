@@ -66,6 +66,14 @@ static int cmp_diag(const void *pa, const void *pb)
 	return strcmp(a->message, b->message);
 }
 
+void diag_locate(struct diag *d)
+{
+	if (d->line || !d->src)
+		return;
+	source_position(d->src, d->start, &d->line, &d->col);
+	source_position(d->src, d->end, &d->end_line, &d->end_col);
+}
+
 void diag_list_sort(struct diag_list *l)
 {
 	if (l->n > 1)

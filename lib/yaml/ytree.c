@@ -41,14 +41,8 @@ struct loader {
  */
 static size_t mark_offset_slow(struct source *src, const yaml_mark_t *m)
 {
-	size_t line = m->line, off = 0;
-	if (src->nlines == 0) {
-		unsigned l, c;
-		source_position(src, 0, &l, &c); /* builds the line table */
-	}
-	if (src->line_starts && line < src->nlines)
-		off = src->line_starts[line];
-	else if (src->line_starts)
+	size_t off = source_line_offset(src, m->line);
+	if (off >= src->len)
 		return src->len;
 	for (size_t col = 0; col < m->column && off < src->len; col++) {
 		unsigned char c = (unsigned char)src->data[off];
