@@ -118,7 +118,7 @@ static enum sh_prog prog_kind_n(const char *b, size_t n)
 	pthread_once(&slots_once, build_slots);
 	for (unsigned h = name_hash(b, n); slots[h]; h = (h + 1) % NSLOTS) {
 		const struct prog_name *p = &progs[slots[h] - 1];
-		if (p->name[0] == b[0] && memcmp(p->name, b, n) == 0 && p->name[n] == '\0')
+		if (p->name[0] == b[0] && strncmp(p->name, b, n) == 0 && p->name[n] == '\0')
 			return p->kind;
 	}
 	return PROG_OTHER;

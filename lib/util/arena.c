@@ -1,6 +1,7 @@
 /* arena.c - bump allocation in chained blocks, with a hard byte limit. */
 #include "unroot/arena.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,12 +12,25 @@
 #define BLOCK_MIN (64 * 1024)
 #define BLOCK_MAX (8u << 20)
 #define HUGE_PAGE (2u << 20)
+#define PIECE	  (1u << 20)  /* a block from the shared pool */
+#define SLAB	  (32u << 20) /* the pool maps this much at a time */
+#define POOLED	  (16u << 20) /* an arena past this takes blocks of its own */
+
+/* Sanitizer builds free every block, so that a pointer kept past a reset is caught. */
+#if defined(__SANITIZE_ADDRESS__)
+#define RESET_FREES_ALL 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RESET_FREES_ALL 1
+#endif
+#endif
 
 struct block {
 	struct block *next;
 	size_t size, used;
 	void *map; /* the mapping the block sits in, or NULL when it came from malloc */
 	size_t maplen;
+	bool pooled; /* a piece of the shared pool */
 	_Alignas(ALIGN) unsigned char data[];
 };
 
@@ -70,6 +84,7 @@ static struct block *new_block(size_t bsize)
 		b = (struct block *)lo;
 		b->map = m;
 		b->maplen = len;
+		b->pooled = false;
 		b->size = want - sizeof(*b);
 		b->used = 0;
 		return b;
@@ -80,10 +95,75 @@ static struct block *new_block(size_t bsize)
 		return NULL;
 	b->map = NULL;
 	b->maplen = 0;
+	b->pooled = false;
 	b->size = bsize;
 	b->used = 0;
 	return b;
 }
+
+/*
+ * The pool: 1 MiB pieces of huge pages, shared by the arenas of every thread.
+ * Runs over many inputs have several arenas at once (one and a scratch arena
+ * per thread); with blocks of their own, each rounded its use up to whole
+ * 2 MiB pages, and every fresh page is cleared by the kernel before it is
+ * first touched, which on virtual machines costs more than linting the
+ * bytes. A piece an arena gives back is used again by the next arena that
+ * needs one. Pieces are kept for the life of the process, so an arena takes
+ * them only up to POOLED bytes.
+ */
+#ifndef RESET_FREES_ALL
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct block *pool_free;
+static unsigned char *slab_next;
+static size_t slab_left;
+
+static struct block *piece_get(void)
+{
+	struct block *b = NULL;
+	pthread_mutex_lock(&pool_lock);
+	if (pool_free) {
+		b = pool_free;
+		pool_free = b->next;
+	} else {
+#if defined(MADV_HUGEPAGE) && defined(MAP_ANONYMOUS)
+		if (slab_left < PIECE) {
+			void *m = mmap(NULL, SLAB + HUGE_PAGE, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			if (m != MAP_FAILED) {
+				uintptr_t lo =
+				    ((uintptr_t)m + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+				madvise((void *)lo, SLAB, MADV_HUGEPAGE);
+				slab_next = (unsigned char *)lo;
+				slab_left = SLAB;
+			}
+		}
+		if (slab_left >= PIECE) {
+			b = (struct block *)slab_next;
+			slab_next += PIECE;
+			slab_left -= PIECE;
+		}
+#endif
+	}
+	pthread_mutex_unlock(&pool_lock);
+	if (b) {
+		b->next = NULL;
+		b->map = NULL;
+		b->maplen = 0;
+		b->pooled = true;
+		b->size = PIECE - sizeof(*b);
+		b->used = 0;
+	}
+	return b;
+}
+
+static void piece_put(struct block *b)
+{
+	pthread_mutex_lock(&pool_lock);
+	b->next = pool_free;
+	pool_free = b;
+	pthread_mutex_unlock(&pool_lock);
+}
+#endif
 
 /* `size` bytes, not cleared: for callers that fill them at once. */
 static void *bump(struct arena *a, size_t size)
@@ -109,13 +189,20 @@ static void *bump(struct arena *a, size_t size)
 		}
 		if (bsize < need)
 			bsize = need;
-		b = new_block(bsize);
+		b = NULL;
+#ifndef RESET_FREES_ALL
+		if (a->head && a->used < POOLED && need <= PIECE - sizeof(*b))
+			b = piece_get();
+#endif
+		if (!b)
+			b = new_block(bsize);
 		if (!b) {
 			a->failed = true;
 			return NULL;
 		}
-		/* A big one-off block goes behind the head so the head keeps its free space. */
-		if (a->head && need > BLOCK_MIN) {
+		/* A block mostly taken by this one allocation goes behind the head, so the
+		 * head keeps its free space. */
+		if (a->head && need > b->size - need) {
 			b->next = a->head->next;
 			a->head->next = b;
 		} else {
@@ -223,17 +310,14 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
 	return p;
 }
 
-/* Sanitizer builds free every block, so that a pointer kept past a reset is caught. */
-#if defined(__SANITIZE_ADDRESS__)
-#define RESET_FREES_ALL 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define RESET_FREES_ALL 1
-#endif
-#endif
-
 static void free_block(struct block *b)
 {
+#ifndef RESET_FREES_ALL
+	if (b->pooled) {
+		piece_put(b);
+		return;
+	}
+#endif
 	if (b->map)
 		munmap(b->map, b->maplen);
 	else
