@@ -690,7 +690,13 @@ static int next_token(struct parser *P, struct tok *tk)
 		P->has_back = false;
 		return 0;
 	}
-	memset(tk, 0, sizeof(*tk));
+	tk->op = NULL;
+	tk->w.value = NULL;
+	tk->w.start = tk->w.end = 0;
+	tk->w.expands = false;
+	tk->map = NULL;
+	tk->mapn = 0;
+	tk->quoted = tk->assign = false;
 	for (;;) {
 		while (P->pos < P->end) {
 			char c = P->t[P->pos];
@@ -870,19 +876,30 @@ static int finish(struct parser *P, struct cb *cur)
 			   .start = cur->start,
 			   .end = cur->end,
 			   .depth = P->depth};
-	c.argv = arena_alloc(P->a, (cur->argc + 1) * sizeof(*c.argv));
-	c.redirs = arena_alloc(P->a, (cur->nredirs + 1) * sizeof(*c.redirs));
-	if (!c.argv || !c.redirs)
+	c.argv = arena_alloc_raw(P->a, (cur->argc + 1) * sizeof(*c.argv));
+	if (!c.argv)
 		return oom(P);
 	for (size_t i = 0; i < cur->argc; i++)
 		c.argv[i] = cur->words[i].w;
-	if (cur->nredirs)
+	memset(&c.argv[cur->argc], 0, sizeof(*c.argv));
+	if (cur->nredirs) {
+		c.redirs = arena_alloc_raw(P->a, cur->nredirs * sizeof(*c.redirs));
+		if (!c.redirs)
+			return oom(P);
 		memcpy(c.redirs, cur->redirs, cur->nredirs * sizeof(*c.redirs));
+	}
 	struct sh_cmd *slot = ARR_PUSH(P->a, P->out->cmds, P->out->n, P->out->cap);
 	if (!slot)
 		return oom(P);
 	*slot = c;
-	size_t k = sh_command_string(slot);
+	/* A command string follows an option with a c in it (sh -c, bash -ec, su --command):
+	 * without one, there is nothing to look up. */
+	bool dash_c = false;
+	for (size_t i = 1; i < cur->argc && !dash_c; i++) {
+		const char *v = cur->words[i].w.value;
+		dash_c = v[0] == '-' && strchr(v + 1, 'c');
+	}
+	size_t k = dash_c ? sh_command_string(slot) : 0;
 	if (k && k < cur->argc && parse_string(P, &cur->words[k]) < 0)
 		return -1;
 	cur->argc = cur->nredirs = cur->nassign = 0;
@@ -1104,7 +1121,10 @@ static int parse_list(struct parser *P, bool stop_rparen, bool *closed)
 			extend(&cur, tk.start, tk.end);
 			continue;
 		}
-		struct wb *w = ARR_PUSH(P->a, cur.words, cur.argc, cur.capw);
+		/* every field is set below: no need for ARR_PUSH's cleared slot while there is room
+		 */
+		struct wb *w = cur.argc < cur.capw ? &cur.words[cur.argc++]
+						   : ARR_PUSH(P->a, cur.words, cur.argc, cur.capw);
 		if (!w)
 			return oom(P);
 		w->w = tk.w;
