@@ -120,10 +120,24 @@ static const char *normalise(const char *ref, char *buf, size_t cap)
 	return buf;
 }
 
+/*
+ * fnmatch(pattern, ref, 0) == 0, with the pattern's literal start compared
+ * first: most references differ from most patterns in their first bytes, and
+ * this is asked for every FROM against every entry of the list.
+ */
+static bool glob_matches(const char *pattern, const char *ref)
+{
+	const char *p = pattern, *r = ref;
+	for (; *p && *p != '*' && *p != '?' && *p != '[' && *p != '\\'; p++, r++)
+		if (*p != *r)
+			return false;
+	return fnmatch(pattern, ref, 0) == 0;
+}
+
 /* A config pattern: fnmatch, or a bare name that matches any tag or digest of it. */
 static bool pattern_matches(const char *pattern, const char *ref)
 {
-	if (fnmatch(pattern, ref, 0) == 0)
+	if (glob_matches(pattern, ref))
 		return true;
 	size_t n = strlen(pattern);
 	return !strpbrk(pattern, "*?[") && strncmp(ref, pattern, n) == 0 &&
@@ -169,7 +183,7 @@ bool df_base_image_user(const struct lint_options *opts, const char *image, long
 		}
 	}
 	for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++) {
-		if (fnmatch(builtin[i].pattern, ref, 0) != 0)
+		if (!glob_matches(builtin[i].pattern, ref))
 			continue;
 		if (builtin[i].uid == UNKNOWN)
 			return false;

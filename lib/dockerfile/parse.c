@@ -410,8 +410,9 @@ static int parse_instr(struct pctx *p, struct df_instr *in, size_t lo, size_t hi
 		in->start = ss;
 	in->keyword = arena_strndup(p->a, L + ks, ke - ks);
 	in->cmd = DF_UNKNOWN;
+	char first = (char)tolower((unsigned char)L[ks]);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (commands[i].len == ke - ks &&
+		if (commands[i].len == ke - ks && commands[i].name[0] == first &&
 		    strncasecmp(commands[i].name, L + ks, ke - ks) == 0) {
 			in->cmd = commands[i].cmd;
 			break;

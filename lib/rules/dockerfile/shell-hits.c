@@ -259,19 +259,25 @@ static bool parse_text(struct hits *H, struct shell_text *t, struct sh_script *s
 	return true;
 }
 
-/* The context folder: --context, or the Dockerfile's folder. */
-static const char *context_dir(struct check_ctx *ctx)
+/* The context folder: --context, or the Dockerfile's folder, as dir[0..*len). */
+static const char *context_dir_span(struct check_ctx *ctx, size_t *len)
 {
-	if (ctx->opts && ctx->opts->context_dir)
+	if (ctx->opts && ctx->opts->context_dir) {
+		*len = strlen(ctx->opts->context_dir);
 		return ctx->opts->context_dir;
+	}
 	if (!ctx->path || strcmp(ctx->path, "-") == 0)
 		return NULL;
 	const char *slash = strrchr(ctx->path, '/');
-	if (!slash)
-		return ".";
-	if (slash == ctx->path)
-		return "/";
-	return arena_strndup(ctx->arena, ctx->path, (size_t)(slash - ctx->path));
+	*len = !slash ? 1 : slash == ctx->path ? 1 : (size_t)(slash - ctx->path);
+	return !slash ? "." : ctx->path;
+}
+
+static const char *context_dir(struct check_ctx *ctx)
+{
+	size_t n;
+	const char *d = context_dir_span(ctx, &n);
+	return d ? arena_strndup(ctx->arena, d, n) : NULL;
 }
 
 static bool has_dotdot(const char *p)
@@ -285,8 +291,9 @@ static bool has_dotdot(const char *p)
 /* CONTEXT/rel, when it exists and stays inside the context; *is_dir tells a folder. */
 static const char *context_path(struct check_ctx *ctx, const char *rel, bool *is_dir)
 {
-	const char *dir = context_dir(ctx);
-	if (!dir || !rel || has_dotdot(rel) || strpbrk(rel, "*?[$"))
+	size_t dlen;
+	const char *d = context_dir_span(ctx, &dlen);
+	if (!d || !rel || has_dotdot(rel) || strpbrk(rel, "*?[$"))
 		return NULL;
 	while (*rel == '/')
 		rel++;
@@ -294,12 +301,27 @@ static const char *context_path(struct check_ctx *ctx, const char *rel, bool *is
 		rel += 2;
 	if (!*rel || strcmp(rel, ".") == 0)
 		return NULL;
-	const char *full = strcmp(dir, ".") == 0 ? arena_strdup(ctx->arena, rel)
-						 : arena_printf(ctx->arena, "%s/%s", dir, rel);
 	/* Most sources are not in the context (a Dockerfile linted on its own): one
-	 * failed stat answers that, where realpath would read every link first. */
+	 * failed stat answers that, where realpath would read every link first; the
+	 * path is put together on the stack until it is known to be there. */
+	char buf[PATH_MAX];
+	bool here = dlen == 1 && d[0] == '.';
+	size_t rlen = strlen(rel), flen = here ? rlen : dlen + 1 + rlen;
+	if (flen >= sizeof(buf))
+		return NULL;
+	if (here) {
+		memcpy(buf, rel, rlen + 1);
+	} else {
+		memcpy(buf, d, dlen);
+		buf[dlen] = '/';
+		memcpy(buf + dlen + 1, rel, rlen + 1);
+	}
 	struct stat st;
-	if (!full || stat(full, &st) != 0)
+	if (stat(buf, &st) != 0)
+		return NULL;
+	const char *dir = arena_strndup(ctx->arena, d, dlen);
+	const char *full = arena_strndup(ctx->arena, buf, flen);
+	if (!dir || !full)
 		return NULL;
 	char rdir[PATH_MAX], rfull[PATH_MAX];
 	if (!realpath(dir, rdir) || !realpath(full, rfull))
