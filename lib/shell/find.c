@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,6 +101,17 @@ static unsigned name_hash(const char *s, size_t n)
 	       NSLOTS;
 }
 
+/* The first two letters of the names sh_may_find() looks for, one bit per pair. */
+static unsigned char name_pairs[256 * 256 / 8];
+
+static bool named_finding(enum sh_prog k);
+
+static void mark_pair(const char *name)
+{
+	unsigned pair = (unsigned char)name[0] * 256u + (unsigned char)name[1];
+	name_pairs[pair / 8] |= (unsigned char)(1u << (pair % 8));
+}
+
 static void build_slots(void)
 {
 	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
@@ -107,7 +119,10 @@ static void build_slots(void)
 		while (slots[h])
 			h = (h + 1) % NSLOTS;
 		slots[h] = (unsigned char)(i + 1);
+		if (named_finding(progs[i].kind))
+			mark_pair(progs[i].name);
 	}
+	mark_pair("passwd");
 }
 
 /* The kind of the name b[0..n), which need not end there. */
@@ -155,6 +170,13 @@ static const unsigned char mf_class[256] = {
 };
 
 /* Whether the name t[0..n) is one sh_find() reports on; `quoted`: quotes are in it still. */
+/* Whether some name starts with t[0] t[1]: most words start with two letters none does. */
+static inline bool pair_ok(const char *t)
+{
+	unsigned pair = (unsigned char)t[0] * 256u + (unsigned char)t[1];
+	return name_pairs[pair / 8] & (1u << (pair % 8));
+}
+
 static bool name_hit(const char *t, size_t n, bool quoted)
 {
 	char b[17];
@@ -162,7 +184,8 @@ static bool name_hit(const char *t, size_t n, bool quoted)
 	if (quoted) {
 		for (size_t i = 0; i < n && k < sizeof(b); i++) {
 			unsigned char c = mf_class[(unsigned char)t[i]];
-			if (c == MF_BACKSLASH && i + 1 < n && t[i + 1] == '\n')
+			if (c == MF_BACKSLASH && i + 1 < n &&
+			    (t[i + 1] == '\n' || t[i + 1] == '\\'))
 				i++;
 			else if (c == MF_NAME)
 				b[k++] = t[i];
@@ -172,46 +195,123 @@ static bool name_hit(const char *t, size_t n, bool quoted)
 		t = b;
 		n = k;
 	}
-	if (n < 2 || n > 16)
+	if (n < 2 || n > 16 || !pair_ok(t))
 		return false;
 	if (n == 6 && memcmp(t, "passwd", 6) == 0)
 		return true;
 	return named_finding(prog_kind_n(t, n));
 }
 
+/* Offset of the first name byte at or after `from`. */
+static size_t first_name_byte(const char *text, size_t from, size_t to)
+{
+	while (from < to && mf_class[(unsigned char)text[from]] != MF_NAME)
+		from++;
+	return from;
+}
+
 /*
  * Every finding of sh_find() comes from a command whose name is in the table
  * with a kind named_finding() accepts, or from a write naming /etc/passwd;
  * the command strings of sh -c, find -exec and set -- are part of the text.
- * Quote removal only takes out quotes, backslashes and line continuations,
- * and $ is dropped too for $"..." (the one other thing the reader changes is
- * $'...' escapes, which can make a word end: a text with $' is parsed). So
- * when none of these names stands between MF_END bytes in the text with
- * those characters taken out, parsing it would find nothing.
+ * Quote removal only takes out quotes, backslashes and line continuations
+ * (a backslash escapes the byte after it, so \\ before a newline leaves the
+ * newline where it is; in a comment, \<newline> ends the line, so it is read
+ * both ways), and $ is dropped too for $"..." (the one other
+ * thing the reader changes is $'...' escapes, which can make a word end: a
+ * text with $' is parsed whole). So when none of these names stands between
+ * MF_END bytes in the text with those characters taken out, parsing it
+ * would find nothing; and a command none of them stands in finds nothing.
+ *
+ * The names in text, in order: each found one is passed to `found` (with
+ * the offset of its first letter) until it returns true. Returns -1 for a
+ * text with $'...' (where names cannot be told without parsing), 1 when
+ * `found` stopped it, else 0.
  */
-bool sh_may_find(const char *text, size_t len)
+/* Whether text[s..e) is a name, passed on to `found` when it is. */
+static bool token(const char *text, size_t s, size_t e, bool quoted, bool (*found)(void *, size_t),
+		  void *arg)
+{
+	size_t n = e - s;
+	return n >= 2 && (quoted || (n <= 16 && pair_ok(text + s))) &&
+	       name_hit(text + s, n, quoted) && found(arg, first_name_byte(text, s, e));
+}
+
+static int scan_names(const char *text, size_t len, bool (*found)(void *, size_t), void *arg)
 {
 	size_t start = 0;
+	size_t line = SIZE_MAX; /* where the word went on after its last \<newline> */
 	bool quoted = false;
+	pthread_once(&slots_once, build_slots);
 	for (size_t i = 0;; i++) {
 		while (i < len && mf_class[(unsigned char)text[i]] == MF_NAME)
 			i++;
 		unsigned char c = i < len ? mf_class[(unsigned char)text[i]] : MF_END;
 		if (c == MF_END) {
-			if (i - start >= 2 && name_hit(text + start, i - start, quoted))
-				return true;
+			if (token(text, start, i, quoted, found, arg) ||
+			    (line != SIZE_MAX && token(text, line, i, true, found, arg)))
+				return 1;
 			if (i >= len)
-				return false;
+				return 0;
 			start = i + 1;
+			line = SIZE_MAX;
 			quoted = false;
 			continue;
 		}
 		if (c == MF_DOLLAR && i + 1 < len && text[i + 1] == '\'')
-			return true;
-		if (c == MF_BACKSLASH && i + 1 < len && text[i + 1] == '\n')
+			return -1;
+		if (c == MF_BACKSLASH && i + 1 < len && text[i + 1] == '\n') {
+			/* A line continuation, unless it ends a comment: read it both ways,
+			 * as a word going on and as a word ending here. */
+			if (token(text, start, i, quoted, found, arg) ||
+			    (line != SIZE_MAX && token(text, line, i, true, found, arg)))
+				return 1;
+			line = i + 2;
 			i++;
+		} else if (c == MF_BACKSLASH && i + 1 < len && text[i + 1] == '\\') {
+			i++; /* one backslash, escaped */
+		}
 		quoted = true;
 	}
+}
+
+static bool stop_at_first(void *arg, size_t off)
+{
+	(void)arg;
+	(void)off;
+	return true;
+}
+
+bool sh_may_find(const char *text, size_t len)
+{
+	return scan_names(text, len, stop_at_first, NULL) != 0;
+}
+
+struct offsets {
+	struct arena *a;
+	size_t *items;
+	size_t n, cap;
+	bool failed;
+};
+
+static bool keep_offset(void *arg, size_t off)
+{
+	struct offsets *o = arg;
+	size_t *slot = ARR_PUSH(o->a, o->items, o->n, o->cap);
+	if (!slot)
+		o->failed = true;
+	else
+		*slot = off;
+	return o->failed;
+}
+
+int sh_find_names(struct arena *a, const char *text, size_t len, size_t **offs, size_t *n)
+{
+	struct offsets o = {.a = a};
+	int r = scan_names(text, len, keep_offset, &o);
+	*offs = o.items;
+	*n = o.n;
+	return o.failed ? -1 : r < 0 ? 1 : 0;
 }
 
 static bool eq(const char *a, const char *b)

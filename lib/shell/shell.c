@@ -75,6 +75,10 @@ struct parser {
 	size_t npend, cappend;
 	struct tok back;
 	bool has_back;
+	/* sh_parse_near(): only commands with one of these text offsets in their span */
+	const size_t *near;
+	size_t nnear;
+	bool filter;
 };
 
 struct cb {
@@ -864,10 +868,25 @@ static int parse_string(struct parser *P, const struct wb *w)
 	return 0;
 }
 
+/* Whether one of P->near lies in [start, end). */
+static bool near_span(const struct parser *P, size_t start, size_t end)
+{
+	size_t lo = 0, hi = P->nnear;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (P->near[mid] < start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < P->nnear && P->near[lo] < end;
+}
+
 static int finish(struct parser *P, struct cb *cur)
 {
-	if (cur->argc == 0 && cur->nredirs == 0) {
-		cur->nassign = 0;
+	if ((cur->argc == 0 && cur->nredirs == 0) ||
+	    (P->filter && !near_span(P, cur->start, cur->end))) {
+		cur->argc = cur->nredirs = cur->nassign = 0;
 		cur->any = false;
 		return 0;
 	}
@@ -1142,11 +1161,19 @@ static int parse_list(struct parser *P, bool stop_rparen, bool *closed)
 	return 0;
 }
 
-int sh_parse(struct arena *a, const char *text, size_t len, struct sh_script *out,
-	     struct sh_error *err)
+static int parse_text(struct arena *a, const char *text, size_t len, struct sh_script *out,
+		      struct sh_error *err, const size_t *near, size_t nnear, bool filter)
 {
 	struct out o = {0};
-	struct parser P = {.a = a, .t = text, .len = len, .end = len, .out = &o, .err = err};
+	struct parser P = {.a = a,
+			   .t = text,
+			   .len = len,
+			   .end = len,
+			   .out = &o,
+			   .err = err,
+			   .near = near,
+			   .nnear = nnear,
+			   .filter = filter};
 	bool closed = false;
 
 	memset(out, 0, sizeof(*out));
@@ -1163,4 +1190,16 @@ int sh_parse(struct arena *a, const char *text, size_t len, struct sh_script *ou
 	out->cmds = o.cmds;
 	out->ncmds = o.n;
 	return 0;
+}
+
+int sh_parse(struct arena *a, const char *text, size_t len, struct sh_script *out,
+	     struct sh_error *err)
+{
+	return parse_text(a, text, len, out, err, NULL, 0, false);
+}
+
+int sh_parse_near(struct arena *a, const char *text, size_t len, const size_t *offs, size_t n,
+		  struct sh_script *out, struct sh_error *err)
+{
+	return parse_text(a, text, len, out, err, offs, n, true);
 }

@@ -247,14 +247,25 @@ static bool parse_text(struct hits *H, struct shell_text *t, struct sh_script *s
 	if (!t)
 		return false;
 	size_t len = strlen(t->text);
-	if (!H->cmds_needed && !sh_may_find(t->text, len)) {
-		/* most RUN lines install and fetch: nothing in them to find */
-		sc->cmds = NULL;
-		sc->ncmds = 0;
-		return true;
+	if (H->cmds_needed) {
+		if (sh_parse(H->ctx->scratch, t->text, len, sc, &err) != 0)
+			return false;
+	} else {
+		/* Only findings are wanted: most commands of a RUN line install and fetch,
+		 * and only those that name a command unroot reports on are kept. */
+		size_t *names, n;
+		int r = sh_find_names(H->ctx->scratch, t->text, len, &names, &n);
+		if (r < 0)
+			return false;
+		if (r == 0 && n == 0) {
+			sc->cmds = NULL;
+			sc->ncmds = 0;
+			return true;
+		}
+		if ((r == 0 ? sh_parse_near(H->ctx->scratch, t->text, len, names, n, sc, &err)
+			    : sh_parse(H->ctx->scratch, t->text, len, sc, &err)) != 0)
+			return false;
 	}
-	if (sh_parse(H->ctx->scratch, t->text, len, sc, &err) != 0)
-		return false;
 	add_findings(H, t, sc);
 	return true;
 }

@@ -377,6 +377,8 @@ static void may_find(void **state)
 	    "set -- gosu app \"$@\"",
 	    "apt-get install -y x && install -o 1001 a b",
 	    "x=$(groupadd -r g)",
+	    "echo x\\\\\nsu app -c true", /* \\ is one backslash: the newline ends the line */
+	    "true # a comment\\\nsu app -c true", /* no line continuation in a comment */
 	};
 	for (size_t i = 0; i < sizeof(found) / sizeof(found[0]); i++) {
 		struct found r = find(found[i]);
