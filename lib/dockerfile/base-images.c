@@ -121,9 +121,12 @@ static const char *normalise(const char *ref, char *buf, size_t cap)
 }
 
 /*
- * fnmatch(pattern, ref, 0) == 0, with the pattern's literal start compared
- * first: most references differ from most patterns in their first bytes, and
- * this is asked for every FROM against every entry of the list.
+ * fnmatch(pattern, ref, 0) == 0, with cheaper tests first: this is asked for
+ * every FROM against every entry of the list. Without flags, '*' matches
+ * any bytes and '?' and [...] one each, so a match holds each run of plain
+ * bytes of the pattern somewhere, and starts with the first one when the
+ * pattern does. A pattern with \ or an unusual bracket goes to fnmatch as
+ * it is.
  */
 static bool glob_matches(const char *pattern, const char *ref)
 {
@@ -131,6 +134,31 @@ static bool glob_matches(const char *pattern, const char *ref)
 	for (; *p && *p != '*' && *p != '?' && *p != '[' && *p != '\\'; p++, r++)
 		if (*p != *r)
 			return false;
+	char run[128];
+	size_t n = 0;
+	for (;; p++) {
+		char c = *p;
+		if (c && c != '*' && c != '?' && c != '[' && c != '\\') {
+			if (n + 1 >= sizeof(run))
+				break;
+			run[n++] = c;
+			continue;
+		}
+		if (n) {
+			run[n] = '\0';
+			if (!strstr(ref, run))
+				return false;
+			n = 0;
+		}
+		if (!c || c == '\\')
+			break;
+		if (c == '[') {
+			const char *e = p[1] == '!' ? p + 2 : p + 1;
+			if (*e == ']' || !(e = strchr(e, ']')))
+				break;
+			p = e;
+		}
+	}
 	return fnmatch(pattern, ref, 0) == 0;
 }
 
@@ -216,7 +244,7 @@ const char *const *df_base_image_env(const char *image)
 		return NULL;
 	const char *ref = normalise(image, buf, sizeof(buf));
 	for (size_t i = 0; i < sizeof(builtin_env) / sizeof(builtin_env[0]); i++)
-		if (fnmatch(builtin_env[i].pattern, ref, 0) == 0)
+		if (glob_matches(builtin_env[i].pattern, ref))
 			return builtin_env[i].env;
 	return NULL;
 }

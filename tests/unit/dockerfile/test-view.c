@@ -187,6 +187,35 @@ static void base_images(void **state)
 	assert_true(df_base_image_user(&o, "bitnami/nginx:1.29", &uid, &gid, &src));
 	assert_int_equal(uid, 7);
 	assert_int_equal(gid, -1);
+	/* Patterns are fnmatch's, whatever shortcut is taken before it: brackets, ?, \. */
+	struct kv globs[] = {{"reg.example.com/team[0-9]/*:v?", "3000"},
+			     {"*/odd\\*name", "3001"},
+			     {"x/[]a]*", "3002"},
+			     {"*mid*dle*", "3003"}};
+	o.base_images = globs;
+	o.nbase_images = 4;
+	struct {
+		const char *image;
+		long uid; /* -1: no match */
+	} g[] = {
+	    {"reg.example.com/team7/app:v1", 3000},
+	    {"reg.example.com/teamx/app:v1", -1},
+	    {"reg.example.com/team7/app:v10", -1},
+	    {"a/odd*name", 3001},
+	    {"a/oddxname", -1},
+	    {"x/]zz", 3002},
+	    {"x/a", 3002},
+	    {"x/b", -1},
+	    {"amiddle", 3003},
+	    {"the-mid-and-dle:1", 3003},
+	    {"dlemid", -1},
+	};
+	for (size_t i = 0; i < sizeof(g) / sizeof(g[0]); i++) {
+		bool hit = df_base_image_user(&o, g[i].image, &uid, &gid, &src);
+		assert_int_equal(hit, g[i].uid >= 0);
+		if (hit)
+			assert_int_equal(uid, g[i].uid);
+	}
 }
 
 int main(void)
