@@ -763,7 +763,8 @@ int df_parse(struct arena *a, struct source *src, struct dockerfile *out, struct
 	}
 	int r = parse_lines(&p);
 	if (r == 0 && p.nins) {
-		out->instrs = arena_alloc(a, p.nins * sizeof(*out->instrs));
+		/* filled by the copy at once: no need to clear it first */
+		out->instrs = arena_alloc_raw(a, p.nins * sizeof(*out->instrs));
 		if (out->instrs) {
 			memcpy(out->instrs, p.ins, p.nins * sizeof(*out->instrs));
 			out->ninstrs = p.nins;

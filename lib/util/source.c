@@ -197,6 +197,11 @@ static void cursor_move(struct source *s, size_t off)
 {
 	cursor_init(s);
 	const char *d = s->data;
+	if (off < s->cur_off && off < s->cur_off - off) {
+		/* nearer the start than the cursor: count from there, with memchr */
+		s->cur_off = s->cur_start = 0;
+		s->cur_line = 1;
+	}
 	if (off >= s->cur_off) {
 		const char *p = d + s->cur_off, *end = d + off;
 		while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
