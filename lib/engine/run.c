@@ -458,7 +458,6 @@ static void walk_node(struct lint_run *run, const char *path, bool is_dir, bool 
 	qsort(names, n, sizeof(*names), cmp_entry);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char type = names[i].type;
-		bool regular = type == DT_REG;
 		if (!names[i].path)
 			continue;
 		if (type != DT_REG && type != DT_DIR && type != DT_LNK) {
@@ -466,18 +465,16 @@ static void walk_node(struct lint_run *run, const char *path, bool is_dir, bool 
 			struct stat cst;
 			if (lstat(names[i].path, &cst) != 0)
 				continue;
-			regular = S_ISREG(cst.st_mode);
 			type = S_ISDIR(cst.st_mode)   ? DT_DIR
 			       : S_ISLNK(cst.st_mode) ? DT_LNK
-						      : DT_REG;
+			       : S_ISREG(cst.st_mode) ? DT_REG
+						      : DT_UNKNOWN;
 		}
-		/* A pipe, socket or device is no input: reading a pipe would wait for a writer. */
-		if (type == DT_REG && !regular)
+		/* Never follow symlinks while walking: a link may point anywhere. And a pipe,
+		 * socket or device is no input: reading a pipe would wait for a writer. */
+		if (type != DT_REG && type != DT_DIR)
 			continue;
-		/* Never follow symlinks while walking: a link may point anywhere. */
-		if (type == DT_LNK)
-			continue;
-		walk_node(run, names[i].path, type == DT_DIR, regular, depth + 1, false);
+		walk_node(run, names[i].path, type == DT_DIR, type == DT_REG, depth + 1, false);
 	}
 }
 

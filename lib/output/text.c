@@ -69,14 +69,9 @@ static void write_text(struct buf *out, const struct report *r)
 {
 	for (size_t i = 0; i < r->diags->n; i++) {
 		const struct diag *d = &r->diags->items[i];
-		/* only where it starts: the end is for the formats that carry spans */
-		unsigned line = 1, col = 1;
-		if (d->line) {
-			line = d->line;
-			col = d->col;
-		} else if (d->src) {
-			source_position(d->src, d->start, &line, &col);
-		}
+		/* only where it starts is printed: the end is for the formats that carry spans */
+		unsigned line, col, end_line, end_col;
+		diag_position(d, &line, &col, &end_line, &end_col);
 		if (r->color)
 			buf_puts(out, "\033[1m");
 		fmt_put_one_line(out, d->path);

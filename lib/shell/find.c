@@ -104,7 +104,12 @@ static unsigned name_hash(const char *s, size_t n)
 /* The first two letters of the names sh_may_find() looks for, one bit per pair. */
 static unsigned char name_pairs[256 * 256 / 8];
 
-static bool named_finding(enum sh_prog k);
+/* Kinds of command that sh_find() reports by their own name. */
+static bool named_finding(enum sh_prog k)
+{
+	return k == PROG_ACCOUNT || k == PROG_CHOWN || k == PROG_CHMOD || k == PROG_INSTALL ||
+	       k == PROG_DROP;
+}
 
 static void mark_pair(const char *name)
 {
@@ -152,13 +157,6 @@ const char *sh_prog_name(size_t i, enum sh_prog *kind)
 	return progs[i].name;
 }
 
-/* Kinds of command that sh_find() reports by their own name. */
-static bool named_finding(enum sh_prog k)
-{
-	return k == PROG_ACCOUNT || k == PROG_CHOWN || k == PROG_CHMOD || k == PROG_INSTALL ||
-	       k == PROG_DROP;
-}
-
 /* How sh_may_find() reads each byte of a text. */
 enum { MF_NAME, MF_END, MF_QUOTE, MF_DOLLAR, MF_BACKSLASH };
 static const unsigned char mf_class[256] = {
@@ -169,7 +167,6 @@ static const unsigned char mf_class[256] = {
     ['$'] = MF_DOLLAR, ['\\'] = MF_BACKSLASH,
 };
 
-/* Whether the name t[0..n) is one sh_find() reports on; `quoted`: quotes are in it still. */
 /* Whether some name starts with t[0] t[1]: most words start with two letters none does. */
 static inline bool pair_ok(const char *t)
 {
@@ -177,6 +174,7 @@ static inline bool pair_ok(const char *t)
 	return name_pairs[pair / 8] & (1u << (pair % 8));
 }
 
+/* Whether the name t[0..n) is one sh_find() reports on; `quoted`: quotes are in it still. */
 static bool name_hit(const char *t, size_t n, bool quoted)
 {
 	char b[17];
@@ -210,6 +208,21 @@ static size_t first_name_byte(const char *text, size_t from, size_t to)
 	return from;
 }
 
+/* Whether text[s..e) is a name, passed on to `found` when it is. */
+static bool token(const char *text, size_t s, size_t e, bool quoted, bool (*found)(void *, size_t),
+		  void *arg)
+{
+	return name_hit(text + s, e - s, quoted) && found(arg, first_name_byte(text, s, e));
+}
+
+/* A word ends at e: the token from its start and, past a \<newline>, the one from there. */
+static bool word_end(const char *text, size_t start, size_t line, size_t e, bool quoted,
+		     bool (*found)(void *, size_t), void *arg)
+{
+	return token(text, start, e, quoted, found, arg) ||
+	       (line != SIZE_MAX && token(text, line, e, true, found, arg));
+}
+
 /*
  * Every finding of sh_find() comes from a command whose name is in the table
  * with a kind named_finding() accepts, or from a write naming /etc/passwd;
@@ -217,9 +230,9 @@ static size_t first_name_byte(const char *text, size_t from, size_t to)
  * Quote removal only takes out quotes, backslashes and line continuations
  * (a backslash escapes the byte after it, so \\ before a newline leaves the
  * newline where it is; in a comment, \<newline> ends the line, so it is read
- * both ways), and $ is dropped too for $"..." (the one other
- * thing the reader changes is $'...' escapes, which can make a word end: a
- * text with $' is parsed whole). So when none of these names stands between
+ * both ways), and $ is dropped too for $"..." (the one other thing the
+ * reader changes is $'...' escapes, which can make a word end: a text with
+ * $' is parsed whole). So when none of these names stands between
  * MF_END bytes in the text with those characters taken out, parsing it
  * would find nothing; and a command none of them stands in finds nothing.
  *
@@ -228,15 +241,6 @@ static size_t first_name_byte(const char *text, size_t from, size_t to)
  * text with $'...' (where names cannot be told without parsing), 1 when
  * `found` stopped it, else 0.
  */
-/* Whether text[s..e) is a name, passed on to `found` when it is. */
-static bool token(const char *text, size_t s, size_t e, bool quoted, bool (*found)(void *, size_t),
-		  void *arg)
-{
-	size_t n = e - s;
-	return n >= 2 && (quoted || (n <= 16 && pair_ok(text + s))) &&
-	       name_hit(text + s, n, quoted) && found(arg, first_name_byte(text, s, e));
-}
-
 static int scan_names(const char *text, size_t len, bool (*found)(void *, size_t), void *arg)
 {
 	size_t start = 0;
@@ -248,8 +252,7 @@ static int scan_names(const char *text, size_t len, bool (*found)(void *, size_t
 			i++;
 		unsigned char c = i < len ? mf_class[(unsigned char)text[i]] : MF_END;
 		if (c == MF_END) {
-			if (token(text, start, i, quoted, found, arg) ||
-			    (line != SIZE_MAX && token(text, line, i, true, found, arg)))
+			if (word_end(text, start, line, i, quoted, found, arg))
 				return 1;
 			if (i >= len)
 				return 0;
@@ -263,8 +266,7 @@ static int scan_names(const char *text, size_t len, bool (*found)(void *, size_t
 		if (c == MF_BACKSLASH && i + 1 < len && text[i + 1] == '\n') {
 			/* A line continuation, unless it ends a comment: read it both ways,
 			 * as a word going on and as a word ending here. */
-			if (token(text, start, i, quoted, found, arg) ||
-			    (line != SIZE_MAX && token(text, line, i, true, found, arg)))
+			if (word_end(text, start, line, i, quoted, found, arg))
 				return 1;
 			line = i + 2;
 			i++;

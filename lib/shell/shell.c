@@ -443,17 +443,23 @@ static int lex_dquote(struct parser *P, struct lw *w)
 	}
 }
 
+/* Offset just past the NAME= or NAME+= that t[start..end) starts with, or 0. */
+static size_t assign_end(const char *t, size_t start, size_t end)
+{
+	if (start >= end || !is_name_start(t[start]))
+		return 0;
+	size_t i = start + 1;
+	while (i < end && is_name_char(t[i]))
+		i++;
+	if (i < end && t[i] == '+')
+		i++;
+	return i < end && t[i] == '=' ? i + 1 : 0;
+}
+
 /* NAME= or NAME+= so far, unquoted: the start of an assignment. */
 static bool assign_prefix(const char *t, size_t start, size_t pos)
 {
-	if (pos <= start || !is_name_start(t[start]))
-		return false;
-	size_t i = start + 1;
-	while (i < pos && is_name_char(t[i]))
-		i++;
-	if (i < pos && t[i] == '+')
-		i++;
-	return i + 1 == pos && t[i] == '=';
+	return pos > start && assign_end(t, start, pos) == pos;
 }
 
 /*
@@ -484,14 +490,7 @@ static bool plain_word(struct parser *P, struct tok *tk)
 	tk->end = tk->w.end = run;
 	tk->w.value = P->copy + start;
 	tk->mapn = run - start;
-	if (is_name_start(t[start])) {
-		size_t i = start;
-		while (i < run && is_name_char(t[i]))
-			i++;
-		if (i < run && t[i] == '+')
-			i++;
-		tk->assign = i < run && t[i] == '=';
-	}
+	tk->assign = assign_end(t, start, run) != 0;
 	return true;
 }
 
@@ -595,14 +594,7 @@ static int lex_word(struct parser *P, struct tok *tk)
 	tk->map = w.map;
 	tk->mapn = w.n;
 	tk->quoted = w.quoted;
-	if (is_name_start(t[w.start])) {
-		size_t i = w.start;
-		while (i < P->pos && is_name_char(t[i]))
-			i++;
-		if (i < P->pos && t[i] == '+')
-			i++;
-		tk->assign = i < P->pos && t[i] == '=';
-	}
+	tk->assign = assign_end(t, w.start, P->pos) != 0;
 	return 0;
 }
 

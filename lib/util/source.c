@@ -25,6 +25,19 @@ struct source *source_new(struct arena *a, const char *path, const char *data, s
 	return s->path ? s : NULL;
 }
 
+/* Fills s with data[0..len) read from path (data has room for the NUL); NULL when out of memory. */
+static struct source *filled(struct arena *a, struct source *s, const char *path, char *data,
+			     size_t len, const char **why)
+{
+	data[len] = '\0';
+	s->path = arena_strdup(a, path);
+	s->data = data;
+	s->len = len;
+	if (!s->path)
+		*why = "out of memory";
+	return s->path ? s : NULL;
+}
+
 /* Reads a regular file straight into the arena: its size is known, so one
  * read fills it and the short read after it is the end of the file. */
 static struct source *read_regular(struct arena *a, const char *path, int fd, size_t size,
@@ -59,13 +72,7 @@ static struct source *read_regular(struct arena *a, const char *path, int fd, si
 		*why = "file changed while it was read";
 		return NULL;
 	}
-	data[len] = '\0';
-	s->path = arena_strdup(a, path);
-	s->data = data;
-	s->len = len;
-	if (!s->path)
-		*why = "out of memory";
-	return s->path ? s : NULL;
+	return filled(a, s, path, data, len, why);
 }
 
 /* Reads a pipe or other stream in growing steps, up to the limit. */
@@ -160,13 +167,7 @@ struct source *source_read_regular(struct arena *a, const char *path, size_t lim
 	if (got >= 0 && (size_t)got < room) {
 		close(fd);
 		arena_shrink(a, data, room + 1, (size_t)got + 1);
-		data[got] = '\0';
-		s->path = arena_strdup(a, path);
-		s->data = data;
-		s->len = (size_t)got;
-		if (!s->path)
-			*why = "out of memory";
-		return s->path ? s : NULL;
+		return filled(a, s, path, data, (size_t)got, why);
 	}
 	/* larger than the room, or the read failed: the usual way, from the start */
 	close(fd);

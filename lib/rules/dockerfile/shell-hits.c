@@ -241,13 +241,14 @@ static bool shell_body(const char *body)
 	       strstr(line, "ash") || strstr(line, " sh");
 }
 
-static bool parse_text(struct hits *H, struct shell_text *t, struct sh_script *sc)
+/* Parses t into sc and adds its findings; `cmds`: the caller reads the commands too. */
+static bool parse_text(struct hits *H, struct shell_text *t, struct sh_script *sc, bool cmds)
 {
 	struct sh_error err;
 	if (!t)
 		return false;
 	size_t len = strlen(t->text);
-	if (H->cmds_needed) {
+	if (cmds) {
 		if (sh_parse(H->ctx->scratch, t->text, len, sc, &err) != 0)
 			return false;
 	} else {
@@ -271,7 +272,7 @@ static bool parse_text(struct hits *H, struct shell_text *t, struct sh_script *s
 }
 
 /* The context folder: --context, or the Dockerfile's folder, as dir[0..*len). */
-static const char *context_dir_span(struct check_ctx *ctx, size_t *len)
+static const char *context_dir(struct check_ctx *ctx, size_t *len)
 {
 	if (ctx->opts && ctx->opts->context_dir) {
 		*len = strlen(ctx->opts->context_dir);
@@ -282,13 +283,6 @@ static const char *context_dir_span(struct check_ctx *ctx, size_t *len)
 	const char *slash = strrchr(ctx->path, '/');
 	*len = !slash ? 1 : slash == ctx->path ? 1 : (size_t)(slash - ctx->path);
 	return !slash ? "." : ctx->path;
-}
-
-static const char *context_dir(struct check_ctx *ctx)
-{
-	size_t n;
-	const char *d = context_dir_span(ctx, &n);
-	return d ? arena_strndup(ctx->arena, d, n) : NULL;
 }
 
 static bool has_dotdot(const char *p)
@@ -303,7 +297,7 @@ static bool has_dotdot(const char *p)
 static const char *context_path(struct check_ctx *ctx, const char *rel, bool *is_dir)
 {
 	size_t dlen;
-	const char *d = context_dir_span(ctx, &dlen);
+	const char *d = context_dir(ctx, &dlen);
 	if (!d || !rel || has_dotdot(rel) || strpbrk(rel, "*?[$"))
 		return NULL;
 	while (*rel == '/')
@@ -330,11 +324,12 @@ static const char *context_path(struct check_ctx *ctx, const char *rel, bool *is
 	struct stat st;
 	if (stat(buf, &st) != 0)
 		return NULL;
-	const char *dir = arena_strndup(ctx->arena, d, dlen);
+	char dir[PATH_MAX], rdir[PATH_MAX], rfull[PATH_MAX]; /* dlen < flen: dir fits */
+	memcpy(dir, d, dlen);
+	dir[dlen] = '\0';
 	const char *full = arena_strndup(ctx->arena, buf, flen);
-	if (!dir || !full)
+	if (!full)
 		return NULL;
-	char rdir[PATH_MAX], rfull[PATH_MAX];
 	if (!realpath(dir, rdir) || !realpath(full, rfull))
 		return NULL;
 	size_t n = strlen(rdir);
@@ -374,7 +369,8 @@ static void load_copies(struct hits *H)
 	size_t nchain;
 	int *chain = shell_final_chain(ctx, &nchain);
 	H->copies_loaded = true;
-	if (!chain || !context_dir(ctx))
+	size_t dlen;
+	if (!chain || !context_dir(ctx, &dlen))
 		return;
 	for (size_t c = 0; c < nchain; c++) {
 		const struct df_stage *st = &df->stages[chain[c]];
@@ -492,11 +488,10 @@ static struct shell_text *read_script(struct hits *H, const char *program,
 	    .text = src->data, .src = src, .path = full, .in = runner, .in_script = true};
 	struct shell_text *nt = new_text(ctx, &t);
 	struct sh_script sc;
-	bool needed = H->cmds_needed;
-	H->cmds_needed = false; /* a script's commands are not followed further */
-	bool ok = nt && parse_text(H, nt, &sc);
-	H->cmds_needed = needed;
-	return ok ? nt : NULL;
+	/* a script's commands are not followed further */
+	if (!nt || !parse_text(H, nt, &sc, false))
+		return NULL;
+	return nt;
 }
 
 /* The program a command runs and, for `sh script`, the script. */
@@ -552,7 +547,7 @@ static void heredoc_script(struct hits *H, const struct df_instr *in, const stru
 			       .base = h->start};
 	struct sh_script sc;
 	struct shell_text *nt = new_text(H->ctx, &t);
-	if (nt && parse_text(H, nt, &sc))
+	if (nt && parse_text(H, nt, &sc, H->cmds_needed))
 		scripts_of(H, &sc, in, next);
 }
 
@@ -626,11 +621,7 @@ static bool instr_script(struct hits *H, const struct df_instr *in, struct sh_sc
 	    .text = in->text, .src = ctx->df->src, .path = ctx->path, .in = in, .logical = true};
 	struct shell_text *nt = new_text(ctx, &t);
 	/* heredocs are found through the commands that read them */
-	bool needed = H->cmds_needed;
-	H->cmds_needed = needed || in->nheredocs;
-	bool ok = nt && parse_text(H, nt, sc);
-	H->cmds_needed = needed;
-	if (!ok)
+	if (!nt || !parse_text(H, nt, sc, H->cmds_needed || in->nheredocs))
 		return false;
 	if (in->nheredocs) {
 		const char *p = in->text;
