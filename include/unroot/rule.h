@@ -63,7 +63,14 @@ struct check_ctx {
 	 * no pair. Set for KIND_K8S.
 	 */
 	const struct image_view *(*pair)(struct check_ctx *ctx, const char *ref);
-	void *pair_data;
+	/*
+	 * False when folder dir[0..dlen) is known to hold no entry name[0..nlen)
+	 * (the run listed it while walking), true when it may: a rule asks before
+	 * a stat that would most likely fail. NULL: nothing is known.
+	 */
+	bool (*may_exist)(struct check_ctx *ctx, const char *dir, size_t dlen, const char *name,
+			  size_t nlen);
+	void *data; /* what pair and may_exist are called with */
 	/*
 	 * What several rules of a kind derive from the same input (the
 	 * Dockerfile rules' shell findings), made once by whichever rule asks

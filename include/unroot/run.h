@@ -37,6 +37,14 @@ struct suppression {
 struct pair_entry;
 struct pending;
 
+/* A folder the walk listed: every entry's name, sorted, for lookups without a stat. */
+struct listed_folder {
+	const char *path; /* no trailing slash */
+	size_t len;
+	const char **names;
+	size_t n;
+};
+
 struct lint_run {
 	const struct lint_options *opts;
 	struct arena *arena;
@@ -47,6 +55,9 @@ struct lint_run {
 	size_t ninputs, capinputs;
 	struct pair_entry *pairs; /* image sides loaded for --image, by path */
 	size_t npairs, cappairs;
+	/* Sorted by path once the walk is done; the threads share the parent's. */
+	struct listed_folder *folders;
+	size_t nfolders, capfolders;
 	bool input_error;
 	bool finished;
 	bool batch; /* lint_run_paths() is finding inputs: queue them */

@@ -5,6 +5,7 @@
 #include "workers.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -108,7 +109,45 @@ struct diag *report(struct check_ctx *ctx, const struct rule *rule, size_t start
 
 static const struct image_view *ctx_pair(struct check_ctx *ctx, const char *ref)
 {
-	return run_pair(ctx->pair_data, ref);
+	return run_pair(ctx->data, ref);
+}
+
+/* Orders folders by path and names within a folder alike: bytes, then length. */
+static int cmp_span(const char *a, size_t alen, const char *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+	return c ? c : (alen > blen) - (alen < blen);
+}
+
+static bool ctx_may_exist(struct check_ctx *ctx, const char *dir, size_t dlen, const char *name,
+			  size_t nlen)
+{
+	const struct lint_run *run = ctx->data;
+	size_t lo = 0, hi = run->nfolders;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct listed_folder *f = &run->folders[mid];
+		int c = cmp_span(f->path, f->len, dir, dlen);
+		if (c == 0) {
+			size_t l = 0, h = f->n;
+			while (l < h) {
+				size_t m = l + (h - l) / 2;
+				int d = cmp_span(f->names[m], strlen(f->names[m]), name, nlen);
+				if (d == 0)
+					return true;
+				if (d < 0)
+					l = m + 1;
+				else
+					h = m;
+			}
+			return false;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return true; /* not listed: only a stat can tell */
 }
 
 void run_ctx_init(struct lint_run *run, struct check_ctx *ctx, const char *path, struct source *src)
@@ -121,7 +160,8 @@ void run_ctx_init(struct lint_run *run, struct check_ctx *ctx, const char *path,
 	ctx->path = path;
 	ctx->src = src;
 	ctx->pair = ctx_pair;
-	ctx->pair_data = run;
+	ctx->may_exist = ctx_may_exist;
+	ctx->data = run;
 }
 
 static bool listed(const char *const *list, size_t n, const struct rule *r)
@@ -389,11 +429,44 @@ static void lint_stdin(struct lint_run *run)
 struct entry {
 	const char *path;
 	unsigned char type;
+	bool skip; /* listed, not walked */
 };
 
 static int cmp_entry(const void *a, const void *b)
 {
 	return strcmp(((const struct entry *)a)->path, ((const struct entry *)b)->path);
+}
+
+/*
+ * Keeps a listed folder's names (they start `prefix` bytes into each entry's
+ * path), so that rules looking for build context files in it need no stat for
+ * a name it lacks. A listing cut short is not kept: a missing name would lie.
+ */
+static void note_folder(struct lint_run *run, const char *path, size_t prefix,
+			const struct entry *entries, size_t n)
+{
+	const char **names = n ? arena_alloc(run->arena, n * sizeof(*names)) : NULL;
+	if (n && !names)
+		return;
+	for (size_t i = 0; i < n; i++)
+		names[i] = entries[i].path + prefix;
+	struct listed_folder *f =
+	    ARR_PUSH(run->arena, run->folders, run->nfolders, run->capfolders);
+	if (!f)
+		return;
+	size_t len = strlen(path);
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	*f = (struct listed_folder){
+	    .path = arena_strndup(run->arena, path, len), .len = len, .names = names, .n = n};
+	if (!f->path)
+		run->nfolders--;
+}
+
+static int cmp_folder(const void *a, const void *b)
+{
+	const struct listed_folder *x = a, *y = b;
+	return cmp_span(x->path, x->len, y->path, y->len);
 }
 
 static void walk_node(struct lint_run *run, const char *path, bool is_dir, bool regular,
@@ -442,23 +515,28 @@ static void walk_node(struct lint_run *run, const char *path, bool is_dir, bool 
 	struct entry *names = NULL;
 	size_t n = 0, cap = 0, plen = strlen(path);
 	const char *sep = plen && path[plen - 1] == '/' ? "" : "/";
+	bool whole = true;
 	struct dirent *e;
+	errno = 0;
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.' && (e->d_name[1] == 0 || strcmp(e->d_name, "..") == 0))
-			continue;
-		if (skip_dir(e->d_name))
 			continue;
 		struct entry *slot = ARR_PUSH(run->arena, names, n, cap);
 		if (!slot)
 			break;
 		slot->path = arena_printf(run->arena, "%s%s%s", path, sep, e->d_name);
 		slot->type = e->d_type;
+		slot->skip = skip_dir(e->d_name);
+		whole = whole && slot->path;
 	}
+	whole = whole && !e && errno == 0;
 	closedir(d);
 	qsort(names, n, sizeof(*names), cmp_entry);
+	if (whole)
+		note_folder(run, path, plen + strlen(sep), names, n);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char type = names[i].type;
-		if (!names[i].path)
+		if (!names[i].path || names[i].skip)
 			continue;
 		if (type != DT_REG && type != DT_DIR && type != DT_LNK) {
 			/* the file system did not say (or it is a device, fifo, socket) */
@@ -495,6 +573,7 @@ void lint_run_paths(struct lint_run *run, const char *const *paths, size_t n)
 	for (size_t i = 0; i < n; i++)
 		walk(run, paths[i], 0, true);
 	run->batch = false;
+	qsort(run->folders, run->nfolders, sizeof(*run->folders), cmp_folder);
 	/* Readers that look at every input first get them read now; the others
 	 * read each input when they lint it, on whichever thread does. */
 	for (size_t i = 0; i < run->npending; i++) {
@@ -537,6 +616,7 @@ void lint_run_paths(struct lint_run *run, const char *const *paths, size_t n)
 			run->input_error = true;
 	}
 	run->npending = 0;
+	run->nfolders = 0; /* the next batch lists again: the folders may have changed */
 }
 
 /* --- finishing ----------------------------------------------------------- */

@@ -109,6 +109,8 @@ bool workers_lint(struct lint_run *run, struct work *items, size_t n, unsigned n
 		if (!ws[k].run)
 			goto fail;
 		memcpy(ws[k].run->kind_state, run->kind_state, sizeof(run->kind_state));
+		ws[k].run->folders = run->folders;
+		ws[k].run->nfolders = run->nfolders;
 	}
 	/* The calling thread is worker 0. */
 	for (unsigned k = 1; k < nworkers; k++)

@@ -306,9 +306,12 @@ static const char *context_path(struct check_ctx *ctx, const char *rel, bool *is
 		rel += 2;
 	if (!*rel || strcmp(rel, ".") == 0)
 		return NULL;
-	/* Most sources are not in the context (a Dockerfile linted on its own): one
-	 * failed stat answers that, where realpath would read every link first; the
-	 * path is put together on the stack until it is known to be there. */
+	/* Most sources are not in the context (a Dockerfile linted on its own): a
+	 * folder the run listed answers without a system call, else one failed stat
+	 * does, where realpath would read every link first; the path is put
+	 * together on the stack until it is known to be there. */
+	if (ctx->may_exist && !ctx->may_exist(ctx, d, dlen, rel, strcspn(rel, "/")))
+		return NULL;
 	char buf[PATH_MAX];
 	bool here = dlen == 1 && d[0] == '.';
 	size_t rlen = strlen(rel), flen = here ? rlen : dlen + 1 + rlen;

@@ -26,6 +26,21 @@ printf 'FROM alpine:3.20\nCOPY entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entry
 cp "$work/outside.sh" "$work/in/entrypoint.sh"
 check "a script inside the context is read" 1 "$(count "$work/in")"
 
+# A folder the walk lists answers "is it there?" from its listing; each way of
+# naming the input must find the same script.
+check "the Dockerfile named on its own (no listing)" 1 "$(count "$work/in/Dockerfile")"
+check "the folder named with a trailing slash" 1 "$(count "$work/in/")"
+check "the folder named as ." 1 "$(cd "$work/in" && count .)"
+mkdir -p "$work/skipped/vendor"
+printf 'FROM alpine:3.20\nCOPY vendor/entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\n' > "$work/skipped/Dockerfile"
+cp "$work/outside.sh" "$work/skipped/vendor/entrypoint.sh"
+check "a script in a folder the walk does not enter" 1 "$(count "$work/skipped")"
+mkdir -p "$work/shared"
+cp "$work/outside.sh" "$work/shared/entrypoint.sh"
+for i in $(seq 1 40); do cp "$work/in/Dockerfile" "$work/shared/$i.Dockerfile"; done
+check "40 Dockerfiles sharing a folder, linted on threads" 40 "$(count "$work/shared" -j 4)"
+check "the same, one thread" 40 "$(count "$work/shared" -j 1)"
+
 mkdir -p "$work/link"
 cp "$work/in/Dockerfile" "$work/link/Dockerfile"
 ln -s "$work/outside.sh" "$work/link/entrypoint.sh"
