@@ -175,6 +175,42 @@ static void reset_starts_over(void **state)
 	arena_free(a);
 }
 
+/*
+ * Once one arena has outgrown its first block, new arenas take their first
+ * block from the shared pool: they still hand out cleared memory, keep their
+ * limits, and give the piece back when freed, for the next arena to use.
+ */
+static void arenas_after_the_pool_started(void **state)
+{
+	(void)state;
+	struct arena *big = arena_new(64u << 20);
+	for (int i = 0; i < 40; i++)
+		assert_non_null(arena_alloc(big, 10000)); /* past the first block */
+	for (int round = 0; round < 3; round++) {
+		struct arena *as[20];
+		for (int k = 0; k < 20; k++) {
+			as[k] = arena_new(4096);
+			unsigned char *p = arena_alloc(as[k], 1000);
+			assert_non_null(p);
+			assert_int_equal((uintptr_t)p % 16, 0);
+			for (size_t i = 0; i < 1000; i++)
+				assert_int_equal(p[i], 0);
+			memset(p, 0x77, 1000); /* the next round gets this piece back */
+			assert_null(arena_alloc(as[k], 4000)); /* over its own limit */
+			assert_true(arena_failed(as[k]));
+		}
+		for (int k = 0; k < 20; k++)
+			arena_free(as[k]);
+	}
+	/* a first allocation larger than a piece gets a block of its own */
+	struct arena *a = arena_new(8u << 20);
+	unsigned char *p = arena_alloc(a, 3u << 20);
+	assert_non_null(p);
+	assert_int_equal(p[(3u << 20) - 1], 0);
+	arena_free(a);
+	arena_free(big);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -188,6 +224,7 @@ int main(void)
 	    cmocka_unit_test(shrink_gives_back_the_end),
 	    cmocka_unit_test(large_blocks),
 	    cmocka_unit_test(reset_starts_over),
+	    cmocka_unit_test(arenas_after_the_pool_started),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
