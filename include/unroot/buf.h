@@ -24,7 +24,7 @@ struct buf {
 	void *sink_arg;
 };
 
-#define BUF_FLUSH_AT (64 * 1024)
+#define BUF_FLUSH_AT (16 * 1024)
 
 void buf_init(struct buf *b);
 void buf_release(struct buf *b);

@@ -48,7 +48,8 @@ struct diag *diag_add(struct diag_list *l, const struct rule *rule, const char *
 static int cmp_diag(const void *pa, const void *pb)
 {
 	const struct diag *a = pa, *b = pb;
-	int c = strcmp(a->path, b->path);
+	/* the findings of one input share its path string */
+	int c = a->path == b->path ? 0 : strcmp(a->path, b->path);
 	if (c)
 		return c;
 	/* Byte offsets order the same way lines and columns do within one source. */
