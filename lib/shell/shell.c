@@ -109,26 +109,6 @@ static int oom(struct parser *P)
 	return fail(P, P->pos, P->pos, "out of memory reading the shell script");
 }
 
-static bool is_name_start(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
-
-static bool is_name_char(char c)
-{
-	return is_name_start(c) || (c >= '0' && c <= '9');
-}
-
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
-}
-
-static bool is_meta(char c)
-{
-	return c == ';' || c == '&' || c == '|' || c == '<' || c == '>' || c == '(' || c == ')';
-}
-
 /* Appends `k` bytes that came from text offsets off, off+1, ... */
 static int lw_put(struct parser *P, struct lw *w, const char *src, size_t k, size_t off)
 {
@@ -382,8 +362,8 @@ static int lex_dollar(struct parser *P, struct lw *w, bool in_dq)
 	if (n == '{')
 		return lex_brace(P, w);
 	size_t q = p + 1;
-	if (is_name_start(n)) {
-		while (q < P->end && is_name_char(P->t[q]))
+	if (sh_is_name_start(n)) {
+		while (q < P->end && sh_is_name_char(P->t[q]))
 			q++;
 	} else if ((n >= '0' && n <= '9') || (n && strchr("@*#?$!-", n))) {
 		q++;
@@ -394,8 +374,7 @@ static int lex_dollar(struct parser *P, struct lw *w, bool in_dq)
 	return lw_raw(P, w, p, q);
 }
 
-/* Bytes that mean something inside double quotes. */
-static const bool dq_special[256] = {['"'] = true, ['\\'] = true, ['$'] = true, ['`'] = true};
+const bool sh_dq_special[256] = {['"'] = true, ['\\'] = true, ['$'] = true, ['`'] = true};
 
 static int lex_dquote(struct parser *P, struct lw *w)
 {
@@ -407,7 +386,7 @@ static int lex_dquote(struct parser *P, struct lw *w)
 			return fail(P, open, P->end, "unterminated double quote");
 		/* a run of plain bytes is taken at once */
 		size_t run = P->pos;
-		while (run < P->end && !dq_special[(unsigned char)P->t[run]])
+		while (run < P->end && !sh_dq_special[(unsigned char)P->t[run]])
 			run++;
 		if (run > P->pos) {
 			if (lw_raw(P, w, P->pos, run) < 0)
@@ -443,23 +422,10 @@ static int lex_dquote(struct parser *P, struct lw *w)
 	}
 }
 
-/* Offset just past the NAME= or NAME+= that t[start..end) starts with, or 0. */
-static size_t assign_end(const char *t, size_t start, size_t end)
-{
-	if (start >= end || !is_name_start(t[start]))
-		return 0;
-	size_t i = start + 1;
-	while (i < end && is_name_char(t[i]))
-		i++;
-	if (i < end && t[i] == '+')
-		i++;
-	return i < end && t[i] == '=' ? i + 1 : 0;
-}
-
 /* NAME= or NAME+= so far, unquoted: the start of an assignment. */
 static bool assign_prefix(const char *t, size_t start, size_t pos)
 {
-	return pos > start && assign_end(t, start, pos) == pos;
+	return pos > start && sh_assign_end(t, start, pos) == pos;
 }
 
 /*
@@ -478,9 +444,9 @@ static bool plain_word(struct parser *P, struct tok *tk)
 		return false;
 	if (run < P->end) {
 		char c = t[run];
-		if (!is_blank(c) && c != '\n' &&
+		if (!sh_is_blank(c) && c != '\n' &&
 		    !(P->cond ? c == ';'
-			      : is_meta(c) && !(c == '(' && assign_prefix(t, start, run))))
+			      : sh_is_meta(c) && !(c == '(' && assign_prefix(t, start, run))))
 			return false;
 	}
 	P->copy[run] = '\0';
@@ -490,7 +456,7 @@ static bool plain_word(struct parser *P, struct tok *tk)
 	tk->end = tk->w.end = run;
 	tk->w.value = P->copy + start;
 	tk->mapn = run - start;
-	tk->assign = assign_end(t, start, run) != 0;
+	tk->assign = sh_assign_end(t, start, run) != 0;
 	return true;
 }
 
@@ -519,9 +485,9 @@ static int lex_word(struct parser *P, struct tok *tk)
 			continue;
 		}
 		char c = t[P->pos];
-		if (is_blank(c) || c == '\n')
+		if (sh_is_blank(c) || c == '\n')
 			break;
-		if (P->cond ? c == ';' : is_meta(c)) {
+		if (P->cond ? c == ';' : sh_is_meta(c)) {
 			if (c == '(' && assign_prefix(t, w.start, P->pos)) {
 				/* NAME=(a b c): an array, kept as written */
 				size_t q = P->pos + 1;
@@ -594,7 +560,7 @@ static int lex_word(struct parser *P, struct tok *tk)
 	tk->map = w.map;
 	tk->mapn = w.n;
 	tk->quoted = w.quoted;
-	tk->assign = assign_end(t, w.start, P->pos) != 0;
+	tk->assign = sh_assign_end(t, w.start, P->pos) != 0;
 	return 0;
 }
 
@@ -663,7 +629,7 @@ static bool is_redir_op(const char *op)
 /* The longest operator at t[p], from the table; NULL when none starts there. */
 static const char *match_op(const char *t, size_t p, size_t end, size_t *len)
 {
-	if (!is_meta(t[p]))
+	if (!sh_is_meta(t[p]))
 		return NULL;
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
 		const char *op = ops[i];
@@ -696,7 +662,7 @@ static int next_token(struct parser *P, struct tok *tk)
 	for (;;) {
 		while (P->pos < P->end) {
 			char c = P->t[P->pos];
-			if (is_blank(c))
+			if (sh_is_blank(c))
 				P->pos++;
 			else if (c == '\\' && P->pos + 1 < P->end && P->t[P->pos + 1] == '\n')
 				P->pos += 2;
@@ -1193,5 +1159,51 @@ int sh_parse(struct arena *a, const char *text, size_t len, struct sh_script *ou
 int sh_parse_near(struct arena *a, const char *text, size_t len, const size_t *offs, size_t n,
 		  struct sh_script *out, struct sh_error *err)
 {
-	return parse_text(a, text, len, out, err, offs, n, true);
+	struct out o = {0};
+	struct parser P = {.a = a,
+			   .t = text,
+			   .len = len,
+			   .out = &o,
+			   .err = err,
+			   .near = offs,
+			   .nnear = n,
+			   .filter = true};
+	memset(out, 0, sizeof(*out));
+	memset(err, 0, sizeof(*err));
+	if (!text)
+		return fail(&P, 0, 0, "no shell text");
+	if (len > UINT32_MAX)
+		return fail(&P, 0, len, "shell text too large");
+	P.copy = arena_strndup(a, text, len);
+	if (!P.copy)
+		return oom(&P);
+	size_t seg = 0, k = 0;
+	for (;;) {
+		size_t sep = 0;
+		bool must = false;
+		size_t cut = sh_next_cut(text, seg, len, &sep, &must);
+		size_t e = cut == SIZE_MAX ? len : cut;
+		while (k < n && offs[k] < seg)
+			k++;
+		/* Where the cutting gave up, the rest is parsed with or without a name,
+		 * and so is a stretch with a `...` in it: an error there is the whole
+		 * text's, as in a full parse. */
+		if (cut == SIZE_MAX || must || (k < n && offs[k] < e)) {
+			bool closed = false;
+			P.pos = seg;
+			P.end = e;
+			P.depth = 0;
+			P.cond = false;
+			P.has_back = false;
+			P.npend = 0;
+			if (parse_list(&P, false, &closed) < 0)
+				return -1;
+		}
+		if (cut == SIZE_MAX || e >= len)
+			break;
+		seg = e + sep;
+	}
+	out->cmds = o.cmds;
+	out->ncmds = o.n;
+	return 0;
 }

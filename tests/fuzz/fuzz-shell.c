@@ -24,8 +24,12 @@ static void same_findings(struct arena *a, const char *text, size_t size,
 			__builtin_trap();
 		return;
 	}
-	if (sh_parse_near(a, text, size, names, nn, &s, &e) != 0 || sh_find(a, &s, &g, &m) != 0)
-		return; /* the full parse read it, so only the arena can have run out */
+	if (sh_parse_near(a, text, size, names, nn, &s, &e) != 0 || sh_find(a, &s, &g, &m) != 0) {
+		/* the full parse read it, so only the arena can have run out */
+		if (!arena_failed(a))
+			__builtin_trap();
+		return;
+	}
 	if (m != n)
 		__builtin_trap();
 	for (size_t i = 0; i < n; i++)

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -400,6 +401,105 @@ static void may_find(void **state)
 	}
 }
 
+/* Findings of the parse near names, checked against the full parse's. */
+static void same_near(const char *text)
+{
+	size_t len = strlen(text), *names, nn;
+	struct found all = find(text);
+	assert_int_equal(sh_find_names(A, text, len, &names, &nn), 0);
+	struct sh_script s;
+	struct sh_error e;
+	struct sh_finding *g = NULL;
+	size_t m = 0;
+	assert_int_equal(sh_parse_near(A, text, len, names, nn, &s, &e), 0);
+	assert_int_equal(sh_find(A, &s, &g, &m), 0);
+	if (m != all.n)
+		print_error("'%s': %zu findings near names, %zu in all\n", text, m, all.n);
+	assert_int_equal(m, all.n);
+	for (size_t i = 0; i < m; i++) {
+		assert_int_equal(g[i].kind, all.f[i].kind);
+		assert_int_equal(g[i].cmd->start, all.f[i].cmd->start);
+		assert_int_equal(g[i].cmd->end, all.f[i].cmd->end);
+	}
+}
+
+/* Each stretch sh_next_cut() gives from the start of text, as "a|b|c" (| marks a cut). */
+static void cuts(const char *text, const char *want)
+{
+	char got[256];
+	size_t i = 0, k = 0, len = strlen(text);
+	for (;;) {
+		size_t n = 0;
+		bool must = false;
+		size_t c = sh_next_cut(text, i, len, &n, &must);
+		if (c == SIZE_MAX) {
+			k += (size_t)snprintf(got + k, sizeof(got) - k, "%s!", text + i);
+			break;
+		}
+		k += (size_t)snprintf(got + k, sizeof(got) - k, "%.*s", (int)(c - i), text + i);
+		if (c >= len)
+			break;
+		k += (size_t)snprintf(got + k, sizeof(got) - k, "|");
+		i = c + n;
+	}
+	assert_string_equal(got, want);
+}
+
+/*
+ * The near parse reads only the stretches between top-level separators that
+ * hold a name; where telling them apart is not sure, it parses the rest whole
+ * (the ! in the expected cuts).
+ */
+static void near_cuts(void **state)
+{
+	(void)state;
+	cuts("apt-get update && useradd app; chown app /x | tee y || true & z\nw",
+	     "apt-get update | useradd app| chown app /x | tee y | true | z|w");
+	/* no cut inside quotes, substitutions, escapes, [[ ]], arrays, comments, redirections */
+	cuts("echo \"a; b\" 'c && d' $(e; f) ${g;h} `i; j` \\; k",
+	     "echo \"a; b\" 'c && d' $(e; f) ${g;h} `i; j` \\; k");
+	cuts("[[ -f x && -d y ]] && chown 1 x", "[[ -f x && -d y ]] | chown 1 x");
+	cuts("x 2>&1 >|f &>g <<<h; y", "x 2>&1 >|f &>g <<<h| y");
+	cuts("a=(1 2); b", "a=(1 2)| b");
+	cuts("# c; d\ne", "# c; d|e");
+	/* case is followed to its esac, where a command may start */
+	cuts("case $x in a) b;; c|d) e;; esac; f", "case $x in a) b;; c|d) e;; esac| f");
+	cuts("if true; then case a in (b) c;; esac; fi",
+	     "if true| then case a in (b) c;; esac| fi");
+	/* and where the reading is not sure, the rest goes whole */
+	cuts("cat <<EOF; x\ny\nEOF", "cat <<EOF; x\ny\nEOF!");
+	cuts("a; ((b)); c", "a| ((b)); c!");
+	cuts("a; echo `cat <<E`; b", "a| echo `cat <<E`; b!");
+	cuts("a; echo case x in y) z;; esac; b", "a| echo case x in y) z;; esac; b!");
+	cuts("a; [[ x\n]]", "a| [[ x\n]]!");
+	cuts("a=(1 \")\" 2); b", "a=(1 \")\" 2); b!"); /* the array ends at the quoted ) */
+	cuts("a; x 'open", "a| x 'open!");
+}
+
+static void near_parse_agrees(void **state)
+{
+	(void)state;
+	static const char *const texts[] = {
+	    "apt-get update && useradd app; chown app /x | tee y || true & z\nw",
+	    "set -eux; addgroup -S -g 1000 redis && adduser -S -G redis -u 999 redis",
+	    "case \"$1\" in start) chown app /d;; stop) useradd x;; esac; chmod 600 /f",
+	    "case x in\n a) true;;\n chown) gosu app true;;\nesac\nchown 1 /y",
+	    "if [[ \"$(uname -m)\" == x ]] && true; then useradd a; fi; chown 1 /z",
+	    "for f in $(ls); do chown 1 \"$f\"; done; echo done",
+	    "x=(a b); chown 1 /a; y=`id -u`; usermod -u $y app",
+	    /* a heredoc begun in `...` takes the lines after it: no useradd here */
+	    "echo `cat <<-EOF > /etc/t` && chown a /b\n\tx\nuseradd c",
+	    "true # ; chown 1 /x\nchown 2 /y",
+	    "a 2>&1 >|f &>g <<<h; chmod 777 /i & su app -c 'chown 3 /j'",
+	    "find / -user 0 -exec chown 1 {} \\; ; chgrp 0 /k",
+	    "(cd /a && chown -R 1 .) ; (useradd b)",
+	    "f() { chown 1 /l; }; f",
+	    "echo \"${A:-;chown}\" $((1+2)); install -o 1 -g 2 a /b",
+	};
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		same_near(texts[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -407,6 +507,7 @@ int main(void)
 	    cmocka_unit_test(modes),	       cmocka_unit_test(passwd_writes),
 	    cmocka_unit_test(privilege_drops), cmocka_unit_test(appends_to_existing),
 	    cmocka_unit_test(command_names),   cmocka_unit_test(may_find),
+	    cmocka_unit_test(near_cuts),       cmocka_unit_test(near_parse_agrees),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
