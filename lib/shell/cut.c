@@ -27,12 +27,12 @@
 /* "...", $( <( >( (and one opened inside [[ ]], which it leaves), a bare (, case */
 enum ctx { CUT_DQ, CUT_SUB, CUT_SUB_COND, CUT_GROUP, CUT_CASE };
 
-/* Bytes a run of plain word bytes ends at (the lexer's `special`, and #). */
+/* Bytes a run of plain word bytes ends at (the lexer's `special`, #, and NUL). */
 static const bool special[256] = {
     [' '] = true,  ['\t'] = true, ['\r'] = true, ['\f'] = true, ['\v'] = true,
     ['\n'] = true, [';'] = true,  ['&'] = true,	 ['|'] = true,	['<'] = true,
     ['>'] = true,  ['('] = true,  [')'] = true,	 ['\\'] = true, ['\''] = true,
-    ['"'] = true,  ['$'] = true,  ['`'] = true,	 ['#'] = true,
+    ['"'] = true,  ['$'] = true,  ['`'] = true,	 ['#'] = true,	['\0'] = true,
 };
 
 struct cutter {
@@ -363,6 +363,8 @@ static bool step(struct cutter *C, size_t *n, bool *cut)
 		if (C->start && !word_start(C, false))
 			return false;
 		return dollar(C, false);
+	case '\0':
+		return false; /* the parser compares words as C strings: "case\0x" is case */
 	case '#':
 		/* In [[ ]] a # after & | < > is a word's byte, outside it starts a comment:
 		 * since [[ is taken for a condition where the parser may not, no guess. */
