@@ -531,7 +531,8 @@ static void walk_node(struct lint_run *run, const char *path, bool is_dir, bool 
 	}
 	whole = whole && !e && errno == 0;
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_entry);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_entry);
 	if (whole)
 		note_folder(run, path, plen + strlen(sep), names, n);
 	for (size_t i = 0; i < n; i++) {
@@ -573,7 +574,8 @@ void lint_run_paths(struct lint_run *run, const char *const *paths, size_t n)
 	for (size_t i = 0; i < n; i++)
 		walk(run, paths[i], 0, true);
 	run->batch = false;
-	qsort(run->folders, run->nfolders, sizeof(*run->folders), cmp_folder);
+	if (run->nfolders > 1)
+		qsort(run->folders, run->nfolders, sizeof(*run->folders), cmp_folder);
 	/* Readers that look at every input first get them read now; the others
 	 * read each input when they lint it, on whichever thread does. */
 	for (size_t i = 0; i < run->npending; i++) {

@@ -23,6 +23,10 @@ ok "clean: a summary on stderr" has err "1 input, 0 errors"
 status 0 "-q: no summary" lint --no-config -q clean.Dockerfile
 ok "-q: stderr empty" test ! -s err
 
+mkdir empty
+status 0 "an empty folder" lint --no-config empty
+ok "empty folder: no inputs" has err "0 inputs"
+
 status 1 "an error finding" lint --no-config root.Dockerfile
 ok "the finding names the rule" has out "[NR102 user-root]"
 ok "text format is PATH:LINE:COL: SEVERITY:" has out "root.Dockerfile:2:1: error:"
