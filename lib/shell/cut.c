@@ -262,7 +262,9 @@ static bool dollar(struct cutter *C, bool dq)
 		C->i = brace_end(t, i, end);
 		return C->i != SIZE_MAX;
 	}
-	C->i = i + 1; /* $"...": the quote comes next; $NAME: word bytes */
+	/* $$ $# $1 ...: two bytes, so the second is no $ or # of its own; $"...": the
+	 * quote comes next; $NAME: word bytes */
+	C->i = i + ((nx >= '0' && nx <= '9') || (nx && strchr("@*#?$!-", nx)) ? 2 : 1);
 	return true;
 }
 

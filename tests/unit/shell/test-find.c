@@ -462,6 +462,7 @@ static void near_cuts(void **state)
 	cuts("x 2>&1 >|f &>g <<<h; y", "x 2>&1 >|f &>g <<<h| y");
 	cuts("a=(1 2); b", "a=(1 2)| b");
 	cuts("# c; d\ne", "# c; d|e");
+	cuts("echo \"$${\"; b $#; c", "echo \"$${\"| b $#| c"); /* $$ and $# are two bytes */
 	/* case is followed to its esac, where a command may start */
 	cuts("case $x in a) b;; c|d) e;; esac; f", "case $x in a) b;; c|d) e;; esac| f");
 	cuts("if true; then case a in (b) c;; esac; fi",
