@@ -13,9 +13,11 @@
  * the lexer would (a heredoc, ((, $'...', [[ ]] across a separator or around
  * a parenthesis, a case it cannot follow, nesting past CUT_DEPTH, anything
  * unterminated) it gives up, and the rest of the text is parsed whole. Each
- * guess it makes errs toward cutting less: a [[ anywhere starts a condition,
- * a bare ( opens a group whether or not the parser takes it for a subshell,
- * and a case ends only at an esac where a command could start.
+ * guess it makes errs toward cutting less: a [[ or a case anywhere starts a
+ * condition or a case (opening too many is safe: the reading only gives up
+ * later), a bare ( opens a group whether or not the parser takes it for a
+ * subshell, and a case ends only at an esac that stands where a command
+ * surely starts (closing one too early would not be safe).
  */
 #include "internal.h"
 
@@ -41,7 +43,7 @@ struct cutter {
 	unsigned char stack[CUT_DEPTH];
 	int sp;
 	bool start;	/* at a token's first byte: # starts a comment */
-	bool cmdpos;	/* a word here would be a command's first (keywords count) */
+	bool sure;	/* a word here surely starts a command, or is a case pattern */
 	bool cond;	/* after a [[ word, until a ]] word */
 	int case_words; /* words left of `case WORD in` */
 	size_t tok;	/* where the current word started */
@@ -105,7 +107,7 @@ static bool top_is(const struct cutter *C, enum ctx k)
 static bool open_sub(struct cutter *C, size_t skip)
 {
 	C->i += skip;
-	C->start = C->cmdpos = true;
+	C->start = C->sure = true;
 	bool ok = push(C, C->cond ? CUT_SUB_COND : CUT_SUB);
 	C->cond = false;
 	return ok;
@@ -129,7 +131,7 @@ static bool backtick(struct cutter *C)
 }
 
 /* Keywords the parser steps over at a command's start, so the next word starts it. */
-static bool keeps_cmdpos(const char *w)
+static bool keeps_sure(const char *w)
 {
 	switch (w[0]) {
 	case 'i':
@@ -155,7 +157,7 @@ static bool keeps_cmdpos(const char *w)
 	}
 }
 
-/* Whether a word starting with c can be case, esac, or one keeps_cmdpos() knows. */
+/* Whether a word starting with c can be case, esac, or one keeps_sure() knows. */
 static bool keyword_start(char c)
 {
 	return c && strchr("ceitfdwu{}!", c);
@@ -165,19 +167,19 @@ static bool keyword_start(char c)
  * A word starts at C->i (`plain`: with a byte no quote or expansion): follows
  * [[ ]] and case as the parser does. False when the reading cannot go on.
  * Only a plain word can be a keyword, and most words are arguments, which
- * only [[ is looked for in.
+ * only [[ and case are looked for in.
  */
 static bool word_start(struct cutter *C, bool plain)
 {
 	char buf[8], c = C->t[C->i];
-	bool cmdpos = C->cmdpos;
+	bool sure = C->sure;
 	C->tok = C->i;
 	C->start = false;
-	C->cmdpos = false;
+	C->sure = false;
 	if (C->case_words) {
 		/* case WORD in: after `in` come patterns, where esac may stand */
-		C->cmdpos = --C->case_words == 0 && plain && c == 'i' &&
-			    strcmp(plain_value(C, buf), "in") == 0;
+		C->sure = --C->case_words == 0 && plain && c == 'i' &&
+			  strcmp(plain_value(C, buf), "in") == 0;
 		return true;
 	}
 	if (!plain)
@@ -190,19 +192,20 @@ static bool word_start(struct cutter *C, bool plain)
 		C->cond = strcmp(plain_value(C, buf), "[[") == 0;
 		return true;
 	}
-	if (!cmdpos || !keyword_start(c))
+	if (!keyword_start(c))
 		return true;
 	const char *w = plain_value(C, buf);
 	if (strcmp(w, "case") == 0) {
 		C->case_words = 2;
 		return push(C, CUT_CASE);
 	}
-	if (strcmp(w, "esac") == 0 && top_is(C, CUT_CASE)) {
-		C->sp--;
-		C->cmdpos = true;
+	if (strcmp(w, "esac") == 0) {
+		if (sure && top_is(C, CUT_CASE))
+			C->sp--;
+		C->sure = sure; /* the parser reads on for a command */
 		return true;
 	}
-	C->cmdpos = keeps_cmdpos(w);
+	C->sure = sure && keeps_sure(w);
 	return true;
 }
 
@@ -299,7 +302,7 @@ static bool separator(struct cutter *C, size_t n)
 	if (C->sp == 0 && !C->cond)
 		return true;
 	C->i += n;
-	C->start = C->cmdpos = true;
+	C->start = C->sure = true;
 	return false;
 }
 
@@ -393,7 +396,7 @@ static bool step(struct cutter *C, size_t *n, bool *cut)
 			if (!top_is(C, CUT_CASE))
 				return false;
 			C->i += nx == ';' && C->i + 2 < end && t[C->i + 2] == '&' ? 3 : 2;
-			C->start = C->cmdpos = true;
+			C->start = C->sure = true;
 			return true;
 		}
 		*n = 1;
@@ -405,25 +408,25 @@ static bool step(struct cutter *C, size_t *n, bool *cut)
 		if (array(C))
 			return true;
 		C->i++;
-		C->start = C->cmdpos = true;
+		C->start = C->sure = true;
 		return push(C, CUT_GROUP);
 	case ')':
 		if (C->cond || C->sp == 0)
 			return false;
 		C->i++;
 		if (top_is(C, CUT_CASE)) {
-			C->start = C->cmdpos = true; /* the end of a pattern */
+			C->start = C->sure = true; /* the end of a pattern */
 			return true;
 		}
 		switch (C->stack[--C->sp]) {
 		case CUT_GROUP:
-			C->start = C->cmdpos = true;
+			C->start = C->sure = true;
 			break;
 		case CUT_SUB_COND:
 			C->cond = true;
 			/* fall through */
 		default:
-			C->start = C->cmdpos = false; /* $(...) goes on as a word */
+			C->start = C->sure = false; /* $(...) goes on as a word */
 		}
 		return true;
 	case '&':
@@ -473,13 +476,13 @@ static bool step(struct cutter *C, size_t *n, bool *cut)
 
 size_t sh_next_cut(const char *t, size_t i, size_t end, size_t *n, bool *must)
 {
-	struct cutter C = {.t = t, .i = i, .end = end, .start = true, .cmdpos = true};
+	struct cutter C = {.t = t, .i = i, .end = end, .start = true, .sure = true};
 	while (C.i < C.end) {
 		bool dq = top_is(&C, CUT_DQ);
 		/* The common bytes first, in locals: an argument's plain bytes, and blanks. */
 		unsigned char c = (unsigned char)t[C.i];
 		if (!dq && !special[c] &&
-		    !(C.start && (C.cmdpos || C.cond || C.case_words || c == '['))) {
+		    !(C.start && (C.sure || C.cond || C.case_words || c == '[' || c == 'c'))) {
 			size_t k = C.i + 1;
 			while (k < end && !special[(unsigned char)t[k]])
 				k++;

@@ -471,7 +471,14 @@ static void near_cuts(void **state)
 	cuts("cat <<EOF; x\ny\nEOF", "cat <<EOF; x\ny\nEOF!");
 	cuts("a; ((b)); c", "a| ((b)); c!");
 	cuts("a; echo `cat <<E`; b", "a| echo `cat <<E`; b!");
-	cuts("a; echo case x in y) z;; esac; b", "a| echo case x in y) z;; esac; b!");
+	/* a case begins at any case word: the parser's (after a redirection, say) is never missed
+	 */
+	cuts("a; echo case x in y) z;; esac; b", "a| echo case x in y) z;; esac| b");
+	cuts(">f case x in\n y) z;; esac; b", ">f case x in\n y) z;; esac| b");
+	/* but ends only at an esac that surely starts a command */
+	cuts("case a in b) for c in esac; do d; done;; esac; e",
+	     "case a in b) for c in esac; do d; done;; esac| e");
+	cuts("case a in b) echo esac; f", "case a in b) echo esac; f!");
 	cuts("a; [[ x\n]]", "a| [[ x\n]]!");
 	cuts("a=(1 \")\" 2); b", "a=(1 \")\" 2); b!"); /* the array ends at the quoted ) */
 	cuts("a; x 'open", "a| x 'open!");
@@ -495,6 +502,8 @@ static void near_parse_agrees(void **state)
 	    "find / -user 0 -exec chown 1 {} \\; ; chgrp 0 /k",
 	    "(cd /a && chown -R 1 .) ; (useradd b)",
 	    "f() { chown 1 /l; }; f",
+	    ">/dev/null case x in\n useradd) chown 1 /m;; esac; chmod 700 /n",
+	    "case a in b) for c in esac; do chown 1 /o; done;; useradd) x;; esac; chgrp 2 /p",
 	    "echo \"${A:-;chown}\" $((1+2)); install -o 1 -g 2 a /b",
 	};
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
