@@ -439,6 +439,7 @@ static bool step(struct cutter *C, size_t *n, bool *cut)
 		if (c == '&' && nx == '>') {
 			C->i += C->i + 2 < end && t[C->i + 2] == '>' ? 3 : 2; /* &> &>> */
 			C->start = true;
+			C->sure = false;
 			return true;
 		}
 		*n = nx == c || (c == '|' && nx == '&') ? 2 : 1;
@@ -465,7 +466,9 @@ static bool step(struct cutter *C, size_t *n, bool *cut)
 			    c == '>' ? nx == '>' || nx == '&' || nx == '|' : nx == '&' || nx == '>';
 			C->i += two ? 2 : 1;
 		}
+		/* the word after a redirection is its target: no esac can close a case there */
 		C->start = true;
+		C->sure = false;
 		return true;
 	default: /* a blank */
 		C->i++;

@@ -479,6 +479,7 @@ static void near_cuts(void **state)
 	cuts("case a in b) for c in esac; do d; done;; esac; e",
 	     "case a in b) for c in esac; do d; done;; esac| e");
 	cuts("case a in b) echo esac; f", "case a in b) echo esac; f!");
+	cuts("case a in b) >esac; f", "case a in b) >esac; f!"); /* a redirection's target */
 	cuts("a; [[ x\n]]", "a| [[ x\n]]!");
 	cuts("a=(1 \")\" 2); b", "a=(1 \")\" 2); b!"); /* the array ends at the quoted ) */
 	cuts("a; x 'open", "a| x 'open!");
@@ -504,6 +505,7 @@ static void near_parse_agrees(void **state)
 	    "f() { chown 1 /l; }; f",
 	    ">/dev/null case x in\n useradd) chown 1 /m;; esac; chmod 700 /n",
 	    "case a in b) for c in esac; do chown 1 /o; done;; useradd) x;; esac; chgrp 2 /p",
+	    "case a in b) >esac; chown 1 /q;; useradd) x;; esac; chgrp 2 /r",
 	    "echo \"${A:-;chown}\" $((1+2)); install -o 1 -g 2 a /b",
 	};
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
