@@ -72,7 +72,9 @@ if [ "$quick" = 0 ]; then
 				name=$(basename "$f")
 				seeds=tests/fuzz/corpus/${name#fuzz-}
 				mkdir -p "build-fuzz/corpus-$name"
+				dict=tests/fuzz/${name#fuzz-}.dict
 				if "$f" -max_total_time="${FUZZ_SECONDS:-20}" -rss_limit_mb=1024 -timeout=10 \
+					$( [ -f "$dict" ] && echo "-dict=$dict") \
 					"build-fuzz/corpus-$name" $( [ -d "$seeds" ] && echo "$seeds") \
 					>"$logs/$name.log" 2>&1; then
 					echo "$name: ok ($(grep -o 'Done [0-9]* runs' "$logs/$name.log" | tail -1))"
