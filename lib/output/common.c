@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -387,14 +388,32 @@ size_t fmt_char(const char *s, size_t avail, unsigned *width)
 	return n;
 }
 
+/*
+ * How many bytes at s[0..n) are printable ASCII, eight at a time: a word has
+ * none below 0x20 when subtracting 0x20 from each byte borrows nowhere, and
+ * none above 0x7e when adding 1 to each sets no high bit.
+ */
+static size_t printable_run(const char *s, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x;
+		memcpy(&x, s + i, 8);
+		if ((((x - ones * 0x20) & ~x) | (x + ones) | x) & highs)
+			break;
+	}
+	while (i < n && (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7f)
+		i++;
+	return i;
+}
+
 void fmt_put_text(struct buf *out, const char *s, size_t n)
 {
 	size_t i = 0;
 	while (i < n) {
 		/* Printable ASCII, most of any message, goes out in one piece. */
-		size_t run = i;
-		while (run < n && (unsigned char)s[run] >= 0x20 && (unsigned char)s[run] < 0x7f)
-			run++;
+		size_t run = i + printable_run(s + i, n - i);
 		if (run > i) {
 			buf_add(out, s + i, run - i);
 			i = run;
@@ -415,23 +434,22 @@ void fmt_put_text(struct buf *out, const char *s, size_t n)
 
 void fmt_put_one_line(struct buf *out, const char *s)
 {
-	for (const char *p = s; *p;) {
+	size_t n = strlen(s);
+	for (size_t i = 0; i < n;) {
 		/* Printable ASCII up to the next byte that needs a look goes out at once. */
-		const char *run = p;
-		while ((unsigned char)*run >= 0x20 && (unsigned char)*run < 0x7f)
-			run++;
-		if (run > p) {
-			buf_add(out, p, (size_t)(run - p));
-			p = run;
+		size_t run = i + printable_run(s + i, n - i);
+		if (run > i) {
+			buf_add(out, s + i, run - i);
+			i = run;
 			continue;
 		}
-		if (*p == '\r' || *p == '\n') {
+		if (s[i] == '\r' || s[i] == '\n') {
 			buf_putc(out, ' ');
-			p++;
+			i++;
 			continue;
 		}
-		size_t n = strcspn(p, "\r\n");
-		fmt_put_text(out, p, n);
-		p += n;
+		size_t k = strcspn(s + i, "\r\n");
+		fmt_put_text(out, s + i, k);
+		i += k;
 	}
 }

@@ -93,6 +93,53 @@ static void test_columns(void **state)
 	arena_free(a);
 }
 
+/*
+ * A line of a finding is written eight bytes at a time while they are all
+ * printable ASCII: a byte that is not is caught at every place in the word.
+ */
+static void test_one_line(void **state)
+{
+	(void)state;
+	static const struct {
+		char c;
+		const char *want;
+	} cases[] = {
+	    {'\x01', "\xef\xbf\xbd"},
+	    {'\x1f', "\xef\xbf\xbd"},
+	    {'\x7f', "\xef\xbf\xbd"},
+	    {'\xff', "\xef\xbf\xbd"},
+	    {'\x80', "\xef\xbf\xbd"},
+	    {'\n', " "},
+	    {'\r', " "},
+	    {' ', " "},
+	    {'~', "~"},
+	    {'\t', "\t"},
+	};
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++)
+		for (size_t k = 0; k < 20; k++) {
+			char in[32], want[40];
+			memset(in, 'a', k);
+			in[k] = cases[c].c;
+			memset(in + k + 1, 'b', 20 - k);
+			in[21] = '\0';
+			memset(want, 'a', k);
+			size_t w = strlen(cases[c].want);
+			memcpy(want + k, cases[c].want, w);
+			memset(want + k + w, 'b', 20 - k);
+			want[k + w + 20 - k] = '\0';
+			struct buf b;
+			buf_init(&b);
+			fmt_put_one_line(&b, in);
+			assert_string_equal(b.data, want);
+			buf_release(&b);
+		}
+	struct buf b;
+	buf_init(&b);
+	fmt_put_one_line(&b, "caf\xc3\xa9 \xe2\x9c\x93 done\r\nnext line");
+	assert_string_equal(b.data, "caf\xc3\xa9 \xe2\x9c\x93 done  next line");
+	buf_release(&b);
+}
+
 static void test_anchor(void **state)
 {
 	(void)state;
@@ -115,7 +162,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_rel_path), cmocka_unit_test(test_xml),
 	    cmocka_unit_test(test_utf8),     cmocka_unit_test(test_columns),
-	    cmocka_unit_test(test_anchor),
+	    cmocka_unit_test(test_anchor),   cmocka_unit_test(test_one_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
