@@ -175,7 +175,7 @@ static inline bool pair_ok(const char *t)
 }
 
 /* Whether the name t[0..n) is one sh_find() reports on; `quoted`: quotes are in it still. */
-static bool name_hit(const char *t, size_t n, bool quoted)
+__attribute__((noinline)) static bool name_hit(const char *t, size_t n, bool quoted)
 {
 	char b[17];
 	size_t k = 0;
@@ -212,6 +212,9 @@ static size_t first_name_byte(const char *text, size_t from, size_t to)
 static bool token(const char *text, size_t s, size_t e, bool quoted, bool (*found)(void *, size_t),
 		  void *arg)
 {
+	/* most words are no name by their length or first two letters: told without a call */
+	if (!quoted && (e - s < 2 || e - s > 16 || !pair_ok(text + s)))
+		return false;
 	return name_hit(text + s, e - s, quoted) && found(arg, first_name_byte(text, s, e));
 }
 
