@@ -86,7 +86,7 @@ static const char help_text[] =
     "  -q, --quiet               print findings only\n"
     "      --type KIND           dockerfile|k8s|helm|image: force the input kind\n"
     "      --context DIR         Dockerfile build context (default: its folder)\n"
-    "  -j, --jobs N              threads for many Dockerfiles (default: CPUs + 1)\n"
+    "  -j, --jobs N              threads for many Dockerfiles (default: usable CPUs + 1)\n"
     "      --arch ARCH           image platform to pick from an index\n"
     "      --rootfs DIR          lint an unpacked root filesystem\n"
     "      --image-config FILE   image config JSON for --rootfs\n"

@@ -11,6 +11,7 @@
  */
 #include "workers.h"
 #include "unroot/arena.h"
+#include "unroot/cpus.h"
 #include "unroot/diag.h"
 #include "unroot/run.h"
 #include "unroot/source.h"
@@ -18,7 +19,6 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
-#include <unistd.h>
 
 #define MAX_WORKERS 16
 #define PER_WORKER  16 /* fewer inputs than this per thread are not worth a thread */
@@ -69,8 +69,7 @@ unsigned workers_count(const struct lint_options *opts, size_t n)
 	/* One more thread than CPUs: a thread waiting on a read or a page fault leaves its
 	 * CPU idle, and on a 2-CPU machine 3 threads took 1,000 Dockerfiles from 45-49 ms to
 	 * 42-44 ms. */
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	unsigned want = opts->jobs ? opts->jobs : (cpus > 0 ? (unsigned)cpus + 1 : 1);
+	unsigned want = opts->jobs ? opts->jobs : cpus_usable() + 1;
 	if (want > MAX_WORKERS)
 		want = MAX_WORKERS;
 	if (want > n / PER_WORKER)

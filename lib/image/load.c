@@ -6,6 +6,7 @@
 #include "blob.h"
 #include "image-internal.h"
 #include "unroot/arena.h"
+#include "unroot/cpus.h"
 #include "unroot/run.h"
 
 #include <archive.h>
@@ -631,8 +632,8 @@ static void *worker(void *arg)
 
 static unsigned ncpus(void)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n < 1 ? 1 : n > 8 ? 8 : (unsigned)n;
+	unsigned n = cpus_usable();
+	return n > 8 ? 8 : n;
 }
 
 static void progress(struct loader *L, const char *what, uint64_t done, uint64_t total)
