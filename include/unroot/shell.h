@@ -113,8 +113,8 @@ bool sh_may_find(const char *text, size_t len);
 /*
  * Where the names sh_may_find() looks for stand in text[0..len): the offset
  * of each one's first letter, in order, in *offs (arena-allocated). Returns
- * 0; 1 when that cannot be told without parsing (a $'...' quote in the
- * text), or -1 when the arena is full.
+ * 0; 1 when that cannot be told without parsing (a word with more than 8
+ * places where it may begin), or -1 when the arena is full.
  */
 int sh_find_names(struct arena *a, const char *text, size_t len, size_t **offs, size_t *n);
 

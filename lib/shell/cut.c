@@ -10,7 +10,7 @@
  *
  * sh_next_cut() reads the text as shell.c's lexer does, as far as telling
  * such separators needs, and no further. Where it cannot be sure it reads as
- * the lexer would (a heredoc, ((, $'...', [[ ]] across a separator or around
+ * the lexer would (a heredoc, ((, [[ ]] across a separator or around
  * a parenthesis, a case it cannot follow, nesting past CUT_DEPTH, anything
  * unterminated) it gives up, and the rest of the text is parsed whole. Each
  * guess it makes errs toward cutting less: a [[ or a case anywhere starts a
@@ -253,8 +253,14 @@ static bool dollar(struct cutter *C, bool dq)
 	const char *t = C->t;
 	size_t i = C->i, end = C->end;
 	char nx = i + 1 < end ? t[i + 1] : '\0';
-	if (!dq && nx == '\'')
-		return false; /* $'...' turns escapes into bytes: the lexer's own business */
+	if (!dq && nx == '\'') {
+		/* $'...': to the quote no backslash escapes, as lex_dollar reads it */
+		size_t q = i + 2;
+		while (q < end && t[q] != '\'')
+			q += t[q] == '\\' && q + 1 < end ? 2 : 1;
+		C->i = q + 1;
+		return q < end;
+	}
 	if (nx == '(' && i + 2 < end && t[i + 2] == '(') {
 		C->i = arith_end(t, i, end);
 		return C->i != SIZE_MAX;

@@ -218,12 +218,31 @@ static bool token(const char *text, size_t s, size_t e, bool quoted, bool (*foun
 	return name_hit(text + s, e - s, quoted) && found(arg, first_name_byte(text, s, e));
 }
 
-/* A word ends at e: the token from its start and, past a \<newline>, the one from there. */
-static bool word_end(const char *text, size_t start, size_t line, size_t e, bool quoted,
-		     bool (*found)(void *, size_t), void *arg)
+/* Where a word may begin: its first byte, and past each place it may also end. */
+#define MAX_STARTS 8
+struct word {
+	size_t starts[MAX_STARTS];
+	size_t n;
+	bool quoted; /* since starts[0] */
+};
+
+/* A word may end at e: each reading of it, from each of its starts, is a token. */
+__attribute__((noinline)) static bool word_end(const char *text, const struct word *w, size_t e,
+					       bool (*found)(void *, size_t), void *arg)
 {
-	return token(text, start, e, quoted, found, arg) ||
-	       (line != SIZE_MAX && token(text, line, e, true, found, arg));
+	for (size_t k = 0; k < w->n; k++)
+		if (token(text, w->starts[k], e, k ? true : w->quoted, found, arg))
+			return true;
+	return false;
+}
+
+/* Whether text holds a $' (the start of an ANSI-C quote, or a $ ending a quote). */
+static bool has_ansi_quote(const char *text, size_t len)
+{
+	for (const char *p = text, *end = text + len; (p = memchr(p, '$', (size_t)(end - p)));)
+		if (++p < end && *p == '\'')
+			return true;
+	return false;
 }
 
 /*
@@ -232,51 +251,59 @@ static bool word_end(const char *text, size_t start, size_t line, size_t e, bool
  * the command strings of sh -c, find -exec and set -- are part of the text.
  * Quote removal only takes out quotes, backslashes and line continuations
  * (a backslash escapes the byte after it, so \\ before a newline leaves the
- * newline where it is; in a comment, \<newline> ends the line, so it is read
- * both ways), and $ is dropped too for $"..." (the one other thing the
- * reader changes is $'...' escapes, which can make a word end: a text with
- * $' is parsed whole). So when none of these names stands between
- * MF_END bytes in the text with those characters taken out, parsing it
- * would find nothing; and a command none of them stands in finds nothing.
+ * newline where it is), and $ is dropped too for $"..." and $'...'. Where a
+ * word may also end early, each reading counts: a \<newline> is a line
+ * continuation, or ends the line of a comment; and in a text with $', each
+ * \n \t \r \f \v is an escaped letter, or a blank of an ANSI-C quote (which
+ * ends a word in the command string of sh -c). A word is read from each place
+ * it may begin to each place it may end. So when none of these names stands
+ * between such places with those characters taken out, parsing the text would
+ * find nothing; and a command none of them stands in finds nothing.
  *
  * The names in text, in order: each found one is passed to `found` (with
  * the offset of its first letter) until it returns true. Returns -1 for a
- * text with $'...' (where names cannot be told without parsing), 1 when
- * `found` stopped it, else 0.
+ * word with more places to begin than are kept (the text must be parsed
+ * whole), 1 when `found` stopped it, else 0.
  */
 static int scan_names(const char *text, size_t len, bool (*found)(void *, size_t), void *arg)
 {
-	size_t start = 0;
-	size_t line = SIZE_MAX; /* where the word went on after its last \<newline> */
-	bool quoted = false;
+	struct word w = {.starts = {0}, .n = 1};
+	int ansi = -1; /* whether the text has $': asked at the first \n, \t, \r, \f or \v */
 	pthread_once(&slots_once, build_slots);
 	for (size_t i = 0;; i++) {
 		while (i < len && mf_class[(unsigned char)text[i]] == MF_NAME)
 			i++;
 		unsigned char c = i < len ? mf_class[(unsigned char)text[i]] : MF_END;
 		if (c == MF_END) {
-			if (word_end(text, start, line, i, quoted, found, arg))
+			/* most words are plain and no name by their length or first letters */
+			size_t s0 = w.starts[0];
+			if ((w.n > 1 || w.quoted ||
+			     (i - s0 >= 2 && i - s0 <= 16 && pair_ok(text + s0))) &&
+			    word_end(text, &w, i, found, arg))
 				return 1;
 			if (i >= len)
 				return 0;
-			start = i + 1;
-			line = SIZE_MAX;
-			quoted = false;
+			w.starts[0] = i + 1;
+			w.n = 1;
+			w.quoted = false;
 			continue;
 		}
-		if (c == MF_DOLLAR && i + 1 < len && text[i + 1] == '\'')
-			return -1;
-		if (c == MF_BACKSLASH && i + 1 < len && text[i + 1] == '\n') {
-			/* A line continuation, unless it ends a comment: read it both ways,
-			 * as a word going on and as a word ending here. */
-			if (word_end(text, start, line, i, quoted, found, arg))
+		char next = i + 1 < len ? text[i + 1] : '\0';
+		if (c == MF_BACKSLASH && next && strchr("ntrfv", next) && ansi < 0)
+			ansi = has_ansi_quote(text, len);
+		if (c == MF_BACKSLASH &&
+		    (next == '\n' || (ansi > 0 && next && strchr("ntrfv", next)))) {
+			/* the word may end here, or go on: both ways */
+			if (word_end(text, &w, i, found, arg))
 				return 1;
-			line = i + 2;
+			if (w.n == MAX_STARTS)
+				return -1;
+			w.starts[w.n++] = i + 2;
 			i++;
-		} else if (c == MF_BACKSLASH && i + 1 < len && text[i + 1] == '\\') {
+		} else if (c == MF_BACKSLASH && next == '\\') {
 			i++; /* one backslash, escaped */
 		}
-		quoted = true;
+		w.quoted = true;
 	}
 }
 

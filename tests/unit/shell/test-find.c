@@ -380,6 +380,9 @@ static void may_find(void **state)
 	    "x=$(groupadd -r g)",
 	    "echo x\\\\\nsu app -c true", /* \\ is one backslash: the newline ends the line */
 	    "true # a comment\\\nsu app -c true", /* no line continuation in a comment */
+	    /* a comment's line ends at its \<newline>, and the next line goes on */
+	    "# c\\\ncho\\\nwn 1 /x",
+	    "x=$'a\\tb' && sh -c $'id;\\tuseradd u'",
 	};
 	for (size_t i = 0; i < sizeof(found) / sizeof(found[0]); i++) {
 		struct found r = find(found[i]);
@@ -481,7 +484,9 @@ static void near_cuts(void **state)
 	cuts("case a in b) echo esac; f", "case a in b) echo esac; f!");
 	cuts("case a in b) >esac; f", "case a in b) >esac; f!"); /* a redirection's target */
 	cuts("a; [[ x\n]]", "a| [[ x\n]]!");
-	cuts("a=(1 \")\" 2); b", "a=(1 \")\" 2); b!"); /* the array ends at the quoted ) */
+	cuts("a=(1 \")\" 2); b", "a=(1 \")\" 2); b!");		/* the array ends at the quoted ) */
+	cuts("a; echo $'x\\'y;z'; b", "a| echo $'x\\'y;z'| b"); /* \' goes on in $'...' */
+	cuts("a; echo 'x$'; b", "a| echo 'x$'| b");
 	cuts("a; x 'open", "a| x 'open!");
 }
 
@@ -503,6 +508,8 @@ static void near_parse_agrees(void **state)
 	    "find / -user 0 -exec chown 1 {} \\; ; chgrp 0 /k",
 	    "(cd /a && chown -R 1 .) ; (useradd b)",
 	    "f() { chown 1 /l; }; f",
+	    "grep -q '^x$' /f; IFS=$'\\n'; sh -c $'true\\nchown 1 /s'; useradd t",
+	    "echo $'a\\'b; chown 1 /u' ; chmod 700 /v",
 	    ">/dev/null case x in\n useradd) chown 1 /m;; esac; chmod 700 /n",
 	    "case a in b) for c in esac; do chown 1 /o; done;; useradd) x;; esac; chgrp 2 /p",
 	    "case a in b) >esac; chown 1 /q;; useradd) x;; esac; chgrp 2 /r",
