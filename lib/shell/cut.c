@@ -488,23 +488,31 @@ size_t sh_next_cut(const char *t, size_t i, size_t end, size_t *n, bool *must)
 	struct cutter C = {.t = t, .i = i, .end = end, .start = true, .sure = true};
 	while (C.i < C.end) {
 		bool dq = top_is(&C, CUT_DQ);
-		/* The common bytes first, in locals: an argument's plain bytes, and blanks. */
-		unsigned char c = (unsigned char)t[C.i];
-		if (!dq && !special[c] &&
-		    !(C.start && (C.sure || C.cond || C.case_words || c == '[' || c == 'c'))) {
-			size_t k = C.i + 1;
-			while (k < end && !special[(unsigned char)t[k]])
-				k++;
-			if (C.start)
-				C.tok = C.i;
-			C.start = false;
+		if (!dq) {
+			/* The common bytes first, in locals: blanks, and the plain bytes of
+			 * words no keyword can be (arguments, mostly). */
+			size_t k = C.i;
+			bool start = C.start;
+			while (k < end) {
+				unsigned char c = (unsigned char)t[k];
+				if (c == ' ' || c == '\t') {
+					start = true;
+					k++;
+					continue;
+				}
+				if (special[c] || (start && (C.sure || C.cond || C.case_words ||
+							     c == '[' || c == 'c')))
+					break;
+				if (start)
+					C.tok = k;
+				start = false;
+				while (++k < end && !special[(unsigned char)t[k]])
+					;
+			}
 			C.i = k;
-			continue;
-		}
-		if (!dq && (c == ' ' || c == '\t')) {
-			C.i++;
-			C.start = true;
-			continue;
+			C.start = start;
+			if (k >= end)
+				break;
 		}
 		bool cut = false;
 		bool ok = dq ? in_dquote(&C) : step(&C, n, &cut);
