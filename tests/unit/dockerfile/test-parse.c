@@ -144,6 +144,31 @@ static void continuation_to_end_of_file(void **state)
 	assert_int_equal(df->ninstrs, 2);
 }
 
+/* A stage is Windows by its platform, or a base image that names windows or nanoserver in any case.
+ */
+static void windows_stages(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		bool windows;
+	} cases[] = {
+	    {"FROM mcr.microsoft.com/windows/servercore:ltsc2022\n", true},
+	    {"FROM mcr.microsoft.com/WindowsServerCore:ltsc2022\n", true},
+	    {"FROM mcr.microsoft.com/powershell:NanoServer-1809\n", true},
+	    {"FROM --platform=windows/amd64 example/app\n", true},
+	    {"ARG B=mcr.microsoft.com/windows/nanoserver\nFROM $B\n", true},
+	    {"FROM mcr.microsoft.com/windows/servercore AS w\nFROM w\n", true},
+	    {"FROM alpine:3.20\n", false},
+	    {"FROM example/window:1\nFROM nano/server\n", false},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct dockerfile *df = parse(cases[i].text);
+		assert_non_null(df);
+		assert_int_equal(df_stage_is_windows(df, df_final_stage(df)), cases[i].windows);
+	}
+}
+
 static void escape_directive(void **state)
 {
 	(void)state;
@@ -499,6 +524,7 @@ int main(void)
 	    cmocka_unit_test(crlf_line_endings),
 	    cmocka_unit_test(continuation_to_end_of_file),
 	    cmocka_unit_test(escape_directive),
+	    cmocka_unit_test(windows_stages),
 	    cmocka_unit_test(invalid_escape_directive),
 	    cmocka_unit_test(heredocs),
 	    cmocka_unit_test(unterminated_heredoc),
