@@ -119,35 +119,42 @@ static int cmp_span(const char *a, size_t alen, const char *b, size_t blen)
 	return c ? c : (alen > blen) - (alen < blen);
 }
 
-static bool ctx_may_exist(struct check_ctx *ctx, const char *dir, size_t dlen, const char *name,
-			  size_t nlen)
+/* The listing of folder dir[0..dlen) the walk kept, or NULL. */
+static const struct listed_folder *listed_folder(const struct lint_run *run, const char *dir,
+						 size_t dlen)
 {
-	const struct lint_run *run = ctx->data;
 	size_t lo = 0, hi = run->nfolders;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		const struct listed_folder *f = &run->folders[mid];
-		int c = cmp_span(f->path, f->len, dir, dlen);
-		if (c == 0) {
-			size_t l = 0, h = f->n;
-			while (l < h) {
-				size_t m = l + (h - l) / 2;
-				int d = cmp_span(f->names[m], strlen(f->names[m]), name, nlen);
-				if (d == 0)
-					return true;
-				if (d < 0)
-					l = m + 1;
-				else
-					h = m;
-			}
-			return false;
-		}
+		int c = cmp_span(run->folders[mid].path, run->folders[mid].len, dir, dlen);
+		if (c == 0)
+			return &run->folders[mid];
 		if (c < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return true; /* not listed: only a stat can tell */
+	return NULL;
+}
+
+static bool ctx_may_exist(struct check_ctx *ctx, const char *dir, size_t dlen, const char *name,
+			  size_t nlen)
+{
+	const struct listed_folder *f = listed_folder(ctx->data, dir, dlen);
+	if (!f)
+		return true; /* not listed: only a stat can tell */
+	size_t lo = 0, hi = f->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = cmp_span(f->names[mid], strlen(f->names[mid]), name, nlen);
+		if (c == 0)
+			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
 }
 
 void run_ctx_init(struct lint_run *run, struct check_ctx *ctx, const char *path, struct source *src)

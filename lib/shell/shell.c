@@ -75,10 +75,9 @@ struct parser {
 	size_t npend, cappend;
 	struct tok back;
 	bool has_back;
-	/* sh_parse_near(): only commands with one of these text offsets in their span */
+	/* sh_parse_near(): only commands with one of these text offsets in their span; NULL: all */
 	const size_t *near;
 	size_t nnear;
-	bool filter;
 };
 
 struct cb {
@@ -843,7 +842,7 @@ static bool near_span(const struct parser *P, size_t start, size_t end)
 static int finish(struct parser *P, struct cb *cur)
 {
 	if ((cur->argc == 0 && cur->nredirs == 0) ||
-	    (P->filter && !near_span(P, cur->start, cur->end))) {
+	    (P->near && !near_span(P, cur->start, cur->end))) {
 		cur->argc = cur->nredirs = cur->nassign = 0;
 		cur->any = false;
 		return 0;
@@ -1119,20 +1118,54 @@ static int parse_list(struct parser *P, bool stop_rparen, bool *closed)
 	return 0;
 }
 
+/*
+ * Parses text[start, end) on its own: the parser as at a text's start (no open
+ * subshell, condition, pushed-back token or pending heredoc).
+ */
+static int parse_stretch(struct parser *P, size_t start, size_t end)
+{
+	bool closed = false;
+	P->pos = start;
+	P->end = end;
+	P->depth = 0;
+	P->cond = false;
+	P->has_back = false;
+	P->npend = 0;
+	return parse_list(P, false, &closed);
+}
+
+/*
+ * The stretches of the text that a name stands in (sh_next_cut() finds where
+ * the text may be cut). Where the cutting gave up, the rest is parsed with or
+ * without a name, and so is a stretch with a `...` in it: an error there is
+ * the whole text's, as in a full parse.
+ */
+static int parse_near(struct parser *P)
+{
+	size_t seg = 0, k = 0;
+	for (;;) {
+		size_t sep = 0;
+		bool must = false;
+		size_t cut = sh_next_cut(P->t, seg, P->len, &sep, &must);
+		size_t e = cut == SIZE_MAX ? P->len : cut;
+		while (k < P->nnear && P->near[k] < seg)
+			k++;
+		if ((cut == SIZE_MAX || must || (k < P->nnear && P->near[k] < e)) &&
+		    parse_stretch(P, seg, e) < 0)
+			return -1;
+		if (cut == SIZE_MAX || e >= P->len)
+			return 0;
+		seg = e + sep;
+	}
+}
+
+/* The whole text (near == NULL), or only the commands near offsets near[0..nnear). */
 static int parse_text(struct arena *a, const char *text, size_t len, struct sh_script *out,
-		      struct sh_error *err, const size_t *near, size_t nnear, bool filter)
+		      struct sh_error *err, const size_t *near, size_t nnear)
 {
 	struct out o = {0};
-	struct parser P = {.a = a,
-			   .t = text,
-			   .len = len,
-			   .end = len,
-			   .out = &o,
-			   .err = err,
-			   .near = near,
-			   .nnear = nnear,
-			   .filter = filter};
-	bool closed = false;
+	struct parser P = {
+	    .a = a, .t = text, .len = len, .out = &o, .err = err, .near = near, .nnear = nnear};
 
 	memset(out, 0, sizeof(*out));
 	memset(err, 0, sizeof(*err));
@@ -1143,7 +1176,7 @@ static int parse_text(struct arena *a, const char *text, size_t len, struct sh_s
 	P.copy = arena_strndup(a, text, len);
 	if (!P.copy)
 		return oom(&P);
-	if (parse_list(&P, false, &closed) < 0)
+	if ((near ? parse_near(&P) : parse_stretch(&P, 0, len)) < 0)
 		return -1;
 	out->cmds = o.cmds;
 	out->ncmds = o.n;
@@ -1153,57 +1186,12 @@ static int parse_text(struct arena *a, const char *text, size_t len, struct sh_s
 int sh_parse(struct arena *a, const char *text, size_t len, struct sh_script *out,
 	     struct sh_error *err)
 {
-	return parse_text(a, text, len, out, err, NULL, 0, false);
+	return parse_text(a, text, len, out, err, NULL, 0);
 }
 
 int sh_parse_near(struct arena *a, const char *text, size_t len, const size_t *offs, size_t n,
 		  struct sh_script *out, struct sh_error *err)
 {
-	struct out o = {0};
-	struct parser P = {.a = a,
-			   .t = text,
-			   .len = len,
-			   .out = &o,
-			   .err = err,
-			   .near = offs,
-			   .nnear = n,
-			   .filter = true};
-	memset(out, 0, sizeof(*out));
-	memset(err, 0, sizeof(*err));
-	if (!text)
-		return fail(&P, 0, 0, "no shell text");
-	if (len > UINT32_MAX)
-		return fail(&P, 0, len, "shell text too large");
-	P.copy = arena_strndup(a, text, len);
-	if (!P.copy)
-		return oom(&P);
-	size_t seg = 0, k = 0;
-	for (;;) {
-		size_t sep = 0;
-		bool must = false;
-		size_t cut = sh_next_cut(text, seg, len, &sep, &must);
-		size_t e = cut == SIZE_MAX ? len : cut;
-		while (k < n && offs[k] < seg)
-			k++;
-		/* Where the cutting gave up, the rest is parsed with or without a name,
-		 * and so is a stretch with a `...` in it: an error there is the whole
-		 * text's, as in a full parse. */
-		if (cut == SIZE_MAX || must || (k < n && offs[k] < e)) {
-			bool closed = false;
-			P.pos = seg;
-			P.end = e;
-			P.depth = 0;
-			P.cond = false;
-			P.has_back = false;
-			P.npend = 0;
-			if (parse_list(&P, false, &closed) < 0)
-				return -1;
-		}
-		if (cut == SIZE_MAX || e >= len)
-			break;
-		seg = e + sep;
-	}
-	out->cmds = o.cmds;
-	out->ncmds = o.n;
-	return 0;
+	static const size_t none[1];
+	return parse_text(a, text, len, out, err, offs ? offs : none, offs ? n : 0);
 }
