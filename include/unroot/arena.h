@@ -45,6 +45,8 @@ void *arena_realloc(struct arena *a, void *old, size_t old_size, size_t new_size
 void arena_shrink(struct arena *a, void *p, size_t old_size, size_t new_size);
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
+/* x, y and z one after the other: a path, "/" and a name, with no format to read. */
+char *arena_concat(struct arena *a, const char *x, const char *y, const char *z);
 char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *arena_vprintf(struct arena *a, const char *fmt, va_list ap);
 

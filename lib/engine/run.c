@@ -531,7 +531,7 @@ static void walk_node(struct lint_run *run, const char *path, bool is_dir, bool 
 		struct entry *slot = ARR_PUSH(run->arena, names, n, cap);
 		if (!slot)
 			break;
-		slot->path = arena_printf(run->arena, "%s%s%s", path, sep, e->d_name);
+		slot->path = arena_concat(run->arena, path, sep, e->d_name);
 		slot->type = e->d_type;
 		slot->skip = skip_dir(e->d_name);
 		whole = whole && slot->path;

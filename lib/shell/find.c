@@ -185,8 +185,11 @@ __attribute__((noinline)) static bool name_hit(const char *t, size_t n, bool quo
 			if (c == MF_BACKSLASH && i + 1 < n &&
 			    (t[i + 1] == '\n' || t[i + 1] == '\\'))
 				i++;
-			else if (c == MF_NAME)
+			else if (c == MF_NAME) {
 				b[k++] = t[i];
+				if (k == 2 && !pair_ok(b))
+					return false; /* as most quoted words are */
+			}
 		}
 		if (k == sizeof(b))
 			return false;

@@ -293,10 +293,23 @@ char *arena_strdup(struct arena *a, const char *s)
 	return s ? arena_strndup(a, s, strlen(s)) : NULL;
 }
 
+char *arena_concat(struct arena *a, const char *x, const char *y, const char *z)
+{
+	size_t nx = strlen(x), ny = strlen(y), nz = strlen(z);
+	char *p = bump(a, nx + ny + nz + 1);
+	if (p) {
+		memcpy(p, x, nx);
+		memcpy(p + nx, y, ny);
+		memcpy(p + nx + ny, z, nz + 1);
+	}
+	return p;
+}
+
 char *arena_vprintf(struct arena *a, const char *fmt, va_list ap)
 {
-	/* Most strings fit a small buffer: format once, and twice only when they do not. */
-	char small[512];
+	/* Most strings fit a small buffer: format once, and twice only when they do not
+	 * (findings' messages run to 700 bytes). */
+	char small[1024];
 	va_list copy;
 	va_copy(copy, ap);
 	int n = vsnprintf(small, sizeof(small), fmt, copy);

@@ -53,6 +53,20 @@ static void strings(void **state)
 	assert_string_equal(arena_strndup(a, "abcdef", 3), "abc");
 	assert_string_equal(arena_printf(a, "%s:%d", "uid", 1001), "uid:1001");
 	assert_null(arena_strdup(a, NULL));
+	assert_string_equal(arena_concat(a, "/ctx", "/", "Dockerfile"), "/ctx/Dockerfile");
+	assert_string_equal(arena_concat(a, "", "", ""), "");
+	/* a message longer than arena_printf's first buffer is formatted in full */
+	char big[3000];
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	const char *m = arena_printf(a, "<%s>", big);
+	assert_int_equal(strlen(m), sizeof(big) + 1);
+	assert_true(m[0] == '<' && m[sizeof(big)] == '>');
+	arena_free(a);
+	/* and fails as a whole when it passes the limit */
+	a = arena_new(1000);
+	assert_null(arena_printf(a, "%s", big));
+	assert_null(arena_concat(a, "x", "y", "z"));
 	arena_free(a);
 }
 
