@@ -13,7 +13,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 build_pkgs=(meson ninja-build pkg-config gcc libyaml-dev libjansson-dev libarchive-dev
-	libssl-dev libzstd-dev zlib1g-dev libcmocka-dev)
+	libssl-dev libzstd-dev zlib1g-dev libcmocka-dev liburing-dev)
 test_pkgs=(clang valgrind)
 # Real image tools for the image tests (buildah builds, skopeo exports, umoci unpacks).
 image_pkgs=(buildah skopeo umoci busybox-static uidmap zstd strace libdeflate-tools python3

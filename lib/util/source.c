@@ -138,10 +138,6 @@ struct source *source_read(struct arena *a, const char *path, size_t limit, cons
 	return s;
 }
 
-/* Room for one read of a file from a listing: most inputs are far smaller; a
- * bit under the arena's first block so that it never needs a block of its own. */
-#define READ_ROOM (60u * 1024)
-
 struct source *source_read_regular(struct arena *a, const char *path, size_t limit,
 				   const char **why)
 {
@@ -152,7 +148,7 @@ struct source *source_read_regular(struct arena *a, const char *path, size_t lim
 		*why = errno == ENOENT ? "no such file" : "cannot open file";
 		return NULL;
 	}
-	size_t room = limit < READ_ROOM ? limit + 1 : READ_ROOM;
+	size_t room = limit < SOURCE_READ_ROOM ? limit + 1 : SOURCE_READ_ROOM;
 	struct source *s = arena_alloc(a, sizeof(*s));
 	char *data = arena_alloc_raw(a, room + 1);
 	if (!s || !data) {
