@@ -52,6 +52,8 @@ static void read_batch(struct lint_run *run, struct source_ring *ring, struct wo
 			of[k++] = &items[i];
 		}
 	}
+	if (k == 0)
+		return;
 	source_ring_read(ring, run->arena, paths, k, run->opts->limits.file_size, got);
 	for (size_t i = 0; i < k; i++)
 		of[i]->src = got[i];
