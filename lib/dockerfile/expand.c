@@ -14,10 +14,12 @@
 #define MAX_DEPTH   64
 #define MAX_PATTERN 1024 /* values longer than this are not pattern-matched */
 
+/* A growing string; most are short and stay in `small`, with no malloc (sb_free() ends one). */
 struct sb {
 	char *d;
 	size_t len, cap;
 	bool oom;
+	char small[128];
 };
 
 static void sb_add(struct sb *b, const char *s, size_t n)
@@ -25,20 +27,30 @@ static void sb_add(struct sb *b, const char *s, size_t n)
 	if (b->oom || n == 0)
 		return;
 	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
+		size_t cap = b->cap ? b->cap : sizeof(b->small);
 		while (cap < b->len + n + 1)
 			cap *= 2;
-		char *nd = realloc(b->d, cap);
+		char *nd = cap == sizeof(b->small) ? b->small
+			   : b->d == b->small	   ? malloc(cap)
+						   : realloc(b->d, cap);
 		if (!nd) {
 			b->oom = true;
 			return;
 		}
+		if (b->d == b->small && nd != b->small)
+			memcpy(nd, b->small, b->len + 1);
 		b->d = nd;
 		b->cap = cap;
 	}
 	memcpy(b->d + b->len, s, n);
 	b->len += n;
 	b->d[b->len] = 0;
+}
+
+static void sb_free(struct sb *b)
+{
+	if (b->d != b->small)
+		free(b->d);
 }
 
 static void sb_putc(struct sb *b, char c)
@@ -311,7 +323,7 @@ static int dollar(struct xs *x, struct sb *o)
 	if (ch == '+' || ch == '-' || ch == '?' || ch == '#' || ch == '%') {
 		struct sb w = {0};
 		if (stop_on(x, '}', ch == '#' || ch == '%', &w) != 0) {
-			free(w.d);
+			sb_free(&w);
 			return -1;
 		}
 		const char *word = sb_str(&w);
@@ -329,7 +341,7 @@ static int dollar(struct xs *x, struct sb *o)
 			if (empty) {
 				note_unresolved(x, name, len);
 				x->error = "a required variable is not set";
-				free(w.d);
+				sb_free(&w);
 				return -1;
 			}
 			sb_add(o, v, strlen(v));
@@ -341,7 +353,7 @@ static int dollar(struct xs *x, struct sb *o)
 			trim(o, v, greedy ? word + 1 : word, ch == '#', greedy);
 		}
 		}
-		free(w.d);
+		sb_free(&w);
 		return 0;
 	}
 	if (ch == '/' && !null_is_unset) {
@@ -357,8 +369,8 @@ static int dollar(struct xs *x, struct sb *o)
 				note_unresolved(x, name, len);
 			replace(o, v, sb_str(&pat), sb_str(&rep), all);
 		}
-		free(pat.d);
-		free(rep.d);
+		sb_free(&pat);
+		sb_free(&rep);
 		return r;
 	}
 	x->error = "unsupported modifier in substitution";
@@ -432,7 +444,7 @@ const char *df_expand_with(struct arena *a, const char *s, size_t len, char esca
 		out = arena_strdup(a, sb_str(&o));
 	else if (!x.error)
 		x.error = "out of memory";
-	free(o.d);
+	sb_free(&o);
 	if (unresolved)
 		*unresolved =
 		    x.unresolved ? arena_strndup(a, x.unresolved, x.unresolved_len) : NULL;

@@ -24,9 +24,8 @@ size_t df_lex_flags(struct arena *a, const char *s, size_t lo, size_t hi, struct
 	size_t pos = lo;
 	*out = NULL;
 	*n = 0;
-	char *word = malloc(hi - lo + 1);
-	if (!word)
-		return hi;
+	/* Most instructions have no flags, and most flags are short: no malloc for them. */
+	char small[256], *word = NULL;
 	for (;;) {
 		while (pos < hi && df_is_space((unsigned char)s[pos]))
 			pos++;
@@ -34,6 +33,8 @@ size_t df_lex_flags(struct arena *a, const char *s, size_t lo, size_t hi, struct
 			break;
 		if (s[pos] != '-' || pos + 1 >= hi || s[pos + 1] != '-')
 			break;
+		if (!word && !(word = hi - lo < sizeof(small) ? small : malloc(hi - lo + 1)))
+			return hi;
 		size_t start = pos, wl = 0;
 		bool quoted = false;
 		char quote = 0;
@@ -72,7 +73,8 @@ size_t df_lex_flags(struct arena *a, const char *s, size_t lo, size_t hi, struct
 		f->start = start;
 		f->end = pos;
 	}
-	free(word);
+	if (word != small)
+		free(word);
 	return pos;
 }
 
@@ -284,7 +286,8 @@ int df_lex_json(struct arena *a, const char *s, size_t lo, size_t hi, struct df_
 		p++;
 	if (p >= hi || s[p] != '[')
 		return 0;
-	char *tmp = malloc(hi - lo + 4);
+	char small[512];
+	char *tmp = hi - lo + 4 <= sizeof(small) ? small : malloc(hi - lo + 4);
 	if (!tmp)
 		return 0;
 	int ok = 0;
@@ -326,7 +329,8 @@ tail:
 		p++;
 	ok = p == hi;
 done:
-	free(tmp);
+	if (tmp != small)
+		free(tmp);
 	if (ok)
 		return 1;
 	/*

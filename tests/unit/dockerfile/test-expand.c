@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -73,6 +74,16 @@ static void forms(void **state)
 	/* `ARG NAME` with no value is not set (dispatchArg adds no env for it). */
 	assert_string_equal(x("$NOVAL", &un), "");
 	assert_string_equal(un, "NOVAL");
+	/* Results longer than the expander's first buffer (128 bytes) grow past it. */
+	char in[400], want[800];
+	size_t n = 0, w = 0;
+	for (int i = 0; i < 20; i++) { /* 15 bytes in, 31 out each */
+		n += (size_t)snprintf(in + n, sizeof(in) - n, "'x'$A\"${PATHV}\"");
+		w +=
+		    (size_t)snprintf(want + w, sizeof(want) - w, "xalpha/usr/local/bin/app.tar.gz");
+	}
+	assert_int_equal(w, 620);
+	assert_string_equal(x(in, &un), want);
 }
 
 static void modifiers(void **state)

@@ -342,6 +342,18 @@ static void flags(void **state)
 	df = parse("FROM a\nCOPY --chown=\"1 2\" -- --odd /x\n");
 	assert_string_equal(df_flag_get(&df->instrs[1], "chown")->value, "1 2");
 	assert_string_equal(df->instrs[1].text, "--odd /x");
+	/* Flags and JSON longer than the parser's stack buffers are read the same way. */
+	char mount[700], longer[1600];
+	memset(mount, 'm', sizeof(mount) - 1);
+	mount[sizeof(mount) - 1] = '\0';
+	snprintf(longer, sizeof(longer), "FROM a\nRUN --mount=target=/%s make\nCMD [\"%s\"]\n",
+		 mount, mount);
+	df = parse(longer);
+	const struct df_flag *m = df_flag_get(&df->instrs[1], "mount");
+	assert_int_equal(strlen(m->value), strlen("target=/") + strlen(mount));
+	assert_string_equal(df->instrs[1].text, "make");
+	assert_true(df->instrs[2].json);
+	assert_string_equal(df->instrs[2].args[0].text, mount);
 }
 
 static void onbuild(void **state)
