@@ -38,6 +38,8 @@ void *arena_alloc_raw(struct arena *a, size_t size);
  * grows where it is when there is room; otherwise it is copied.
  */
 void *arena_realloc(struct arena *a, void *old, size_t old_size, size_t new_size);
+/* arena_realloc() without clearing the new bytes: for buffers filled as they grow. */
+void *arena_realloc_raw(struct arena *a, void *old, size_t old_size, size_t new_size);
 /*
  * Gives back the end of the newest allocation, which keeps its first
  * `new_size` bytes; any other allocation is left as it is.

@@ -22,12 +22,14 @@ struct pctx {
 	struct dockerfile *df;
 	struct df_error *err;
 	size_t cap_stages, cap_comments;
-	/* The logical line being built, and where each piece came from (malloc'd). */
+	/* The logical line being built, and where each piece came from. These and the
+	 * instructions grow in the arena (the run's scratch arena, used again for each
+	 * input): malloc'd, they cost every thread fresh heap pages and a copy at the end. */
 	char *buf;
 	size_t blen, bcap;
 	struct df_segment *segs;
 	size_t nsegs, capsegs;
-	/* Scratch for word splitting, and the instructions until they move to the arena. */
+	/* Scratch for word splitting (malloc'd, grown once per input), and the instructions. */
 	struct df_span *words;
 	size_t capwords;
 	struct df_instr *ins;
@@ -110,7 +112,7 @@ static void append(struct pctx *p, size_t s, size_t e)
 		size_t cap = p->bcap ? p->bcap : 256;
 		while (cap < p->blen + len + 1)
 			cap *= 2;
-		char *nb = realloc(p->buf, cap);
+		char *nb = arena_realloc_raw(p->a, p->buf, p->bcap, cap);
 		if (!nb) {
 			p->oom = true;
 			return;
@@ -120,7 +122,8 @@ static void append(struct pctx *p, size_t s, size_t e)
 	}
 	if (p->nsegs == p->capsegs) {
 		size_t cap = p->capsegs ? p->capsegs * 2 : 16;
-		struct df_segment *ns = realloc(p->segs, cap * sizeof(*ns));
+		struct df_segment *ns =
+		    arena_realloc_raw(p->a, p->segs, p->capsegs * sizeof(*ns), cap * sizeof(*ns));
 		if (!ns) {
 			p->oom = true;
 			return;
@@ -707,7 +710,8 @@ static int parse_lines(struct pctx *p)
 
 		if (p->nins == p->capins) {
 			size_t cap = p->capins ? p->capins * 2 : 64;
-			struct df_instr *ni = realloc(p->ins, cap * sizeof(*ni));
+			struct df_instr *ni = arena_realloc_raw(
+			    p->a, p->ins, p->capins * sizeof(*ni), cap * sizeof(*ni));
 			if (!ni)
 				return fail(p, s, e, "out of memory");
 			p->ins = ni;
@@ -763,21 +767,12 @@ int df_parse(struct arena *a, struct source *src, struct dockerfile *out, struct
 	}
 	int r = parse_lines(&p);
 	if (r == 0 && p.nins) {
-		/* filled by the copy at once: no need to clear it first */
-		out->instrs = arena_alloc_raw(a, p.nins * sizeof(*out->instrs));
-		if (out->instrs) {
-			memcpy(out->instrs, p.ins, p.nins * sizeof(*out->instrs));
-			out->ninstrs = p.nins;
-		} else {
-			r = fail(&p, 0, 0, "out of memory");
-		}
+		out->instrs = p.ins;
+		out->ninstrs = p.nins;
 	}
-	free(p.ins);
 	free(p.words);
 	if (r == 0)
 		r = df_resolve_stages(a, out) == 0 ? 0 : fail(&p, 0, 0, "out of memory");
-	free(p.buf);
-	free(p.segs);
 	if (r == 0 && arena_failed(a))
 		r = fail(&p, 0, 0, "out of memory");
 	return r;

@@ -241,7 +241,7 @@ void *arena_alloc(struct arena *a, size_t size)
 	return p;
 }
 
-void *arena_realloc(struct arena *a, void *old, size_t old_size, size_t new_size)
+static void *grow(struct arena *a, void *old, size_t old_size, size_t new_size, bool clear)
 {
 	struct block *b = a && !a->failed ? a->head : NULL;
 	size_t old_need = (old_size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
@@ -253,7 +253,7 @@ void *arena_realloc(struct arena *a, void *old, size_t old_size, size_t new_size
 	    new_need - old_need <= b->size - b->used && new_need - old_need <= a->limit - a->used) {
 		b->used += new_need - old_need;
 		a->used += new_need - old_need;
-		if (new_size > old_size)
+		if (clear && new_size > old_size)
 			memset((unsigned char *)old + old_size, 0, new_size - old_size);
 		return old;
 	}
@@ -263,8 +263,19 @@ void *arena_realloc(struct arena *a, void *old, size_t old_size, size_t new_size
 	size_t keep = old ? (old_size < new_size ? old_size : new_size) : 0;
 	if (keep)
 		memcpy(p, old, keep);
-	memset((unsigned char *)p + keep, 0, new_size - keep);
+	if (clear)
+		memset((unsigned char *)p + keep, 0, new_size - keep);
 	return p;
+}
+
+void *arena_realloc(struct arena *a, void *old, size_t old_size, size_t new_size)
+{
+	return grow(a, old, old_size, new_size, true);
+}
+
+void *arena_realloc_raw(struct arena *a, void *old, size_t old_size, size_t new_size)
+{
+	return grow(a, old, old_size, new_size, false);
 }
 
 void arena_shrink(struct arena *a, void *p, size_t old_size, size_t new_size)
