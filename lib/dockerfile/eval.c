@@ -30,12 +30,24 @@ struct vhash {
 	size_t cap, n;
 };
 
+/*
+ * Every byte of the name counts, so that no Dockerfile can make its names
+ * collide by their ends; eight bytes a step (FNV-1a's constants, a word at a
+ * time), since every stage puts BuildKit's dozen platform ARGs in its table.
+ */
 static uint64_t hash(const char *s, size_t len)
 {
-	uint64_t h = 1469598103934665603ull;
-	for (size_t i = 0; i < len; i++)
+	uint64_t h = 1469598103934665603ull ^ len;
+	size_t i = 0;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * 1099511628211ull;
+		h ^= h >> 29;
+	}
+	for (; i < len; i++)
 		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-	return h;
+	return h ^ (h >> 32);
 }
 
 static const struct df_var *vh_get(const struct vhash *h, const char *name, size_t len)
@@ -52,7 +64,7 @@ static const struct df_var *vh_get(const struct vhash *h, const char *name, size
 static void vh_put(struct arena *a, struct vhash *h, const struct df_var *v)
 {
 	if ((h->n + 1) * 2 > h->cap) {
-		size_t cap = h->cap ? h->cap * 2 : 16;
+		size_t cap = h->cap ? h->cap * 2 : 32; /* the platform ARGs and a few more */
 		const struct df_var **slots = arena_alloc(a, cap * sizeof(*slots));
 		if (!slots)
 			return;
