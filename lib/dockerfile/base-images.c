@@ -13,6 +13,8 @@
 
 #include <ctype.h>
 #include <fnmatch.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -162,6 +164,55 @@ static bool glob_matches(const char *pattern, const char *ref)
 	return fnmatch(pattern, ref, 0) == 0;
 }
 
+/*
+ * The bytes a string holds, one bit each. Every byte of a pattern outside
+ * '*', '?' and [...] must stand in a reference it matches, so an entry with
+ * a byte the reference lacks is passed over with no match tried: most FROM
+ * lines are asked against the whole list, and most entries fail this way.
+ */
+struct byteset {
+	uint64_t w[4];
+};
+
+static void byteset_add(struct byteset *b, unsigned char c)
+{
+	b->w[c >> 6] |= (uint64_t)1 << (c & 63);
+}
+
+static bool byteset_within(const struct byteset *a, const struct byteset *b)
+{
+	return !(a->w[0] & ~b->w[0]) && !(a->w[1] & ~b->w[1]) && !(a->w[2] & ~b->w[2]) &&
+	       !(a->w[3] & ~b->w[3]);
+}
+
+/* A pattern's plain bytes; none for one with a backslash or an unclosed [ (fnmatch reads those). */
+static struct byteset plain_bytes(const char *p)
+{
+	struct byteset b = {{0}};
+	for (; *p; p++) {
+		if (*p == '\\')
+			return (struct byteset){{0}};
+		if (*p == '[') {
+			const char *e = p[1] == '!' ? p + 2 : p + 1;
+			if (*e == ']' || !(e = strchr(e, ']')))
+				return (struct byteset){{0}};
+			p = e;
+		} else if (*p != '*' && *p != '?') {
+			byteset_add(&b, (unsigned char)*p);
+		}
+	}
+	return b;
+}
+
+static struct byteset builtin_bytes[sizeof(builtin) / sizeof(builtin[0])];
+static pthread_once_t builtin_once = PTHREAD_ONCE_INIT;
+
+static void builtin_bytes_init(void)
+{
+	for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
+		builtin_bytes[i] = plain_bytes(builtin[i].pattern);
+}
+
 /* A config pattern: fnmatch, or a bare name that matches any tag or digest of it. */
 static bool pattern_matches(const char *pattern, const char *ref)
 {
@@ -210,8 +261,13 @@ bool df_base_image_user(const struct lint_options *opts, const char *image, long
 			}
 		}
 	}
+	pthread_once(&builtin_once, builtin_bytes_init);
+	struct byteset has = {{0}};
+	for (const char *c = ref; *c; c++)
+		byteset_add(&has, (unsigned char)*c);
 	for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++) {
-		if (!glob_matches(builtin[i].pattern, ref))
+		if (!byteset_within(&builtin_bytes[i], &has) ||
+		    !glob_matches(builtin[i].pattern, ref))
 			continue;
 		if (builtin[i].uid == UNKNOWN)
 			return false;
