@@ -24,6 +24,9 @@
 #include <fcntl.h>
 #include <liburing.h>
 
+/* Room for each file of a batch: a larger one is read again the usual way. */
+#define RING_ROOM (16u * 1024)
+
 /* Ring entries: a close, an open and a read for each file of a batch. */
 #define RING_ENTRIES 32
 _Static_assert(3 * SOURCE_RING_BATCH <= RING_ENTRIES, "a batch fits the ring");
@@ -80,8 +83,11 @@ void source_ring_read(struct source_ring *r, struct arena *a, const char *const 
 	if (!r || r->broken || n == 0 || n > SOURCE_RING_BATCH)
 		return;
 	/* The sources first and the data after them, so that the data can be packed
-	 * and its end given back to the arena. */
-	size_t room = limit < SOURCE_READ_ROOM ? limit + 1 : SOURCE_READ_ROOM;
+	 * and its end given back to the arena. The room is smaller than one read's
+	 * (most Dockerfiles are under 8 KiB): the batch's data must fit the rest of
+	 * the arena's block, and what does not is left unused when it takes a new
+	 * one, a huge page of which costs a fault on first touch. */
+	size_t room = limit < RING_ROOM ? limit + 1 : RING_ROOM;
 	struct source *srcs = arena_alloc(a, n * sizeof(*srcs));
 	char *data = srcs ? arena_alloc_raw(a, n * (room + 1)) : NULL;
 	if (!data)

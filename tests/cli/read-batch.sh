@@ -20,9 +20,16 @@ done
 	for i in $(seq 1 3000); do echo "# padding line $i of a large Dockerfile"; done
 	echo 'USER root'
 } >tree/large.Dockerfile
+# Larger than a batch's room for one file (16 KiB): read the usual way too.
+{
+	echo 'FROM alpine:3.20'
+	for i in $(seq 1 600); do echo "# padding line $i of a middling Dockerfile"; done
+	echo 'USER 0'
+} >tree/middling.Dockerfile
 : >tree/empty.Dockerfile
 printf 'FROM alpine\x00\nUSER 1001:0\n' >tree/nul.Dockerfile
 ok "the large input is larger than one read" [ "$(wc -c <tree/large.Dockerfile)" -gt 61440 ]
+ok "the middling one is over 16 KiB" [ "$(wc -c <tree/middling.Dockerfile)" -gt 16384 ]
 
 "$UNROOT" lint --no-config -f json -j 1 tree >serial 2>serial.err
 s1=$?
@@ -51,6 +58,7 @@ if command -v strace >/dev/null; then
 		opened=$(grep -c 'openat(.*tree/[0-9]*\.Dockerfile' trace)
 		ok "batched inputs are not opened one by one ($opened)" [ "$opened" -eq 0 ]
 		ok "the large input is read the usual way" grep -q 'openat(.*tree/large.Dockerfile' trace
+		ok "so is the middling one" grep -q 'openat(.*tree/middling.Dockerfile' trace
 	else
 		ok "io_uring was asked for" grep -q 'io_uring_setup(' trace
 		echo "note: this system does not allow io_uring; only the usual way was tested"

@@ -62,6 +62,9 @@ static int setup(void **state)
 	}
 	write_file("empty", "", 0);
 	write_file("nul", "FROM a\0b\n", 9);
+	char medium[20 * 1024]; /* over a batch's room for one file, under one read's */
+	memset(medium, '#', sizeof(medium));
+	write_file("medium", medium, sizeof(medium));
 	size_t big = SOURCE_READ_ROOM + 10;
 	char *data = malloc(big);
 	if (!data)
@@ -135,11 +138,12 @@ static void reads_as_the_usual_way(void **state)
 		}
 		read_and_compare(r, a, names, SOURCE_RING_BATCH, 8u << 20, want);
 	}
-	/* What the ring leaves: a missing file, one larger than the room, a folder. A FIFO
+	/* What the ring leaves: a missing file, ones larger than its room, a folder. A FIFO
 	 * does not block (O_NONBLOCK, no writer: empty, as read(2) finds it). */
-	const char *odd[] = {"empty", "missing", "big", "nul", "folder", "fifo", "3.Dockerfile"};
-	const bool want_odd[] = {true, false, false, true, false, true, true};
-	read_and_compare(r, a, odd, 7, 8u << 20, want_odd);
+	const char *odd[] = {"empty",  "missing", "big",	  "nul",
+			     "folder", "fifo",	  "3.Dockerfile", "medium"};
+	const bool want_odd[] = {true, false, false, true, false, true, true, false};
+	read_and_compare(r, a, odd, 8, 8u << 20, want_odd);
 	/* A file over the limit is the usual way's to refuse. */
 	const char *small[] = {"1.Dockerfile", "empty"};
 	const bool want_small[] = {false, true};
