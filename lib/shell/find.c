@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -174,8 +175,11 @@ static inline bool pair_ok(const char *t)
 	return name_pairs[pair / 8] & (1u << (pair % 8));
 }
 
+/* What a word is to the scan: no name, `install` (which counts only with its options), another. */
+enum hit { HIT_NONE, HIT_INSTALL, HIT_NAME };
+
 /* Whether the name t[0..n) is one sh_find() reports on; `quoted`: quotes are in it still. */
-__attribute__((noinline)) static bool name_hit(const char *t, size_t n, bool quoted)
+__attribute__((noinline)) static enum hit name_hit(const char *t, size_t n, bool quoted)
 {
 	char b[17];
 	size_t k = 0;
@@ -188,19 +192,20 @@ __attribute__((noinline)) static bool name_hit(const char *t, size_t n, bool quo
 			else if (c == MF_NAME) {
 				b[k++] = t[i];
 				if (k == 2 && !pair_ok(b))
-					return false; /* as most quoted words are */
+					return HIT_NONE; /* as most quoted words are */
 			}
 		}
 		if (k == sizeof(b))
-			return false;
+			return HIT_NONE;
 		t = b;
 		n = k;
 	}
 	if (n < 2 || n > 16 || !pair_ok(t))
-		return false;
+		return HIT_NONE;
 	if (n == 6 && memcmp(t, "passwd", 6) == 0)
-		return true;
-	return named_finding(prog_kind_n(t, n));
+		return HIT_NAME;
+	enum sh_prog kind = prog_kind_n(t, n);
+	return kind == PROG_INSTALL ? HIT_INSTALL : named_finding(kind) ? HIT_NAME : HIT_NONE;
 }
 
 /* Offset of the first name byte at or after `from`. */
@@ -211,14 +216,17 @@ static size_t first_name_byte(const char *text, size_t from, size_t to)
 	return from;
 }
 
+/* Told of each name found: its first letter's offset, and whether it is `install`. */
+typedef bool found_fn(void *arg, size_t off, bool install);
+
 /* Whether text[s..e) is a name, passed on to `found` when it is. */
-static bool token(const char *text, size_t s, size_t e, bool quoted, bool (*found)(void *, size_t),
-		  void *arg)
+static bool token(const char *text, size_t s, size_t e, bool quoted, found_fn *found, void *arg)
 {
 	/* most words are no name by their length or first two letters: told without a call */
 	if (!quoted && (e - s < 2 || e - s > 16 || !pair_ok(text + s)))
 		return false;
-	return name_hit(text + s, e - s, quoted) && found(arg, first_name_byte(text, s, e));
+	enum hit h = name_hit(text + s, e - s, quoted);
+	return h != HIT_NONE && found(arg, first_name_byte(text, s, e), h == HIT_INSTALL);
 }
 
 /* Where a word may begin: its first byte, and past each place it may also end. */
@@ -231,7 +239,7 @@ struct word {
 
 /* A word may end at e: each reading of it, from each of its starts, is a token. */
 __attribute__((noinline)) static bool word_end(const char *text, const struct word *w, size_t e,
-					       bool (*found)(void *, size_t), void *arg)
+					       found_fn *found, void *arg)
 {
 	for (size_t k = 0; k < w->n; k++)
 		if (token(text, w->starts[k], e, k ? true : w->quoted, found, arg))
@@ -268,7 +276,7 @@ static bool has_ansi_quote(const char *text, size_t len)
  * word with more places to begin than are kept (the text must be parsed
  * whole), 1 when `found` stopped it, else 0.
  */
-static int scan_names(const char *text, size_t len, bool (*found)(void *, size_t), void *arg)
+static int scan_names(const char *text, size_t len, found_fn *found, void *arg)
 {
 	struct word w = {.starts = {0}, .n = 1};
 	int ansi = -1; /* whether the text has $': asked at the first \n, \t, \r, \f or \v */
@@ -310,10 +318,11 @@ static int scan_names(const char *text, size_t len, bool (*found)(void *, size_t
 	}
 }
 
-static bool stop_at_first(void *arg, size_t off)
+static bool stop_at_first(void *arg, size_t off, bool install)
 {
 	(void)arg;
 	(void)off;
+	(void)install;
 	return true;
 }
 
@@ -327,11 +336,13 @@ struct offsets {
 	size_t *items;
 	size_t n, cap;
 	bool failed;
+	bool other; /* a name other than install */
 };
 
-static bool keep_offset(void *arg, size_t off)
+static bool keep_offset(void *arg, size_t off, bool install)
 {
 	struct offsets *o = arg;
+	o->other = o->other || !install;
 	size_t *slot = ARR_PUSH(o->a, o->items, o->n, o->cap);
 	if (!slot)
 		o->failed = true;
@@ -340,12 +351,64 @@ static bool keep_offset(void *arg, size_t off)
 	return o->failed;
 }
 
+static bool option_end(char c)
+{
+	return sh_is_blank(c) || c == '\n' || (c && strchr(";&|()<>`", c));
+}
+
+static bool quote_or_dollar(char c)
+{
+	return c == '\'' || c == '"' || c == '\\' || c == '$';
+}
+
+/*
+ * Whether some word of text may be an option that gives install(1) an owner,
+ * a group or a mode, as install_cmd() reads them: a cluster after one '-'
+ * with an o, g or m in it, or --owner, --group or --mode. A word's value
+ * starts with '-' only where the text has one after the word's start and
+ * quotes (no escape makes a '-'), so each '-' after a byte no word of
+ * letters or dashes ends with is looked at; one with a quote, a backslash or
+ * a $ in the option counts.
+ */
+static bool install_options_possible(const char *t, size_t len)
+{
+	for (const char *p = t, *end = t + len; (p = memchr(p, '-', (size_t)(end - p))); p++) {
+		if (p > t && (isalnum((unsigned char)p[-1]) || p[-1] == '-'))
+			continue;
+		const char *q = p + 1;
+		if (q < end && *q == '-') {
+			const char *n = ++q;
+			while (q < end && (isalnum((unsigned char)*q) || *q == '-'))
+				q++;
+			size_t k = (size_t)(q - n);
+			if ((q < end && quote_or_dollar(*q)) ||
+			    (k == 5 && memcmp(n, "owner", 5) == 0) ||
+			    (k == 5 && memcmp(n, "group", 5) == 0) ||
+			    (k == 4 && memcmp(n, "mode", 4) == 0))
+				return true;
+			continue;
+		}
+		for (; q < end && !option_end(*q); q++)
+			if (*q == 'o' || *q == 'g' || *q == 'm' || quote_or_dollar(*q))
+				return true;
+	}
+	return false;
+}
+
+/*
+ * install(1) is one of the names, since install -o/-g/-m sets an owner or a
+ * mode; but most RUN lines name it as a package manager's word (apt-get
+ * install, pip install), and a text where install is the only name and no
+ * word can give it those options is one sh_find() finds nothing in.
+ */
 int sh_find_names(struct arena *a, const char *text, size_t len, size_t **offs, size_t *n)
 {
 	struct offsets o = {.a = a};
 	int r = scan_names(text, len, keep_offset, &o);
 	*offs = o.items;
 	*n = o.n;
+	if (r == 0 && o.n && !o.other && !install_options_possible(text, len))
+		*n = 0;
 	return o.failed ? -1 : r < 0 ? 1 : 0;
 }
 
@@ -1017,6 +1080,7 @@ static void chmod_cmd(struct fl *f, const struct sh_cmd *c, size_t ti)
 	passwd_from(f, &f->items[f->n - 1]);
 }
 
+/* The options read here decide which texts name install at all: install_options_possible(). */
 static void install_cmd(struct fl *f, const struct sh_cmd *c, size_t ti)
 {
 	static const char *const la[] = {

@@ -75,7 +75,14 @@ static int parse_ok(struct arena *a, const char *name, const char *text, size_t 
 	}
 	/* the parse that keeps only the commands near a name finds the same */
 	size_t *names, nn;
-	if (sh_find_names(a, text, len, &names, &nn) == 0 && nn) {
+	int r = sh_find_names(a, text, len, &names, &nn);
+	/* a text with no names is not parsed: it must hold no finding */
+	if (r == 0 && !nn && n) {
+		print_error("%s: no names, but sh_find() finds %s in '%.60s'\n", name, f[0].tool,
+			    text);
+		nmissed++;
+	}
+	if (r == 0 && nn) {
 		struct sh_script near;
 		struct sh_finding *g = NULL;
 		size_t m = 0;

@@ -519,14 +519,77 @@ static void near_parse_agrees(void **state)
 		same_near(texts[i]);
 }
 
+/* The names of a text, as sh_find_names() gives them. */
+static size_t names_in(const char *text)
+{
+	size_t *names, nn;
+	assert_int_equal(sh_find_names(A, text, strlen(text), &names, &nn), 0);
+	return nn;
+}
+
+/*
+ * install counts as a name only where some word may give it an owner, a
+ * group or a mode; a text where it is the only name and none can is skipped.
+ */
+static void install_needs_its_options(void **state)
+{
+	(void)state;
+	static const char *const found[] = {
+	    "apt-get install -y x && install -o 1001 a /b",
+	    "install -Dm644 a /b",
+	    "install --owner=1001 a /b",
+	    "install --group 0 a /b",
+	    "install --mode=600 a /b",
+	    "install \"-o\" 1001 a /b",
+	    "install -\"g\" 0 a /b",
+	    "install '--mode' 600 a /b",
+	    "install \\-m 600 a /b",
+	    "install \\\n-o 1 a /b",
+	    "sh -c \"install -m 700 a /b\"",
+	    "find /x -exec install -g 0 {} /y \\;",
+	    "pip install x; install -d -m 0775 /srv",
+	};
+	for (size_t i = 0; i < sizeof(found) / sizeof(found[0]); i++) {
+		if (!find(found[i]).n || !names_in(found[i]))
+			print_error("'%s': %zu findings, %zu names\n", found[i], find(found[i]).n,
+				    names_in(found[i]));
+		assert_true(find(found[i]).n > 0);
+		assert_true(names_in(found[i]) > 0);
+		same_near(found[i]);
+	}
+	static const char *const none[] = {
+	    "apt-get update && apt-get install -y --no-install-recommends curl",
+	    "pip install --no-cache-dir -r requirements.txt",
+	    "make -j4 && make install",
+	    "npm install --omit=dev",
+	    "apk add --no-cache x && install -D a /b", /* no owner, group or mode: nothing */
+	};
+	for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++) {
+		assert_int_equal(find(none[i]).n, 0);
+		assert_int_equal(names_in(none[i]), 0);
+	}
+	/* Another name keeps every one; so does any word that may be such an option. */
+	assert_int_equal(names_in("apt-get install -y x && chmod 700 /y"), 2);
+	assert_int_equal(names_in("curl -o x.tgz https://e.org && make install"), 1);
+	assert_int_equal(names_in("apt-get install -y \"-$O\" x"), 1);
+	/* a variable's value is not an option to the parse: "$OPTS" stays an operand */
+	assert_int_equal(names_in("apt-get install -y \"$OPTS\" x"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(accounts),	       cmocka_unit_test(ownership),
-	    cmocka_unit_test(modes),	       cmocka_unit_test(passwd_writes),
-	    cmocka_unit_test(privilege_drops), cmocka_unit_test(appends_to_existing),
-	    cmocka_unit_test(command_names),   cmocka_unit_test(may_find),
-	    cmocka_unit_test(near_cuts),       cmocka_unit_test(near_parse_agrees),
+	    cmocka_unit_test(accounts),
+	    cmocka_unit_test(ownership),
+	    cmocka_unit_test(modes),
+	    cmocka_unit_test(passwd_writes),
+	    cmocka_unit_test(privilege_drops),
+	    cmocka_unit_test(appends_to_existing),
+	    cmocka_unit_test(command_names),
+	    cmocka_unit_test(may_find),
+	    cmocka_unit_test(near_cuts),
+	    cmocka_unit_test(near_parse_agrees),
+	    cmocka_unit_test(install_needs_its_options),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
