@@ -28,6 +28,13 @@ void arena_free(struct arena *a);
  * reset is caught.
  */
 void arena_reset(struct arena *a);
+/*
+ * For a run that will read many inputs: the arena's next allocations come
+ * from the shared pool of huge pages, which the threads' arenas go on to
+ * use, instead of the rest of a first block whose every 4 KiB page is a
+ * fault of its own. Nothing happens in builds that keep no pool.
+ */
+void arena_use_pool(struct arena *a);
 
 /* `size` zeroed bytes, aligned for any type; NULL once the limit is hit. */
 void *arena_alloc(struct arena *a, size_t size);

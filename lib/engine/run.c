@@ -491,6 +491,9 @@ static void walk(struct lint_run *run, const char *path, size_t depth, bool name
 				path);
 		return;
 	}
+	/* a folder holds many inputs, most likely: what the walk keeps goes to the pool */
+	if (S_ISDIR(st.st_mode))
+		arena_use_pool(run->arena);
 	walk_node(run, path, S_ISDIR(st.st_mode), S_ISREG(st.st_mode), depth, named);
 }
 

@@ -360,6 +360,21 @@ static void free_block(struct block *b)
 		free(b);
 }
 
+void arena_use_pool(struct arena *a)
+{
+#ifndef RESET_FREES_ALL
+	if (!a || a->failed || (a->head && a->head->pooled) || a->used >= POOLED)
+		return;
+	struct block *b = piece_get(false);
+	if (!b)
+		return;
+	b->next = a->head;
+	a->head = b;
+#else
+	(void)a;
+#endif
+}
+
 void arena_reset(struct arena *a)
 {
 	if (!a)

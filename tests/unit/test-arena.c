@@ -189,6 +189,26 @@ static void reset_starts_over(void **state)
 	arena_free(a);
 }
 
+/* An arena moved to the pool keeps what it had, and goes on handing out cleared memory. */
+static void moving_to_the_pool(void **state)
+{
+	(void)state;
+	struct arena *a = arena_new(8u << 20);
+	char *before = arena_strndup(a, "kept", 4);
+	arena_use_pool(a);
+	arena_use_pool(a); /* already there: nothing changes */
+	unsigned char *p = arena_alloc(a, 100000);
+	assert_non_null(p);
+	for (size_t i = 0; i < 100000; i++)
+		assert_int_equal(p[i], 0);
+	assert_string_equal(before, "kept");
+	assert_int_equal(arena_used(a), 16 + 100000);
+	arena_reset(a);
+	assert_non_null(arena_alloc(a, 5000));
+	arena_free(a);
+	arena_use_pool(NULL);
+}
+
 /*
  * Once one arena has outgrown its first block, new arenas take their first
  * block from the shared pool: they still hand out cleared memory, keep their
@@ -239,6 +259,7 @@ int main(void)
 	    cmocka_unit_test(large_blocks),
 	    cmocka_unit_test(reset_starts_over),
 	    cmocka_unit_test(arenas_after_the_pool_started),
+	    cmocka_unit_test(moving_to_the_pool),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
