@@ -160,7 +160,22 @@ static bool keeps_sure(const char *w)
 /* Whether a word starting with c can be case, esac, or one keeps_sure() knows. */
 static bool keyword_start(char c)
 {
-	return c && strchr("ceitfdwu{}!", c);
+	switch (c) {
+	case 'c':
+	case 'e':
+	case 'i':
+	case 't':
+	case 'f':
+	case 'd':
+	case 'w':
+	case 'u':
+	case '{':
+	case '}':
+	case '!':
+		return true;
+	default:
+		return false;
+	}
 }
 
 /*
