@@ -14,25 +14,33 @@ unroot_bin() {
 	echo "$ROOT/build-release/unroot"
 }
 
-# median_ms RUNS COMMAND... : runs COMMAND (output discarded) RUNS times.
-# The clock is bash's EPOCHREALTIME, read without starting a process: `date`
-# would add two process starts to every sample, more than a one-file lint.
-median_ms() {
+# samples_us RUNS COMMAND... : runs COMMAND (output discarded) RUNS times and prints the
+# wall time of each run in microseconds, one a line. The clock is bash's EPOCHREALTIME,
+# read without starting a process: `date` would add two process starts to every sample,
+# more than a one-file lint.
+samples_us() {
 	local runs=$1
 	shift
 	[ -n "${EPOCHREALTIME:-}" ] || { echo "the benchmarks need bash 5 (EPOCHREALTIME)" >&2; exit 2; }
-	local times=() i s e
+	local i s e
 	for ((i = 0; i < runs; i++)); do
 		s=${EPOCHREALTIME/[.,]/}
 		"$@" >/dev/null 2>&1
 		e=${EPOCHREALTIME/[.,]/}
-		times+=($((10#$e - 10#$s)))
+		echo $((10#$e - 10#$s))
 	done
-	local sorted
-	sorted=$(printf '%s\n' "${times[@]}" | sort -n)
-	local mid
-	mid=$(echo "$sorted" | sed -n "$(((runs + 1) / 2))p")
-	awk -v us="$mid" 'BEGIN { printf "%.2f", us / 1000 }'
+}
+
+# median_ms_of : the median of the microsecond samples on stdin, in ms.
+median_ms_of() {
+	sort -n | awk '{ a[NR] = $1 } END { printf "%.2f", a[int((NR + 1) / 2)] / 1000 }'
+}
+
+# median_ms RUNS COMMAND... : the median wall time of RUNS runs of COMMAND, in ms.
+median_ms() {
+	local runs=$1
+	shift
+	samples_us "$runs" "$@" | median_ms_of
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "inf" }'; }
