@@ -353,12 +353,14 @@ static bool keep_offset(void *arg, size_t off, bool install)
 
 static bool option_end(char c)
 {
-	return sh_is_blank(c) || c == '\n' || (c && strchr(";&|()<>`", c));
+	return sh_is_blank(c) || c == '\n' || (c && strchr(";&|()<>", c));
 }
 
-static bool quote_or_dollar(char c)
+/* Bytes after which a word's value is not what the text shows: quotes, escapes, expansions,
+ * and `...` (its blanks stay in the word). */
+static bool unsure(char c)
 {
-	return c == '\'' || c == '"' || c == '\\' || c == '$';
+	return c == '\'' || c == '"' || c == '\\' || c == '$' || c == '`';
 }
 
 /*
@@ -367,8 +369,8 @@ static bool quote_or_dollar(char c)
  * with an o, g or m in it, or --owner, --group or --mode. A word's value
  * starts with '-' only where the text has one after the word's start and
  * quotes (no escape makes a '-'), so each '-' after a byte no word of
- * letters or dashes ends with is looked at; one with a quote, a backslash or
- * a $ in the option counts.
+ * letters or dashes ends with is looked at; one with a quote, a backslash, a
+ * $ or a backquote in the option counts.
  */
 static bool install_options_possible(const char *t, size_t len)
 {
@@ -381,15 +383,14 @@ static bool install_options_possible(const char *t, size_t len)
 			while (q < end && (isalnum((unsigned char)*q) || *q == '-'))
 				q++;
 			size_t k = (size_t)(q - n);
-			if ((q < end && quote_or_dollar(*q)) ||
-			    (k == 5 && memcmp(n, "owner", 5) == 0) ||
+			if ((q < end && unsure(*q)) || (k == 5 && memcmp(n, "owner", 5) == 0) ||
 			    (k == 5 && memcmp(n, "group", 5) == 0) ||
 			    (k == 4 && memcmp(n, "mode", 4) == 0))
 				return true;
 			continue;
 		}
 		for (; q < end && !option_end(*q); q++)
-			if (*q == 'o' || *q == 'g' || *q == 'm' || quote_or_dollar(*q))
+			if (*q == 'o' || *q == 'g' || *q == 'm' || unsure(*q))
 				return true;
 	}
 	return false;

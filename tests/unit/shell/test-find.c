@@ -548,6 +548,9 @@ static void install_needs_its_options(void **state)
 	    "sh -c \"install -m 700 a /b\"",
 	    "find /x -exec install -g 0 {} /y \\;",
 	    "pip install x; install -d -m 0775 /srv",
+	    /* `...` keeps its blanks in the word: -x, a backquote, blanks and o, which takes a
+	       value */
+	    "apt-get install -y && install -x`  o` a /b",
 	};
 	for (size_t i = 0; i < sizeof(found) / sizeof(found[0]); i++) {
 		if (!find(found[i]).n || !names_in(found[i]))
