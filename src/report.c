@@ -60,17 +60,14 @@ int cli_report(struct cli *cli, struct lint_run *run)
 	r.inputs = lint_run_inputs(run, &r.ninputs);
 	/* The report goes out in pieces as it is written, so it never has to fit in memory whole.
 	 */
-	/* nothing else is written to `out` before the report, but stdio may hold a byte */
-	fflush(out);
-	struct sink sink = {.fd = fileno(out)};
+	/* the pieces go past stdio, which must hand over what it holds first */
+	struct sink sink = {.fd = fileno(out), .write_failed = fflush(out) != 0};
 	struct buf b;
 	buf_init(&b);
 	b.sink = write_out;
 	b.sink_arg = &sink;
 	f->write(&b, &r);
 	buf_flush(&b);
-	if (fflush(out) != 0 || ferror(out))
-		sink.write_failed = true;
 	int status = lint_run_exit_status(run);
 	if (sink.write_failed) {
 		fprintf(stderr, "unroot: cannot write the report\n");

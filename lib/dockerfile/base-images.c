@@ -130,6 +130,13 @@ static const char *normalise(const char *ref, char *buf, size_t cap)
  * pattern does. A pattern with \ or an unusual bracket goes to fnmatch as
  * it is.
  */
+/* The ] closing the [ at p, or NULL for a bracket fnmatch reads otherwise ([], [!] or none). */
+static const char *bracket_end(const char *p)
+{
+	const char *e = p[1] == '!' ? p + 2 : p + 1;
+	return *e == ']' ? NULL : strchr(e, ']');
+}
+
 static bool glob_matches(const char *pattern, const char *ref)
 {
 	const char *p = pattern, *r = ref;
@@ -154,12 +161,8 @@ static bool glob_matches(const char *pattern, const char *ref)
 		}
 		if (!c || c == '\\')
 			break;
-		if (c == '[') {
-			const char *e = p[1] == '!' ? p + 2 : p + 1;
-			if (*e == ']' || !(e = strchr(e, ']')))
-				break;
-			p = e;
-		}
+		if (c == '[' && !(p = bracket_end(p)))
+			break;
 	}
 	return fnmatch(pattern, ref, 0) == 0;
 }
@@ -193,10 +196,8 @@ static struct byteset plain_bytes(const char *p)
 		if (*p == '\\')
 			return (struct byteset){{0}};
 		if (*p == '[') {
-			const char *e = p[1] == '!' ? p + 2 : p + 1;
-			if (*e == ']' || !(e = strchr(e, ']')))
+			if (!(p = bracket_end(p)))
 				return (struct byteset){{0}};
-			p = e;
 		} else if (*p != '*' && *p != '?') {
 			byteset_add(&b, (unsigned char)*p);
 		}

@@ -8,10 +8,10 @@
  */
 #include "unroot/shell.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -300,10 +300,11 @@ static int scan_names(const char *text, size_t len, found_fn *found, void *arg)
 			continue;
 		}
 		char next = i + 1 < len ? text[i + 1] : '\0';
-		if (c == MF_BACKSLASH && next && strchr("ntrfv", next) && ansi < 0)
+		/* \n \t \r \f \v: an ANSI-C escape, in a text that has $' */
+		bool ansi_escape = c == MF_BACKSLASH && next && strchr("ntrfv", next);
+		if (ansi_escape && ansi < 0)
 			ansi = has_ansi_quote(text, len);
-		if (c == MF_BACKSLASH &&
-		    (next == '\n' || (ansi > 0 && next && strchr("ntrfv", next)))) {
+		if (c == MF_BACKSLASH && (next == '\n' || (ansi > 0 && ansi_escape))) {
 			/* the word may end here, or go on: both ways */
 			if (word_end(text, &w, i, found, arg))
 				return 1;
@@ -353,7 +354,7 @@ static bool keep_offset(void *arg, size_t off, bool install)
 
 static bool option_end(char c)
 {
-	return sh_is_blank(c) || c == '\n' || (c && strchr(";&|()<>", c));
+	return sh_is_blank(c) || c == '\n' || sh_is_meta(c);
 }
 
 /* Bytes after which a word's value is not what the text shows: quotes, escapes, expansions,
