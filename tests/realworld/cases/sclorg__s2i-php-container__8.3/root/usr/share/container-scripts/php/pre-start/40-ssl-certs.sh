@@ -1,0 +1,4 @@
+source ${PHP_CONTAINER_SCRIPTS_PATH}/common.sh
+
+# Copy SSL files provided in application source
+process_ssl_certs ${APP_ROOT}/src
