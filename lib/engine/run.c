@@ -1,6 +1,7 @@
 /* run.c - a lint run: dispatch inputs to readers, then suppress, weigh and sort. */
 #include "unroot/run.h"
 #include "unroot/arena.h"
+#include "unroot/ref.h"
 #include "unroot/source.h"
 #include "workers.h"
 
@@ -252,8 +253,9 @@ const struct image_view *run_image_side(struct lint_run *run, const char *path)
 		if (strcmp(run->pairs[k].path, path) == 0)
 			return run->pairs[k].view;
 	struct stat st;
-	bool is_dir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-	const struct reader *rd = reader_for_kind(run_detect(path, is_dir));
+	bool found = stat(path, &st) == 0, is_dir = found && S_ISDIR(st.st_mode);
+	const struct reader *rd = reader_for_kind(
+	    !found && image_ref_is_reference(path) ? KIND_IMAGE : run_detect(path, is_dir));
 	if (!rd || !rd->image_side)
 		rd = reader_for_kind(KIND_DOCKERFILE);
 	const struct image_view *v = rd && rd->image_side ? rd->image_side(run, path) : NULL;
@@ -487,6 +489,11 @@ static void walk(struct lint_run *run, const char *path, size_t depth, bool name
 		return;
 	}
 	if (stat(path, &st) != 0) {
+		/* An image named by reference (docker://..., oci:DIR, a bare name) is no path. */
+		if (image_ref_is_reference(path)) {
+			lint_one(run, path, NULL, KIND_IMAGE, false);
+			return;
+		}
 		run_parse_error(run, path, NULL, 0, 0, "cannot open '%s': no such file or folder",
 				path);
 		return;

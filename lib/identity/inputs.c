@@ -7,6 +7,7 @@
 #include "sim-internal.h"
 #include "unroot/arena.h"
 #include "unroot/diag.h"
+#include "unroot/ref.h"
 #include "unroot/run.h"
 #include "unroot/source.h"
 #include "unroot/yaml.h"
@@ -108,14 +109,20 @@ static void manifests(struct lint_run *run, struct sim_report *rep, const char *
 void sim_add_path(struct lint_run *run, struct sim_report *rep, const char *path)
 {
 	struct stat st;
+	bool ref = false;
 	if (stat(path, &st) != 0) {
-		run_parse_error(run, path, NULL, 0, 0, "cannot read '%s': no such file or folder",
-				path);
-		return;
+		/* An image named by reference (docker://..., oci:DIR, a bare name) is no path. */
+		ref = image_ref_is_reference(path);
+		if (!ref) {
+			run_parse_error(run, path, NULL, 0, 0,
+					"cannot read '%s': no such file or folder", path);
+			return;
+		}
 	}
-	bool is_dir = S_ISDIR(st.st_mode);
-	enum input_kind k =
-	    run->opts->type != KIND_NONE ? run->opts->type : run_detect(path, is_dir);
+	bool is_dir = !ref && S_ISDIR(st.st_mode);
+	enum input_kind k = ref				   ? KIND_IMAGE
+			    : run->opts->type != KIND_NONE ? run->opts->type
+							   : run_detect(path, is_dir);
 	run_note_input(run, path);
 	switch (k) {
 	case KIND_IMAGE:

@@ -18,4 +18,12 @@ int image_facts(struct lint_run *run, struct image *img);
 /* Applies a parsed image config (json_t) to img; NULL, or why it is not one. */
 const char *image_config_apply(struct arena *a, struct image *img, json_t *cfg, const char *name);
 
+struct image_ref;
+
+/*
+ * Reads an image named by a registry, daemon or local store reference
+ * into *img (remote.c). -1 after an NR000 through the run.
+ */
+int image_load_ref(struct lint_run *run, const struct image_ref *ref, struct image *img);
+
 #endif

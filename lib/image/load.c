@@ -7,6 +7,7 @@
 #include "image-internal.h"
 #include "unroot/arena.h"
 #include "unroot/cpus.h"
+#include "unroot/ref.h"
 #include "unroot/run.h"
 
 #include <archive.h>
@@ -65,6 +66,7 @@ struct loader {
 	struct lint_run *run;
 	struct arena *a;
 	const char *path;
+	const char *tag; /* oci:DIR:TAG, docker-archive:FILE:REF: which image of several */
 	struct image *img;
 	struct src src;
 	struct layer_ref *layers;
@@ -355,6 +357,49 @@ static void plan_capture(struct loader *L)
 
 /* --- docker save ------------------------------------------------------------------- */
 
+/* Two spellings of one registry name ("app:t", "docker.io/library/app:t") agree. */
+static bool same_name(struct arena *a, const char *x, const char *y)
+{
+	if (strcmp(x, y) == 0)
+		return true;
+	struct image_name nx, ny;
+	const char *why;
+	return image_name_parse(a, x, &nx, &why) == 0 && image_name_parse(a, y, &ny, &why) == 0 &&
+	       strcmp(nx.canonical, ny.canonical) == 0;
+}
+
+/* docker-archive:FILE:REF (a RepoTags name) or FILE:@N (the Nth image, from 0). */
+static json_t *docker_archive_pick(struct loader *L, json_t *m)
+{
+	size_t n = json_array_size(m);
+	if (L->tag[0] == '@') {
+		char *end;
+		unsigned long i = strtoul(L->tag + 1, &end, 10);
+		if (*end || end == L->tag + 1 || i >= n) {
+			err(L, "'%s' holds %zu images; '%s' is not one of @0 to @%zu", L->path, n,
+			    L->tag, n ? n - 1 : 0);
+			return NULL;
+		}
+		return json_array_get(m, i);
+	}
+	char *names = arena_strdup(L->a, "");
+	for (size_t i = 0; i < n; i++) {
+		json_t *tags = json_object_get(json_array_get(m, i), "RepoTags");
+		for (size_t k = 0; k < json_array_size(tags); k++) {
+			const char *t = json_string_value(json_array_get(tags, k));
+			if (!t)
+				continue;
+			if (same_name(L->a, t, L->tag))
+				return json_array_get(m, i);
+			if (names)
+				names = arena_printf(L->a, "%s%s%s", names, *names ? ", " : "", t);
+		}
+	}
+	err(L, "'%s' has no image named '%s' (it has: %s)", L->path, L->tag,
+	    names && *names ? names : "no names");
+	return NULL;
+}
+
 static int docker_archive(struct loader *L)
 {
 	json_t *m = load_json(L, "manifest.json", NULL);
@@ -364,9 +409,16 @@ static int docker_archive(struct loader *L)
 		return err(L, "'manifest.json' is not a docker save manifest: expected a "
 			      "non-empty array");
 	json_t *e = json_array_get(m, 0);
-	if (json_array_size(m) > 1)
+	if (L->tag) {
+		e = docker_archive_pick(L, m);
+		if (!e) {
+			json_decref(m);
+			return -1;
+		}
+	} else if (json_array_size(m) > 1) {
 		L->img->note = arena_printf(L->a, "%s holds %zu images; reading the first", L->path,
 					    json_array_size(m));
+	}
 	const char *config = json_is_object(e) ? jstr(e, "Config") : NULL;
 	json_t *layers = json_is_object(e) ? json_object_get(e, "Layers") : NULL;
 	if (!config || !json_is_array(layers))
@@ -540,6 +592,38 @@ static json_t *pick_manifest(struct loader *L, json_t *index, const char *name, 
 	return m;
 }
 
+/*
+ * oci:DIR:TAG keeps only the index entries named TAG by their
+ * org.opencontainers.image.ref.name annotation (skopeo writes the tag,
+ * other tools a whole reference).
+ */
+static int oci_pick_tag(struct loader *L, json_t *index)
+{
+	json_t *ms = json_object_get(index, "manifests");
+	json_t *keep = json_array();
+	char *names = arena_strdup(L->a, "");
+	if (!keep)
+		return err(L, "out of memory");
+	for (size_t i = 0; i < json_array_size(ms); i++) {
+		json_t *d = json_array_get(ms, i);
+		const char *rn =
+		    jstr(json_object_get(d, "annotations"), "org.opencontainers.image.ref.name");
+		if (!rn)
+			continue;
+		if (strcmp(rn, L->tag) == 0 || same_name(L->a, rn, L->tag))
+			json_array_append(keep, d);
+		else if (names)
+			names = arena_printf(L->a, "%s%s%s", names, *names ? ", " : "", rn);
+	}
+	if (json_array_size(keep) == 0) {
+		json_decref(keep);
+		return err(L, "'%s' has no image tagged '%s' (it has: %s)", L->path, L->tag,
+			   names && *names ? names : "no tags");
+	}
+	json_object_set_new(index, "manifests", keep);
+	return 0;
+}
+
 static int oci(struct loader *L)
 {
 	json_t *index = load_json(L, "index.json", NULL);
@@ -548,6 +632,10 @@ static int oci(struct loader *L)
 	if (!json_is_object(index)) {
 		json_decref(index);
 		return err(L, "'index.json' is not an OCI index: expected an object");
+	}
+	if (L->tag && oci_pick_tag(L, index) != 0) {
+		json_decref(index);
+		return -1;
 	}
 	char mdig[65];
 	json_t *m = pick_manifest(L, index, "index.json", 0, mdig);
@@ -937,16 +1025,27 @@ static void close_src(struct src *s)
 		close(s->fd);
 }
 
-int image_load(struct lint_run *run, const char *path, struct image *img)
+int image_load(struct lint_run *run, const char *name, struct image *img)
 {
-	struct loader L = {.run = run, .a = run->arena, .path = path, .img = img};
+	struct loader L = {.run = run, .a = run->arena, .path = name, .img = img};
 	L.src.dirfd = L.src.fd = -1;
-	L.src.path = path;
 	memset(img, 0, sizeof(*img));
-	img->path = path;
-	img->view.origin = path;
+	img->path = name;
+	img->view.origin = name;
 	img->view.from_image = true;
 	img->view.uid = img->view.gid = -1;
+	struct image_ref ref;
+	const char *why = NULL;
+	if (image_ref_parse(L.a, name, &ref, &why) != 0) {
+		err(&L, "cannot open '%s': %s", name, why);
+		return -1;
+	}
+	if (ref.transport == TRANSPORT_DOCKER || ref.transport == TRANSPORT_DAEMON ||
+	    ref.transport == TRANSPORT_STORAGE)
+		return image_load_ref(run, &ref, img);
+	const char *path = ref.file;
+	L.tag = ref.file_tag;
+	L.src.path = path;
 	int rc = -1;
 	struct stat st;
 	if (stat(path, &st) != 0) {
@@ -962,6 +1061,11 @@ int image_load(struct lint_run *run, const char *path, struct image *img)
 		}
 		if (!src_has(&L.src, "oci-layout")) {
 			close_src(&L.src);
+			if (ref.transport == TRANSPORT_OCI) {
+				err(&L, "'%s' is not an OCI layout: it has no oci-layout file",
+				    path);
+				return -1;
+			}
 			return image_load_rootfs(run, path, run->opts->image_config, img);
 		}
 	} else {
