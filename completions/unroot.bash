@@ -17,7 +17,8 @@ _unroot()
 	local formats="text json sarif junit checkstyle github gnu"
 	local opts="--format --output --platform --min-uid --uid-range --supplemental-groups
 		--image --fail-on --ignore --config --no-config --color --quiet --type --context --jobs
-		--arch --rootfs --image-config --tree --helm --values --set --write --diff --help"
+		--arch --os --variant --creds --cert-dir --tls-verify --tls-verify=false --timeout --retry-times --rootfs
+		--image-config --tree --helm --values --set --write --diff --help"
 
 	local cmd="" i
 	for ((i = 1; i < cword; i++)); do
@@ -60,7 +61,7 @@ _unroot()
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return
 		;;
-	--context | --rootfs)
+	--context | --rootfs | --cert-dir)
 		COMPREPLY=($(compgen -d -- "$cur"))
 		return
 		;;
@@ -73,7 +74,8 @@ _unroot()
 		COMPREPLY=($(compgen -P "$done" -W "$(unroot rules 2>/dev/null | awk '{print $1}')" -- "${cur##*,}"))
 		return
 		;;
-	--min-uid | --uid-range | --supplemental-groups | --image | --arch | --tree | --set)
+	--min-uid | --uid-range | --supplemental-groups | --image | --arch | --tree | --set | \
+		--os | --variant | --creds | --timeout | --retry-times)
 		return
 		;;
 	esac

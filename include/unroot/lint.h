@@ -39,6 +39,18 @@ struct lint_limits {
 	size_t dir_depth;    /* folders deep when walking a tree */
 };
 
+/* Images named by reference: registries, the Docker daemon, the local store (docs/image.md). */
+struct fetch_options {
+	const char *helper;	  /* the unroot-fetch program; NULL: references cannot be fetched */
+	const char *creds;	  /* --creds USER:PASSWORD */
+	const char *cert_dir;	  /* --cert-dir DIR */
+	bool tls_verify;	  /* --tls-verify (default true) */
+	unsigned timeout;	  /* --timeout: seconds to connect or without data (default 30) */
+	unsigned retries;	  /* attempts after the first on 429, 5xx, cut connections (4) */
+	unsigned retry_time;	  /* seconds the retries of one request may take (60) */
+	const char *os, *variant; /* --os, --variant: with --arch, the platform of an index */
+};
+
 struct lint_options {
 	unsigned platforms;	     /* PLAT_* bits; default PLAT_ALL */
 	long min_uid;		     /* default 1000 */
@@ -68,6 +80,7 @@ struct lint_options {
 	size_t nsets;
 
 	struct lint_limits limits;
+	struct fetch_options fetch;
 	/* Threads for the inputs of a batch that can be linted apart; 0: one more than the CPUs. */
 	unsigned jobs;
 

@@ -34,6 +34,8 @@ void lint_options_init(struct lint_options *o)
 	    .uncompressed = (size_t)16 << 30,
 	    .dir_depth = 64,
 	};
+	o->fetch = (struct fetch_options){
+	    .tls_verify = true, .timeout = 30, .retries = 4, .retry_time = 60};
 }
 
 struct lint_run *lint_run_new(const struct lint_options *opts)

@@ -3,8 +3,9 @@
  *
  * A blob is a byte range of a file (an OCI layout folder's blob, or a
  * member of an uncompressed tar, read with pread so several threads can
- * read one file), bytes in memory, or the member the outer archive stream
- * is positioned on (a compressed docker save tarball, read once in order).
+ * read one file), bytes in memory, the member the outer archive stream
+ * is positioned on (a compressed docker save tarball, read once in order),
+ * or a pipe that a transfer writes into (a registry's blob, read once).
  */
 #ifndef UNROOT_IMAGE_BLOB_H
 #define UNROOT_IMAGE_BLOB_H
@@ -21,6 +22,7 @@ enum blob_kind {
 	BLOB_FILE,
 	BLOB_MEMORY,
 	BLOB_STREAM,
+	BLOB_PIPE,
 };
 
 struct blob {
@@ -33,6 +35,26 @@ struct blob {
 	const char *name;	   /* for messages: "blobs/sha256/ab12..." */
 	const char *digest;	   /* expected sha256, 64 hex digits, or NULL */
 	bool digest_if_plain;	   /* check digest only when the blob is not compressed */
+	/*
+	 * BLOB_PIPE (fd is the read end; size is 0 when unknown): called once the
+	 * read is over, `ok` when it got to the end. It closes the pipe and
+	 * returns what went wrong with the transfer (a cut connection explains a
+	 * short stream better than the tar reader can), or NULL.
+	 */
+	const char *(*done)(void *ctx, const struct blob *b, bool ok);
+	void *done_ctx;
+};
+
+/*
+ * Blobs that do not come from a file: a registry (remote.c). `has` says
+ * whether a name ("index.json") is there; `open` fills *b for a name
+ * ("index.json", "blobs/sha256/<hex>"), or returns -1 with *why.
+ */
+struct blob_source {
+	bool (*has)(void *ctx, const char *name);
+	int (*open)(void *ctx, struct arena *a, const char *name, struct blob *b, const char **why);
+	void *ctx;
+	const char *layout; /* what struct image says it was: "registry" */
 };
 
 /* What a layer read should do besides listing entries. */

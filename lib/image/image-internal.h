@@ -26,4 +26,13 @@ struct image_ref;
  */
 int image_load_ref(struct lint_run *run, const struct image_ref *ref, struct image *img);
 
+struct blob_source;
+
+/*
+ * Reads an image whose blobs come from `bs` as an OCI layout's do (its
+ * "index.json", then "blobs/sha256/<hex>"), named `name` in messages.
+ */
+int image_load_source(struct lint_run *run, const char *name, const struct blob_source *bs,
+		      struct image *img);
+
 #endif

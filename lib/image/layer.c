@@ -30,6 +30,7 @@ struct reader_state {
 	int err;      /* errno of a failed read */
 	const struct layer_opts *o;
 	uint64_t counted; /* decompressed bytes already added to o->out */
+	bool damaged;	  /* the stream did not read as a tar: the digest may say why */
 };
 
 static ssize_t read_cb(struct archive *a, void *data, const void **out)
@@ -40,7 +41,7 @@ static ssize_t read_cb(struct archive *a, void *data, const void **out)
 	uint64_t left = b->size - s->pos;
 	size_t want = left < READ_CHUNK ? (size_t)left : READ_CHUNK;
 	ssize_t got = 0;
-	if (want == 0 && b->kind != BLOB_STREAM)
+	if (want == 0 && b->kind != BLOB_STREAM && b->kind != BLOB_PIPE)
 		return 0;
 	switch (b->kind) {
 	case BLOB_FILE:
@@ -61,6 +62,16 @@ static ssize_t read_cb(struct archive *a, void *data, const void **out)
 		got = archive_read_data(b->outer, s->buf, READ_CHUNK);
 		if (got < 0) {
 			s->err = EIO;
+			return -1;
+		}
+		*out = s->buf;
+		break;
+	case BLOB_PIPE:
+		do
+			got = read(b->fd, s->buf, READ_CHUNK);
+		while (got < 0 && errno == EINTR);
+		if (got < 0) {
+			s->err = errno;
 			return -1;
 		}
 		*out = s->buf;
@@ -255,19 +266,22 @@ static int consume_data(struct archive *ar, struct layer *l, const struct layer_
 	}
 	if (!keep && archive_filter_code(ar, 0) == ARCHIVE_FILTER_NONE) {
 		/* Plain tar: skipping seeks past the data without reading it. */
-		if (archive_read_data_skip(ar) != ARCHIVE_OK)
-			return fail(l, "layer '%s' is truncated or damaged: %s", b->name,
-				    archive_error_string(ar) ? archive_error_string(ar) : "");
-		return 0;
+		if (archive_read_data_skip(ar) == ARCHIVE_OK)
+			return 0;
+		s->damaged = true;
+		return fail(l, "layer '%s' is truncated or damaged: %s", b->name,
+			    archive_error_string(ar) ? archive_error_string(ar) : "");
 	}
 	for (;;) {
 		int r = archive_read_data_block(ar, &p, &size, &off);
 		if (r == ARCHIVE_EOF)
 			break;
-		if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
+		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+			s->damaged = true;
 			return fail(l, "layer '%s' is truncated or damaged: %s", b->name,
 				    archive_error_string(ar) ? archive_error_string(ar)
 							     : "read error");
+		}
 		if (keep && off >= 0 && (uint64_t)off < o->capture_cap) {
 			size_t room = o->capture_cap - (size_t)off;
 			size_t n = size < room ? size : room;
@@ -300,6 +314,7 @@ static int read_entries(struct archive *ar, struct layer *l, const struct layer_
 		if (r == ARCHIVE_EOF)
 			return 0;
 		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+			s->damaged = true;
 			if (count == 0 && s->pos == 0)
 				return fail(l, "layer '%s' is empty", b->name);
 			return fail(l, "layer '%s' is truncated or damaged after entry %zu: %s",
@@ -386,6 +401,26 @@ static int read_entries(struct archive *ar, struct layer *l, const struct layer_
 	}
 }
 
+/*
+ * A layer that does not read as a tar may not be the blob its manifest
+ * names at all (a blob changed on a registry's disk): the rest is read and
+ * hashed, and a digest that differs is the error, naming both digests.
+ */
+static void blame_digest(struct reader_state *s, struct layer *l)
+{
+	const struct blob *b = s->b;
+	if (drain(s) != 0)
+		return;
+	unsigned char d[EVP_MAX_MD_SIZE];
+	unsigned dn = 0;
+	char got[2 * EVP_MAX_MD_SIZE + 1];
+	EVP_DigestFinal_ex(s->md, d, &dn);
+	hex(d, dn, got);
+	if (strcmp(got, b->digest) != 0)
+		fail(l, "layer '%s' has sha256 %s, but the manifest says %s (%s)", b->name, got,
+		     b->digest, l->error);
+}
+
 int layer_read(const struct blob *b, struct layer *l, const struct layer_opts *o,
 	       struct layer_stats *st)
 {
@@ -409,6 +444,7 @@ int layer_read(const struct blob *b, struct layer *l, const struct layer_opts *o
 	if (archive_read_open1(ar) != ARCHIVE_OK) {
 		const char *e =
 		    archive_error_string(ar) ? archive_error_string(ar) : "unknown format";
+		s.damaged = true;
 		if (strstr(e, "runcated") || strstr(e, "damaged"))
 			fail(l, "layer '%s' is truncated or damaged: %s", b->name, e);
 		else
@@ -425,11 +461,8 @@ int layer_read(const struct blob *b, struct layer *l, const struct layer_opts *o
 		goto out;
 	}
 	st->compressed = s.pos;
-	if (b->kind != BLOB_STREAM && s.pos != b->size) {
-		fail(l, "layer '%s' is shorter than its %llu bytes", b->name,
-		     (unsigned long long)b->size);
-		goto out;
-	}
+	bool sized = b->kind != BLOB_STREAM && (b->kind != BLOB_PIPE || b->size);
+	/* The digest first: a blob that is another one is named by it, whatever its size. */
 	if (b->digest && (!b->digest_if_plain || st->filter == ARCHIVE_FILTER_NONE)) {
 		unsigned char d[EVP_MAX_MD_SIZE];
 		unsigned dn = 0;
@@ -437,29 +470,51 @@ int layer_read(const struct blob *b, struct layer *l, const struct layer_opts *o
 		EVP_DigestFinal_ex(s.md, d, &dn);
 		hex(d, dn, got);
 		if (strcmp(got, b->digest) != 0) {
-			fail(l, "layer '%s' has sha256 %s, but the manifest says %s", b->name, got,
-			     b->digest);
+			if (sized && s.pos != b->size)
+				fail(l,
+				     "layer '%s' has sha256 %s (%llu bytes), but the manifest says "
+				     "%s "
+				     "(%llu bytes)",
+				     b->name, got, (unsigned long long)s.pos, b->digest,
+				     (unsigned long long)b->size);
+			else
+				fail(l, "layer '%s' has sha256 %s, but the manifest says %s",
+				     b->name, got, b->digest);
 			goto out;
 		}
 	}
+	if (sized && s.pos != b->size) {
+		fail(l, "layer '%s' is shorter than its %llu bytes", b->name,
+		     (unsigned long long)b->size);
+		goto out;
+	}
 	rc = 0;
 out:
+	if (rc != 0 && s.damaged && b->digest && !b->digest_if_plain)
+		blame_digest(&s, l);
 	if (ar)
 		archive_read_free(ar);
 	EVP_MD_CTX_free(s.md);
 	free(s.buf);
+	if (b->kind == BLOB_PIPE && b->done) {
+		/* The transfer's own failure says more than a short tar stream. */
+		const char *why = b->done(b->done_ctx, b, rc == 0);
+		if (why) {
+			fail(l, "%s", why);
+			rc = -1;
+		}
+	}
 	return rc;
 }
 
 char *blob_slurp(struct arena *a, const struct blob *b, size_t limit, size_t *len, const char **why)
 {
-	if (b->size > limit) {
-		*why = "is larger than the limit for a JSON file";
-		return NULL;
-	}
-	char *out = arena_alloc(a, (size_t)b->size + 1);
+	char *out = b->size <= limit ? arena_alloc(a, (size_t)b->size + 1) : NULL;
 	if (!out) {
-		*why = "out of memory";
+		*why =
+		    b->size > limit ? "is larger than the limit for a JSON file" : "out of memory";
+		if (b->kind == BLOB_PIPE && b->done)
+			b->done(b->done_ctx, b, false);
 		return NULL;
 	}
 	size_t got = 0;
@@ -477,6 +532,29 @@ char *blob_slurp(struct arena *a, const struct blob *b, size_t limit, size_t *le
 				return NULL;
 			}
 			got += (size_t)r;
+		}
+	} else if (b->kind == BLOB_PIPE) {
+		bool big = false;
+		for (;;) {
+			if (got == b->size) {
+				char extra;
+				ssize_t r = read(b->fd, &extra, 1);
+				if (r < 0 && errno == EINTR)
+					continue;
+				big = r > 0;
+				break;
+			}
+			ssize_t r = read(b->fd, out + got, (size_t)b->size - got);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				break;
+			got += (size_t)r;
+		}
+		const char *tw = b->done ? b->done(b->done_ctx, b, !big) : NULL;
+		if (tw || big) {
+			*why = tw ? tw : "is larger than its manifest says";
+			return NULL;
 		}
 	} else {
 		*why = "cannot be read from a stream";

@@ -31,6 +31,7 @@
 #define MAX_INDEX_DEPTH	  4
 
 enum src_kind {
+	SRC_REMOTE, /* a blob_source: a registry */
 	SRC_DIR,
 	SRC_TAR,
 	SRC_STREAM,
@@ -53,6 +54,7 @@ struct src {
 	size_t nmem, capmem;
 	int *fds;
 	size_t nfds, capfds;
+	const struct blob_source *bs; /* SRC_REMOTE */
 };
 
 struct layer_ref {
@@ -126,6 +128,8 @@ static bool src_has(struct src *s, const char *name)
 {
 	struct stat st;
 	switch (s->kind) {
+	case SRC_REMOTE:
+		return s->bs->has(s->bs->ctx, name);
 	case SRC_DIR:
 		return fstatat(s->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 		       S_ISREG(st.st_mode);
@@ -155,6 +159,8 @@ static int src_blob(struct loader *L, const char *name, struct blob *b, const ch
 	b->name = norm;
 	b->fd = -1;
 	switch (s->kind) {
+	case SRC_REMOTE:
+		return s->bs->open(s->bs->ctx, L->a, norm, b, why);
 	case SRC_DIR: {
 		int fd = openat(s->dirfd, norm, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 		struct stat st;
@@ -499,13 +505,18 @@ static bool platform_matches(json_t *p, const char *want)
 	if (!arch)
 		return false;
 	const char *w = want;
-	if (strncmp(w, "linux/", 6) == 0) {
-		if (os && strcmp(os, "linux") != 0)
-			return false;
-		w += 6;
-	} else if (os && strcmp(os, "linux") != 0) {
+	/* An OS first ("linux/", or what --os gave: "windows/amd64"), else linux. */
+	static const char *const oses[] = {"linux/", "windows/", "freebsd/", "darwin/"};
+	const char *wos = "linux";
+	size_t wos_len = 5;
+	for (size_t i = 0; i < sizeof(oses) / sizeof(oses[0]); i++)
+		if (strncmp(w, oses[i], strlen(oses[i])) == 0) {
+			wos = w;
+			wos_len = strlen(oses[i]) - 1;
+			w += wos_len + 1;
+		}
+	if (os && (strlen(os) != wos_len || strncmp(os, wos, wos_len) != 0))
 		return false;
-	}
 	size_t n = strcspn(w, "/");
 	if (strlen(arch) != n || strncmp(arch, w, n) != 0)
 		return false;
@@ -533,10 +544,15 @@ static json_t *pick_manifest(struct loader *L, json_t *index, const char *name, 
 		err(L, "'%s' lists no manifests", name);
 		return NULL;
 	}
-	const char *want = L->run->opts->arch;
-	bool asked = want != NULL;
+	const struct lint_options *o = L->run->opts;
+	const char *want = o->arch;
+	bool asked = want || o->fetch.os || o->fetch.variant;
 	if (!want)
 		want = host_arch();
+	if ((o->fetch.os || o->fetch.variant) && !strchr(want, '/'))
+		want = arena_printf(L->a, "%s/%s%s%s", o->fetch.os ? o->fetch.os : "linux", want,
+				    o->fetch.variant ? "/" : "",
+				    o->fetch.variant ? o->fetch.variant : "");
 	json_t *pick = NULL;
 	size_t n = json_array_size(ms), withp = 0;
 	char *avail = arena_strdup(L->a, "");
@@ -557,8 +573,10 @@ static json_t *pick_manifest(struct loader *L, json_t *index, const char *name, 
 	}
 	if (!pick) {
 		if (withp > 1 || (withp == 1 && asked)) {
-			err(L, "'%s' has no image for %s (it has: %s); pick one with --arch", name,
-			    want, avail ? avail : "?");
+			err(L,
+			    "'%s' has no image for %s (it has: %s); pick one with --arch (and "
+			    "--os, --variant)",
+			    name, want, avail ? avail : "?");
 			return NULL;
 		}
 		pick = json_array_get(ms, 0);
@@ -1025,6 +1043,55 @@ static void close_src(struct src *s)
 		close(s->fd);
 }
 
+/* Reads the image once its container of blobs is open: manifests, config, layers, facts. */
+static int load_found(struct loader *L, const char *path)
+{
+	int rc = 0;
+	if (src_has(&L->src, "manifest.json")) {
+		L->img->layout = L->src.kind == SRC_DIR ? "oci-layout" : "docker-archive";
+		if (docker_archive(L) != 0)
+			return -1;
+	} else if (src_has(&L->src, "index.json")) {
+		L->img->layout = L->src.kind == SRC_DIR	     ? "oci-layout"
+				 : L->src.kind == SRC_REMOTE ? L->src.bs->layout
+							     : "oci-archive";
+		if (oci(L) != 0)
+			return -1;
+	} else {
+		err(L,
+		    "'%s' holds neither manifest.json nor index.json: it is not a docker save "
+		    "tarball or an OCI image",
+		    path);
+		return -1;
+	}
+	plan_capture(L);
+	L->img->fs = fs_new(L->a, L->run->opts->limits.tar_entries);
+	if (!L->img->fs) {
+		err(L, "out of memory");
+		return -1;
+	}
+	L->img->view.fs = L->img->fs;
+	L->img->nlayers = L->nlayers;
+	struct layer *layers = NULL;
+	if (L->nlayers && read_layers(L, false, NULL, 0, &layers) != 0)
+		return -1;
+	for (size_t i = 0; i < L->nlayers; i++) {
+		const char *why = NULL;
+		if (rc != -2 && fs_apply_layer(L->img->fs, &layers[i], (uint16_t)i, &why) != 0) {
+			err(L, "layer '%s': %s", L->layers[i].name, why);
+			rc = -2;
+		}
+	}
+	/* Freed only now: a layer listed twice shares the first one's entries. */
+	for (size_t i = 0; i < L->nlayers; i++)
+		arena_free(layers[i].arena);
+	if (rc == -2)
+		return -1;
+	/* Files the facts need that were reached through a link. */
+	image_facts_targets(L->a, L->img, L, fetch_cb);
+	return image_facts(L->run, L->img);
+}
+
 int image_load(struct lint_run *run, const char *name, struct image *img)
 {
 	struct loader L = {.run = run, .a = run->arena, .path = name, .img = img};
@@ -1088,50 +1155,26 @@ int image_load(struct lint_run *run, const char *name, struct image *img)
 			goto out;
 		}
 	}
-	if (src_has(&L.src, "manifest.json")) {
-		img->layout = L.src.kind == SRC_DIR ? "oci-layout" : "docker-archive";
-		if (docker_archive(&L) != 0)
-			goto out;
-	} else if (src_has(&L.src, "index.json")) {
-		img->layout = L.src.kind == SRC_DIR ? "oci-layout" : "oci-archive";
-		if (oci(&L) != 0)
-			goto out;
-	} else {
-		err(&L,
-		    "'%s' holds neither manifest.json nor index.json: it is not a docker save "
-		    "tarball or an OCI image",
-		    path);
-		goto out;
-	}
-	plan_capture(&L);
-	img->fs = fs_new(L.a, run->opts->limits.tar_entries);
-	if (!img->fs) {
-		err(&L, "out of memory");
-		goto out;
-	}
-	img->view.fs = img->fs;
-	img->nlayers = L.nlayers;
-	struct layer *layers = NULL;
-	if (L.nlayers && read_layers(&L, false, NULL, 0, &layers) != 0)
-		goto out;
-	for (size_t i = 0; i < L.nlayers; i++) {
-		const char *why = NULL;
-		if (rc != -2 && fs_apply_layer(img->fs, &layers[i], (uint16_t)i, &why) != 0) {
-			err(&L, "layer '%s': %s", L.layers[i].name, why);
-			rc = -2;
-		}
-	}
-	/* Freed only now: a layer listed twice shares the first one's entries. */
-	for (size_t i = 0; i < L.nlayers; i++)
-		arena_free(layers[i].arena);
-	if (rc == -2) {
-		rc = -1;
-		goto out;
-	}
-	/* Files the facts need that were reached through a link. */
-	image_facts_targets(L.a, img, &L, fetch_cb);
-	rc = image_facts(run, img);
+	rc = load_found(&L, path);
 out:
+	close_src(&L.src);
+	return rc;
+}
+
+int image_load_source(struct lint_run *run, const char *name, const struct blob_source *bs,
+		      struct image *img)
+{
+	struct loader L = {.run = run, .a = run->arena, .path = name, .img = img};
+	L.src.dirfd = L.src.fd = -1;
+	L.src.kind = SRC_REMOTE;
+	L.src.bs = bs;
+	L.src.path = name;
+	memset(img, 0, sizeof(*img));
+	img->path = name;
+	img->view.origin = name;
+	img->view.from_image = true;
+	img->view.uid = img->view.gid = -1;
+	int rc = load_found(&L, name);
 	close_src(&L.src);
 	return rc;
 }
