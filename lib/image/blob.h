@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "unroot/image.h"
 
@@ -23,6 +24,7 @@ enum blob_kind {
 	BLOB_MEMORY,
 	BLOB_STREAM,
 	BLOB_PIPE,
+	BLOB_CALLBACK,
 };
 
 struct blob {
@@ -43,16 +45,29 @@ struct blob {
 	 */
 	const char *(*done)(void *ctx, const struct blob *b, bool ok);
 	void *done_ctx;
+	/*
+	 * BLOB_CALLBACK: bytes made on demand (a layer rebuilt from a container
+	 * store's tar-split index, with zeros where contents were not read);
+	 * returns how many at *out, 0 at the end, -1 on error with *why. Such a
+	 * blob is neither hashed nor checked against a digest. `done` (above)
+	 * is called for it too, to release what it holds.
+	 */
+	ssize_t (*read)(void *ctx, const void **out, const char **why);
+	void *read_ctx;
 };
 
 /*
- * Blobs that do not come from a file: a registry (remote.c). `has` says
- * whether a name ("index.json") is there; `open` fills *b for a name
- * ("index.json", "blobs/sha256/<hex>"), or returns -1 with *why.
+ * Blobs that do not come from a file: a registry (remote.c), a container
+ * store (storage.c). `has` says whether a name ("index.json") is there;
+ * `open` fills *b for a name ("index.json", "blobs/sha256/<hex>"), or
+ * returns -1 with *why. `capture` lists the paths (sorted, absolute) whose
+ * contents the layer read will keep, for a source that must choose what
+ * it reads.
  */
 struct blob_source {
 	bool (*has)(void *ctx, const char *name);
-	int (*open)(void *ctx, struct arena *a, const char *name, struct blob *b, const char **why);
+	int (*open)(void *ctx, struct arena *a, const char *name, const char *const *capture,
+		    size_t ncapture, struct blob *b, const char **why);
 	void *ctx;
 	const char *layout; /* what struct image says it was: "registry" */
 };
@@ -70,7 +85,8 @@ struct layer_opts {
 
 struct layer_stats {
 	uint64_t compressed, uncompressed;
-	int filter; /* libarchive filter code of the stream */
+	int filter;	 /* libarchive filter code of the stream */
+	char sha256[65]; /* of the blob's bytes, when it was read whole (not BLOB_CALLBACK) */
 };
 
 /*

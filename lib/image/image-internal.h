@@ -15,6 +15,13 @@ void image_facts_targets(struct arena *a, struct image *img, void *data,
 /* User, groups, home and the rest of the view, once the filesystem is built. */
 int image_facts(struct lint_run *run, struct image *img);
 
+/*
+ * The absolute paths whose contents the facts need (passwd, group, where
+ * the entrypoint may be), appended to *list (grown in the arena; start
+ * with *n = 0) and sorted.
+ */
+void image_capture_plan(struct arena *a, struct image *img, const char ***list, size_t *n);
+
 /* Applies a parsed image config (json_t) to img; NULL, or why it is not one. */
 const char *image_config_apply(struct arena *a, struct image *img, json_t *cfg, const char *name);
 
@@ -25,6 +32,12 @@ struct image_ref;
  * into *img (remote.c). -1 after an NR000 through the run.
  */
 int image_load_ref(struct lint_run *run, const struct image_ref *ref, struct image *img);
+
+/* docker-daemon:REF, through the Docker Engine API (daemon.c). */
+int image_load_daemon(struct lint_run *run, const struct image_ref *ref, struct image *img);
+
+/* containers-storage:REF, read in the store (storage.c). */
+int image_load_storage(struct lint_run *run, const struct image_ref *ref, struct image *img);
 
 struct blob_source;
 

@@ -31,6 +31,7 @@ struct reader_state {
 	const struct layer_opts *o;
 	uint64_t counted; /* decompressed bytes already added to o->out */
 	bool damaged;	  /* the stream did not read as a tar: the digest may say why */
+	const char *why;  /* a BLOB_CALLBACK's own error */
 };
 
 static ssize_t read_cb(struct archive *a, void *data, const void **out)
@@ -41,7 +42,7 @@ static ssize_t read_cb(struct archive *a, void *data, const void **out)
 	uint64_t left = b->size - s->pos;
 	size_t want = left < READ_CHUNK ? (size_t)left : READ_CHUNK;
 	ssize_t got = 0;
-	if (want == 0 && b->kind != BLOB_STREAM && b->kind != BLOB_PIPE)
+	if (want == 0 && b->kind != BLOB_STREAM && b->kind != BLOB_PIPE && b->kind != BLOB_CALLBACK)
 		return 0;
 	switch (b->kind) {
 	case BLOB_FILE:
@@ -76,9 +77,17 @@ static ssize_t read_cb(struct archive *a, void *data, const void **out)
 		}
 		*out = s->buf;
 		break;
+	case BLOB_CALLBACK:
+		got = b->read(b->read_ctx, out, &s->why);
+		if (got < 0) {
+			s->err = EIO;
+			return -1;
+		}
+		break;
 	}
 	if (got > 0) {
-		EVP_DigestUpdate(s->md, *out, (size_t)got);
+		if (b->kind != BLOB_CALLBACK)
+			EVP_DigestUpdate(s->md, *out, (size_t)got);
 		s->pos += (uint64_t)got;
 		if (s->o && s->o->done)
 			__atomic_add_fetch(s->o->done, (uint64_t)got, __ATOMIC_RELAXED);
@@ -461,14 +470,18 @@ int layer_read(const struct blob *b, struct layer *l, const struct layer_opts *o
 		goto out;
 	}
 	st->compressed = s.pos;
-	bool sized = b->kind != BLOB_STREAM && (b->kind != BLOB_PIPE || b->size);
-	/* The digest first: a blob that is another one is named by it, whatever its size. */
-	if (b->digest && (!b->digest_if_plain || st->filter == ARCHIVE_FILTER_NONE)) {
+	bool sized =
+	    b->kind != BLOB_STREAM && b->kind != BLOB_CALLBACK && (b->kind != BLOB_PIPE || b->size);
+	if (b->kind != BLOB_CALLBACK) {
 		unsigned char d[EVP_MAX_MD_SIZE];
 		unsigned dn = 0;
-		char got[2 * EVP_MAX_MD_SIZE + 1];
 		EVP_DigestFinal_ex(s.md, d, &dn);
-		hex(d, dn, got);
+		hex(d, dn, st->sha256);
+	}
+	/* The digest first: a blob that is another one is named by it, whatever its size. */
+	if (b->digest && b->kind != BLOB_CALLBACK &&
+	    (!b->digest_if_plain || st->filter == ARCHIVE_FILTER_NONE)) {
+		const char *got = st->sha256;
 		if (strcmp(got, b->digest) != 0) {
 			if (sized && s.pos != b->size)
 				fail(l,
@@ -490,13 +503,15 @@ int layer_read(const struct blob *b, struct layer *l, const struct layer_opts *o
 	}
 	rc = 0;
 out:
-	if (rc != 0 && s.damaged && b->digest && !b->digest_if_plain)
+	if (rc != 0 && s.damaged && b->digest && !b->digest_if_plain && b->kind != BLOB_CALLBACK)
 		blame_digest(&s, l);
+	if (rc != 0 && s.why)
+		fail(l, "layer '%s': %s", b->name, s.why);
 	if (ar)
 		archive_read_free(ar);
 	EVP_MD_CTX_free(s.md);
 	free(s.buf);
-	if (b->kind == BLOB_PIPE && b->done) {
+	if ((b->kind == BLOB_PIPE || b->kind == BLOB_CALLBACK) && b->done) {
 		/* The transfer's own failure says more than a short tar stream. */
 		const char *why = b->done(b->done_ctx, b, rc == 0);
 		if (why) {

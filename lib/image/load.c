@@ -160,7 +160,7 @@ static int src_blob(struct loader *L, const char *name, struct blob *b, const ch
 	b->fd = -1;
 	switch (s->kind) {
 	case SRC_REMOTE:
-		return s->bs->open(s->bs->ctx, L->a, norm, b, why);
+		return s->bs->open(s->bs->ctx, L->a, norm, L->capture, L->ncapture, b, why);
 	case SRC_DIR: {
 		int fd = openat(s->dirfd, norm, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 		struct stat st;
@@ -317,15 +317,16 @@ static int read_config(struct loader *L, json_t *cfg, const char *name)
 	return why ? err(L, "%s", why) : 0;
 }
 
-static void add_capture(struct loader *L, const char *path)
+static void add_capture(struct arena *a, const char ***list, size_t *n, size_t *cap,
+			const char *path)
 {
 	if (!path || path[0] != '/')
 		return;
 	const char *why;
-	char *norm = tar_name_normalise(L->a, path + 1, true, &why);
+	char *norm = tar_name_normalise(a, path + 1, true, &why);
 	if (!norm)
 		return;
-	const char **slot = ARR_PUSH(L->a, L->capture, L->ncapture, L->capcapture);
+	const char **slot = ARR_PUSH(a, *list, *n, *cap);
 	if (slot)
 		*slot = norm;
 }
@@ -336,29 +337,37 @@ static int cmp_str(const void *x, const void *y)
 }
 
 /* Paths whose contents the facts need: passwd, group and where the entrypoint may be. */
-static void plan_capture(struct loader *L)
+void image_capture_plan(struct arena *a, struct image *img, const char ***list, size_t *n)
 {
-	struct image *img = L->img;
-	add_capture(L, "/etc/passwd");
-	add_capture(L, "/etc/group");
+	size_t cap = *n;
+	add_capture(a, list, n, &cap, "/etc/passwd");
+	add_capture(a, list, n, &cap, "/etc/group");
 	const char *progs[2];
-	size_t np = image_programs(L->a, &img->view, progs);
-	image_path_env(L->a, img);
+	size_t np = image_programs(a, &img->view, progs);
+	image_path_env(a, img);
 	for (size_t i = 0; i < np; i++) {
 		const char *p = progs[i];
 		if (strchr(p, '/')) {
 			if (p[0] == '/')
-				add_capture(L, p);
+				add_capture(a, list, n, &cap, p);
 			else
-				add_capture(L, arena_printf(
-						   L->a, "%s/%s",
-						   img->view.workdir ? img->view.workdir : "/", p));
+				add_capture(
+				    a, list, n, &cap,
+				    arena_printf(a, "%s/%s",
+						 img->view.workdir ? img->view.workdir : "/", p));
 			continue;
 		}
 		for (size_t k = 0; k < img->npath_env; k++)
-			add_capture(L, arena_printf(L->a, "%s/%s", img->path_env[k], p));
+			add_capture(a, list, n, &cap,
+				    arena_printf(a, "%s/%s", img->path_env[k], p));
 	}
-	qsort(L->capture, L->ncapture, sizeof(*L->capture), cmp_str);
+	qsort(*list, *n, sizeof(**list), cmp_str);
+}
+
+static void plan_capture(struct loader *L)
+{
+	image_capture_plan(L->a, L->img, &L->capture, &L->ncapture);
+	L->capcapture = L->ncapture;
 }
 
 /* --- docker save ------------------------------------------------------------------- */

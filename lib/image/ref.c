@@ -314,8 +314,10 @@ int image_ref_parse(struct arena *a, const char *s, struct image_ref *out, const
 				return -1;
 			}
 			out->local = rest;
-			/* An image ID ("sha256:<hex>" or hex) is not a name: keep it as written. */
-			if (digest_ok(rest) || (strlen(rest) >= 3 && all_hex(rest, strlen(rest))))
+			/* An image ID ("sha256:<hex>" or hex) is not a name: keep it as written;
+			 * so is a [driver@graphroot+runroot] store prefix, parsed by the store. */
+			if (digest_ok(rest) || (strlen(rest) >= 3 && all_hex(rest, strlen(rest))) ||
+			    (out->transport == TRANSPORT_STORAGE && rest[0] == '['))
 				return 0;
 			if (image_name_parse(a, rest, &out->name, why) != 0)
 				return -1;

@@ -245,9 +245,12 @@ static const char *pipe_done(void *ctx, const struct blob *b, bool ok)
 	return why;
 }
 
-static int open_blob(void *ctx, struct arena *a, const char *name, struct blob *b, const char **why)
+static int open_blob(void *ctx, struct arena *a, const char *name, const char *const *capture,
+		     size_t ncapture, struct blob *b, const char **why)
 {
 	struct remote *r = ctx;
+	(void)capture;
+	(void)ncapture;
 	if (strcmp(name, "index.json") == 0) {
 		b->kind = BLOB_MEMORY;
 		b->data = (const unsigned char *)r->index_json;
@@ -374,9 +377,7 @@ int image_load_ref(struct lint_run *run, const struct image_ref *ref, struct ima
 {
 	if (ref->transport == TRANSPORT_DOCKER)
 		return load_registry(run, ref, img);
-	run_parse_error(run, ref->text, NULL, 0, 0,
-			"cannot read '%s': docker-daemon: and containers-storage: are not read "
-			"yet; export the image with skopeo copy and name the file",
-			ref->text);
-	return -1;
+	if (ref->transport == TRANSPORT_STORAGE)
+		return image_load_storage(run, ref, img);
+	return image_load_daemon(run, ref, img);
 }

@@ -1107,9 +1107,10 @@ static char *http_error(struct net *n, struct xfer *x, long status)
 	const char *c = error_code(x->ebuf, x->elen, code, sizeof(code));
 	if (x->daemon_path) {
 		const char *m = c && strncmp(c, "message:", 8) == 0 ? c + 8 : NULL;
-		return fmt("the Docker daemon (%s) answered HTTP %ld to GET %s%s%s",
+		return fmt("the Docker daemon (%s) answered HTTP %ld to GET %s%s%s%s",
 			   x->daemon_host ? x->daemon_host : "unix:///var/run/docker.sock", status,
-			   x->daemon_path, m ? ": " : "", m ? m : "");
+			   x->daemon_path, m ? ": " : "", m ? m : "",
+			   status == 404 ? "; pull, build or load the image there first" : "");
 	}
 	const char *reg = x->reg->host;
 	if (status == 401 || status == 403) {
