@@ -17,7 +17,7 @@ _unroot()
 	local formats="text json sarif junit checkstyle github gnu"
 	local opts="--format --output --platform --min-uid --uid-range --supplemental-groups
 		--image --fail-on --ignore --config --no-config --color --quiet --type --context --jobs
-		--arch --os --variant --creds --cert-dir --tls-verify --tls-verify=false --timeout --retry-times --rootfs
+		--arch --os --variant --creds --cert-dir --tls-verify --tls-verify=false --timeout --retry-times --no-cache --pull --rootfs
 		--image-config --tree --helm --values --set --write --diff --help"
 
 	local cmd="" i

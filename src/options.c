@@ -42,6 +42,8 @@ enum {
 	OPT_OS,
 	OPT_VARIANT,
 	OPT_RETRY_TIMES,
+	OPT_NO_CACHE,
+	OPT_PULL,
 };
 
 static const struct option long_opts[] = {
@@ -78,6 +80,8 @@ static const struct option long_opts[] = {
     {"os", required_argument, NULL, OPT_OS},
     {"variant", required_argument, NULL, OPT_VARIANT},
     {"retry-times", required_argument, NULL, OPT_RETRY_TIMES},
+    {"no-cache", no_argument, NULL, OPT_NO_CACHE},
+    {"pull", no_argument, NULL, OPT_PULL},
     {"help", no_argument, NULL, 'h'},
     {0},
 };
@@ -108,6 +112,8 @@ static const char help_text[] =
     "      --tls-verify=false    do not check TLS certificates; allow plain HTTP\n"
     "      --timeout SECONDS     give up on a server silent this long (default 30)\n"
     "      --retry-times N       tries again after a failed request (default 4)\n"
+    "      --no-cache            neither use nor fill the layer cache ($XDG_CACHE_HOME/unroot)\n"
+    "      --pull                read the images manifests and FROM lines name from registries\n"
     "      --rootfs DIR          lint an unpacked root filesystem\n"
     "      --image-config FILE   image config JSON for --rootfs\n"
     "      --tree PATH           print the permission view of PATH in the image\n"
@@ -332,6 +338,12 @@ static int apply(const char *cmd, struct cli *cli, int c, const char *arg)
 		o->fetch.retries = (unsigned)t;
 		return 0;
 	}
+	case OPT_NO_CACHE:
+		o->fetch.cache_dir = NULL;
+		return 0;
+	case OPT_PULL:
+		o->fetch.pull = true;
+		return 0;
 	case OPT_OS:
 		o->fetch.os = arg;
 		return 0;
@@ -357,6 +369,12 @@ int cli_parse(const char *cmd, int argc, char **argv, struct cli *cli)
 	cli->arena = arena_new((size_t)64 << 20);
 	if (!cli->arena)
 		return usage_error(cmd, "%s", "out of memory");
+	/* The layer cache: $XDG_CACHE_HOME/unroot, else ~/.cache/unroot. */
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	if (xdg && *xdg == '/')
+		cli->opts.fetch.cache_dir = arena_concat(cli->arena, xdg, "/unroot", "");
+	else if (home && *home == '/')
+		cli->opts.fetch.cache_dir = arena_concat(cli->arena, home, "/.cache/unroot", "");
 
 	/* Pass 1: where the config comes from, and --help. */
 	int c;

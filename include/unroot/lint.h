@@ -49,6 +49,14 @@ struct fetch_options {
 	unsigned retries;	  /* attempts after the first on 429, 5xx, cut connections (4) */
 	unsigned retry_time;	  /* seconds the retries of one request may take (60) */
 	const char *os, *variant; /* --os, --variant: with --arch, the platform of an index */
+	const char *cache_dir;	  /* per-layer scan results; NULL: none (--no-cache) */
+	bool pull;		  /* --pull: read the images manifests and FROM lines name */
+	/*
+	 * What an unknown FROM base image runs as, by reading it; set by the
+	 * run itself when `pull` (lint_run_new), NULL otherwise.
+	 */
+	bool (*base_user)(void *data, const char *image, long *uid, long *gid, const char **source);
+	void *base_user_data;
 };
 
 struct lint_options {

@@ -261,6 +261,10 @@ bool df_base_image_user(const struct lint_options *opts, const char *image, long
 				return true;
 			}
 		}
+		/* --pull: the image itself says, better than the built-in list. */
+		if (opts->fetch.base_user && strcmp(image, "scratch") != 0 &&
+		    opts->fetch.base_user(opts->fetch.base_user_data, image, uid, gid, source))
+			return true;
 	}
 	pthread_once(&builtin_once, builtin_bytes_init);
 	struct byteset has = {{0}};

@@ -1,6 +1,7 @@
 /* run.c - a lint run: dispatch inputs to readers, then suppress, weigh and sort. */
 #include "unroot/run.h"
 #include "unroot/arena.h"
+#include "unroot/model.h"
 #include "unroot/ref.h"
 #include "unroot/source.h"
 #include "workers.h"
@@ -38,6 +39,29 @@ void lint_options_init(struct lint_options *o)
 	    .tls_verify = true, .timeout = 30, .retries = 4, .retry_time = 60};
 }
 
+/*
+ * --pull: a FROM base image that neither the config nor the built-in list
+ * knows is read from its registry, and its config's user, resolved through
+ * its /etc/passwd, is what the Dockerfile starts as.
+ */
+static bool pulled_base_user(void *data, const char *image, long *uid, long *gid,
+			     const char **source)
+{
+	struct lint_run *run = data;
+	struct image_name n;
+	const char *why;
+	if (image_name_parse(run->arena, image, &n, &why) != 0)
+		return false;
+	const struct image_view *v =
+	    run_image_side(run, arena_concat(run->arena, "docker://", n.canonical, ""));
+	if (!v || v->uid < 0)
+		return false;
+	*uid = v->uid;
+	*gid = v->gid;
+	*source = arena_printf(run->arena, "the image %s, read with --pull", n.canonical);
+	return *source != NULL;
+}
+
 struct lint_run *lint_run_new(const struct lint_options *opts)
 {
 	struct arena *a = arena_new(opts->limits.arena);
@@ -47,6 +71,18 @@ struct lint_run *lint_run_new(const struct lint_options *opts)
 	if (!run) {
 		arena_free(a);
 		return NULL;
+	}
+	if (opts->fetch.pull) {
+		/* The run's own copy of the options, whose base-image question it answers. */
+		struct lint_options *own = arena_alloc(a, sizeof(*own));
+		if (!own) {
+			arena_free(a);
+			return NULL;
+		}
+		*own = *opts;
+		own->fetch.base_user = pulled_base_user;
+		own->fetch.base_user_data = run;
+		opts = own;
 	}
 	run->opts = opts;
 	run->arena = a;
@@ -246,6 +282,11 @@ const struct image_view *run_pair(struct lint_run *run, const char *ref)
 			continue;
 		return run_image_side(run, o->images[i].value);
 	}
+	/* --pull: a reference with no pair is read from its registry. */
+	struct image_name n;
+	const char *why;
+	if (o->fetch.pull && image_name_parse(run->arena, ref, &n, &why) == 0)
+		return run_image_side(run, arena_concat(run->arena, "docker://", n.canonical, ""));
 	return NULL;
 }
 

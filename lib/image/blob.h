@@ -25,6 +25,7 @@ enum blob_kind {
 	BLOB_STREAM,
 	BLOB_PIPE,
 	BLOB_CALLBACK,
+	BLOB_DONE, /* nothing to read: the layer came from the cache */
 };
 
 struct blob {
@@ -70,6 +71,7 @@ struct blob_source {
 		    size_t ncapture, struct blob *b, const char **why);
 	void *ctx;
 	const char *layout; /* what struct image says it was: "registry" */
+	bool cache;	    /* its layers may be kept in the layer cache (verified digests) */
 };
 
 /* What a layer read should do besides listing entries. */

@@ -84,6 +84,8 @@ static ssize_t read_cb(struct archive *a, void *data, const void **out)
 			return -1;
 		}
 		break;
+	case BLOB_DONE:
+		return 0;
 	}
 	if (got > 0) {
 		if (b->kind != BLOB_CALLBACK)

@@ -4,6 +4,7 @@
  * reading the layers (in parallel when there are several) into the model.
  */
 #include "blob.h"
+#include "cache.h"
 #include "image-internal.h"
 #include "unroot/arena.h"
 #include "unroot/cpus.h"
@@ -737,8 +738,8 @@ static void *worker(void *arg)
 		size_t i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED);
 		if (i >= p->n)
 			break;
-		if (p->blobs[i].kind == BLOB_STREAM)
-			continue; /* read in order through the outer stream */
+		if (p->blobs[i].kind == BLOB_STREAM || p->blobs[i].kind == BLOB_DONE)
+			continue; /* read in order through the outer stream, or cached */
 		layer_read(&p->blobs[i], &p->layers[i], &p->opts, &p->stats[i]);
 	}
 	__atomic_sub_fetch(&p->running, 1, __ATOMIC_RELEASE);
@@ -888,9 +889,25 @@ static int read_layers(struct loader *L, bool capture_only, const size_t *only, 
 	    .out = &p.out,
 	};
 	int rc = 0;
+	/* A registry's layers are kept by digest: a second image on the same base reads
+	 * only its own. */
+	const char *cache = L->src.kind == SRC_REMOTE && L->src.bs->cache && !capture_only
+				? L->run->opts->fetch.cache_dir
+				: NULL;
 	for (size_t i = 0; i < n; i++) {
 		const struct layer_ref *r = &L->layers[only ? only[i] : i];
 		const char *why = NULL;
+		p.layers[i].arena = arena_new(lim->arena);
+		if (!p.layers[i].arena) {
+			rc = err(L, "out of memory");
+			break;
+		}
+		if (cache && r->digest &&
+		    layer_cache_get(cache, r->digest, L->capture, L->ncapture, &p.layers[i],
+				    &p.stats[i])) {
+			p.blobs[i].kind = BLOB_DONE;
+			continue;
+		}
 		if (L->src.kind == SRC_STREAM && !mem_find(&L->src, r->name)) {
 			p.blobs[i].kind = BLOB_STREAM;
 			p.blobs[i].name = r->name;
@@ -900,11 +917,6 @@ static int read_layers(struct loader *L, bool capture_only, const size_t *only, 
 		}
 		p.blobs[i].digest = r->digest;
 		p.blobs[i].digest_if_plain = r->digest_if_plain;
-		p.layers[i].arena = arena_new(lim->arena);
-		if (!p.layers[i].arena) {
-			rc = err(L, "out of memory");
-			break;
-		}
 	}
 	if (rc == 0) {
 		bool stream = false;
@@ -918,6 +930,10 @@ static int read_layers(struct loader *L, bool capture_only, const size_t *only, 
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		if (p.layers[i].error)
 			rc = err(L, "%s", p.layers[i].error);
+		else if (cache && p.blobs[i].kind != BLOB_DONE &&
+			 L->layers[only ? only[i] : i].digest)
+			layer_cache_put(cache, L->layers[only ? only[i] : i].digest, L->capture,
+					L->ncapture, &p.layers[i], &p.stats[i]);
 		L->img->bytes_compressed += p.stats[i].compressed;
 		L->img->bytes_uncompressed += p.stats[i].uncompressed;
 	}

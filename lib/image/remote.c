@@ -359,7 +359,8 @@ static int load_registry(struct lint_run *run, const struct image_ref *ref, stru
 				ref->text);
 		goto out;
 	}
-	struct blob_source bs = {.has = has, .open = open_blob, .ctx = &r, .layout = "registry"};
+	struct blob_source bs = {
+	    .has = has, .open = open_blob, .ctx = &r, .layout = "registry", .cache = true};
 	rc = image_load_source(run, ref->text, &bs, img);
 
 out:

@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""The per-layer cache and --pull, against a real registry on loopback.
+
+Cache: a second image on the same base fetches only its own layers (a logging proxy counts
+the blob requests); the same findings with and without the cache; a layer whose file is
+asked for now and was not then is fetched again; a damaged cache file is a miss; --no-cache
+neither reads nor writes. --pull: a manifest's image: references pair themselves (lint and
+simulate), and a Dockerfile's FROM base image's user becomes known. Exits 77 where the tools
+are missing."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import servers  # noqa: E402
+from mkimage import D, F, Image, busybox_base, oci_dir  # noqa: E402
+
+UNROOT = os.environ.get("UNROOT", "unroot")
+failures = 0
+checks = 0
+ENV = dict(os.environ)
+
+
+def run(*args, env=None):
+    p = subprocess.run([UNROOT, *args], capture_output=True, text=True, timeout=120,
+                       env=env or ENV)
+    return p.returncode, p.stdout, p.stderr
+
+
+def findings(*args, env=None):
+    rc, out, err = run(*args[:-1], "--no-config", "-f", "json", args[-1], env=env)
+    try:
+        d = json.loads(out)["diagnostics"]
+    except (ValueError, KeyError):
+        d = [{"rule": "?", "message": out + err, "path": ""}]
+    return rc, sorted((x["rule"], x["message"]) for x in d)
+
+
+def expect(cond, what):
+    global failures, checks
+    checks += 1
+    print(("ok: " if cond else "FAIL: ") + what)
+    if not cond:
+        failures += 1
+
+
+BASE = busybox_base(real=False) + [
+    F("app/base.sh", b"#!/bin/sh\necho from the base\n", mode=0o700, uid=1001),
+    F("usr/share/big", os.urandom(200000))]
+IMG_A = Image([BASE, [D("app", uid=1001, mode=0o775), F("app/a.sh", b"#!/bin/sh\n", mode=0o755)]],
+              user="1001:0", entrypoint=["/app/a.sh"])
+IMG_B = Image([BASE, [F("app/b.sh", b"#!/bin/sh\n", mode=0o750, uid=3000, gid=3000)]],
+              user="3000", entrypoint=["/app/b.sh"])
+IMG_C = Image([BASE, [F("app/c", b"c")]], user="1001:0", entrypoint=["/app/base.sh"])
+
+
+def blob_gets(px):
+    return [line for line, _ in px.log if "/blobs/" in line and line.startswith("GET")]
+
+
+def main():
+    miss = servers.missing_tools("docker-registry", "skopeo")
+    if miss:
+        print("SKIP: needs %s (scripts/install-deps.sh --test)" % ", ".join(miss))
+        return 77
+    rc, out, err = run("image", "--no-config", "docker://127.0.0.1:1/x:1")
+    if "no unroot-fetch" in out + err:
+        print("SKIP: this unroot was built without unroot-fetch (libcurl)")
+        return 77
+    work = tempfile.mkdtemp(prefix="unroot-cache-")
+    stop = []
+    try:
+        os.chdir(work)
+        ENV["HOME"] = work
+        ENV["XDG_CACHE_HOME"] = os.path.join(work, "cache")
+        run_all(stop)
+    finally:
+        for s in reversed(stop):
+            s.stop()
+        shutil.rmtree(work, ignore_errors=True)
+    print("%d checks, %d failed" % (checks, failures))
+    return 1 if failures else 0
+
+
+def cache(stop, reg):
+    for name, img in (("a", IMG_A), ("b", IMG_B), ("c", IMG_C)):
+        oci_dir(img, name, "gzip")
+        servers.push("oci:%s:t" % name, "%s/test/%s:1" % (reg.host, name))
+    px = servers.FaultProxy(reg.host, [])
+    stop.append(px)
+    cdir = os.path.join(ENV["XDG_CACHE_HOME"], "unroot", "layers")
+    want = {n: findings("image", "--no-cache", "%s/test/%s:1" % (reg.host, n)) for n in "abc"}
+    expect(not os.path.exists(cdir), "--no-cache writes no cache")
+
+    px.log.clear()
+    got = findings("image", "%s/test/a:1" % px.host)
+    first = len(blob_gets(px))
+    files = sorted(os.listdir(cdir)) if os.path.isdir(cdir) else []
+    expect(got == want["a"] and len(files) == 2, "the first image fills the cache: %d layers "
+           "(%s)" % (len(files), ", ".join("%d B" % os.path.getsize(os.path.join(cdir, f))
+                                           for f in files)))
+    expect(all(os.path.getsize(os.path.join(cdir, f)) < 8192 for f in files),
+           "a cached layer is a few KB, whatever its files' sizes")
+    px.log.clear()
+    got = findings("image", "%s/test/b:1" % px.host)
+    gets = blob_gets(px)
+    expect(got == want["b"] and len(gets) == first - 1,
+           "the second image on the same base fetches its config and its own layer only "
+           "(%d blob requests, %d for the first)" % (len(gets), first))
+    px.log.clear()
+    got = findings("image", "%s/test/c:1" % px.host)
+    expect(got == want["c"] and len(blob_gets(px)) == first,
+           "an entrypoint in a cached layer whose contents were not kept: the layer is read "
+           "again (%d blob requests)" % len(blob_gets(px)))
+    for f in os.listdir(cdir):
+        with open(os.path.join(cdir, f), "r+b") as fh:
+            fh.truncate(20)
+    px.log.clear()
+    got = findings("image", "%s/test/a:1" % px.host)
+    expect(got == want["a"] and len(blob_gets(px)) == first,
+           "damaged cache files are misses (%d blob requests)" % len(blob_gets(px)))
+    px.log.clear()
+    findings("image", "--no-cache", "%s/test/a:1" % px.host)
+    expect(len(blob_gets(px)) == first, "--no-cache reads no cache")
+
+
+def pull(reg):
+    host = reg.host
+    oci_dir(Image([busybox_base(real=False),
+                   [D("app", uid=3000, gid=3000), F("app/run.sh", b"#!/bin/sh\n", mode=0o750,
+                                                    uid=3000, gid=3000)]],
+                  user="3000", entrypoint=["/app/run.sh"]), "hard", "gzip")
+    servers.push("oci:hard:t", host + "/test/hard:1")
+    oci_dir(Image([busybox_base(real=False)], user="1001:0", cmd=["sh"]), "base1001", "gzip")
+    servers.push("oci:base1001:t", host + "/test/base1001:1")
+    with open("deploy.yaml", "w") as f:
+        f.write("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n"
+                "  template:\n    spec:\n      securityContext: {runAsNonRoot: true, "
+                "runAsUser: 1001}\n"
+                "      containers:\n      - name: app\n        image: %s/test/hard:1\n" % host)
+    _, without = findings("lint", "deploy.yaml")
+    rc, with_pull = findings("lint", "--pull", "deploy.yaml")
+    new = {r for r, _ in with_pull} - {r for r, _ in without}
+    expect("NR207" in new or "NR209" in new or "NR206" in new,
+           "lint --pull pairs the manifest's image: (new: %s)" % sorted(new))
+    rc, out, _ = run("simulate", "--no-config", "-f", "json", "--pull", "--platform",
+                     "kubernetes", "deploy.yaml")
+    res = json.loads(out)["results"] if out.startswith("{") else []
+    expect(res and res[0]["paired"] == "docker://%s/test/hard:1" % host,
+           "simulate --pull pairs it (%s)" % [r.get("paired") for r in res])
+    with open("Dockerfile", "w") as f:
+        f.write("FROM %s/test/base1001:1\nCOPY x /x\nCMD [\"sh\"]\n" % host)
+    open("x", "w").write("x")
+    _, without = findings("lint", "Dockerfile")
+    _, with_pull = findings("lint", "--pull", "Dockerfile")
+    expect("NR101" in {r for r, _ in without} and "NR101" not in {r for r, _ in with_pull},
+           "FROM a base whose config says 1001:0: NR101 without --pull, not with it (%s)"
+           % [r for r, _ in with_pull])
+    rc, out, _ = run("simulate", "--no-config", "-f", "json", "--pull", "--platform",
+                     "docker", "Dockerfile")
+    res = json.loads(out)["results"] if out.startswith("{") else []
+    expect(res and res[0]["uid"]["id"] == 1001,
+           "simulate --pull runs the Dockerfile as its base's user (%s)"
+           % [r["uid"] for r in res])
+
+
+def run_all(stop):
+    reg = servers.Registry(os.path.join(os.getcwd(), "reg"))
+    stop.append(reg)
+    cache(stop, reg)
+    pull(reg)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
