@@ -166,7 +166,10 @@ void fetcher_stop(struct fetcher *f)
 {
 	if (!f)
 		return;
-	close(f->sock); /* the helper stops when its socket closes */
+	/* Every answer is in: the helper has nothing left to do, and its own clean-up
+	 * (curl's, OpenSSL's) would only keep unroot waiting. */
+	close(f->sock);
+	kill(f->pid, SIGKILL);
 	int st;
 	while (waitpid(f->pid, &st, 0) < 0 && errno == EINTR)
 		;

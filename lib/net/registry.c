@@ -510,7 +510,11 @@ static int probe(struct net *n, struct reg *r, char **err)
 		return -1;
 	}
 	const char *host = strcmp(r->host, "docker.io") == 0 ? "registry-1.docker.io" : r->host;
-	const char *schemes[2] = {"https", "http"};
+	/* A loopback registry is asked in plain HTTP first: most speak it, and a TLS
+	 * handshake that fails costs more than the whole probe. One that speaks TLS
+	 * says so (Go's servers answer 400 "HTTP request to an HTTPS server"). */
+	bool plain_first = loopback(host);
+	const char *schemes[2] = {plain_first ? "http" : "https", plain_first ? "https" : "http"};
 	bool may_plain = !n->o.tls_verify || loopback(host);
 	for (int s = 0; s < 2; s++) {
 		char *url = fmt("%s://%s/v2/", schemes[s], host);
@@ -521,9 +525,19 @@ static int probe(struct net *n, struct reg *r, char **err)
 			return -1;
 		}
 		free(url);
+		bool tls_port =
+		    plain_first && s == 0 &&
+		    ((rs.code == CURLE_OK && rs.status == 400 && rs.body &&
+		      strstr(rs.body, "HTTPS")) ||
+		     rs.code == CURLE_GOT_NOTHING || rs.code == CURLE_RECV_ERROR ||
+		     rs.code == CURLE_WEIRD_SERVER_REPLY || rs.code == CURLE_UNSUPPORTED_PROTOCOL);
+		if (tls_port) {
+			resp_release(&rs);
+			continue;
+		}
 		if (rs.code != CURLE_OK) {
-			bool retry_plain =
-			    s == 0 && may_plain && plain_http_answer(rs.code, rs.errbuf);
+			bool retry_plain = !plain_first && s == 0 && may_plain &&
+					   plain_http_answer(rs.code, rs.errbuf);
 			if (!retry_plain) {
 				char *what = fmt("the registry %s", r->host);
 				r->err = transport_error(n, what ? what : "the registry", host,
