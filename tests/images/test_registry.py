@@ -209,11 +209,19 @@ def plain(stoppers):
     # lint, simulate, and pairing a manifest with a reference.
     rc, out, _ = run("lint", "--no-config", "-f", "json", "%s/test/hard:gzip" % r)
     expect(rc == 1 and "NR404" in out, "unroot lint takes a reference")
+    # The README's first example, `unroot simulate --platform openshift
+    # docker.io/library/nginx:1.27`, on a registry of our own: the same path, a library/ name.
+    servers.push("oci:hard-gzip:t", r + "/library/nginx:1.27")
     rc, out, _ = run("simulate", "--no-config", "-f", "json", "--platform", "openshift",
-                     "%s/test/hard:gzip" % r)
+                     "%s/library/nginx:1.27" % r)
     res = json.loads(out)["results"] if out.startswith("{") else []
-    expect(rc == 1 and len(res) == 1 and res[0]["uid"]["id"] == 1000680000,
-           "unroot simulate --platform openshift REF (%d)" % rc)
+    expect(rc == 1 and len(res) == 1 and res[0]["uid"]["id"] == 1000680000
+           and res[0]["platform"] == "openshift",
+           "unroot simulate --platform openshift REG/library/nginx:1.27 (%d)" % rc)
+    rc, out, _ = run("simulate", "--no-config", "--platform", "openshift",
+                     "%s/library/nginx:1.27" % r)
+    expect(rc == 1 and "1000680000" in out and "/app/run.sh" in out,
+           "the text report names the uid and the entrypoint it cannot run")
     with open("deploy.yaml", "w") as f:
         f.write("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
                 "  securityContext: {runAsNonRoot: true}\n"
