@@ -187,6 +187,20 @@ static void load_cert_dir(struct net *n, const char *dir)
 
 /* --- curl handles -------------------------------------------------------------- */
 
+/* The environment's no_proxy, with the loopback names added. */
+static const char *no_proxy_env(void)
+{
+	static char buf[4096];
+	if (!buf[0]) {
+		const char *e = getenv("no_proxy");
+		if (!e || !*e)
+			e = getenv("NO_PROXY");
+		snprintf(buf, sizeof(buf), "%s%slocalhost,127.0.0.1,::1", e && *e ? e : "",
+			 e && *e ? "," : "");
+	}
+	return buf;
+}
+
 static void common_opts(struct net *n, CURL *h, char *errbuf)
 {
 	curl_easy_setopt(h, CURLOPT_SHARE, n->share);
@@ -202,6 +216,9 @@ static void common_opts(struct net *n, CURL *h, char *errbuf)
 	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	/* Proxies come from the environment (https_proxy, no_proxy), as for curl; loopback
+	 * is never proxied, as Go's clients (docker, podman, skopeo) do. */
+	curl_easy_setopt(h, CURLOPT_NOPROXY, no_proxy_env());
 	if (!n->o.tls_verify) {
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -943,6 +960,8 @@ static int x_start(struct net *n, struct xfer *x)
 	if (x->daemon_path) {
 		const char *h = x->daemon_host;
 		const char *sock = !h ? "/var/run/docker.sock" : h + 7;
+		/* The daemon is local: never through an HTTP proxy from the environment. */
+		curl_easy_setopt(x->h, CURLOPT_NOPROXY, "*");
 		if (!h || strncmp(h, "unix://", 7) == 0)
 			curl_easy_setopt(x->h, CURLOPT_UNIX_SOCKET_PATH, sock);
 		const char *certs = getenv("DOCKER_CERT_PATH");
