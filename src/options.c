@@ -3,6 +3,7 @@
 #include "unroot/arena.h"
 #include "unroot/buf.h"
 #include "unroot/config.h"
+#include "unroot/ids.h"
 #include "unroot/output.h"
 
 #include <errno.h>
@@ -216,20 +217,28 @@ static int apply(const char *cmd, struct cli *cli, int c, const char *arg)
 					   arg);
 		o->jobs = (unsigned)jobs;
 		return 0;
-	case OPT_MIN_UID:
-		errno = 0;
-		o->min_uid = strtol(arg, &end, 10);
-		if (errno || *end || end == arg || o->min_uid < 0)
-			return usage_error(cmd, "--min-uid needs a number, not '%s'", arg);
+	case OPT_MIN_UID: {
+		unsigned long v;
+		if (!id_parse_str(arg, &v))
+			return usage_error(
+			    cmd, "--min-uid needs a uid from 0 to 4294967295, not '%s'", arg);
+		o->min_uid = (long)v;
 		return 0;
+	}
 	case OPT_UID_RANGE:
 		if (!id_range_parse(arg, &o->uid_range))
-			return usage_error(cmd, "--uid-range needs START/LENGTH, not '%s'", arg);
+			return usage_error(cmd,
+					   "--uid-range needs START/LENGTH or START-END of uids "
+					   "from 0 to 4294967295, not '%s'",
+					   arg);
 		return 0;
 	case OPT_SUPP_GROUPS:
 		if (!id_range_parse(arg, &o->supp_groups))
-			return usage_error(
-			    cmd, "--supplemental-groups needs START/LENGTH, not '%s'", arg);
+			return usage_error(cmd,
+					   "--supplemental-groups needs START/LENGTH or START-END "
+					   "of gids from 0 to "
+					   "4294967295, not '%s'",
+					   arg);
 		return 0;
 	case OPT_IMAGE: {
 		const char *eq = strchr(arg, '=');

@@ -52,8 +52,4 @@ const char *config_find(struct arena *a, const char *dir);
 int config_load(struct arena *a, const char *path, struct lint_options *o,
 		struct config_extra *extra, struct config_error *err);
 
-/* "START/LEN" or "START-END" into *out; false when it does not parse. */
-struct id_range;
-bool id_range_parse(const char *s, struct id_range *out);
-
 #endif

@@ -9,6 +9,7 @@
  * and overrides this list.
  */
 #include "unroot/dockerfile.h"
+#include "unroot/ids.h"
 #include "unroot/lint.h"
 
 #include <ctype.h>
@@ -224,25 +225,6 @@ static bool pattern_matches(const char *pattern, const char *ref)
 	       (ref[n] == ':' || ref[n] == '@');
 }
 
-static bool parse_ids(const char *s, long *uid, long *gid)
-{
-	char *end;
-	if (!s || !isdigit((unsigned char)*s))
-		return false;
-	unsigned long u = strtoul(s, &end, 10);
-	long g = -1;
-	if (*end == ':') {
-		if (!isdigit((unsigned char)end[1]))
-			return false;
-		g = (long)strtoul(end + 1, &end, 10);
-	}
-	if (*end || u > 4294967295ul)
-		return false;
-	*uid = (long)u;
-	*gid = g;
-	return true;
-}
-
 bool df_base_image_user(const struct lint_options *opts, const char *image, long *uid, long *gid,
 			const char **source)
 {
@@ -256,7 +238,7 @@ bool df_base_image_user(const struct lint_options *opts, const char *image, long
 			char pb[512];
 			if ((pattern_matches(kv->key, image) ||
 			     pattern_matches(normalise(kv->key, pb, sizeof(pb)), ref)) &&
-			    parse_ids(kv->value, uid, gid)) {
+			    id_pair_parse(kv->value, uid, gid)) {
 				*source = "the base-images setting";
 				return true;
 			}

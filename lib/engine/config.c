@@ -1,6 +1,7 @@
 /* config.c - reading .unroot.yaml into lint_options, strictly. */
 #include "unroot/config.h"
 #include "unroot/arena.h"
+#include "unroot/ids.h"
 #include "unroot/lint.h"
 #include "unroot/source.h"
 #include "unroot/yaml.h"
@@ -28,30 +29,6 @@ static int bad(struct cfg *c, const struct ynode *n, const char *fmt, const char
 	c->err->col = col;
 	c->err->message = arena_printf(c->a, fmt, arg);
 	return -1;
-}
-
-bool id_range_parse(const char *s, struct id_range *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long start = strtoul(s, &end, 10);
-	if (errno || end == s || (*end != '/' && *end != '-'))
-		return false;
-	char sep = *end;
-	const char *rest = end + 1;
-	unsigned long second = strtoul(rest, &end, 10);
-	if (errno || end == rest || *end)
-		return false;
-	if (sep == '/') {
-		if (second == 0)
-			return false;
-		*out = (struct id_range){start, second};
-	} else {
-		if (second < start)
-			return false;
-		*out = (struct id_range){start, second - start + 1};
-	}
-	return true;
 }
 
 static const char *path_in(struct cfg *c, const char *p)
@@ -120,17 +97,15 @@ static int map(struct cfg *c, const struct ynode *n, const char *key, struct kv 
 	return 0;
 }
 
-static int number(struct cfg *c, const struct ynode *n, const char *key, long *out)
+static int uid(struct cfg *c, const struct ynode *n, const char *key, long *out)
 {
 	const char *s = NULL;
+	unsigned long v;
 	if (scalar(c, n, key, &s))
 		return -1;
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < 0)
-		return bad(c, n, "'%s' must be a non-negative number", key);
-	*out = v;
+	if (!id_parse_str(s, &v))
+		return bad(c, n, "'%s' must be a uid, a number from 0 to 4294967295", key);
+	*out = (long)v;
 	return 0;
 }
 
@@ -155,13 +130,16 @@ static int apply(struct cfg *c, const struct ynode *k, const struct ynode *v,
 		return 0;
 	}
 	if (strcmp(key, "min-uid") == 0)
-		return number(c, v, key, &o->min_uid);
+		return uid(c, v, key, &o->min_uid);
 	if (strcmp(key, "uid-range") == 0 || strcmp(key, "supplemental-groups") == 0) {
 		if (scalar(c, v, key, &s))
 			return -1;
 		struct id_range *r = key[0] == 'u' ? &o->uid_range : &o->supp_groups;
 		if (!id_range_parse(s, r))
-			return bad(c, v, "'%s' must be START/LENGTH or START-END", key);
+			return bad(c, v,
+				   "'%s' must be START/LENGTH or START-END of uids from 0 to "
+				   "4294967295",
+				   key);
 		return 0;
 	}
 	if (strcmp(key, "fail-on") == 0) {
@@ -184,8 +162,19 @@ static int apply(struct cfg *c, const struct ynode *k, const struct ynode *v,
 				return bad(c, v, "unknown severity '%s'", o->severity[i].value);
 		return 0;
 	}
-	if (strcmp(key, "base-images") == 0)
-		return map(c, v, key, &o->base_images, &o->nbase_images, false);
+	if (strcmp(key, "base-images") == 0) {
+		if (map(c, v, key, &o->base_images, &o->nbase_images, false))
+			return -1;
+		for (size_t i = 0; i + 1 < v->nitems; i += 2) {
+			long u, g;
+			if (!id_pair_parse(v->items[i + 1]->value, &u, &g))
+				return bad(c, v->items[i + 1],
+					   "'base-images' values must be \"uid\" or \"uid:gid\" "
+					   "with ids from 0 to 4294967295, not '%s'",
+					   v->items[i + 1]->value);
+		}
+		return 0;
+	}
 	if (strcmp(key, "images") == 0)
 		return map(c, v, key, &o->images, &o->nimages, true);
 	if (strcmp(key, "context") == 0) {

@@ -2,6 +2,7 @@
 #include "unroot/openshift.h"
 #include "unroot/arena.h"
 #include "unroot/config.h"
+#include "unroot/ids.h"
 #include "unroot/k8s.h"
 #include "unroot/yaml.h"
 

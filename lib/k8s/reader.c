@@ -6,6 +6,7 @@
  */
 #include "unroot/arena.h"
 #include "unroot/k8s.h"
+#include "unroot/openshift.h"
 #include "unroot/run.h"
 #include "unroot/source.h"
 #include "unroot/yaml.h"
@@ -172,8 +173,36 @@ static void comment_suppressions(struct lint_run *run, const char *path, const s
 	}
 }
 
+/*
+ * A Namespace's range annotation that does not parse (a negative start, a
+ * range past uid 4294967295) gives OpenShift no range to assign from; the
+ * checks would fall back to --uid-range without a word.
+ */
+static void report_bad_ranges(struct lint_run *run, const char *path, const struct k8s_input *in)
+{
+	static const char *const keys[] = {OPENSHIFT_UID_RANGE_ANNOTATION,
+					   OPENSHIFT_SUPP_GROUPS_ANNOTATION};
+	for (size_t i = 0; i < in->nobjects; i++) {
+		const struct k8s_object *o = &in->objects[i];
+		if (strcmp(o->kind, "Namespace") != 0 && strcmp(o->kind, "Project") != 0)
+			continue;
+		for (size_t k = 0; k < 2; k++) {
+			const struct k8s_annotation *a = k8s_annotation(o, keys[k]);
+			struct id_range r;
+			if (!a || openshift_range_parse(a->value, &r))
+				continue;
+			const struct ynode *n = a->value_node ? a->value_node : a->key_node;
+			run_parse_error(run, path, in->src, n ? n->start : 0, n ? n->end : 0,
+					"%s '%s: %.100s' is not START/LENGTH or START-END of ids "
+					"from 0 to 4294967295; OpenShift assigns no %s from it",
+					o->label, keys[k], a->value, k ? "groups" : "uids");
+		}
+	}
+}
+
 static void report_input_errors(struct lint_run *run, const char *path, const struct k8s_input *in)
 {
+	report_bad_ranges(run, path, in);
 	for (size_t i = 0; i < in->ntype_errors; i++) {
 		const struct k8s_type_error *e = &in->type_errors[i];
 		struct diag *d = diag_add(&run->diags, &NR000_parse_error, path, in->src,
