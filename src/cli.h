@@ -49,6 +49,33 @@ int cli_lint_and_report(struct cli *cli, struct lint_run *run);
 /* Writes a finished run's report in the chosen format; returns the exit status. */
 int cli_report(struct cli *cli, struct lint_run *run);
 
+/* Where a report goes (output-file.c): stdout, or --output written whole or not at all. */
+struct out_file {
+	FILE *fp;
+	const char *cmd, *path; /* path: --output, or NULL for stdout */
+	char *tmp, *target;	/* the temporary file renamed onto target at the end, or NULL */
+};
+
+/*
+ * Opens where the report goes: stdout, or a temporary file beside --output
+ * (a device or a pipe is opened as it is). False after saying why on stderr,
+ * as "unroot CMD: ..." (cmd NULL: "unroot: ...").
+ */
+bool out_open(struct out_file *o, const char *cmd, const char *path);
+/*
+ * Ends the report: when `ok`, the temporary file replaces --output; when
+ * not (the report failed half-way), it is removed and --output is left as it
+ * was. False, after saying so, when --output could not be written.
+ */
+bool out_close(struct out_file *o, bool ok);
+/*
+ * True, after saying so on stderr, when --output names a file the run reads
+ * (same device and inode): a named path, one of `inputs`, a --values file, an
+ * --image pair, --image-config or --config.
+ */
+bool cli_output_is_input(const struct cli *cli, const char *cmd, const char *const *inputs,
+			 size_t ninputs);
+
 /* Colour for a stream, following --color and NO_COLOR. */
 bool cli_use_color(const struct cli *cli, FILE *stream);
 

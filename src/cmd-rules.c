@@ -32,18 +32,16 @@ int cmd_rules(int argc, char **argv)
 		rc = 2;
 	}
 	if (!rc) {
-		FILE *out = cli.output ? fopen(cli.output, "w") : stdout;
-		if (!out) {
-			fprintf(stderr, "unroot rules: cannot write '%s'\n", cli.output);
+		struct out_file of;
+		if (!out_open(&of, "rules", cli.output)) {
 			rc = 2;
 		} else {
-			if (fwrite(b.data ? b.data : "", 1, b.len, out) != b.len)
-				rc = 2;
-			if (out != stdout && fclose(out) != 0)
-				rc = 2;
-			if (rc)
+			bool written = fwrite(b.data ? b.data : "", 1, b.len, of.fp) == b.len;
+			if (!written)
 				fprintf(stderr, "unroot rules: cannot write '%s'\n",
 					cli.output ? cli.output : "stdout");
+			if (!out_close(&of, written) || !written)
+				rc = 2;
 		}
 	}
 	buf_release(&b);

@@ -409,13 +409,17 @@ int cmd_simulate(int argc, char **argv)
 	struct arena *a = lint_run_arena(run);
 	struct buf b;
 	buf_init(&b);
-	FILE *out = stdout;
-	if (cli.output && !(out = fopen(cli.output, "w"))) {
-		fprintf(stderr, "unroot: cannot write '%s'\n", cli.output);
+	size_t ninputs;
+	const char *const *inputs = lint_run_inputs(run, &ninputs);
+	struct out_file of;
+	if (cli_output_is_input(&cli, "simulate", inputs, ninputs) ||
+	    !out_open(&of, "simulate", cli.output)) {
+		buf_release(&b);
 		lint_run_free(run);
 		cli_release(&cli);
 		return 2;
 	}
+	FILE *out = of.fp;
 	if (strcmp(cli.format, "json") == 0)
 		write_json(&b, a, &rep, run);
 	else
@@ -425,12 +429,13 @@ int cmd_simulate(int argc, char **argv)
 								   : 0;
 	if (strcmp(cli.format, "json") != 0 || !cli.quiet)
 		print_errors(&cli, run);
-	if (b.failed || (b.len && fwrite(b.data, 1, b.len, out) != b.len)) {
+	bool written = !b.failed && (!b.len || fwrite(b.data, 1, b.len, out) == b.len);
+	if (!written) {
 		fprintf(stderr, "unroot: cannot write the report\n");
 		status = 2;
 	}
-	if (out != stdout)
-		fclose(out);
+	if (!out_close(&of, written))
+		status = 2;
 	buf_release(&b);
 	lint_run_free(run);
 	cli_release(&cli);

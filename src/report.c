@@ -41,14 +41,12 @@ static bool write_out(void *arg, const char *data, size_t len)
 int cli_report(struct cli *cli, struct lint_run *run)
 {
 	const struct formatter *f = formatter_find(cli->format);
-	FILE *out = stdout;
-	if (cli->output) {
-		out = fopen(cli->output, "w");
-		if (!out) {
-			fprintf(stderr, "unroot: cannot write '%s'\n", cli->output);
-			return 2;
-		}
-	}
+	size_t ninputs;
+	const char *const *inputs = lint_run_inputs(run, &ninputs);
+	struct out_file of;
+	if (cli_output_is_input(cli, NULL, inputs, ninputs) || !out_open(&of, NULL, cli->output))
+		return 2;
+	FILE *out = of.fp;
 	/* The offending line and its caret are for a person at a terminal, and -q drops them. */
 	struct report r = {
 	    .diags = lint_run_diags(run),
@@ -57,7 +55,8 @@ int cli_report(struct cli *cli, struct lint_run *run)
 	    .version = UNROOT_VERSION,
 	    .docs_url = UNROOT_DOCS_URL,
 	};
-	r.inputs = lint_run_inputs(run, &r.ninputs);
+	r.inputs = inputs;
+	r.ninputs = ninputs;
 	/* The report goes out in pieces as it is written, so it never has to fit in memory whole.
 	 */
 	/* the pieces go past stdio, which must hand over what it holds first */
@@ -77,10 +76,9 @@ int cli_report(struct cli *cli, struct lint_run *run)
 		status = 2;
 	}
 	buf_release(&b);
-	if (out != stdout && fclose(out) != 0) {
-		fprintf(stderr, "unroot: cannot write '%s'\n", cli->output);
+	/* a report cut short never replaces the one that was there */
+	if (!out_close(&of, !sink.write_failed && !b.failed))
 		status = 2;
-	}
 	if (!cli->quiet) {
 		size_t counts[4];
 		lint_run_counts(run, counts);
