@@ -30,6 +30,23 @@ bool helm_archive_name(const char *path);
 bool helm_archive_has_chart(const char *path);
 
 /*
+ * Where helm template runs (sandbox.c): a private folder holding a copy of
+ * the chart with only regular files and folders (links within the chart
+ * resolved, others left out with an NR000), HOME and helm's folders, and
+ * the environment helm gets: PATH alone of ours.
+ */
+struct helm_sandbox {
+	char *root;	   /* the private folder; NULL once removed */
+	const char *chart; /* what helm renders: the copy, or the .tgz as named */
+	char **envp;	   /* NULL-terminated */
+};
+
+/* Makes the copy; false after reporting NR000 (then helm is not run). */
+bool helm_sandbox_open(struct lint_run *run, const struct helm_chart *c, struct helm_sandbox *sb);
+/* Removes the private folder and everything helm or the copy put in it. */
+void helm_sandbox_close(struct helm_sandbox *sb);
+
+/*
  * Runs helm template on a top-level chart and lints the output (render.c).
  * first_static: where the chart's static findings start in run->diags.
  */

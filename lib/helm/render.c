@@ -30,8 +30,6 @@
 #include <time.h>
 #include <unistd.h>
 
-extern char **environ;
-
 static const char openshift_api[] = "security.openshift.io/v1";
 
 /* --- finding and running helm ----------------------------------------------- */
@@ -106,9 +104,9 @@ static long now_ms(void)
 
 enum spawn_result { SPAWN_OK, SPAWN_FAILED, SPAWN_EXIT, SPAWN_TIMEOUT, SPAWN_TOO_BIG };
 
-/* Runs argv[0] with argv; fills out and err; *status is the exit code. */
-static enum spawn_result spawn_capture(char *const argv[], struct capture *out, struct capture *err,
-				       int *status)
+/* Runs argv[0] with argv and envp; fills out and err; *status is the exit code. */
+static enum spawn_result spawn_capture(char *const argv[], char *const envp[], struct capture *out,
+				       struct capture *err, int *status)
 {
 	int po[2], pe[2];
 	if (pipe2(po, O_CLOEXEC) != 0)
@@ -124,7 +122,7 @@ static enum spawn_result spawn_capture(char *const argv[], struct capture *out, 
 	posix_spawn_file_actions_adddup2(&fa, po[1], 1);
 	posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
 	pid_t pid;
-	int rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+	int rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
 	close(po[1]);
 	close(pe[1]);
@@ -672,8 +670,8 @@ static void note_skipped(struct lint_run *run, const struct helm_chart *c, const
 		 helm_skip_prefix, why, openshift_api);
 }
 
-static bool render(struct lint_run *run, struct helm_chart *c, const char *helm, bool openshift,
-		   struct pass *ps)
+static bool render(struct lint_run *run, struct helm_chart *c, const struct helm_sandbox *sb,
+		   const char *helm, bool openshift, struct pass *ps)
 {
 	const struct lint_options *o = run->opts;
 	size_t max = 8 + 2 * (o->nvalues + o->nsets);
@@ -684,7 +682,7 @@ static bool render(struct lint_run *run, struct helm_chart *c, const char *helm,
 	argv[n++] = (char *)helm;
 	argv[n++] = "template";
 	argv[n++] = "unroot";
-	argv[n++] = (char *)c->path;
+	argv[n++] = (char *)sb->chart;
 	for (size_t i = 0; i < o->nvalues; i++) {
 		argv[n++] = "--values";
 		argv[n++] = (char *)o->values[i];
@@ -701,7 +699,7 @@ static bool render(struct lint_run *run, struct helm_chart *c, const char *helm,
 
 	struct capture out = {.limit = HELM_MAX_OUTPUT}, err = {.limit = HELM_MAX_STDERR};
 	int status = 0;
-	enum spawn_result r = spawn_capture(argv, &out, &err, &status);
+	enum spawn_result r = spawn_capture(argv, sb->envp, &out, &err, &status);
 	const char *api = openshift ? " --api-versions security.openshift.io/v1" : "";
 	bool ok = false;
 	switch (r) {
@@ -775,17 +773,21 @@ void helm_render_checks(struct lint_run *run, struct helm_chart *c, size_t first
 	bool plain = plats & ~(unsigned)PLAT_OPENSHIFT;
 	bool os = plats & PLAT_OPENSHIFT;
 	struct pass ps = {.narrow = plain && os, .first = run->diags.n, .supp_first = run->nsupp};
+	struct helm_sandbox sb;
+	if (!helm_sandbox_open(run, c, &sb))
+		return;
 	if (plain) {
 		/* Room for the raw messages of the plain pass, for merging with the other. */
 		ps.raw = arena_alloc(run->arena, 4096 * sizeof(*ps.raw));
 		if (!ps.raw)
 			ps.narrow = false;
-		render(run, c, helm, false, &ps);
+		render(run, c, &sb, helm, false, &ps);
 		ps.plain_end = run->diags.n;
 		ps.supp_plain_end = run->nsupp;
 		if (ps.plain_end - ps.first > 4096)
 			ps.plain_end = ps.first + 4096;
 	}
 	if (os)
-		render(run, c, helm, true, &ps);
+		render(run, c, &sb, helm, true, &ps);
+	helm_sandbox_close(&sb);
 }
