@@ -48,17 +48,32 @@ struct diag {
 	unsigned line, col, end_line, end_col;
 };
 
+/*
+ * The findings of a run. A hostile input can make hundreds of thousands of
+ * them, so the engine caps them (0 turns a cap off): `input_cap` findings
+ * for the input being linted, which starts at `input_first`, and `run_cap`
+ * for the run, counted in *kept (shared by the run's threads). What a cap
+ * leaves out is counted in input_dropped and run_dropped for the engine's
+ * note. The list always keeps DIAG_SPARE free slots for what the engine
+ * adds from its memory reserve (arena_reserve): the note that a limit was
+ * hit never needs the list to grow. Adds in reserve mode pass the caps.
+ */
+#define DIAG_SPARE 4
+
 struct diag_list {
 	struct arena *arena;
 	struct diag *items;
 	size_t n, cap;
+	size_t input_cap, input_first, input_dropped;
+	size_t run_cap, run_dropped;
+	_Atomic size_t *kept;
 };
 
 /*
  * Appends a diagnostic for `rule` at [start, end) of `src` (src may be NULL,
  * then `path` names the input). The message is printf-formatted. Returns the
  * new entry so the caller can set fix/object/container, or NULL when the
- * arena is full.
+ * arena is full or a cap leaves it out.
  */
 struct diag *diag_add(struct diag_list *l, const struct rule *rule, const char *path,
 		      struct source *src, size_t start, size_t end, const char *fmt, ...)

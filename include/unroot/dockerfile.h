@@ -127,6 +127,24 @@ struct df_comment {
 	size_t start, end;
 };
 
+/*
+ * Bounds on variable expansion. `ARG a1=${a0}${a0}` doubles a value, so
+ * sixty such lines in a 2 KB file would ask for 2^60 bytes: one expanded
+ * value may hold at most DF_EXPAND_MAX bytes, and all the values expanded
+ * for one Dockerfile (ARG, ENV, USER, FROM, and the words the rules look
+ * at) DF_EXPAND_TOTAL. A value past either is not made; the first such
+ * place is kept here, for the reader's NR000.
+ */
+#define DF_EXPAND_MAX	((size_t)1 << 20)
+#define DF_EXPAND_TOTAL ((size_t)16 << 20)
+
+struct df_expansion {
+	size_t total_left; /* of DF_EXPAND_TOTAL */
+	bool over;	   /* some value passed a bound */
+	bool total;	   /* ... and it was the total */
+	size_t start, end; /* the instruction where it first happened */
+};
+
 struct dockerfile {
 	struct source *src;
 	char escape;		    /* '\\' or '`' */
@@ -138,6 +156,7 @@ struct dockerfile {
 	struct df_comment *comments; /* every comment line, in order, for suppressions */
 	size_t ncomments;
 	const struct df_var *global_args; /* ARGs before the first FROM */
+	struct df_expansion *expansion;	  /* what expansion has used of its bounds */
 };
 
 struct df_error {
@@ -196,13 +215,26 @@ int df_stage_by_name(const struct dockerfile *df, const char *name, int before, 
  * (a missing '}', an unsupported modifier): then it returns NULL and sets
  * *error to a lower-case reason. `lookup` gives a variable's value; it
  * returns false when the name is not in scope, and sets *unresolved when the
- * value itself was built from a variable that had none.
+ * value itself was built from a variable that had none. The strings of the
+ * expansion hold at most `limit` bytes (0: DF_EXPAND_MAX); past it, NULL
+ * with *error == df_expand_too_long.
  */
 typedef bool (*df_lookup_fn)(void *data, const char *name, size_t len, const char **value,
 			     const char **unresolved);
 const char *df_expand_with(struct arena *a, const char *s, size_t len, char escape,
-			   df_lookup_fn lookup, void *data, const char **unresolved,
+			   df_lookup_fn lookup, void *data, size_t limit, const char **unresolved,
 			   const char **error);
+extern const char df_expand_too_long[];
+
+/*
+ * df_expand() of a word of instruction `in` with its variables, within the
+ * Dockerfile's expansion bounds: NULL when the value would pass one (the
+ * place is kept in df->expansion), as when it does not expand.
+ */
+const char *df_expand_in(struct arena *a, const struct dockerfile *df, const struct df_instr *in,
+			 const char *s, const char **unresolved);
+/* Records that an expansion at `in` passed a bound (`total`: the Dockerfile's). */
+void df_expansion_over(struct df_expansion *x, const struct df_instr *in, bool total);
 
 /* Splits and classifies a USER value ("1001:0", "app", "root:root") into *u. */
 void df_user_split(struct arena *a, const char *value, struct df_user *u);

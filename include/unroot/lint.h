@@ -26,17 +26,23 @@ struct id_range {
 	unsigned long start, len;
 };
 
-/* Hard limits; each one hit becomes an NR000 diagnostic. */
+/*
+ * Hard limits; each one hit becomes an NR000 diagnostic, except the
+ * findings caps, whose note is NR002.
+ */
 struct lint_limits {
-	size_t file_size;    /* bytes of one text input */
-	size_t arena;	     /* bytes a run may allocate; each --jobs thread has its own */
-	size_t yaml_depth;   /* nesting of YAML/JSON collections */
-	size_t yaml_aliases; /* alias references per document */
-	size_t yaml_nodes;   /* nodes per document, aliases expanded */
-	size_t tar_entries;  /* entries per image */
-	size_t path_len;     /* bytes of one path */
-	size_t uncompressed; /* bytes of an image's layers, decompressed */
-	size_t dir_depth;    /* folders deep when walking a tree */
+	size_t file_size;      /* bytes of one text input */
+	size_t arena;	       /* bytes a run may allocate, its --jobs threads together */
+	size_t yaml_depth;     /* nesting of YAML/JSON collections */
+	size_t yaml_aliases;   /* alias references per document */
+	size_t yaml_nodes;     /* nodes per document, aliases expanded */
+	size_t tar_entries;    /* entries per image */
+	size_t path_len;       /* bytes of one path */
+	size_t uncompressed;   /* bytes of an image's layers, decompressed */
+	size_t dir_depth;      /* folders deep when walking a tree */
+	size_t expansion;      /* bytes one ARG/ENV/USER value may expand to */
+	size_t findings_input; /* findings reported for one input */
+	size_t findings_run;   /* findings reported for a run */
 };
 
 /* Images named by reference: registries, the Docker daemon, the local store (docs/image.md). */

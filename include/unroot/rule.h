@@ -12,6 +12,7 @@
 #ifndef UNROOT_RULE_H
 #define UNROOT_RULE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "unroot/diag.h"
@@ -90,6 +91,11 @@ struct rule {
 	const char *remediation; /* what to write instead */
 	const char *bad, *good;	 /* a short input that fires, and its fixed form */
 	void (*check)(struct check_ctx *ctx, const struct rule *self);
+	/*
+	 * A note the engine makes about the run (NR002), not a finding about an
+	 * input: SARIF lists it among its rules only when a report holds one.
+	 */
+	bool note;
 };
 
 /* The table, in code order. */
@@ -102,6 +108,7 @@ const struct rule *rule_find(const char *code_or_name);
 /* Rules the engine raises itself. */
 extern const struct rule NR000_parse_error;
 extern const struct rule NR001_unused_suppression;
+extern const struct rule NR002_findings_capped;
 
 /* diag_add() with the context's path and source. */
 struct diag *report(struct check_ctx *ctx, const struct rule *rule, size_t start, size_t end,

@@ -32,6 +32,7 @@ struct suppression {
 	const char **codes;
 	size_t ncodes;
 	bool used;
+	bool capped; /* its input had findings left out: whether it matched is not known */
 };
 
 struct pair_entry;
@@ -70,6 +71,16 @@ struct lint_run {
 	/* Runs of the threads that linted a batch; findings point into their arenas. */
 	struct lint_run **children;
 	size_t nchildren, capchildren;
+	/* Findings kept by the run and its threads, against limits.findings_run. */
+	_Atomic size_t kept;
+	struct lint_run *parent; /* a thread's run: the run it lints for */
+	unsigned depth;		 /* inputs being linted inside one another (a chart's documents) */
+	size_t input_supp;	 /* where the current input's suppressions start */
+	/* Memory: the first input that ran out is reported; the later ones are counted. */
+	bool oom_noted;
+	size_t oom_more;
+	const char *oom_more_path;
+	const char *run_capped_path; /* the first input whose findings the run's cap left out */
 };
 
 /*
@@ -124,6 +135,33 @@ bool run_read_text(struct lint_run *run, const struct reader *rd, const char *pa
 extern const struct reader *const reader_table[];
 extern const size_t reader_count;
 const struct reader *reader_for_kind(enum input_kind k);
+
+/*
+ * A run for a thread of `parent`: the same options and limits, its memory
+ * counted in the parent's budget and its findings in the parent's cap.
+ */
+struct lint_run *run_new_child(struct lint_run *parent);
+
+/*
+ * Around the linting of one input: the findings cap starts over, and what
+ * it left out, or a memory failure, is reported for `path` at the end.
+ */
+void run_begin_input(struct lint_run *run);
+void run_end_input(struct lint_run *run, const char *path);
+
+/*
+ * The input `path` needed more memory than the run may use: an NR000 from
+ * the reserve for the first input of the run that does, a count for the
+ * others (said once at the end). The arenas' failure is then forgotten so
+ * the next input gets its chance.
+ */
+void run_memory_error(struct lint_run *run, const char *path);
+
+/*
+ * Marks the findings the run's suppressions cover, and reports those that
+ * covered none as NR001 (suppress.c). Part of lint_run_finish().
+ */
+void run_apply_suppressions(struct lint_run *run);
 
 /* An NR000 for input `path`; marks the run as having an input error. */
 void run_parse_error(struct lint_run *run, const char *path, struct source *src, size_t start,

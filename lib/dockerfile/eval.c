@@ -102,10 +102,11 @@ struct scope {
 struct ev {
 	struct arena *a;
 	struct dockerfile *df;
-	struct scope *scopes;  /* one a stage */
-	struct vhash globals;  /* the meta args with a value */
-	struct vhash declared; /* every meta arg, with a value or not */
-	int stage;	       /* -1: the global scope */
+	struct scope *scopes;	   /* one a stage */
+	struct vhash globals;	   /* the meta args with a value */
+	struct vhash declared;	   /* every meta arg, with a value or not */
+	int stage;		   /* -1: the global scope */
+	const struct df_instr *in; /* the instruction being expanded */
 };
 
 static bool lookup(void *data, const char *name, size_t len, const char **value,
@@ -126,10 +127,21 @@ static bool lookup(void *data, const char *name, size_t len, const char **value,
 	return true;
 }
 
+/*
+ * A value expanded within the bounds: past one, no value (unknown, as a
+ * syntax error leaves it), and the place is kept for the reader's NR000.
+ */
 static const char *expand(struct ev *e, const char *s, size_t len, const char **unresolved)
 {
 	const char *err = NULL;
-	const char *r = df_expand_with(e->a, s, len, e->df->escape, lookup, e, unresolved, &err);
+	struct df_expansion *x = e->df->expansion;
+	size_t room = x && x->total_left < DF_EXPAND_MAX ? x->total_left : DF_EXPAND_MAX;
+	const char *r =
+	    df_expand_with(e->a, s, len, e->df->escape, lookup, e, room, unresolved, &err);
+	if (r && x)
+		x->total_left -= strlen(r) < x->total_left ? strlen(r) : x->total_left;
+	if (!r && err == df_expand_too_long && x && e->in)
+		df_expansion_over(x, e->in, room < DF_EXPAND_MAX);
 	if (!r && unresolved && !*unresolved)
 		*unresolved = "";
 	return r;
@@ -193,6 +205,7 @@ static void eval_globals(struct ev *e)
 		struct df_instr *in = &df->instrs[i];
 		if (in->stage >= 0)
 			break;
+		e->in = in;
 		if (in->cmd == DF_ARG) {
 			for (size_t k = 0; k < in->nargs; k++) {
 				const char *name, *value, *un;
@@ -260,6 +273,7 @@ int df_resolve_stages(struct arena *a, struct dockerfile *df)
 	for (size_t s = 0; s < df->nstages; s++) {
 		struct df_stage *st = &df->stages[s];
 		const char *un = NULL;
+		e.in = &df->instrs[st->from];
 		const char *b = expand(&e, st->base, strlen(st->base), &un);
 		st->base_expanded = b && !un ? b : NULL;
 		st->parent = -1;
@@ -318,6 +332,7 @@ static void eval_user(struct ev *e, struct df_instr *in, struct df_user *u)
 {
 	memset(u, 0, sizeof(*u));
 	u->instr = in;
+	e->in = in;
 	u->uid = u->gid = -1;
 	const char *un = NULL;
 	const char *v = expand(e, in->text, strlen(in->text), &un);
@@ -335,6 +350,7 @@ static void eval_env(struct ev *e, struct df_instr *in, struct scope *sc)
 	size_t n = in->nargs;
 	if (!n)
 		return;
+	e->in = in;
 	const char **names = arena_alloc(e->a, n * sizeof(*names));
 	const char **values = arena_alloc(e->a, n * sizeof(*values));
 	const char **uns = arena_alloc(e->a, n * sizeof(*uns));
@@ -371,6 +387,7 @@ static void eval_env(struct ev *e, struct df_instr *in, struct scope *sc)
 
 static void eval_arg(struct ev *e, struct df_instr *in, struct scope *sc)
 {
+	e->in = in;
 	for (size_t k = 0; k < in->nargs; k++) {
 		const char *name, *value, *un;
 		bool hv;

@@ -14,18 +14,31 @@
 #define MAX_DEPTH   64
 #define MAX_PATTERN 1024 /* values longer than this are not pattern-matched */
 
-/* A growing string; most are short and stay in `small`, with no malloc (sb_free() ends one). */
+/*
+ * A growing string; most are short and stay in `small`, with no malloc
+ * (sb_free() ends one). The strings of one expansion together hold at most
+ * *room bytes: `ARG a1=${a0}${a0}` sixty times over would otherwise double
+ * to 2^60 bytes, and nested ${x:-...} words each hold a copy.
+ */
 struct sb {
 	char *d;
 	size_t len, cap;
-	bool oom;
+	bool oom, too_long;
+	size_t *room; /* bytes the expansion's strings may still take; NULL: no bound */
 	char small[128];
 };
 
 static void sb_add(struct sb *b, const char *s, size_t n)
 {
-	if (b->oom || n == 0)
+	if (b->oom || b->too_long || n == 0)
 		return;
+	if (b->room) {
+		if (n > *b->room) {
+			b->too_long = true;
+			return;
+		}
+		*b->room -= n;
+	}
 	if (b->len + n + 1 > b->cap) {
 		size_t cap = b->cap ? b->cap : sizeof(b->small);
 		while (cap < b->len + n + 1)
@@ -49,6 +62,8 @@ static void sb_add(struct sb *b, const char *s, size_t n)
 
 static void sb_free(struct sb *b)
 {
+	if (b->room)
+		*b->room += b->len;
 	if (b->d != b->small)
 		free(b->d);
 }
@@ -73,6 +88,8 @@ struct xs {
 	size_t unresolved_len;
 	const char *error;
 	int depth;
+	size_t room; /* what the expansion's strings may still hold */
+	bool too_long;
 };
 
 static int peek(const struct xs *x)
@@ -321,8 +338,13 @@ static int dollar(struct xs *x, struct sb *o)
 			x->i++;
 	}
 	if (ch == '+' || ch == '-' || ch == '?' || ch == '#' || ch == '%') {
-		struct sb w = {0};
+		struct sb w = {.room = &x->room};
 		if (stop_on(x, '}', ch == '#' || ch == '%', &w) != 0) {
+			sb_free(&w);
+			return -1;
+		}
+		if (w.too_long) {
+			x->too_long = true;
 			sb_free(&w);
 			return -1;
 		}
@@ -360,10 +382,14 @@ static int dollar(struct xs *x, struct sb *o)
 		bool all = peek(x) == '/';
 		if (all)
 			x->i++;
-		struct sb pat = {0}, rep = {0};
+		struct sb pat = {.room = &x->room}, rep = {.room = &x->room};
 		int r = stop_on(x, '/', true, &pat);
 		if (r == 0)
 			r = stop_on(x, '}', true, &rep);
+		if (pat.too_long || rep.too_long) {
+			x->too_long = true;
+			r = -1;
+		}
 		if (r == 0) {
 			if (!get(x, name, len, &v))
 				note_unresolved(x, name, len);
@@ -419,8 +445,10 @@ static int stop_on(struct xs *x, int stop, bool raw, struct sb *o)
 	return 0;
 }
 
+const char df_expand_too_long[] = "the value expands to more than the limit";
+
 const char *df_expand_with(struct arena *a, const char *s, size_t len, char escape,
-			   df_lookup_fn lookup, void *data, const char **unresolved,
+			   df_lookup_fn lookup, void *data, size_t limit, const char **unresolved,
 			   const char **error)
 {
 	/* Most words hold no quote, escape or $: they are what they say, without a copy per byte.
@@ -436,11 +464,18 @@ const char *df_expand_with(struct arena *a, const char *s, size_t len, char esca
 			*error = out ? NULL : "out of memory";
 		return out;
 	}
-	struct xs x = {.s = s, .n = len, .esc = escape, .lookup = lookup, .data = data};
-	struct sb o = {0};
+	struct xs x = {.s = s,
+		       .n = len,
+		       .esc = escape,
+		       .lookup = lookup,
+		       .data = data,
+		       .room = limit ? limit : DF_EXPAND_MAX};
+	struct sb o = {.room = &x.room};
 	int r = stop_on(&x, -1, false, &o);
 	const char *out = NULL;
-	if (r == 0 && !o.oom)
+	if (o.too_long || x.too_long)
+		x.error = df_expand_too_long;
+	else if (r == 0 && !o.oom)
 		out = arena_strdup(a, sb_str(&o));
 	else if (!x.error)
 		x.error = "out of memory";
@@ -488,5 +523,33 @@ static bool list_lookup(void *data, const char *name, size_t len, const char **v
 const char *df_expand(struct arena *a, const char *s, const struct df_var *vars, char escape,
 		      const char **unresolved)
 {
-	return df_expand_with(a, s, strlen(s), escape, list_lookup, (void *)vars, unresolved, NULL);
+	return df_expand_with(a, s, strlen(s), escape, list_lookup, (void *)vars, 0, unresolved,
+			      NULL);
+}
+
+const char *df_expand_in(struct arena *a, const struct dockerfile *df, const struct df_instr *in,
+			 const char *s, const char **unresolved)
+{
+	struct df_expansion *x = df->expansion;
+	size_t room = DF_EXPAND_MAX;
+	if (x && x->total_left < room)
+		room = x->total_left;
+	const char *err = NULL;
+	const char *r = df_expand_with(a, s, strlen(s), df->escape, list_lookup, (void *)in->vars,
+				       room, unresolved, &err);
+	if (r && x)
+		x->total_left -= strlen(r) < x->total_left ? strlen(r) : x->total_left;
+	if (!r && err == df_expand_too_long && x)
+		df_expansion_over(x, in, room < DF_EXPAND_MAX);
+	return r;
+}
+
+void df_expansion_over(struct df_expansion *x, const struct df_instr *in, bool total)
+{
+	if (x->over)
+		return;
+	x->over = true;
+	x->total = total;
+	x->start = in->start;
+	x->end = in->end;
 }

@@ -759,6 +759,9 @@ int df_parse(struct arena *a, struct source *src, struct dockerfile *out, struct
 	memset(err, 0, sizeof(*err));
 	out->src = src;
 	out->escape = '\\';
+	out->expansion = arena_alloc(a, sizeof(*out->expansion));
+	if (out->expansion)
+		out->expansion->total_left = DF_EXPAND_TOTAL;
 	struct pctx p = {.a = a, .src = src, .d = src->data, .n = src->len, .df = out, .err = err};
 	const char *nul = memchr(src->data, 0, src->len);
 	if (nul) {

@@ -110,30 +110,73 @@ static void add_suppressions(struct lint_run *run, const char *path, const struc
  * keep. Memory touched once is then used again for the next input, which on
  * a run over many files saved most of its page faults (52 MB to a few).
  */
+/*
+ * An expansion that passed a bound: NR000 where it first did. Before the
+ * rules (ARG, ENV, USER, FROM) the Dockerfile is not checked at all: its
+ * values would be wrong; in the rules, that word was taken as unknown.
+ */
+static bool expansion_over(struct lint_run *run, const char *path, struct source *src,
+			   const struct dockerfile *df, bool checked)
+{
+	const struct df_expansion *x = df->expansion;
+	if (!x || !x->over)
+		return false;
+	if (x->total)
+		run_parse_error(run, path, src, x->start, x->end,
+				"the values this Dockerfile expands add up to more than %zu MiB "
+				"here (the limit for one Dockerfile); %s",
+				DF_EXPAND_TOTAL >> 20,
+				checked ? "unroot took the rest as unknown, so what depends on "
+					  "them was not checked"
+					: "unroot does not make them, so it was not checked");
+	else
+		run_parse_error(
+		    run, path, src, x->start, x->end,
+		    "a value here expands to more than %zu MiB (the limit for one "
+		    "value); %s",
+		    DF_EXPAND_MAX >> 20,
+		    checked ? "unroot took it as unknown, so what depends on it was "
+			      "not checked"
+			    : "unroot does not make it, so this Dockerfile was not checked");
+	return true;
+}
+
+/*
+ * The model of one Dockerfile and what the rules derive from it go to the
+ * run's scratch arena, reset when the input is done: findings copy what they
+ * keep. Memory touched once is then used again for the next input, which on
+ * a run over many files saved most of its page faults (52 MB to a few).
+ */
 static void lint_in(struct lint_run *run, struct arena *m, const char *path, struct source *src)
 {
 	struct dockerfile *df = arena_alloc(m, sizeof(*df));
 	struct df_error err = {0};
 	if (!df) {
-		run_parse_error(run, path, src, 0, 0, "out of memory reading '%s'", path);
+		run_memory_error(run, path);
 		return;
 	}
 	if (df_parse(m, src, df, &err) != 0) {
-		run_parse_error(run, path, src, err.start, err.end, "%s", err.message);
+		if (arena_failed(m))
+			run_memory_error(run, path);
+		else
+			run_parse_error(run, path, src, err.start, err.end, "%s", err.message);
 		return;
 	}
 	if (df_eval(m, df) != 0) {
-		run_parse_error(run, path, src, 0, 0, "out of memory evaluating '%s'", path);
+		run_memory_error(run, path);
 		return;
 	}
+	if (expansion_over(run, path, src, df, false))
+		return;
 	add_suppressions(run, path, df);
 	struct check_ctx ctx;
 	run_ctx_init(run, &ctx, path, src);
 	ctx.df = df;
 	ctx.scratch = m;
 	run_rules(run, &ctx, KIND_DOCKERFILE);
+	expansion_over(run, path, src, df, true);
 	if (arena_failed(m))
-		run_parse_error(run, path, src, 0, 0, "out of memory checking '%s'", path);
+		run_memory_error(run, path);
 }
 
 static void lint(struct lint_run *run, const char *path, struct source *src)
@@ -164,9 +207,15 @@ static const struct image_view *image_side(struct lint_run *run, const char *pat
 		run_parse_error(run, path, src, err.start, err.end, "%s", err.message);
 		return NULL;
 	}
-	if (df_eval(run->arena, df) != 0)
+	if (df_eval(run->arena, df) != 0) {
+		run_memory_error(run, path);
 		return NULL;
-	return df_image_view(run->arena, df, path, run->opts);
+	}
+	if (expansion_over(run, path, src, df, false))
+		return NULL;
+	const struct image_view *v = df_image_view(run->arena, df, path, run->opts);
+	expansion_over(run, path, src, df, true);
+	return v;
 }
 
 const struct reader dockerfile_reader = {

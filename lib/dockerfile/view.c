@@ -58,7 +58,7 @@ static int *stage_chain(struct arena *a, const struct dockerfile *df, int final,
 static const char *expand_in(struct arena *a, const struct dockerfile *df,
 			     const struct df_instr *in, const char *s)
 {
-	const char *r = df_expand(a, s, in->vars, df->escape, NULL);
+	const char *r = df_expand_in(a, df, in, s, NULL);
 	return r ? r : s;
 }
 

@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,9 @@ void lint_options_init(struct lint_options *o)
 	    .path_len = 4096,
 	    .uncompressed = (size_t)16 << 30,
 	    .dir_depth = 64,
+	    .expansion = 1u << 20,
+	    .findings_input = 1000,
+	    .findings_run = 100000,
 	};
 	o->fetch = (struct fetch_options){
 	    .tls_verify = true, .timeout = 30, .retries = 4, .retry_time = 60};
@@ -87,6 +91,25 @@ struct lint_run *lint_run_new(const struct lint_options *opts)
 	run->opts = opts;
 	run->arena = a;
 	run->diags.arena = a;
+	run->diags.run_cap = opts->limits.findings_run;
+	run->diags.kept = &run->kept;
+	return run;
+}
+
+struct lint_run *run_new_child(struct lint_run *parent)
+{
+	struct arena *a = arena_new_shared(parent->arena);
+	struct lint_run *run = a ? arena_alloc(a, sizeof(*run)) : NULL;
+	if (!run) {
+		arena_free(a);
+		return NULL;
+	}
+	run->opts = parent->opts;
+	run->arena = a;
+	run->parent = parent;
+	run->diags.arena = a;
+	run->diags.run_cap = parent->diags.run_cap;
+	run->diags.kept = parent->diags.kept;
 	return run;
 }
 
@@ -103,7 +126,7 @@ void lint_run_free(struct lint_run *run)
 struct arena *run_scratch(struct lint_run *run)
 {
 	if (!run->scratch)
-		run->scratch = arena_new(run->opts->limits.arena);
+		run->scratch = arena_new_shared(run->arena);
 	return run->scratch;
 }
 
@@ -117,9 +140,78 @@ void run_parse_error(struct lint_run *run, const char *path, struct source *src,
 {
 	va_list ap;
 	va_start(ap, fmt);
-	diag_vadd(&run->diags, &NR000_parse_error, path, src, start, end, fmt, ap);
+	struct diag *d = diag_vadd(&run->diags, &NR000_parse_error, path, src, start, end, fmt, ap);
 	va_end(ap);
 	run->input_error = true;
+	if (!d && arena_failed(run->arena))
+		run_memory_error(run, path); /* a message the run had no memory left for */
+}
+
+/* A note from the reserve: it must be stored even when the run's memory is spent. */
+static void reserved_add(struct lint_run *run, const struct rule *rule, const char *path,
+			 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void reserved_add(struct lint_run *run, const struct rule *rule, const char *path,
+			 const char *fmt, ...)
+{
+	bool was = arena_reserve(run->arena, true);
+	va_list ap;
+	va_start(ap, fmt);
+	diag_vadd(&run->diags, rule, path, NULL, 0, 0, fmt, ap);
+	va_end(ap);
+	arena_reserve(run->arena, was);
+}
+
+void run_memory_error(struct lint_run *run, const char *path)
+{
+	run->input_error = true;
+	if (!run->oom_noted) {
+		run->oom_noted = true;
+		reserved_add(run, &NR000_parse_error, path,
+			     "'%s' needs more memory than a run may use (%zu MiB, its threads and "
+			     "inputs together); it was not fully checked",
+			     path, arena_limit(run->arena) >> 20);
+	} else if (run->oom_more++ == 0) {
+		run->oom_more_path = path;
+	}
+	arena_clear_failed(run->arena);
+	arena_clear_failed(run->scratch);
+}
+
+void run_begin_input(struct lint_run *run)
+{
+	if (run->depth++)
+		return;
+	run->diags.input_first = run->diags.n;
+	run->diags.input_cap = run->opts->limits.findings_input;
+	run->diags.input_dropped = 0;
+	run->input_supp = run->nsupp;
+}
+
+void run_end_input(struct lint_run *run, const char *path)
+{
+	if (--run->depth)
+		return;
+	struct diag_list *l = &run->diags;
+	l->input_cap = 0;
+	if (arena_failed(run->arena) || (run->scratch && arena_failed(run->scratch)))
+		run_memory_error(run, path);
+	if (l->run_dropped && !run->run_capped_path)
+		run->run_capped_path = path;
+	if (!l->input_dropped)
+		return;
+	/* Whether a suppression of this input matched a finding left out is not known. */
+	for (size_t i = run->input_supp; i < run->nsupp; i++)
+		run->supp[i].capped = true;
+	/* once the run's cap is reached, its own note says it for every input */
+	bool run_full = l->run_cap && l->kept && atomic_load(l->kept) >= l->run_cap;
+	if (!run_full &&
+	    !diag_add(l, &NR002_findings_capped, path, NULL, 0, 0,
+		      "%zu more finding%s in this input %s left out: unroot reports "
+		      "at most %zu an input; fix those above and run it again",
+		      l->input_dropped, l->input_dropped == 1 ? "" : "s",
+		      l->input_dropped == 1 ? "was" : "were", run->opts->limits.findings_input))
+		run_memory_error(run, path);
+	l->input_dropped = 0;
 }
 
 void run_add_suppression(struct lint_run *run, const struct suppression *s)
@@ -381,11 +473,10 @@ static void lint_one(struct lint_run *run, const char *path, struct source *src,
 		return;
 	}
 	run_note_input(run, path);
-	if (!run_read_text(run, rd, path, regular, &src))
-		return;
-	rd->lint(run, path, src);
-	if (arena_failed(run->arena))
-		run->input_error = true;
+	run_begin_input(run);
+	if (run_read_text(run, rd, path, regular, &src))
+		rd->lint(run, path, src);
+	run_end_input(run, path);
 }
 
 void lint_run_buffer(struct lint_run *run, const char *path, const char *data, size_t len,
@@ -665,17 +756,18 @@ void lint_run_paths(struct lint_run *run, const char *const *paths, size_t n)
 			    .path = p->path, .src = p->src, .rd = p->rd, .regular = p->regular};
 			continue;
 		}
+		run_begin_input(run);
 		if (run_read_text(run, p->rd, p->path, p->regular, &p->src))
 			p->rd->lint(run, p->path, p->src);
-		if (arena_failed(run->arena))
-			run->input_error = true;
+		run_end_input(run, p->path);
 	}
 	if (par && !workers_lint(run, par, k, nworkers)) {
-		for (size_t i = 0; i < k; i++)
+		for (size_t i = 0; i < k; i++) {
+			run_begin_input(run);
 			if (run_read_text(run, par[i].rd, par[i].path, par[i].regular, &par[i].src))
 				par[i].rd->lint(run, par[i].path, par[i].src);
-		if (arena_failed(run->arena))
-			run->input_error = true;
+			run_end_input(run, par[i].path);
+		}
 	}
 	run->npending = 0;
 	run->nfolders = 0; /* the next batch lists again: the folders may have changed */
@@ -683,52 +775,29 @@ void lint_run_paths(struct lint_run *run, const char *const *paths, size_t n)
 
 /* --- finishing ----------------------------------------------------------- */
 
-static bool covers(const struct suppression *s, const struct diag *d)
-{
-	if (strcmp(s->path, d->path) != 0)
-		return false;
-	if (!s->global && (d->start < s->from || d->start >= s->to))
-		return false;
-	for (size_t i = 0; i < s->ncodes; i++) {
-		const struct rule *r = rule_find(s->codes[i]);
-		if (r == d->rule)
-			return true;
-	}
-	return false;
-}
-
 void lint_run_finish(struct lint_run *run)
 {
 	if (run->finished)
 		return;
 	run->finished = true;
 	struct diag_list *l = &run->diags;
-	size_t n = l->n;
-	for (size_t i = 0; i < n; i++) {
-		struct diag *d = &l->items[i];
-		if (d->rule == &NR000_parse_error)
-			continue;
-		for (size_t k = 0; k < run->nsupp; k++) {
-			if (covers(&run->supp[k], d)) {
-				run->supp[k].used = true;
-				d->suppressed = true;
-			}
-		}
-	}
-	if (!run_rule_disabled(run, &NR001_unused_suppression)) {
-		for (size_t k = 0; k < run->nsupp; k++) {
-			struct suppression *s = &run->supp[k];
-			if (s->used)
-				continue;
-			char *codes = arena_strdup(run->arena, "");
-			for (size_t i = 0; i < s->ncodes && codes; i++)
-				codes = arena_printf(run->arena, "%s%s%s", codes, i ? "," : "",
-						     s->codes[i]);
-			diag_add(l, &NR001_unused_suppression, s->path, s->src, s->start, s->end,
-				 "suppression of %s matched no finding here; remove it",
-				 codes ? codes : "rules");
-		}
-	}
+	run_apply_suppressions(run);
+	/* The notes of what the limits left out, from the reserve: said whatever else happened. */
+	if (run->oom_more)
+		reserved_add(run, &NR000_parse_error, run->oom_more_path,
+			     "%zu more input%s, from '%s' on, also needed more memory than the run "
+			     "may use; %s not fully checked",
+			     run->oom_more, run->oom_more == 1 ? "" : "s", run->oom_more_path,
+			     run->oom_more == 1 ? "it was" : "they were");
+	if (l->run_dropped)
+		reserved_add(run, &NR002_findings_capped,
+			     run->run_capped_path ? run->run_capped_path : "-",
+			     "%zu more finding%s of this run %s left out, from '%s' on: unroot "
+			     "reports at most %zu a run; fix those reported and run it again",
+			     l->run_dropped, l->run_dropped == 1 ? "" : "s",
+			     l->run_dropped == 1 ? "was" : "were",
+			     run->run_capped_path ? run->run_capped_path : "-",
+			     run->opts->limits.findings_run);
 	/* Severity overrides, the ignore list and the platform filter, then drop what is gone. */
 	size_t w = 0;
 	for (size_t i = 0; i < l->n; i++) {

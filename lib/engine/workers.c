@@ -76,14 +76,14 @@ static void *work(void *arg)
 		for (; i < end; i++) {
 			struct work *it = &sh->items[i];
 			size_t before = w->run->diags.n;
+			run_begin_input(w->run);
 			if (run_read_text(w->run, it->rd, it->path, it->regular, &it->src))
 				it->rd->lint(w->run, it->path, it->src);
+			run_end_input(w->run, it->path);
 			/* The report needs the findings' lines and columns: count them here,
 			 * on this thread, while the input is in its cache. */
 			for (size_t k = before; k < w->run->diags.n; k++)
 				diag_locate(&w->run->diags.items[k]);
-			if (arena_failed(w->run->arena))
-				w->run->input_error = true;
 		}
 	}
 	return NULL;
@@ -104,21 +104,41 @@ unsigned workers_count(const struct lint_options *opts, size_t n)
 	return want;
 }
 
-/* Moves a worker's findings into the run, which adopts the worker's arena. */
+/*
+ * Moves a worker's findings into the run, which adopts the worker's arena.
+ * The run's list grows once, to hold them all and its spare slots, from
+ * the memory reserve: what the threads found is not lost at the last step
+ * because the threads used the run's memory. False when it cannot grow.
+ */
 static bool merge(struct lint_run *run, struct lint_run *w)
 {
-	for (size_t i = 0; i < w->diags.n; i++) {
-		struct diag *d =
-		    ARR_PUSH(run->arena, run->diags.items, run->diags.n, run->diags.cap);
-		if (!d)
+	struct diag_list *l = &run->diags;
+	size_t want = l->n + w->diags.n + DIAG_SPARE + 1;
+	if (want > l->cap) {
+		bool was = arena_reserve(run->arena, true);
+		struct diag *p =
+		    arena_realloc_raw(run->arena, l->items, l->cap * sizeof(*p), want * sizeof(*p));
+		arena_reserve(run->arena, was);
+		if (!p)
 			return false;
-		*d = w->diags.items[i];
+		l->items = p;
+		l->cap = want;
 	}
+	memcpy(l->items + l->n, w->diags.items, w->diags.n * sizeof(*l->items));
+	l->n += w->diags.n;
+	l->run_dropped += w->diags.run_dropped;
 	for (size_t i = 0; i < w->nsupp; i++)
 		run_add_suppression(run, &w->supp[i]);
 	if (w->input_error)
 		run->input_error = true;
-	return !arena_failed(run->arena);
+	if (w->oom_noted)
+		run->oom_noted = true; /* its note is among its findings: one a thread at most */
+	if (w->oom_more && !run->oom_more_path)
+		run->oom_more_path = w->oom_more_path;
+	run->oom_more += w->oom_more;
+	if (!run->run_capped_path)
+		run->run_capped_path = w->run_capped_path;
+	return true;
 }
 
 bool workers_lint(struct lint_run *run, struct work *items, size_t n, unsigned nworkers)
@@ -131,7 +151,7 @@ bool workers_lint(struct lint_run *run, struct work *items, size_t n, unsigned n
 	memset(ws, 0, sizeof(ws));
 	for (unsigned k = 0; k < nworkers; k++) {
 		ws[k].sh = &sh;
-		ws[k].run = lint_run_new(run->opts);
+		ws[k].run = run_new_child(run);
 		if (!ws[k].run)
 			goto fail;
 		memcpy(ws[k].run->kind_state, run->kind_state, sizeof(run->kind_state));
@@ -156,12 +176,15 @@ bool workers_lint(struct lint_run *run, struct work *items, size_t n, unsigned n
 		if (!slot) {
 			/* no findings of it can be kept, so its arena can go */
 			lint_run_free(ws[k].run);
-			run->input_error = true;
+			run_memory_error(run, items[0].path);
 			continue;
 		}
 		*slot = ws[k].run;
-		if (!merge(run, ws[k].run))
-			run->input_error = true;
+		if (!merge(run, ws[k].run)) {
+			/* its findings stay out of the report: say so */
+			ws[k].run->diags.n = 0;
+			run_memory_error(run, items[0].path);
+		}
 	}
 	return true;
 fail:

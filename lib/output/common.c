@@ -76,22 +76,33 @@ void rule_anchor(const struct rule *r, struct buf *out)
 			buf_putc(out, '-');
 }
 
+/*
+ * The whole table, less the engine's notes (NR002) that no finding of the
+ * report is: a report without one describes the rules it always did.
+ */
 void fmt_rules(const struct report *r, const struct rule *const **rules, size_t *n)
 {
+	static _Thread_local const struct rule *listed[256];
 	if (r->rules) {
 		*rules = r->rules;
 		*n = r->nrules;
-	} else {
-		*rules = rule_table;
-		*n = rule_count;
+		return;
 	}
+	size_t k = 0;
+	for (size_t i = 0; i < rule_count && k < sizeof(listed) / sizeof(listed[0]); i++) {
+		const struct rule *x = rule_table[i];
+		bool keep = !x->note;
+		for (size_t j = 0; !keep && r->diags && j < r->diags->n; j++)
+			keep = r->diags->items[j].rule == x;
+		if (keep)
+			listed[k++] = x;
+	}
+	*rules = listed;
+	*n = k;
 }
 
-long fmt_rule_index(const struct report *r, const struct rule *rule)
+long fmt_rule_index(const struct rule *const *rules, size_t n, const struct rule *rule)
 {
-	const struct rule *const *rules;
-	size_t n;
-	fmt_rules(r, &rules, &n);
 	for (size_t i = 0; i < n; i++)
 		if (rules[i] == rule)
 			return (long)i;

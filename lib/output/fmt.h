@@ -16,10 +16,14 @@ struct report;
 struct rule;
 struct source;
 
-/* The rules the report describes: r->rules, or the whole table. */
+/*
+ * The rules the report describes: r->rules, or the whole table less the
+ * engine's notes that no finding of the report is. The list stays valid
+ * until the next call on the same thread.
+ */
 void fmt_rules(const struct report *r, const struct rule *const **rules, size_t *n);
-/* Index of a rule in that set, or -1. */
-long fmt_rule_index(const struct report *r, const struct rule *rule);
+/* Index of a rule in such a list, or -1. */
+long fmt_rule_index(const struct rule *const *rules, size_t n, const struct rule *rule);
 
 /* Appends s with every invalid UTF-8 byte replaced by U+FFFD. */
 void fmt_put_utf8(struct buf *out, const char *s);

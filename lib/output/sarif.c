@@ -217,11 +217,12 @@ static json_t *region(const struct diag *d)
 	return o;
 }
 
-static json_t *result(const struct report *r, const struct diag *d)
+static json_t *result(const struct report *r, const struct rule *const *table, size_t ntable,
+		      const struct diag *d)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "ruleId", json_string(d->rule->code));
-	long idx = fmt_rule_index(r, d->rule);
+	long idx = fmt_rule_index(table, ntable, d->rule);
 	if (idx >= 0)
 		json_object_set_new(o, "ruleIndex", json_integer(idx));
 	json_object_set_new(o, "level", json_string(level(d->severity)));
@@ -302,7 +303,7 @@ static void write_sarif(struct buf *out, const struct report *r)
 	json_object_set_new(run, "originalUriBaseIds", bases);
 	json_t *results = json_array();
 	for (size_t i = 0; i < r->diags->n; i++)
-		json_array_append_new(results, result(r, &r->diags->items[i]));
+		json_array_append_new(results, result(r, table, n, &r->diags->items[i]));
 	json_object_set_new(run, "results", results);
 	json_object_set_new(run, "columnKind", json_string("utf16CodeUnits"));
 

@@ -2,6 +2,7 @@
 #include "unroot/arena.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,18 +35,93 @@ struct block {
 	_Alignas(ALIGN) unsigned char data[];
 };
 
+/*
+ * What the arenas of one run may hand out together: the run's, its scratch
+ * arena, and those of its threads. An arena takes credit from it in chunks
+ * (one atomic add per chunk, not per allocation) and gives it back when it
+ * is reset or freed. The last RESERVE bytes are only for arenas in reserve
+ * mode: the message that a limit was hit must always find room.
+ */
+struct budget {
+	atomic_size_t held;
+	size_t limit, reserve;
+	atomic_uint refs;
+};
+
+#define CREDIT_CHUNK (256u << 10)
+#define RESERVE_MAX  (4u << 20)
+
 struct arena {
 	struct block *head;
-	size_t limit, used;
+	size_t used;   /* bytes handed out */
+	size_t credit; /* bytes taken from the budget, at least `used` */
+	struct budget *budget;
 	bool failed;
+	bool reserve; /* arena_reserve(): the budget's reserve may be used */
 };
+
+static struct arena *arena_with(struct budget *b)
+{
+	struct arena *a = calloc(1, sizeof(*a));
+	if (!a)
+		return NULL;
+	a->budget = b;
+	atomic_fetch_add(&b->refs, 1);
+	return a;
+}
 
 struct arena *arena_new(size_t limit)
 {
-	struct arena *a = calloc(1, sizeof(*a));
-	if (a)
-		a->limit = limit;
+	struct budget *b = calloc(1, sizeof(*b));
+	if (!b)
+		return NULL;
+	b->limit = limit;
+	b->reserve = limit / 16 < RESERVE_MAX ? limit / 16 : RESERVE_MAX;
+	atomic_init(&b->held, 0);
+	atomic_init(&b->refs, 0);
+	struct arena *a = arena_with(b);
+	if (!a)
+		free(b);
 	return a;
+}
+
+struct arena *arena_new_shared(struct arena *other)
+{
+	return other ? arena_with(other->budget) : NULL;
+}
+
+/* Gives back the arena's credit, down to what it hands out now. */
+static void give_back(struct arena *a)
+{
+	if (a->credit > a->used) {
+		atomic_fetch_sub(&a->budget->held, a->credit - a->used);
+		a->credit = a->used;
+	}
+}
+
+/*
+ * Makes room in the budget for `need` more bytes: a chunk of credit when the
+ * budget has it, else just what is needed. False when even that would pass
+ * the limit (less the reserve, unless the arena is in reserve mode).
+ */
+static bool take_credit(struct arena *a, size_t need)
+{
+	if (need <= a->credit - a->used)
+		return true;
+	struct budget *b = a->budget;
+	size_t want = need - (a->credit - a->used);
+	size_t top = b->limit - (a->reserve ? 0 : b->reserve);
+	size_t held = atomic_load(&b->held);
+	for (;;) {
+		if (held > top || want > top - held)
+			return false;
+		size_t chunk =
+		    want < CREDIT_CHUNK && CREDIT_CHUNK <= top - held ? CREDIT_CHUNK : want;
+		if (atomic_compare_exchange_weak(&b->held, &held, held + chunk)) {
+			a->credit += chunk;
+			return true;
+		}
+	}
 }
 
 static void free_block(struct block *b);
@@ -58,6 +134,10 @@ void arena_free(struct arena *a)
 		next = b->next;
 		free_block(b);
 	}
+	struct budget *bg = a->budget;
+	atomic_fetch_sub(&bg->held, a->credit);
+	if (atomic_fetch_sub(&bg->refs, 1) == 1)
+		free(bg);
 	free(a);
 }
 
@@ -180,10 +260,10 @@ static void piece_put(struct block *b)
 /* `size` bytes, not cleared: for callers that fill them at once. */
 static void *bump(struct arena *a, size_t size)
 {
-	if (!a || a->failed)
+	if (!a || (a->failed && !a->reserve))
 		return NULL;
 	size_t need = (size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
-	if (need < size || need > a->limit - a->used) {
+	if (need < size || !take_credit(a, need)) {
 		a->failed = true;
 		return NULL;
 	}
@@ -194,8 +274,8 @@ static void *bump(struct arena *a, size_t size)
 		 * blocks are huge pages that grow with the arena (half of what it
 		 * holds, up to BLOCK_MAX), so a run over many inputs takes few.
 		 */
-		size_t bsize = BLOCK_MIN;
-		if (a->head) {
+		size_t bsize = a->reserve ? 4096 : BLOCK_MIN;
+		if (a->head && !a->reserve) {
 			size_t grow = a->used / 2 < BLOCK_MAX ? a->used / 2 : BLOCK_MAX;
 			bsize = grow > HUGE_PAGE ? grow : HUGE_PAGE;
 		}
@@ -203,7 +283,7 @@ static void *bump(struct arena *a, size_t size)
 			bsize = need;
 		b = NULL;
 #ifndef RESET_FREES_ALL
-		if (a->used < POOLED && need <= PIECE - sizeof(*b))
+		if (a->used < POOLED && need <= PIECE - sizeof(*b) && !a->reserve)
 			b = piece_get(!a->head);
 #endif
 		if (!b)
@@ -243,14 +323,14 @@ void *arena_alloc(struct arena *a, size_t size)
 
 static void *grow(struct arena *a, void *old, size_t old_size, size_t new_size, bool clear)
 {
-	struct block *b = a && !a->failed ? a->head : NULL;
+	struct block *b = a && (!a->failed || a->reserve) ? a->head : NULL;
 	size_t old_need = (old_size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
 	size_t new_need = (new_size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
 	/* The last allocation of the head block grows where it is: a buffer that
 	 * doubles while a word or a list is read costs no copies. */
 	if (old && b && new_need >= new_size && new_need >= old_need &&
 	    (unsigned char *)old + old_need == b->data + b->used &&
-	    new_need - old_need <= b->size - b->used && new_need - old_need <= a->limit - a->used) {
+	    new_need - old_need <= b->size - b->used && take_credit(a, new_need - old_need)) {
 		b->used += new_need - old_need;
 		a->used += new_need - old_need;
 		if (clear && new_size > old_size)
@@ -314,6 +394,31 @@ char *arena_concat(struct arena *a, const char *x, const char *y, const char *z)
 		memcpy(p + nx + ny, z, nz + 1);
 	}
 	return p;
+}
+
+char *arena_join(struct arena *a, const char *const *parts, size_t n, const char *sep)
+{
+	size_t ns = strlen(sep), len = 1;
+	for (size_t i = 0; i < n; i++) {
+		size_t k = strlen(parts[i]) + (i ? ns : 0);
+		if (k > SIZE_MAX - len)
+			return NULL;
+		len += k;
+	}
+	char *out = bump(a, len), *p = out;
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (i) {
+			memcpy(p, sep, ns);
+			p += ns;
+		}
+		size_t k = strlen(parts[i]);
+		memcpy(p, parts[i], k);
+		p += k;
+	}
+	*p = '\0';
+	return out;
 }
 
 char *arena_vprintf(struct arena *a, const char *fmt, va_list ap)
@@ -394,7 +499,38 @@ void arena_reset(struct arena *a)
 		keep->used = 0;
 	}
 	a->used = 0;
+	give_back(a);
 	a->failed = false;
+}
+
+void arena_clear_failed(struct arena *a)
+{
+	if (a)
+		a->failed = false;
+}
+
+bool arena_reserve(struct arena *a, bool on)
+{
+	if (!a)
+		return false;
+	bool was = a->reserve;
+	a->reserve = on;
+	return was;
+}
+
+bool arena_in_reserve(const struct arena *a)
+{
+	return a && a->reserve;
+}
+
+size_t arena_limit(const struct arena *a)
+{
+	return a ? a->budget->limit : 0;
+}
+
+size_t arena_budget_used(const struct arena *a)
+{
+	return a ? atomic_load(&a->budget->held) : 0;
 }
 
 bool arena_failed(const struct arena *a)

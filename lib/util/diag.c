@@ -4,14 +4,57 @@
 #include "unroot/rule.h"
 #include "unroot/source.h"
 
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+/* True, and counted, when a cap leaves the next finding out. */
+static bool capped(struct diag_list *l)
+{
+	if (l->input_cap && l->n >= l->input_first && l->n - l->input_first >= l->input_cap) {
+		l->input_dropped++;
+		return true;
+	}
+	if (l->run_cap && l->kept) {
+		if (atomic_fetch_add(l->kept, 1) >= l->run_cap) {
+			l->run_dropped++;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The next slot: DIAG_SPARE stay free for adds in reserve mode, which may take them. */
+static struct diag *next_slot(struct diag_list *l, bool reserved)
+{
+	size_t keep = reserved ? 0 : DIAG_SPARE;
+	if (l->n + keep >= l->cap) {
+		size_t ncap = l->cap ? l->cap * 2 : 16;
+		if (ncap < l->n + keep + 1)
+			ncap = l->n + keep + 1;
+		struct diag *p = ncap <= SIZE_MAX / sizeof(*p)
+				     ? arena_realloc_raw(l->arena, l->items, l->cap * sizeof(*p),
+							 ncap * sizeof(*p))
+				     : NULL;
+		if (!p)
+			return NULL;
+		l->items = p;
+		l->cap = ncap;
+	}
+	struct diag *d = &l->items[l->n++];
+	memset(d, 0, sizeof(*d));
+	return d;
+}
+
 struct diag *diag_vadd(struct diag_list *l, const struct rule *rule, const char *path,
 		       struct source *src, size_t start, size_t end, const char *fmt, va_list ap)
 {
-	struct diag *d = ARR_PUSH(l->arena, l->items, l->n, l->cap);
+	bool reserved = arena_in_reserve(l->arena);
+	if (!reserved && capped(l))
+		return NULL;
+	struct diag *d = next_slot(l, reserved);
 	if (!d)
 		return NULL;
 	d->rule = rule;

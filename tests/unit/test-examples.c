@@ -130,7 +130,9 @@ static void examples_fire_and_pass(void **state)
 	size_t checked = 0;
 	for (size_t i = 0; i < rule_count; i++) {
 		const struct rule *r = rule_table[i];
-		if (r->kind == KIND_IMAGE || needs_pair(r))
+		/* NR002 needs over 1,000 findings in an input, no example's size;
+		 * tests/cli/limits.sh makes it fire. */
+		if (r->kind == KIND_IMAGE || needs_pair(r) || r->note)
 			continue;
 		assert_non_null(r->bad);
 		assert_non_null(r->good);

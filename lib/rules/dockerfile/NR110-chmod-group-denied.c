@@ -93,14 +93,15 @@ static void check_run(struct check_ctx *ctx, const struct rule *self, const stru
 			any = true;
 	if (!any)
 		return;
-	const char *paths = "";
-	for (size_t i = 0; i < f->npaths; i++)
-		paths = arena_printf(ctx->arena, "%s %s", paths, f->paths[i]);
-	const char *fix = strcmp(f->tool, "install") == 0
-			      ? shell_option_replace(ctx, h, "-m", "--mode", f->mode,
-						     better(ctx, mode, file, dir))
-			      : arena_printf(ctx->arena, "chmod %s%s%s", f->recursive ? "-R " : "",
-					     better(ctx, mode, file, dir), paths);
+	const char *paths = f->npaths ? arena_join(ctx->arena, f->paths, f->npaths, " ") : "";
+	if (!paths)
+		return;
+	const char *fix =
+	    strcmp(f->tool, "install") == 0
+		? shell_option_replace(ctx, h, "-m", "--mode", f->mode,
+				       better(ctx, mode, file, dir))
+		: arena_printf(ctx->arena, "chmod %s%s%s%s", f->recursive ? "-R " : "",
+			       better(ctx, mode, file, dir), *paths ? " " : "", paths);
 	size_t s, e;
 	shell_cmd_span(h, &s, &e);
 	struct diag *dg = diag_add(

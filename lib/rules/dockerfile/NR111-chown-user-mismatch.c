@@ -8,35 +8,26 @@
 #include "unroot/diag.h"
 #include "unroot/rule.h"
 #include "unroot/source.h"
+#include "unroot/strmap.h"
 
 #include <string.h>
 
 /* Who runs the process, as far as the Dockerfile tells. */
-struct account;
-
 struct runner {
 	long uid, gid;	  /* gid: the USER line's, else 0 (OpenShift, and no passwd entry) */
 	const char *name; /* the USER name when it is one */
 	const char *group;
-	struct account *accounts; /* what the chain's useradd lines number, in build order */
-	size_t naccounts;
-};
-
-struct account {
-	const char *name;
-	long uid;
+	struct strmap accounts; /* name -> uid the chain's useradd lines give, the newest */
 };
 
 /* A uid for `who`: a number, root, or an account a useradd of the chain numbers; -1 unknown. */
 static long resolve(const struct runner *r, const char *who)
 {
-	long id = shell_id(who), found = -1;
+	long id = shell_id(who);
+	size_t uid;
 	if (id >= 0 || !who)
 		return id;
-	for (size_t i = 0; i < r->naccounts; i++)
-		if (strcmp(r->accounts[i].name, who) == 0)
-			found = r->accounts[i].uid;
-	return found;
+	return strmap_get(&r->accounts, who, &uid) ? (long)uid : -1;
 }
 
 /* True when the owner `who` is someone else than the runner; false when unsure. */
@@ -156,7 +147,7 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 	struct shell_hit *h;
 	size_t n = shell_run_hits(ctx, &h);
 	struct runner r = {.uid = fu.uid, .gid = fu.gid >= 0 ? fu.gid : 0, .group = fu.group};
-	size_t cap = 0;
+	strmap_init(&r.accounts, ctx->scratch);
 	for (size_t i = 0; i < n; i++) {
 		const struct sh_finding *f = h[i].f;
 		if (f->kind != SH_USER_ADD || !f->name)
@@ -164,12 +155,8 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 		const char *name = shell_expand(ctx, h[i].t->in, f->name);
 		long uid =
 		    f->uid >= 0 ? f->uid : shell_id(shell_expand(ctx, h[i].t->in, f->uid_text));
-		struct account *acc =
-		    name && uid >= 0 ? ARR_PUSH(ctx->arena, r.accounts, r.naccounts, cap) : NULL;
-		if (acc) {
-			acc->name = name;
-			acc->uid = uid;
-		}
+		if (name && uid >= 0)
+			strmap_put(&r.accounts, name, (size_t)uid);
 	}
 	if (fu.user_is_name && fu.user && strcmp(fu.user, "root") != 0) {
 		r.name = fu.user;

@@ -62,15 +62,15 @@ static const char *without_drop(struct check_ctx *ctx, const struct shell_hit *h
 	if (f->inner_index >= c->argc || f->tool_index >= c->argc)
 		return NULL;
 	if (!h->t->in_script && in->json && c->depth == 0) {
-		const char *s = arena_printf(ctx->arena, "%s [", in->keyword);
-		for (size_t k = 0; k < c->argc; k++) {
-			if (k >= f->tool_index && k < f->inner_index)
-				continue;
-			s = arena_printf(ctx->arena, "%s%s%s", s,
-					 s[strlen(s) - 1] == '[' ? "" : ", ",
-					 json_str(ctx, c->argv[k].value));
-		}
-		return arena_printf(ctx->arena, "%s]", s);
+		const char **items = arena_alloc(ctx->scratch, (c->argc + 1) * sizeof(*items));
+		size_t n = 0;
+		if (!items)
+			return NULL;
+		for (size_t k = 0; k < c->argc; k++)
+			if (k < f->tool_index || k >= f->inner_index)
+				items[n++] = json_str(ctx, c->argv[k].value);
+		const char *list = arena_join(ctx->arena, items, n, ", ");
+		return list ? arena_printf(ctx->arena, "%s [%s]", in->keyword, list) : NULL;
 	}
 	if (!h->t->in_script && in->json)
 		return NULL;

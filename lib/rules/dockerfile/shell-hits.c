@@ -105,11 +105,14 @@ const char *shell_show(struct check_ctx *ctx, const struct df_instr *in, const c
 
 const char *shell_show_paths(struct check_ctx *ctx, const struct shell_hit *h)
 {
-	const char *s = "";
-	for (size_t i = 0; i < h->f->npaths; i++)
-		s = arena_printf(ctx->arena, "%s%s%s", s, i ? " " : "",
-				 shell_show(ctx, h->t->in, h->f->paths[i]));
-	return s;
+	size_t n = h->f->npaths;
+	const char **shown = n ? arena_alloc(ctx->scratch, n * sizeof(*shown)) : NULL;
+	if (n && !shown)
+		return "";
+	for (size_t i = 0; i < n; i++)
+		shown[i] = shell_show(ctx, h->t->in, h->f->paths[i]);
+	const char *s = arena_join(ctx->arena, shown, n, " ");
+	return s ? s : "";
 }
 
 bool shell_paths_known(struct check_ctx *ctx, const struct shell_hit *h)
@@ -144,7 +147,7 @@ const char *shell_expand(struct check_ctx *ctx, const struct df_instr *in, const
 	if (!strchr(s, '$'))
 		return s;
 	const char *unresolved = NULL;
-	const char *r = df_expand(ctx->arena, s, in->vars, ctx->df->escape, &unresolved);
+	const char *r = df_expand_in(ctx->arena, ctx->df, in, s, &unresolved);
 	if (!r || unresolved || strchr(r, '$'))
 		return NULL;
 	return r;

@@ -73,19 +73,24 @@ cp "$work/in/Dockerfile" "$work/bin/Dockerfile"
 printf 'exec gosu app x\n\0\1\2' > "$work/bin/entrypoint.sh"
 check "a binary file is not read as a script" 0 "$(count "$work/bin")"
 # Many COPY and RUN lines: every RUN runs a copied script; the lookup must stay
-# linear enough to finish well inside the test's timeout.
+# linear enough to finish well inside the test's timeout. The scripts' NR108
+# come first of the Dockerfile's findings; its 3,000 NR109 pass the 1,000
+# findings unroot reports for one input, which a note (NR002) says.
 mkdir -p "$work/many"
 {
 	echo 'FROM alpine:3.20'
 	for i in $(seq 1 3000); do
 		echo "COPY s$i.sh /s$i.sh"
-		echo "RUN /s$i.sh && chown -R app:app /x$i && useradd -u $((i + 1000)) u$i"
+		echo "RUN /s$i.sh && chown -R app:app /x$i"
 	done
 	echo 'USER 2000:0'
 } > "$work/many/Dockerfile"
 for i in $(seq 1 100); do printf 'adduser -D x%s\n' "$i" > "$work/many/s$i.sh"; done
 start=$(date +%s)
-got=$("$UNROOT" -f json --no-config "$work/many" 2>/dev/null | grep -c '"rule": *"NR108"')
+"$UNROOT" -f json --no-config "$work/many" >"$work/many.json" 2>/dev/null
+got=$(grep -c '"rule": *"NR108"' "$work/many.json")
 echo "     (3000 COPY+RUN pairs in $(($(date +%s) - start)) s)"
-check "scripts run by RUN lines are read at most 64 times, each once" "$((3000 + 64))" "$got"
+check "scripts run by RUN lines are read at most 64 times, each once" 64 "$got"
+check "the findings past the input's 1,000 are counted in a note" 1 \
+	"$(grep -c '2064 more findings in this input were left out' "$work/many.json")"
 exit $fail
