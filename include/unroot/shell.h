@@ -53,6 +53,7 @@ struct sh_script {
 struct sh_error {
 	size_t start, end;
 	const char *message;
+	bool limit; /* a limit of this reader (nesting, memory), not a text the shell refuses */
 };
 
 /*

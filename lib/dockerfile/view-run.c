@@ -137,8 +137,15 @@ static void run_text(struct arena *a, const struct dockerfile *df, const struct 
 	struct sh_script sc;
 	struct sh_error err;
 	struct sh_finding *f = NULL;
-	size_t n = 0;
-	if (sh_parse(a, text, strlen(text), &sc, &err) != 0 || sh_find(a, &sc, &f, &n) != 0)
+	size_t n = 0, len = strlen(text), *names, nnames;
+	/* Read as the rules read it (shell-hits.c), so both see the same commands, and a
+	 * text they report the shell reader gave up on is the same text here. */
+	int r = sh_find_names(a, text, len, &names, &nnames);
+	if (r < 0 || (r == 0 && nnames == 0))
+		return;
+	if ((r == 0 ? sh_parse_near(a, text, len, names, nnames, &sc, &err)
+		    : sh_parse(a, text, len, &sc, &err)) != 0 ||
+	    sh_find(a, &sc, &f, &n) != 0)
 		return;
 	for (size_t k = 0; k < n; k++) {
 		if (f[k].kind == SH_USER_ADD && f[k].name) {

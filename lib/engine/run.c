@@ -814,6 +814,8 @@ void lint_run_finish(struct lint_run *run)
 			continue;
 		if (d.rule != &NR000_parse_error)
 			d.platforms &= run->opts->platforms;
+		else
+			run->input_error = true; /* also one a rule raised (a shell text) */
 		l->items[w++] = d;
 	}
 	l->n = w;

@@ -69,6 +69,7 @@ struct parser {
 	struct out *out;
 	struct sh_error *err;
 	bool failed;
+	bool limit;	/* the failure is a limit of this reader, not a text the shell refuses */
 	bool cond;	/* inside [[ ... ]] */
 	bool cmd_start; /* the next token would start a command */
 	struct pending *pend;
@@ -99,14 +100,27 @@ static int fail(struct parser *P, size_t start, size_t end, const char *msg)
 		P->err->start = start;
 		P->err->end = end;
 		P->err->message = msg;
+		P->err->limit = P->limit;
 	}
 	return -1;
 }
 
+/* A limit of this reader: the text may be fine, but it is not read. */
+static int fail_limit(struct parser *P, size_t start, size_t end, const char *msg)
+{
+	if (!P->failed)
+		P->limit = true;
+	return fail(P, start, end, msg);
+}
+
 static int oom(struct parser *P)
 {
-	return fail(P, P->pos, P->pos, "out of memory reading the shell script");
+	return fail_limit(P, P->pos, P->pos, "out of memory reading the shell script");
 }
+
+#define TOO_MANY_OPEN "more than 64 subshells and case statements open at once"
+#define TOO_DEEP                                                                                   \
+	"more than 15 command substitutions ($(...), `...`) and sh -c strings inside one another"
 
 /* Appends `k` bytes that came from text offsets off, off+1, ... */
 static int lw_put(struct parser *P, struct lw *w, const char *src, size_t k, size_t off)
@@ -184,7 +198,7 @@ static const bool special[256] = {
 static int sub_paren(struct parser *P, size_t open, size_t from)
 {
 	if (P->nest + 1 >= MAX_NEST)
-		return fail(P, open, from, "command substitutions nested too deeply");
+		return fail_limit(P, open, from, TOO_DEEP);
 	unsigned depth = P->depth;
 	bool cond = P->cond, cmd_start = P->cmd_start;
 	bool closed = false;
@@ -211,7 +225,7 @@ static int lex_backtick(struct parser *P, struct lw *w)
 	if (q >= P->end)
 		return fail(P, open, P->end, "unterminated backquote");
 	if (P->nest + 1 >= MAX_NEST)
-		return fail(P, open, q, "command substitutions nested too deeply");
+		return fail_limit(P, open, q, TOO_DEEP);
 	size_t end = P->end;
 	unsigned depth = P->depth;
 	bool cond = P->cond, cmd_start = P->cmd_start;
@@ -774,7 +788,7 @@ static void map_word(const struct wb *w, struct sh_word *x)
 static int parse_string(struct parser *P, const struct wb *w)
 {
 	if (P->nest + 1 >= MAX_NEST)
-		return fail(P, w->w.start, w->w.end, "shell command strings nested too deeply");
+		return fail_limit(P, w->w.start, w->w.end, TOO_DEEP);
 	struct out sub = {0};
 	struct sh_error err = {0};
 	struct parser Q = {
@@ -794,6 +808,10 @@ static int parse_string(struct parser *P, const struct wb *w)
 	if (parse_list(&Q, false, &closed) < 0) {
 		if (arena_failed(P->a))
 			return oom(P);
+		/* a limit of ours inside the string: the whole text is not read, and says where */
+		if (Q.limit)
+			return fail_limit(P, map_off(w, err.start), map_end(w, err.end),
+					  err.message);
 		return 0; /* a string the shell would reject at run time: nothing to add */
 	}
 	for (size_t i = 0; i < sub.n; i++) {
@@ -967,8 +985,7 @@ static int parse_list(struct parser *P, bool stop_rparen, bool *closed)
 			skip = SK_NONE;
 			if (word_is(&tk, "in")) {
 				if (nf >= MAX_FRAMES)
-					return fail(P, tk.start, tk.end,
-						    "case statements nested too deeply");
+					return fail_limit(P, tk.start, tk.end, TOO_MANY_OPEN);
 				frames[nf].kind = 'c';
 				frames[nf].pattern = true;
 				nf++;
@@ -993,8 +1010,8 @@ static int parse_list(struct parser *P, bool stop_rparen, bool *closed)
 			if (strcmp(op, "(") == 0) {
 				if (cur.argc == 0 && cur.nassign == 0 && cur.nredirs == 0) {
 					if (nf >= MAX_FRAMES)
-						return fail(P, tk.start, tk.end,
-							    "subshells nested too deeply");
+						return fail_limit(P, tk.start, tk.end,
+								  TOO_MANY_OPEN);
 					frames[nf].kind = 'p';
 					frames[nf].pattern = false;
 					nf++;

@@ -14,6 +14,14 @@
 
 struct check_ctx;
 
+struct source;
+
+/* Where the shell reader gave up on a text: its source and the offset. */
+struct df_gave_up {
+	const struct source *src;
+	size_t at;
+};
+
 struct df_memo {
 	const struct dockerfile *df; /* the input it was made for */
 	bool has_run;
@@ -21,6 +29,9 @@ struct df_memo {
 	size_t nrun;
 	bool has_user, user_ok;
 	struct final_user user;
+	/* Texts the shell reader gave up on, already reported. */
+	struct df_gave_up *gave_up;
+	size_t ngave_up, capgave_up;
 };
 
 /* The memo of ctx->df, empty when new; NULL when out of memory. */

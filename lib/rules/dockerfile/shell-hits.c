@@ -244,6 +244,42 @@ static bool shell_body(const char *body)
 	       strstr(line, "ash") || strstr(line, " sh");
 }
 
+/*
+ * A text the shell reader gave up on (nesting past its limits): an NR000
+ * where it stopped, once, so that what the text's commands do is not lost
+ * without a word. A text the shell refuses too (an unterminated quote) runs
+ * nothing, and has nothing to find: it stays quiet, as BuildKit is when it
+ * takes a broken exec form for shell form. A full arena is the reader's own
+ * NR000.
+ */
+static void gave_up(struct hits *H, const struct shell_text *t, size_t start, size_t end,
+		    const struct sh_error *err)
+{
+	struct check_ctx *ctx = H->ctx;
+	if (!err->limit || arena_failed(ctx->scratch) || arena_failed(ctx->arena))
+		return;
+	struct df_memo *m = df_memo(ctx);
+	for (size_t i = 0; m && i < m->ngave_up; i++)
+		if (m->gave_up[i].src == t->src && m->gave_up[i].at == start)
+			return;
+	struct df_gave_up *g =
+	    m ? ARR_PUSH(ctx->scratch, m->gave_up, m->ngave_up, m->capgave_up) : NULL;
+	if (g)
+		*g = (struct df_gave_up){t->src, start};
+	const char *what = t->in_script ? "this script"
+			   : t->in	? arena_printf(ctx->arena, "this %s line", t->in->keyword)
+					: "this text";
+	const char *runner = "";
+	if (t->in_script && t->in) {
+		unsigned line = 1, col = 1;
+		source_position(ctx->df->src, t->in->start, &line, &col);
+		runner = arena_printf(ctx->arena, " (run by line %u of %s)", line, ctx->path);
+	}
+	diag_add(ctx->diags, &NR000_parse_error, t->path, t->src, start, end,
+		 "%s: unroot's shell reader gives up on %s%s, so its commands were not checked",
+		 err->message, what ? what : "this text", runner ? runner : "");
+}
+
 /* Parses t into sc and adds its findings; `cmds`: the caller reads the commands too. */
 static bool parse_text(struct hits *H, struct shell_text *t, struct sh_script *sc, bool cmds)
 {
@@ -252,8 +288,10 @@ static bool parse_text(struct hits *H, struct shell_text *t, struct sh_script *s
 		return false;
 	size_t len = strlen(t->text);
 	if (cmds) {
-		if (sh_parse(H->ctx->scratch, t->text, len, sc, &err) != 0)
+		if (sh_parse(H->ctx->scratch, t->text, len, sc, &err) != 0) {
+			gave_up(H, t, shell_src(t, err.start), shell_src(t, err.end), &err);
 			return false;
+		}
 	} else {
 		/* Only findings are wanted: most commands of a RUN line install and fetch,
 		 * and only those that name a command unroot reports on are kept. */
@@ -267,8 +305,10 @@ static bool parse_text(struct hits *H, struct shell_text *t, struct sh_script *s
 			return true;
 		}
 		if ((r == 0 ? sh_parse_near(H->ctx->scratch, t->text, len, names, n, sc, &err)
-			    : sh_parse(H->ctx->scratch, t->text, len, sc, &err)) != 0)
+			    : sh_parse(H->ctx->scratch, t->text, len, sc, &err)) != 0) {
+			gave_up(H, t, shell_src(t, err.start), shell_src(t, err.end), &err);
 			return false;
+		}
 	}
 	add_findings(H, t, sc);
 	return true;
@@ -600,8 +640,11 @@ static bool instr_script(struct hits *H, const struct df_instr *in, struct sh_sc
 			return false;
 		nt->base = in->start;
 		struct sh_error err;
-		if (sh_parse(ctx->scratch, buf, n, sc, &err) != 0)
+		if (sh_parse(ctx->scratch, buf, n, sc, &err) != 0) {
+			/* the re-quoted text has no place in the file: point at the instruction */
+			gave_up(H, nt, in->start, in->end, &err);
 			return false;
+		}
 		for (size_t i = 0; i < sc->ncmds; i++) {
 			struct sh_cmd *c = &sc->cmds[i];
 			c->start = c->end = 0;

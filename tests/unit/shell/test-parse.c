@@ -304,7 +304,8 @@ static void nesting_is_bounded(void **state)
 	struct sh_script s;
 	struct sh_error e;
 	assert_int_equal(sh_parse(A, deep, n, &s, &e), -1);
-	assert_non_null(strstr(e.message, "deeply"));
+	assert_non_null(strstr(e.message, "inside one another"));
+	assert_true(e.limit); /* a limit of the reader, reported as such (NR000) */
 	n = 0;
 	for (int i = 0; i < 20000; i++) {
 		deep[n++] = '(';
@@ -321,6 +322,26 @@ static void nesting_is_bounded(void **state)
 	n++;
 	/* quotes that do not close: an error, never a crash */
 	assert_int_equal(sh_parse(A, deep, n, &s, &e), -1);
+	/* A limit hit inside an sh -c string is the whole text's, at its place in the text:
+	 * 15 $( inside the string's own level make 16. */
+	n = 0;
+	memcpy(deep, "sh -c \"echo ", 12);
+	n = 12;
+	for (int i = 0; i < 15; i++) {
+		memcpy(deep + n, "$(", 2);
+		n += 2;
+	}
+	memcpy(deep + n, "useradd x", 9);
+	n += 9;
+	for (int i = 0; i < 15; i++)
+		deep[n++] = ')';
+	deep[n++] = '"';
+	assert_int_equal(sh_parse(A, deep, n, &s, &e), -1);
+	assert_true(e.limit);
+	assert_int_equal(e.start, 12 + 14 * 2); /* the 15th $( */
+	/* a quote the shell refuses is no limit of ours */
+	assert_int_equal(sh_parse(A, "echo 'x", 7, &s, &e), -1);
+	assert_false(e.limit);
 	const char *nested = "sh -c \"sh -c 'sh -c useradd'\"";
 	s = parse(nested);
 	const struct sh_cmd *u = cmd(&s, "useradd", 0);
