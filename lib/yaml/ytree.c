@@ -3,6 +3,7 @@
 #include "unroot/arena.h"
 #include "unroot/lint.h"
 #include "unroot/source.h"
+#include "unroot/strmap.h"
 
 #include <string.h>
 #include <yaml.h>
@@ -30,7 +31,8 @@ struct loader {
 	size_t depth, cap;
 	struct anchor *anchors;
 	size_t nanchors, capanchors;
-	size_t weight; /* nodes in this document, aliases expanded */
+	struct strmap by_name; /* anchor name -> index, the newest: a list made aliases quadratic */
+	size_t weight;	       /* nodes in this document, aliases expanded */
 	size_t aliases;
 	struct yerror *err;
 };
@@ -71,17 +73,15 @@ static int fail(struct loader *L, size_t start, size_t end, const char *msg)
 {
 	L->err->start = start;
 	L->err->end = end;
-	L->err->message = msg;
+	L->err->message = msg ? msg : "out of memory";
 	return -1;
 }
 
 static struct anchor *find_anchor(struct loader *L, const char *name)
 {
-	/* Newest first: YAML lets a later anchor of the same name win. */
-	for (size_t i = L->nanchors; i-- > 0;)
-		if (strcmp(L->anchors[i].name, name) == 0)
-			return &L->anchors[i];
-	return NULL;
+	/* YAML lets a later anchor of the same name win: the map keeps the newest. */
+	size_t i;
+	return strmap_get(&L->by_name, name, &i) && i < L->nanchors ? &L->anchors[i] : NULL;
 }
 
 static int remember(struct loader *L, const char *name, struct ynode *n, size_t weight)
@@ -95,7 +95,7 @@ static int remember(struct loader *L, const char *name, struct ynode *n, size_t 
 	an->node = n;
 	an->weight = weight;
 	n->is_alias_target = true;
-	return 0;
+	return an->name && strmap_put(&L->by_name, an->name, L->nanchors - 1) ? 0 : -1;
 }
 
 /* Adds a finished node to the open collection, or makes it the document root. */
@@ -103,8 +103,12 @@ static int attach(struct loader *L, struct ynode *n, size_t weight, struct ydoc 
 {
 	L->weight += weight;
 	if (L->weight > L->lim->yaml_nodes)
-		return fail(L, n->start, n->end,
-			    "document expands to too many nodes (alias bomb?)");
+		return fail(
+		    L, n->start, n->end,
+		    arena_printf(L->a,
+				 "document expands to too many nodes: more than %zu with its "
+				 "aliases expanded (the limit; an alias bomb?)",
+				 L->lim->yaml_nodes));
 	if (L->depth == 0) {
 		doc->root = n;
 		return 0;
@@ -169,7 +173,10 @@ static int on_event(struct loader *L, yaml_event_t *e, struct ydoc *doc)
 		if (!n)
 			return fail(L, 0, 0, "out of memory");
 		if (L->depth >= L->lim->yaml_depth)
-			return fail(L, n->start, n->end, "nesting is deeper than the limit");
+			return fail(L, n->start, n->end,
+				    arena_printf(L->a,
+						 "nesting is deeper than the limit of %zu levels",
+						 L->lim->yaml_depth));
 		const yaml_char_t *tag =
 		    seq ? e->data.sequence_start.tag : e->data.mapping_start.tag;
 		const yaml_char_t *anchor =
@@ -205,7 +212,12 @@ static int on_event(struct loader *L, yaml_event_t *e, struct ydoc *doc)
 		if (!an)
 			return fail(L, s, en, "alias to an unknown anchor");
 		if (++L->aliases > L->lim->yaml_aliases)
-			return fail(L, s, en, "too many aliases");
+			return fail(
+			    L, s, en,
+			    arena_printf(L->a,
+					 "too many aliases: more than %zu in one document (the "
+					 "limit)",
+					 L->lim->yaml_aliases));
 		return attach(L, an->node, an->weight, doc);
 	}
 	default:
@@ -249,6 +261,7 @@ int yaml_load(struct arena *a, struct source *src, const struct lint_limits *lim
 				doc->start = mark_offset(&L, &e.start_mark);
 			L.depth = 0;
 			L.nanchors = 0;
+			strmap_init(&L.by_name, a);
 			L.weight = 0;
 			L.aliases = 0;
 			if (!doc)
