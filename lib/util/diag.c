@@ -73,8 +73,11 @@ struct diag *diag_vadd(struct diag_list *l, const struct rule *rule, const char 
 	d->start = start;
 	d->end = end;
 	d->message = arena_vprintf(l->arena, fmt, ap);
-	if (!d->message)
-		d->message = "";
+	if (!d->message) {
+		/* no finding without its message: the caller sees the arena's failure */
+		l->n--;
+		return NULL;
+	}
 	return d;
 }
 

@@ -38,13 +38,23 @@ static struct source *filled(struct arena *a, struct source *s, const char *path
 	return s->path ? s : NULL;
 }
 
+/* Why a file is not read: its size, with the limit it passed. */
+static const char *too_big(struct arena *a, size_t limit)
+{
+	const char *m =
+	    limit && limit % (1u << 20) == 0
+		? arena_printf(a, "file is larger than the size limit of %zu MiB", limit >> 20)
+		: arena_printf(a, "file is larger than the size limit of %zu bytes", limit);
+	return m ? m : "file is larger than the size limit";
+}
+
 /* Reads a regular file straight into the arena: its size is known, so one
  * read fills it and the short read after it is the end of the file. */
 static struct source *read_regular(struct arena *a, const char *path, int fd, size_t size,
 				   size_t limit, const char **why)
 {
 	if (size > limit) {
-		*why = "file is larger than the size limit";
+		*why = too_big(a, limit);
 		return NULL;
 	}
 	struct source *s = arena_alloc(a, sizeof(*s));
@@ -85,7 +95,7 @@ static struct source *read_stream(struct arena *a, const char *path, int fd, siz
 	while (data) {
 		if (len == cap) {
 			if (cap > limit) {
-				*why = "file is larger than the size limit";
+				*why = too_big(a, limit);
 				break;
 			}
 			char *bigger = realloc(data, cap * 2);
@@ -106,7 +116,7 @@ static struct source *read_stream(struct arena *a, const char *path, int fd, siz
 		len += (size_t)got;
 	}
 	if (!*why && len > limit)
-		*why = "file is larger than the size limit";
+		*why = too_big(a, limit);
 	if (!*why && data) {
 		s = source_new(a, path, data, len);
 		if (!s)

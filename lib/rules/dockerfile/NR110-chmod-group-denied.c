@@ -93,7 +93,7 @@ static void check_run(struct check_ctx *ctx, const struct rule *self, const stru
 			any = true;
 	if (!any)
 		return;
-	const char *paths = f->npaths ? arena_join(ctx->arena, f->paths, f->npaths, " ") : "";
+	const char *paths = f->npaths ? arena_join(ctx->scratch, f->paths, f->npaths, " ") : "";
 	if (!paths)
 		return;
 	const char *fix =

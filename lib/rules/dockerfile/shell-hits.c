@@ -69,7 +69,7 @@ const char *shell_cmd_text(struct check_ctx *ctx, const struct shell_hit *h)
 		e = len;
 	if (s > e)
 		s = e;
-	return arena_strndup(ctx->arena, h->t->text + s, e - s);
+	return arena_strndup(ctx->scratch, h->t->text + s, e - s);
 }
 
 const char *shell_option_replace(struct check_ctx *ctx, const struct shell_hit *h, const char *opt,
@@ -111,7 +111,7 @@ const char *shell_show_paths(struct check_ctx *ctx, const struct shell_hit *h)
 		return "";
 	for (size_t i = 0; i < n; i++)
 		shown[i] = shell_show(ctx, h->t->in, h->f->paths[i]);
-	const char *s = arena_join(ctx->arena, shown, n, " ");
+	const char *s = arena_join(ctx->scratch, shown, n, " ");
 	return s ? s : "";
 }
 

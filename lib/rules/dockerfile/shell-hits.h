@@ -38,7 +38,7 @@ size_t shell_src(const struct shell_text *t, size_t off);
 /* Source span of a command. */
 void shell_cmd_span(const struct shell_hit *h, size_t *start, size_t *end);
 
-/* The command as written in its text (arena copy). */
+/* The command as written in its text, for a message (a copy in ctx->scratch). */
 const char *shell_cmd_text(struct check_ctx *ctx, const struct shell_hit *h);
 
 /*
@@ -77,7 +77,7 @@ const char *shell_expand(struct check_ctx *ctx, const struct df_instr *in, const
 /* `s` expanded for a message; as written when a variable has no value. */
 const char *shell_show(struct check_ctx *ctx, const struct df_instr *in, const char *s);
 
-/* The paths of a finding, expanded for a message, separated by spaces. */
+/* The paths of a finding, expanded for a message, separated by spaces (in ctx->scratch). */
 const char *shell_show_paths(struct check_ctx *ctx, const struct shell_hit *h);
 
 /*
