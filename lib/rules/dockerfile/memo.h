@@ -29,6 +29,7 @@ struct df_memo {
 	size_t nrun;
 	bool has_user, user_ok;
 	struct final_user user;
+	bool scripts_capped; /* the context scripts past MAX_SCRIPTS were reported */
 	/* Texts the shell reader gave up on, already reported. */
 	struct df_gave_up *gave_up;
 	size_t ngave_up, capgave_up;

@@ -519,8 +519,21 @@ static struct shell_text *read_script(struct hits *H, const char *program,
 	for (size_t i = 0; i < H->nread; i++)
 		if (strcmp(H->read[i], full) == 0)
 			return NULL;
-	if (H->nread >= MAX_SCRIPTS)
+	if (H->nread >= MAX_SCRIPTS) {
+		/* said once an input: the scripts past the limit are not read */
+		struct df_memo *m = df_memo(ctx);
+		if (m && !m->scripts_capped) {
+			m->scripts_capped = true;
+			diag_add(
+			    ctx->diags, &NR000_parse_error, ctx->path, ctx->df->src, runner->start,
+			    runner->end,
+			    "this runs '%s', a script from the build context past the first %d "
+			    "that unroot reads for one Dockerfile; it and the later ones were "
+			    "not checked",
+			    rel, MAX_SCRIPTS);
+		}
 		return NULL;
+	}
 	const char **slot = ARR_PUSH(ctx->scratch, H->read, H->nread, H->capread);
 	if (!slot)
 		return NULL;
