@@ -16,6 +16,7 @@
  */
 #include "unroot/arena.h"
 #include "unroot/dockerfile.h"
+#include "unroot/ids.h"
 #include "words.h"
 
 #include <ctype.h>
@@ -295,22 +296,10 @@ int df_resolve_stages(struct arena *a, struct dockerfile *df)
 	return arena_failed(a) ? -1 : 0;
 }
 
-static bool all_digits(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return true;
-}
-
 static long id_of(const char *s)
 {
-	if (!s || !all_digits(s) || strlen(s) > 10)
-		return -1;
-	unsigned long long v = strtoull(s, NULL, 10);
-	return v > 4294967295ull ? -1 : (long)v;
+	unsigned long v;
+	return id_parse_str(s, &v) ? (long)v : -1;
 }
 
 void df_user_split(struct arena *a, const char *value, struct df_user *u)

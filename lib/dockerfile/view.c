@@ -9,9 +9,9 @@
  */
 #include "unroot/arena.h"
 #include "unroot/dockerfile.h"
+#include "unroot/ids.h"
 #include "unroot/model.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -85,24 +85,12 @@ static const char **command_of(struct arena *a, const struct df_instr *in, const
 	return v;
 }
 
-static bool all_digits(const char *s, size_t n)
-{
-	if (!n)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!isdigit((unsigned char)s[i]))
-			return false;
-	return true;
-}
-
 static long id_or(const char *s, size_t n, long fallback)
 {
+	unsigned long v;
 	if (n == 4 && strncmp(s, "root", 4) == 0)
 		return 0;
-	if (!all_digits(s, n) || n > 10)
-		return fallback;
-	unsigned long long v = strtoull(s, NULL, 10);
-	return v > 4294967295ull ? fallback : (long)v;
+	return id_parse(s, n, &v) ? (long)v : fallback;
 }
 
 /*

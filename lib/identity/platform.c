@@ -5,6 +5,7 @@
  */
 #include "sim-internal.h"
 #include "unroot/arena.h"
+#include "unroot/ids.h"
 #include "unroot/source.h"
 #include "unroot/yaml.h"
 
@@ -35,13 +36,8 @@ void sim_note(struct arena *a, const char ***list, size_t *n, const char *s)
 
 static long parse_id(const char *s, size_t n)
 {
-	if (!n || n > 10)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-	unsigned long long v = strtoull(s, NULL, 10);
-	return v > 4294967295ull ? -1 : (long)v;
+	unsigned long v;
+	return id_parse(s, n, &v) ? (long)v : -1;
 }
 
 static const char *origin_words(const struct k8s_field *f)
