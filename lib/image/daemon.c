@@ -168,7 +168,7 @@ static int read_stream(struct daemon *D, int fd)
 				 .size = (uint64_t)size,
 				 .name = name,
 				 .fd = -1};
-		m->layer.arena = arena_new(lim->arena);
+		m->layer.arena = arena_new_shared(D->run->arena); /* the run's memory limit */
 		if (!m->layer.arena) {
 			rc = fail(D, "out of memory");
 			break;
@@ -286,7 +286,7 @@ static int assemble(struct daemon *D, struct image *img)
 					 .size = lm->size,
 					 .name = lm->name,
 					 .fd = -1};
-			lm->layer.arena = arena_new(D->run->opts->limits.arena);
+			lm->layer.arena = arena_new_shared(D->run->arena);
 			if (!lm->layer.arena) {
 				fail(D, "out of memory");
 				goto out;

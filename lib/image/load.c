@@ -897,7 +897,7 @@ static int read_layers(struct loader *L, bool capture_only, const size_t *only, 
 	for (size_t i = 0; i < n; i++) {
 		const struct layer_ref *r = &L->layers[only ? only[i] : i];
 		const char *why = NULL;
-		p.layers[i].arena = arena_new(lim->arena);
+		p.layers[i].arena = arena_new_shared(L->run->arena); /* the run's memory limit */
 		if (!p.layers[i].arena) {
 			rc = err(L, "out of memory");
 			break;

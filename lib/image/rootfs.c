@@ -212,7 +212,7 @@ int image_load_rootfs(struct lint_run *run, const char *dir, const char *config,
 		return -1;
 	}
 	w.dev = st.st_dev;
-	w.a = arena_new(run->opts->limits.arena);
+	w.a = arena_new_shared(run->arena); /* the run's memory limit */
 	w.l.arena = w.a;
 	int rc = w.a ? walk_dir(&w, "", 0) : -1;
 	img->fs = fs_new(a, run->opts->limits.tar_entries);
