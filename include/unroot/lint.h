@@ -40,7 +40,6 @@ struct lint_limits {
 	size_t path_len;       /* bytes of one path */
 	size_t uncompressed;   /* bytes of an image's layers, decompressed */
 	size_t dir_depth;      /* folders deep when walking a tree */
-	size_t expansion;      /* bytes one ARG/ENV/USER value may expand to */
 	size_t findings_input; /* findings reported for one input */
 	size_t findings_run;   /* findings reported for a run */
 };

@@ -35,7 +35,6 @@ void lint_options_init(struct lint_options *o)
 	    .path_len = 4096,
 	    .uncompressed = (size_t)16 << 30,
 	    .dir_depth = 64,
-	    .expansion = 1u << 20,
 	    .findings_input = 1000,
 	    .findings_run = 100000,
 	};
