@@ -18,11 +18,19 @@
 #include "unroot/lint.h"
 #include "unroot/rule.h"
 #include "unroot/source.h"
+#include "unroot/strmap.h"
 
 /* Context scripts read for one Dockerfile at most. */
 #define MAX_SCRIPTS 64
+/* Files looked for in copied folders for bare program names, for one Dockerfile at most. */
+#define MAX_FOLDER_LOOKUPS 4096
 
 struct copy_src;
+
+/* A copy in one list of an index: `copy` is its place in copies[], `next` the next link. */
+struct copy_link {
+	size_t copy, next; /* next: SIZE_MAX ends the list */
+};
 
 struct hits {
 	struct check_ctx *ctx;
@@ -31,6 +39,17 @@ struct hits {
 	struct copy_src *copies; /* context sources of COPY/ADD, loaded on first use */
 	size_t ncopies, capcopies;
 	bool copies_loaded;
+	/*
+	 * Where a program may come from, without a look at every COPY for every
+	 * command (30,000 of each took minutes): the file copies by the base name
+	 * of their source and of their destination, the folder copies by their
+	 * destination, and the folder copies in order for bare names.
+	 */
+	struct strmap by_base, by_dest;
+	struct copy_link *links;
+	size_t nlinks, caplinks;
+	size_t *folders, nfolders, capfolders;
+	size_t folder_lookups;
 	const char **read; /* scripts read so far */
 	size_t nread, capread;
 	bool cmds_needed; /* the caller reads the commands too, not only the findings */
@@ -407,7 +426,9 @@ struct copy_src {
 	bool dest_dir, is_dir;
 };
 
-/* The context sources of the final chain's COPY/ADD lines, in build order. */
+static void index_copies(struct hits *H);
+
+/* The context sources of the final chain's COPY/ADD lines, in build order, and their indexes. */
 static void load_copies(struct hits *H)
 {
 	struct check_ctx *ctx = H->ctx;
@@ -415,6 +436,8 @@ static void load_copies(struct hits *H)
 	size_t nchain;
 	int *chain = shell_final_chain(ctx, &nchain);
 	H->copies_loaded = true;
+	strmap_init(&H->by_base, ctx->scratch);
+	strmap_init(&H->by_dest, ctx->scratch);
 	size_t dlen;
 	if (!chain || !context_dir(ctx, &dlen))
 		return;
@@ -450,57 +473,162 @@ static void load_copies(struct hits *H)
 			}
 		}
 	}
+	index_copies(H);
+}
+
+/* Adds copy k to the list of `key` in map m. */
+static void link_copy(struct hits *H, struct strmap *m, const char *key, size_t k)
+{
+	struct arena *a = H->ctx->scratch;
+	size_t head = SIZE_MAX, at;
+	if (strmap_get(m, key, &at))
+		head = at;
+	struct copy_link *l = ARR_PUSH(a, H->links, H->nlinks, H->caplinks);
+	if (!l)
+		return;
+	l->copy = k;
+	l->next = head;
+	strmap_put(m, key, H->nlinks - 1);
+}
+
+/* The indexes of the copies (after load_copies). */
+static void index_copies(struct hits *H)
+{
+	struct arena *a = H->ctx->scratch;
+	for (size_t k = 0; k < H->ncopies; k++) {
+		const struct copy_src *cs = &H->copies[k];
+		if (cs->is_dir) {
+			/* the destination as find_copied compares it: no trailing '/', "" for / */
+			const char *dest = cs->dest;
+			size_t dl = strlen(dest);
+			while (dl > 1 && dest[dl - 1] == '/')
+				dl--;
+			if (dl == 1 && dest[0] == '/')
+				dl = 0;
+			const char *key = arena_strndup(a, dest, dl);
+			if (key)
+				link_copy(H, &H->by_dest, key, k);
+			size_t *slot = ARR_PUSH(a, H->folders, H->nfolders, H->capfolders);
+			if (slot)
+				*slot = k;
+			continue;
+		}
+		const char *sb = base_of(cs->src), *db = base_of(cs->dest);
+		link_copy(H, &H->by_base, sb, k);
+		if (strcmp(sb, db) != 0)
+			link_copy(H, &H->by_base, db, k);
+	}
+}
+
+/* The file copy k gives `program`: the source, or NULL. */
+static const char *from_file_copy(struct hits *H, size_t k, const char *program, bool bare,
+				  const char *pbase)
+{
+	const struct copy_src *cs = &H->copies[k];
+	const char *src = cs->src, *dest = cs->dest;
+	if (cs->dest_dir) {
+		if (bare || program[0] != '/')
+			return strcmp(base_of(src), pbase) == 0 ? src : NULL;
+		const char *target =
+		    arena_printf(H->ctx->scratch, "%s%s%s", dest,
+				 dest[strlen(dest) - 1] == '/' ? "" : "/", base_of(src));
+		return target && strcmp(target, program) == 0 ? src : NULL;
+	}
+	if (bare || program[0] != '/')
+		return strcmp(base_of(dest), pbase) == 0 ? src : NULL;
+	return strcmp(dest, program) == 0 ? src : NULL;
+}
+
+/* The file folder copy k gives `program` (rest: what follows its destination), or NULL. */
+static const char *from_folder_copy(struct hits *H, size_t k, const char *rest)
+{
+	const struct copy_src *cs = &H->copies[k];
+	size_t sl = strlen(cs->src);
+	while (sl > 1 && cs->src[sl - 1] == '/')
+		sl--;
+	const char *file = arena_printf(H->ctx->scratch, "%.*s/%s", (int)sl, cs->src, rest);
+	bool fdir;
+	return file && context_path(H->ctx, file, &fdir) && !fdir ? file : NULL;
 }
 
 /*
  * The context file a COPY/ADD of the final chain put at `program` (a path,
- * or a bare name found through PATH), before instruction `before` (NULL: all).
+ * or a bare name found through PATH), before instruction `before` (NULL: all):
+ * the last COPY that gives it wins.
  */
-static const char *find_copied(struct hits *H, const char *program, const struct df_instr *before)
+static const char *find_copied(struct hits *H, const char *program, const struct df_instr *runner,
+			       const struct df_instr *before)
 {
-	struct check_ctx *ctx = H->ctx;
 	const char *found = NULL;
+	size_t best = 0; /* copies[best - 1] gave `found` */
 	if (!program || !*program || strchr(program, '$'))
 		return NULL;
 	if (!H->copies_loaded)
 		load_copies(H);
 	bool bare = !strchr(program, '/');
 	const char *pbase = base_of(program);
-	for (size_t k = 0; k < H->ncopies; k++) {
-		const struct copy_src *cs = &H->copies[k];
-		if (before && cs->in >= before)
-			break;
-		const char *src = cs->src, *dest = cs->dest, *file = NULL;
-		if (cs->is_dir) {
-			/* COPY dir/ /dest/: the folder's content goes into /dest */
-			size_t dl = strlen(dest), sl = strlen(src);
-			while (dl > 1 && dest[dl - 1] == '/')
-				dl--;
-			while (sl > 1 && src[sl - 1] == '/')
-				sl--;
-			if (dl == 1 && dest[0] == '/')
-				dl = 0; /* COPY dir / */
-			if (!bare && strncmp(program, dest, dl) == 0 && program[dl] == '/')
-				file = arena_printf(ctx->arena, "%.*s/%s", (int)sl, src,
-						    program + dl + 1);
-			else if (bare)
-				file = arena_printf(ctx->arena, "%.*s/%s", (int)sl, src, program);
-		} else if (strcmp(base_of(src), pbase) != 0 && strcmp(base_of(dest), pbase) != 0) {
-			continue; /* the common case: another file */
-		} else if (cs->dest_dir) {
-			const char *target =
-			    arena_printf(ctx->arena, "%s%s%s", dest,
-					 dest[strlen(dest) - 1] == '/' ? "" : "/", base_of(src));
-			if (bare || program[0] != '/' ? strcmp(base_of(src), pbase) == 0
-						      : strcmp(target, program) == 0)
-				file = src;
-		} else if (bare || program[0] != '/' ? strcmp(base_of(dest), pbase) == 0
-						     : strcmp(dest, program) == 0) {
-			file = src;
-		}
-		bool fdir;
-		if (file && (!cs->is_dir || (context_path(ctx, file, &fdir) && !fdir)))
+	size_t at;
+	/* file copies whose source or destination has the program's base name */
+	for (size_t l = strmap_get(&H->by_base, pbase, &at) ? at : SIZE_MAX; l != SIZE_MAX;
+	     l = H->links[l].next) {
+		size_t k = H->links[l].copy;
+		if (k + 1 <= best || (before && H->copies[k].in >= before))
+			continue;
+		const char *file = from_file_copy(H, k, program, bare, pbase);
+		if (file) {
 			found = file;
+			best = k + 1;
+		}
+	}
+	if (!bare) {
+		/* folder copies whose destination holds the program: each folder on its path */
+		for (size_t p = 0; program[p]; p++) {
+			if (program[p] != '/')
+				continue;
+			char key[PATH_MAX];
+			if (p >= sizeof(key))
+				break;
+			memcpy(key, program, p);
+			key[p] = '\0';
+			for (size_t l = strmap_get(&H->by_dest, key, &at) ? at : SIZE_MAX;
+			     l != SIZE_MAX; l = H->links[l].next) {
+				size_t k = H->links[l].copy;
+				if (k + 1 <= best || (before && H->copies[k].in >= before))
+					continue;
+				const char *file = from_folder_copy(H, k, program + p + 1);
+				if (file) {
+					found = file;
+					best = k + 1;
+				}
+			}
+		}
+		return found;
+	}
+	/* a bare name may be in any copied folder: the newest first, within a bound */
+	for (size_t i = H->nfolders; i-- > 0;) {
+		size_t k = H->folders[i];
+		if (k + 1 <= best)
+			break;
+		if (before && H->copies[k].in >= before)
+			continue;
+		if (H->folder_lookups++ == MAX_FOLDER_LOOKUPS) {
+			diag_add(
+			    H->ctx->diags, &NR000_parse_error, H->ctx->path, H->ctx->df->src,
+			    runner->start, runner->end,
+			    "unroot looked for %d programs in the folders this Dockerfile copies "
+			    "from the build context; '%s' and the programs after it were not "
+			    "looked "
+			    "for, so scripts they may run were not checked",
+			    MAX_FOLDER_LOOKUPS, program);
+		}
+		if (H->folder_lookups > MAX_FOLDER_LOOKUPS)
+			break;
+		const char *file = from_folder_copy(H, k, program);
+		if (file) {
+			found = file;
+			best = k + 1;
+			break;
+		}
 	}
 	return found;
 }
@@ -510,7 +638,11 @@ static struct shell_text *read_script(struct hits *H, const char *program,
 				      const struct df_instr *runner, const struct df_instr *before)
 {
 	struct check_ctx *ctx = H->ctx;
-	const char *rel = find_copied(H, program, before);
+	/* past the limit, and said so: no more look-ups, which stat and resolve paths */
+	struct df_memo *memo = H->nread >= MAX_SCRIPTS ? df_memo(ctx) : NULL;
+	if (memo && memo->scripts_capped)
+		return NULL;
+	const char *rel = find_copied(H, program, runner, before);
 	bool is_dir;
 	const char *full = rel ? context_path(ctx, rel, &is_dir) : NULL;
 	if (!full || is_dir)

@@ -96,4 +96,37 @@ check "the scripts past the first 64 are an NR000" 1 \
 	"$(grep -c "this runs 's65.sh', a script from the build context past the first 64" "$work/many.json")"
 check "the findings past the input's 1,000 are counted in a note" 1 \
 	"$(grep -c '2065 more findings in this input were left out' "$work/many.json")"
+
+# 20,000 COPY lines and one RUN running 20,000 of the copied scripts: each program is
+# looked up through indexes, not through every COPY (that took 30 s).
+mkdir -p "$work/wide"
+python3 - "$work/wide" <<'PY'
+import sys
+d = sys.argv[1]
+n = 20000
+with open(d + "/Dockerfile", "w") as f:
+    f.write("FROM alpine:3.20\n" + "".join("COPY s%d.sh /s%d.sh\n" % (i, i) for i in range(n)))
+    f.write("RUN " + " && ".join("/s%d.sh" % i for i in range(n)) + "\nUSER 1001:0\n")
+for i in range(n):
+    open("%s/s%d.sh" % (d, i), "w").write("useradd u%d\n" % i)
+PY
+start=$(date +%s)
+"$UNROOT" -f json --no-config "$work/wide" >"$work/wide.json" 2>/dev/null
+took=$(($(date +%s) - start))
+echo "     (20,000 COPY lines and programs in $took s)"
+check "20,000 copied scripts: the first 64 read" 64 "$(grep -c '"rule": *"NR108"' "$work/wide.json")"
+check "20,000 copied scripts: in well under 20 s" 1 "$((took < 20))"
+
+# Bare names looked for in copied folders: 64 names in 65 folders pass the 4,096 look-ups.
+mkdir -p "$work/bare"
+{
+	echo 'FROM alpine:3.20'
+	for i in $(seq 1 65); do mkdir -p "$work/bare/d$i"; echo "COPY d$i/ /opt/d$i/"; done
+	printf 'RUN true'
+	for i in $(seq 1 64); do printf ' && n%s.sh' "$i"; done
+	printf '\nUSER 1001:0\n'
+} >"$work/bare/Dockerfile"
+"$UNROOT" --no-config "$work/bare" >"$work/bare.out" 2>&1
+check "bare names: the look-ups past 4,096 are an NR000" 1 \
+	"$(grep -c "unroot looked for 4096 programs in the folders this Dockerfile copies from the build context; 'n64.sh' and the programs after it were not looked for" "$work/bare.out")"
 exit $fail
