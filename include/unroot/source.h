@@ -27,9 +27,18 @@ struct source *source_new(struct arena *a, const char *path, const char *data, s
 
 /*
  * Reads `path` ("-" reads stdin) whole, refusing files over `limit` bytes.
+ * For a path the user named: a pipe or character device is read too
+ * (`<(...)`, /dev/stdin), a folder, socket or block device is refused.
  * On failure returns NULL and sets *why to a static lower-case reason.
  */
 struct source *source_read(struct arena *a, const char *path, size_t limit, const char **why);
+
+/*
+ * source_read() for a file an input holds or points at (a script of a
+ * build context, a file of a chart): only a regular file is read; a pipe,
+ * device or folder in its place is refused at once (input_open()).
+ */
+struct source *source_read_file(struct arena *a, const char *path, size_t limit, const char **why);
 
 /*
  * source_read() for a path a folder listing said is a regular file: most

@@ -9,6 +9,7 @@
  */
 #include "helm-internal.h"
 #include "unroot/arena.h"
+#include "unroot/input.h"
 #include "unroot/source.h"
 #include "unroot/yaml.h"
 
@@ -16,11 +17,13 @@
 #include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 struct entry {
 	const char *name;
@@ -91,20 +94,40 @@ static bool bad_name(const char *n)
 	return false;
 }
 
-static struct archive *open_archive(const char *path, const void *mem, size_t len)
+/*
+ * A chart archive, from memory or from the file (*fd, closed by
+ * close_archive(); only a regular file, opened without waiting).
+ */
+static struct archive *open_archive(const char *path, const void *mem, size_t len, int *fd)
 {
-	struct archive *ar = archive_read_new();
-	if (!ar)
+	const char *why;
+	*fd = mem ? -1 : input_open(AT_FDCWD, path, 0, NULL, &why);
+	if (!mem && *fd < 0)
 		return NULL;
+	struct archive *ar = archive_read_new();
+	if (!ar) {
+		if (*fd >= 0)
+			close(*fd);
+		return NULL;
+	}
 	archive_read_support_filter_gzip(ar);
 	archive_read_support_format_tar(ar);
-	int r = mem ? archive_read_open_memory(ar, mem, len)
-		    : archive_read_open_filename(ar, path, 64 * 1024);
+	int r =
+	    mem ? archive_read_open_memory(ar, mem, len) : archive_read_open_fd(ar, *fd, 64 * 1024);
 	if (r != ARCHIVE_OK) {
 		archive_read_free(ar);
+		if (*fd >= 0)
+			close(*fd);
 		return NULL;
 	}
 	return ar;
+}
+
+static void close_archive(struct archive *ar, int fd)
+{
+	archive_read_free(ar);
+	if (fd >= 0)
+		close(fd);
 }
 
 /* Reads every regular entry of an archive into E, names prefixed with `under`. */
@@ -112,7 +135,8 @@ static void read_archive(struct loader *L, struct entries *E, const char *path, 
 			 size_t len, const char *under)
 {
 	const struct lint_limits *lim = &L->run->opts->limits;
-	struct archive *ar = open_archive(path, mem, len);
+	int fd;
+	struct archive *ar = open_archive(path, mem, len, &fd);
 	if (!ar) {
 		run_parse_error(L->run, L->path, NULL, 0, 0, "cannot read chart archive '%s'",
 				path);
@@ -185,12 +209,13 @@ static void read_archive(struct loader *L, struct entries *E, const char *path, 
 				path, archive_error_string(ar) ? archive_error_string(ar) : "?");
 		L->failed = true;
 	}
-	archive_read_free(ar);
+	close_archive(ar, fd);
 }
 
 bool helm_archive_has_chart(const char *path)
 {
-	struct archive *ar = open_archive(path, NULL, 0);
+	int fd;
+	struct archive *ar = open_archive(path, NULL, 0, &fd);
 	if (!ar)
 		return false;
 	struct archive_entry *ae;
@@ -213,7 +238,7 @@ bool helm_archive_has_chart(const char *path)
 			break;
 		}
 	}
-	archive_read_free(ar);
+	close_archive(ar, fd);
 	return found;
 }
 
@@ -227,7 +252,8 @@ static int cmp_str(const void *a, const void *b)
 static void read_one_file(struct loader *L, struct entries *E, const char *full, const char *name)
 {
 	const char *why = NULL;
-	struct source *s = source_read(L->run->arena, full, L->run->opts->limits.file_size, &why);
+	struct source *s =
+	    source_read_file(L->run->arena, full, L->run->opts->limits.file_size, &why);
 	if (!s) {
 		run_parse_error(L->run, full, NULL, 0, 0, "cannot read '%s': %s", full, why);
 		return;

@@ -4,10 +4,12 @@
 #include "unroot/arena.h"
 #include "unroot/buf.h"
 #include "unroot/identity.h"
+#include "unroot/input.h"
 #include "unroot/run.h"
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -54,15 +56,23 @@ static int classify(const char *name)
  */
 static bool peek_tar(const char *path)
 {
+	/* A pipe named x.tar is taken too: the image reader says it cannot read it. */
+	const char *why;
+	int fd = input_open(AT_FDCWD, path, 0, NULL, &why);
+	if (fd < 0)
+		return true;
 	struct archive *ar = archive_read_new();
-	if (!ar)
+	if (!ar) {
+		close(fd);
 		return false;
+	}
 	archive_read_support_format_tar(ar);
 	archive_read_support_filter_gzip(ar);
 	archive_read_support_filter_zstd(ar);
 	bool image = false;
-	if (archive_read_open_filename(ar, path, 65536) != ARCHIVE_OK) {
+	if (archive_read_open_fd(ar, fd, 65536) != ARCHIVE_OK) {
 		archive_read_free(ar);
+		close(fd);
 		return true;
 	}
 	struct archive_entry *e;
@@ -84,6 +94,7 @@ static bool peek_tar(const char *path)
 			image = true;
 	}
 	archive_read_free(ar);
+	close(fd);
 	return image;
 }
 

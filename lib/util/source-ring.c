@@ -105,11 +105,13 @@ void source_ring_read(struct source_ring *r, struct arena *a, const char *const 
 			io_uring_sqe_set_data64(s, tag(OP_CLOSE, i));
 			want++;
 		}
-		/* O_NONBLOCK: should it have become a pipe since the listing, a read
-		 * cannot hang. A fixed file takes no O_CLOEXEC: it is no descriptor. */
+		/* O_NONBLOCK and O_NOFOLLOW: should it have become a pipe or a link
+		 * since the listing, a read cannot hang or leave the folder. A fixed
+		 * file takes no O_CLOEXEC: it is no descriptor. */
 		s = io_uring_get_sqe(&r->ring);
-		io_uring_prep_openat_direct(s, AT_FDCWD, paths[i], O_RDONLY | O_NOCTTY | O_NONBLOCK,
-					    0, (unsigned)i);
+		io_uring_prep_openat_direct(s, AT_FDCWD, paths[i],
+					    O_RDONLY | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW, 0,
+					    (unsigned)i);
 		s->flags |= IOSQE_IO_LINK;
 		io_uring_sqe_set_data64(s, tag(OP_OPEN, i));
 		s = io_uring_get_sqe(&r->ring);

@@ -1,6 +1,7 @@
 /* source.c - reading inputs with a size cap, and the byte offset to line map. */
 #include "unroot/source.h"
 #include "unroot/arena.h"
+#include "unroot/input.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -128,31 +129,57 @@ static struct source *read_stream(struct arena *a, const char *path, int fd, siz
 	return s;
 }
 
+/* Reads what input_open() opened: a regular file by its size, a stream to its end. */
+static struct source *read_opened(struct arena *a, const char *path, int fd, const struct stat *st,
+				  size_t limit, const char **why)
+{
+	if (S_ISREG(st->st_mode) && st->st_size >= 0)
+		return read_regular(a, path, fd, (size_t)st->st_size, limit, why);
+	return read_stream(a, path, fd, limit, why);
+}
+
+static struct source *read_path(struct arena *a, const char *path, unsigned flags, size_t limit,
+				const char **why)
+{
+	struct stat st;
+	int fd = input_open(AT_FDCWD, path, flags, &st, why);
+	if (fd < 0)
+		return NULL;
+	struct source *s = read_opened(a, path, fd, &st, limit, why);
+	close(fd);
+	return s;
+}
+
 struct source *source_read(struct arena *a, const char *path, size_t limit, const char **why)
 {
-	bool is_stdin = strcmp(path, "-") == 0;
-	int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	*why = NULL;
-	if (fd < 0) {
-		*why = errno == ENOENT ? "no such file" : "cannot open file";
-		return NULL;
+	if (strcmp(path, "-") == 0) {
+		struct stat st;
+		if (fstat(STDIN_FILENO, &st) != 0) {
+			*why = "cannot read stdin";
+			return NULL;
+		}
+		return read_opened(a, path, STDIN_FILENO, &st, limit, why);
 	}
-	struct stat st;
-	struct source *s;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0)
-		s = read_regular(a, path, fd, (size_t)st.st_size, limit, why);
-	else
-		s = read_stream(a, path, fd, limit, why);
-	if (!is_stdin)
-		close(fd);
-	return s;
+	return read_path(a, path, INPUT_STREAM, limit, why);
+}
+
+struct source *source_read_file(struct arena *a, const char *path, size_t limit, const char **why)
+{
+	*why = NULL;
+	return read_path(a, path, 0, limit, why);
 }
 
 struct source *source_read_regular(struct arena *a, const char *path, size_t limit,
 				   const char **why)
 {
-	/* O_NONBLOCK: should it have become a pipe since the listing, a read cannot hang */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	/*
+	 * The listing said it is a regular file, and asking again would cost a
+	 * system call per file: O_NONBLOCK and O_NOFOLLOW make sure that, should
+	 * it have become a pipe or a link since, the read cannot hang or leave
+	 * the folder. A file larger than the room is read the checked way.
+	 */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
 	*why = NULL;
 	if (fd < 0) {
 		*why = errno == ENOENT ? "no such file" : "cannot open file";
@@ -175,13 +202,9 @@ struct source *source_read_regular(struct arena *a, const char *path, size_t lim
 		arena_shrink(a, data, room + 1, (size_t)got + 1);
 		return filled(a, s, path, data, (size_t)got, why);
 	}
-	/* larger than the room, or the read failed: the usual way, from the start */
+	/* larger than the room, or the read failed: the checked way, from the start */
 	close(fd);
-	if (got < 0) {
-		*why = "read error";
-		return NULL;
-	}
-	return source_read(a, path, limit, why);
+	return read_path(a, path, INPUT_NOFOLLOW, limit, why);
 }
 
 /*
