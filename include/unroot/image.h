@@ -60,11 +60,18 @@ struct fs_node {
 	struct fs_xattr *xattrs;
 	const char *content; /* captured contents (capped), or NULL */
 	size_t content_len;
+	/*
+	 * Where a regular file's bytes are: the path they were written at, when
+	 * a hard link made this node (NULL: the node's own path), in layer
+	 * data_layer. Contents are fetched from there.
+	 */
+	const char *data_path;
 	uint64_t size;
 	uint32_t uid, gid;
-	uint32_t mode;	/* type (enum fs_type) | permission bits 07777 */
-	uint32_t hash;	/* of (parent, name) */
-	uint16_t layer; /* index of the layer that last wrote it */
+	uint32_t mode;	     /* type (enum fs_type) | permission bits 07777 */
+	uint32_t hash;	     /* of (parent, name) */
+	uint16_t layer;	     /* index of the layer that last wrote it */
+	uint16_t data_layer; /* see data_path */
 	bool content_truncated;
 };
 
@@ -155,7 +162,8 @@ struct layer {
 	struct arena *arena; /* the entries' own arena, freed after merging */
 	struct layer_entry *entries;
 	size_t n, cap;
-	const char *error; /* why reading failed, or NULL */
+	bool contents_apart; /* the reader keeps the entries' contents itself: not copied */
+	const char *error;   /* why reading failed, or NULL */
 };
 
 /*
@@ -187,11 +195,16 @@ struct passwd_db {
 	struct group_entry *groups;
 	size_t ngroups, capgroups;
 	bool have_passwd, have_group;
+	bool passwd_cut, group_cut; /* more lines than PASSWD_MAX_ENTRIES: the rest not kept */
 };
+
+/* Entries kept of each file: lookups are linear. */
+#define PASSWD_MAX_ENTRIES 100000
 
 /*
  * Parses /etc/passwd and /etc/group texts (either may be NULL). Malformed
- * lines are skipped as the C library skips them. Bounded by the input size.
+ * lines are skipped as the C library skips them. Bounded by the input size;
+ * past PASSWD_MAX_ENTRIES lines of either, passwd_cut or group_cut is set.
  */
 void passwd_parse(struct arena *a, const char *passwd, size_t plen, const char *group, size_t glen,
 		  struct passwd_db *db);
@@ -220,6 +233,7 @@ struct image {
 
 	const char **path_env; /* the PATH folders from Env (or the default) */
 	size_t npath_env;
+	bool path_env_cut; /* PATH lists more than IMAGE_MAX_PATH_DIRS folders */
 	size_t nlayers;
 	uint64_t bytes_compressed, bytes_uncompressed;
 };
@@ -242,6 +256,9 @@ static inline const struct image *image_of_view(const struct image_view *v)
  * for `sh -c "SCRIPT"` the first command of SCRIPT. Returns how many.
  */
 size_t image_programs(struct arena *a, const struct image_view *v, const char *out[2]);
+
+/* PATH folders followed at most; a longer PATH sets path_env_cut. */
+#define IMAGE_MAX_PATH_DIRS 256
 
 /* Fills img->path_env from the config's PATH, or the runtimes' default. */
 void image_path_env(struct arena *a, struct image *img);

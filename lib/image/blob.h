@@ -30,7 +30,8 @@ enum blob_kind {
 
 struct blob {
 	enum blob_kind kind;
-	int fd;		 /* BLOB_FILE */
+	int fd;		 /* BLOB_FILE; -1: opened from dirfd and name while it is read */
+	int dirfd;	 /* BLOB_FILE with fd -1: the layout folder */
 	uint64_t offset; /* BLOB_FILE */
 	uint64_t size;
 	const unsigned char *data; /* BLOB_MEMORY */
@@ -79,10 +80,11 @@ struct layer_opts {
 	const struct lint_limits *limits;
 	const char *const *capture; /* sorted absolute paths whose contents to keep */
 	size_t ncapture;
-	size_t capture_cap;	 /* bytes kept per file */
-	bool entries;		 /* build the entry list (false: only capture) */
-	volatile uint64_t *done; /* compressed bytes read so far, for progress; may be NULL */
-	volatile uint64_t *out;	 /* decompressed bytes of all layers so far; may be NULL */
+	size_t capture_cap; /* bytes kept per file, at most; each copy is sized to its file */
+	const size_t *capture_caps; /* the cap of each capture path, or NULL: capture_cap */
+	bool entries;		    /* build the entry list (false: only capture) */
+	volatile uint64_t *done;    /* compressed bytes read so far, for progress; may be NULL */
+	volatile uint64_t *out;	    /* decompressed bytes of all layers so far; may be NULL */
 };
 
 struct layer_stats {

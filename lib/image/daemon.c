@@ -207,11 +207,12 @@ static const char *name_digest(struct arena *a, const char *name)
 	return NULL;
 }
 
-static void no_fetch(void *data, struct fs_node *n)
+static void no_fetch(void *data, struct fs_node *n, size_t cap)
 {
 	/* The stream was read once; a file reached through a link keeps no contents. */
 	(void)data;
 	(void)n;
+	(void)cap;
 }
 
 static int assemble(struct daemon *D, struct image *img)

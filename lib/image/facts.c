@@ -89,6 +89,7 @@ void image_path_env(struct arena *a, struct image *img)
 	size_t cap = 0;
 	img->path_env = NULL;
 	img->npath_env = 0;
+	img->path_env_cut = false;
 	for (const char *p = path; *p;) {
 		size_t n = strcspn(p, ":");
 		if (n && p[0] == '/') {
@@ -97,8 +98,10 @@ void image_path_env(struct arena *a, struct image *img)
 				*slot = arena_strndup(a, p, n);
 		}
 		p += n + (p[n] == ':');
-		if (img->npath_env >= 256)
+		if (img->npath_env >= IMAGE_MAX_PATH_DIRS && *p) {
+			img->path_env_cut = true;
 			break;
+		}
 	}
 }
 
@@ -139,16 +142,16 @@ struct fs_node *image_find_program(struct arena *a, const struct image *img, con
 }
 
 void image_facts_targets(struct arena *a, struct image *img, void *data,
-			 void (*fetch)(void *data, struct fs_node *n))
+			 void (*fetch)(void *data, struct fs_node *n, size_t cap))
 {
 	const char *why;
-	fetch(data, fs_resolve(img->fs, "/etc/passwd", false, &why, NULL));
-	fetch(data, fs_resolve(img->fs, "/etc/group", false, &why, NULL));
+	fetch(data, fs_resolve(img->fs, "/etc/passwd", false, &why, NULL), IMAGE_TEXT_CAP);
+	fetch(data, fs_resolve(img->fs, "/etc/group", false, &why, NULL), IMAGE_TEXT_CAP);
 	const char *progs[2];
 	size_t np = image_programs(a, &img->view, progs);
 	for (size_t i = 0; i < np; i++) {
 		const char *p;
-		fetch(data, image_find_program(a, img, progs[i], &p));
+		fetch(data, image_find_program(a, img, progs[i], &p), IMAGE_SCRIPT_CAP);
 	}
 }
 
@@ -164,15 +167,53 @@ static long parse_num(const char *s)
 	return (long)v;
 }
 
-static const char *content_of(const struct image *img, const char *path, size_t *len)
+static const char *content_of(const struct image *img, const char *path, size_t *len,
+			      const struct fs_node **node)
 {
 	const char *why;
 	struct fs_node *n = fs_resolve(img->fs, path, false, &why, NULL);
 	*len = 0;
-	if (!n || fs_type_of(n) != FS_REG || !n->content)
+	*node = n && fs_type_of(n) == FS_REG ? n : NULL;
+	if (!*node || !n->content)
 		return NULL;
 	*len = n->content_len;
 	return n->content;
+}
+
+/*
+ * passwd and group decide the user, its groups and its home: a file read in
+ * part (over the cap, or more entries than the parser keeps) or not at all
+ * would give a wrong verdict without a word, so it is an error instead.
+ */
+static int check_whole(struct lint_run *run, const struct image *img, const char *path,
+		       const struct fs_node *n, bool cut)
+{
+	if (!n)
+		return 0;
+	if (!n->content) {
+		run_parse_error(run, img->path, NULL, 0, 0,
+				"'%s' in the image cannot be read, so the user and its groups "
+				"cannot be resolved",
+				path);
+		return -1;
+	}
+	if (n->content_truncated) {
+		run_parse_error(
+		    run, img->path, NULL, 0, 0,
+		    "'%s' in the image is %llu bytes, more than the %zu unroot reads of "
+		    "it: the user and its groups cannot be resolved for sure",
+		    path, (unsigned long long)n->size, IMAGE_TEXT_CAP);
+		return -1;
+	}
+	if (cut) {
+		run_parse_error(
+		    run, img->path, NULL, 0, 0,
+		    "'%s' in the image has more than %d entries, the most unroot keeps: "
+		    "the user and its groups cannot be resolved for sure",
+		    path, PASSWD_MAX_ENTRIES);
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -194,9 +235,11 @@ static int check_link(struct lint_run *run, struct image *img, const char *path)
 		return -1;
 	}
 	if (!n && why && strstr(why, "symbolic links")) {
-		run_parse_error(run, img->path, NULL, 0, 0,
-				"'%s' in the image cannot be resolved: %s (a symlink loop)", path,
-				why);
+		run_parse_error(
+		    run, img->path, NULL, 0, 0,
+		    "'%s' in the image cannot be resolved: %s (a loop, or more than the "
+		    "40 links the kernel follows)",
+		    path, why);
 		return -1;
 	}
 	return 0;
@@ -285,10 +328,27 @@ int image_facts(struct lint_run *run, struct image *img)
 	image_path_env(a, img);
 	if (check_links(run, img) != 0)
 		return -1;
+	const char *progs[2];
+	size_t np = image_programs(a, v, progs);
+	for (size_t i = 0; img->path_env_cut && i < np; i++) {
+		if (strchr(progs[i], '/'))
+			continue;
+		/* The folders past the limit could hold the program: no verdict on a guess. */
+		run_parse_error(
+		    run, img->path, NULL, 0, 0,
+		    "the image config's PATH lists more than %d folders, the most unroot "
+		    "follows, so where '%s' is found cannot be told for sure",
+		    IMAGE_MAX_PATH_DIRS, progs[i]);
+		return -1;
+	}
 	size_t plen, glen;
-	const char *pw = content_of(img, "/etc/passwd", &plen);
-	const char *gr = content_of(img, "/etc/group", &glen);
+	const struct fs_node *pn, *gn;
+	const char *pw = content_of(img, "/etc/passwd", &plen, &pn);
+	const char *gr = content_of(img, "/etc/group", &glen, &gn);
 	passwd_parse(a, pw, plen, gr, glen, &img->db);
+	if (check_whole(run, img, "/etc/passwd", pn, img->db.passwd_cut) != 0 ||
+	    check_whole(run, img, "/etc/group", gn, img->db.group_cut) != 0)
+		return -1;
 
 	const char *user = v->user ? v->user : "";
 	const char *colon = strchr(user, ':');

@@ -408,7 +408,8 @@ static void copy_meta(struct fs_node *n, const struct layer_entry *e, uint16_t l
 	n->content = e->content;
 	n->content_len = e->content_len;
 	n->content_truncated = e->content_truncated;
-	n->layer = layer;
+	n->data_path = NULL;
+	n->layer = n->data_layer = layer;
 }
 
 /* Layer entries are copied into the model's arena: the layer's arena goes away. */
@@ -480,6 +481,9 @@ static int apply_entry(struct fsmodel *fs, const struct layer_entry *e, uint16_t
 			return -1;
 		}
 		copy_meta(n, &copy, layer);
+		/* The bytes are the target's: where it was written, in its layer. */
+		n->data_layer = t->data_layer;
+		n->data_path = t->data_path ? t->data_path : keep(fs->arena, e->link);
 		return 0;
 	}
 	copy.link = keep(fs->arena, e->link);
@@ -532,6 +536,15 @@ int fs_apply_layer(struct fsmodel *fs, const struct layer *l, uint16_t index, co
 		const struct layer_entry *e = &l->entries[i];
 		if (e->whiteout || e->opaque)
 			continue;
+		struct layer_entry bare;
+		if (l->contents_apart && e->content) {
+			/* The reader keeps the newest copy itself: none grows the model's arena. */
+			bare = *e;
+			bare.content = NULL;
+			bare.content_len = 0;
+			bare.content_truncated = false;
+			e = &bare;
+		}
 		if (apply_entry(fs, e, index, why) != 0) {
 			const char *w = arena_printf(
 			    fs->arena, "entry '%.300s'%s%s%s%.300s", e->path,

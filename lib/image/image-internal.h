@@ -8,9 +8,22 @@
 
 struct lint_run;
 
-/* Calls fetch for passwd, group and the programs when their contents are missing. */
+/*
+ * What is read of the few files whose contents the facts need: /etc/passwd
+ * and /etc/group whole, up to IMAGE_TEXT_CAP (past it, an NR000: the user
+ * cannot be resolved for sure); of a program, only its first
+ * IMAGE_SCRIPT_CAP bytes, which is all the kernel reads for a #! line
+ * (BINPRM_BUF_SIZE).
+ */
+#define IMAGE_TEXT_CAP	 ((size_t)1 << 20)
+#define IMAGE_SCRIPT_CAP ((size_t)256)
+
+/*
+ * Calls fetch for passwd, group and the programs, with how much of each to
+ * read; fetch fills n->content unless it is there already.
+ */
 void image_facts_targets(struct arena *a, struct image *img, void *data,
-			 void (*fetch)(void *data, struct fs_node *n));
+			 void (*fetch)(void *data, struct fs_node *n, size_t cap));
 
 /* User, groups, home and the rest of the view, once the filesystem is built. */
 int image_facts(struct lint_run *run, struct image *img);
@@ -21,6 +34,12 @@ int image_facts(struct lint_run *run, struct image *img);
  * with *n = 0) and sorted.
  */
 void image_capture_plan(struct arena *a, struct image *img, const char ***list, size_t *n);
+
+/* How much of a path image_capture_plan() lists to keep: IMAGE_TEXT_CAP or IMAGE_SCRIPT_CAP. */
+size_t image_capture_cap(const char *path);
+
+/* Why a JSON file of an image is not UTF-8 text (UTF-16, UTF-32), or NULL. */
+const char *image_json_encoding(const char *text, size_t len);
 
 /* Applies a parsed image config (json_t) to img; NULL, or why it is not one. */
 const char *image_config_apply(struct arena *a, struct image *img, json_t *cfg, const char *name);

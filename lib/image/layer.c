@@ -1,6 +1,7 @@
 /* layer.c - one layer tar, plain, gzip or zstd, streamed through libarchive and sha256. */
 #include "blob.h"
 #include "unroot/arena.h"
+#include "unroot/input.h"
 #include "unroot/lint.h"
 
 #include <archive.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define READ_CHUNK (1u << 20)
@@ -24,6 +26,7 @@
 
 struct reader_state {
 	const struct blob *b;
+	int fd; /* BLOB_FILE: b->fd, or the blob opened for this read */
 	EVP_MD_CTX *md;
 	unsigned char *buf;
 	uint64_t pos; /* bytes of the blob read so far */
@@ -47,7 +50,7 @@ static ssize_t read_cb(struct archive *a, void *data, const void **out)
 	switch (b->kind) {
 	case BLOB_FILE:
 		do
-			got = pread(b->fd, s->buf, want, (off_t)(b->offset + s->pos));
+			got = pread(s->fd, s->buf, want, (off_t)(b->offset + s->pos));
 		while (got < 0 && errno == EINTR);
 		if (got < 0) {
 			s->err = errno;
@@ -119,6 +122,10 @@ static void hex(const unsigned char *d, unsigned n, char *out)
 
 char *tar_name_normalise(struct arena *a, const char *name, bool absolute, const char **why)
 {
+	if (!name) {
+		*why = "out of memory"; /* the name could not be made */
+		return NULL;
+	}
 	size_t len = strlen(name);
 	if (len > 4096) {
 		*why = "has a name longer than the limit";
@@ -165,20 +172,21 @@ char *tar_name_normalise(struct arena *a, const char *name, bool absolute, const
 	return out;
 }
 
-static bool wanted(const struct layer_opts *o, const char *path)
+/* How much of `path` to keep: its cap when the read wants its contents, else 0. */
+static size_t wanted(const struct layer_opts *o, const char *path)
 {
 	size_t lo = 0, hi = o->ncapture;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 		int c = strcmp(o->capture[mid], path);
 		if (c == 0)
-			return true;
+			return o->capture_caps ? o->capture_caps[mid] : o->capture_cap;
 		if (c < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return false;
+	return 0;
 }
 
 static int fail(struct layer *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -224,8 +232,11 @@ static struct fs_xattr *read_xattrs(struct arena *a, struct archive_entry *e)
 	const void *value;
 	size_t size;
 	int n = 0;
-	while (archive_entry_xattr_next(e, &name, &value, &size) == ARCHIVE_OK && n++ < 64) {
-		if (size > 65536)
+	while (archive_entry_xattr_next(e, &name, &value, &size) == ARCHIVE_OK) {
+		/* 64 a file are kept, but never at the cost of the one a rule reads. A value
+		 * over the kernel's XATTR_SIZE_MAX could not be set on any file. */
+		bool cap = name && strcmp(name, "security.capability") == 0;
+		if (size > 65536 || (!cap && n++ >= 64))
 			continue;
 		struct fs_xattr *x = arena_alloc(a, sizeof(*x));
 		unsigned char *v = arena_alloc(a, size + 1);
@@ -263,15 +274,19 @@ static uint32_t type_bits(struct archive_entry *e)
 
 /* Reads (capturing up to the cap) or skips the current entry's data, watching the limits. */
 static int consume_data(struct archive *ar, struct layer *l, const struct layer_opts *o,
-			const struct blob *b, struct reader_state *s, struct layer_entry *keep)
+			const struct blob *b, struct reader_state *s, struct layer_entry *keep,
+			size_t keep_cap)
 {
 	const void *p;
 	size_t size;
 	la_int64_t off;
 	char *cap = NULL;
-	size_t caplen = 0;
+	size_t caplen = 0, room = 0;
 	if (keep) {
-		cap = arena_alloc(l->arena, o->capture_cap + 1);
+		/* Sized to the file, not to the cap: every layer may hold passwd and group. */
+		room = keep->size < keep_cap ? (size_t)keep->size : keep_cap;
+		keep->content_truncated = keep->size > room;
+		cap = arena_alloc(l->arena, room + 1);
 		if (!cap)
 			return fail(l, "out of memory");
 	}
@@ -293,13 +308,13 @@ static int consume_data(struct archive *ar, struct layer *l, const struct layer_
 				    archive_error_string(ar) ? archive_error_string(ar)
 							     : "read error");
 		}
-		if (keep && off >= 0 && (uint64_t)off < o->capture_cap) {
-			size_t room = o->capture_cap - (size_t)off;
-			size_t n = size < room ? size : room;
+		if (keep && off >= 0 && (uint64_t)off < room) {
+			size_t left = room - (size_t)off;
+			size_t n = size < left ? size : left;
 			memcpy(cap + off, p, n);
 			if ((size_t)off + n > caplen)
 				caplen = (size_t)off + n;
-			if (size > room)
+			if (size > left)
 				keep->content_truncated = true;
 		} else if (keep && size) {
 			keep->content_truncated = true;
@@ -379,7 +394,7 @@ static int read_entries(struct archive *ar, struct layer *l, const struct layer_
 					    l, "layer '%s': entry '%.200s' is an empty whiteout",
 					    b->name, raw);
 			}
-			if (consume_data(ar, l, o, b, s, NULL))
+			if (consume_data(ar, l, o, b, s, NULL, 0))
 				return -1;
 			continue;
 		}
@@ -399,8 +414,10 @@ static int read_entries(struct archive *ar, struct layer *l, const struct layer_
 			le->link = arena_strdup(l->arena, t ? t : "");
 		}
 		le->xattrs = read_xattrs(l->arena, e);
-		bool want = !hl && (le->mode & 0170000) == FS_REG && o->ncapture && wanted(o, path);
-		if (consume_data(ar, l, o, b, s, want ? le : NULL))
+		size_t keep_cap =
+		    !hl && (le->mode & 0170000) == FS_REG && o->ncapture ? wanted(o, path) : 0;
+		bool want = keep_cap > 0;
+		if (consume_data(ar, l, o, b, s, want ? le : NULL, keep_cap))
 			return -1;
 		if (want && !o->entries) {
 			/* Capture only: keep the newest content of a wanted path. */
@@ -435,9 +452,22 @@ static void blame_digest(struct reader_state *s, struct layer *l)
 int layer_read(const struct blob *b, struct layer *l, const struct layer_opts *o,
 	       struct layer_stats *st)
 {
-	struct reader_state s = {.b = b, .o = o};
+	struct reader_state s = {.b = b, .o = o, .fd = b->fd};
 	int rc = -1;
 	memset(st, 0, sizeof(*st));
+	if (b->kind == BLOB_FILE && b->fd < 0) {
+		/* A blob of a layout folder is opened only while it is read: an image
+		 * may have a thousand layers, more than a process may hold open. */
+		const char *why;
+		struct stat fst;
+		s.fd = input_open(b->dirfd, b->name, INPUT_NOFOLLOW, &fst, &why);
+		if (s.fd < 0)
+			return fail(l, "layer '%s' %s", b->name, why);
+		if ((uint64_t)fst.st_size != b->size) {
+			close(s.fd);
+			return fail(l, "layer '%s' changed while it was read", b->name);
+		}
+	}
 	s.md = EVP_MD_CTX_new();
 	s.buf = b->kind == BLOB_MEMORY ? NULL : malloc(READ_CHUNK);
 	struct archive *ar = archive_read_new();
@@ -513,6 +543,8 @@ out:
 		archive_read_free(ar);
 	EVP_MD_CTX_free(s.md);
 	free(s.buf);
+	if (s.fd != b->fd)
+		close(s.fd);
 	if ((b->kind == BLOB_PIPE || b->kind == BLOB_CALLBACK) && b->done) {
 		/* The transfer's own failure says more than a short tar stream. */
 		const char *why = b->done(b->done_ctx, b, rc == 0);
@@ -528,8 +560,14 @@ char *blob_slurp(struct arena *a, const struct blob *b, size_t limit, size_t *le
 {
 	char *out = b->size <= limit ? arena_alloc(a, (size_t)b->size + 1) : NULL;
 	if (!out) {
-		*why =
-		    b->size > limit ? "is larger than the limit for a JSON file" : "out of memory";
+		*why = b->size > limit
+			   ? arena_printf(a,
+					  "is %llu bytes, more than %zu, the limit for a "
+					  "JSON file",
+					  (unsigned long long)b->size, limit)
+			   : "out of memory";
+		if (!*why)
+			*why = "is larger than the limit for a JSON file";
 		if (b->kind == BLOB_PIPE && b->done)
 			b->done(b->done_ctx, b, false);
 		return NULL;

@@ -8,6 +8,7 @@
 #include "image-internal.h"
 #include "unroot/arena.h"
 #include "unroot/cpus.h"
+#include "unroot/input.h"
 #include "unroot/ref.h"
 #include "unroot/run.h"
 
@@ -28,7 +29,6 @@
 #define MAX_LAYERS	  1000
 #define STREAM_KEEP	  ((size_t)4 << 20) /* members kept from a compressed tarball */
 #define STREAM_KEEP_TOTAL ((size_t)64 << 20)
-#define CAPTURE_CAP	  ((size_t)1 << 20)
 #define MAX_INDEX_DEPTH	  4
 
 enum src_kind {
@@ -40,21 +40,19 @@ enum src_kind {
 
 struct mem_member {
 	const char *name;
-	const unsigned char *data;
+	const unsigned char *data; /* NULL: not kept (too large), read as a stream */
 	size_t size;
 };
 
 struct src {
 	enum src_kind kind;
 	const char *path;
-	int dirfd, fd;
+	int dirfd, fd; /* the layout folder; the archive file (plain or compressed) */
 	uint64_t fsize;
 	struct tar_member *members;
 	size_t nmembers;
 	struct mem_member *mem;
 	size_t nmem, capmem;
-	int *fds;
-	size_t nfds, capfds;
 	const struct blob_source *bs; /* SRC_REMOTE */
 };
 
@@ -63,6 +61,26 @@ struct layer_ref {
 	const char *digest; /* expected sha256 hex, or NULL */
 	bool digest_if_plain;
 	uint64_t size;
+};
+
+/*
+ * The contents read of the capture paths, as layers are applied in order:
+ * only the newest layer's copy of each path is kept (malloc'd, sized to the
+ * file), so memory does not grow with the number of layers. A node whose
+ * bytes are an older layer's (a hard link to a file replaced since) is read
+ * again from that layer.
+ */
+struct kept_content {
+	const char *path;
+	int layer; /* -1: none yet */
+	char *data;
+	size_t len;
+	bool truncated;
+};
+
+struct content_table {
+	struct kept_content *items; /* parallel to the loader's capture list */
+	size_t n;
 };
 
 struct loader {
@@ -76,6 +94,8 @@ struct loader {
 	size_t nlayers, caplayers;
 	const char **capture;
 	size_t ncapture, capcapture;
+	size_t *capture_caps;	   /* how much of each capture path to keep */
+	struct content_table kept; /* the newest copy of each, as layers are applied */
 };
 
 static int err(struct loader *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -108,11 +128,21 @@ static const char *digest_hex(const char *d)
 
 /* --- the container of blobs ---------------------------------------------------- */
 
+/* A member of a compressed archive kept in memory (the last of a name), or NULL. */
 static struct mem_member *mem_find(struct src *s, const char *name)
 {
-	for (size_t i = 0; i < s->nmem; i++)
+	for (size_t i = s->nmem; i-- > 0;)
 		if (strcmp(s->mem[i].name, name) == 0)
-			return &s->mem[i];
+			return s->mem[i].data ? &s->mem[i] : NULL;
+	return NULL;
+}
+
+/* A member of a compressed archive seen but not kept, or NULL. */
+static struct mem_member *mem_skipped(struct src *s, const char *name)
+{
+	for (size_t i = s->nmem; i-- > 0;)
+		if (strcmp(s->mem[i].name, name) == 0)
+			return s->mem[i].data ? NULL : &s->mem[i];
 	return NULL;
 }
 
@@ -132,12 +162,13 @@ static bool src_has(struct src *s, const char *name)
 	case SRC_REMOTE:
 		return s->bs->has(s->bs->ctx, name);
 	case SRC_DIR:
+		/* Anything but a folder: reading it then says what is wrong with it. */
 		return fstatat(s->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-		       S_ISREG(st.st_mode);
+		       !S_ISDIR(st.st_mode);
 	case SRC_TAR:
 		return member_find(s, name) != NULL;
 	case SRC_STREAM:
-		return mem_find(s, name) != NULL;
+		return mem_find(s, name) || mem_skipped(s, name);
 	}
 	return false;
 }
@@ -145,7 +176,8 @@ static bool src_has(struct src *s, const char *name)
 /*
  * A blob by its name inside the image. Names come from manifests, so they
  * are normalised first: one that climbs with ".." or is absolute points
- * outside the image and is refused.
+ * outside the image and is refused. A blob of a layout folder comes opened:
+ * the caller closes b->fd.
  */
 static int src_blob(struct loader *L, const char *name, struct blob *b, const char **why)
 {
@@ -163,18 +195,21 @@ static int src_blob(struct loader *L, const char *name, struct blob *b, const ch
 	case SRC_REMOTE:
 		return s->bs->open(s->bs->ctx, L->a, norm, L->capture, L->ncapture, b, why);
 	case SRC_DIR: {
-		int fd = openat(s->dirfd, norm, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 		struct stat st;
-		if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-			if (fd >= 0)
-				close(fd);
-			*why = "is missing from the layout";
+		const char *owhy;
+		int fd = input_open(s->dirfd, norm, INPUT_NOFOLLOW, &st, &owhy);
+		if (fd < 0) {
+			if (strcmp(owhy, "no such file") == 0)
+				*why = "is missing from the layout";
+			else if (strcmp(owhy, "is a symbolic link") == 0)
+				*why = "is a symbolic link; unroot reads a layout's own files only "
+				       "and follows no link out of it";
+			else
+				*why = owhy;
 			return -1;
 		}
-		int *slot = ARR_PUSH(L->a, s->fds, s->nfds, s->capfds);
-		if (slot)
-			*slot = fd;
 		b->kind = BLOB_FILE;
+		b->dirfd = s->dirfd;
 		b->fd = fd;
 		b->size = (uint64_t)st.st_size;
 		return 0;
@@ -193,6 +228,20 @@ static int src_blob(struct loader *L, const char *name, struct blob *b, const ch
 	}
 	case SRC_STREAM: {
 		struct mem_member *m = mem_find(s, norm);
+		struct mem_member *big = m ? NULL : mem_skipped(s, norm);
+		if (big) {
+			/* Only small members are kept from a compressed archive's one pass. */
+			*why = arena_printf(
+			    L->a,
+			    "is %zu bytes: of a compressed archive, unroot keeps the "
+			    "members it reads whole (JSON) up to %zu bytes each and %zu "
+			    "bytes together",
+			    big->size, STREAM_KEEP, STREAM_KEEP_TOTAL);
+			if (!*why)
+				*why =
+				    "is larger than unroot keeps of a compressed archive's member";
+			return -1;
+		}
 		if (!m) {
 			*why = "is missing from the archive";
 			return -1;
@@ -206,10 +255,26 @@ static int src_blob(struct loader *L, const char *name, struct blob *b, const ch
 	return -1;
 }
 
+const char *image_json_encoding(const char *text, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)text;
+	if (len >= 2 && ((u[0] == 0xff && u[1] == 0xfe) || (u[0] == 0xfe && u[1] == 0xff)))
+		return "is UTF-16 text (it starts with a byte-order mark), but image JSON is UTF-8 "
+		       "(RFC 8259, the OCI image spec): the runtimes cannot read it either";
+	if (len >= 2 && (u[0] == 0 || u[1] == 0))
+		return "is UTF-16 or UTF-32 text (it has NUL bytes), but image JSON is UTF-8 "
+		       "(RFC 8259, the OCI image spec): the runtimes cannot read it either";
+	return NULL;
+}
+
 static json_t *load_json(struct loader *L, const char *name, const char *digest)
 {
 	struct blob b;
 	const char *why = NULL;
+	if (!name) {
+		err(L, "out of memory reading '%s'", L->path);
+		return NULL;
+	}
 	if (src_blob(L, name, &b, &why) != 0) {
 		err(L, "'%s' %s", name, why);
 		return NULL;
@@ -217,8 +282,15 @@ static json_t *load_json(struct loader *L, const char *name, const char *digest)
 	b.digest = digest;
 	size_t len;
 	char *text = blob_slurp(L->a, &b, L->run->opts->limits.file_size, &len, &why);
+	if (b.fd >= 0 && L->src.kind == SRC_DIR)
+		close(b.fd);
 	if (!text) {
 		err(L, "'%s' %s", name, why);
+		return NULL;
+	}
+	const char *enc = image_json_encoding(text, len);
+	if (enc) {
+		err(L, "'%s' %s", name, enc);
 		return NULL;
 	}
 	json_error_t je;
@@ -231,6 +303,9 @@ static json_t *load_json(struct loader *L, const char *name, const char *digest)
 	return j;
 }
 
+/* Strings a config's Entrypoint, Cmd or Env may hold, at most. */
+#define MAX_STRINGS 100000
+
 /* Strings of a JSON array into the arena; false when it is not an array of strings. */
 static bool str_array(struct arena *a, json_t *arr, const char ***out, size_t *n)
 {
@@ -241,7 +316,7 @@ static bool str_array(struct arena *a, json_t *arr, const char ***out, size_t *n
 	if (!json_is_array(arr))
 		return false;
 	size_t cnt = json_array_size(arr);
-	if (cnt > 100000)
+	if (cnt > MAX_STRINGS)
 		return false;
 	*out = arena_alloc(a, (cnt + 1) * sizeof(**out));
 	if (!*out)
@@ -283,6 +358,12 @@ const char *image_config_apply(struct arena *a, struct image *img, json_t *cfg, 
 	if (c && !json_is_null(c) && !json_is_object(c))
 		return arena_printf(a, "'%s': \"config\" is not an object", name);
 	if (c && json_is_object(c)) {
+		static const char *const lists[] = {"Entrypoint", "Cmd", "Env"};
+		for (size_t i = 0; i < 3; i++)
+			if (json_array_size(json_object_get(c, lists[i])) > MAX_STRINGS)
+				return arena_printf(a,
+						    "'%s': %s has more than %d strings, the limit",
+						    name, lists[i], MAX_STRINGS);
 		if (!str_array(a, json_object_get(c, "Entrypoint"), &v->entrypoint,
 			       &v->nentrypoint) ||
 		    !str_array(a, json_object_get(c, "Cmd"), &v->cmd, &v->ncmd) ||
@@ -365,10 +446,33 @@ void image_capture_plan(struct arena *a, struct image *img, const char ***list, 
 	qsort(*list, *n, sizeof(**list), cmp_str);
 }
 
+size_t image_capture_cap(const char *path)
+{
+	return strcmp(path, "/etc/passwd") == 0 || strcmp(path, "/etc/group") == 0
+		   ? IMAGE_TEXT_CAP
+		   : IMAGE_SCRIPT_CAP;
+}
+
 static void plan_capture(struct loader *L)
 {
 	image_capture_plan(L->a, L->img, &L->capture, &L->ncapture);
 	L->capcapture = L->ncapture;
+	size_t w = 0; /* one of each: the list is sorted */
+	for (size_t i = 0; i < L->ncapture; i++)
+		if (!w || strcmp(L->capture[w - 1], L->capture[i]) != 0)
+			L->capture[w++] = L->capture[i];
+	L->ncapture = w;
+	L->capture_caps = arena_alloc(L->a, (L->ncapture + 1) * sizeof(*L->capture_caps));
+	L->kept.items = arena_alloc(L->a, (L->ncapture + 1) * sizeof(*L->kept.items));
+	if (!L->capture_caps || !L->kept.items) {
+		L->ncapture = 0; /* an empty plan: the facts then say the arena is full */
+		return;
+	}
+	L->kept.n = L->ncapture;
+	for (size_t i = 0; i < L->ncapture; i++) {
+		L->capture_caps[i] = image_capture_cap(L->capture[i]);
+		L->kept.items[i] = (struct kept_content){.path = L->capture[i], .layer = -1};
+	}
 }
 
 /* --- docker save ------------------------------------------------------------------- */
@@ -416,21 +520,29 @@ static json_t *docker_archive_pick(struct loader *L, json_t *m)
 	return NULL;
 }
 
+static int docker_layers(struct loader *L, json_t *m);
+
 static int docker_archive(struct loader *L)
 {
 	json_t *m = load_json(L, "manifest.json", NULL);
 	if (!m)
 		return -1;
+	int rc = docker_layers(L, m);
+	json_decref(m);
+	return rc;
+}
+
+/* The config and layers of manifest.json's image (m is the caller's to free). */
+static int docker_layers(struct loader *L, json_t *m)
+{
 	if (!json_is_array(m) || json_array_size(m) == 0)
 		return err(L, "'manifest.json' is not a docker save manifest: expected a "
 			      "non-empty array");
 	json_t *e = json_array_get(m, 0);
 	if (L->tag) {
 		e = docker_archive_pick(L, m);
-		if (!e) {
-			json_decref(m);
+		if (!e)
 			return -1;
-		}
 	} else if (json_array_size(m) > 1) {
 		L->img->note = arena_printf(L->a, "%s holds %zu images; reading the first", L->path,
 					    json_array_size(m));
@@ -464,9 +576,11 @@ static int docker_archive(struct loader *L)
 			break;
 		}
 		struct layer_ref *r = ARR_PUSH(L->a, L->layers, L->nlayers, L->caplayers);
-		if (!r)
-			return err(L, "out of memory");
-		r->name = arena_strdup(L->a, json_string_value(le));
+		r->name = r ? arena_strdup(L->a, json_string_value(le)) : NULL;
+		if (!r || !r->name) {
+			rc = err(L, "out of memory reading '%s'", L->path);
+			break;
+		}
 		const char *lb = strrchr(r->name, '/') ? strrchr(r->name, '/') + 1 : r->name;
 		char *hexpart = strlen(lb) >= 64 ? arena_strndup(L->a, lb, 64) : NULL;
 		if (hexpart && is_hex64(hexpart) && (lb[64] == 0 || strcmp(lb + 64, ".tar") == 0))
@@ -479,7 +593,6 @@ static int docker_archive(struct loader *L)
 		}
 	}
 	json_decref(cfg);
-	json_decref(m);
 	return rc;
 }
 
@@ -711,6 +824,10 @@ static int oci(struct loader *L)
 		}
 		r->name = arena_printf(L->a, "blobs/sha256/%s", dig);
 		r->digest = arena_strdup(L->a, dig);
+		if (!r->name || !r->digest) {
+			rc = err(L, "out of memory reading '%s'", L->path);
+			break;
+		}
 	}
 	json_decref(m);
 	return rc;
@@ -718,31 +835,57 @@ static int oci(struct loader *L)
 
 /* --- reading layers ---------------------------------------------------------- */
 
+/*
+ * The layers being read. Threads read them, several at a time; when they are
+ * read to be merged, the calling thread applies each to the model in order
+ * as soon as it is read, and frees its entries. Readers stay at most
+ * `window` layers ahead of the merge, so memory holds a few layers' entries
+ * at a time, whatever the number of layers.
+ */
 struct pool {
 	struct loader *L;
 	struct blob *blobs;
 	struct layer *layers;
 	struct layer_stats *stats;
+	const size_t *index; /* the image's layer each one is */
 	struct layer_opts opts;
 	size_t n;
-	size_t next;	/* atomic: the next layer to read */
-	size_t running; /* atomic: workers still going */
-	uint64_t done;	/* atomic: compressed bytes read */
-	uint64_t out;	/* atomic: decompressed bytes of all layers */
+	struct fsmodel *fs;	    /* where to apply them; NULL: read only (contents) */
+	struct content_table *kept; /* where their contents go, when applied */
+	const char *cache;	    /* the layer cache's folder, or NULL */
+	bool *ready;		    /* layer i is read */
+	bool *shared;	/* layer i's entries serve a later layer too: freed at the end */
+	size_t next;	/* the next layer to read */
+	size_t applied; /* layers applied (and their entries freed) */
+	size_t window;
+	bool stop; /* an error: read no more */
+	pthread_mutex_t mu;
+	pthread_cond_t cv; /* a layer is read, or applied */
+	uint64_t done;	   /* atomic: compressed bytes read */
+	uint64_t out;	   /* atomic: decompressed bytes of all layers */
 };
 
 static void *worker(void *arg)
 {
 	struct pool *p = arg;
 	for (;;) {
-		size_t i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED);
-		if (i >= p->n)
+		pthread_mutex_lock(&p->mu);
+		while (p->fs && !p->stop && p->next < p->n && p->next >= p->applied + p->window)
+			pthread_cond_wait(&p->cv, &p->mu);
+		if (p->stop || p->next >= p->n) {
+			pthread_mutex_unlock(&p->mu);
 			break;
-		if (p->blobs[i].kind == BLOB_STREAM || p->blobs[i].kind == BLOB_DONE)
-			continue; /* read in order through the outer stream, or cached */
-		layer_read(&p->blobs[i], &p->layers[i], &p->opts, &p->stats[i]);
+		}
+		size_t i = p->next++;
+		pthread_mutex_unlock(&p->mu);
+		/* Read in order through the outer stream already, or from the cache. */
+		if (p->blobs[i].kind != BLOB_STREAM && p->blobs[i].kind != BLOB_DONE)
+			layer_read(&p->blobs[i], &p->layers[i], &p->opts, &p->stats[i]);
+		pthread_mutex_lock(&p->mu);
+		p->ready[i] = true;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
 	}
-	__atomic_sub_fetch(&p->running, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
 
@@ -759,7 +902,103 @@ static void progress(struct loader *L, const char *what, uint64_t done, uint64_t
 		o->progress(o->progress_data, what, done, total);
 }
 
-/* Reads every layer of a file or folder source, several at a time. */
+/* The kept copy of a capture path, or NULL. */
+static struct kept_content *kept_find(struct content_table *t, const char *path)
+{
+	size_t lo = 0, hi = t->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(t->items[mid].path, path);
+		if (c == 0)
+			return &t->items[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static void kept_release(struct content_table *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		free(t->items[i].data);
+		t->items[i].data = NULL;
+		t->items[i].layer = -1;
+	}
+}
+
+/* A layer's contents, in entry order: each replaces an older copy of its path. */
+static int keep_contents(struct content_table *t, const struct layer *l, int layer)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const struct layer_entry *e = &l->entries[i];
+		struct kept_content *k = e->content ? kept_find(t, e->path) : NULL;
+		if (!k)
+			continue;
+		char *copy = malloc(e->content_len + 1);
+		if (!copy)
+			return -1;
+		memcpy(copy, e->content, e->content_len);
+		copy[e->content_len] = 0;
+		free(k->data);
+		*k = (struct kept_content){k->path, layer, copy, e->content_len,
+					   e->content_truncated};
+	}
+	return 0;
+}
+
+/* Layer i, read: its error, or applied to the model. Returns 0 or -1 after an NR000. */
+static int merge_one(struct loader *L, struct pool *p, size_t i)
+{
+	const char *why = NULL;
+	struct layer *l = &p->layers[i];
+	if (l->error)
+		return err(L, "%s", l->error);
+	const char *digest = L->layers[p->index[i]].digest;
+	if (p->cache && p->blobs[i].kind != BLOB_DONE && digest)
+		layer_cache_put(p->cache, digest, L->capture, L->ncapture, l, &p->stats[i]);
+	L->img->bytes_compressed += p->stats[i].compressed;
+	L->img->bytes_uncompressed += p->stats[i].uncompressed;
+	if (!p->fs)
+		return 0;
+	if (p->kept && keep_contents(p->kept, l, (int)p->index[i]) != 0)
+		return err(L, "out of memory reading '%s'", L->path);
+	l->contents_apart = p->kept != NULL;
+	if (fs_apply_layer(p->fs, l, (uint16_t)p->index[i], &why) != 0)
+		return err(L, "layer '%s': %s", L->layers[p->index[i]].name, why);
+	return 0;
+}
+
+/* Waits for layer i, reporting progress on a large image meanwhile. */
+static void wait_ready(struct loader *L, struct pool *p, size_t i, uint64_t total)
+{
+	bool report = L->run->opts->progress && total >= ((uint64_t)64 << 20);
+	pthread_mutex_lock(&p->mu);
+	while (!p->ready[i]) {
+		if (!report) {
+			pthread_cond_wait(&p->cv, &p->mu);
+			continue;
+		}
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 100 * 1000 * 1000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&p->cv, &p->mu, &ts);
+		pthread_mutex_unlock(&p->mu);
+		progress(L, "reading layers", __atomic_load_n(&p->done, __ATOMIC_RELAXED), total);
+		pthread_mutex_lock(&p->mu);
+	}
+	pthread_mutex_unlock(&p->mu);
+}
+
+/*
+ * Reads every layer, several at a time, and merges them in order. Returns
+ * 0, or -1 after the first error in layer order.
+ */
 static int read_layers_parallel(struct loader *L, struct pool *p)
 {
 	unsigned nt = ncpus();
@@ -769,35 +1008,42 @@ static int read_layers_parallel(struct loader *L, struct pool *p)
 	for (size_t i = 0; i < p->n; i++)
 		total += p->blobs[i].size;
 	p->opts.done = &p->done;
+	p->window = 2 * (size_t)nt;
 	pthread_t th[8];
 	unsigned started = 0;
-	p->running = nt;
-	for (unsigned t = 1; t < nt; t++) {
-		if (pthread_create(&th[started], NULL, worker, p) != 0) {
-			__atomic_sub_fetch(&p->running, 1, __ATOMIC_RELEASE);
-			continue;
-		}
-		started++;
-	}
-	if (!L->run->opts->progress || total < ((uint64_t)64 << 20)) {
+	/* Merging, the calling thread applies while nt threads read; else it reads too. */
+	for (unsigned t = p->fs ? 0 : 1; t < nt; t++)
+		if (pthread_create(&th[started], NULL, worker, p) == 0)
+			started++;
+	int rc = 0;
+	if (!p->fs || started == 0) {
+		/* No thread to read (or reading only): read here, with no window to keep. */
+		p->window = p->n;
 		worker(p);
-	} else {
-		/* The calling thread reports progress while the workers read. */
-		if (started == 0)
-			worker(p);
-		else
-			__atomic_sub_fetch(&p->running, 1, __ATOMIC_RELEASE);
-		while (__atomic_load_n(&p->running, __ATOMIC_ACQUIRE) > 0) {
-			progress(L, "reading layers", __atomic_load_n(&p->done, __ATOMIC_RELAXED),
-				 total);
-			struct timespec ts = {0, 100 * 1000 * 1000};
-			nanosleep(&ts, NULL);
+	}
+	for (size_t i = 0; i < p->n; i++) {
+		wait_ready(L, p, i, total);
+		if (rc == 0)
+			rc = merge_one(L, p, i);
+		pthread_mutex_lock(&p->mu);
+		if (p->fs) {
+			if (!p->shared[i]) {
+				arena_free(p->layers[i].arena);
+				p->layers[i].arena = NULL;
+			}
+			p->applied = i + 1;
 		}
-		progress(L, "reading layers", total, total);
+		p->stop |= rc != 0;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+		if (rc != 0)
+			break;
 	}
 	for (unsigned t = 0; t < started; t++)
 		pthread_join(th[t], NULL);
-	return 0;
+	if (total >= ((uint64_t)64 << 20))
+		progress(L, "reading layers", total, total);
+	return rc;
 }
 
 /*
@@ -813,8 +1059,10 @@ static int read_layers_stream(struct loader *L, struct pool *p)
 	archive_read_support_filter_gzip(ar);
 	archive_read_support_filter_zstd(ar);
 	int rc = 0;
-	if (archive_read_open_filename(ar, L->src.path, 1 << 20) != ARCHIVE_OK) {
-		rc = err(L, "cannot read '%s': %s", L->src.path, archive_error_string(ar));
+	if (lseek(L->src.fd, 0, SEEK_SET) != 0 ||
+	    archive_read_open_fd(ar, L->src.fd, 1 << 20) != ARCHIVE_OK) {
+		rc = err(L, "cannot read '%s': %s", L->src.path,
+			 archive_error_string(ar) ? archive_error_string(ar) : strerror(errno));
 		goto out;
 	}
 	struct archive_entry *e;
@@ -862,6 +1110,7 @@ out:
 			p->layers[i].arena = NULL; /* owned by layer k */
 			p->stats[i] = p->stats[k];
 			p->blobs[i].outer = p->blobs[k].outer;
+			p->shared[k] = true;
 		}
 		if (!p->blobs[i].outer)
 			rc = err(L, "'%s' is missing from the archive", p->blobs[i].name);
@@ -869,41 +1118,61 @@ out:
 	return rc;
 }
 
-static int read_layers(struct loader *L, bool capture_only, const size_t *only, size_t nonly,
-		       struct layer **out)
+/*
+ * Reads the layers (all, or only[0..nonly)), keeping the contents the
+ * capture list asks for, `caps` bytes of each, and applies them in order to
+ * fs, the contents going to `kept`; with fs NULL, the contents stay in the
+ * layers, returned in *out (freed by the caller), for a read of one file.
+ */
+static int read_layers(struct loader *L, struct fsmodel *fs, const size_t *caps, const size_t *only,
+		       size_t nonly, struct layer **out)
 {
 	const struct lint_limits *lim = &L->run->opts->limits;
 	size_t n = only ? nonly : L->nlayers;
-	struct pool p = {.L = L, .n = n};
+	struct pool p = {.L = L,
+			 .n = n,
+			 .fs = fs,
+			 .kept = fs ? &L->kept : NULL,
+			 .mu = PTHREAD_MUTEX_INITIALIZER,
+			 .cv = PTHREAD_COND_INITIALIZER};
+	size_t *index = arena_alloc(L->a, (n + 1) * sizeof(*index));
 	p.blobs = arena_alloc(L->a, (n + 1) * sizeof(*p.blobs));
 	p.layers = arena_alloc(L->a, (n + 1) * sizeof(*p.layers));
 	p.stats = arena_alloc(L->a, (n + 1) * sizeof(*p.stats));
-	if (!p.blobs || !p.layers || !p.stats)
-		return err(L, "out of memory");
+	p.ready = arena_alloc(L->a, (n + 1) * sizeof(*p.ready));
+	p.shared = arena_alloc(L->a, (n + 1) * sizeof(*p.shared));
+	if (out)
+		*out = NULL;
+	if (!index || !p.blobs || !p.layers || !p.stats || !p.ready || !p.shared)
+		return err(L, "out of memory reading '%s'", L->path);
+	for (size_t i = 0; i < n; i++)
+		index[i] = only ? only[i] : i;
+	p.index = index;
 	p.opts = (struct layer_opts){
 	    .limits = lim,
 	    .capture = L->capture,
 	    .ncapture = L->ncapture,
-	    .capture_cap = CAPTURE_CAP,
-	    .entries = !capture_only,
+	    .capture_cap = IMAGE_TEXT_CAP,
+	    .capture_caps = caps,
+	    .entries = fs != NULL,
 	    .out = &p.out,
 	};
 	int rc = 0;
 	/* A registry's layers are kept by digest: a second image on the same base reads
 	 * only its own. */
-	const char *cache = L->src.kind == SRC_REMOTE && L->src.bs->cache && !capture_only
-				? L->run->opts->fetch.cache_dir
-				: NULL;
+	p.cache = L->src.kind == SRC_REMOTE && L->src.bs->cache && fs
+		      ? L->run->opts->fetch.cache_dir
+		      : NULL;
 	for (size_t i = 0; i < n; i++) {
-		const struct layer_ref *r = &L->layers[only ? only[i] : i];
+		const struct layer_ref *r = &L->layers[index[i]];
 		const char *why = NULL;
 		p.layers[i].arena = arena_new_shared(L->run->arena); /* the run's memory limit */
 		if (!p.layers[i].arena) {
 			rc = err(L, "out of memory");
 			break;
 		}
-		if (cache && r->digest &&
-		    layer_cache_get(cache, r->digest, L->capture, L->ncapture, &p.layers[i],
+		if (p.cache && r->digest &&
+		    layer_cache_get(p.cache, r->digest, L->capture, L->ncapture, &p.layers[i],
 				    &p.stats[i])) {
 			p.blobs[i].kind = BLOB_DONE;
 			continue;
@@ -911,9 +1180,15 @@ static int read_layers(struct loader *L, bool capture_only, const size_t *only, 
 		if (L->src.kind == SRC_STREAM && !mem_find(&L->src, r->name)) {
 			p.blobs[i].kind = BLOB_STREAM;
 			p.blobs[i].name = r->name;
+			p.blobs[i].fd = -1;
 		} else if (src_blob(L, r->name, &p.blobs[i], &why) != 0) {
 			rc = err(L, "layer '%s' %s", r->name, why);
 			break;
+		}
+		if (L->src.kind == SRC_DIR) {
+			/* Opened again by the thread that reads it, and only then. */
+			close(p.blobs[i].fd);
+			p.blobs[i].fd = -1;
 		}
 		p.blobs[i].digest = r->digest;
 		p.blobs[i].digest_if_plain = r->digest_if_plain;
@@ -924,58 +1199,76 @@ static int read_layers(struct loader *L, bool capture_only, const size_t *only, 
 			stream |= p.blobs[i].kind == BLOB_STREAM;
 		if (stream)
 			rc = read_layers_stream(L, &p);
+		for (size_t i = 0; i < n; i++)
+			p.ready[i] = p.blobs[i].kind == BLOB_STREAM || p.blobs[i].kind == BLOB_DONE;
 		if (rc == 0)
 			rc = read_layers_parallel(L, &p);
 	}
-	for (size_t i = 0; rc == 0 && i < n; i++) {
-		if (p.layers[i].error)
-			rc = err(L, "%s", p.layers[i].error);
-		else if (cache && p.blobs[i].kind != BLOB_DONE &&
-			 L->layers[only ? only[i] : i].digest)
-			layer_cache_put(cache, L->layers[only ? only[i] : i].digest, L->capture,
-					L->ncapture, &p.layers[i], &p.stats[i]);
-		L->img->bytes_compressed += p.stats[i].compressed;
-		L->img->bytes_uncompressed += p.stats[i].uncompressed;
+	if (rc == 0 && out && !fs) {
+		*out = p.layers;
+		return 0;
 	}
-	*out = p.layers;
-	if (rc != 0) {
-		for (size_t i = 0; i < n; i++)
-			arena_free(p.layers[i].arena);
-		*out = NULL;
-	}
+	for (size_t i = 0; i < n; i++)
+		arena_free(p.layers[i].arena);
 	return rc;
 }
 
-/* Contents of files the facts need that no entry named directly (reached through links). */
-static void fetch_content(struct loader *L, struct fs_node *node)
+/* A kept copy into the node, in the run's arena (contents may hold NULs). */
+static void take_content(struct loader *L, struct fs_node *node, const char *data, size_t len,
+			 bool truncated)
 {
-	if (!node || node->content || fs_type_of(node) != FS_REG || node->layer >= L->nlayers)
+	char *copy = arena_alloc(L->a, len + 1);
+	if (!copy)
 		return;
-	const char *path = fs_path(L->a, node);
+	memcpy(copy, data, len);
+	node->content = copy;
+	node->content_len = len;
+	node->content_truncated = truncated;
+}
+
+/*
+ * The contents of a file the facts need, up to `cap` bytes: the copy kept as
+ * the layers were applied when it is the one this node shows, else read
+ * again from the one layer that wrote the node's bytes (a file reached
+ * through a link, a hard link to a file replaced since).
+ */
+static void fetch_content(struct loader *L, struct fs_node *node, size_t cap)
+{
+	if (!node || node->content || fs_type_of(node) != FS_REG || node->data_layer >= L->nlayers)
+		return;
+	const char *path = node->data_path ? node->data_path : fs_path(L->a, node);
+	const struct kept_content *k = kept_find(&L->kept, path);
+	if (k && k->data && k->layer == node->data_layer &&
+	    L->capture_caps[k - L->kept.items] >= cap) {
+		take_content(L, node, k->data, k->len, k->truncated);
+		return;
+	}
 	const char *one[1] = {path};
 	const char **save = L->capture;
 	size_t nsave = L->ncapture;
 	L->capture = one;
 	L->ncapture = 1;
-	size_t idx = node->layer;
+	size_t idx = node->data_layer;
 	struct layer *ls = NULL;
-	int rc = read_layers(L, true, &idx, 1, &ls);
+	int rc = read_layers(L, NULL, &cap, &idx, 1, &ls);
 	L->capture = save;
 	L->ncapture = nsave;
 	if (rc != 0 || !ls)
 		return;
-	if (ls[0].n) {
-		const struct layer_entry *e = &ls[0].entries[ls[0].n - 1];
-		node->content = arena_strndup(L->a, e->content, e->content_len);
-		node->content_len = node->content ? e->content_len : 0;
-		node->content_truncated = e->content_truncated;
+	/* The last entry of the path in that layer is the one the model shows. */
+	for (size_t i = ls[0].n; i-- > 0;) {
+		const struct layer_entry *e = &ls[0].entries[i];
+		if (e->content && strcmp(e->path, path) == 0) {
+			take_content(L, node, e->content, e->content_len, e->content_truncated);
+			break;
+		}
 	}
 	arena_free(ls[0].arena);
 }
 
-static void fetch_cb(void *data, struct fs_node *node)
+static void fetch_cb(void *data, struct fs_node *node, size_t cap)
 {
-	fetch_content(data, node);
+	fetch_content(data, node, cap);
 }
 
 /* --- the source -------------------------------------------------------------- */
@@ -984,7 +1277,6 @@ static int open_tar(struct loader *L, int fd, uint64_t size)
 {
 	const char *why = NULL;
 	L->src.kind = SRC_TAR;
-	L->src.fd = fd;
 	L->src.fsize = size;
 	if (tar_index(L->a, fd, size, MAX_OUTER_MEMBERS, &L->src.members, &L->src.nmembers, &why) !=
 	    0)
@@ -1005,8 +1297,10 @@ static int open_stream(struct loader *L)
 	int rc = 0;
 	size_t kept = 0, count = 0;
 	uint64_t total = 0;
-	if (archive_read_open_filename(ar, L->src.path, 1 << 20) != ARCHIVE_OK) {
-		rc = err(L, "'%s' is not a tar archive: %s", L->path, archive_error_string(ar));
+	if (lseek(L->src.fd, 0, SEEK_SET) != 0 ||
+	    archive_read_open_fd(ar, L->src.fd, 1 << 20) != ARCHIVE_OK) {
+		rc = err(L, "'%s' is not a tar archive: %s", L->path,
+			 archive_error_string(ar) ? archive_error_string(ar) : strerror(errno));
 		goto out;
 	}
 	struct archive_entry *e;
@@ -1020,7 +1314,8 @@ static int open_stream(struct loader *L)
 			goto out;
 		}
 		if (++count > MAX_OUTER_MEMBERS) {
-			rc = err(L, "'%s' has more members than the limit", L->path);
+			rc = err(L, "'%s' has more than %d members, the limit", L->path,
+				 MAX_OUTER_MEMBERS);
 			goto out;
 		}
 		la_int64_t size = archive_entry_size(e);
@@ -1032,9 +1327,20 @@ static int open_stream(struct loader *L)
 		const char *why;
 		const char *name = archive_entry_pathname(e);
 		char *norm = name ? tar_name_normalise(L->a, name, false, &why) : NULL;
-		if (!norm || archive_entry_filetype(e) != AE_IFREG || size < 0 ||
-		    (size_t)size > STREAM_KEEP || kept + (size_t)size > STREAM_KEEP_TOTAL)
+		if (!norm || archive_entry_filetype(e) != AE_IFREG || size < 0)
 			continue;
+		if ((size_t)size > STREAM_KEEP || kept + (size_t)size > STREAM_KEEP_TOTAL) {
+			/* A layer, read in the second pass; a JSON file says it was too large. */
+			struct mem_member *m =
+			    ARR_PUSH(L->a, L->src.mem, L->src.nmem, L->src.capmem);
+			if (!m) {
+				rc = err(L, "out of memory");
+				goto out;
+			}
+			m->name = norm;
+			m->size = (size_t)size;
+			continue;
+		}
 		unsigned char *data = arena_alloc(L->a, (size_t)size + 1);
 		struct mem_member *m = ARR_PUSH(L->a, L->src.mem, L->src.nmem, L->src.capmem);
 		if (!data || !m) {
@@ -1060,8 +1366,6 @@ out:
 
 static void close_src(struct src *s)
 {
-	for (size_t i = 0; i < s->nfds; i++)
-		close(s->fds[i]);
 	if (s->dirfd >= 0)
 		close(s->dirfd);
 	if (s->fd >= 0)
@@ -1071,7 +1375,6 @@ static void close_src(struct src *s)
 /* Reads the image once its container of blobs is open: manifests, config, layers, facts. */
 static int load_found(struct loader *L, const char *path)
 {
-	int rc = 0;
 	if (src_has(&L->src, "manifest.json")) {
 		L->img->layout = L->src.kind == SRC_DIR ? "oci-layout" : "docker-archive";
 		if (docker_archive(L) != 0)
@@ -1097,22 +1400,10 @@ static int load_found(struct loader *L, const char *path)
 	}
 	L->img->view.fs = L->img->fs;
 	L->img->nlayers = L->nlayers;
-	struct layer *layers = NULL;
-	if (L->nlayers && read_layers(L, false, NULL, 0, &layers) != 0)
+	if (L->nlayers && read_layers(L, L->img->fs, L->capture_caps, NULL, 0, NULL) != 0)
 		return -1;
-	for (size_t i = 0; i < L->nlayers; i++) {
-		const char *why = NULL;
-		if (rc != -2 && fs_apply_layer(L->img->fs, &layers[i], (uint16_t)i, &why) != 0) {
-			err(L, "layer '%s': %s", L->layers[i].name, why);
-			rc = -2;
-		}
-	}
-	/* Freed only now: a layer listed twice shares the first one's entries. */
-	for (size_t i = 0; i < L->nlayers; i++)
-		arena_free(layers[i].arena);
-	if (rc == -2)
-		return -1;
-	/* Files the facts need that were reached through a link. */
+	/* The contents of the files the facts read: kept as the layers were applied, or
+	 * read again from the layer that holds them. */
 	image_facts_targets(L->a, L->img, L, fetch_cb);
 	return image_facts(L->run, L->img);
 }
@@ -1161,27 +1452,28 @@ int image_load(struct lint_run *run, const char *name, struct image *img)
 			return image_load_rootfs(run, path, run->opts->image_config, img);
 		}
 	} else {
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		/* An archive is read more than once: a pipe cannot be, nor waited on. */
+		int fd = input_open(AT_FDCWD, path, 0, &st, &why);
 		unsigned char magic[4] = {0};
 		if (fd < 0) {
-			err(&L, "cannot open '%s': %s", path, strerror(errno));
+			err(&L, "cannot read '%s': it %s", path, why);
 			return -1;
 		}
+		L.src.fd = fd;
 		ssize_t got = pread(fd, magic, 4, 0);
 		bool gz = got >= 2 && magic[0] == 0x1f && magic[1] == 0x8b;
 		bool zst = got >= 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f &&
 			   magic[3] == 0xfd;
 		if (gz || zst) {
-			close(fd);
 			if (open_stream(&L) != 0)
 				goto out;
 		} else if (open_tar(&L, fd, (uint64_t)st.st_size) != 0) {
-			close(fd);
 			goto out;
 		}
 	}
 	rc = load_found(&L, path);
 out:
+	kept_release(&L.kept);
 	close_src(&L.src);
 	return rc;
 }
@@ -1200,6 +1492,7 @@ int image_load_source(struct lint_run *run, const char *name, const struct blob_
 	img->view.from_image = true;
 	img->view.uid = img->view.gid = -1;
 	int rc = load_found(&L, name);
+	kept_release(&L.kept);
 	close_src(&L.src);
 	return rc;
 }

@@ -98,19 +98,22 @@ static void group_line(struct arena *a, char *line, struct passwd_db *db)
 	}
 }
 
-/* Lookups are linear: cap the count so a hostile file cannot make them slow. */
-#define MAX_ENTRIES 100000
-
+/* Lookups are linear: the count is capped so a hostile file cannot make them slow; a
+ * file with more lines than that is marked cut, and its verdicts are not trusted. */
 static void user_line_capped(struct arena *a, char *line, struct passwd_db *db)
 {
-	if (db->nusers < MAX_ENTRIES)
+	if (db->nusers < PASSWD_MAX_ENTRIES)
 		user_line(a, line, db);
+	else
+		db->passwd_cut = true;
 }
 
 static void group_line_capped(struct arena *a, char *line, struct passwd_db *db)
 {
-	if (db->ngroups < MAX_ENTRIES)
+	if (db->ngroups < PASSWD_MAX_ENTRIES)
 		group_line(a, line, db);
+	else
+		db->group_cut = true;
 }
 
 void passwd_parse(struct arena *a, const char *passwd, size_t plen, const char *group, size_t glen,

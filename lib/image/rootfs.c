@@ -6,6 +6,7 @@
 #include "blob.h"
 #include "image-internal.h"
 #include "unroot/arena.h"
+#include "unroot/input.h"
 #include "unroot/run.h"
 #include "unroot/source.h"
 
@@ -18,24 +19,27 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#define CONTENT_CAP ((size_t)1 << 20)
+/* Folders below the root the walk enters, at most. */
+#define MAX_DEPTH 256
 
 struct walk {
 	struct lint_run *run;
-	struct arena *a; /* the entries' arena */
+	struct arena *a; /* the entries' arena, freed once they are in the model */
 	int rootfd;
 	dev_t dev;
 	struct layer l;
 	const char *dir;
-	const char *error;
+	const char *error; /* in the run's arena: it outlives the walk's */
 };
 
-static int add(struct walk *w, const char *rel, const struct stat *st)
+/* `path` is "/" and rel, in the walk's arena: the entry keeps it. */
+static int add(struct walk *w, const char *path, const struct stat *st)
 {
+	const char *rel = path + 1;
 	struct layer_entry *e = ARR_PUSH(w->a, w->l.entries, w->l.n, w->l.cap);
 	if (!e)
 		return -1;
-	e->path = arena_printf(w->a, "/%s", rel);
+	e->path = path;
 	e->mode = (uint32_t)(st->st_mode & 0170000) | (uint32_t)(st->st_mode & 07777);
 	e->uid = (uint32_t)st->st_uid;
 	e->gid = (uint32_t)st->st_gid;
@@ -70,8 +74,10 @@ static int add(struct walk *w, const char *rel, const struct stat *st)
 static int walk_dir(struct walk *w, const char *rel, size_t depth)
 {
 	const struct lint_limits *lim = &w->run->opts->limits;
-	if (depth > 256) {
-		w->error = arena_printf(w->a, "'/%s' is nested deeper than the limit", rel);
+	if (depth > MAX_DEPTH) {
+		w->error = arena_printf(
+		    w->run->arena, "'/%.200s...' is nested more than %d folders deep, the limit",
+		    rel, MAX_DEPTH);
 		return -1;
 	}
 	int fd = *rel ? openat(w->rootfd, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
@@ -90,27 +96,37 @@ static int walk_dir(struct walk *w, const char *rel, size_t depth)
 	while ((de = readdir(d))) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		char *child = *rel ? arena_printf(w->a, "%s/%s", rel, de->d_name)
-				   : arena_strdup(w->a, de->d_name);
+		/* One copy a path: "/rel/name" for the entry, and without its "/" for the walk. */
+		size_t rl = strlen(rel), nl = strlen(de->d_name);
+		char *path = arena_alloc_raw(w->a, rl + nl + 3);
 		struct stat st;
-		if (!child) {
+		if (!path) {
 			rc = -1;
 			break;
 		}
+		path[0] = '/';
+		memcpy(path + 1, rel, rl);
+		path[1 + rl] = '/';
+		memcpy(path + 1 + (rl ? rl + 1 : 0), de->d_name, nl + 1);
+		char *child = path + 1;
 		if (strlen(child) > lim->path_len) {
-			w->error =
-			    arena_printf(w->a, "a path under '/%s' is longer than the limit", rel);
+			w->error = arena_printf(w->run->arena,
+						"a path under '/%.200s' is longer than %zu bytes, "
+						"the limit",
+						rel, lim->path_len);
 			rc = -1;
 			break;
 		}
 		if (fstatat(w->rootfd, child, &st, AT_SYMLINK_NOFOLLOW) != 0)
 			continue;
 		if (w->l.n >= lim->tar_entries) {
-			w->error = "the folder has more entries than the limit";
+			w->error =
+			    arena_printf(w->run->arena, "it has more than %zu entries, the limit",
+					 lim->tar_entries);
 			rc = -1;
 			break;
 		}
-		if (add(w, child, &st) != 0) {
+		if (add(w, path, &st) != 0) {
 			rc = -1;
 			break;
 		}
@@ -126,22 +142,27 @@ static int walk_dir(struct walk *w, const char *rel, size_t depth)
 	return rc;
 }
 
-/* Reads a file of the root filesystem that the model says is a regular file. */
-static void read_content(struct walk *w, struct arena *a, struct fs_node *n)
+/*
+ * Reads up to `cap` bytes of a file of the root filesystem that the model
+ * says is a regular file. Its folders are real ones (the walk saw them),
+ * and the file itself must still be a regular file: a pipe put there since
+ * would make a read wait forever.
+ */
+static void read_content(struct walk *w, struct arena *a, struct fs_node *n, size_t cap)
 {
 	if (!n || n->content || fs_type_of(n) != FS_REG)
 		return;
 	const char *p = fs_path(a, n);
-	int fd = openat(w->rootfd, p + 1, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
+	const char *why;
+	int fd = input_open(w->rootfd, p + 1, INPUT_NOFOLLOW, &st, &why);
 	if (fd < 0)
 		return;
-	struct stat st;
-	char *buf = NULL;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
-		buf = arena_alloc(a, CONTENT_CAP + 1);
+	size_t room = (uint64_t)st.st_size < cap ? (size_t)st.st_size : cap;
+	char *buf = arena_alloc(a, room + 1);
 	size_t got = 0;
-	while (buf && got < CONTENT_CAP) {
-		ssize_t r = read(fd, buf + got, CONTENT_CAP - got);
+	while (buf && got < room) {
+		ssize_t r = read(fd, buf + got, room - got);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
@@ -162,10 +183,10 @@ struct fetch_ctx {
 	struct arena *a;
 };
 
-static void fetch_cb(void *data, struct fs_node *n)
+static void fetch_cb(void *data, struct fs_node *n, size_t cap)
 {
 	struct fetch_ctx *f = data;
-	read_content(f->w, f->a, n);
+	read_content(f->w, f->a, n, cap);
 }
 
 int image_load_rootfs(struct lint_run *run, const char *dir, const char *config, struct image *img)
@@ -185,6 +206,11 @@ int image_load_rootfs(struct lint_run *run, const char *dir, const char *config,
 		if (!src) {
 			run_parse_error(run, dir, NULL, 0, 0,
 					"cannot read the image config '%s': %s", config, why);
+			return -1;
+		}
+		const char *enc = image_json_encoding(src->data, src->len);
+		if (enc) {
+			run_parse_error(run, config, src, 0, 0, "'%s' %s", config, enc);
 			return -1;
 		}
 		json_error_t je;

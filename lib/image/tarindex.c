@@ -119,7 +119,7 @@ int tar_index(struct arena *a, int fd, uint64_t file_size, size_t max_members,
 			return -1;
 		}
 		if (++headers > max_members * 2 + 16) {
-			*why = "has more members than the limit";
+			*why = arena_printf(a, "has more than %zu members, the limit", max_members);
 			return -1;
 		}
 		uint64_t size;
@@ -189,7 +189,7 @@ int tar_index(struct arena *a, int fd, uint64_t file_size, size_t max_members,
 		long_name = NULL;
 		off = data + padded;
 		if (n > max_members) {
-			*why = "has more members than the limit";
+			*why = arena_printf(a, "has more than %zu members, the limit", max_members);
 			return -1;
 		}
 	}
