@@ -35,31 +35,120 @@ static bool need(struct check_ctx *ctx, const struct rule *self, const struct id
 	return false;
 }
 
-/* "#!/usr/bin/env python3 -u" -> the interpreter path, or the program env looks up. */
-static void interpreter(struct check_ctx *ctx, const struct rule *self, const struct identity *id,
-			const struct fs_node *script, const char *spath)
+/*
+ * The kernel executes regular files only: a folder, a named pipe or a device
+ * as the program (or interpreter) makes execve fail with EACCES, whatever
+ * its mode bits say. Reports it and returns true.
+ */
+static bool not_regular(struct check_ctx *ctx, const struct rule *self, const struct fs_node *n,
+			const char *path, const char *role)
 {
-	if (!script->content || script->content_len < 3 || strncmp(script->content, "#!", 2))
-		return;
+	static const struct {
+		enum fs_type type;
+		const char *what;
+	} kinds[] = {{FS_DIR, "a folder"},
+		     {FS_FIFO, "a named pipe (FIFO)"},
+		     {FS_CHR, "a character device"},
+		     {FS_BLK, "a block device"},
+		     {FS_SOCK, "a socket"}};
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		if (fs_type_of(n) != kinds[i].type)
+			continue;
+		img_report(ctx, self, path, NULL,
+			   "%s '%s' is %s, not a regular file: the kernel executes regular files "
+			   "only (execve fails with 'permission denied'), so the container fails "
+			   "to start on every platform",
+			   role, path, kinds[i].what);
+		return true;
+	}
+	return false;
+}
+
+/* The #! interpreter named by captured contents, in the arena, or NULL. */
+static const char *shebang(struct arena *a, const struct fs_node *script, const char **rest)
+{
+	if (!script || !script->content || script->content_len < 3 ||
+	    strncmp(script->content, "#!", 2))
+		return NULL;
 	const char *p = script->content + 2;
 	while (*p == ' ' || *p == '\t')
 		p++;
 	size_t n = strcspn(p, " \t\r\n");
-	const char *interp = arena_strndup(ctx->arena, p, n);
-	if (!interp || !*interp)
+	if (rest)
+		*rest = p + n;
+	return n ? arena_strndup(a, p, n) : NULL;
+}
+
+/*
+ * A script whose #! line names itself, or scripts that name each other in a
+ * circle: the kernel follows interpreters a few levels deep and then fails
+ * with ELOOP. Only scripts whose contents unroot read are followed.
+ */
+static bool interpreter_loop(struct check_ctx *ctx, const struct rule *self,
+			     const struct fs_node *script, const char *spath)
+{
+	const struct fs_node *seen[6] = {script};
+	size_t nseen = 1;
+	const struct fs_node *cur = script;
+	const char *why;
+	while (nseen < 6) {
+		const char *interp = shebang(ctx->arena, cur, NULL);
+		const struct fs_node *n =
+		    interp ? fs_resolve(ctx->image->fs, interp, false, &why, NULL) : NULL;
+		if (!n)
+			return false;
+		for (size_t i = 0; i < nseen; i++) {
+			if (seen[i] != n)
+				continue;
+			const char *what =
+			    n == script && cur == script
+				? arena_printf(ctx->arena,
+					       "names itself as its #! interpreter ('#!%s')",
+					       interp)
+				: arena_printf(
+				      ctx->arena,
+				      "starts a chain of #! interpreters that comes back to "
+				      "'%s'",
+				      fs_path(ctx->arena, n));
+			img_report(
+			    ctx, self, spath, NULL,
+			    "'%s' %s: the kernel follows interpreters a few levels deep, then "
+			    "execve fails with 'too many levels of symbolic links' (ELOOP), so "
+			    "the container fails to start on every platform",
+			    spath, what);
+			return true;
+		}
+		seen[nseen++] = n;
+		cur = n;
+	}
+	return false;
+}
+
+/* "#!/usr/bin/env python3 -u" -> the interpreter path, or the program env looks up. */
+static void interpreter(struct check_ctx *ctx, const struct rule *self, const struct identity *id,
+			const struct fs_node *script, const char *spath)
+{
+	const char *p;
+	const char *interp = shebang(ctx->arena, script, &p);
+	if (!interp)
+		return;
+	if (interpreter_loop(ctx, self, script, spath))
 		return;
 	const char *role = arena_printf(ctx->arena, "the #! interpreter of '%s',", spath);
+	const char *why;
+	const struct fs_node *in = fs_resolve(ctx->image->fs, interp, false, &why, NULL);
+	if (in && not_regular(ctx, self, in, interp, role))
+		return;
 	if (!need(ctx, self, id, interp, FS_X_OK, role))
 		return;
 	const char *b = strrchr(interp, '/');
 	if (!b || strcmp(b + 1, "env") != 0)
 		return;
-	p += n;
 	while (*p == ' ' || *p == '\t')
 		p++;
 	if (*p == '-')
 		return; /* env -S and friends: too clever to follow */
-	n = strcspn(p, " \t\r\n");
+	size_t n = strcspn(p, " \t\r\n");
 	const char *prog = arena_strndup(ctx->arena, p, n);
 	if (!prog || !*prog)
 		return;
@@ -100,6 +189,8 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 				   strchr(progs[i], '/') ? "" : " (searched the config's PATH)");
 			continue;
 		}
+		if (not_regular(ctx, self, n, found ? found : progs[i], role))
+			continue;
 		/* A script is also read by its interpreter. */
 		bool script = n->content && n->content_len > 2 && strncmp(n->content, "#!", 2) == 0;
 		if (!need(ctx, self, &id, found, FS_X_OK | (script ? FS_R_OK : 0), role))

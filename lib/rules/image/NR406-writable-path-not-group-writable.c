@@ -13,6 +13,7 @@ struct scan {
 	struct fs_node **dirs;
 	size_t ndirs, cap;
 	size_t reported;
+	struct diag *last; /* the last one shown */
 };
 
 static bool skip(const char *p)
@@ -55,11 +56,12 @@ static void judge(struct check_ctx *ctx, const struct rule *self, struct scan *s
 	if (!d.node) {
 		const char *fix = arena_printf(
 		    ctx->arena, "mkdir -p %s && chgrp 0 %s && chmod g=u %s", path, path, path);
-		img_report(ctx, self, path, fix,
-			   "'%s' is %s but does not exist in the image, so the runtime creates it "
-			   "owned by root with mode 0755 and uid %ld in group 0 cannot write to it "
-			   "on OpenShift or Kubernetes; create it in the image with '%s'",
-			   path, why, s->arb.uid, fix);
+		s->last = img_report(
+		    ctx, self, path, fix,
+		    "'%s' is %s but does not exist in the image, so the runtime creates it "
+		    "owned by root with mode 0755 and uid %ld in group 0 cannot write to it "
+		    "on OpenShift or Kubernetes; create it in the image with '%s'",
+		    path, why, s->arb.uid, fix);
 		return;
 	}
 	const char *where = fs_path(ctx->arena, d.node);
@@ -69,13 +71,13 @@ static void judge(struct check_ctx *ctx, const struct rule *self, struct scan *s
 		   : arena_printf(ctx->arena, "chgrp -R 0 %s && chmod -R g=u %s", path, path);
 	if (!search && d.node->gid == 0 && (d.node->mode & 0070) == 0050)
 		fix = arena_printf(ctx->arena, "chmod g+w %s", path);
-	img_report(ctx, self, where, fix,
-		   "'%s' is %s, where the app writes, but %s'%s' (%s) denies %s to uid %ld in "
-		   "group 0: the app fails with 'permission denied' on OpenShift and under any "
-		   "other uid; fix with '%s'",
-		   path, why, search ? "the folder on its way " : "", where,
-		   img_describe(ctx, d.node),
-		   search ? "search" : fs_want_words(d.want ? d.want : FS_W_OK), s->arb.uid, fix);
+	s->last = img_report(
+	    ctx, self, where, fix,
+	    "'%s' is %s, where the app writes, but %s'%s' (%s) denies %s to uid %ld in "
+	    "group 0: the app fails with 'permission denied' on OpenShift and under any "
+	    "other uid; fix with '%s'",
+	    path, why, search ? "the folder on its way " : "", where, img_describe(ctx, d.node),
+	    search ? "search" : fs_want_words(d.want ? d.want : FS_W_OK), s->arb.uid, fix);
 }
 
 static void check(struct check_ctx *ctx, const struct rule *self)
@@ -108,6 +110,8 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 			      arena_printf(ctx->arena, "a folder of the image's user %ld",
 					   s.user.uid));
 	}
+	if (s.reported > MAX_REPORTS)
+		img_more(ctx, s.last, s.reported - MAX_REPORTS);
 }
 
 const struct rule NR406_writable_path_not_group_writable = {

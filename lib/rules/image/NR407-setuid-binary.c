@@ -8,6 +8,7 @@ struct scan {
 	struct check_ctx *ctx;
 	const struct rule *self;
 	size_t n;
+	struct diag *last; /* the last one shown */
 };
 
 static bool visit(struct fs_node *n, void *data)
@@ -25,11 +26,12 @@ static bool visit(struct fs_node *n, void *data)
 				       : suid	    ? "u-s"
 						    : "g-s",
 				       p);
-	img_report(s->ctx, s->self, p, fix,
-		   "'%s' is %s (%s): it lets any user gain uid %u or gid %u, and with "
-		   "allowPrivilegeEscalation: false (OpenShift restricted-v2, Pod Security "
-		   "restricted) it runs without that privilege; remove the bit with '%s'",
-		   p, what, img_describe(s->ctx, n), n->uid, n->gid, fix);
+	s->last =
+	    img_report(s->ctx, s->self, p, fix,
+		       "'%s' is %s (%s): it lets any user gain uid %u or gid %u, and with "
+		       "allowPrivilegeEscalation: false (OpenShift restricted-v2, Pod Security "
+		       "restricted) it runs without that privilege; remove the bit with '%s'",
+		       p, what, img_describe(s->ctx, n), n->uid, n->gid, fix);
 	return true;
 }
 
@@ -37,8 +39,10 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 {
 	if (!ctx->image || !ctx->image->fs)
 		return;
-	struct scan s = {ctx, self, 0};
+	struct scan s = {ctx, self, 0, NULL};
 	fs_walk(ctx->arena, ctx->image->fs->root, visit, &s);
+	if (s.n > MAX_REPORTS)
+		img_more(ctx, s.last, s.n - MAX_REPORTS);
 }
 
 const struct rule NR407_setuid_binary = {

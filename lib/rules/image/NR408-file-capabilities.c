@@ -86,6 +86,7 @@ struct scan {
 	struct check_ctx *ctx;
 	const struct rule *self;
 	size_t n;
+	struct diag *last; /* the last one shown */
 };
 
 static bool visit(struct fs_node *n, void *data)
@@ -100,14 +101,15 @@ static bool visit(struct fs_node *n, void *data)
 	bool only_bind = false;
 	const char *caps = decode(s->ctx->arena, x, &only_bind);
 	const char *fix = arena_printf(s->ctx->arena, "setcap -r %s", p);
-	img_report(s->ctx, s->self, p, fix,
-		   "'%s' has file capabilities %s: when the container drops ALL capabilities "
-		   "(OpenShift restricted-v2, Pod Security restricted), executing it fails with "
-		   "'operation not permitted'; remove them with '%s'%s",
-		   p, caps ? caps : "(unreadable)", fix,
-		   only_bind ? " and add NET_BIND_SERVICE to the container's capabilities, or "
-			       "listen on a port above 1023"
-			     : "");
+	s->last = img_report(
+	    s->ctx, s->self, p, fix,
+	    "'%s' has file capabilities %s: when the container drops ALL capabilities "
+	    "(OpenShift restricted-v2, Pod Security restricted), executing it fails with "
+	    "'operation not permitted'; remove them with '%s'%s",
+	    p, caps ? caps : "(unreadable)", fix,
+	    only_bind ? " and add NET_BIND_SERVICE to the container's capabilities, or "
+			"listen on a port above 1023"
+		      : "");
 	return true;
 }
 
@@ -115,8 +117,10 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 {
 	if (!ctx->image || !ctx->image->fs)
 		return;
-	struct scan s = {ctx, self, 0};
+	struct scan s = {ctx, self, 0, NULL};
 	fs_walk(ctx->arena, ctx->image->fs->root, visit, &s);
+	if (s.n > MAX_REPORTS)
+		img_more(ctx, s.last, s.n - MAX_REPORTS);
 }
 
 const struct rule NR408_file_capabilities = {

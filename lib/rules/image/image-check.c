@@ -71,6 +71,13 @@ struct diag *img_report(struct check_ctx *ctx, const struct rule *r, const char 
 	return d;
 }
 
+void img_more(struct check_ctx *ctx, struct diag *last, size_t more)
+{
+	if (last && more)
+		last->message = arena_printf(ctx->arena, "%s (%zu more findings not shown)",
+					     last->message, more);
+}
+
 bool img_system_path(const char *path)
 {
 	static const char *const sys[] = {"/bin",   "/boot",  "/dev",	 "/etc",  "/lib",

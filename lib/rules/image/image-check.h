@@ -33,6 +33,12 @@ struct diag *img_report(struct check_ctx *ctx, const struct rule *r, const char 
 			const char *fix, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
+/*
+ * A rule that reports a bounded number of paths says on the last one it
+ * shows how many more it found (`more`); nothing when there are none.
+ */
+void img_more(struct check_ctx *ctx, struct diag *last, size_t more);
+
 /* True for paths under the system folders (/usr, /etc, /bin, /lib*, /var, ...). */
 bool img_system_path(const char *path);
 
