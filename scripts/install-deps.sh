@@ -15,9 +15,10 @@ fi
 build_pkgs=(meson ninja-build pkg-config gcc libyaml-dev libjansson-dev libarchive-dev
 	libssl-dev libzstd-dev zlib1g-dev libcmocka-dev liburing-dev libcurl4-openssl-dev)
 test_pkgs=(clang valgrind)
-# Real image tools for the image tests (buildah builds, skopeo exports, umoci unpacks).
+# Real image tools for the image tests (buildah builds, skopeo exports, umoci unpacks; GNU
+# time measures the peak memory of one run).
 image_pkgs=(buildah skopeo umoci busybox-static uidmap zstd strace libdeflate-tools python3
-	podman crun)
+	podman crun time)
 # Servers the tests of images by reference start on loopback: the distribution registry,
 # htpasswd for its Basic auth, openssl for its TLS CA and the token server's signatures.
 registry_pkgs=(docker-registry apache2-utils openssl)

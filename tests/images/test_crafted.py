@@ -288,6 +288,96 @@ def run_all():
     got = codes(json.loads(out)["diagnostics"]) if out.strip() else []
     expect("NR404" in got, "--rootfs DIR --image-config FILE: %s" % got)
 
+    contents_across_layers(base)
+    not_executable(base)
+    capped_reports(base)
+
+
+def contents_across_layers(base):
+    """10. The contents unroot reads come from the layer that wrote what the image shows."""
+    with_app = b"root:x:0:0::/root:/bin/sh\napp:x:1001:0::/home/app:/bin/sh\n"
+    without = b"root:x:0:0::/root:/bin/sh\n"
+    # Every layer writes /etc/passwd; only the newest names the user, then only an older one.
+    layers = [base] + [[F("etc/passwd", without + b"#%d\n" % i)] for i in range(5)]
+    oci_dir(Image(layers + [[F("etc/passwd", with_app)]], user="app"), "newest", "gzip")
+    rc, diags, err = lint("newest")
+    expect("NR402" not in codes(diags), "the newest layer's /etc/passwd is read: %s %s"
+           % (codes(diags), err.strip()[:200]))
+    oci_dir(Image([base, [F("etc/passwd", with_app)]] + layers[1:], user="app"), "older",
+            "gzip")
+    rc, diags, err = lint("older")
+    expect("NR402" in codes(diags), "an older layer's /etc/passwd is not: %s" % codes(diags))
+    # /etc/passwd a hard link to a file a later layer replaced: the link keeps the old bytes.
+    oci_dir(Image([base, [F("etc/passwd.real", with_app)],
+                   [WH("etc/passwd"), H("etc/passwd", "etc/passwd.real")],
+                   [F("etc/passwd.real", without)]], user="app"), "hardpw", "gzip")
+    rc, diags, err = lint("hardpw")
+    expect(rc == 1 and codes(diags) == ["NR403"],
+           "a hard-linked /etc/passwd is read from the layer that wrote its bytes: rc %d %s %s"
+           % (rc, codes(diags), err.strip()[:200]))
+    # A thousand tiny layers: read, applied in order, and their findings the same as one's.
+    oci_dir(Image([base] * 1000, user="1001:0"), "thousand", "none")
+    rc, diags, err = lint("thousand")
+    expect(rc == 0 and diags == [], "a thousand layers: rc %d %s %s"
+           % (rc, codes(diags), err.strip()[:200]))
+
+
+def special_layer(entries):
+    """A layer of FIFOs, devices and folders: (path, tarfile type)."""
+    import io
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
+        for path, typ in entries:
+            ti = tarfile.TarInfo(path)
+            ti.type = typ
+            ti.mode = 0o755
+            ti.devmajor, ti.devminor = 1, 3
+            t.addfile(ti)
+    return buf.getvalue()
+
+
+def not_executable(base):
+    """11. NR404 for what execve refuses whatever the mode says."""
+    odd = special_layer([("app/fifo", tarfile.FIFOTYPE), ("app/null", tarfile.CHRTYPE),
+                         ("app/dir", tarfile.DIRTYPE), ("app/blk", tarfile.BLKTYPE)])
+    for name, what in (("fifo", "a named pipe (FIFO)"), ("null", "a character device"),
+                       ("dir", "a folder"), ("blk", "a block device")):
+        oci_dir(Image([base, odd], user="1001:0", entrypoint=["/app/" + name]), "x-" + name,
+                "gzip")
+        rc, diags, err = lint("x-" + name)
+        msgs = [d["message"] for d in by_rule(diags, "NR404")]
+        expect(rc == 1 and any("is %s, not a regular file" % what in m for m in msgs),
+               "NR404 for an entrypoint that is %s: %s" % (what, msgs or err.strip()[:200]))
+    scripts = [F("app/self.sh", b"#!/app/self.sh\necho hi\n", mode=0o755),
+               F("app/viasym", b"#!/app/me\n", mode=0o755), L("app/me", "viasym")]
+    for prog in ("/app/self.sh", "/app/viasym"):
+        oci_dir(Image([base, scripts], user="1001:0", entrypoint=[prog]), "self", "gzip")
+        rc, diags, err = lint("self")
+        msgs = [d["message"] for d in by_rule(diags, "NR404")]
+        expect(rc == 1 and any("names itself as its #! interpreter" in m and "ELOOP" in m
+                               for m in msgs),
+               "NR404 for %s, whose #! names itself: %s" % (prog, msgs or err.strip()[:200]))
+        shutil.rmtree("self")
+
+
+def capped_reports(base):
+    """12. A rule that shows 50 paths says how many more it found; a capability is never lost."""
+    many = [F("app/s%02d" % i, b"x", mode=0o4755) for i in range(53)]
+    oci_dir(Image([base, many], user="1001:0"), "suid", "gzip")
+    rc, diags, err = lint("suid")
+    msgs = [d["message"] for d in by_rule(diags, "NR407")]
+    expect(len(msgs) == 50 and msgs[-1].endswith("(3 more findings not shown)"),
+           "NR407 shows 50 files and counts the 3 more: %d, %s" % (len(msgs), msgs[-1:]))
+    # Written first, libarchive lists it after the 70 others.
+    others = {"security.capability": bytes.fromhex("01000002" "00040000" "00000000"
+                                                   "00000000" "00000000")}
+    others.update({"user.x%02d" % i: b"v" for i in range(70)})
+    oci_dir(Image([base, [F("app/server", b"\x7fELF", mode=0o755, xattrs=others)]],
+                  user="1001:0"), "xattrs", "gzip")
+    rc, diags, err = lint("xattrs")
+    expect("NR408" in codes(diags),
+           "a capability after 70 other xattrs is still read: %s" % codes(diags))
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -8,14 +8,15 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mkimage import (D, F, H, L, Image, busybox_base, docker_classic, layer_tar,  # noqa: E402
-                     oci_dir, sha)
+from mkimage import (WH, D, F, H, L, Image, busybox_base, docker_classic,  # noqa: E402
+                     layer_tar, oci_dir, sha)
 
 UNROOT = os.environ.get("UNROOT", "unroot")
 TIME_LIMIT = 30.0
@@ -69,12 +70,13 @@ def check(name, path, must_say, *extra):
     if STRACE:
         # LeakSanitizer cannot run under ptrace; the other sanitizers still do.
         env["ASAN_OPTIONS"] = env.get("ASAN_OPTIONS", "") + ":detect_leaks=0"
+    # A session of its own: a run that hangs is killed with strace, whose child it is.
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                         env=env)
+                         env=env, start_new_session=True)
     try:
         out, err = p.communicate(timeout=TIME_LIMIT * 4)
     except subprocess.TimeoutExpired:
-        p.kill()
+        os.killpg(p.pid, signal.SIGKILL)
         out, err = p.communicate()
     took = time.monotonic() - start
     # The peak memory of the children waited for so far (ru_maxrss is a maximum).
@@ -284,6 +286,198 @@ def run_all():
     with open("cut.tar", "wb") as f:
         f.write(data[:len(data) * 2 // 3 + 100])
     check("a truncated docker save tarball", "cut.tar", r"truncated")
+
+    pipes_and_links(base)
+    deep_rootfs()
+    limits(base)
+
+
+def blob_of(d, what):
+    """The path of an OCI layout's blob: "manifest", "config" or "layer" (the last)."""
+    idx = json.load(open(os.path.join(d, "index.json")))
+    mp = os.path.join(d, "blobs/sha256", idx["manifests"][0]["digest"][7:])
+    if what == "manifest":
+        return mp
+    man = json.load(open(mp))
+    dig = man["config"]["digest"] if what == "config" else man["layers"][-1]["digest"]
+    return os.path.join(d, "blobs/sha256", dig[7:])
+
+
+def rewrite_config(d, data):
+    """Puts new config bytes in a layout, under their digest, and fixes the manifest and index."""
+    idx = json.load(open(os.path.join(d, "index.json")))
+    mp = blob_of(d, "manifest")
+    man = json.load(open(mp))
+    os.unlink(blob_of(d, "config"))
+    with open(os.path.join(d, "blobs/sha256", sha(data)), "wb") as f:
+        f.write(data)
+    man["config"] = {"mediaType": "application/vnd.oci.image.config.v1+json",
+                     "digest": "sha256:" + sha(data), "size": len(data)}
+    m = json.dumps(man).encode()
+    os.unlink(mp)
+    with open(os.path.join(d, "blobs/sha256", sha(m)), "wb") as f:
+        f.write(m)
+    idx["manifests"][0].update(digest="sha256:" + sha(m), size=len(m))
+    with open(os.path.join(d, "index.json"), "w") as f:
+        json.dump(idx, f)
+
+
+def pipes_and_links(base):
+    """Files an image names that are not regular files: never opened so that a read could wait."""
+    img = Image([base], user="1001:0")
+    for what in ("layer", "config", "manifest"):
+        d = "fifo-" + what
+        oci_dir(img, d, "none")
+        p = blob_of(d, what)
+        os.unlink(p)
+        os.mkfifo(p)
+        check("a FIFO as the %s blob" % what, d, r"is a named pipe \(FIFO\), not a regular file")
+    os.mkfifo("pipe.tar")
+    check("a FIFO named as the image", "pipe.tar", r"named pipe \(FIFO\)")
+    oci_dir(img, "linked", "none")
+    p = blob_of("linked", "layer")
+    os.rename(p, "linked/real-layer")
+    os.symlink("../../real-layer", p)
+    check("a symlinked layer blob", "linked", r"is a symbolic link")
+
+
+def deep_rootfs():
+    """--rootfs walks stop at their limits, and say so (the message outlives the walk)."""
+    os.makedirs("wide/big")
+    for i in range(2000):
+        open("wide/big/%06d%s" % (i, "x" * 234), "w").close()
+    os.makedirs("wide/big/" + "/".join(["a"] * 300))
+    check("a root filesystem 300 folders deep", "wide",
+          r"nested more than 256 folders deep, the limit", "--rootfs")
+    # 10,000 deep: longer than a path the kernel takes, so made one folder at a time.
+    top = os.getcwd()
+    os.mkdir("deep")
+    os.chdir("deep")
+    for _ in range(10000):
+        os.mkdir("d")
+        os.chdir("d")
+    os.chdir(top)
+    check("a root filesystem 10,000 folders deep", "deep",
+          r"nested more than 256 folders deep, the limit", "--rootfs")
+    subprocess.run(["rm", "-rf", "deep"], check=True)
+    os.mkdir("long")
+    os.chdir("long")
+    for _ in range(20):
+        os.mkdir("n" * 250)
+        os.chdir("n" * 250)
+    os.chdir(top)
+    check("a root filesystem path over 4096 bytes", "long",
+          r"longer than 4096 bytes, the limit", "--rootfs")
+    subprocess.run(["rm", "-rf", "long"], check=True)
+    os.makedirs("bigpw/etc")
+    with open("bigpw/etc/passwd", "wb") as f:
+        f.write(b"u:x:2000:0::/h:/bin/sh\n" * 100000 + b"app:x:1001:0::/h:/bin/sh\n")
+    with open("bigpw.json", "w") as f:
+        json.dump({"config": {"User": "app"}}, f)
+    check("a root filesystem's /etc/passwd over 1 MiB", "bigpw",
+          r"'/etc/passwd' in the image is \d+ bytes, more than the 1048576", "--image-config",
+          "bigpw.json", "--rootfs")
+
+
+def limits(base):
+    """Each limit of the image reader, hit: an NR000 that names it, never a silent cut."""
+    pw = b"".join(b"u%d:x:%d:0::/h:/bin/sh\n" % (i, 2000 + i) for i in range(100000))
+    oci_dir(Image([base, [F("etc/passwd", pw + b"app:x:0:0::/root:/bin/sh\n")]], user="app"),
+            "bigpasswd", "gzip")
+    check("/etc/passwd over 1 MiB", "bigpasswd",
+          r"'/etc/passwd' in the image is \d+ bytes, more than the 1048576 unroot reads")
+    gr = b"".join(b"g%d:x:%d:app\n" % (i, 2000 + i) for i in range(100000))
+    oci_dir(Image([base, [F("etc/group", gr)]], user="app"), "biggroup", "gzip")
+    check("/etc/group over 1 MiB", "biggroup",
+          r"'/etc/group' in the image is \d+ bytes, more than the 1048576 unroot reads")
+    # The shortest lines each parser takes: more entries than it keeps, in less than 1 MiB.
+    oci_dir(Image([base, [F("etc/passwd", b"a::0:0:::\n" * 100001 + b"app::1:0:::\n")]],
+                  user="app"), "manyusers", "gzip")
+    check("/etc/passwd with more than 100,000 entries", "manyusers",
+          r"'/etc/passwd' in the image has more than 100000 entries")
+    oci_dir(Image([base, [F("etc/group", b"g::0:\n" * 100001)]], user="1001:0"), "manygroups",
+            "gzip")
+    check("/etc/group with more than 100,000 entries", "manygroups",
+          r"'/etc/group' in the image has more than 100000 entries")
+
+    oci_dir(Image([base], user="1001:0", env=["X=" + "x" * (9 << 20)]), "bigjson", "none")
+    check("a config over 8 MiB", "bigjson", r"is \d+ bytes, more than 8388608, the limit for a JSON")
+    oci_dir(Image([base], user="1001:0"), "utf16", "none")
+    with open("utf16/index.json", "rb") as f:
+        text = f.read().decode()
+    with open("utf16/index.json", "wb") as f:
+        f.write(text.encode("utf-16"))
+    check("a UTF-16 index.json", "utf16", r"'index.json' is UTF-16 text")
+    oci_dir(Image([base], user="1001:0"), "utf16c", "none")
+    with open(blob_of("utf16c", "config"), "rb") as f:
+        text = f.read().decode()
+    rewrite_config("utf16c", text.encode("utf-16-le"))
+    check("a UTF-16 config without a byte-order mark", "utf16c", r"is UTF-16 or UTF-32 text")
+    oci_dir(Image([base], user="1001:0"), "manylayers", "none")
+    man = json.load(open(blob_of("manylayers", "manifest")))
+    man["layers"] = [dict(man["layers"][0], digest="sha256:%064x" % i) for i in range(1001)]
+    m = json.dumps(man).encode()
+    with open("manylayers/blobs/sha256/" + sha(m), "wb") as f:
+        f.write(m)
+    with open("manylayers/index.json", "w") as f:
+        json.dump({"schemaVersion": 2, "manifests": [{"digest": "sha256:" + sha(m),
+                                                      "size": len(m)}]}, f)
+    check("more than 1000 layers", "manylayers", r"lists 1001 layers, more than the limit of 1000")
+    oci_dir(Image([base], user="1001:0", entrypoint=["a"] * 100001), "manyargs", "none")
+    check("an Entrypoint of more than 100,000 strings", "manyargs",
+          r"Entrypoint has more than 100000 strings, the limit")
+    oci_dir(Image([base], user="1001:0", entrypoint=["app"],
+                  env=["PATH=" + ":".join("/p%d" % i for i in range(257))]), "longpath", "none")
+    check("a PATH of more than 256 folders", "longpath", r"PATH lists more than 256 folders")
+
+    # Indexes nested 5 deep, each naming the next by digest.
+    oci_dir(Image([base], user="1001:0"), "nested", "none")
+    idx = json.load(open("nested/index.json"))
+    inner = idx
+    for _ in range(5):
+        b = json.dumps(dict(inner, mediaType="application/vnd.oci.image.index.v1+json")).encode()
+        with open("nested/blobs/sha256/" + sha(b), "wb") as f:
+            f.write(b)
+        inner = {"schemaVersion": 2, "manifests": [
+            {"mediaType": "application/vnd.oci.image.index.v1+json",
+             "digest": "sha256:" + sha(b), "size": len(b)}]}
+    with open("nested/index.json", "w") as f:
+        json.dump(inner, f)
+    check("indexes nested 5 deep", "nested", r"indexes nest deeper than 4")
+
+    # An archive of more members than the limit, plain and compressed.
+    with open("members.tar", "wb") as f:
+        chunk = []
+        for i in range(100001):
+            chunk.append(raw_tar_member(b"m%06d" % i))
+            if len(chunk) == 4096:
+                f.write(b"".join(chunk))
+                chunk = []
+        f.write(b"".join(chunk) + b"\0" * 1024)
+    check("a tarball of more than 100,000 members", "members.tar",
+          r"has more than 100000 members, the limit")
+    with open("members.tar", "rb") as f, gzip.open("members.tar.gz", "wb", compresslevel=1) as g:
+        shutil.copyfileobj(f, g)
+    os.unlink("members.tar")
+    check("a compressed tarball of more than 100,000 members", "members.tar.gz",
+          r"has more than 100000 members, the limit")
+    os.unlink("members.tar.gz")
+    # A compressed docker save whose config is larger than what its single pass keeps.
+    docker_classic(Image([base], user="1001:0", env=["X=" + "x" * (5 << 20)]), "bigcfg.tar")
+    with open("bigcfg.tar", "rb") as f, gzip.open("bigcfg.tar.gz", "wb", compresslevel=1) as g:
+        shutil.copyfileobj(f, g)
+    check("a compressed tarball's config over 4 MiB", "bigcfg.tar.gz",
+          r"unroot keeps the members it reads whole \(JSON\) up to 4194304 bytes each")
+
+    long_name = b"d/" * 2100 + b"f"
+    layer = raw_tar_member(b"././@LongLink", long_name + b"\0", typ=b"L") + \
+        raw_tar_member(b"f", b"x") + b"\0" * 1024
+    oci_with_blob("longname", layer, "application/vnd.oci.image.layer.v1.tar")
+    check("a layer entry name over 4096 bytes", "longname", r"name longer than 4096 bytes")
+    chain = [L("etc/l%d" % i, "l%d" % (i + 1)) for i in range(41)] + [F("etc/l41", b"")]
+    oci_dir(Image([base, [F("etc/passwd.d", b"")] + chain + [WH("etc/passwd")],
+                   [L("etc/passwd", "l0")]], user="app"), "chain", "gzip")
+    check("a chain of 42 symlinks to /etc/passwd", "chain", r"too many levels of symbolic links")
 
 
 if __name__ == "__main__":
