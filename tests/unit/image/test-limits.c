@@ -45,7 +45,7 @@ static int teardown(void **state)
 static void put(const char *rel, const void *data, size_t n)
 {
 	char p[512];
-	snprintf(p, sizeof(p), "%s/%s", dir, rel);
+	assert_true(snprintf(p, sizeof(p), "%s/%s", dir, rel) < (int)sizeof(p));
 	FILE *f = fopen(p, "wb");
 	assert_non_null(f);
 	assert_int_equal(fwrite(data, 1, n, f), n);

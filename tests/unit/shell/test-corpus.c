@@ -208,7 +208,7 @@ static void every_script_and_run_line_parses(void **state)
 		if (de->d_name[0] == '.')
 			continue;
 		char path[8192];
-		size_t len;
+		size_t len = 0;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 		char *text = slurp(path, &len);
 		assert_non_null(text);
@@ -257,7 +257,7 @@ static void entrypoints_drop_privileges(void **state)
 	struct arena *a = arena_new(256u << 20);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char path[8192];
-		size_t len;
+		size_t len = 0;
 		snprintf(path, sizeof(path), "%s/dockerfiles/%s", corpus(), cases[i].file);
 		char *text = slurp(path, &len);
 		assert_non_null(text);
