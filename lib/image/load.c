@@ -443,7 +443,8 @@ void image_capture_plan(struct arena *a, struct image *img, const char ***list, 
 			add_capture(a, list, n, &cap,
 				    arena_printf(a, "%s/%s", img->path_env[k], p));
 	}
-	qsort(*list, *n, sizeof(**list), cmp_str);
+	if (*n > 1)
+		qsort(*list, *n, sizeof(**list), cmp_str);
 }
 
 size_t image_capture_cap(const char *path)
