@@ -13,17 +13,17 @@ _unroot()
 		cword=$COMP_CWORD
 	fi
 
-	local commands="lint image simulate fix rules explain version"
+	local commands="lint image simulate rules explain version"
 	local formats="text json sarif junit checkstyle github gnu"
 	local opts="--format --output --platform --min-uid --uid-range --supplemental-groups
 		--image --fail-on --ignore --config --no-config --color --quiet --type --context --jobs
 		--arch --os --variant --creds --cert-dir --tls-verify --tls-verify=false --timeout --retry-times --no-cache --pull --rootfs
-		--image-config --tree --helm --values --set --write --diff --help"
+		--image-config --tree --helm --values --set --help"
 
 	local cmd="" i
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
-		lint | image | simulate | fix | rules | explain | version)
+		lint | image | simulate | rules | explain | version)
 			cmd=${words[i]}
 			break
 			;;

@@ -24,7 +24,6 @@ struct cli {
 	bool quiet;
 	const char *config;
 	bool no_config;
-	bool write, diff; /* fix */
 	const char **paths;
 	size_t npaths;
 	struct arena *arena; /* for what the options own */

@@ -34,8 +34,6 @@ enum {
 	OPT_HELM,
 	OPT_VALUES,
 	OPT_SET,
-	OPT_WRITE,
-	OPT_DIFF,
 	OPT_CREDS,
 	OPT_CERT_DIR,
 	OPT_TLS_VERIFY,
@@ -72,8 +70,6 @@ static const struct option long_opts[] = {
     {"helm", required_argument, NULL, OPT_HELM},
     {"values", required_argument, NULL, OPT_VALUES},
     {"set", required_argument, NULL, OPT_SET},
-    {"write", no_argument, NULL, OPT_WRITE},
-    {"diff", no_argument, NULL, OPT_DIFF},
     {"creds", required_argument, NULL, OPT_CREDS},
     {"cert-dir", required_argument, NULL, OPT_CERT_DIR},
     {"tls-verify", optional_argument, NULL, OPT_TLS_VERIFY},
@@ -306,12 +302,6 @@ static int apply(const char *cmd, struct cli *cli, int c, const char *arg)
 		return 0;
 	case OPT_SET:
 		push(cli->arena, &o->sets, &o->nsets, arg);
-		return 0;
-	case OPT_WRITE:
-		cli->write = true;
-		return 0;
-	case OPT_DIFF:
-		cli->diff = true;
 		return 0;
 	case OPT_CREDS:
 		if (!*arg || *arg == ':')

@@ -11,6 +11,8 @@ status 2 "no arguments"
 status 2 "lint without paths" lint --no-config
 status 2 "unknown option" lint --no-such-option clean.Dockerfile
 status 2 "unknown format" lint -f yaml clean.Dockerfile
+status 2 "lint takes no --write" lint --write clean.Dockerfile
+status 2 "lint takes no --diff" lint --diff clean.Dockerfile
 status 2 "bad --fail-on" lint --fail-on loud clean.Dockerfile
 status 2 "bad --platform" lint --platform windows clean.Dockerfile
 status 2 "bad --uid-range" lint --uid-range 12 clean.Dockerfile
