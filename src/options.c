@@ -89,7 +89,7 @@ static const char help_text[] =
     "  -f, --format FMT          text (default), json%s\n"
     "      --output FILE         write the report to FILE\n"
     "      --platform LIST       docker,podman,kubernetes,openshift (default: all)\n"
-    "      --min-uid N           lowest acceptable uid (default 1000)\n"
+    "      --min-uid N           lowest acceptable uid (default %d)\n"
     "      --uid-range S/L       OpenShift namespace uid range (default 1000680000/10000)\n"
     "      --supplemental-groups S/L  OpenShift fsGroup range (default 1000680000/10000)\n"
     "      --image REF=PATH      pair a manifest's image reference with a Dockerfile or image\n"
@@ -126,7 +126,7 @@ static void print_help(const char *cmd)
 	buf_init(&names);
 	for (size_t i = 2; i < formatter_count; i++)
 		buf_printf(&names, ", %s", formatter_table[i]->name);
-	printf(help_text, cmd, names.data ? names.data : "");
+	printf(help_text, cmd, names.data ? names.data : "", LINT_DEFAULT_MIN_UID);
 	buf_release(&names);
 }
 

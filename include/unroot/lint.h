@@ -64,9 +64,13 @@ struct fetch_options {
 	void *base_user_data;
 };
 
+/* The lowest uid --min-uid accepts unless told otherwise: below it, most distributions'
+ * system accounts. */
+#define LINT_DEFAULT_MIN_UID 1000
+
 struct lint_options {
 	unsigned platforms;	     /* PLAT_* bits; default PLAT_ALL */
-	long min_uid;		     /* default 1000 */
+	long min_uid;		     /* default LINT_DEFAULT_MIN_UID */
 	struct id_range uid_range;   /* OpenShift namespace uid range */
 	struct id_range supp_groups; /* OpenShift supplemental-groups range */
 	enum severity fail_on;	     /* default SEV_WARNING */

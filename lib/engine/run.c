@@ -21,7 +21,7 @@ void lint_options_init(struct lint_options *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->platforms = PLAT_ALL;
-	o->min_uid = 1000;
+	o->min_uid = LINT_DEFAULT_MIN_UID;
 	o->uid_range = (struct id_range){1000680000, 10000};
 	o->supp_groups = (struct id_range){1000680000, 10000};
 	o->fail_on = SEV_WARNING;

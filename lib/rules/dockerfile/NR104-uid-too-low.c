@@ -6,7 +6,7 @@
 static void check(struct check_ctx *ctx, const struct rule *self)
 {
 	struct final_user fu;
-	long min = ctx->opts ? ctx->opts->min_uid : 1000;
+	long min = ctx->opts->min_uid;
 	if (!final_user_get(ctx, &fu) || !fu.known || fu.uid <= 0 || fu.uid >= min)
 		return;
 	const char *fix = final_user_fix(ctx, -1);

@@ -26,7 +26,7 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 {
 	struct shell_hit *h;
 	size_t n = shell_run_hits(ctx, &h);
-	long min = ctx->opts ? ctx->opts->min_uid : 1000;
+	long min = ctx->opts->min_uid;
 	for (size_t i = 0; i < n; i++) {
 		const struct sh_finding *f = h[i].f;
 		if (f->kind != SH_USER_ADD && f->kind != SH_GROUP_ADD && f->kind != SH_USER_MOD &&

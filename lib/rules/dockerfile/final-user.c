@@ -73,7 +73,7 @@ static bool compute(const struct check_ctx *ctx, struct final_user *fu)
 
 long final_user_suggest_uid(const struct check_ctx *ctx, long uid)
 {
-	long min = ctx->opts ? ctx->opts->min_uid : 1000;
+	long min = ctx->opts->min_uid;
 	if (uid >= min && uid > 0 && uid != 65534 && uid != 65535)
 		return uid;
 	return min > 1001 ? min : 1001;

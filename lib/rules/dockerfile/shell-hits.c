@@ -671,7 +671,7 @@ static struct shell_text *read_script(struct hits *H, const char *program,
 		return NULL;
 	*slot = full;
 	const char *why;
-	size_t limit = ctx->opts ? ctx->opts->limits.file_size : (8u << 20);
+	size_t limit = ctx->opts->limits.file_size;
 	/* a file of the build context: a pipe or device in its place is passed over */
 	struct source *src = source_read_file(ctx->arena, full, limit, &why);
 	if (!src || memchr(src->data, '\0', src->len) || !shell_body(src->data))

@@ -51,7 +51,7 @@ const char *img_fix(const struct check_ctx *ctx, const char *path, const struct 
 
 const char *img_user_fix(const struct check_ctx *ctx, long uid)
 {
-	long min = ctx->opts ? ctx->opts->min_uid : 1000;
+	long min = ctx->opts->min_uid;
 	if (!(uid >= min && uid > 0 && uid != 65534 && uid != 65535))
 		uid = min > 1001 ? min : 1001;
 	return arena_printf(ctx->arena, "USER %ld:0", uid);
