@@ -4,16 +4,11 @@
 #include "unroot/model.h"
 #include "unroot/run.h"
 #include "unroot/source.h"
+#include "util/text.h"
 
 #include <ctype.h>
 #include <string.h>
 #include <strings.h>
-
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && strcasecmp(s + n - m, suffix) == 0;
-}
 
 static bool starts_with(const char *s, const char *prefix)
 {
@@ -26,10 +21,11 @@ bool df_name_matches(const char *path)
 	base = base ? base + 1 : path;
 	if (strcasecmp(base, "Dockerfile") == 0 || strcasecmp(base, "Containerfile") == 0)
 		return true;
-	if (ends_with(base, ".dockerignore") || ends_with(base, ".md"))
+	if (text_ends_with(base, ".dockerignore", true) || text_ends_with(base, ".md", true))
 		return false;
-	return ends_with(base, ".Dockerfile") || ends_with(base, ".containerfile") ||
-	       starts_with(base, "Dockerfile.") || starts_with(base, "Containerfile.");
+	return text_ends_with(base, ".Dockerfile", true) ||
+	       text_ends_with(base, ".containerfile", true) || starts_with(base, "Dockerfile.") ||
+	       starts_with(base, "Containerfile.");
 }
 
 static bool match(const char *path, bool is_dir)

@@ -12,6 +12,7 @@
 #include "unroot/input.h"
 #include "unroot/source.h"
 #include "unroot/yaml.h"
+#include "util/text.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -43,15 +44,9 @@ struct loader {
 	bool failed;	  /* a limit or error was reported; stop */
 };
 
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && strcasecmp(s + n - m, suffix) == 0;
-}
-
 bool helm_archive_name(const char *path)
 {
-	return ends_with(path, ".tgz") || ends_with(path, ".tar.gz");
+	return text_ends_with(path, ".tgz", true) || text_ends_with(path, ".tar.gz", true);
 }
 
 static int add_entry(struct loader *L, struct entries *E, const char *name, char *data, size_t len)

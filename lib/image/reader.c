@@ -6,6 +6,7 @@
 #include "unroot/identity.h"
 #include "unroot/input.h"
 #include "unroot/run.h"
+#include "util/text.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -17,12 +18,6 @@
 #include <unistd.h>
 
 #define PEEK_ENTRIES 64
-
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && strcasecmp(s + n - m, suffix) == 0;
-}
 
 static bool hex_prefix(const char *s, size_t n)
 {
@@ -107,8 +102,8 @@ bool image_path_matches(const char *path, bool is_dir)
 			return false;
 		return stat(buf, &st) == 0 && S_ISREG(st.st_mode);
 	}
-	if (!ends_with(path, ".tar") && !ends_with(path, ".tar.gz") && !ends_with(path, ".tgz") &&
-	    !ends_with(path, ".tar.zst"))
+	if (!text_ends_with(path, ".tar", true) && !text_ends_with(path, ".tar.gz", true) &&
+	    !text_ends_with(path, ".tgz", true) && !text_ends_with(path, ".tar.zst", true))
 		return false;
 	return peek_tar(path);
 }

@@ -5,6 +5,7 @@
 #include "unroot/k8s.h"
 #include "unroot/arena.h"
 #include "unroot/yaml.h"
+#include "util/text.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -456,12 +457,6 @@ static const struct ynode *pod_spec_of(const char *kind, const struct ynode *obj
 	return cs && cs->kind == Y_SEQ ? ps : NULL;
 }
 
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
 static void read_annotations(struct builder *b, struct k8s_object *o, const struct ynode *meta)
 {
 	const struct ynode *an = read_map(b, meta, "annotations");
@@ -547,7 +542,7 @@ static void walk_object(struct builder *b, const struct ynode *n, size_t doc, lo
 
 	/* Objects inside: kind List and any *List, and OpenShift Templates. */
 	const struct ynode *inner = NULL;
-	if (ends_with(kind, "List"))
+	if (text_ends_with(kind, "List", false))
 		inner = kget(n, "items");
 	else if (strcmp(kind, "Template") == 0)
 		inner = kget(n, "objects");

@@ -10,6 +10,7 @@
 #include "unroot/run.h"
 #include "unroot/source.h"
 #include "unroot/yaml.h"
+#include "util/text.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -17,16 +18,11 @@
 
 #define IGNORE_ANNOTATION "unroot/ignore"
 
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && strcasecmp(s + n - m, suffix) == 0;
-}
-
 static bool match(const char *path, bool is_dir)
 {
 	return !is_dir &&
-	       (ends_with(path, ".yaml") || ends_with(path, ".yml") || ends_with(path, ".json"));
+	       (text_ends_with(path, ".yaml", true) || text_ends_with(path, ".yml", true) ||
+		text_ends_with(path, ".json", true));
 }
 
 /*
