@@ -49,19 +49,20 @@ bool helm_archive_name(const char *path)
 	return text_ends_with(path, ".tgz", true) || text_ends_with(path, ".tar.gz", true);
 }
 
-static int add_entry(struct loader *L, struct entries *E, const char *name, char *data, size_t len)
+static int add_entry(struct loader *loader, struct entries *E, const char *name, char *data,
+		     size_t len)
 {
 	if (E->n >= HELM_MAX_FILES || E->bytes + len > HELM_MAX_BYTES) {
-		run_parse_error(L->run, L->path, NULL, 0, 0,
+		run_parse_error(loader->run, loader->path, NULL, 0, 0,
 				"chart '%s' holds more than %u files or %u MiB; not read further",
-				L->path, (unsigned)HELM_MAX_FILES,
+				loader->path, (unsigned)HELM_MAX_FILES,
 				(unsigned)(HELM_MAX_BYTES >> 20));
-		L->failed = true;
+		loader->failed = true;
 		return -1;
 	}
-	struct entry *e = ARR_PUSH(L->run->arena, E->items, E->n, E->cap);
+	struct entry *e = ARR_PUSH(loader->run->arena, E->items, E->n, E->cap);
 	if (!e) {
-		L->failed = true;
+		loader->failed = true;
 		return -1;
 	}
 	e->name = name;
@@ -126,27 +127,27 @@ static void close_archive(struct archive *ar, int fd)
 }
 
 /* Reads every regular entry of an archive into E, names prefixed with `under`. */
-static void read_archive(struct loader *L, struct entries *E, const char *path, const void *mem,
-			 size_t len, const char *under)
+static void read_archive(struct loader *loader, struct entries *E, const char *path,
+			 const void *mem, size_t len, const char *under)
 {
-	const struct lint_limits *lim = &L->run->opts->limits;
+	const struct lint_limits *lim = &loader->run->opts->limits;
 	int fd;
 	struct archive *ar = open_archive(path, mem, len, &fd);
 	if (!ar) {
-		run_parse_error(L->run, L->path, NULL, 0, 0, "cannot read chart archive '%s'",
-				path);
-		L->failed = true;
+		run_parse_error(loader->run, loader->path, NULL, 0, 0,
+				"cannot read chart archive '%s'", path);
+		loader->failed = true;
 		return;
 	}
 	struct archive_entry *ae;
 	int r;
 	size_t count = 0;
 	uint64_t seen = 0;
-	while (!L->failed && (r = archive_read_next_header(ar, &ae)) == ARCHIVE_OK) {
+	while (!loader->failed && (r = archive_read_next_header(ar, &ae)) == ARCHIVE_OK) {
 		if (++count > lim->tar_entries || count > HELM_MAX_FILES * 4) {
-			run_parse_error(L->run, L->path, NULL, 0, 0,
+			run_parse_error(loader->run, loader->path, NULL, 0, 0,
 					"chart archive '%s' has too many entries", path);
-			L->failed = true;
+			loader->failed = true;
 			break;
 		}
 		if (archive_entry_filetype(ae) != AE_IFREG)
@@ -156,30 +157,30 @@ static void read_archive(struct loader *L, struct entries *E, const char *path, 
 			continue;
 		if (strlen(name) > lim->path_len || bad_name(name)) {
 			run_parse_error(
-			    L->run, L->path, NULL, 0, 0,
+			    loader->run, loader->path, NULL, 0, 0,
 			    "chart archive '%s' holds an entry outside the chart: '%.200s'", path,
 			    name);
-			L->failed = true;
+			loader->failed = true;
 			break;
 		}
 		la_int64_t size = archive_entry_size(ae);
 		/* Skipping an entry still inflates it: bound what the archive makes us read. */
 		seen += size > 0 ? (uint64_t)size : 0;
 		if (seen > (uint64_t)HELM_MAX_BYTES * 4) {
-			run_parse_error(L->run, L->path, NULL, 0, 0,
+			run_parse_error(loader->run, loader->path, NULL, 0, 0,
 					"chart archive '%s' unpacks to more than %zu MiB; not read "
 					"further",
 					path, (HELM_MAX_BYTES * 4) >> 20);
-			L->failed = true;
+			loader->failed = true;
 			break;
 		}
 		if (size < 0 || (uint64_t)size > lim->file_size) {
 			/* Big files are not templates a chart renders; skip, do not read. */
 			continue;
 		}
-		char *buf = arena_alloc(L->run->arena, (size_t)size + 1);
+		char *buf = arena_alloc(loader->run->arena, (size_t)size + 1);
 		if (!buf) {
-			L->failed = true;
+			loader->failed = true;
 			break;
 		}
 		size_t got = 0;
@@ -190,19 +191,20 @@ static void read_archive(struct loader *L, struct entries *E, const char *path, 
 			got += (size_t)k;
 		}
 		if (got != (size_t)size) {
-			run_parse_error(L->run, L->path, NULL, 0, 0,
+			run_parse_error(loader->run, loader->path, NULL, 0, 0,
 					"chart archive '%s' is truncated at '%.200s'", path, name);
-			L->failed = true;
+			loader->failed = true;
 			break;
 		}
-		const char *full = arena_printf(L->run->arena, "%s%s", under, name);
-		if (!full || add_entry(L, E, full, buf, got) != 0)
+		const char *full = arena_printf(loader->run->arena, "%s%s", under, name);
+		if (!full || add_entry(loader, E, full, buf, got) != 0)
 			break;
 	}
-	if (!L->failed && r != ARCHIVE_EOF && r != ARCHIVE_OK) {
-		run_parse_error(L->run, L->path, NULL, 0, 0, "chart archive '%s' is damaged: %s",
-				path, archive_error_string(ar) ? archive_error_string(ar) : "?");
-		L->failed = true;
+	if (!loader->failed && r != ARCHIVE_EOF && r != ARCHIVE_OK) {
+		run_parse_error(loader->run, loader->path, NULL, 0, 0,
+				"chart archive '%s' is damaged: %s", path,
+				archive_error_string(ar) ? archive_error_string(ar) : "?");
+		loader->failed = true;
 	}
 	close_archive(ar, fd);
 }
@@ -244,36 +246,37 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static void read_one_file(struct loader *L, struct entries *E, const char *full, const char *name)
+static void read_one_file(struct loader *loader, struct entries *E, const char *full,
+			  const char *name)
 {
 	const char *why = NULL;
 	struct source *s =
-	    source_read_file(L->run->arena, full, L->run->opts->limits.file_size, &why);
+	    source_read_file(loader->run->arena, full, loader->run->opts->limits.file_size, &why);
 	if (!s) {
-		run_parse_error(L->run, full, NULL, 0, 0, "cannot read '%s': %s", full, why);
+		run_parse_error(loader->run, full, NULL, 0, 0, "cannot read '%s': %s", full, why);
 		return;
 	}
-	add_entry(L, E, name, (char *)s->data, s->len);
+	add_entry(loader, E, name, (char *)s->data, s->len);
 }
 
 /* Reads dir/rel recursively (rel "" is the chart folder) into E. */
-static void read_folder(struct loader *L, struct entries *E, const char *dir, const char *rel,
+static void read_folder(struct loader *loader, struct entries *E, const char *dir, const char *rel,
 			size_t depth)
 {
-	if (L->failed)
+	if (loader->failed)
 		return;
-	if (depth > L->run->opts->limits.dir_depth) {
-		run_parse_error(L->run, L->path, NULL, 0, 0,
-				"chart '%s' is nested deeper than the limit", L->path);
-		L->failed = true;
+	if (depth > loader->run->opts->limits.dir_depth) {
+		run_parse_error(loader->run, loader->path, NULL, 0, 0,
+				"chart '%s' is nested deeper than the limit", loader->path);
+		loader->failed = true;
 		return;
 	}
-	const char *full = *rel ? arena_printf(L->run->arena, "%s/%s", dir, rel) : dir;
+	const char *full = *rel ? arena_printf(loader->run->arena, "%s/%s", dir, rel) : dir;
 	DIR *d = full ? opendir(full) : NULL;
 	if (!d) {
-		run_parse_error(L->run, L->path, NULL, 0, 0, "cannot open folder '%s'",
+		run_parse_error(loader->run, loader->path, NULL, 0, 0, "cannot open folder '%s'",
 				full ? full : dir);
-		L->failed = true;
+		loader->failed = true;
 		return;
 	}
 	const char **names = NULL;
@@ -284,22 +287,22 @@ static void read_folder(struct loader *L, struct entries *E, const char *dir, co
 			continue; /* ., .., .helmignore, .git */
 		if (n >= HELM_MAX_FILES)
 			break;
-		const char **slot = ARR_PUSH(L->run->arena, names, n, cap);
+		const char **slot = ARR_PUSH(loader->run->arena, names, n, cap);
 		if (!slot)
 			break;
-		*slot = arena_strdup(L->run->arena, e->d_name);
+		*slot = arena_strdup(loader->run->arena, e->d_name);
 	}
 	closedir(d);
 	if (n)
 		qsort(names, n, sizeof(*names), cmp_str);
-	for (size_t i = 0; i < n && !L->failed; i++) {
+	for (size_t i = 0; i < n && !loader->failed; i++) {
 		if (!names[i])
 			continue;
 		const char *r =
-		    *rel ? arena_printf(L->run->arena, "%s/%s", rel, names[i]) : names[i];
-		const char *f = r ? arena_printf(L->run->arena, "%s/%s", dir, r) : NULL;
+		    *rel ? arena_printf(loader->run->arena, "%s/%s", rel, names[i]) : names[i];
+		const char *f = r ? arena_printf(loader->run->arena, "%s/%s", dir, r) : NULL;
 		struct stat st;
-		if (!r || !f || strlen(f) > L->run->opts->limits.path_len)
+		if (!r || !f || strlen(f) > loader->run->opts->limits.path_len)
 			continue;
 		/* Never follow symlinks: a link may point anywhere. */
 		if (lstat(f, &st) != 0 || S_ISLNK(st.st_mode))
@@ -309,15 +312,15 @@ static void read_folder(struct loader *L, struct entries *E, const char *dir, co
 			if (depth == 0 && strcmp(names[i], "templates") != 0 &&
 			    strcmp(names[i], "charts") != 0)
 				continue;
-			read_folder(L, E, dir, r, depth + 1);
+			read_folder(loader, E, dir, r, depth + 1);
 		} else if (S_ISREG(st.st_mode)) {
 			bool top = depth == 0;
 			if (top && strcmp(names[i], "Chart.yaml") != 0 &&
 			    strcmp(names[i], "values.yaml") != 0)
 				continue;
-			if ((size_t)st.st_size > L->run->opts->limits.file_size)
+			if ((size_t)st.st_size > loader->run->opts->limits.file_size)
 				continue;
-			read_one_file(L, E, f, r);
+			read_one_file(loader, E, f, r);
 		}
 	}
 }
@@ -334,10 +337,10 @@ static const struct entry *find_entry(const struct entries *E, const char *root,
 	return NULL;
 }
 
-static struct helm_file *make_file(struct loader *L, const char *name, const char *prefix,
+static struct helm_file *make_file(struct loader *loader, const char *name, const char *prefix,
 				   const struct entry *e)
 {
-	struct arena *a = L->run->arena;
+	struct arena *a = loader->run->arena;
 	struct helm_file *f = arena_alloc(a, sizeof(*f));
 	struct source *s = arena_alloc(a, sizeof(*s));
 	if (!f || !s)
@@ -353,33 +356,35 @@ static struct helm_file *make_file(struct loader *L, const char *name, const cha
 	return f->name && f->path ? f : NULL;
 }
 
-static struct ynode *load_yaml(struct loader *L, struct helm_file *f)
+static struct ynode *load_yaml(struct loader *loader, struct helm_file *f)
 {
 	struct ydoc *docs = NULL;
 	size_t n = 0;
 	struct yerror err = {0};
-	if (yaml_load(L->run->arena, f->src, &L->run->opts->limits, &docs, &n, &err) != 0) {
-		run_parse_error(L->run, f->path, f->src, err.start, err.end, "%s", err.message);
+	if (yaml_load(loader->run->arena, f->src, &loader->run->opts->limits, &docs, &n, &err) !=
+	    0) {
+		run_parse_error(loader->run, f->path, f->src, err.start, err.end, "%s",
+				err.message);
 		return NULL;
 	}
 	return n ? docs[0].root : NULL;
 }
 
-static struct helm_chart *build(struct loader *L, struct entries *E, const char *root,
+static struct helm_chart *build(struct loader *loader, struct entries *E, const char *root,
 				const char *prefix, const char *input, struct helm_chart *parent,
 				unsigned depth);
 
 /* Subcharts under root/charts/: folders with Chart.yaml and packaged .tgz files. */
-static void build_subcharts(struct loader *L, struct entries *E, struct helm_chart *c,
+static void build_subcharts(struct loader *loader, struct entries *E, struct helm_chart *c,
 			    const char *root, const char *prefix, unsigned depth)
 {
-	struct arena *a = L->run->arena;
+	struct arena *a = loader->run->arena;
 	const char *charts = arena_printf(a, "%scharts/", root);
 	if (!charts)
 		return;
 	size_t cl = strlen(charts);
 	size_t n0 = E->n;
-	for (size_t i = 0; i < n0 && !L->failed; i++) {
+	for (size_t i = 0; i < n0 && !loader->failed; i++) {
 		const char *name = E->items[i].name;
 		if (strncmp(name, charts, cl) != 0)
 			continue;
@@ -392,7 +397,7 @@ static void build_subcharts(struct loader *L, struct entries *E, struct helm_cha
 			if (!sub || !subroot || !subprefix)
 				return;
 			struct helm_chart *s =
-			    build(L, E, subroot, subprefix, c->path, c, depth + 1);
+			    build(loader, E, subroot, subprefix, c->path, c, depth + 1);
 			if (s) {
 				struct helm_chart **slot =
 				    ARR_PUSH(a, c->subcharts, c->nsub, c->capsub);
@@ -405,8 +410,8 @@ static void build_subcharts(struct loader *L, struct entries *E, struct helm_cha
 			if (!under)
 				return;
 			size_t before = E->n;
-			read_archive(L, E, name, E->items[i].data, E->items[i].len, under);
-			if (L->failed)
+			read_archive(loader, E, name, E->items[i].data, E->items[i].len, under);
+			if (loader->failed)
 				return;
 			for (size_t k = before; k < E->n; k++) {
 				const char *en = E->items[k].name + strlen(under);
@@ -420,7 +425,7 @@ static void build_subcharts(struct loader *L, struct entries *E, struct helm_cha
 				if (!sub || !subroot || !subprefix)
 					return;
 				struct helm_chart *s =
-				    build(L, E, subroot, subprefix, c->path, c, depth + 1);
+				    build(loader, E, subroot, subprefix, c->path, c, depth + 1);
 				if (s) {
 					s->packaged = true;
 					struct helm_chart **slot =
@@ -434,16 +439,16 @@ static void build_subcharts(struct loader *L, struct entries *E, struct helm_cha
 	}
 }
 
-static struct helm_chart *build(struct loader *L, struct entries *E, const char *root,
+static struct helm_chart *build(struct loader *loader, struct entries *E, const char *root,
 				const char *prefix, const char *input, struct helm_chart *parent,
 				unsigned depth)
 {
-	struct arena *a = L->run->arena;
+	struct arena *a = loader->run->arena;
 	if (depth > HELM_MAX_DEPTH) {
-		run_parse_error(L->run, L->path, NULL, 0, 0,
-				"chart '%s' nests subcharts deeper than %u levels", L->path,
+		run_parse_error(loader->run, loader->path, NULL, 0, 0,
+				"chart '%s' nests subcharts deeper than %u levels", loader->path,
 				(unsigned)HELM_MAX_DEPTH);
-		L->failed = true;
+		loader->failed = true;
 		return NULL;
 	}
 	const struct entry *ce = find_entry(E, root, "Chart.yaml");
@@ -456,10 +461,10 @@ static struct helm_chart *build(struct loader *L, struct entries *E, const char 
 	c->prefix = prefix;
 	c->parent = parent;
 	c->root = parent ? parent->root : c;
-	c->chart_file = make_file(L, "Chart.yaml", prefix, ce);
+	c->chart_file = make_file(loader, "Chart.yaml", prefix, ce);
 	if (!c->chart_file)
 		return NULL;
-	struct ynode *meta = load_yaml(L, c->chart_file);
+	struct ynode *meta = load_yaml(loader, c->chart_file);
 	const struct ynode *nm = meta ? ymap_get(meta, "name") : NULL;
 	c->name = nm && nm->kind == Y_SCALAR ? nm->value : NULL;
 	c->library = meta && yscalar_is(ymap_get(meta, "type"), "library");
@@ -474,9 +479,9 @@ static struct helm_chart *build(struct loader *L, struct entries *E, const char 
 	}
 	const struct entry *ve = find_entry(E, root, "values.yaml");
 	if (ve) {
-		c->values_file = make_file(L, "values.yaml", prefix, ve);
+		c->values_file = make_file(loader, "values.yaml", prefix, ve);
 		if (c->values_file)
-			c->values = load_yaml(L, c->values_file);
+			c->values = load_yaml(loader, c->values_file);
 		if (c->values && c->values->kind != Y_MAP)
 			c->values = NULL;
 	}
@@ -495,7 +500,7 @@ static struct helm_chart *build(struct loader *L, struct entries *E, const char 
 		struct helm_file *f = ARR_PUSH(a, c->files, c->nfiles, c->capfiles);
 		if (!f)
 			break;
-		struct helm_file *made = make_file(L, rel, prefix, e);
+		struct helm_file *made = make_file(loader, rel, prefix, e);
 		if (!made) {
 			c->nfiles--;
 			break;
@@ -505,7 +510,7 @@ static struct helm_chart *build(struct loader *L, struct entries *E, const char 
 	for (size_t i = 0; i < c->nfiles; i++)
 		if (helm_scan(a, c, &c->files[i]) != 0)
 			break;
-	build_subcharts(L, E, c, root, prefix, depth);
+	build_subcharts(loader, E, c, root, prefix, depth);
 	return c;
 }
 
@@ -517,25 +522,25 @@ static const char *dir_prefix(struct arena *a, const char *path)
 
 struct helm_chart *helm_load(struct lint_run *run, const char *path, bool is_dir)
 {
-	struct loader L = {.run = run, .path = path};
+	struct loader loader = {.run = run, .path = path};
 	struct entries E = {0};
 	struct helm_chart *c = NULL;
 	if (is_dir) {
-		read_folder(&L, &E, path, "", 0);
-		if (L.failed)
+		read_folder(&loader, &E, path, "", 0);
+		if (loader.failed)
 			return NULL;
 		const char *prefix = dir_prefix(run->arena, path);
 		if (!prefix)
 			return NULL;
-		c = build(&L, &E, "", prefix, path, NULL, 0);
-		if (!c && !L.failed)
+		c = build(&loader, &E, "", prefix, path, NULL, 0);
+		if (!c && !loader.failed)
 			run_parse_error(run, path, NULL, 0, 0, "'%s' holds no Chart.yaml", path);
 	} else {
-		read_archive(&L, &E, path, NULL, 0, "");
-		if (L.failed)
+		read_archive(&loader, &E, path, NULL, 0, "");
+		if (loader.failed)
 			return NULL;
 		/* The chart is the top folder whose Chart.yaml is in the archive. */
-		for (size_t i = 0; i < E.n && !c && !L.failed; i++) {
+		for (size_t i = 0; i < E.n && !c && !loader.failed; i++) {
 			const char *sl = strchr(E.items[i].name, '/');
 			if (!sl || strcmp(sl + 1, "Chart.yaml") != 0)
 				continue;
@@ -544,11 +549,11 @@ struct helm_chart *helm_load(struct lint_run *run, const char *path, bool is_dir
 			const char *prefix = arena_printf(run->arena, "%s!/%s", path, root);
 			if (!root || !prefix)
 				return NULL;
-			c = build(&L, &E, root, prefix, path, NULL, 0);
+			c = build(&loader, &E, root, prefix, path, NULL, 0);
 		}
 		if (c)
 			c->packaged = true;
-		else if (!L.failed)
+		else if (!loader.failed)
 			run_parse_error(run, path, NULL, 0, 0,
 					"'%s' is not a packaged chart: no NAME/Chart.yaml in it",
 					path);
@@ -580,12 +585,12 @@ bool helm_text_is_chart(const char *data, size_t len)
 struct helm_chart *helm_load_text(struct lint_run *run, const char *path, const char *data,
 				  size_t len)
 {
-	struct loader L = {.run = run, .path = path};
+	struct loader loader = {.run = run, .path = path};
 	struct entries E = {0};
 	struct arena *a = run->arena;
 	const char *name = NULL, *root = NULL;
 	size_t body = 0;
-	for (size_t ls = 0; ls <= len && !L.failed;) {
+	for (size_t ls = 0; ls <= len && !loader.failed;) {
 		size_t le = ls;
 		while (le < len && data[le] != '\n')
 			le++;
@@ -595,7 +600,7 @@ struct helm_chart *helm_load_text(struct lint_run *run, const char *path, const 
 			size_t end = head ? ls : len;
 			if (name) {
 				char *copy = arena_strndup(a, data + body, end - body);
-				if (!copy || add_entry(&L, &E, name, copy, end - body) != 0)
+				if (!copy || add_entry(&loader, &E, name, copy, end - body) != 0)
 					return NULL;
 			}
 			if (head) {
@@ -612,12 +617,12 @@ struct helm_chart *helm_load_text(struct lint_run *run, const char *path, const 
 			break;
 		ls = le + 1;
 	}
-	if (!root || L.failed) {
+	if (!root || loader.failed) {
 		run_parse_error(run, path, NULL, 0, 0, "'%s' holds no Chart.yaml section", path);
 		return NULL;
 	}
 	const char *prefix = arena_printf(a, "%s!/%s", path, root);
-	struct helm_chart *c = prefix ? build(&L, &E, root, prefix, path, NULL, 0) : NULL;
+	struct helm_chart *c = prefix ? build(&loader, &E, root, prefix, path, NULL, 0) : NULL;
 	if (c)
 		helm_chart_finish(c);
 	return c;

@@ -797,14 +797,15 @@ size_t sh_command_string(const struct sh_cmd *c)
 
 /* ---- findings ---- */
 
-struct fl {
+/* The findings of a script, as they are found. */
+struct found {
 	struct arena *a;
 	struct sh_finding *items;
 	size_t n, cap;
 	bool failed;
 };
 
-static struct sh_finding *add(struct fl *f, enum sh_kind kind, const struct sh_cmd *c, size_t ti)
+static struct sh_finding *add(struct found *f, enum sh_kind kind, const struct sh_cmd *c, size_t ti)
 {
 	struct sh_finding *x = ARR_PUSH(f->a, f->items, f->n, f->cap);
 	if (!x) {
@@ -819,7 +820,7 @@ static struct sh_finding *add(struct fl *f, enum sh_kind kind, const struct sh_c
 	return x;
 }
 
-static bool push_path(struct fl *f, struct sh_finding *x, const char *p, size_t *cap)
+static bool push_path(struct found *f, struct sh_finding *x, const char *p, size_t *cap)
 {
 	const char **slot = ARR_PUSH(f->a, x->paths, x->npaths, *cap);
 	if (!slot) {
@@ -841,7 +842,7 @@ static void set_gid(struct sh_finding *x, const char *v)
 		x->gid_name = v;
 }
 
-static void account(struct fl *f, const struct sh_cmd *c, size_t ti)
+static void account(struct found *f, const struct sh_cmd *c, size_t ti)
 {
 	const char *b = sh_base(c->argv[ti].value);
 	bool useradd_style = false;
@@ -981,7 +982,7 @@ static bool passwd_path(const char *p, bool recursive)
 	return recursive && (eq(p, "/") || eq(p, "/etc") || eq(p, "/etc/"));
 }
 
-static void passwd_from(struct fl *f, const struct sh_finding *src)
+static void passwd_from(struct found *f, const struct sh_finding *src)
 {
 	for (size_t i = 0; i < src->npaths; i++) {
 		if (!passwd_path(src->paths[i], src->recursive))
@@ -996,7 +997,7 @@ static void passwd_from(struct fl *f, const struct sh_finding *src)
 	}
 }
 
-static void chown_cmd(struct fl *f, const struct sh_cmd *c, size_t ti)
+static void chown_cmd(struct found *f, const struct sh_cmd *c, size_t ti)
 {
 	const char *b = sh_base(c->argv[ti].value);
 	static const char *const la[] = {"reference", "from", NULL};
@@ -1038,7 +1039,7 @@ static bool mode_word(const char *a)
 	return a[0] == '-' && a[1] && strspn(a + 1, "rwxXst") == strlen(a + 1);
 }
 
-static void chmod_cmd(struct fl *f, const struct sh_cmd *c, size_t ti)
+static void chmod_cmd(struct found *f, const struct sh_cmd *c, size_t ti)
 {
 	size_t cap = 0;
 	bool no_more = false, reference = false;
@@ -1083,7 +1084,7 @@ static void chmod_cmd(struct fl *f, const struct sh_cmd *c, size_t ti)
 }
 
 /* The options read here decide which texts name install at all: install_options_possible(). */
-static void install_cmd(struct fl *f, const struct sh_cmd *c, size_t ti)
+static void install_cmd(struct found *f, const struct sh_cmd *c, size_t ti)
 {
 	static const char *const la[] = {
 	    "owner", "group", "mode", "suffix", "target-directory", "strip-program", NULL};
@@ -1144,7 +1145,7 @@ static void install_cmd(struct fl *f, const struct sh_cmd *c, size_t ti)
 }
 
 /* tee, sed -i, cp/mv onto /etc/passwd. */
-static void writer_cmd(struct fl *f, const struct sh_cmd *c, size_t ti)
+static void writer_cmd(struct found *f, const struct sh_cmd *c, size_t ti)
 {
 	const char *b = sh_base(c->argv[ti].value);
 	bool in_place = false, hit = false;
@@ -1165,7 +1166,7 @@ static void writer_cmd(struct fl *f, const struct sh_cmd *c, size_t ti)
 		push_path(f, x, PASSWD, &cap);
 }
 
-static void redirects(struct fl *f, const struct sh_cmd *c, size_t ti)
+static void redirects(struct found *f, const struct sh_cmd *c, size_t ti)
 {
 	for (size_t i = 0; i < c->nredirs; i++) {
 		const char *op = c->redirs[i].op;
@@ -1183,13 +1184,13 @@ static void redirects(struct fl *f, const struct sh_cmd *c, size_t ti)
 	}
 }
 
-static void classify(struct fl *f, const struct sh_cmd *c);
+static void classify(struct found *f, const struct sh_cmd *c);
 
 /*
  * find PATHS ... -exec CMD {} ; (or +): CMD is classified on its own, and the
  * `{}` among its operands stands for everything under PATHS.
  */
-static void find_exec(struct fl *f, const struct sh_cmd *c, size_t ti)
+static void find_exec(struct found *f, const struct sh_cmd *c, size_t ti)
 {
 	const char *roots[32];
 	size_t nroots = 0, i = ti + 1;
@@ -1251,7 +1252,7 @@ static void find_exec(struct fl *f, const struct sh_cmd *c, size_t ti)
  * set -- gosu app "$@" rewrites the arguments an entrypoint ends with `exec
  * "$@"`: the words after `--` are read as the command that will run.
  */
-static void set_args(struct fl *f, const struct sh_cmd *c, size_t ti)
+static void set_args(struct found *f, const struct sh_cmd *c, size_t ti)
 {
 	size_t s = ti + 1;
 	if (s >= c->argc || !eq(c->argv[s].value, "--") || s + 1 >= c->argc)
@@ -1273,7 +1274,7 @@ static void set_args(struct fl *f, const struct sh_cmd *c, size_t ti)
 	classify(f, sub);
 }
 
-static void classify(struct fl *f, const struct sh_cmd *c)
+static void classify(struct found *f, const struct sh_cmd *c)
 {
 	size_t i = 0;
 	size_t guard = 0;
@@ -1333,7 +1334,7 @@ static void classify(struct fl *f, const struct sh_cmd *c)
 
 int sh_find(struct arena *a, const struct sh_script *s, struct sh_finding **out, size_t *n)
 {
-	struct fl f = {.a = a};
+	struct found f = {.a = a};
 	if (*out && *n) {
 		for (size_t i = 0; i < *n; i++) {
 			struct sh_finding *x = ARR_PUSH(a, f.items, f.n, f.cap);

@@ -26,7 +26,7 @@ struct out {
 };
 
 /* A word while it is built: its value, and where each byte came from. */
-struct lw {
+struct word_build {
 	char *buf;
 	size_t n, cap;
 	unsigned *map; /* NULL while value[i] came from text[start + i] */
@@ -36,7 +36,7 @@ struct lw {
 };
 
 /* A word of a command being read, with its offset map (NULL: identity). */
-struct wb {
+struct cmd_word {
 	struct sh_word w;
 	const unsigned *map;
 	size_t mapn;
@@ -48,10 +48,10 @@ struct pending {
 	bool chomp;
 };
 
-enum tt { T_EOF, T_WORD, T_OP, T_NL, T_REDIR, T_ARITH };
+enum token_type { T_EOF, T_WORD, T_OP, T_NL, T_REDIR, T_ARITH };
 
 struct tok {
-	enum tt type;
+	enum token_type type;
 	const char *op;
 	size_t start, end;
 	struct sh_word w;
@@ -81,8 +81,8 @@ struct parser {
 	size_t nnear;
 };
 
-struct cb {
-	struct wb *words;
+struct cmd_build {
+	struct cmd_word *words;
 	size_t argc, capw;
 	struct sh_redir *redirs;
 	size_t nredirs, capr;
@@ -91,31 +91,32 @@ struct cb {
 	bool any;
 };
 
-static int parse_list(struct parser *P, bool stop_rparen, bool *closed);
+static int parse_list(struct parser *parser, bool stop_rparen, bool *closed);
 
-static int fail(struct parser *P, size_t start, size_t end, const char *msg)
+static int fail(struct parser *parser, size_t start, size_t end, const char *msg)
 {
-	if (!P->failed) {
-		P->failed = true;
-		P->err->start = start;
-		P->err->end = end;
-		P->err->message = msg;
-		P->err->limit = P->limit;
+	if (!parser->failed) {
+		parser->failed = true;
+		parser->err->start = start;
+		parser->err->end = end;
+		parser->err->message = msg;
+		parser->err->limit = parser->limit;
 	}
 	return -1;
 }
 
 /* A limit of this reader: the text may be fine, but it is not read. */
-static int fail_limit(struct parser *P, size_t start, size_t end, const char *msg)
+static int fail_limit(struct parser *parser, size_t start, size_t end, const char *msg)
 {
-	if (!P->failed)
-		P->limit = true;
-	return fail(P, start, end, msg);
+	if (!parser->failed)
+		parser->limit = true;
+	return fail(parser, start, end, msg);
 }
 
-static int oom(struct parser *P)
+static int oom(struct parser *parser)
 {
-	return fail_limit(P, P->pos, P->pos, "out of memory reading the shell script");
+	return fail_limit(parser, parser->pos, parser->pos,
+			  "out of memory reading the shell script");
 }
 
 #define TOO_MANY_OPEN "more than 64 subshells and case statements open at once"
@@ -123,25 +124,26 @@ static int oom(struct parser *P)
 	"more than 15 command substitutions ($(...), `...`) and sh -c strings inside one another"
 
 /* Appends `k` bytes that came from text offsets off, off+1, ... */
-static int lw_put(struct parser *P, struct lw *w, const char *src, size_t k, size_t off)
+static int word_put(struct parser *parser, struct word_build *w, const char *src, size_t k,
+		    size_t off)
 {
 	if (w->n + k + 2 > w->cap) {
 		size_t ncap = w->cap ? w->cap : 32;
 		while (ncap < w->n + k + 2)
 			ncap *= 2;
 		/* the bytes are written before they are read: no need to clear them */
-		char *nb = w->buf ? arena_realloc(P->a, w->buf, w->cap, ncap)
-				  : arena_alloc_raw(P->a, ncap);
+		char *nb = w->buf ? arena_realloc(parser->a, w->buf, w->cap, ncap)
+				  : arena_alloc_raw(parser->a, ncap);
 		if (!nb)
-			return oom(P);
+			return oom(parser);
 		w->buf = nb;
 		w->cap = ncap;
 	}
 	if (!w->map && off != w->start + w->n) {
 		w->mcap = w->cap;
-		w->map = arena_alloc(P->a, w->mcap * sizeof(*w->map));
+		w->map = arena_alloc(parser->a, w->mcap * sizeof(*w->map));
 		if (!w->map)
-			return oom(P);
+			return oom(parser);
 		for (size_t i = 0; i < w->n; i++)
 			w->map[i] = (unsigned)(w->start + i);
 	}
@@ -150,10 +152,10 @@ static int lw_put(struct parser *P, struct lw *w, const char *src, size_t k, siz
 			size_t ncap = w->mcap;
 			while (ncap < w->n + k)
 				ncap *= 2;
-			unsigned *nm =
-			    arena_realloc(P->a, w->map, w->mcap * sizeof(*nm), ncap * sizeof(*nm));
+			unsigned *nm = arena_realloc(parser->a, w->map, w->mcap * sizeof(*nm),
+						     ncap * sizeof(*nm));
 			if (!nm)
-				return oom(P);
+				return oom(parser);
 			w->map = nm;
 			w->mcap = ncap;
 		}
@@ -166,24 +168,24 @@ static int lw_put(struct parser *P, struct lw *w, const char *src, size_t k, siz
 	return 0;
 }
 
-static int lw_push(struct parser *P, struct lw *w, char c, size_t off)
+static int word_push(struct parser *parser, struct word_build *w, char c, size_t off)
 {
-	return lw_put(P, w, &c, 1, off);
+	return word_put(parser, w, &c, 1, off);
 }
 
 /* Makes sure the word has a buffer: '' and "" are empty words, not nothing. */
-static int lw_ensure(struct parser *P, struct lw *w)
+static int word_ensure(struct parser *parser, struct word_build *w)
 {
 	if (w->buf)
 		return 0;
 	w->cap = 32;
-	w->buf = arena_alloc(P->a, w->cap);
-	return w->buf ? 0 : oom(P);
+	w->buf = arena_alloc(parser->a, w->cap);
+	return w->buf ? 0 : oom(parser);
 }
 
-static int lw_raw(struct parser *P, struct lw *w, size_t from, size_t to)
+static int word_raw(struct parser *parser, struct word_build *w, size_t from, size_t to)
 {
-	return to > from ? lw_put(P, w, P->t + from, to - from, from) : 0;
+	return to > from ? word_put(parser, w, parser->t + from, to - from, from) : 0;
 }
 
 /* Bytes that end a word or need a closer look; every other byte is part of
@@ -195,74 +197,74 @@ static const bool special[256] = {
 };
 
 /* Parses the commands of $(...) starting at `from`, up to its ')'. */
-static int sub_paren(struct parser *P, size_t open, size_t from)
+static int sub_paren(struct parser *parser, size_t open, size_t from)
 {
-	if (P->nest + 1 >= MAX_NEST)
-		return fail_limit(P, open, from, TOO_DEEP);
-	unsigned depth = P->depth;
-	bool cond = P->cond, cmd_start = P->cmd_start;
+	if (parser->nest + 1 >= MAX_NEST)
+		return fail_limit(parser, open, from, TOO_DEEP);
+	unsigned depth = parser->depth;
+	bool cond = parser->cond, cmd_start = parser->cmd_start;
 	bool closed = false;
-	P->nest++;
-	P->depth++;
-	P->cond = false;
-	P->pos = from;
-	if (parse_list(P, true, &closed) < 0)
+	parser->nest++;
+	parser->depth++;
+	parser->cond = false;
+	parser->pos = from;
+	if (parse_list(parser, true, &closed) < 0)
 		return -1;
-	P->nest--;
-	P->depth = depth;
-	P->cond = cond;
-	P->cmd_start = cmd_start;
+	parser->nest--;
+	parser->depth = depth;
+	parser->cond = cond;
+	parser->cmd_start = cmd_start;
 	if (!closed)
-		return fail(P, open, P->end, "unterminated command substitution '$('");
+		return fail(parser, open, parser->end, "unterminated command substitution '$('");
 	return 0;
 }
 
-static int lex_backtick(struct parser *P, struct lw *w)
+static int lex_backtick(struct parser *parser, struct word_build *w)
 {
-	size_t open = P->pos, q = open + 1;
-	while (q < P->end && P->t[q] != '`')
-		q += P->t[q] == '\\' ? 2 : 1;
-	if (q >= P->end)
-		return fail(P, open, P->end, "unterminated backquote");
-	if (P->nest + 1 >= MAX_NEST)
-		return fail_limit(P, open, q, TOO_DEEP);
-	size_t end = P->end;
-	unsigned depth = P->depth;
-	bool cond = P->cond, cmd_start = P->cmd_start;
+	size_t open = parser->pos, q = open + 1;
+	while (q < parser->end && parser->t[q] != '`')
+		q += parser->t[q] == '\\' ? 2 : 1;
+	if (q >= parser->end)
+		return fail(parser, open, parser->end, "unterminated backquote");
+	if (parser->nest + 1 >= MAX_NEST)
+		return fail_limit(parser, open, q, TOO_DEEP);
+	size_t end = parser->end;
+	unsigned depth = parser->depth;
+	bool cond = parser->cond, cmd_start = parser->cmd_start;
 	bool closed = false;
-	P->nest++;
-	P->depth++;
-	P->cond = false;
-	P->end = q;
-	P->pos = open + 1;
-	if (parse_list(P, false, &closed) < 0)
+	parser->nest++;
+	parser->depth++;
+	parser->cond = false;
+	parser->end = q;
+	parser->pos = open + 1;
+	if (parse_list(parser, false, &closed) < 0)
 		return -1;
-	P->nest--;
-	P->end = end;
-	P->depth = depth;
-	P->cond = cond;
-	P->cmd_start = cmd_start;
-	P->pos = q + 1;
+	parser->nest--;
+	parser->end = end;
+	parser->depth = depth;
+	parser->cond = cond;
+	parser->cmd_start = cmd_start;
+	parser->pos = q + 1;
 	w->expands = true;
-	return lw_raw(P, w, open, q + 1);
+	return word_raw(parser, w, open, q + 1);
 }
 
 /* ${...}: to the matching brace, stepping over quotes and nested braces. */
-static int lex_brace(struct parser *P, struct lw *w)
+static int lex_brace(struct parser *parser, struct word_build *w)
 {
-	size_t open = P->pos, q = open + 2;
+	size_t open = parser->pos, q = open + 2;
 	int depth = 1;
-	while (q < P->end) {
-		char c = P->t[q];
+	while (q < parser->end) {
+		char c = parser->t[q];
 		if (c == '\\') {
 			q += 2;
 			continue;
 		}
 		if (c == '\'') {
-			const char *e = memchr(P->t + q + 1, '\'', P->end - q - 1);
+			const char *e = memchr(parser->t + q + 1, '\'', parser->end - q - 1);
 			if (!e)
 				break;
-			q = (size_t)(e - P->t) + 1;
+			q = (size_t)(e - parser->t) + 1;
 			continue;
 		}
 		if (c == '{')
@@ -271,20 +273,20 @@ static int lex_brace(struct parser *P, struct lw *w)
 			break;
 		q++;
 	}
-	if (q >= P->end)
-		return fail(P, open, P->end, "unterminated parameter expansion '${'");
-	P->pos = q + 1;
+	if (q >= parser->end)
+		return fail(parser, open, parser->end, "unterminated parameter expansion '${'");
+	parser->pos = q + 1;
 	w->expands = true;
-	return lw_raw(P, w, open, q + 1);
+	return word_raw(parser, w, open, q + 1);
 }
 
 /* $((...)) and ((...)): to the parenthesis closing the opening pair. */
-static size_t arith_end(struct parser *P, size_t from)
+static size_t arith_end(struct parser *parser, size_t from)
 {
 	int depth = 2;
 	size_t q = from;
-	while (q < P->end) {
-		char c = P->t[q++];
+	while (q < parser->end) {
+		char c = parser->t[q++];
 		if (c == '(')
 			depth++;
 		else if (c == ')' && --depth == 0)
@@ -323,115 +325,117 @@ static int ansi_escape(char c)
 	}
 }
 
-static int lex_dollar(struct parser *P, struct lw *w, bool in_dq)
+static int lex_dollar(struct parser *parser, struct word_build *w, bool in_dq)
 {
-	size_t p = P->pos;
-	char n = p + 1 < P->end ? P->t[p + 1] : '\0';
+	size_t p = parser->pos;
+	char n = p + 1 < parser->end ? parser->t[p + 1] : '\0';
 	if (!in_dq && n == '\'') {
 		size_t q = p + 2;
 		w->quoted = true;
 		for (;;) {
-			if (q >= P->end)
-				return fail(P, p, P->end, "unterminated $'...' quote");
-			char c = P->t[q];
+			if (q >= parser->end)
+				return fail(parser, p, parser->end, "unterminated $'...' quote");
+			char c = parser->t[q];
 			if (c == '\'')
 				break;
-			if (c == '\\' && q + 1 < P->end) {
-				int e = ansi_escape(P->t[q + 1]);
+			if (c == '\\' && q + 1 < parser->end) {
+				int e = ansi_escape(parser->t[q + 1]);
 				if (e >= 0) {
-					if (lw_push(P, w, (char)e, q + 1) < 0)
+					if (word_push(parser, w, (char)e, q + 1) < 0)
 						return -1;
-				} else if (lw_raw(P, w, q, q + 2) < 0) {
+				} else if (word_raw(parser, w, q, q + 2) < 0) {
 					return -1;
 				}
 				q += 2;
 				continue;
 			}
-			if (lw_push(P, w, c, q) < 0)
+			if (word_push(parser, w, c, q) < 0)
 				return -1;
 			q++;
 		}
-		P->pos = q + 1;
+		parser->pos = q + 1;
 		return 0;
 	}
 	if (!in_dq && n == '"') {
-		P->pos = p + 1; /* $"..." is a double-quoted string */
+		parser->pos = p + 1; /* $"..." is a double-quoted string */
 		return 0;
 	}
-	if (n == '(' && p + 2 < P->end && P->t[p + 2] == '(') {
-		size_t e = arith_end(P, p + 3);
+	if (n == '(' && p + 2 < parser->end && parser->t[p + 2] == '(') {
+		size_t e = arith_end(parser, p + 3);
 		if (!e)
-			return fail(P, p, P->end, "unterminated arithmetic expansion '$(('");
-		P->pos = e;
+			return fail(parser, p, parser->end,
+				    "unterminated arithmetic expansion '$(('");
+		parser->pos = e;
 		w->expands = true;
-		return lw_raw(P, w, p, e);
+		return word_raw(parser, w, p, e);
 	}
 	if (n == '(') {
-		if (sub_paren(P, p, p + 2) < 0)
+		if (sub_paren(parser, p, p + 2) < 0)
 			return -1;
 		w->expands = true;
-		return lw_raw(P, w, p, P->pos);
+		return word_raw(parser, w, p, parser->pos);
 	}
 	if (n == '{')
-		return lex_brace(P, w);
+		return lex_brace(parser, w);
 	size_t q = p + 1;
 	if (sh_is_name_start(n)) {
-		while (q < P->end && sh_is_name_char(P->t[q]))
+		while (q < parser->end && sh_is_name_char(parser->t[q]))
 			q++;
 	} else if ((n >= '0' && n <= '9') || (n && strchr("@*#?$!-", n))) {
 		q++;
 	}
 	if (q > p + 1)
 		w->expands = true;
-	P->pos = q;
-	return lw_raw(P, w, p, q);
+	parser->pos = q;
+	return word_raw(parser, w, p, q);
 }
 
 const bool sh_dq_special[256] = {['"'] = true, ['\\'] = true, ['$'] = true, ['`'] = true};
 
-static int lex_dquote(struct parser *P, struct lw *w)
+static int lex_dquote(struct parser *parser, struct word_build *w)
 {
-	size_t open = P->pos;
-	P->pos++;
+	size_t open = parser->pos;
+	parser->pos++;
 	w->quoted = true;
 	for (;;) {
-		if (P->pos >= P->end)
-			return fail(P, open, P->end, "unterminated double quote");
+		if (parser->pos >= parser->end)
+			return fail(parser, open, parser->end, "unterminated double quote");
 		/* a run of plain bytes is taken at once */
-		size_t run = P->pos;
-		while (run < P->end && !sh_dq_special[(unsigned char)P->t[run]])
+		size_t run = parser->pos;
+		while (run < parser->end && !sh_dq_special[(unsigned char)parser->t[run]])
 			run++;
-		if (run > P->pos) {
-			if (lw_raw(P, w, P->pos, run) < 0)
+		if (run > parser->pos) {
+			if (word_raw(parser, w, parser->pos, run) < 0)
 				return -1;
-			P->pos = run;
+			parser->pos = run;
 			continue;
 		}
-		char c = P->t[P->pos];
+		char c = parser->t[parser->pos];
 		if (c == '"') {
-			P->pos++;
+			parser->pos++;
 			return 0;
 		}
-		if (c == '\\' && P->pos + 1 < P->end && strchr("$`\"\\\n", P->t[P->pos + 1])) {
-			if (P->t[P->pos + 1] != '\n' &&
-			    lw_push(P, w, P->t[P->pos + 1], P->pos + 1) < 0)
+		if (c == '\\' && parser->pos + 1 < parser->end &&
+		    strchr("$`\"\\\n", parser->t[parser->pos + 1])) {
+			if (parser->t[parser->pos + 1] != '\n' &&
+			    word_push(parser, w, parser->t[parser->pos + 1], parser->pos + 1) < 0)
 				return -1;
-			P->pos += 2;
+			parser->pos += 2;
 			continue;
 		}
 		if (c == '$') {
-			if (lex_dollar(P, w, true) < 0)
+			if (lex_dollar(parser, w, true) < 0)
 				return -1;
 			continue;
 		}
 		if (c == '`') {
-			if (lex_backtick(P, w) < 0)
+			if (lex_backtick(parser, w) < 0)
 				return -1;
 			continue;
 		}
-		if (lw_push(P, w, c, P->pos) < 0)
+		if (word_push(parser, w, c, parser->pos) < 0)
 			return -1;
-		P->pos++;
+		parser->pos++;
 	}
 }
 
@@ -443,114 +447,118 @@ static bool assign_prefix(const char *t, size_t start, size_t pos)
 
 /*
  * A word that is one run of plain bytes (most are) needs no building: its
- * value is its span of P->copy, ended with a NUL where the byte that ends
+ * value is its span of parser->copy, ended with a NUL where the byte that ends
  * it (a blank or an operator, which no value holds) was. Returns false when
  * the word is not that simple.
  */
-static bool plain_word(struct parser *P, struct tok *tk)
+static bool plain_word(struct parser *parser, struct tok *tk)
 {
-	const char *t = P->t;
-	size_t start = P->pos, run = start;
-	while (run < P->end && !special[(unsigned char)t[run]])
+	const char *t = parser->t;
+	size_t start = parser->pos, run = start;
+	while (run < parser->end && !special[(unsigned char)t[run]])
 		run++;
 	if (run == start)
 		return false;
-	if (run < P->end) {
+	if (run < parser->end) {
 		char c = t[run];
 		if (!sh_is_blank(c) && c != '\n' &&
-		    !(P->cond ? c == ';'
-			      : sh_is_meta(c) && !(c == '(' && assign_prefix(t, start, run))))
+		    !(parser->cond ? c == ';'
+				   : sh_is_meta(c) && !(c == '(' && assign_prefix(t, start, run))))
 			return false;
 	}
-	P->copy[run] = '\0';
-	P->pos = run;
+	parser->copy[run] = '\0';
+	parser->pos = run;
 	tk->type = T_WORD;
 	tk->start = tk->w.start = start;
 	tk->end = tk->w.end = run;
-	tk->w.value = P->copy + start;
+	tk->w.value = parser->copy + start;
 	tk->mapn = run - start;
 	tk->assign = sh_assign_end(t, start, run) != 0;
 	return true;
 }
 
-static int lex_word(struct parser *P, struct tok *tk)
+static int lex_word(struct parser *parser, struct tok *tk)
 {
-	struct lw w = {.start = P->pos};
-	const char *t = P->t;
-	if (plain_word(P, tk))
+	struct word_build w = {.start = parser->pos};
+	const char *t = parser->t;
+	if (plain_word(parser, tk))
 		return 0;
 
-	if (P->pos + 1 < P->end && (t[P->pos] == '<' || t[P->pos] == '>') && t[P->pos + 1] == '(') {
+	if (parser->pos + 1 < parser->end && (t[parser->pos] == '<' || t[parser->pos] == '>') &&
+	    t[parser->pos + 1] == '(') {
 		/* <(cmd) and >(cmd): process substitution, read like $(cmd) */
-		size_t open = P->pos;
-		if (sub_paren(P, open, open + 2) < 0 || lw_raw(P, &w, open, P->pos) < 0)
+		size_t open = parser->pos;
+		if (sub_paren(parser, open, open + 2) < 0 ||
+		    word_raw(parser, &w, open, parser->pos) < 0)
 			return -1;
 		w.expands = true;
 	}
-	while (P->pos < P->end) {
-		size_t run = P->pos;
-		while (run < P->end && !special[(unsigned char)t[run]])
+	while (parser->pos < parser->end) {
+		size_t run = parser->pos;
+		while (run < parser->end && !special[(unsigned char)t[run]])
 			run++;
-		if (run > P->pos) {
-			if (lw_raw(P, &w, P->pos, run) < 0)
+		if (run > parser->pos) {
+			if (word_raw(parser, &w, parser->pos, run) < 0)
 				return -1;
-			P->pos = run;
+			parser->pos = run;
 			continue;
 		}
-		char c = t[P->pos];
+		char c = t[parser->pos];
 		if (sh_is_blank(c) || c == '\n')
 			break;
-		if (P->cond ? c == ';' : sh_is_meta(c)) {
-			if (c == '(' && assign_prefix(t, w.start, P->pos)) {
+		if (parser->cond ? c == ';' : sh_is_meta(c)) {
+			if (c == '(' && assign_prefix(t, w.start, parser->pos)) {
 				/* NAME=(a b c): an array, kept as written */
-				size_t q = P->pos + 1;
+				size_t q = parser->pos + 1;
 				int depth = 1;
-				while (q < P->end && depth) {
+				while (q < parser->end && depth) {
 					if (t[q] == '(')
 						depth++;
 					else if (t[q] == ')')
 						depth--;
 					q++;
 				}
-				if (lw_raw(P, &w, P->pos, q) < 0)
+				if (word_raw(parser, &w, parser->pos, q) < 0)
 					return -1;
-				P->pos = q;
+				parser->pos = q;
 				continue;
 			}
 			break;
 		}
 		int rc = 0;
 		if (c == '\\') {
-			if (P->pos + 1 >= P->end) {
-				rc = lw_push(P, &w, c, P->pos);
-				P->pos++;
-			} else if (t[P->pos + 1] == '\n') {
-				P->pos += 2;
+			if (parser->pos + 1 >= parser->end) {
+				rc = word_push(parser, &w, c, parser->pos);
+				parser->pos++;
+			} else if (t[parser->pos + 1] == '\n') {
+				parser->pos += 2;
 			} else {
 				w.quoted = true;
-				rc = lw_push(P, &w, t[P->pos + 1], P->pos + 1);
-				P->pos += 2;
+				rc = word_push(parser, &w, t[parser->pos + 1], parser->pos + 1);
+				parser->pos += 2;
 			}
 		} else if (c == '\'') {
-			const char *e = memchr(t + P->pos + 1, '\'', P->end - P->pos - 1);
+			const char *e =
+			    memchr(t + parser->pos + 1, '\'', parser->end - parser->pos - 1);
 			if (!e)
-				return fail(P, P->pos, P->end, "unterminated single quote");
+				return fail(parser, parser->pos, parser->end,
+					    "unterminated single quote");
 			w.quoted = true;
-			rc = lw_raw(P, &w, P->pos + 1, (size_t)(e - t));
+			rc = word_raw(parser, &w, parser->pos + 1, (size_t)(e - t));
 			if (rc == 0)
-				rc = lw_ensure(P, &w);
-			P->pos = (size_t)(e - t) + 1;
+				rc = word_ensure(parser, &w);
+			parser->pos = (size_t)(e - t) + 1;
 		} else if (c == '"') {
-			rc = lex_dquote(P, &w);
+			rc = lex_dquote(parser, &w);
 			if (rc == 0)
-				rc = lw_ensure(P, &w);
+				rc = word_ensure(parser, &w);
 		} else if (c == '$') {
-			rc = lex_dollar(P, &w, false);
+			rc = lex_dollar(parser, &w, false);
 		} else if (c == '`') {
-			rc = lex_backtick(P, &w);
+			rc = lex_backtick(parser, &w);
 		} else {
-			rc = lw_push(P, &w, c, P->pos);
-			P->pos++;
+			rc = word_push(parser, &w, c, parser->pos);
+			parser->pos++;
 		}
 		if (rc < 0)
 			return -1;
@@ -559,40 +567,40 @@ static int lex_word(struct parser *P, struct tok *tk)
 		/* nothing but line continuations */
 		tk->type = T_NL;
 		tk->start = w.start;
-		tk->end = P->pos;
+		tk->end = parser->pos;
 		return 1;
 	}
 	w.buf[w.n] = '\0';
 	tk->type = T_WORD;
 	tk->start = w.start;
-	tk->end = P->pos;
+	tk->end = parser->pos;
 	tk->w.value = w.buf;
 	tk->w.start = w.start;
-	tk->w.end = P->pos;
+	tk->w.end = parser->pos;
 	tk->w.expands = w.expands;
 	tk->map = w.map;
 	tk->mapn = w.n;
 	tk->quoted = w.quoted;
-	tk->assign = sh_assign_end(t, w.start, P->pos) != 0;
+	tk->assign = sh_assign_end(t, w.start, parser->pos) != 0;
 	return 0;
 }
 
-static void read_heredocs(struct parser *P)
+static void read_heredocs(struct parser *parser)
 {
-	for (size_t k = 0; k < P->npend; k++) {
-		struct pending *pd = &P->pend[k];
-		size_t start = P->pos, ls = P->pos, dlen = strlen(pd->delim);
-		size_t body_end = P->end, next = P->end;
-		while (ls < P->end) {
-			const char *nl = memchr(P->t + ls, '\n', P->end - ls);
-			size_t le = nl ? (size_t)(nl - P->t) : P->end;
+	for (size_t k = 0; k < parser->npend; k++) {
+		struct pending *pd = &parser->pend[k];
+		size_t start = parser->pos, ls = parser->pos, dlen = strlen(pd->delim);
+		size_t body_end = parser->end, next = parser->end;
+		while (ls < parser->end) {
+			const char *nl = memchr(parser->t + ls, '\n', parser->end - ls);
+			size_t le = nl ? (size_t)(nl - parser->t) : parser->end;
 			size_t s = ls, e = le;
 			if (pd->chomp)
-				while (s < e && P->t[s] == '\t')
+				while (s < e && parser->t[s] == '\t')
 					s++;
-			if (e > s && P->t[e - 1] == '\r')
+			if (e > s && parser->t[e - 1] == '\r')
 				e--;
-			if (e - s == dlen && memcmp(P->t + s, pd->delim, dlen) == 0) {
+			if (e - s == dlen && memcmp(parser->t + s, pd->delim, dlen) == 0) {
 				body_end = ls;
 				next = nl ? le + 1 : le;
 				break;
@@ -602,31 +610,31 @@ static void read_heredocs(struct parser *P)
 		pd->h->start = start;
 		pd->h->end = body_end;
 		if (pd->chomp) {
-			char *b = arena_alloc(P->a, body_end - start + 1);
+			char *b = arena_alloc(parser->a, body_end - start + 1);
 			size_t n = 0;
 			bool bol = true;
 			if (!b) {
-				oom(P);
+				oom(parser);
 				return;
 			}
 			for (size_t i = start; i < body_end; i++) {
-				if (bol && P->t[i] == '\t')
+				if (bol && parser->t[i] == '\t')
 					continue;
-				bol = P->t[i] == '\n';
-				b[n++] = P->t[i];
+				bol = parser->t[i] == '\n';
+				b[n++] = parser->t[i];
 			}
 			b[n] = '\0';
 			pd->h->body = b;
 		} else {
-			pd->h->body = arena_strndup(P->a, P->t + start, body_end - start);
+			pd->h->body = arena_strndup(parser->a, parser->t + start, body_end - start);
 			if (!pd->h->body) {
-				oom(P);
+				oom(parser);
 				return;
 			}
 		}
-		P->pos = next;
+		parser->pos = next;
 	}
-	P->npend = 0;
+	parser->npend = 0;
 }
 
 static const char *const ops[] = {
@@ -658,11 +666,11 @@ static const char *match_op(const char *t, size_t p, size_t end, size_t *len)
 }
 
 /* Returns 0, or -1 on an error; the token is in *tk. */
-static int next_token(struct parser *P, struct tok *tk)
+static int next_token(struct parser *parser, struct tok *tk)
 {
-	if (P->has_back) {
-		*tk = P->back;
-		P->has_back = false;
+	if (parser->has_back) {
+		*tk = parser->back;
+		parser->has_back = false;
 		return 0;
 	}
 	tk->op = NULL;
@@ -673,86 +681,87 @@ static int next_token(struct parser *P, struct tok *tk)
 	tk->mapn = 0;
 	tk->quoted = tk->assign = false;
 	for (;;) {
-		while (P->pos < P->end) {
-			char c = P->t[P->pos];
+		while (parser->pos < parser->end) {
+			char c = parser->t[parser->pos];
 			if (sh_is_blank(c))
-				P->pos++;
-			else if (c == '\\' && P->pos + 1 < P->end && P->t[P->pos + 1] == '\n')
-				P->pos += 2;
+				parser->pos++;
+			else if (c == '\\' && parser->pos + 1 < parser->end &&
+				 parser->t[parser->pos + 1] == '\n')
+				parser->pos += 2;
 			else
 				break;
 		}
-		if (P->pos >= P->end) {
+		if (parser->pos >= parser->end) {
 			tk->type = T_EOF;
-			tk->start = tk->end = P->pos;
+			tk->start = tk->end = parser->pos;
 			return 0;
 		}
-		if (P->t[P->pos] != '#')
+		if (parser->t[parser->pos] != '#')
 			break;
-		while (P->pos < P->end && P->t[P->pos] != '\n')
-			P->pos++;
+		while (parser->pos < parser->end && parser->t[parser->pos] != '\n')
+			parser->pos++;
 	}
-	const char *t = P->t;
-	size_t p = P->pos;
+	const char *t = parser->t;
+	size_t p = parser->pos;
 	tk->start = p;
 	if (t[p] == '\n') {
-		P->pos++;
+		parser->pos++;
 		tk->type = T_NL;
-		tk->end = P->pos;
-		P->cond = false;
-		read_heredocs(P);
-		return P->failed ? -1 : 0;
+		tk->end = parser->pos;
+		parser->cond = false;
+		read_heredocs(parser);
+		return parser->failed ? -1 : 0;
 	}
-	if (P->cond) {
+	if (parser->cond) {
 		if (t[p] == ';') {
-			P->pos++;
+			parser->pos++;
 			tk->type = T_OP;
 			tk->op = ";";
-			tk->end = P->pos;
+			tk->end = parser->pos;
 			return 0;
 		}
-		return lex_word(P, tk) < 0 ? -1 : 0;
+		return lex_word(parser, tk) < 0 ? -1 : 0;
 	}
-	if (P->cmd_start && t[p] == '(' && p + 1 < P->end && t[p + 1] == '(') {
-		size_t e = arith_end(P, p + 2);
-		P->pos = e ? e : P->end;
+	if (parser->cmd_start && t[p] == '(' && p + 1 < parser->end && t[p + 1] == '(') {
+		size_t e = arith_end(parser, p + 2);
+		parser->pos = e ? e : parser->end;
 		tk->type = T_ARITH;
-		tk->end = P->pos;
+		tk->end = parser->pos;
 		return 0;
 	}
-	if ((t[p] == '<' || t[p] == '>') && p + 1 < P->end && t[p + 1] == '(')
-		return lex_word(P, tk) < 0 ? -1 : 0;
+	if ((t[p] == '<' || t[p] == '>') && p + 1 < parser->end && t[p + 1] == '(')
+		return lex_word(parser, tk) < 0 ? -1 : 0;
 	size_t q = p;
-	while (q < P->end && t[q] >= '0' && t[q] <= '9')
+	while (q < parser->end && t[q] >= '0' && t[q] <= '9')
 		q++;
-	if (q > p && q < P->end && (t[q] == '<' || t[q] == '>')) {
+	if (q > p && q < parser->end && (t[q] == '<' || t[q] == '>')) {
 		/* an IO number: 2>&1, 3<file */
 		size_t n;
-		if (match_op(t, q, P->end, &n)) {
-			char *op = arena_strndup(P->a, t + p, q + n - p);
+		if (match_op(t, q, parser->end, &n)) {
+			char *op = arena_strndup(parser->a, t + p, q + n - p);
 			if (!op)
-				return oom(P);
-			P->pos = q + n;
+				return oom(parser);
+			parser->pos = q + n;
 			tk->type = T_REDIR;
 			tk->op = op;
-			tk->end = P->pos;
+			tk->end = parser->pos;
 			return 0;
 		}
 	}
 	size_t n;
-	const char *op = match_op(t, p, P->end, &n);
+	const char *op = match_op(t, p, parser->end, &n);
 	if (op) {
-		P->pos = p + n;
+		parser->pos = p + n;
 		tk->type = is_redir_op(op) ? T_REDIR : T_OP;
 		tk->op = op;
-		tk->end = P->pos;
+		tk->end = parser->pos;
 		return 0;
 	}
-	int rc = lex_word(P, tk);
+	int rc = lex_word(parser, tk);
 	if (rc < 0)
 		return -1;
 	if (rc > 0) /* a lone line continuation at the end: read on */
-		return next_token(P, tk);
+		return next_token(parser, tk);
 	return 0;
 }
 
@@ -763,7 +772,7 @@ static bool word_is(const struct tok *tk, const char *s)
 	       strcmp(tk->w.value, s) == 0;
 }
 
-static size_t map_off(const struct wb *w, size_t i)
+static size_t map_off(const struct cmd_word *w, size_t i)
 {
 	if (w->mapn == 0)
 		return w->w.start;
@@ -772,12 +781,12 @@ static size_t map_off(const struct wb *w, size_t i)
 	return w->map ? w->map[i] : w->w.start + i;
 }
 
-static size_t map_end(const struct wb *w, size_t e)
+static size_t map_end(const struct cmd_word *w, size_t e)
 {
 	return e == 0 ? map_off(w, 0) : map_off(w, e - 1) + 1;
 }
 
-static void map_word(const struct wb *w, struct sh_word *x)
+static void map_word(const struct cmd_word *w, struct sh_word *x)
 {
 	size_t s = map_off(w, x->start), e = map_end(w, x->end);
 	x->start = s;
@@ -785,32 +794,32 @@ static void map_word(const struct wb *w, struct sh_word *x)
 }
 
 /* Parses the command string of `sh -c STRING` and adds its commands, mapped back. */
-static int parse_string(struct parser *P, const struct wb *w)
+static int parse_string(struct parser *parser, const struct cmd_word *w)
 {
-	if (P->nest + 1 >= MAX_NEST)
-		return fail_limit(P, w->w.start, w->w.end, TOO_DEEP);
+	if (parser->nest + 1 >= MAX_NEST)
+		return fail_limit(parser, w->w.start, w->w.end, TOO_DEEP);
 	struct out sub = {0};
 	struct sh_error err = {0};
-	struct parser Q = {
-	    .a = P->a,
+	struct parser inner = {
+	    .a = parser->a,
 	    .t = w->w.value,
-	    .copy = arena_strndup(P->a, w->w.value, w->mapn),
+	    .copy = arena_strndup(parser->a, w->w.value, w->mapn),
 	    .len = w->mapn,
 	    .end = w->mapn,
-	    .depth = P->depth + 1,
-	    .nest = P->nest + 1,
+	    .depth = parser->depth + 1,
+	    .nest = parser->nest + 1,
 	    .out = &sub,
 	    .err = &err,
 	};
 	bool closed = false;
-	if (!Q.copy)
-		return oom(P);
-	if (parse_list(&Q, false, &closed) < 0) {
-		if (arena_failed(P->a))
-			return oom(P);
+	if (!inner.copy)
+		return oom(parser);
+	if (parse_list(&inner, false, &closed) < 0) {
+		if (arena_failed(parser->a))
+			return oom(parser);
 		/* a limit of ours inside the string: the whole text is not read, and says where */
-		if (Q.limit)
-			return fail_limit(P, map_off(w, err.start), map_end(w, err.end),
+		if (inner.limit)
+			return fail_limit(parser, map_off(w, err.start), map_end(w, err.end),
 					  err.message);
 		return 0; /* a string the shell would reject at run time: nothing to add */
 	}
@@ -821,9 +830,9 @@ static int parse_string(struct parser *P, const struct wb *w)
 		for (size_t k = 0; k < c.nredirs; k++) {
 			map_word(w, &c.redirs[k].target);
 			if (c.redirs[k].heredoc) {
-				struct sh_heredoc *h = arena_alloc(P->a, sizeof(*h));
+				struct sh_heredoc *h = arena_alloc(parser->a, sizeof(*h));
 				if (!h)
-					return oom(P);
+					return oom(parser);
 				*h = *c.redirs[k].heredoc;
 				h->start = map_off(w, h->start);
 				h->end = map_end(w, h->end);
@@ -835,32 +844,33 @@ static int parse_string(struct parser *P, const struct wb *w)
 		size_t s = map_off(w, c.start), e = map_end(w, c.end);
 		c.start = s;
 		c.end = e < s ? s : e;
-		struct sh_cmd *slot = ARR_PUSH(P->a, P->out->cmds, P->out->n, P->out->cap);
+		struct sh_cmd *slot =
+		    ARR_PUSH(parser->a, parser->out->cmds, parser->out->n, parser->out->cap);
 		if (!slot)
-			return oom(P);
+			return oom(parser);
 		*slot = c;
 	}
 	return 0;
 }
 
-/* Whether one of P->near lies in [start, end). */
-static bool near_span(const struct parser *P, size_t start, size_t end)
+/* Whether one of parser->near lies in [start, end). */
+static bool near_span(const struct parser *parser, size_t start, size_t end)
 {
-	size_t lo = 0, hi = P->nnear;
+	size_t lo = 0, hi = parser->nnear;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (P->near[mid] < start)
+		if (parser->near[mid] < start)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < P->nnear && P->near[lo] < end;
+	return lo < parser->nnear && parser->near[lo] < end;
 }
 
-static int finish(struct parser *P, struct cb *cur)
+static int finish(struct parser *parser, struct cmd_build *cur)
 {
 	if ((cur->argc == 0 && cur->nredirs == 0) ||
-	    (P->near && !near_span(P, cur->start, cur->end))) {
+	    (parser->near && !near_span(parser, cur->start, cur->end))) {
 		cur->argc = cur->nredirs = cur->nassign = 0;
 		cur->any = false;
 		return 0;
@@ -869,22 +879,23 @@ static int finish(struct parser *P, struct cb *cur)
 			   .nredirs = cur->nredirs,
 			   .start = cur->start,
 			   .end = cur->end,
-			   .depth = P->depth};
-	c.argv = arena_alloc_raw(P->a, (cur->argc + 1) * sizeof(*c.argv));
+			   .depth = parser->depth};
+	c.argv = arena_alloc_raw(parser->a, (cur->argc + 1) * sizeof(*c.argv));
 	if (!c.argv)
-		return oom(P);
+		return oom(parser);
 	for (size_t i = 0; i < cur->argc; i++)
 		c.argv[i] = cur->words[i].w;
 	memset(&c.argv[cur->argc], 0, sizeof(*c.argv));
 	if (cur->nredirs) {
-		c.redirs = arena_alloc_raw(P->a, cur->nredirs * sizeof(*c.redirs));
+		c.redirs = arena_alloc_raw(parser->a, cur->nredirs * sizeof(*c.redirs));
 		if (!c.redirs)
-			return oom(P);
+			return oom(parser);
 		memcpy(c.redirs, cur->redirs, cur->nredirs * sizeof(*c.redirs));
 	}
-	struct sh_cmd *slot = ARR_PUSH(P->a, P->out->cmds, P->out->n, P->out->cap);
+	struct sh_cmd *slot =
+	    ARR_PUSH(parser->a, parser->out->cmds, parser->out->n, parser->out->cap);
 	if (!slot)
-		return oom(P);
+		return oom(parser);
 	*slot = c;
 	/* A command string follows an option with a c in it (sh -c, bash -ec, su --command):
 	 * without one, there is nothing to look up. */
@@ -894,14 +905,14 @@ static int finish(struct parser *P, struct cb *cur)
 		dash_c = v[0] == '-' && strchr(v + 1, 'c');
 	}
 	size_t k = dash_c ? sh_command_string(slot) : 0;
-	if (k && k < cur->argc && parse_string(P, &cur->words[k]) < 0)
+	if (k && k < cur->argc && parse_string(parser, &cur->words[k]) < 0)
 		return -1;
 	cur->argc = cur->nredirs = cur->nassign = 0;
 	cur->any = false;
 	return 0;
 }
 
-static void extend(struct cb *cur, size_t start, size_t end)
+static void extend(struct cmd_build *cur, size_t start, size_t end)
 {
 	if (!cur->any) {
 		cur->start = start;
@@ -927,21 +938,21 @@ static bool ignored_keyword(const struct tok *tk)
 	return false;
 }
 
-static int parse_list(struct parser *P, bool stop_rparen, bool *closed)
+static int parse_list(struct parser *parser, bool stop_rparen, bool *closed)
 {
-	struct cb cur = {0};
+	struct cmd_build cur = {0};
 	struct frame frames[MAX_FRAMES];
 	int nf = 0;
 	enum skip skip = SK_NONE;
-	unsigned base_depth = P->depth;
+	unsigned base_depth = parser->depth;
 	struct tok tk;
 
 	*closed = false;
 	for (;;) {
 		bool in_pattern = nf && frames[nf - 1].kind == 'c' && frames[nf - 1].pattern;
-		P->cmd_start = cur.argc == 0 && cur.nassign == 0 && cur.nredirs == 0 &&
-			       skip == SK_NONE && !in_pattern;
-		if (next_token(P, &tk) < 0)
+		parser->cmd_start = cur.argc == 0 && cur.nassign == 0 && cur.nredirs == 0 &&
+				    skip == SK_NONE && !in_pattern;
+		if (next_token(parser, &tk) < 0)
 			return -1;
 		if (tk.type == T_EOF)
 			break;
@@ -985,7 +996,7 @@ static int parse_list(struct parser *P, bool stop_rparen, bool *closed)
 			skip = SK_NONE;
 			if (word_is(&tk, "in")) {
 				if (nf >= MAX_FRAMES)
-					return fail_limit(P, tk.start, tk.end, TOO_MANY_OPEN);
+					return fail_limit(parser, tk.start, tk.end, TOO_MANY_OPEN);
 				frames[nf].kind = 'c';
 				frames[nf].pattern = true;
 				nf++;
@@ -1001,7 +1012,7 @@ static int parse_list(struct parser *P, bool stop_rparen, bool *closed)
 		if (tk.type == T_ARITH)
 			continue;
 		if (tk.type == T_NL) {
-			if (finish(P, &cur) < 0)
+			if (finish(parser, &cur) < 0)
 				return -1;
 			continue;
 		}
@@ -1010,36 +1021,36 @@ static int parse_list(struct parser *P, bool stop_rparen, bool *closed)
 			if (strcmp(op, "(") == 0) {
 				if (cur.argc == 0 && cur.nassign == 0 && cur.nredirs == 0) {
 					if (nf >= MAX_FRAMES)
-						return fail_limit(P, tk.start, tk.end,
+						return fail_limit(parser, tk.start, tk.end,
 								  TOO_MANY_OPEN);
 					frames[nf].kind = 'p';
 					frames[nf].pattern = false;
 					nf++;
-					P->depth++;
+					parser->depth++;
 				} else if (cur.argc == 1 && cur.nredirs == 0) {
 					/* NAME () body: a function definition, not a command */
 					struct tok t2;
-					if (next_token(P, &t2) < 0)
+					if (next_token(parser, &t2) < 0)
 						return -1;
 					if (t2.type == T_OP && strcmp(t2.op, ")") == 0) {
 						cur.argc = cur.nassign = 0;
 						cur.any = false;
 					} else {
-						P->back = t2;
-						P->has_back = true;
+						parser->back = t2;
+						parser->has_back = true;
 					}
 				}
 				continue;
 			}
-			if (finish(P, &cur) < 0)
+			if (finish(parser, &cur) < 0)
 				return -1;
 			if (strcmp(op, ")") == 0) {
 				if (nf && frames[nf - 1].kind == 'p') {
 					nf--;
-					P->depth--;
+					parser->depth--;
 				} else if (nf == 0 && stop_rparen) {
 					*closed = true;
-					P->depth = base_depth;
+					parser->depth = base_depth;
 					return 0;
 				}
 				continue;
@@ -1055,29 +1066,30 @@ static int parse_list(struct parser *P, bool stop_rparen, bool *closed)
 		}
 		if (tk.type == T_REDIR) {
 			struct tok t2;
-			bool cs = P->cmd_start;
-			P->cmd_start = false;
-			if (next_token(P, &t2) < 0)
+			bool cs = parser->cmd_start;
+			parser->cmd_start = false;
+			if (next_token(parser, &t2) < 0)
 				return -1;
-			P->cmd_start = cs;
+			parser->cmd_start = cs;
 			if (t2.type != T_WORD) {
-				P->back = t2;
-				P->has_back = true;
+				parser->back = t2;
+				parser->has_back = true;
 				continue;
 			}
-			struct sh_redir *r = ARR_PUSH(P->a, cur.redirs, cur.nredirs, cur.capr);
+			struct sh_redir *r = ARR_PUSH(parser->a, cur.redirs, cur.nredirs, cur.capr);
 			if (!r)
-				return oom(P);
+				return oom(parser);
 			r->op = tk.op;
 			r->target = t2.w;
 			const char *h = strstr(tk.op, "<<");
 			if (h && h[2] != '<') {
-				struct sh_heredoc *hd = arena_alloc(P->a, sizeof(*hd));
-				struct pending *pd = ARR_PUSH(P->a, P->pend, P->npend, P->cappend);
+				struct sh_heredoc *hd = arena_alloc(parser->a, sizeof(*hd));
+				struct pending *pd = ARR_PUSH(parser->a, parser->pend,
+							      parser->npend, parser->cappend);
 				if (!hd || !pd)
-					return oom(P);
+					return oom(parser);
 				hd->body = "";
-				hd->start = hd->end = P->end;
+				hd->start = hd->end = parser->end;
 				hd->quoted = t2.quoted;
 				pd->h = hd;
 				pd->delim = t2.w.value;
@@ -1116,22 +1128,23 @@ static int parse_list(struct parser *P, bool stop_rparen, bool *closed)
 		}
 		/* every field is set below: no need for ARR_PUSH's cleared slot while there is room
 		 */
-		struct wb *w = cur.argc < cur.capw ? &cur.words[cur.argc++]
-						   : ARR_PUSH(P->a, cur.words, cur.argc, cur.capw);
+		struct cmd_word *w = cur.argc < cur.capw
+					 ? &cur.words[cur.argc++]
+					 : ARR_PUSH(parser->a, cur.words, cur.argc, cur.capw);
 		if (!w)
-			return oom(P);
+			return oom(parser);
 		w->w = tk.w;
 		w->map = tk.map;
 		w->mapn = tk.mapn;
 		extend(&cur, tk.start, tk.end);
 		if (cur.argc == 1 && word_is(&tk, "[["))
-			P->cond = true;
-		else if (P->cond && word_is(&tk, "]]"))
-			P->cond = false;
+			parser->cond = true;
+		else if (parser->cond && word_is(&tk, "]]"))
+			parser->cond = false;
 	}
-	if (finish(P, &cur) < 0)
+	if (finish(parser, &cur) < 0)
 		return -1;
-	P->depth = base_depth;
+	parser->depth = base_depth;
 	return 0;
 }
 
@@ -1139,16 +1152,16 @@ static int parse_list(struct parser *P, bool stop_rparen, bool *closed)
  * Parses text[start, end) on its own: the parser as at a text's start (no open
  * subshell, condition, pushed-back token or pending heredoc).
  */
-static int parse_stretch(struct parser *P, size_t start, size_t end)
+static int parse_stretch(struct parser *parser, size_t start, size_t end)
 {
 	bool closed = false;
-	P->pos = start;
-	P->end = end;
-	P->depth = 0;
-	P->cond = false;
-	P->has_back = false;
-	P->npend = 0;
-	return parse_list(P, false, &closed);
+	parser->pos = start;
+	parser->end = end;
+	parser->depth = 0;
+	parser->cond = false;
+	parser->has_back = false;
+	parser->npend = 0;
+	return parse_list(parser, false, &closed);
 }
 
 /*
@@ -1157,20 +1170,20 @@ static int parse_stretch(struct parser *P, size_t start, size_t end)
  * without a name, and so is a stretch with a `...` in it: an error there is
  * the whole text's, as in a full parse.
  */
-static int parse_near(struct parser *P)
+static int parse_near(struct parser *parser)
 {
 	size_t seg = 0, k = 0;
 	for (;;) {
 		size_t sep = 0;
 		bool must = false;
-		size_t cut = sh_next_cut(P->t, seg, P->len, &sep, &must);
-		size_t e = cut == SIZE_MAX ? P->len : cut;
-		while (k < P->nnear && P->near[k] < seg)
+		size_t cut = sh_next_cut(parser->t, seg, parser->len, &sep, &must);
+		size_t e = cut == SIZE_MAX ? parser->len : cut;
+		while (k < parser->nnear && parser->near[k] < seg)
 			k++;
-		if ((cut == SIZE_MAX || must || (k < P->nnear && P->near[k] < e)) &&
-		    parse_stretch(P, seg, e) < 0)
+		if ((cut == SIZE_MAX || must || (k < parser->nnear && parser->near[k] < e)) &&
+		    parse_stretch(parser, seg, e) < 0)
 			return -1;
-		if (cut == SIZE_MAX || e >= P->len)
+		if (cut == SIZE_MAX || e >= parser->len)
 			return 0;
 		seg = e + sep;
 	}
@@ -1181,19 +1194,19 @@ static int parse_text(struct arena *a, const char *text, size_t len, struct sh_s
 		      struct sh_error *err, const size_t *near, size_t nnear)
 {
 	struct out o = {0};
-	struct parser P = {
+	struct parser parser = {
 	    .a = a, .t = text, .len = len, .out = &o, .err = err, .near = near, .nnear = nnear};
 
 	memset(out, 0, sizeof(*out));
 	memset(err, 0, sizeof(*err));
 	if (!text)
-		return fail(&P, 0, 0, "no shell text");
+		return fail(&parser, 0, 0, "no shell text");
 	if (len > UINT32_MAX)
-		return fail(&P, 0, len, "shell text too large");
-	P.copy = arena_strndup(a, text, len);
-	if (!P.copy)
-		return oom(&P);
-	if ((near ? parse_near(&P) : parse_stretch(&P, 0, len)) < 0)
+		return fail(&parser, 0, len, "shell text too large");
+	parser.copy = arena_strndup(a, text, len);
+	if (!parser.copy)
+		return oom(&parser);
+	if ((near ? parse_near(&parser) : parse_stretch(&parser, 0, len)) < 0)
 		return -1;
 	out->cmds = o.cmds;
 	out->ncmds = o.n;

@@ -62,90 +62,92 @@ static bool all_ascii(const struct source *src)
 	return true;
 }
 
-static size_t mark_offset(const struct loader *L, const yaml_mark_t *m)
+static size_t mark_offset(const struct loader *loader, const yaml_mark_t *m)
 {
-	if (L->ascii)
-		return m->index < L->src->len ? m->index : L->src->len;
-	return mark_offset_slow(L->src, m);
+	if (loader->ascii)
+		return m->index < loader->src->len ? m->index : loader->src->len;
+	return mark_offset_slow(loader->src, m);
 }
 
-static int fail(struct loader *L, size_t start, size_t end, const char *msg)
+static int fail(struct loader *loader, size_t start, size_t end, const char *msg)
 {
-	L->err->start = start;
-	L->err->end = end;
-	L->err->message = msg ? msg : "out of memory";
+	loader->err->start = start;
+	loader->err->end = end;
+	loader->err->message = msg ? msg : "out of memory";
 	return -1;
 }
 
-static struct anchor *find_anchor(struct loader *L, const char *name)
+static struct anchor *find_anchor(struct loader *loader, const char *name)
 {
 	/* YAML lets a later anchor of the same name win: the map keeps the newest. */
 	size_t i;
-	return strmap_get(&L->by_name, name, &i) && i < L->nanchors ? &L->anchors[i] : NULL;
+	return strmap_get(&loader->by_name, name, &i) && i < loader->nanchors ? &loader->anchors[i]
+									      : NULL;
 }
 
-static int remember(struct loader *L, const char *name, struct ynode *n, size_t weight)
+static int remember(struct loader *loader, const char *name, struct ynode *n, size_t weight)
 {
 	if (!name)
 		return 0;
-	struct anchor *an = ARR_PUSH(L->a, L->anchors, L->nanchors, L->capanchors);
+	struct anchor *an =
+	    ARR_PUSH(loader->a, loader->anchors, loader->nanchors, loader->capanchors);
 	if (!an)
 		return -1;
-	an->name = arena_strdup(L->a, name);
+	an->name = arena_strdup(loader->a, name);
 	an->node = n;
 	an->weight = weight;
 	n->is_alias_target = true;
-	return an->name && strmap_put(&L->by_name, an->name, L->nanchors - 1) ? 0 : -1;
+	return an->name && strmap_put(&loader->by_name, an->name, loader->nanchors - 1) ? 0 : -1;
 }
 
 /* Adds a finished node to the open collection, or makes it the document root. */
-static int attach(struct loader *L, struct ynode *n, size_t weight, struct ydoc *doc)
+static int attach(struct loader *loader, struct ynode *n, size_t weight, struct ydoc *doc)
 {
-	L->weight += weight;
-	if (L->weight > L->lim->yaml_nodes)
+	loader->weight += weight;
+	if (loader->weight > loader->lim->yaml_nodes)
 		return fail(
-		    L, n->start, n->end,
-		    arena_printf(L->a,
+		    loader, n->start, n->end,
+		    arena_printf(loader->a,
 				 "document expands to too many nodes: more than %zu with its "
 				 "aliases expanded (the limit; an alias bomb?)",
-				 L->lim->yaml_nodes));
-	if (L->depth == 0) {
+				 loader->lim->yaml_nodes));
+	if (loader->depth == 0) {
 		doc->root = n;
 		return 0;
 	}
-	struct frame *f = &L->stack[L->depth - 1];
-	struct ynode **slot = ARR_PUSH(L->a, f->items, f->n, f->cap);
+	struct frame *f = &loader->stack[loader->depth - 1];
+	struct ynode **slot = ARR_PUSH(loader->a, f->items, f->n, f->cap);
 	if (!slot)
-		return fail(L, n->start, n->end, "out of memory");
+		return fail(loader, n->start, n->end, "out of memory");
 	*slot = n;
 	f->weight += weight;
 	return 0;
 }
 
-static struct ynode *new_node(struct loader *L, enum ynode_kind k, const yaml_event_t *e)
+static struct ynode *new_node(struct loader *loader, enum ynode_kind k, const yaml_event_t *e)
 {
-	struct ynode *n = arena_alloc(L->a, sizeof(*n));
+	struct ynode *n = arena_alloc(loader->a, sizeof(*n));
 	if (!n)
 		return NULL;
 	n->kind = k;
-	n->start = mark_offset(L, &e->start_mark);
-	n->end = mark_offset(L, &e->end_mark);
+	n->start = mark_offset(loader, &e->start_mark);
+	n->end = mark_offset(loader, &e->end_mark);
 	return n;
 }
 
-static int on_event(struct loader *L, yaml_event_t *e, struct ydoc *doc)
+static int on_event(struct loader *loader, yaml_event_t *e, struct ydoc *doc)
 {
 	struct ynode *n;
 	switch (e->type) {
 	case YAML_SCALAR_EVENT: {
-		n = new_node(L, Y_SCALAR, e);
+		n = new_node(loader, Y_SCALAR, e);
 		if (!n)
-			return fail(L, 0, 0, "out of memory");
-		n->value =
-		    arena_strndup(L->a, (const char *)e->data.scalar.value, e->data.scalar.length);
+			return fail(loader, 0, 0, "out of memory");
+		n->value = arena_strndup(loader->a, (const char *)e->data.scalar.value,
+					 e->data.scalar.length);
 		n->len = e->data.scalar.length;
 		if (e->data.scalar.tag)
-			n->tag = arena_strdup(L->a, (const char *)e->data.scalar.tag);
+			n->tag = arena_strdup(loader->a, (const char *)e->data.scalar.tag);
 		switch (e->data.scalar.style) {
 		case YAML_SINGLE_QUOTED_SCALAR_STYLE:
 			n->style = Y_SINGLE_QUOTED;
@@ -162,63 +164,64 @@ static int on_event(struct loader *L, yaml_event_t *e, struct ydoc *doc)
 		default:
 			n->style = Y_PLAIN;
 		}
-		if (!n->value || remember(L, (const char *)e->data.scalar.anchor, n, 1))
-			return fail(L, n->start, n->end, "out of memory");
-		return attach(L, n, 1, doc);
+		if (!n->value || remember(loader, (const char *)e->data.scalar.anchor, n, 1))
+			return fail(loader, n->start, n->end, "out of memory");
+		return attach(loader, n, 1, doc);
 	}
 	case YAML_SEQUENCE_START_EVENT:
 	case YAML_MAPPING_START_EVENT: {
 		bool seq = e->type == YAML_SEQUENCE_START_EVENT;
-		n = new_node(L, seq ? Y_SEQ : Y_MAP, e);
+		n = new_node(loader, seq ? Y_SEQ : Y_MAP, e);
 		if (!n)
-			return fail(L, 0, 0, "out of memory");
-		if (L->depth >= L->lim->yaml_depth)
-			return fail(L, n->start, n->end,
-				    arena_printf(L->a,
+			return fail(loader, 0, 0, "out of memory");
+		if (loader->depth >= loader->lim->yaml_depth)
+			return fail(loader, n->start, n->end,
+				    arena_printf(loader->a,
 						 "nesting is deeper than the limit of %zu levels",
-						 L->lim->yaml_depth));
+						 loader->lim->yaml_depth));
 		const yaml_char_t *tag =
 		    seq ? e->data.sequence_start.tag : e->data.mapping_start.tag;
 		const yaml_char_t *anchor =
 		    seq ? e->data.sequence_start.anchor : e->data.mapping_start.anchor;
 		if (tag)
-			n->tag = arena_strdup(L->a, (const char *)tag);
-		struct frame *f = ARR_PUSH(L->a, L->stack, L->depth, L->cap);
+			n->tag = arena_strdup(loader->a, (const char *)tag);
+		struct frame *f = ARR_PUSH(loader->a, loader->stack, loader->depth, loader->cap);
 		if (!f)
-			return fail(L, n->start, n->end, "out of memory");
+			return fail(loader, n->start, n->end, "out of memory");
 		f->node = n;
-		f->anchor = anchor ? arena_strdup(L->a, (const char *)anchor) : NULL;
+		f->anchor = anchor ? arena_strdup(loader->a, (const char *)anchor) : NULL;
 		return 0;
 	}
 	case YAML_SEQUENCE_END_EVENT:
 	case YAML_MAPPING_END_EVENT: {
-		if (L->depth == 0)
-			return fail(L, 0, 0, "unbalanced collection");
-		struct frame f = L->stack[--L->depth];
+		if (loader->depth == 0)
+			return fail(loader, 0, 0, "unbalanced collection");
+		struct frame f = loader->stack[--loader->depth];
 		n = f.node;
 		n->items = f.items;
 		n->nitems = f.n;
-		n->end = mark_offset(L, &e->end_mark);
+		n->end = mark_offset(loader, &e->end_mark);
 		size_t w = f.weight + 1;
 		/* Children were counted as they came; count the node itself now. */
-		L->weight -= f.weight;
-		if (remember(L, f.anchor, n, w))
-			return fail(L, n->start, n->end, "out of memory");
-		return attach(L, n, w, doc);
+		loader->weight -= f.weight;
+		if (remember(loader, f.anchor, n, w))
+			return fail(loader, n->start, n->end, "out of memory");
+		return attach(loader, n, w, doc);
 	}
 	case YAML_ALIAS_EVENT: {
-		size_t s = mark_offset(L, &e->start_mark), en = mark_offset(L, &e->end_mark);
-		struct anchor *an = find_anchor(L, (const char *)e->data.alias.anchor);
+		size_t s = mark_offset(loader, &e->start_mark),
+		       en = mark_offset(loader, &e->end_mark);
+		struct anchor *an = find_anchor(loader, (const char *)e->data.alias.anchor);
 		if (!an)
-			return fail(L, s, en, "alias to an unknown anchor");
-		if (++L->aliases > L->lim->yaml_aliases)
+			return fail(loader, s, en, "alias to an unknown anchor");
+		if (++loader->aliases > loader->lim->yaml_aliases)
 			return fail(
-			    L, s, en,
-			    arena_printf(L->a,
+			    loader, s, en,
+			    arena_printf(loader->a,
 					 "too many aliases: more than %zu in one document (the "
 					 "limit)",
-					 L->lim->yaml_aliases));
-		return attach(L, an->node, an->weight, doc);
+					 loader->lim->yaml_aliases));
+		return attach(loader, an->node, an->weight, doc);
 	}
 	default:
 		return 0;
@@ -229,7 +232,8 @@ int yaml_load(struct arena *a, struct source *src, const struct lint_limits *lim
 	      struct ydoc **docs, size_t *ndocs, struct yerror *err)
 {
 	yaml_parser_t p;
-	struct loader L = {.a = a, .src = src, .lim = limits, .err = err, .ascii = all_ascii(src)};
+	struct loader loader = {
+	    .a = a, .src = src, .lim = limits, .err = err, .ascii = all_ascii(src)};
 	size_t cap = 0;
 	struct ydoc *doc = NULL;
 	int rc = 0;
@@ -237,20 +241,20 @@ int yaml_load(struct arena *a, struct source *src, const struct lint_limits *lim
 	*docs = NULL;
 	*ndocs = 0;
 	if (!yaml_parser_initialize(&p))
-		return fail(&L, 0, 0, "out of memory");
+		return fail(&loader, 0, 0, "out of memory");
 	yaml_parser_set_input_string(&p, (const unsigned char *)src->data, src->len);
 	for (;;) {
 		yaml_event_t e;
 		if (!yaml_parser_parse(&p, &e)) {
-			size_t off = mark_offset(&L, &p.problem_mark);
+			size_t off = mark_offset(&loader, &p.problem_mark);
 			const char *why = p.problem ? p.problem : "invalid YAML";
 			const char *ctx = p.context;
-			L.err->start = off;
-			L.err->end = off;
-			L.err->message =
+			loader.err->start = off;
+			loader.err->end = off;
+			loader.err->message =
 			    ctx ? arena_printf(a, "%s %s", why, ctx) : arena_strdup(a, why);
-			if (!L.err->message)
-				L.err->message = "invalid YAML";
+			if (!loader.err->message)
+				loader.err->message = "invalid YAML";
 			rc = -1;
 			break;
 		}
@@ -258,17 +262,17 @@ int yaml_load(struct arena *a, struct source *src, const struct lint_limits *lim
 		if (t == YAML_DOCUMENT_START_EVENT) {
 			doc = ARR_PUSH(a, *docs, *ndocs, cap);
 			if (doc)
-				doc->start = mark_offset(&L, &e.start_mark);
-			L.depth = 0;
-			L.nanchors = 0;
-			strmap_init(&L.by_name, a);
-			L.weight = 0;
-			L.aliases = 0;
+				doc->start = mark_offset(&loader, &e.start_mark);
+			loader.depth = 0;
+			loader.nanchors = 0;
+			strmap_init(&loader.by_name, a);
+			loader.weight = 0;
+			loader.aliases = 0;
 			if (!doc)
-				rc = fail(&L, 0, 0, "out of memory");
+				rc = fail(&loader, 0, 0, "out of memory");
 		} else if (t == YAML_DOCUMENT_END_EVENT) {
 			if (doc) {
-				doc->end = mark_offset(&L, &e.end_mark);
+				doc->end = mark_offset(&loader, &e.end_mark);
 				/* An empty document reads as a null scalar: keep it as no root. */
 				struct ynode *r = doc->root;
 				if (r && r->kind == Y_SCALAR && r->style == Y_PLAIN && !r->tag &&
@@ -276,7 +280,7 @@ int yaml_load(struct arena *a, struct source *src, const struct lint_limits *lim
 					doc->root = NULL;
 			}
 		} else if (doc) {
-			rc = on_event(&L, &e, doc);
+			rc = on_event(&loader, &e, doc);
 		}
 		yaml_event_delete(&e);
 		if (rc || t == YAML_STREAM_END_EVENT)

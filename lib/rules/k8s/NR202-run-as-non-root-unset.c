@@ -1,8 +1,8 @@
 /* NR202 run-as-non-root-unset: nothing says the container runs as non-root. */
 #include "k8s-rules.h"
 
-static void one(struct check_ctx *ctx, const struct rule *self, const struct k8s_object *o,
-		const struct k8s_container *c)
+static void check_container(struct check_ctx *ctx, const struct rule *self,
+			    const struct k8s_object *o, const struct k8s_container *c)
 {
 	const struct k8s_field *nr = &c->sc.run_as_non_root, *u = &c->sc.run_as_user;
 	/* Explicit false is NR203, runAsUser 0 is NR201; unknown values say nothing. */
@@ -23,7 +23,7 @@ static void one(struct check_ctx *ctx, const struct rule *self, const struct k8s
 
 static void check(struct check_ctx *ctx, const struct rule *self)
 {
-	k8s_each_container(ctx, self, one);
+	k8s_each_container(ctx, self, check_container);
 }
 
 const struct rule NR202_run_as_non_root_unset = {

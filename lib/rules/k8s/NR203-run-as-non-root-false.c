@@ -1,8 +1,8 @@
 /* NR203 run-as-non-root-false: runAsNonRoot: false, said explicitly. */
 #include "k8s-rules.h"
 
-static void one(struct check_ctx *ctx, const struct rule *self, const struct k8s_object *o,
-		const struct k8s_container *c)
+static void check_container(struct check_ctx *ctx, const struct rule *self,
+			    const struct k8s_object *o, const struct k8s_container *c)
 {
 	const struct k8s_field *nr = &c->sc.run_as_non_root;
 	if (!k8s_set(nr) || nr->b)
@@ -16,7 +16,7 @@ static void one(struct check_ctx *ctx, const struct rule *self, const struct k8s
 
 static void check(struct check_ctx *ctx, const struct rule *self)
 {
-	k8s_each_container(ctx, self, one);
+	k8s_each_container(ctx, self, check_container);
 }
 
 const struct rule NR203_run_as_non_root_false = {

@@ -3,8 +3,8 @@
 #include "unroot/arena.h"
 #include "unroot/lint.h"
 
-static void one(struct check_ctx *ctx, const struct rule *self, const struct k8s_object *o,
-		const struct k8s_container *c)
+static void check_container(struct check_ctx *ctx, const struct rule *self,
+			    const struct k8s_object *o, const struct k8s_container *c)
 {
 	const struct k8s_field *u = &c->sc.run_as_user;
 	long min = ctx->opts->min_uid;
@@ -22,7 +22,7 @@ static void one(struct check_ctx *ctx, const struct rule *self, const struct k8s
 
 static void check(struct check_ctx *ctx, const struct rule *self)
 {
-	k8s_each_container(ctx, self, one);
+	k8s_each_container(ctx, self, check_container);
 }
 
 const struct rule NR204_uid_too_low = {

@@ -1,8 +1,8 @@
 /* NR205 uid-nobody: runAsUser 65534 or 65535. */
 #include "k8s-rules.h"
 
-static void one(struct check_ctx *ctx, const struct rule *self, const struct k8s_object *o,
-		const struct k8s_container *c)
+static void check_container(struct check_ctx *ctx, const struct rule *self,
+			    const struct k8s_object *o, const struct k8s_container *c)
 {
 	const struct k8s_field *u = &c->sc.run_as_user;
 	if (!k8s_set(u) || (u->i != 65534 && u->i != 65535))
@@ -17,7 +17,7 @@ static void one(struct check_ctx *ctx, const struct rule *self, const struct k8s
 
 static void check(struct check_ctx *ctx, const struct rule *self)
 {
-	k8s_each_container(ctx, self, one);
+	k8s_each_container(ctx, self, check_container);
 }
 
 const struct rule NR205_uid_nobody = {

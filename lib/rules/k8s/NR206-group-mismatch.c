@@ -4,9 +4,9 @@
 #include "unroot/arena.h"
 
 /* A check the process fails on a path that belongs to group 0, as other than its owner. */
-static void one(struct check_ctx *ctx, const struct rule *self, const struct k8s_object *o,
-		const struct k8s_container *c, const struct image_view *v,
-		const struct sim_result *r)
+static void check_container(struct check_ctx *ctx, const struct rule *self,
+			    const struct k8s_object *o, const struct k8s_container *c,
+			    const struct image_view *v, const struct sim_result *r)
 {
 	const struct k8s_field *g = &c->sc.run_as_group;
 	if (!k8s_set(g) || g->i == 0)
@@ -27,7 +27,7 @@ static void one(struct check_ctx *ctx, const struct rule *self, const struct k8s
 
 static void check(struct check_ctx *ctx, const struct rule *self)
 {
-	pair_each(ctx, self, one);
+	pair_each(ctx, self, check_container);
 }
 
 const struct rule NR206_group_mismatch = {

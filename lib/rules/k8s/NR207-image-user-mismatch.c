@@ -4,9 +4,9 @@
 #include "unroot/arena.h"
 
 /* A check the process fails on a path the image's own user owns. */
-static void one(struct check_ctx *ctx, const struct rule *self, const struct k8s_object *o,
-		const struct k8s_container *c, const struct image_view *v,
-		const struct sim_result *r)
+static void check_container(struct check_ctx *ctx, const struct rule *self,
+			    const struct k8s_object *o, const struct k8s_container *c,
+			    const struct image_view *v, const struct sim_result *r)
 {
 	const struct k8s_field *u = &c->sc.run_as_user;
 	if (!k8s_set(u) || v->uid < 0 || v->uid == u->i)
@@ -31,7 +31,7 @@ static void one(struct check_ctx *ctx, const struct rule *self, const struct k8s
 
 static void check(struct check_ctx *ctx, const struct rule *self)
 {
-	pair_each(ctx, self, one);
+	pair_each(ctx, self, check_container);
 }
 
 const struct rule NR207_image_user_mismatch = {

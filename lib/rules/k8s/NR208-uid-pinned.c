@@ -15,8 +15,8 @@ static bool pod_level(const char *field)
 	return strncmp(field, "spec.securityContext", 20) == 0;
 }
 
-static void one(struct check_ctx *ctx, const struct rule *self, const struct k8s_object *o,
-		const struct k8s_container *c)
+static void check_container(struct check_ctx *ctx, const struct rule *self,
+			    const struct k8s_object *o, const struct k8s_container *c)
 {
 	struct openshift_ranges rg;
 	openshift_ranges_for(ctx->k8s, o, ctx->opts, &rg);
@@ -72,7 +72,7 @@ static void one(struct check_ctx *ctx, const struct rule *self, const struct k8s
 
 static void check(struct check_ctx *ctx, const struct rule *self)
 {
-	k8s_each_container(ctx, self, one);
+	k8s_each_container(ctx, self, check_container);
 }
 
 const struct rule NR208_uid_pinned = {

@@ -6,9 +6,9 @@
 #include <string.h>
 
 /* The kubelet's refusal of the image's user (not of runAsUser), as the model gives it. */
-static void one(struct check_ctx *ctx, const struct rule *self, const struct k8s_object *o,
-		const struct k8s_container *c, const struct image_view *v,
-		const struct sim_result *r)
+static void check_container(struct check_ctx *ctx, const struct rule *self,
+			    const struct k8s_object *o, const struct k8s_container *c,
+			    const struct image_view *v, const struct sim_result *r)
 {
 	const struct k8s_field *nr = &c->sc.run_as_non_root;
 	if (c->sc.run_as_user.origin != K8S_UNSET)
@@ -34,7 +34,7 @@ static void one(struct check_ctx *ctx, const struct rule *self, const struct k8s
 
 static void check(struct check_ctx *ctx, const struct rule *self)
 {
-	pair_each(ctx, self, one);
+	pair_each(ctx, self, check_container);
 }
 
 const struct rule NR209_non_numeric_image_user = {

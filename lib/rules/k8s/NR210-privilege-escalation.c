@@ -1,8 +1,8 @@
 /* NR210 privilege-escalation: allowPrivilegeEscalation not false, or privileged: true. */
 #include "k8s-rules.h"
 
-static void one(struct check_ctx *ctx, const struct rule *self, const struct k8s_object *o,
-		const struct k8s_container *c)
+static void check_container(struct check_ctx *ctx, const struct rule *self,
+			    const struct k8s_object *o, const struct k8s_container *c)
 {
 	const struct k8s_field *p = &c->sc.privileged, *e = &c->sc.allow_privilege_escalation;
 	if (k8s_set(p) && p->b) {
@@ -35,7 +35,7 @@ static void one(struct check_ctx *ctx, const struct rule *self, const struct k8s
 
 static void check(struct check_ctx *ctx, const struct rule *self)
 {
-	k8s_each_container(ctx, self, one);
+	k8s_each_container(ctx, self, check_container);
 }
 
 const struct rule NR210_privilege_escalation = {

@@ -6,8 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
-static void one(struct check_ctx *ctx, const struct rule *self, const struct k8s_object *o,
-		const struct k8s_container *c)
+static void check_container(struct check_ctx *ctx, const struct rule *self,
+			    const struct k8s_object *o, const struct k8s_container *c)
 {
 	const struct k8s_secctx *sc = &c->sc;
 	if (!sc->cap_drop.invalid && !k8s_caps_has(&sc->cap_drop, "ALL")) {
@@ -54,7 +54,7 @@ static void one(struct check_ctx *ctx, const struct rule *self, const struct k8s
 
 static void check(struct check_ctx *ctx, const struct rule *self)
 {
-	k8s_each_container(ctx, self, one);
+	k8s_each_container(ctx, self, check_container);
 }
 
 const struct rule NR211_capabilities = {
