@@ -394,29 +394,17 @@ static bool words_have_eq(const struct df_instr *in)
 	return in->nargs && strchr(in->args[0].text, '=');
 }
 
-/*
- * One instruction from logical [lo, hi). `depth` is 1 for ONBUILD's
- * instruction. Returns 0 or -1 with the error set.
- */
-static int parse_instr(struct pctx *p, struct df_instr *in, size_t lo, size_t hi, int depth)
+/* The instruction's keyword at line[ks, ke) into in->keyword and in->cmd. */
+static int read_keyword(struct pctx *p, struct df_instr *in, size_t ks, size_t ke, size_t ss,
+			size_t se)
 {
-	const char *L = p->buf;
-	size_t ks = skip_ws(L, lo, hi);
-	while (hi > ks && df_is_space((unsigned char)L[hi - 1]))
-		hi--;
-	size_t ke = ks;
-	while (ke < hi && !df_is_space((unsigned char)L[ke]))
-		ke++;
-	size_t ss, se;
-	span(p, ks, ke, &ss, &se);
-	if (depth == 0)
-		in->start = ss;
-	in->keyword = arena_strndup(p->a, L + ks, ke - ks);
+	const char *line = p->buf;
+	in->keyword = arena_strndup(p->a, line + ks, ke - ks);
 	in->cmd = DF_UNKNOWN;
-	char first = (char)tolower((unsigned char)L[ks]);
+	char first = (char)tolower((unsigned char)line[ks]);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (commands[i].len == ke - ks && commands[i].name[0] == first &&
-		    strncasecmp(commands[i].name, L + ks, ke - ks) == 0) {
+		    strncasecmp(commands[i].name, line + ks, ke - ks) == 0) {
 			in->cmd = commands[i].cmd;
 			break;
 		}
@@ -425,12 +413,17 @@ static int parse_instr(struct pctx *p, struct df_instr *in, size_t lo, size_t hi
 		return fail(
 		    p, ss, se,
 		    arena_printf(p->a, "unknown instruction '%s'", in->keyword ? in->keyword : ""));
+	return 0;
+}
 
-	size_t as = skip_ws(L, ke, hi);
+/* The --flags from line[as, hi) into in->flags; *ts is where the arguments start. */
+static int read_flags(struct pctx *p, struct df_instr *in, size_t as, size_t hi, size_t *ts,
+		      size_t ss, size_t se)
+{
+	const char *line = p->buf;
 	struct df_rawflag *rf;
 	size_t nrf;
-	size_t ts = df_lex_flags(p->a, L, as, hi, &rf, &nrf);
-	ts = skip_ws(L, ts, hi);
+	*ts = skip_ws(line, df_lex_flags(p->a, line, as, hi, &rf, &nrf), hi);
 	if (nrf) {
 		in->flags = arena_alloc(p->a, nrf * sizeof(*in->flags));
 		if (!in->flags)
@@ -453,84 +446,96 @@ static int parse_instr(struct pctx *p, struct df_instr *in, size_t lo, size_t hi
 						 "'--%s VALUE' is not read as one flag)",
 						 in->flags[i].name, in->flags[i].name,
 						 in->flags[i].name));
-	in->text = arena_strndup(p->a, L + ts, hi - ts);
-	in->segs = slice_segs(p, ts, hi, &in->nsegs);
-	if (!in->text)
-		return fail(p, ss, se, "out of memory");
+	return 0;
+}
 
-	if (in->cmd == DF_ONBUILD) {
-		if (depth > 0)
-			return fail(p, ss, se,
-				    "chaining ONBUILD via 'ONBUILD ONBUILD' isn't allowed");
-		if (ts >= hi)
-			return fail(p, ss, se, "ONBUILD requires at least one argument");
-		struct df_instr *sub = arena_alloc(p->a, sizeof(*sub));
-		if (!sub)
-			return fail(p, ss, se, "out of memory");
-		sub->stage = in->stage;
-		if (parse_instr(p, sub, ts, hi, depth + 1) != 0)
-			return -1;
+static int parse_instr(struct pctx *p, struct df_instr *in, size_t lo, size_t hi, int depth);
+
+/* ONBUILD's instruction, from line[ts, hi). */
+static int read_onbuild(struct pctx *p, struct df_instr *in, size_t ts, size_t hi, int depth,
+			size_t ss, size_t se)
+{
+	if (depth > 0)
+		return fail(p, ss, se, "chaining ONBUILD via 'ONBUILD ONBUILD' isn't allowed");
+	if (ts >= hi)
+		return fail(p, ss, se, "ONBUILD requires at least one argument");
+	struct df_instr *sub = arena_alloc(p->a, sizeof(*sub));
+	if (!sub)
+		return fail(p, ss, se, "out of memory");
+	sub->stage = in->stage;
+	if (parse_instr(p, sub, ts, hi, depth + 1) != 0)
+		return -1;
+	size_t s1, e1;
+	span(p, ts, hi, &s1, &e1);
+	sub->start = s1;
+	sub->end = e1;
+	in->sub = sub;
+	return 0;
+}
+
+/*
+ * The exec form ["a", "b"] from line[ts, hi): 1 when it is one (in->args
+ * set), 0 when the text is not a JSON array (BuildKit then reads the shell
+ * form), -1 on an error.
+ */
+static int read_json_form(struct pctx *p, struct df_instr *in, size_t ts, size_t hi, size_t ss,
+			  size_t se)
+{
+	struct df_jsonword *jw;
+	size_t nj;
+	int r = df_lex_json(p->a, p->buf, ts, hi, &jw, &nj);
+	if (r < 0) {
 		size_t s1, e1;
 		span(p, ts, hi, &s1, &e1);
-		sub->start = s1;
-		sub->end = e1;
-		in->sub = sub;
+		return fail(p, s1, e1,
+			    "when using JSON array syntax, arrays must be comprised of "
+			    "strings only");
+	}
+	if (r == 0)
 		return 0;
-	}
-
-	if (takes_json(in->cmd) && ts < hi && L[ts] == '[') {
-		struct df_jsonword *jw;
-		size_t nj;
-		int r = df_lex_json(p->a, L, ts, hi, &jw, &nj);
-		if (r < 0) {
-			size_t s1, e1;
-			span(p, ts, hi, &s1, &e1);
-			return fail(p, s1, e1,
-				    "when using JSON array syntax, arrays must be comprised of "
-				    "strings only");
-		}
-		if (r > 0) {
-			in->json = true;
-			in->args = nj ? arena_alloc(p->a, nj * sizeof(*in->args)) : NULL;
-			if (nj && !in->args)
-				return fail(p, ss, se, "out of memory");
-			for (size_t i = 0; i < nj; i++) {
-				in->args[i].text = jw[i].text;
-				span(p, jw[i].start, jw[i].end, &in->args[i].start,
-				     &in->args[i].end);
-			}
-			in->nargs = nj;
-			return 0;
-		}
-	}
-	/* A shell-form RUN goes to the shell as it stands, which splits it by its own rules:
-	 * BuildKit's words would say nothing true about it, and RUN lines are most of a file. */
-	if (in->cmd == DF_RUN)
-		return arena_failed(p->a) ? fail(p, ss, se, "out of memory") : 0;
-	size_t nw = df_lex_words(L, ts, hi, p->df->escape, &p->words, &p->capwords);
-	struct df_span *w = p->words;
-	if (nw) {
-		in->args = arena_alloc(p->a, nw * sizeof(*in->args));
-		if (!in->args)
-			return fail(p, ss, se, "out of memory");
-		/* One copy of the words' range, cut into strings: each word is followed
-		 * by a separator (or a dropped escape), which the NUL takes the place of. */
-		size_t base = w[0].start, last = w[nw - 1].end;
-		char *words = arena_alloc_raw(p->a, last - base + 1);
-		if (!words)
-			return fail(p, ss, se, "out of memory");
-		memcpy(words, L + base, last - base);
-		size_t at = 0;
-		for (size_t i = 0; i < nw; i++) {
-			words[w[i].end - base] = '\0';
-			in->args[i].text = words + (w[i].start - base);
-			span_next(p, w[i].start, w[i].end, &in->args[i].start, &in->args[i].end,
-				  &at);
-		}
-		in->nargs = nw;
-	}
-	if (arena_failed(p->a))
+	in->json = true;
+	in->args = nj ? arena_alloc(p->a, nj * sizeof(*in->args)) : NULL;
+	if (nj && !in->args)
 		return fail(p, ss, se, "out of memory");
+	for (size_t i = 0; i < nj; i++) {
+		in->args[i].text = jw[i].text;
+		span(p, jw[i].start, jw[i].end, &in->args[i].start, &in->args[i].end);
+	}
+	in->nargs = nj;
+	return 1;
+}
+
+/* The whitespace-separated words of line[ts, hi) into in->args. */
+static int read_words(struct pctx *p, struct df_instr *in, size_t ts, size_t hi, size_t ss,
+		      size_t se)
+{
+	size_t nw = df_lex_words(p->buf, ts, hi, p->df->escape, &p->words, &p->capwords);
+	struct df_span *w = p->words;
+	if (nw == 0)
+		return 0;
+	in->args = arena_alloc(p->a, nw * sizeof(*in->args));
+	if (!in->args)
+		return fail(p, ss, se, "out of memory");
+	/* One copy of the words' range, cut into strings: each word is followed
+	 * by a separator (or a dropped escape), which the NUL takes the place of. */
+	size_t base = w[0].start, last = w[nw - 1].end;
+	char *words = arena_alloc_raw(p->a, last - base + 1);
+	if (!words)
+		return fail(p, ss, se, "out of memory");
+	memcpy(words, p->buf + base, last - base);
+	size_t at = 0;
+	for (size_t i = 0; i < nw; i++) {
+		words[w[i].end - base] = '\0';
+		in->args[i].text = words + (w[i].start - base);
+		span_next(p, w[i].start, w[i].end, &in->args[i].start, &in->args[i].end, &at);
+	}
+	in->nargs = nw;
+	return 0;
+}
+
+/* What BuildKit refuses about an instruction's words: ENV without '=', FROM's count, ... */
+static int check_words(struct pctx *p, struct df_instr *in, size_t ss, size_t se)
+{
 	if ((in->cmd == DF_ENV || in->cmd == DF_LABEL) && words_have_eq(in)) {
 		for (size_t i = 0; i < in->nargs; i++)
 			if (!strchr(in->args[i].text, '='))
@@ -549,6 +554,49 @@ static int parse_instr(struct pctx *p, struct df_instr *in, size_t lo, size_t hi
 		return fail(p, ss, se,
 			    arena_printf(p->a, "%s requires at least one argument", in->keyword));
 	return 0;
+}
+
+/*
+ * One instruction from logical [lo, hi). `depth` is 1 for ONBUILD's
+ * instruction. Returns 0 or -1 with the error set.
+ */
+static int parse_instr(struct pctx *p, struct df_instr *in, size_t lo, size_t hi, int depth)
+{
+	const char *line = p->buf;
+	size_t ks = skip_ws(line, lo, hi);
+	while (hi > ks && df_is_space((unsigned char)line[hi - 1]))
+		hi--;
+	size_t ke = ks;
+	while (ke < hi && !df_is_space((unsigned char)line[ke]))
+		ke++;
+	size_t ss, se; /* the keyword in the source, where most errors point */
+	span(p, ks, ke, &ss, &se);
+	if (depth == 0)
+		in->start = ss;
+	size_t ts;
+	if (read_keyword(p, in, ks, ke, ss, se) != 0 ||
+	    read_flags(p, in, skip_ws(line, ke, hi), hi, &ts, ss, se) != 0)
+		return -1;
+	in->text = arena_strndup(p->a, line + ts, hi - ts);
+	in->segs = slice_segs(p, ts, hi, &in->nsegs);
+	if (!in->text)
+		return fail(p, ss, se, "out of memory");
+	if (in->cmd == DF_ONBUILD)
+		return read_onbuild(p, in, ts, hi, depth, ss, se);
+	if (takes_json(in->cmd) && ts < hi && line[ts] == '[') {
+		int r = read_json_form(p, in, ts, hi, ss, se);
+		if (r != 0)
+			return r < 0 ? -1 : 0;
+	}
+	/* A shell-form RUN goes to the shell as it stands, which splits it by its own rules:
+	 * BuildKit's words would say nothing true about it, and RUN lines are most of a file. */
+	if (in->cmd == DF_RUN)
+		return arena_failed(p->a) ? fail(p, ss, se, "out of memory") : 0;
+	if (read_words(p, in, ts, hi, ss, se) != 0)
+		return -1;
+	if (arena_failed(p->a))
+		return fail(p, ss, se, "out of memory");
+	return check_words(p, in, ss, se);
 }
 
 /* `# name=value` parser directives at the top (BuildKit's directives regexp). */

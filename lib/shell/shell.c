@@ -921,11 +921,23 @@ static void extend(struct cmd_build *cur, size_t start, size_t end)
 	cur->end = end;
 }
 
+/* What the list reader steps over after a keyword: for NAME in WORDS, case WORD in, function NAME.
+ */
 enum skip { SK_NONE, SK_FOR_NAME, SK_FOR_AFTER, SK_FOR_IN, SK_CASE_WORD, SK_CASE_IN, SK_FUNC };
 
 struct frame {
 	char kind; /* 'p' subshell, 'c' case */
 	bool pattern;
+};
+
+/* A list being read: the command so far, the open subshells and cases, what to step over. */
+struct list {
+	struct cmd_build cur;
+	struct frame frames[MAX_FRAMES];
+	int nf;
+	enum skip skip;
+	unsigned base_depth;
+	bool stop_rparen; /* a ')' with no open subshell ends the list: $(...) */
 };
 
 static bool ignored_keyword(const struct tok *tk)
@@ -938,213 +950,247 @@ static bool ignored_keyword(const struct tok *tk)
 	return false;
 }
 
+static int open_frame(struct parser *parser, struct list *ls, char kind, bool pattern,
+		      const struct tok *tk)
+{
+	if (ls->nf >= MAX_FRAMES)
+		return fail_limit(parser, tk->start, tk->end, TOO_MANY_OPEN);
+	ls->frames[ls->nf].kind = kind;
+	ls->frames[ls->nf].pattern = pattern;
+	ls->nf++;
+	return 0;
+}
+
+/*
+ * After for, case or function: whether the token is stepped over (1), read
+ * as usual (0), or an error (-1).
+ */
+static int skipped(struct parser *parser, struct list *ls, const struct tok *tk)
+{
+	switch (ls->skip) {
+	case SK_NONE:
+		return 0;
+	case SK_FOR_NAME:
+		ls->skip = SK_FOR_AFTER;
+		return tk->type == T_WORD;
+	case SK_FOR_AFTER:
+		if (word_is(tk, "in")) {
+			ls->skip = SK_FOR_IN;
+			return 1;
+		}
+		ls->skip = SK_NONE;
+		return word_is(tk, "do");
+	case SK_FOR_IN:
+		if (tk->type == T_WORD)
+			return 1;
+		ls->skip = SK_NONE;
+		return 0;
+	case SK_CASE_WORD:
+		ls->skip = SK_CASE_IN;
+		return tk->type == T_WORD;
+	case SK_CASE_IN:
+		if (tk->type == T_NL)
+			return 1;
+		ls->skip = SK_NONE;
+		if (!word_is(tk, "in"))
+			return 0;
+		return open_frame(parser, ls, 'c', true, tk) < 0 ? -1 : 1;
+	case SK_FUNC:
+		ls->skip = SK_NONE;
+		return tk->type == T_WORD;
+	}
+	return 0;
+}
+
+/* An operator: ( ) ; & | && || ;; ... Returns 1 when it closes the list, -1 on an error. */
+static int on_operator(struct parser *parser, struct list *ls, const struct tok *tk, bool *closed)
+{
+	struct cmd_build *cur = &ls->cur;
+	const char *op = tk->op;
+	if (strcmp(op, "(") == 0) {
+		if (cur->argc == 0 && cur->nassign == 0 && cur->nredirs == 0) {
+			if (open_frame(parser, ls, 'p', false, tk) < 0)
+				return -1;
+			parser->depth++;
+		} else if (cur->argc == 1 && cur->nredirs == 0) {
+			/* NAME () body: a function definition, not a command */
+			struct tok t2;
+			if (next_token(parser, &t2) < 0)
+				return -1;
+			if (t2.type == T_OP && strcmp(t2.op, ")") == 0) {
+				cur->argc = cur->nassign = 0;
+				cur->any = false;
+			} else {
+				parser->back = t2;
+				parser->has_back = true;
+			}
+		}
+		return 0;
+	}
+	if (finish(parser, cur) < 0)
+		return -1;
+	if (strcmp(op, ")") == 0) {
+		if (ls->nf && ls->frames[ls->nf - 1].kind == 'p') {
+			ls->nf--;
+			parser->depth--;
+		} else if (ls->nf == 0 && ls->stop_rparen) {
+			*closed = true;
+			parser->depth = ls->base_depth;
+			return 1;
+		}
+		return 0;
+	}
+	if ((op[0] == ';' && op[1] == ';') || strcmp(op, ";&") == 0) {
+		if (ls->nf && ls->frames[ls->nf - 1].kind == 'c')
+			ls->frames[ls->nf - 1].pattern = true;
+	}
+	return 0;
+}
+
+/* A redirection and its target word; a here-document's body is read at the next newline. */
+static int on_redirect(struct parser *parser, struct list *ls, const struct tok *tk)
+{
+	struct cmd_build *cur = &ls->cur;
+	struct tok t2;
+	bool cs = parser->cmd_start;
+	parser->cmd_start = false;
+	if (next_token(parser, &t2) < 0)
+		return -1;
+	parser->cmd_start = cs;
+	if (t2.type != T_WORD) {
+		parser->back = t2;
+		parser->has_back = true;
+		return 0;
+	}
+	struct sh_redir *r = ARR_PUSH(parser->a, cur->redirs, cur->nredirs, cur->capr);
+	if (!r)
+		return oom(parser);
+	r->op = tk->op;
+	r->target = t2.w;
+	const char *h = strstr(tk->op, "<<");
+	if (h && h[2] != '<') {
+		struct sh_heredoc *hd = arena_alloc(parser->a, sizeof(*hd));
+		struct pending *pd =
+		    ARR_PUSH(parser->a, parser->pend, parser->npend, parser->cappend);
+		if (!hd || !pd)
+			return oom(parser);
+		hd->body = "";
+		hd->start = hd->end = parser->end;
+		hd->quoted = t2.quoted;
+		pd->h = hd;
+		pd->delim = t2.w.value;
+		pd->chomp = h[2] == '-';
+		r->heredoc = hd;
+	}
+	extend(cur, tk->start, t2.end);
+	return 0;
+}
+
+/* A word: a keyword where a command would start, an assignment before it, or an argument. */
+static int on_word(struct parser *parser, struct list *ls, const struct tok *tk)
+{
+	struct cmd_build *cur = &ls->cur;
+	if (cur->argc == 0 && cur->nassign == 0) {
+		if (ignored_keyword(tk))
+			return 0;
+		if (word_is(tk, "esac")) {
+			if (ls->nf && ls->frames[ls->nf - 1].kind == 'c')
+				ls->nf--;
+			return 0;
+		}
+		if (word_is(tk, "for") || word_is(tk, "select")) {
+			ls->skip = SK_FOR_NAME;
+			return 0;
+		}
+		if (word_is(tk, "case")) {
+			ls->skip = SK_CASE_WORD;
+			return 0;
+		}
+		if (word_is(tk, "function")) {
+			ls->skip = SK_FUNC;
+			return 0;
+		}
+	}
+	if (cur->argc == 0 && tk->assign) {
+		cur->nassign++;
+		extend(cur, tk->start, tk->end);
+		return 0;
+	}
+	/* every field is set below: no need for ARR_PUSH's cleared slot while there is room */
+	struct cmd_word *w = cur->argc < cur->capw
+				 ? &cur->words[cur->argc++]
+				 : ARR_PUSH(parser->a, cur->words, cur->argc, cur->capw);
+	if (!w)
+		return oom(parser);
+	w->w = tk->w;
+	w->map = tk->map;
+	w->mapn = tk->mapn;
+	extend(cur, tk->start, tk->end);
+	if (cur->argc == 1 && word_is(tk, "[["))
+		parser->cond = true;
+	else if (parser->cond && word_is(tk, "]]"))
+		parser->cond = false;
+	return 0;
+}
+
+/*
+ * Reads commands up to the end of the text or, with stop_rparen, up to the
+ * ')' that closes a $( (then *closed is set).
+ */
 static int parse_list(struct parser *parser, bool stop_rparen, bool *closed)
 {
-	struct cmd_build cur = {0};
-	struct frame frames[MAX_FRAMES];
-	int nf = 0;
-	enum skip skip = SK_NONE;
-	unsigned base_depth = parser->depth;
+	struct list ls = {.base_depth = parser->depth, .stop_rparen = stop_rparen};
+	struct cmd_build *cur = &ls.cur;
 	struct tok tk;
 
 	*closed = false;
 	for (;;) {
-		bool in_pattern = nf && frames[nf - 1].kind == 'c' && frames[nf - 1].pattern;
-		parser->cmd_start = cur.argc == 0 && cur.nassign == 0 && cur.nredirs == 0 &&
-				    skip == SK_NONE && !in_pattern;
+		struct frame *top = ls.nf ? &ls.frames[ls.nf - 1] : NULL;
+		bool in_pattern = top && top->kind == 'c' && top->pattern;
+		parser->cmd_start = cur->argc == 0 && cur->nassign == 0 && cur->nredirs == 0 &&
+				    ls.skip == SK_NONE && !in_pattern;
 		if (next_token(parser, &tk) < 0)
 			return -1;
 		if (tk.type == T_EOF)
 			break;
 		if (in_pattern) {
+			/* a case pattern, up to its ')' */
 			if (word_is(&tk, "esac"))
-				nf--;
+				ls.nf--;
 			else if (tk.type == T_OP && strcmp(tk.op, ")") == 0)
-				frames[nf - 1].pattern = false;
+				top->pattern = false;
 			continue;
 		}
-		switch (skip) {
-		case SK_NONE:
-			break;
-		case SK_FOR_NAME:
-			skip = SK_FOR_AFTER;
-			if (tk.type == T_WORD)
-				continue;
-			break;
-		case SK_FOR_AFTER:
-			if (word_is(&tk, "in")) {
-				skip = SK_FOR_IN;
-				continue;
-			}
-			skip = SK_NONE;
-			if (word_is(&tk, "do"))
-				continue;
-			break;
-		case SK_FOR_IN:
-			if (tk.type == T_WORD)
-				continue;
-			skip = SK_NONE;
-			break;
-		case SK_CASE_WORD:
-			skip = SK_CASE_IN;
-			if (tk.type == T_WORD)
-				continue;
-			break;
-		case SK_CASE_IN:
-			if (tk.type == T_NL)
-				continue;
-			skip = SK_NONE;
-			if (word_is(&tk, "in")) {
-				if (nf >= MAX_FRAMES)
-					return fail_limit(parser, tk.start, tk.end, TOO_MANY_OPEN);
-				frames[nf].kind = 'c';
-				frames[nf].pattern = true;
-				nf++;
-				continue;
-			}
-			break;
-		case SK_FUNC:
-			skip = SK_NONE;
-			if (tk.type == T_WORD)
-				continue;
-			break;
-		}
-		if (tk.type == T_ARITH)
+		int rc = skipped(parser, &ls, &tk);
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
 			continue;
-		if (tk.type == T_NL) {
-			if (finish(parser, &cur) < 0)
-				return -1;
-			continue;
+		switch (tk.type) {
+		case T_ARITH:
+			rc = 0;
+			break;
+		case T_NL:
+			rc = finish(parser, cur);
+			break;
+		case T_OP:
+			rc = on_operator(parser, &ls, &tk, closed);
+			if (rc > 0)
+				return 0;
+			break;
+		case T_REDIR:
+			rc = on_redirect(parser, &ls, &tk);
+			break;
+		default:
+			rc = on_word(parser, &ls, &tk);
+			break;
 		}
-		if (tk.type == T_OP) {
-			const char *op = tk.op;
-			if (strcmp(op, "(") == 0) {
-				if (cur.argc == 0 && cur.nassign == 0 && cur.nredirs == 0) {
-					if (nf >= MAX_FRAMES)
-						return fail_limit(parser, tk.start, tk.end,
-								  TOO_MANY_OPEN);
-					frames[nf].kind = 'p';
-					frames[nf].pattern = false;
-					nf++;
-					parser->depth++;
-				} else if (cur.argc == 1 && cur.nredirs == 0) {
-					/* NAME () body: a function definition, not a command */
-					struct tok t2;
-					if (next_token(parser, &t2) < 0)
-						return -1;
-					if (t2.type == T_OP && strcmp(t2.op, ")") == 0) {
-						cur.argc = cur.nassign = 0;
-						cur.any = false;
-					} else {
-						parser->back = t2;
-						parser->has_back = true;
-					}
-				}
-				continue;
-			}
-			if (finish(parser, &cur) < 0)
-				return -1;
-			if (strcmp(op, ")") == 0) {
-				if (nf && frames[nf - 1].kind == 'p') {
-					nf--;
-					parser->depth--;
-				} else if (nf == 0 && stop_rparen) {
-					*closed = true;
-					parser->depth = base_depth;
-					return 0;
-				}
-				continue;
-			}
-			if (op[0] == ';' && op[1] == ';') {
-				if (nf && frames[nf - 1].kind == 'c')
-					frames[nf - 1].pattern = true;
-			} else if (strcmp(op, ";&") == 0) {
-				if (nf && frames[nf - 1].kind == 'c')
-					frames[nf - 1].pattern = true;
-			}
-			continue;
-		}
-		if (tk.type == T_REDIR) {
-			struct tok t2;
-			bool cs = parser->cmd_start;
-			parser->cmd_start = false;
-			if (next_token(parser, &t2) < 0)
-				return -1;
-			parser->cmd_start = cs;
-			if (t2.type != T_WORD) {
-				parser->back = t2;
-				parser->has_back = true;
-				continue;
-			}
-			struct sh_redir *r = ARR_PUSH(parser->a, cur.redirs, cur.nredirs, cur.capr);
-			if (!r)
-				return oom(parser);
-			r->op = tk.op;
-			r->target = t2.w;
-			const char *h = strstr(tk.op, "<<");
-			if (h && h[2] != '<') {
-				struct sh_heredoc *hd = arena_alloc(parser->a, sizeof(*hd));
-				struct pending *pd = ARR_PUSH(parser->a, parser->pend,
-							      parser->npend, parser->cappend);
-				if (!hd || !pd)
-					return oom(parser);
-				hd->body = "";
-				hd->start = hd->end = parser->end;
-				hd->quoted = t2.quoted;
-				pd->h = hd;
-				pd->delim = t2.w.value;
-				pd->chomp = h[2] == '-';
-				r->heredoc = hd;
-			}
-			extend(&cur, tk.start, t2.end);
-			continue;
-		}
-		/* a word */
-		if (cur.argc == 0 && cur.nassign == 0) {
-			if (ignored_keyword(&tk))
-				continue;
-			if (word_is(&tk, "esac")) {
-				if (nf && frames[nf - 1].kind == 'c')
-					nf--;
-				continue;
-			}
-			if (word_is(&tk, "for") || word_is(&tk, "select")) {
-				skip = SK_FOR_NAME;
-				continue;
-			}
-			if (word_is(&tk, "case")) {
-				skip = SK_CASE_WORD;
-				continue;
-			}
-			if (word_is(&tk, "function")) {
-				skip = SK_FUNC;
-				continue;
-			}
-		}
-		if (cur.argc == 0 && tk.assign) {
-			cur.nassign++;
-			extend(&cur, tk.start, tk.end);
-			continue;
-		}
-		/* every field is set below: no need for ARR_PUSH's cleared slot while there is room
-		 */
-		struct cmd_word *w = cur.argc < cur.capw
-					 ? &cur.words[cur.argc++]
-					 : ARR_PUSH(parser->a, cur.words, cur.argc, cur.capw);
-		if (!w)
-			return oom(parser);
-		w->w = tk.w;
-		w->map = tk.map;
-		w->mapn = tk.mapn;
-		extend(&cur, tk.start, tk.end);
-		if (cur.argc == 1 && word_is(&tk, "[["))
-			parser->cond = true;
-		else if (parser->cond && word_is(&tk, "]]"))
-			parser->cond = false;
+		if (rc < 0)
+			return -1;
 	}
-	if (finish(parser, &cur) < 0)
+	if (finish(parser, cur) < 0)
 		return -1;
-	parser->depth = base_depth;
+	parser->depth = ls.base_depth;
 	return 0;
 }
 
