@@ -103,8 +103,8 @@ static void add_suppressions(struct lint_run *run, const char *path, const struc
 /*
  * The model of one Dockerfile and what the rules derive from it go to the
  * run's scratch arena, reset when the input is done: findings copy what they
- * keep. Memory touched once is then used again for the next input, which on
- * a run over many files saved most of its page faults (52 MB to a few).
+ * keep. Memory touched once is then used again for the next input, so a run
+ * over many files touches about as much memory as one of them needs.
  */
 /*
  * An expansion that passed a bound: NR000 where it first did. Before the

@@ -94,8 +94,7 @@ unsigned workers_count(const struct lint_options *opts, size_t n)
 	if (n < 2 * PER_WORKER)
 		return 0; /* and no need to ask how many CPUs there are */
 	/* One more thread than CPUs: a thread waiting on a read or a page fault leaves its
-	 * CPU idle, and on a 2-CPU machine 3 threads took 1,000 Dockerfiles from 45-49 ms to
-	 * 42-44 ms. */
+	 * CPU idle. */
 	unsigned want = opts->jobs ? opts->jobs : cpus_usable() + 1;
 	if (want > MAX_WORKERS)
 		want = MAX_WORKERS;
@@ -165,8 +164,8 @@ bool workers_lint(struct lint_run *run, struct work *items, size_t n, unsigned n
 	for (unsigned k = 1; k < nworkers; k++)
 		if (ws[k].started)
 			pthread_join(ws[k].tid, NULL);
-	/* Unmapping a ring while other threads run costs each CPU a TLB flush (0.2-0.7 ms on a
-	 * virtual machine, at the end of the last thread too): the rings go when all are done. */
+	/* Unmapping a ring while other threads run costs each CPU a TLB flush, at the end of the
+	 * last thread too: the rings go when all are done. */
 	for (unsigned k = 0; k < nworkers; k++)
 		source_ring_free(ws[k].ring);
 	/* A thread that could not start left its share to the others: the counter ran out. */

@@ -194,8 +194,8 @@ static struct block *new_block(size_t bsize)
  * Once some arena has outgrown its first block, the process is linting many
  * inputs, and new arenas (the threads' runs and scratch arenas) take even
  * their first block from the pool: a malloc'd first block is faulted in
- * 4 KiB at a time, and on virtual machines each such fault costs about 17 us
- * (a 2 MiB one, cleared, about 150 us). A run over one input never starts the
+ * 4 KiB at a time, and on virtual machines each such fault costs a good part
+ * of what a cleared 2 MiB page does. A run over one input never starts the
  * pool and keeps its small malloc'd block.
  */
 #ifndef RESET_FREES_ALL

@@ -211,8 +211,8 @@ struct source *source_read_regular(struct arena *a, const char *path, size_t lim
  * Positions come from a cursor that remembers the last offset asked for, its
  * line and where that line starts, and moves from there: findings are asked
  * for in order, so each source is read once, and no table of every line's
- * start is kept (for 1,000 Dockerfiles that table was 1.6 MB of fresh memory,
- * which costs more to touch than the counting it saves).
+ * start is kept: over many inputs such tables are fresh memory, which costs
+ * more to touch than the counting it saves.
  */
 static void cursor_init(struct source *s)
 {
