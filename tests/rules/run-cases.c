@@ -8,6 +8,8 @@
  * with the case's expectations. Prints one line a case and a closing
  * "N passed, N failed" line; exits 1 when a case failed.
  */
+#include <archive.h>
+#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -15,6 +17,7 @@
 #include <libgen.h>
 #include <spawn.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,11 +30,14 @@ extern char **environ;
 struct file {
 	char *name;
 	char *text;
+	bool image; /* `--- image NAME`: text describes an image, built into NAME */
 };
 
 struct expect {
 	char *file; /* NULL: the first file linted */
 	unsigned line, col;
+	bool in_image; /* an image finding: `object` is checked instead of a position */
+	char *object;  /* the path in the image it names; NULL for the image as a whole */
 	char *contains;
 };
 
@@ -179,6 +185,220 @@ static char *top_dir(const char *name)
 	return slash ? xstrndup(name, (size_t)(slash - name)) : NULL;
 }
 
+/* --- images from a description ---------------------------------------------- */
+
+/* Text with \n and \t written as escapes, unescaped in place. */
+static size_t unescape(char *s)
+{
+	char *w = s;
+	for (char *r = s; *r; r++) {
+		if (r[0] == '\\' && (r[1] == 'n' || r[1] == 't' || r[1] == '\\')) {
+			r++;
+			*w++ = *r == 'n' ? '\n' : *r == 't' ? '\t' : '\\';
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = '\0';
+	return (size_t)(w - s);
+}
+
+/* The next space-separated word of *p (NUL-terminated in place), or NULL. */
+static char *word(char **p)
+{
+	while (**p == ' ')
+		(*p)++;
+	if (!**p)
+		return NULL;
+	char *w = *p;
+	while (**p && **p != ' ')
+		(*p)++;
+	if (**p)
+		*(*p)++ = '\0';
+	return w;
+}
+
+/* struct vfs_cap_data, revision 2: the permitted capabilities by number, effective. */
+static size_t cap_data(char *p, unsigned char out[20])
+{
+	memset(out, 0, 20);
+	uint64_t bits = 0;
+	for (char *w; (w = word(&p));)
+		bits |= (uint64_t)1 << (atoi(w) & 63);
+	uint32_t v[5] = {0x02000001u, (uint32_t)bits, 0, (uint32_t)(bits >> 32), 0};
+	for (int i = 0; i < 5; i++)
+		for (int b = 0; b < 4; b++)
+			out[4 * i + b] = (unsigned char)(v[i] >> (8 * b));
+	return 20;
+}
+
+/*
+ * One layer from the description's dir, file, link and caps lines, into a
+ * malloc'd tar; the config's fields into cfg. Returns NULL with *why set.
+ */
+static char *build_layer(char *desc, json_t *cfg, size_t *len, const char **why)
+{
+	size_t cap = 1 << 20;
+	char *buf = malloc(cap);
+	struct archive *a = archive_write_new();
+	if (!buf || !a || archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
+	    archive_write_open_memory(a, buf, cap, len) != ARCHIVE_OK) {
+		*why = "cannot start a layer";
+		free(buf);
+		archive_write_free(a);
+		return NULL;
+	}
+	json_t *conf = json_object();
+	json_object_set_new(cfg, "config", conf);
+	struct archive_entry *pending = NULL; /* a file, until its caps line or the next entry */
+	char *data = NULL;
+	size_t dlen = 0;
+	*why = NULL;
+	for (char *line = desc, *next; line && *line && !*why; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		char *p = line;
+		char *key = word(&p);
+		if (!key)
+			continue;
+		if (pending && strcmp(key, "caps") == 0) {
+			unsigned char v[20];
+			archive_entry_xattr_add_entry(pending, "security.capability", v,
+						      cap_data(p, v));
+			continue;
+		}
+		if (pending) {
+			archive_write_header(a, pending);
+			archive_write_data(a, data, dlen);
+			archive_entry_free(pending);
+			pending = NULL;
+		}
+		if (strcmp(key, "user") == 0 || strcmp(key, "workdir") == 0) {
+			json_object_set_new(conf, key[0] == 'u' ? "User" : "WorkingDir",
+					    json_string(p));
+		} else if (strcmp(key, "entrypoint") == 0 || strcmp(key, "cmd") == 0 ||
+			   strcmp(key, "env") == 0 || strcmp(key, "volume") == 0) {
+			json_t *list = json_array();
+			for (char *w; (w = word(&p));)
+				json_array_append_new(list, json_string(w));
+			if (strcmp(key, "volume") == 0) {
+				json_t *vols = json_object();
+				size_t i;
+				json_t *v;
+				json_array_foreach(list, i, v)
+				    json_object_set_new(vols, json_string_value(v), json_object());
+				json_decref(list);
+				json_object_set_new(conf, "Volumes", vols);
+			} else {
+				json_object_set_new(conf,
+						    key[0] == 'e' && key[1] == 'n' && key[2] == 't'
+							? "Entrypoint"
+						    : key[0] == 'c' ? "Cmd"
+								    : "Env",
+						    list);
+			}
+		} else if (strcmp(key, "dir") == 0 || strcmp(key, "file") == 0 ||
+			   strcmp(key, "link") == 0) {
+			char *path = word(&p);
+			struct archive_entry *e = archive_entry_new();
+			if (!path || path[0] != '/') {
+				*why = "an entry's path must start with '/'";
+				archive_entry_free(e);
+				break;
+			}
+			archive_entry_set_pathname(e, path + 1);
+			archive_entry_set_mtime(e, 0, 0);
+			if (key[0] == 'l') {
+				char *target = word(&p);
+				archive_entry_set_filetype(e, AE_IFLNK);
+				archive_entry_set_perm(e, 0777);
+				archive_entry_set_symlink(e, target ? target : "");
+				data = NULL;
+				dlen = 0;
+			} else {
+				char *owner = word(&p), *mode = word(&p);
+				if (!owner || !mode || !strchr(owner, ':')) {
+					*why = "dir and file need UID:GID and MODE";
+					archive_entry_free(e);
+					break;
+				}
+				archive_entry_set_uid(e, atoi(owner));
+				archive_entry_set_gid(e, atoi(strchr(owner, ':') + 1));
+				archive_entry_set_perm(e, (mode_t)strtoul(mode, NULL, 8));
+				archive_entry_set_filetype(e, key[0] == 'd' ? AE_IFDIR : AE_IFREG);
+				while (*p == ' ')
+					p++;
+				data = key[0] == 'f' ? p : NULL;
+				dlen = data ? unescape(data) : 0;
+				archive_entry_set_size(e, (la_int64_t)dlen);
+			}
+			pending = e;
+		} else {
+			*why =
+			    "unknown line in an image description (user, workdir, entrypoint, cmd, "
+			    "env, volume, dir, file, link, caps)";
+		}
+	}
+	if (pending) {
+		archive_write_header(a, pending);
+		archive_write_data(a, data, dlen);
+		archive_entry_free(pending);
+	}
+	if (archive_write_close(a) != ARCHIVE_OK && !*why)
+		*why = "the layer does not fit in 1 MiB";
+	archive_write_free(a);
+	if (*why) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static bool add_member(struct archive *a, const char *name, const void *data, size_t len)
+{
+	struct archive_entry *e = archive_entry_new();
+	archive_entry_set_pathname(e, name);
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	archive_entry_set_size(e, (la_int64_t)len);
+	archive_entry_set_mtime(e, 0, 0);
+	bool ok = archive_write_header(a, e) == ARCHIVE_OK &&
+		  archive_write_data(a, data, len) == (la_ssize_t)len;
+	archive_entry_free(e);
+	return ok;
+}
+
+/* A docker-archive (docker save) of one layer, at path; NULL, or why it could not be built. */
+static const char *build_image(const char *path, const char *description)
+{
+	char *desc = xstrndup(description, strlen(description));
+	json_t *cfg = json_pack("{s:s, s:s}", "architecture", "amd64", "os", "linux");
+	size_t llen = 0;
+	const char *why = NULL;
+	char *layer = build_layer(desc, cfg, &llen, &why);
+	free(desc);
+	if (!layer) {
+		json_decref(cfg);
+		return why;
+	}
+	char *config = json_dumps(cfg, JSON_SORT_KEYS | JSON_COMPACT);
+	json_decref(cfg);
+	const char *manifest = "[{\"Config\":\"config.json\",\"RepoTags\":[\"case:1\"],\"Layers\":["
+			       "\"layer/layer.tar\"]}]";
+	struct archive *a = archive_write_new();
+	bool ok = a && config && archive_write_set_format_pax_restricted(a) == ARCHIVE_OK &&
+		  archive_write_open_filename(a, path) == ARCHIVE_OK &&
+		  add_member(a, "manifest.json", manifest, strlen(manifest)) &&
+		  add_member(a, "config.json", config, strlen(config)) &&
+		  add_member(a, "layer/layer.tar", layer, llen) &&
+		  archive_write_close(a) == ARCHIVE_OK;
+	archive_write_free(a);
+	free(config);
+	free(layer);
+	return ok ? NULL : "cannot write the image archive";
+}
+
 static bool check_case(const char *unroot, const char *code, struct tcase *c, char *why,
 		       size_t whylen)
 {
@@ -207,13 +427,21 @@ static bool check_case(const char *unroot, const char *code, struct tcase *c, ch
 			snprintf(why, whylen, "cannot make folders for %s", c->files[i].name);
 			return false;
 		}
-		FILE *f = fopen(path, "wb");
-		if (!f) {
-			snprintf(why, whylen, "cannot write %s", c->files[i].name);
-			return false;
+		if (c->files[i].image) {
+			const char *err = build_image(path, c->files[i].text);
+			if (err) {
+				snprintf(why, whylen, "image %s: %s", c->files[i].name, err);
+				return false;
+			}
+		} else {
+			FILE *f = fopen(path, "wb");
+			if (!f) {
+				snprintf(why, whylen, "cannot write %s", c->files[i].name);
+				return false;
+			}
+			fputs(c->files[i].text, f);
+			fclose(f);
 		}
-		fputs(c->files[i].text, f);
-		fclose(f);
 		if (strstr(c->files[i].name, ".sh"))
 			chmod(path, 0755);
 		if (!passed_on_cmdline(c->files[i].name))
@@ -285,11 +513,16 @@ static bool check_case(const char *unroot, const char *code, struct tcase *c, ch
 		unsigned line = (unsigned)json_integer_value(json_object_get(d, "line"));
 		unsigned col = (unsigned)json_integer_value(json_object_get(d, "column"));
 		const char *msg = json_string_value(json_object_get(d, "message"));
+		const char *object = json_string_value(json_object_get(d, "object"));
 		bool matched = false;
 		for (size_t k = 0; k < c->nexpects && !matched; k++) {
 			struct expect *e = &c->expects[k];
 			const char *want = e->file ? e->file : first;
-			if (used[k] || !want || !path || e->line != line || e->col != col)
+			if (used[k] || !want || !path)
+				continue;
+			if (e->in_image ? (e->object ? !object || strcmp(object, e->object) != 0
+						     : object != NULL)
+					: e->line != line || e->col != col)
 				continue;
 			size_t wl = strlen(want), pl = strlen(path);
 			/* The path may be reported as given or below the chart folder. */
@@ -303,19 +536,26 @@ static bool check_case(const char *unroot, const char *code, struct tcase *c, ch
 			used[k] = matched = true;
 		}
 		if (!matched && ok) {
-			snprintf(why, whylen, "unexpected %s at %s:%u:%u: %s", code, path, line,
-				 col, msg ? msg : "");
+			snprintf(why, whylen, "unexpected %s at %s:%u:%u%s%s: %s", code, path, line,
+				 col, object ? " on " : "", object ? object : "", msg ? msg : "");
 			ok = false;
 		}
 	}
 	for (size_t k = 0; k < c->nexpects && ok; k++) {
 		if (!used[k]) {
 			struct expect *e = &c->expects[k];
-			snprintf(why, whylen,
-				 "expected %s at %s%s%u:%u%s%s, got %zu finding(s) of it", code,
-				 e->file ? e->file : "", e->file ? ":" : "", e->line, e->col,
-				 e->contains ? " containing " : "", e->contains ? e->contains : "",
-				 seen);
+			if (e->in_image)
+				snprintf(why, whylen,
+					 "expected %s on %s%s%s, got %zu finding(s) of it", code,
+					 e->object ? e->object : "the image",
+					 e->contains ? " containing " : "",
+					 e->contains ? e->contains : "", seen);
+			else
+				snprintf(why, whylen,
+					 "expected %s at %s%s%u:%u%s%s, got %zu finding(s) of it",
+					 code, e->file ? e->file : "", e->file ? ":" : "", e->line,
+					 e->col, e->contains ? " containing " : "",
+					 e->contains ? e->contains : "", seen);
 			ok = false;
 		}
 	}
@@ -350,6 +590,7 @@ static void free_cases(struct tcase *cases, size_t n)
 			free(c->args[k]);
 		for (size_t k = 0; k < c->nexpects; k++) {
 			free(c->expects[k].file);
+			free(c->expects[k].object);
 			free(c->expects[k].contains);
 		}
 	}
@@ -364,11 +605,22 @@ static void parse_expect(struct tcase *c, const char *line)
 	memset(e, 0, sizeof(*e));
 	const char *tilde = strstr(line, " ~ ");
 	size_t poslen = tilde ? (size_t)(tilde - line) : strlen(line);
+	if (tilde)
+		e->contains = xstrndup(tilde + 3, strlen(tilde + 3));
+	/* `/PATH` or `image`: a finding on a path in the image, or on the image as a whole */
+	if (line[0] == '/' || (poslen == 5 && strncmp(line, "image", 5) == 0)) {
+		e->in_image = true;
+		e->object = line[0] == '/' ? xstrndup(line, poslen) : NULL;
+		c->nexpects++;
+		return;
+	}
 	char *pos = xstrndup(line, poslen);
 	/* NAME:LINE:COL or LINE:COL */
 	char *last = strrchr(pos, ':');
 	if (!last) {
 		free(pos);
+		free(e->contains);
+		e->contains = NULL;
 		return;
 	}
 	*last = '\0';
@@ -382,8 +634,6 @@ static void parse_expect(struct tcase *c, const char *line)
 		e->line = (unsigned)atoi(pos);
 	}
 	free(pos);
-	if (tilde)
-		e->contains = xstrndup(tilde + 3, strlen(tilde + 3));
 	c->nexpects++;
 }
 
@@ -395,8 +645,11 @@ int main(int argc, char **argv)
 	}
 	char *text = slurp(argv[2]);
 	if (!text) {
-		fprintf(stderr, "cannot read %s\n", argv[2]);
-		return 2;
+		/* Every rule of the table needs cases: a missing file is a failed test. */
+		printf("FAIL %s: no case file: write its fires and quiet cases "
+		       "(tests/rules/README.md)\n",
+		       argv[2]);
+		return 1;
 	}
 	/* The binary is run from each case's folder: make its path absolute. */
 	char *unroot = realpath(argv[1], NULL);
@@ -452,6 +705,9 @@ int main(int argc, char **argv)
 				cur->has_expect = true;
 			} else if (cur->nfiles < 32) {
 				body = &cur->files[cur->nfiles++];
+				body->image = strncmp(name, "image ", 6) == 0;
+				if (body->image)
+					name += 6;
 				body->name = xstrndup(name, strlen(name));
 				body->text = xstrndup("", 0);
 				bodylen = 0;
