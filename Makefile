@@ -16,9 +16,10 @@ install: all
 	ninja -C $(BUILD)
 	DESTDIR=$(DESTDIR) meson install -C $(BUILD) --no-rebuild
 
-# docs/rules.md is generated from the rule table: regenerate it after changing a rule.
+# docs/rules.md and the rule tables of the other docs are generated from the rule table:
+# regenerate them after changing a rule.
 docs: all
-	$(BUILD)/unroot rules --format markdown --output docs/rules.md
+	scripts/docs.sh $(BUILD)/unroot
 
 clean:
 	rm -rf build build-release build-asan build-tsan build-fuzz

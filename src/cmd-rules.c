@@ -1,4 +1,7 @@
-/* cmd-rules.c - unroot rules: the rule table as a list, markdown (docs/rules.md) or JSON. */
+/*
+ * cmd-rules.c - unroot rules: the rule table as a list, markdown (docs/rules.md, or with
+ * --type one kind's table for the other docs) or JSON.
+ */
 #include "cli.h"
 #include "unroot/buf.h"
 #include "unroot/ruledoc.h"
@@ -20,6 +23,9 @@ int cmd_rules(int argc, char **argv)
 		ruledoc_list(&b);
 	else if (strcmp(cli.format, "json") == 0)
 		ruledoc_json(&b);
+	else if ((strcmp(cli.format, "markdown") == 0 || strcmp(cli.format, "md") == 0) &&
+		 cli.opts.type != KIND_NONE)
+		ruledoc_markdown_table(&b, cli.opts.type, "rules.md"); /* for the other docs */
 	else if (strcmp(cli.format, "markdown") == 0 || strcmp(cli.format, "md") == 0)
 		ruledoc_markdown(&b);
 	else {

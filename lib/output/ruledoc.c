@@ -248,6 +248,27 @@ static const struct {
     {KIND_IMAGE, "Images"},
 };
 
+void ruledoc_markdown_table(struct buf *out, enum input_kind kind, const char *page)
+{
+	bool any = false;
+	for (size_t i = 0; i < rule_count; i++) {
+		const struct rule *r = rule_table[i];
+		if (r->kind != kind)
+			continue;
+		if (!any)
+			buf_puts(out, "| code | name | severity | platforms | summary |\n"
+				      "|---|---|---|---|---|\n");
+		any = true;
+		buf_printf(out, "| [%s](%s#", r->code, page);
+		rule_anchor(r, out);
+		buf_printf(out, ") | %s | %s | ", r->name, severity_name(r->severity));
+		platforms(out, r->platforms, ", ");
+		buf_puts(out, " | ");
+		cell(out, r->summary);
+		buf_puts(out, " |\n");
+	}
+}
+
 void ruledoc_markdown(struct buf *out)
 {
 	buf_puts(out,
@@ -261,25 +282,8 @@ void ruledoc_markdown(struct buf *out)
 		 "Dockerfile instruction, or the annotation `unroot/ignore: \"CODE\"` on a "
 		 "Kubernetes object.\n");
 	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
-		bool any = false;
-		for (size_t i = 0; i < rule_count; i++) {
-			const struct rule *r = rule_table[i];
-			if (r->kind != groups[g].kind)
-				continue;
-			if (!any)
-				buf_printf(out,
-					   "\n**%s**\n\n| code | name | severity | platforms | "
-					   "summary |\n|---|---|---|---|---|\n",
-					   groups[g].title);
-			any = true;
-			buf_printf(out, "| [%s](#", r->code);
-			rule_anchor(r, out);
-			buf_printf(out, ") | %s | %s | ", r->name, severity_name(r->severity));
-			platforms(out, r->platforms, ", ");
-			buf_puts(out, " | ");
-			cell(out, r->summary);
-			buf_puts(out, " |\n");
-		}
+		buf_printf(out, "\n**%s**\n\n", groups[g].title);
+		ruledoc_markdown_table(out, groups[g].kind, "");
 	}
 	for (size_t i = 0; i < rule_count; i++) {
 		const struct rule *r = rule_table[i];
