@@ -44,7 +44,7 @@ struct diag {
 	const char *object;	/* "Deployment/web", an image path, or NULL */
 	const char *container;	/* container name, or NULL */
 	bool suppressed;
-	/* 1-based line and byte column of start and end once diag_locate() ran; 0 before */
+	/* 1-based line and byte column of start and end, set by lint_run_finish(); 0 without src */
 	unsigned line, col, end_line, end_col;
 };
 

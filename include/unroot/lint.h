@@ -135,7 +135,10 @@ void lint_run_paths(struct lint_run *run, const char *const *paths, size_t n);
 void lint_run_buffer(struct lint_run *run, const char *path, const char *data, size_t len,
 		     enum input_kind kind);
 
-/* Matches suppressions, raises NR001, applies severities and sorts. Call once. */
+/*
+ * Matches suppressions, raises NR001, applies severities, sorts, and gives
+ * every finding its line and column. Call once.
+ */
 void lint_run_finish(struct lint_run *run);
 
 const struct diag_list *lint_run_diags(const struct lint_run *run);

@@ -819,6 +819,9 @@ void lint_run_finish(struct lint_run *run)
 	}
 	l->n = w;
 	diag_list_sort(l);
+	/* Lines and columns for the callers, in order: each source's cursor moves forward. */
+	for (size_t i = 0; i < l->n; i++)
+		diag_locate(&l->items[i]);
 }
 
 const struct diag_list *lint_run_diags(const struct lint_run *run)

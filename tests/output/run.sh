@@ -8,7 +8,10 @@
 #   completion-bash  bash completion offers commands, every format, rule codes
 #   completion-zsh   zsh completion parses and lists every format
 #   self-lint        the project's own Dockerfile passes every rule
-#   install          the install target puts the man page and both completions in place
+#   install          the install target puts the man page, both completions, libunroot with
+#                    its headers and pkg-config file in place; docs/library.md's program
+#                    builds against the installed library, shared and static, and finds
+#                    what the CLI finds
 #   integration      .pre-commit-hooks.yaml and the example workflow, as their consumers read them
 # Needs UNROOT and UNROOT_SRC (set by tests/meson.build).
 set -uo pipefail
@@ -192,6 +195,37 @@ install)
 	done
 	man_installed=$(find "$tmp/root" -path '*/man1/unroot.1' | head -1)
 	[ -n "$man_installed" ] && ! cmp -s "$man_installed" "$src/docs/unroot.1" && bad "the installed man page differs"
+	# libunroot: docs/library.md's program, built with pkg-config against the install.
+	command -v pkg-config >/dev/null || { echo "SKIP: pkg-config is not installed"; exit 77; }
+	header=$(find "$tmp/root" -path '*/include/unroot/lint.h' | head -1)
+	pc=$(find "$tmp/root" -name unroot.pc | head -1)
+	[ -n "$header" ] && [ -n "$pc" ] || { bad "no installed lint.h or unroot.pc"; exit 1; }
+	prefix=${header%/include/unroot/lint.h}
+	for f in libunroot.a libunroot.so; do
+		[ -n "$(find "$tmp/root" -name $f)" ] || bad "meson install does not install $f"
+	done
+	pcq() { PKG_CONFIG_PATH=${pc%/*} pkg-config --define-variable=prefix="$prefix" "$@" unroot; }
+	awk '/^```c$/ { on = 1; next } /^```$/ { on = 0 } on' "$src/docs/library.md" >"$tmp/lint-buffer.c"
+	[ -s "$tmp/lint-buffer.c" ] || bad "docs/library.md has no C program"
+	cc -Wall -Wextra -Werror "$tmp/lint-buffer.c" $(pcq --cflags --libs) -o "$tmp/shared" ||
+		bad "the program does not build against libunroot.so"
+	cc -Wall -Wextra -Werror "$tmp/lint-buffer.c" $(pcq --cflags) "$(pcq --variable=libdir)/libunroot.a" \
+		$(pcq --variable=archive_libs) -o "$tmp/static" || bad "the program does not build against libunroot.a"
+	ldd "$tmp/static" 2>/dev/null | grep -q libunroot && bad "the static build still loads libunroot.so"
+	# The same findings as the CLI on the same bytes: path, line, column and rule.
+	awk '/static const char dockerfile\[\]/ { on = 1 } on { print } on && /;$/ { on = 0 }' \
+		"$tmp/lint-buffer.c" | sed -n 's/.*"\(.*\)\\n".*/\1/p' >"$tmp/Dockerfile"
+	(cd "$tmp" && "$UNROOT" lint --no-config -f gnu Dockerfile 2>/dev/null) |
+		sed 's/^\([^ ]*\) .*\[\(NR[0-9]*\).*/\1 \2/' >"$tmp/want"
+	[ -s "$tmp/want" ] || bad "the CLI finds nothing in the program's Dockerfile"
+	for build in shared static; do
+		LD_LIBRARY_PATH=$(dirname "$(find "$tmp/root" -name libunroot.so | head -1)") "$tmp/$build" >"$tmp/$build.out"
+		rc=$?
+		[ "$rc" = 1 ] || bad "the $build program exits $rc, not 1"
+		sed 's/^\([^ ]*\) .*\[\(NR[0-9]*\)\]$/\1 \2/' "$tmp/$build.out" >"$tmp/$build.got"
+		cmp -s "$tmp/want" "$tmp/$build.got" ||
+			{ diff "$tmp/want" "$tmp/$build.got"; bad "the $build program finds what the CLI does not"; }
+	done
 	;;
 integration)
 	python3 -c 'import yaml' 2>/dev/null || { echo "SKIP: python3-yaml is not installed"; exit 77; }
