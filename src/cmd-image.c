@@ -1,8 +1,6 @@
 /* cmd-image.c - unroot image IMAGE...: lint built images, or print their permission view. */
 #include "cli.h"
 #include "unroot/buf.h"
-#include "unroot/image.h"
-#include "unroot/run.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -75,7 +73,7 @@ static int tree(struct cli *cli, struct lint_run *run)
 	for (size_t i = 0; i < n; i++) {
 		struct buf b;
 		buf_init(&b);
-		if (image_tree(run, paths[i], cli->opts.tree, &b) != 0)
+		if (lint_run_tree(run, paths[i], cli->opts.tree, &b) != 0)
 			status = 2;
 		else if (b.failed || fwrite(b.data, 1, b.len, stdout) != b.len)
 			status = 2;

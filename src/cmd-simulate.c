@@ -9,7 +9,6 @@
 #include "unroot/identity.h"
 #include "unroot/model.h"
 #include "unroot/output.h"
-#include "unroot/run.h"
 #include "unroot/simulate.h"
 #include "unroot/source.h"
 

@@ -1,7 +1,6 @@
 /* report.c - turning a finished run into bytes on stdout or --output, and a summary on stderr. */
 #include "cli.h"
 #include "unroot/buf.h"
-#include "unroot/image.h"
 #include "unroot/output.h"
 
 #include <errno.h>
@@ -95,8 +94,6 @@ int cli_report(struct cli *cli, struct lint_run *run)
 int cli_lint_and_report(struct cli *cli, struct lint_run *run)
 {
 	lint_run_paths(run, cli->paths, cli->npaths);
-	if (cli->opts.rootfs)
-		image_lint_rootfs(run, cli->opts.rootfs);
 	lint_run_finish(run);
 	return cli_report(cli, run);
 }

@@ -34,7 +34,7 @@ enum platform {
 
 struct diag {
 	const struct rule *rule;
-	enum severity severity; /* the rule's default until the engine applies overrides */
+	enum severity severity; /* set by the engine: the rule's, or the configured one */
 	unsigned platforms;	/* where it matters; the rule's unless narrowed */
 	const char *path;	/* the input as the user named it */
 	struct source *src;	/* NULL when the input has no text (an image) */
@@ -43,6 +43,7 @@ struct diag {
 	const char *fix;	/* the exact line to write instead, or NULL */
 	const char *object;	/* "Deployment/web", an image path, or NULL */
 	const char *container;	/* container name, or NULL */
+	bool variant;		/* weighs as the rule's variant_severity says (rule.h) */
 	bool suppressed;
 	/* 1-based line and byte column of start and end, set by lint_run_finish(); 0 without src */
 	unsigned line, col, end_line, end_col;

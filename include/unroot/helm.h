@@ -23,7 +23,6 @@
 
 struct arena;
 struct lint_limits;
-struct lint_run;
 struct source;
 struct ynode;
 
@@ -187,5 +186,46 @@ bool helm_is_workload_kind(const char *kind);
 
 /* The rendered-check note: the message that says they were skipped, and why. */
 extern const char helm_skip_prefix[];
+/* What `helm template --api-versions` takes to render as for OpenShift. */
+extern const char helm_openshift_api[];
+
+/* --- what the Helm reader gives back ------------------------------------------- */
+
+/* A document of helm template output, checked as a Kubernetes input of its own. */
+struct helm_rendered {
+	struct source *src;		  /* the document; its path is where its findings go */
+	const char *source;		  /* the name its `# Source:` line gives, or NULL */
+	const struct helm_file *template; /* the template of that name, or NULL */
+};
+
+/* One run of helm template, or its output read back from a file or stdin. */
+struct helm_render {
+	bool openshift; /* with --api-versions security.openshift.io/v1 */
+	struct helm_rendered *docs;
+	size_t ndocs;
+};
+
+/*
+ * A Helm input: a chart (with its subcharts) and what helm template made of
+ * it, or helm template output alone. Lives in the run's arena.
+ */
+struct helm_input {
+	struct helm_chart *chart;      /* NULL for helm template output alone */
+	bool render;		       /* the chart is one helm template is run on (not a text) */
+	const char *skipped;	       /* why the rendered checks did not run, or NULL */
+	struct helm_render renders[2]; /* the plain render first, then OpenShift's */
+	size_t nrenders;
+};
+
+/*
+ * Where a span of a rendered document comes from in its template: the
+ * line with the same key and value when the template writes it, else the
+ * line of the nearest enclosing key, else the kind line; 0,0 when none.
+ */
+void helm_map_span(const char *rendered, size_t len, const struct source *template, size_t *start,
+		   size_t *end);
+
+/* The line holding `off` in s[0..len): its start, and its end before the newline. */
+void helm_line_at(const char *s, size_t len, size_t off, size_t *ls, size_t *le);
 
 #endif

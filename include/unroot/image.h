@@ -26,7 +26,8 @@
 
 struct arena;
 struct buf;
-struct lint_run;
+struct identity;
+struct reading;
 struct lint_limits;
 
 /* File types, as the S_IFMT bits of a mode. */
@@ -272,23 +273,21 @@ struct fs_node *image_find_program(struct arena *a, const struct image *img, con
 				   const char **path);
 
 /*
- * Reads an image (any layout unroot knows) into *out. On failure returns
- * -1 after reporting an NR000 through the run.
+ * Reads an image (any layout unroot knows) into *out, in rd->arena, with
+ * rd's options. On failure returns -1 after an error in rd (util/reading.h).
  */
-int image_load(struct lint_run *run, const char *path, struct image *out);
+int image_load(struct reading *rd, const char *path, struct image *out);
 
 /* Reads an unpacked root filesystem with an optional config file. */
-int image_load_rootfs(struct lint_run *run, const char *dir, const char *config, struct image *out);
-
-/* Lints `--rootfs DIR` (with opts->image_config) as one input of the run. */
-void image_lint_rootfs(struct lint_run *run, const char *dir);
+int image_load_rootfs(struct reading *rd, const char *dir, const char *config, struct image *out);
 
 /*
- * The ls -ln-like permission view of `subtree` (default "/") in an image,
- * one row per path, with what the arbitrary UID (opts->uid_range.start,
- * gid 0) can do: "r-x". Returns 0, or -1 after an NR000 through the run.
+ * The ls -ln-like permission view of `subtree` (default "/") of an image,
+ * one row per path, with what `id` can do: "r-x". Returns 0, or -1 with
+ * *why set when the subtree is not in the image.
  */
-int image_tree(struct lint_run *run, const char *path, const char *subtree, struct buf *out);
+int image_tree(struct arena *a, const struct image *img, const char *subtree,
+	       const struct identity *id, struct buf *out, const char **why);
 
 /* True when a .tar/.tar.gz/.tgz or folder holds an image (not a Helm chart). */
 bool image_path_matches(const char *path, bool is_dir);

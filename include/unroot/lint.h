@@ -121,8 +121,9 @@ void lint_run_free(struct lint_run *run);
 
 /*
  * Lints a file, a folder (recursively, picking the inputs it recognises), or
- * "-" for stdin (which needs opts->type). Problems reading become NR000
- * diagnostics; this never fails as a whole.
+ * "-" for stdin (which needs opts->type), and opts->rootfs, an unpacked root
+ * filesystem. Problems reading become NR000 diagnostics; this never fails
+ * as a whole.
  */
 void lint_run_path(struct lint_run *run, const char *path);
 /*
@@ -131,6 +132,15 @@ void lint_run_path(struct lint_run *run, const char *path);
  * OpenShift ranges) applies whatever the order.
  */
 void lint_run_paths(struct lint_run *run, const char *const *paths, size_t n);
+/*
+ * The permission view of `subtree` ("/" when NULL) of the image or unpacked
+ * root filesystem at `path`: one row a path, as `ls -ln` shows it, with
+ * what OpenShift's arbitrary uid (opts->uid_range, group 0) may do there,
+ * written into `out`. Returns 0, or -1 after an NR000 in the run.
+ */
+struct buf;
+int lint_run_tree(struct lint_run *run, const char *path, const char *subtree, struct buf *out);
+
 /* Lints bytes already in memory, as the kind given (KIND_NONE: detect by name). */
 void lint_run_buffer(struct lint_run *run, const char *path, const char *data, size_t len,
 		     enum input_kind kind);

@@ -1,9 +1,12 @@
-/* reader.c - the Dockerfile input kind: detection, parse errors, suppressions, rules. */
+/*
+ * reader.c - the Dockerfile input kind: detection, the model, its parse
+ * errors and its suppressions.
+ */
 #include "unroot/arena.h"
 #include "unroot/dockerfile.h"
 #include "unroot/model.h"
-#include "unroot/run.h"
 #include "unroot/source.h"
+#include "util/reading.h"
 #include "util/text.h"
 
 #include <ctype.h>
@@ -77,14 +80,15 @@ bool suppression_parse(struct arena *a, const char *text, bool *global, const ch
 }
 
 /* A suppression covers the instruction that follows the comment. */
-static void add_suppressions(struct lint_run *run, const char *path, const struct dockerfile *df)
+static void add_suppressions(struct reading *rd, const struct dockerfile *df)
 {
+	const char *path = rd->path;
 	size_t next = 0;
 	for (size_t i = 0; i < df->ncomments; i++) {
 		const struct df_comment *c = &df->comments[i];
 		struct suppression s = {
 		    .path = path, .src = df->src, .start = c->start, .end = c->end};
-		if (!suppression_parse(run->arena, c->text, &s.global, &s.codes, &s.ncodes))
+		if (!suppression_parse(rd->arena, c->text, &s.global, &s.codes, &s.ncodes))
 			continue;
 		while (next < df->ninstrs && df->instrs[next].start < c->end)
 			next++;
@@ -96,130 +100,87 @@ static void add_suppressions(struct lint_run *run, const char *path, const struc
 				s.to = df->instrs[next].end;
 			}
 		}
-		run_add_suppression(run, &s);
+		reading_suppress(rd, &s);
 	}
 }
 
-/*
- * The model of one Dockerfile and what the rules derive from it go to the
- * run's scratch arena, reset when the input is done: findings copy what they
- * keep. Memory touched once is then used again for the next input, so a run
- * over many files touches about as much memory as one of them needs.
- */
 /*
  * An expansion that passed a bound: NR000 where it first did. Before the
  * rules (ARG, ENV, USER, FROM) the Dockerfile is not checked at all: its
  * values would be wrong; in the rules, that word was taken as unknown.
  */
-static bool expansion_over(struct lint_run *run, const char *path, struct source *src,
-			   const struct dockerfile *df, bool checked)
+static bool expansion_over(struct reading *rd, const struct dockerfile *df, bool checked)
 {
 	const struct df_expansion *x = df->expansion;
 	if (!x || !x->over)
 		return false;
 	if (x->total)
-		run_parse_error(run, path, src, x->start, x->end,
-				"the values this Dockerfile expands add up to more than %zu MiB "
-				"here (the limit for one Dockerfile); %s",
-				DF_EXPAND_TOTAL >> 20,
-				checked ? "unroot took the rest as unknown, so what depends on "
-					  "them was not checked"
-					: "unroot does not make them, so it was not checked");
+		reading_error(rd, NULL, df->src, x->start, x->end,
+			      "the values this Dockerfile expands add up to more than %zu MiB "
+			      "here (the limit for one Dockerfile); %s",
+			      DF_EXPAND_TOTAL >> 20,
+			      checked ? "unroot took the rest as unknown, so what depends on "
+					"them was not checked"
+				      : "unroot does not make them, so it was not checked");
 	else
-		run_parse_error(
-		    run, path, src, x->start, x->end,
-		    "a value here expands to more than %zu MiB (the limit for one "
-		    "value); %s",
-		    DF_EXPAND_MAX >> 20,
-		    checked ? "unroot took it as unknown, so what depends on it was "
-			      "not checked"
-			    : "unroot does not make it, so this Dockerfile was not checked");
+		reading_error(rd, NULL, df->src, x->start, x->end,
+			      "a value here expands to more than %zu MiB (the limit for one "
+			      "value); %s",
+			      DF_EXPAND_MAX >> 20,
+			      checked
+				  ? "unroot took it as unknown, so what depends on it was "
+				    "not checked"
+				  : "unroot does not make it, so this Dockerfile was not checked");
 	return true;
 }
 
 /*
- * The model of one Dockerfile and what the rules derive from it go to the
- * run's scratch arena, reset when the input is done: findings copy what they
- * keep. Memory touched once is then used again for the next input, which on
- * a run over many files saved most of its page faults (52 MB to a few).
+ * The model of one Dockerfile goes to the scratch memory the engine resets
+ * when the input is done: findings copy what they keep. Memory touched once
+ * is then used again for the next input, so a run over many files touches
+ * about as much memory as one of them needs.
  */
-static void lint_in(struct lint_run *run, struct arena *m, const char *path, struct source *src)
+static void read_dockerfile(struct reading *rd)
 {
+	struct arena *m = rd->scratch;
 	struct dockerfile *df = arena_alloc(m, sizeof(*df));
 	struct df_error err = {0};
-	if (!df) {
-		run_memory_error(run, path);
+	if (!df)
+		return; /* the engine reports the full arena */
+	if (df_parse(m, rd->src, df, &err) != 0) {
+		if (!arena_failed(m))
+			reading_error(rd, NULL, rd->src, err.start, err.end, "%s", err.message);
 		return;
 	}
-	if (df_parse(m, src, df, &err) != 0) {
-		if (arena_failed(m))
-			run_memory_error(run, path);
-		else
-			run_parse_error(run, path, src, err.start, err.end, "%s", err.message);
+	if (df_eval(m, df) != 0 || expansion_over(rd, df, false))
 		return;
-	}
-	if (df_eval(m, df) != 0) {
-		run_memory_error(run, path);
-		return;
-	}
-	if (expansion_over(run, path, src, df, false))
-		return;
-	add_suppressions(run, path, df);
-	struct check_ctx ctx;
-	run_ctx_init(run, &ctx, path, src);
-	ctx.df = df;
-	ctx.scratch = m;
-	run_rules(run, &ctx, KIND_DOCKERFILE);
-	expansion_over(run, path, src, df, true);
-	if (arena_failed(m))
-		run_memory_error(run, path);
+	add_suppressions(rd, df);
+	rd->model = df;
 }
 
-static void lint(struct lint_run *run, const char *path, struct source *src)
+/* The rules expand words too: a value past its bound there leaves part of the input unchecked. */
+static void after_rules(struct reading *rd)
 {
-	struct arena *scratch = run_scratch(run);
-	lint_in(run, scratch ? scratch : run->arena, path, src);
-	arena_reset(scratch);
+	expansion_over(rd, rd->model, true);
 }
 
 /*
  * The image a Dockerfile builds, for pairing a manifest's image reference
- * with it (--image REF=PATH). A file that cannot be read or parsed is an
- * NR000 for that path, and gives no pair.
+ * with it (--image REF=PATH) and for simulate.
  */
-static const struct image_view *image_side(struct lint_run *run, const char *path)
+static const struct image_view *image_view(struct reading *rd)
 {
-	const char *why = NULL;
-	struct source *src = source_read(run->arena, path, run->opts->limits.file_size, &why);
-	if (!src) {
-		run_parse_error(run, path, NULL, 0, 0, "cannot read '%s': %s", path, why);
-		return NULL;
-	}
-	struct dockerfile *df = arena_alloc(run->arena, sizeof(*df));
-	struct df_error err = {0};
-	if (!df)
-		return NULL;
-	if (df_parse(run->arena, src, df, &err) != 0) {
-		run_parse_error(run, path, src, err.start, err.end, "%s", err.message);
-		return NULL;
-	}
-	if (df_eval(run->arena, df) != 0) {
-		run_memory_error(run, path);
-		return NULL;
-	}
-	if (expansion_over(run, path, src, df, false))
-		return NULL;
-	const struct image_view *v = df_image_view(run->arena, df, path, run->opts);
-	expansion_over(run, path, src, df, true);
-	return v;
+	return df_image_view(rd->arena, rd->model, rd->path, rd->opts);
 }
 
 const struct reader dockerfile_reader = {
     .kind = KIND_DOCKERFILE,
     .name = "dockerfile",
     .text = true,
-    .match = match,
-    .lint = lint,
-    .image_side = image_side,
     .parallel = true,
+    .scratch = true,
+    .match = match,
+    .read = read_dockerfile,
+    .after = after_rules,
+    .view = image_view,
 };

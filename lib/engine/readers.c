@@ -1,5 +1,5 @@
 /* readers.c - the reader table, built from readers.def. */
-#include "unroot/run.h"
+#include "run.h"
 
 #define READER(sym) extern const struct reader sym;
 #include "readers.def"

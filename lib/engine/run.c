@@ -1,21 +1,18 @@
-/* run.c - a lint run: dispatch inputs to readers, then suppress, weigh and sort. */
-#include "unroot/run.h"
+/*
+ * run.c - a lint run: its memory and options, the NR000 it raises, the rules
+ * it calls on each input's model, and the end: suppressions, severities, the
+ * platform filter and the order of the report.
+ */
+#include "run.h"
 #include "unroot/arena.h"
 #include "unroot/model.h"
 #include "unroot/ref.h"
 #include "unroot/source.h"
-#include "workers.h"
 
-#include <dirent.h>
-#include <errno.h>
-#include <fnmatch.h>
-#include <stdatomic.h>
 #include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 void lint_options_init(struct lint_options *o)
 {
@@ -91,7 +88,7 @@ struct lint_run *lint_run_new(const struct lint_options *opts)
 	run->arena = a;
 	run->diags.arena = a;
 	run->diags.run_cap = opts->limits.findings_run;
-	run->diags.kept = &run->kept;
+	run->diags.kept = &run->kept_findings;
 	return run;
 }
 
@@ -134,8 +131,8 @@ struct arena *lint_run_arena(struct lint_run *run)
 	return run->arena;
 }
 
-void run_parse_error(struct lint_run *run, const char *path, struct source *src, size_t start,
-		     size_t end, const char *fmt, ...)
+void run_error(struct lint_run *run, const char *path, struct source *src, size_t start, size_t end,
+	       const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -213,78 +210,11 @@ void run_end_input(struct lint_run *run, const char *path)
 	l->input_dropped = 0;
 }
 
-void run_add_suppression(struct lint_run *run, const struct suppression *s)
+void run_note_input(struct lint_run *run, const char *path)
 {
-	struct suppression *slot = ARR_PUSH(run->arena, run->supp, run->nsupp, run->capsupp);
+	const char **slot = ARR_PUSH(run->arena, run->inputs, run->ninputs, run->capinputs);
 	if (slot)
-		*slot = *s;
-}
-
-static void report_va(struct check_ctx *ctx, const struct rule *rule, size_t start, size_t end,
-		      const char *fmt, va_list ap, struct diag **out)
-{
-	*out = diag_vadd(ctx->diags, rule, ctx->path, ctx->src, start, end, fmt, ap);
-}
-
-struct diag *report(struct check_ctx *ctx, const struct rule *rule, size_t start, size_t end,
-		    const char *fmt, ...)
-{
-	struct diag *d;
-	va_list ap;
-	va_start(ap, fmt);
-	report_va(ctx, rule, start, end, fmt, ap, &d);
-	va_end(ap);
-	return d;
-}
-
-static const struct image_view *ctx_pair(struct check_ctx *ctx, const char *ref)
-{
-	return run_pair(ctx->data, ref);
-}
-
-/* Orders folders by path and names within a folder alike: bytes, then length. */
-static int cmp_span(const char *a, size_t alen, const char *b, size_t blen)
-{
-	int c = memcmp(a, b, alen < blen ? alen : blen);
-	return c ? c : (alen > blen) - (alen < blen);
-}
-
-/* The listing of folder dir[0..dlen) the walk kept, or NULL. */
-static const struct listed_folder *listed_folder(const struct lint_run *run, const char *dir,
-						 size_t dlen)
-{
-	size_t lo = 0, hi = run->nfolders;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = cmp_span(run->folders[mid].path, run->folders[mid].len, dir, dlen);
-		if (c == 0)
-			return &run->folders[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
-static bool ctx_may_exist(struct check_ctx *ctx, const char *dir, size_t dlen, const char *name,
-			  size_t nlen)
-{
-	const struct listed_folder *f = listed_folder(ctx->data, dir, dlen);
-	if (!f)
-		return true; /* not listed: only a stat can tell */
-	size_t lo = 0, hi = f->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = cmp_span(f->names[mid], strlen(f->names[mid]), name, nlen);
-		if (c == 0)
-			return true;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
+		*slot = arena_strdup(run->arena, path);
 }
 
 void run_ctx_init(struct lint_run *run, struct check_ctx *ctx, const char *path, struct source *src)
@@ -296,9 +226,7 @@ void run_ctx_init(struct lint_run *run, struct check_ctx *ctx, const char *path,
 	ctx->diags = &run->diags;
 	ctx->path = path;
 	ctx->src = src;
-	ctx->pair = ctx_pair;
-	ctx->may_exist = ctx_may_exist;
-	ctx->data = run;
+	ctx->listing = run->listing.n ? &run->listing : NULL;
 }
 
 static bool listed(const char *const *list, size_t n, const struct rule *r)
@@ -337,439 +265,10 @@ void run_rules(struct lint_run *run, struct check_ctx *ctx, enum input_kind kind
 			continue;
 		if (!(r->platforms & run->opts->platforms))
 			continue;
+		if (r->pairs && !ctx->pairs)
+			run_pair_containers(run, ctx);
 		r->check(ctx, r);
 	}
-}
-
-/* --- pairing ------------------------------------------------------------- */
-
-struct pair_entry {
-	const char *path;
-	const struct image_view *view;
-};
-
-/* `nginx` matches `nginx:1.27` and `docker.io/library/nginx:1.27`; patterns use fnmatch. */
-static bool ref_matches(const char *pattern, const char *ref)
-{
-	if (fnmatch(pattern, ref, 0) == 0)
-		return true;
-	size_t n = strlen(pattern);
-	if (!strpbrk(pattern, "*?[") && strncmp(ref, pattern, n) == 0 &&
-	    (ref[n] == ':' || ref[n] == '@'))
-		return true;
-	const char *last = strrchr(ref, '/');
-	if (last && !strchr(pattern, '/'))
-		return ref_matches(pattern, last + 1);
-	return false;
-}
-
-const struct image_view *run_pair(struct lint_run *run, const char *ref)
-{
-	const struct lint_options *o = run->opts;
-	if (!ref)
-		return NULL;
-	for (size_t i = 0; i < o->nimages; i++) {
-		if (!ref_matches(o->images[i].key, ref))
-			continue;
-		return run_image_side(run, o->images[i].value);
-	}
-	/* --pull: a reference with no pair is read from its registry. */
-	struct image_name n;
-	const char *why;
-	if (o->fetch.pull && image_name_parse(run->arena, ref, &n, &why) == 0)
-		return run_image_side(run, arena_concat(run->arena, "docker://", n.canonical, ""));
-	return NULL;
-}
-
-const struct image_view *run_image_side(struct lint_run *run, const char *path)
-{
-	for (size_t k = 0; k < run->npairs; k++)
-		if (strcmp(run->pairs[k].path, path) == 0)
-			return run->pairs[k].view;
-	struct stat st;
-	bool found = stat(path, &st) == 0, is_dir = found && S_ISDIR(st.st_mode);
-	const struct reader *rd = reader_for_kind(
-	    !found && image_ref_is_reference(path) ? KIND_IMAGE : run_detect(path, is_dir));
-	if (!rd || !rd->image_side)
-		rd = reader_for_kind(KIND_DOCKERFILE);
-	const struct image_view *v = rd && rd->image_side ? rd->image_side(run, path) : NULL;
-	struct pair_entry *e = ARR_PUSH(run->arena, run->pairs, run->npairs, run->cappairs);
-	if (e) {
-		e->path = arena_strdup(run->arena, path);
-		e->view = v;
-	}
-	return v;
-}
-
-/* --- inputs -------------------------------------------------------------- */
-
-const struct reader *reader_for_kind(enum input_kind k)
-{
-	for (size_t i = 0; i < reader_count; i++)
-		if (reader_table[i]->kind == k)
-			return reader_table[i];
-	return NULL;
-}
-
-enum input_kind run_detect(const char *path, bool is_dir)
-{
-	for (size_t i = 0; i < reader_count; i++)
-		if (reader_table[i]->match && reader_table[i]->match(path, is_dir))
-			return reader_table[i]->kind;
-	return KIND_NONE;
-}
-
-void run_note_input(struct lint_run *run, const char *path)
-{
-	const char **slot = ARR_PUSH(run->arena, run->inputs, run->ninputs, run->capinputs);
-	if (slot)
-		*slot = arena_strdup(run->arena, path);
-}
-
-/* An input found by a batch, read before any input is linted. */
-struct pending {
-	const char *path;
-	struct source *src;
-	const struct reader *rd;
-	bool regular; /* the folder listing said it is a regular file */
-	bool unreadable;
-};
-
-bool run_read_text(struct lint_run *run, const struct reader *rd, const char *path, bool regular,
-		   struct source **src)
-{
-	if (!rd->text || *src)
-		return true;
-	const char *why = NULL;
-	size_t limit = run->opts->limits.file_size;
-	*src = regular ? source_read_regular(run->arena, path, limit, &why)
-		       : source_read(run->arena, path, limit, &why);
-	if (!*src) {
-		run_parse_error(run, path, NULL, 0, 0, "cannot read '%s': %s", path, why);
-		return false;
-	}
-	return true;
-}
-
-static void lint_one(struct lint_run *run, const char *path, struct source *src,
-		     enum input_kind kind, bool regular)
-{
-	const struct reader *rd = reader_for_kind(kind);
-	if (!rd) {
-		run_parse_error(run, path, src, 0, 0, "no reader for %s input",
-				input_kind_name(kind));
-		return;
-	}
-	if (run->batch) {
-		struct pending *p =
-		    ARR_PUSH(run->arena, run->pending, run->npending, run->cappending);
-		if (p) {
-			p->path = arena_strdup(run->arena, path);
-			p->src = src;
-			p->rd = rd;
-			p->regular = regular;
-		}
-		return;
-	}
-	run_note_input(run, path);
-	run_begin_input(run);
-	if (run_read_text(run, rd, path, regular, &src))
-		rd->lint(run, path, src);
-	run_end_input(run, path);
-}
-
-void lint_run_buffer(struct lint_run *run, const char *path, const char *data, size_t len,
-		     enum input_kind kind)
-{
-	if (kind == KIND_NONE)
-		kind = run_detect(path, false);
-	if (kind == KIND_NONE) {
-		run_parse_error(run, path, NULL, 0, 0,
-				"cannot tell what '%s' is; say it with --type", path);
-		return;
-	}
-	struct source *src = source_new(run->arena, path, data, len);
-	if (!src) {
-		run_parse_error(run, path, NULL, 0, 0, "out of memory reading '%s'", path);
-		return;
-	}
-	lint_one(run, path, src, kind, false);
-}
-
-/* Folders we never look into when walking a tree. */
-static bool skip_dir(const char *name)
-{
-	static const char *const skip[] = {".git", "node_modules", ".hg", ".svn", "vendor"};
-	for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
-		if (strcmp(name, skip[i]) == 0)
-			return true;
-	return false;
-}
-
-/*
- * What stdin holds, when --type does not say: a Kubernetes document has
- * apiVersion and kind keys at the start of a line (YAML) or as JSON keys; a
- * Dockerfile's first instruction is FROM, ARG or a parser directive; `helm
- * template` output has "# Source: CHART/templates/x.yaml" lines, which the
- * Helm reader uses to point findings at templates. This is what makes
- * `helm template ... | unroot lint -` work without flags.
- */
-static enum input_kind sniff(const struct source *src)
-{
-	const char *p = src->data, *end = src->data + src->len;
-	bool api = false, kind = false;
-	if ((src->len >= 10 && strncmp(p, "# Source: ", 10) == 0) ||
-	    memmem(p, src->len, "\n# Source: ", 11))
-		return KIND_HELM;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		const char *q = p;
-		while (q < p + n && (*q == ' ' || *q == '\t' || *q == '{' || *q == '"'))
-			q++;
-		size_t rest = (size_t)(p + n - q);
-		if (rest >= 11 && strncmp(q, "apiVersion", 10) == 0 &&
-		    (q[10] == ':' || q[10] == '"'))
-			api = true;
-		if (rest >= 5 && strncmp(q, "kind", 4) == 0 && (q[4] == ':' || q[4] == '"'))
-			kind = true;
-		if (api && kind)
-			return KIND_K8S;
-		if (q == p && rest >= 4 &&
-		    (strncasecmp(q, "FROM ", 5) == 0 || strncasecmp(q, "ARG ", 4) == 0 ||
-		     strncasecmp(q, "# syntax=", 9) == 0 || strncasecmp(q, "# escape=", 9) == 0))
-			return KIND_DOCKERFILE;
-		p += n + 1;
-	}
-	return KIND_NONE;
-}
-
-static void lint_stdin(struct lint_run *run)
-{
-	const char *why = NULL;
-	struct source *src = source_read(run->arena, "-", run->opts->limits.file_size, &why);
-	if (!src) {
-		run_parse_error(run, "-", NULL, 0, 0, "cannot read stdin: %s", why);
-		return;
-	}
-	enum input_kind k = run->opts->type != KIND_NONE ? run->opts->type : sniff(src);
-	if (k == KIND_NONE) {
-		run_parse_error(
-		    run, "-", src, 0, 0,
-		    "cannot tell what stdin holds; say it with --type dockerfile|k8s|helm");
-		return;
-	}
-	if (k == KIND_IMAGE) {
-		run_parse_error(run, "-", NULL, 0, 0,
-				"images cannot be read from stdin; name the file or folder");
-		return;
-	}
-	lint_one(run, "-", src, k, false);
-}
-
-/* A folder entry; `type` is from readdir (DT_UNKNOWN when the file system does not say). */
-struct entry {
-	const char *path;
-	unsigned char type;
-	bool skip; /* listed, not walked */
-};
-
-static int cmp_entry(const void *a, const void *b)
-{
-	return strcmp(((const struct entry *)a)->path, ((const struct entry *)b)->path);
-}
-
-/*
- * Keeps a listed folder's names (they start `prefix` bytes into each entry's
- * path), so that rules looking for build context files in it need no stat for
- * a name it lacks. A listing cut short is not kept: a missing name would lie.
- */
-static void note_folder(struct lint_run *run, const char *path, size_t prefix,
-			const struct entry *entries, size_t n)
-{
-	const char **names = n ? arena_alloc(run->arena, n * sizeof(*names)) : NULL;
-	if (n && !names)
-		return;
-	for (size_t i = 0; i < n; i++)
-		names[i] = entries[i].path + prefix;
-	struct listed_folder *f =
-	    ARR_PUSH(run->arena, run->folders, run->nfolders, run->capfolders);
-	if (!f)
-		return;
-	size_t len = strlen(path);
-	while (len > 1 && path[len - 1] == '/')
-		len--;
-	*f = (struct listed_folder){
-	    .path = arena_strndup(run->arena, path, len), .len = len, .names = names, .n = n};
-	if (!f->path)
-		run->nfolders--;
-}
-
-static int cmp_folder(const void *a, const void *b)
-{
-	const struct listed_folder *x = a, *y = b;
-	return cmp_span(x->path, x->len, y->path, y->len);
-}
-
-static void walk_node(struct lint_run *run, const char *path, bool is_dir, bool regular,
-		      size_t depth, bool named);
-
-static void walk(struct lint_run *run, const char *path, size_t depth, bool named)
-{
-	struct stat st;
-	if (strcmp(path, "-") == 0) {
-		lint_stdin(run);
-		return;
-	}
-	if (stat(path, &st) != 0) {
-		/* An image named by reference (docker://..., oci:DIR, a bare name) is no path. */
-		if (image_ref_is_reference(path)) {
-			lint_one(run, path, NULL, KIND_IMAGE, false);
-			return;
-		}
-		run_parse_error(run, path, NULL, 0, 0, "cannot open '%s': no such file or folder",
-				path);
-		return;
-	}
-	/* a folder holds many inputs, most likely: what the walk keeps goes to the pool */
-	if (S_ISDIR(st.st_mode))
-		arena_use_pool(run->arena);
-	walk_node(run, path, S_ISDIR(st.st_mode), S_ISREG(st.st_mode), depth, named);
-}
-
-static void walk_node(struct lint_run *run, const char *path, bool is_dir, bool regular,
-		      size_t depth, bool named)
-{
-	enum input_kind k =
-	    named && run->opts->type != KIND_NONE ? run->opts->type : run_detect(path, is_dir);
-	if (k != KIND_NONE && (!is_dir || k == KIND_HELM || k == KIND_IMAGE)) {
-		lint_one(run, path, NULL, k, regular);
-		return;
-	}
-	if (!is_dir) {
-		if (named)
-			run_parse_error(run, path, NULL, 0, 0,
-					"cannot tell what '%s' is; say it with --type", path);
-		return;
-	}
-	if (depth >= run->opts->limits.dir_depth) {
-		run_parse_error(run, path, NULL, 0, 0, "'%s' is nested deeper than the limit",
-				path);
-		return;
-	}
-	DIR *d = opendir(path);
-	if (!d) {
-		run_parse_error(run, path, NULL, 0, 0, "cannot open folder '%s'", path);
-		return;
-	}
-	struct entry *names = NULL;
-	size_t n = 0, cap = 0, plen = strlen(path);
-	const char *sep = plen && path[plen - 1] == '/' ? "" : "/";
-	bool whole = true;
-	struct dirent *e;
-	errno = 0;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.' && (e->d_name[1] == 0 || strcmp(e->d_name, "..") == 0))
-			continue;
-		struct entry *slot = ARR_PUSH(run->arena, names, n, cap);
-		if (!slot)
-			break;
-		slot->path = arena_concat(run->arena, path, sep, e->d_name);
-		slot->type = e->d_type;
-		slot->skip = skip_dir(e->d_name);
-		whole = whole && slot->path;
-	}
-	whole = whole && !e && errno == 0;
-	closedir(d);
-	if (n > 1)
-		qsort(names, n, sizeof(*names), cmp_entry);
-	if (whole)
-		note_folder(run, path, plen + strlen(sep), names, n);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char type = names[i].type;
-		if (!names[i].path || names[i].skip)
-			continue;
-		if (type != DT_REG && type != DT_DIR && type != DT_LNK) {
-			/* the file system did not say (or it is a device, fifo, socket) */
-			struct stat cst;
-			if (lstat(names[i].path, &cst) != 0)
-				continue;
-			type = S_ISDIR(cst.st_mode)   ? DT_DIR
-			       : S_ISLNK(cst.st_mode) ? DT_LNK
-			       : S_ISREG(cst.st_mode) ? DT_REG
-						      : DT_UNKNOWN;
-		}
-		/* Never follow symlinks while walking: a link may point anywhere. And a pipe,
-		 * socket or device is no input: reading a pipe would wait for a writer. */
-		if (type != DT_REG && type != DT_DIR)
-			continue;
-		walk_node(run, names[i].path, type == DT_DIR, type == DT_REG, depth + 1, false);
-	}
-}
-
-void lint_run_path(struct lint_run *run, const char *path)
-{
-	lint_run_paths(run, &path, 1);
-}
-
-/*
- * Finds every input first, lets each reader look at all of them (the
- * Kubernetes reader takes OpenShift's namespace ranges from a Namespace in
- * any input), then lints them in order.
- */
-void lint_run_paths(struct lint_run *run, const char *const *paths, size_t n)
-{
-	run->batch = true;
-	run->npending = 0;
-	for (size_t i = 0; i < n; i++)
-		walk(run, paths[i], 0, true);
-	run->batch = false;
-	if (run->nfolders > 1)
-		qsort(run->folders, run->nfolders, sizeof(*run->folders), cmp_folder);
-	/* Readers that look at every input first get them read now; the others
-	 * read each input when they lint it, on whichever thread does. */
-	for (size_t i = 0; i < run->npending; i++) {
-		struct pending *p = &run->pending[i];
-		if (!p->rd->prescan)
-			continue;
-		if (!run_read_text(run, p->rd, p->path, p->regular, &p->src)) {
-			p->unreadable = true;
-			continue;
-		}
-		p->rd->prescan(run, p->path, p->src);
-	}
-	/* Inputs whose reader can run on any thread go to the workers, when there are enough. */
-	size_t npar = 0;
-	for (size_t i = 0; i < run->npending; i++)
-		npar += !run->pending[i].unreadable && run->pending[i].rd->parallel;
-	unsigned nworkers = workers_count(run->opts, npar);
-	struct work *par = nworkers > 1 ? arena_alloc(run->arena, npar * sizeof(*par)) : NULL;
-	size_t k = 0;
-	for (size_t i = 0; i < run->npending; i++) {
-		struct pending *p = &run->pending[i];
-		run_note_input(run, p->path);
-		if (p->unreadable)
-			continue;
-		if (par && p->rd->parallel) {
-			par[k++] = (struct work){
-			    .path = p->path, .src = p->src, .rd = p->rd, .regular = p->regular};
-			continue;
-		}
-		run_begin_input(run);
-		if (run_read_text(run, p->rd, p->path, p->regular, &p->src))
-			p->rd->lint(run, p->path, p->src);
-		run_end_input(run, p->path);
-	}
-	if (par && !workers_lint(run, par, k, nworkers)) {
-		for (size_t i = 0; i < k; i++) {
-			run_begin_input(run);
-			if (run_read_text(run, par[i].rd, par[i].path, par[i].regular, &par[i].src))
-				par[i].rd->lint(run, par[i].path, par[i].src);
-			run_end_input(run, par[i].path);
-		}
-	}
-	run->npending = 0;
-	run->nfolders = 0; /* the next batch lists again: the folders may have changed */
 }
 
 /* --- finishing ----------------------------------------------------------- */
@@ -802,8 +301,9 @@ void lint_run_finish(struct lint_run *run)
 	for (size_t i = 0; i < l->n; i++) {
 		struct diag d = l->items[i];
 		int sev = configured_severity(run->opts, d.rule);
-		if (sev > 0)
-			d.severity = (enum severity)sev;
+		d.severity = sev > 0				     ? (enum severity)sev
+			     : d.variant && d.rule->variant_severity ? d.rule->variant_severity
+								     : d.rule->severity;
 		if (d.suppressed || (sev == SEV_NONE && d.rule != &NR000_parse_error))
 			continue;
 		if (listed(run->opts->ignore, run->opts->nignore, d.rule) &&

@@ -11,7 +11,7 @@
  * maximum of their ends says when no earlier one can reach it).
  */
 #include "unroot/arena.h"
-#include "unroot/run.h"
+#include "run.h"
 
 #include <stdint.h>
 #include <stdlib.h>

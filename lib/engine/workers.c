@@ -10,17 +10,16 @@
  * findings does not depend on which worker made them: the run sorts them.
  */
 #include "workers.h"
+#include "run.h"
 #include "unroot/arena.h"
-#include "unroot/cpus.h"
 #include "unroot/diag.h"
-#include "unroot/run.h"
 #include "unroot/source.h"
+#include "util/threads.h"
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
 
-#define MAX_WORKERS 16
+#define MAX_WORKERS THREADS_MAX
 #define PER_WORKER  16 /* fewer inputs than this per thread are not worth a thread */
 #define CHUNK	    8  /* inputs taken from the counter at a time, read in one batch */
 _Static_assert(CHUNK <= SOURCE_RING_BATCH, "a chunk is read in one batch");
@@ -32,11 +31,13 @@ struct shared {
 };
 
 struct worker {
-	struct shared *sh;
 	struct lint_run *run;
 	struct source_ring *ring; /* freed once every thread is done */
-	pthread_t tid;
-	bool started;
+};
+
+struct workers {
+	struct shared sh;
+	struct worker ws[MAX_WORKERS];
 };
 
 /* Reads the regular files among items[0..n) through the ring; what it could not read is read
@@ -60,10 +61,12 @@ static void read_batch(struct lint_run *run, struct source_ring *ring, struct wo
 		of[i]->src = got[i];
 }
 
-static void *work(void *arg)
+static void work(void *arg, unsigned index, unsigned others)
 {
-	struct worker *w = arg;
-	struct shared *sh = w->sh;
+	(void)others;
+	struct workers *all = arg;
+	struct worker *w = &all->ws[index];
+	struct shared *sh = &all->sh;
 	struct source_ring *ring = source_ring_new(); /* one a thread; NULL: no io_uring here */
 	w->ring = ring;
 	for (;;) {
@@ -76,17 +79,13 @@ static void *work(void *arg)
 		for (; i < end; i++) {
 			struct work *it = &sh->items[i];
 			size_t before = w->run->diags.n;
-			run_begin_input(w->run);
-			if (run_read_text(w->run, it->rd, it->path, it->regular, &it->src))
-				it->rd->lint(w->run, it->path, it->src);
-			run_end_input(w->run, it->path);
+			run_lint_input(w->run, it->rd, it->path, it->src, it->regular, false);
 			/* The report needs the findings' lines and columns: count them here,
 			 * on this thread, while the input is in its cache. */
 			for (size_t k = before; k < w->run->diags.n; k++)
 				diag_locate(&w->run->diags.items[k]);
 		}
 	}
-	return NULL;
 }
 
 unsigned workers_count(const struct lint_options *opts, size_t n)
@@ -126,8 +125,12 @@ static bool merge(struct lint_run *run, struct lint_run *w)
 	memcpy(l->items + l->n, w->diags.items, w->diags.n * sizeof(*l->items));
 	l->n += w->diags.n;
 	l->run_dropped += w->diags.run_dropped;
-	for (size_t i = 0; i < w->nsupp; i++)
-		run_add_suppression(run, &w->supp[i]);
+	for (size_t i = 0; i < w->nsupp; i++) {
+		struct suppression *slot =
+		    ARR_PUSH(run->arena, run->supp, run->nsupp, run->capsupp);
+		if (slot)
+			*slot = w->supp[i];
+	}
 	if (w->input_error)
 		run->input_error = true;
 	if (w->oom_noted)
@@ -142,28 +145,24 @@ static bool merge(struct lint_run *run, struct lint_run *w)
 
 bool workers_lint(struct lint_run *run, struct work *items, size_t n, unsigned nworkers)
 {
-	struct shared sh = {.items = items, .n = n};
-	struct worker ws[MAX_WORKERS];
+	struct workers all;
 	if (nworkers < 2 || nworkers > MAX_WORKERS)
 		return false;
-	atomic_init(&sh.next, 0);
-	memset(ws, 0, sizeof(ws));
+	memset(&all, 0, sizeof(all));
+	all.sh.items = items;
+	all.sh.n = n;
+	atomic_init(&all.sh.next, 0);
+	struct worker *ws = all.ws;
 	for (unsigned k = 0; k < nworkers; k++) {
-		ws[k].sh = &sh;
 		ws[k].run = run_new_child(run);
 		if (!ws[k].run)
 			goto fail;
-		memcpy(ws[k].run->kind_state, run->kind_state, sizeof(run->kind_state));
-		ws[k].run->folders = run->folders;
-		ws[k].run->nfolders = run->nfolders;
+		/* what prescan kept, and the folders listed: the parent's, read only */
+		memcpy(ws[k].run->kept, run->kept, sizeof(run->kept));
+		memcpy(ws[k].run->nkept, run->nkept, sizeof(run->nkept));
+		ws[k].run->listing = run->listing;
 	}
-	/* The calling thread is worker 0. */
-	for (unsigned k = 1; k < nworkers; k++)
-		ws[k].started = pthread_create(&ws[k].tid, NULL, work, &ws[k]) == 0;
-	work(&ws[0]);
-	for (unsigned k = 1; k < nworkers; k++)
-		if (ws[k].started)
-			pthread_join(ws[k].tid, NULL);
+	threads_run(nworkers, work, &all);
 	/* Unmapping a ring while other threads run costs each CPU a TLB flush, at the end of the
 	 * last thread too: the rings go when all are done. */
 	for (unsigned k = 0; k < nworkers; k++)

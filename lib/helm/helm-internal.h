@@ -3,7 +3,7 @@
 #define UNROOT_HELM_INTERNAL_H
 
 #include "unroot/helm.h"
-#include "unroot/run.h"
+#include "util/reading.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -18,11 +18,11 @@
 #define HELM_MAX_STDERR ((size_t)64 << 10)
 
 /* A chart from a folder (is_dir) or a .tgz; NULL after reporting NR000. */
-struct helm_chart *helm_load(struct lint_run *run, const char *path, bool is_dir);
+struct helm_chart *helm_load(struct reading *rd, const char *path, bool is_dir);
 
 /* A chart written as one text: `--- Chart.yaml`, `--- templates/x.yaml`, ... */
 bool helm_text_is_chart(const char *data, size_t len);
-struct helm_chart *helm_load_text(struct lint_run *run, const char *path, const char *data,
+struct helm_chart *helm_load_text(struct reading *rd, const char *path, const char *data,
 				  size_t len);
 
 bool helm_archive_name(const char *path);
@@ -42,24 +42,29 @@ struct helm_sandbox {
 };
 
 /* Makes the copy; false after reporting NR000 (then helm is not run). */
-bool helm_sandbox_open(struct lint_run *run, const struct helm_chart *c, struct helm_sandbox *sb);
+bool helm_sandbox_open(struct reading *rd, const struct helm_chart *c, struct helm_sandbox *sb);
 /* Removes the private folder and everything helm or the copy put in it. */
 void helm_sandbox_close(struct helm_sandbox *sb);
 
 /*
- * Runs helm template on a top-level chart and lints the output (render.c).
- * first_static: where the chart's static findings start in run->diags.
+ * Runs helm template on in->chart, a top-level chart, with and without
+ * --api-versions security.openshift.io/v1 as opts->platforms asks, into
+ * in->renders (render.c); or says in in->skipped why it could not.
  */
-void helm_render_checks(struct lint_run *run, struct helm_chart *chart, size_t first_static);
+void helm_render(struct reading *rd, struct helm_input *in);
 
 /*
- * Lints the output of helm template already in memory (stdin, a file):
- * Kubernetes rules per document, positions mapped to the template named by
- * each `# Source:` line when that file can be found under `base`.
+ * Splits helm template output into its documents (at `---` lines), each
+ * with the template its `# Source:` line names: in `chart`, or on disk
+ * where the line says when chart is NULL (output read back).
  */
-void helm_lint_rendered(struct lint_run *run, const char *path, const char *data, size_t len);
+void helm_split(struct reading *rd, const struct helm_chart *chart, const char *data, size_t len,
+		struct helm_render *r);
+
+/* The file a `# Source: NAME/charts/SUB/templates/x.yaml` line names in a chart tree. */
+const struct helm_file *helm_source_file(const struct helm_chart *c, const char *source);
 
 /* Records `# unroot ignore=...` comments of a file as suppressions. */
-void helm_add_suppressions(struct lint_run *run, const struct helm_file *f, bool yaml_keys);
+void helm_add_suppressions(struct reading *rd, const struct helm_file *f);
 
 #endif

@@ -39,7 +39,7 @@ struct entries {
 };
 
 struct loader {
-	struct lint_run *run;
+	struct reading *rd;
 	const char *path; /* the input as named, for NR000 */
 	bool failed;	  /* a limit or error was reported; stop */
 };
@@ -53,14 +53,14 @@ static int add_entry(struct loader *loader, struct entries *E, const char *name,
 		     size_t len)
 {
 	if (E->n >= HELM_MAX_FILES || E->bytes + len > HELM_MAX_BYTES) {
-		run_parse_error(loader->run, loader->path, NULL, 0, 0,
-				"chart '%s' holds more than %u files or %u MiB; not read further",
-				loader->path, (unsigned)HELM_MAX_FILES,
-				(unsigned)(HELM_MAX_BYTES >> 20));
+		reading_error(loader->rd, loader->path, NULL, 0, 0,
+			      "chart '%s' holds more than %u files or %u MiB; not read further",
+			      loader->path, (unsigned)HELM_MAX_FILES,
+			      (unsigned)(HELM_MAX_BYTES >> 20));
 		loader->failed = true;
 		return -1;
 	}
-	struct entry *e = ARR_PUSH(loader->run->arena, E->items, E->n, E->cap);
+	struct entry *e = ARR_PUSH(loader->rd->arena, E->items, E->n, E->cap);
 	if (!e) {
 		loader->failed = true;
 		return -1;
@@ -130,12 +130,12 @@ static void close_archive(struct archive *ar, int fd)
 static void read_archive(struct loader *loader, struct entries *E, const char *path,
 			 const void *mem, size_t len, const char *under)
 {
-	const struct lint_limits *lim = &loader->run->opts->limits;
+	const struct lint_limits *lim = &loader->rd->opts->limits;
 	int fd;
 	struct archive *ar = open_archive(path, mem, len, &fd);
 	if (!ar) {
-		run_parse_error(loader->run, loader->path, NULL, 0, 0,
-				"cannot read chart archive '%s'", path);
+		reading_error(loader->rd, loader->path, NULL, 0, 0,
+			      "cannot read chart archive '%s'", path);
 		loader->failed = true;
 		return;
 	}
@@ -145,8 +145,8 @@ static void read_archive(struct loader *loader, struct entries *E, const char *p
 	uint64_t seen = 0;
 	while (!loader->failed && (r = archive_read_next_header(ar, &ae)) == ARCHIVE_OK) {
 		if (++count > lim->tar_entries || count > HELM_MAX_FILES * 4) {
-			run_parse_error(loader->run, loader->path, NULL, 0, 0,
-					"chart archive '%s' has too many entries", path);
+			reading_error(loader->rd, loader->path, NULL, 0, 0,
+				      "chart archive '%s' has too many entries", path);
 			loader->failed = true;
 			break;
 		}
@@ -156,8 +156,8 @@ static void read_archive(struct loader *loader, struct entries *E, const char *p
 		if (!name)
 			continue;
 		if (strlen(name) > lim->path_len || bad_name(name)) {
-			run_parse_error(
-			    loader->run, loader->path, NULL, 0, 0,
+			reading_error(
+			    loader->rd, loader->path, NULL, 0, 0,
 			    "chart archive '%s' holds an entry outside the chart: '%.200s'", path,
 			    name);
 			loader->failed = true;
@@ -167,10 +167,10 @@ static void read_archive(struct loader *loader, struct entries *E, const char *p
 		/* Skipping an entry still inflates it: bound what the archive makes us read. */
 		seen += size > 0 ? (uint64_t)size : 0;
 		if (seen > (uint64_t)HELM_MAX_BYTES * 4) {
-			run_parse_error(loader->run, loader->path, NULL, 0, 0,
-					"chart archive '%s' unpacks to more than %zu MiB; not read "
-					"further",
-					path, (HELM_MAX_BYTES * 4) >> 20);
+			reading_error(loader->rd, loader->path, NULL, 0, 0,
+				      "chart archive '%s' unpacks to more than %zu MiB; not read "
+				      "further",
+				      path, (HELM_MAX_BYTES * 4) >> 20);
 			loader->failed = true;
 			break;
 		}
@@ -178,7 +178,7 @@ static void read_archive(struct loader *loader, struct entries *E, const char *p
 			/* Big files are not templates a chart renders; skip, do not read. */
 			continue;
 		}
-		char *buf = arena_alloc(loader->run->arena, (size_t)size + 1);
+		char *buf = arena_alloc(loader->rd->arena, (size_t)size + 1);
 		if (!buf) {
 			loader->failed = true;
 			break;
@@ -191,19 +191,19 @@ static void read_archive(struct loader *loader, struct entries *E, const char *p
 			got += (size_t)k;
 		}
 		if (got != (size_t)size) {
-			run_parse_error(loader->run, loader->path, NULL, 0, 0,
-					"chart archive '%s' is truncated at '%.200s'", path, name);
+			reading_error(loader->rd, loader->path, NULL, 0, 0,
+				      "chart archive '%s' is truncated at '%.200s'", path, name);
 			loader->failed = true;
 			break;
 		}
-		const char *full = arena_printf(loader->run->arena, "%s%s", under, name);
+		const char *full = arena_printf(loader->rd->arena, "%s%s", under, name);
 		if (!full || add_entry(loader, E, full, buf, got) != 0)
 			break;
 	}
 	if (!loader->failed && r != ARCHIVE_EOF && r != ARCHIVE_OK) {
-		run_parse_error(loader->run, loader->path, NULL, 0, 0,
-				"chart archive '%s' is damaged: %s", path,
-				archive_error_string(ar) ? archive_error_string(ar) : "?");
+		reading_error(loader->rd, loader->path, NULL, 0, 0,
+			      "chart archive '%s' is damaged: %s", path,
+			      archive_error_string(ar) ? archive_error_string(ar) : "?");
 		loader->failed = true;
 	}
 	close_archive(ar, fd);
@@ -251,9 +251,9 @@ static void read_one_file(struct loader *loader, struct entries *E, const char *
 {
 	const char *why = NULL;
 	struct source *s =
-	    source_read_file(loader->run->arena, full, loader->run->opts->limits.file_size, &why);
+	    source_read_file(loader->rd->arena, full, loader->rd->opts->limits.file_size, &why);
 	if (!s) {
-		run_parse_error(loader->run, full, NULL, 0, 0, "cannot read '%s': %s", full, why);
+		reading_error(loader->rd, full, NULL, 0, 0, "cannot read '%s': %s", full, why);
 		return;
 	}
 	add_entry(loader, E, name, (char *)s->data, s->len);
@@ -265,17 +265,17 @@ static void read_folder(struct loader *loader, struct entries *E, const char *di
 {
 	if (loader->failed)
 		return;
-	if (depth > loader->run->opts->limits.dir_depth) {
-		run_parse_error(loader->run, loader->path, NULL, 0, 0,
-				"chart '%s' is nested deeper than the limit", loader->path);
+	if (depth > loader->rd->opts->limits.dir_depth) {
+		reading_error(loader->rd, loader->path, NULL, 0, 0,
+			      "chart '%s' is nested deeper than the limit", loader->path);
 		loader->failed = true;
 		return;
 	}
-	const char *full = *rel ? arena_printf(loader->run->arena, "%s/%s", dir, rel) : dir;
+	const char *full = *rel ? arena_printf(loader->rd->arena, "%s/%s", dir, rel) : dir;
 	DIR *d = full ? opendir(full) : NULL;
 	if (!d) {
-		run_parse_error(loader->run, loader->path, NULL, 0, 0, "cannot open folder '%s'",
-				full ? full : dir);
+		reading_error(loader->rd, loader->path, NULL, 0, 0, "cannot open folder '%s'",
+			      full ? full : dir);
 		loader->failed = true;
 		return;
 	}
@@ -287,10 +287,10 @@ static void read_folder(struct loader *loader, struct entries *E, const char *di
 			continue; /* ., .., .helmignore, .git */
 		if (n >= HELM_MAX_FILES)
 			break;
-		const char **slot = ARR_PUSH(loader->run->arena, names, n, cap);
+		const char **slot = ARR_PUSH(loader->rd->arena, names, n, cap);
 		if (!slot)
 			break;
-		*slot = arena_strdup(loader->run->arena, e->d_name);
+		*slot = arena_strdup(loader->rd->arena, e->d_name);
 	}
 	closedir(d);
 	if (n)
@@ -299,10 +299,10 @@ static void read_folder(struct loader *loader, struct entries *E, const char *di
 		if (!names[i])
 			continue;
 		const char *r =
-		    *rel ? arena_printf(loader->run->arena, "%s/%s", rel, names[i]) : names[i];
-		const char *f = r ? arena_printf(loader->run->arena, "%s/%s", dir, r) : NULL;
+		    *rel ? arena_printf(loader->rd->arena, "%s/%s", rel, names[i]) : names[i];
+		const char *f = r ? arena_printf(loader->rd->arena, "%s/%s", dir, r) : NULL;
 		struct stat st;
-		if (!r || !f || strlen(f) > loader->run->opts->limits.path_len)
+		if (!r || !f || strlen(f) > loader->rd->opts->limits.path_len)
 			continue;
 		/* Never follow symlinks: a link may point anywhere. */
 		if (lstat(f, &st) != 0 || S_ISLNK(st.st_mode))
@@ -318,7 +318,7 @@ static void read_folder(struct loader *loader, struct entries *E, const char *di
 			if (top && strcmp(names[i], "Chart.yaml") != 0 &&
 			    strcmp(names[i], "values.yaml") != 0)
 				continue;
-			if ((size_t)st.st_size > loader->run->opts->limits.file_size)
+			if ((size_t)st.st_size > loader->rd->opts->limits.file_size)
 				continue;
 			read_one_file(loader, E, f, r);
 		}
@@ -340,7 +340,7 @@ static const struct entry *find_entry(const struct entries *E, const char *root,
 static struct helm_file *make_file(struct loader *loader, const char *name, const char *prefix,
 				   const struct entry *e)
 {
-	struct arena *a = loader->run->arena;
+	struct arena *a = loader->rd->arena;
 	struct helm_file *f = arena_alloc(a, sizeof(*f));
 	struct source *s = arena_alloc(a, sizeof(*s));
 	if (!f || !s)
@@ -361,10 +361,8 @@ static struct ynode *load_yaml(struct loader *loader, struct helm_file *f)
 	struct ydoc *docs = NULL;
 	size_t n = 0;
 	struct yerror err = {0};
-	if (yaml_load(loader->run->arena, f->src, &loader->run->opts->limits, &docs, &n, &err) !=
-	    0) {
-		run_parse_error(loader->run, f->path, f->src, err.start, err.end, "%s",
-				err.message);
+	if (yaml_load(loader->rd->arena, f->src, &loader->rd->opts->limits, &docs, &n, &err) != 0) {
+		reading_error(loader->rd, f->path, f->src, err.start, err.end, "%s", err.message);
 		return NULL;
 	}
 	return n ? docs[0].root : NULL;
@@ -378,7 +376,7 @@ static struct helm_chart *build(struct loader *loader, struct entries *E, const 
 static void build_subcharts(struct loader *loader, struct entries *E, struct helm_chart *c,
 			    const char *root, const char *prefix, unsigned depth)
 {
-	struct arena *a = loader->run->arena;
+	struct arena *a = loader->rd->arena;
 	const char *charts = arena_printf(a, "%scharts/", root);
 	if (!charts)
 		return;
@@ -443,11 +441,11 @@ static struct helm_chart *build(struct loader *loader, struct entries *E, const 
 				const char *prefix, const char *input, struct helm_chart *parent,
 				unsigned depth)
 {
-	struct arena *a = loader->run->arena;
+	struct arena *a = loader->rd->arena;
 	if (depth > HELM_MAX_DEPTH) {
-		run_parse_error(loader->run, loader->path, NULL, 0, 0,
-				"chart '%s' nests subcharts deeper than %u levels", loader->path,
-				(unsigned)HELM_MAX_DEPTH);
+		reading_error(loader->rd, loader->path, NULL, 0, 0,
+			      "chart '%s' nests subcharts deeper than %u levels", loader->path,
+			      (unsigned)HELM_MAX_DEPTH);
 		loader->failed = true;
 		return NULL;
 	}
@@ -520,21 +518,21 @@ static const char *dir_prefix(struct arena *a, const char *path)
 	return arena_printf(a, "%s%s", path, n && path[n - 1] == '/' ? "" : "/");
 }
 
-struct helm_chart *helm_load(struct lint_run *run, const char *path, bool is_dir)
+struct helm_chart *helm_load(struct reading *rd, const char *path, bool is_dir)
 {
-	struct loader loader = {.run = run, .path = path};
+	struct loader loader = {.rd = rd, .path = path};
 	struct entries E = {0};
 	struct helm_chart *c = NULL;
 	if (is_dir) {
 		read_folder(&loader, &E, path, "", 0);
 		if (loader.failed)
 			return NULL;
-		const char *prefix = dir_prefix(run->arena, path);
+		const char *prefix = dir_prefix(rd->arena, path);
 		if (!prefix)
 			return NULL;
 		c = build(&loader, &E, "", prefix, path, NULL, 0);
 		if (!c && !loader.failed)
-			run_parse_error(run, path, NULL, 0, 0, "'%s' holds no Chart.yaml", path);
+			reading_error(rd, path, NULL, 0, 0, "'%s' holds no Chart.yaml", path);
 	} else {
 		read_archive(&loader, &E, path, NULL, 0, "");
 		if (loader.failed)
@@ -544,9 +542,9 @@ struct helm_chart *helm_load(struct lint_run *run, const char *path, bool is_dir
 			const char *sl = strchr(E.items[i].name, '/');
 			if (!sl || strcmp(sl + 1, "Chart.yaml") != 0)
 				continue;
-			const char *root = arena_strndup(run->arena, E.items[i].name,
+			const char *root = arena_strndup(rd->arena, E.items[i].name,
 							 (size_t)(sl - E.items[i].name) + 1);
-			const char *prefix = arena_printf(run->arena, "%s!/%s", path, root);
+			const char *prefix = arena_printf(rd->arena, "%s!/%s", path, root);
 			if (!root || !prefix)
 				return NULL;
 			c = build(&loader, &E, root, prefix, path, NULL, 0);
@@ -554,9 +552,9 @@ struct helm_chart *helm_load(struct lint_run *run, const char *path, bool is_dir
 		if (c)
 			c->packaged = true;
 		else if (!loader.failed)
-			run_parse_error(run, path, NULL, 0, 0,
-					"'%s' is not a packaged chart: no NAME/Chart.yaml in it",
-					path);
+			reading_error(rd, path, NULL, 0, 0,
+				      "'%s' is not a packaged chart: no NAME/Chart.yaml in it",
+				      path);
 	}
 	if (c)
 		helm_chart_finish(c);
@@ -582,12 +580,12 @@ bool helm_text_is_chart(const char *data, size_t len)
 	       strncmp(data + le - 10, "Chart.yaml", 10) == 0 && !memchr(data + 4, ' ', le - 4);
 }
 
-struct helm_chart *helm_load_text(struct lint_run *run, const char *path, const char *data,
+struct helm_chart *helm_load_text(struct reading *rd, const char *path, const char *data,
 				  size_t len)
 {
-	struct loader loader = {.run = run, .path = path};
+	struct loader loader = {.rd = rd, .path = path};
 	struct entries E = {0};
-	struct arena *a = run->arena;
+	struct arena *a = rd->arena;
 	const char *name = NULL, *root = NULL;
 	size_t body = 0;
 	for (size_t ls = 0; ls <= len && !loader.failed;) {
@@ -618,7 +616,7 @@ struct helm_chart *helm_load_text(struct lint_run *run, const char *path, const 
 		ls = le + 1;
 	}
 	if (!root || loader.failed) {
-		run_parse_error(run, path, NULL, 0, 0, "'%s' holds no Chart.yaml section", path);
+		reading_error(rd, path, NULL, 0, 0, "'%s' holds no Chart.yaml section", path);
 		return NULL;
 	}
 	const char *prefix = arena_printf(a, "%s!/%s", path, root);

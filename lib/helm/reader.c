@@ -1,7 +1,8 @@
 /*
  * reader.c - the Helm input kind: a chart folder, a packaged .tgz, or the
- * output of helm template (with --type helm). Static checks on every chart
- * of the tree, then rendered checks on the top chart when helm is there.
+ * output of helm template (with --type helm). The model is the chart tree,
+ * for the static checks of every chart, and the documents helm template
+ * renders from the top chart when helm is there, for the Kubernetes rules.
  */
 #include "helm-internal.h"
 #include "unroot/arena.h"
@@ -77,9 +78,8 @@ static bool parse_ignore(struct arena *a, const char *p, const char *end, bool *
  * on its own line covers the next line that holds something, and the
  * lines indented under it.
  */
-void helm_add_suppressions(struct lint_run *run, const struct helm_file *f, bool yaml_keys)
+void helm_add_suppressions(struct reading *rd, const struct helm_file *f)
 {
-	(void)yaml_keys;
 	const char *s = f->src->data;
 	size_t len = f->src->len;
 	for (size_t ls = 0; ls < len;) {
@@ -102,7 +102,7 @@ void helm_add_suppressions(struct lint_run *run, const struct helm_file *f, bool
 				c = q + 2;
 		}
 		struct suppression sp = {.path = f->path, .src = f->src, .start = p, .end = le};
-		if (c && parse_ignore(run->arena, c, s + le, &sp.global, &sp.codes, &sp.ncodes)) {
+		if (c && parse_ignore(rd->arena, c, s + le, &sp.global, &sp.codes, &sp.ncodes)) {
 			if (!sp.global) {
 				/* The next line with content, and what is indented under it. */
 				size_t n = le < len ? le + 1 : len, ind = 0;
@@ -136,48 +136,68 @@ void helm_add_suppressions(struct lint_run *run, const struct helm_file *f, bool
 				}
 				sp.to = to + 1;
 			}
-			run_add_suppression(run, &sp);
+			reading_suppress(rd, &sp);
 		}
 		ls = le < len ? le + 1 : len;
 	}
 }
 
-static void static_checks(struct lint_run *run, struct helm_chart *c)
+/* The suppressions of every file of the chart tree. */
+static void chart_suppressions(struct reading *rd, const struct helm_chart *c)
 {
 	if (c->values_file)
-		helm_add_suppressions(run, c->values_file, true);
+		helm_add_suppressions(rd, c->values_file);
 	for (size_t i = 0; i < c->nfiles; i++)
-		helm_add_suppressions(run, &c->files[i], false);
-	struct check_ctx ctx;
-	run_ctx_init(run, &ctx, c->chart_file->path, c->chart_file->src);
-	ctx.helm = c;
-	run_rules(run, &ctx, KIND_HELM);
+		helm_add_suppressions(rd, &c->files[i]);
 	for (size_t i = 0; i < c->nsub; i++)
-		static_checks(run, c->subcharts[i]);
+		chart_suppressions(rd, c->subcharts[i]);
 }
 
-static void lint(struct lint_run *run, const char *path, struct source *src)
+/* A chart of the input; with `render`, the one helm template runs on. */
+static void chart_read(struct reading *rd, struct helm_input *in, struct helm_chart *c, bool render)
 {
+	if (!c)
+		return;
+	in->chart = c;
+	in->render = render;
+	chart_suppressions(rd, c);
+	if (render)
+		helm_render(rd, in);
+	rd->model = in;
+}
+
+/* helm template output read back: the documents, each with its template when it is found. */
+static void rendered_read(struct reading *rd, struct helm_input *in, const struct source *src)
+{
+	in->nrenders = 1;
+	helm_split(rd, NULL, src->data, src->len, &in->renders[0]);
+	rd->model = in;
+}
+
+static void read_helm(struct reading *rd)
+{
+	const char *path = rd->path;
+	struct source *src = rd->src;
+	struct helm_input *in = arena_alloc(rd->arena, sizeof(*in));
 	struct stat st;
+	if (!in)
+		return;
 	if (src || strcmp(path, "-") == 0) {
 		/* --type helm on stdin or in memory: a chart as one text, or helm template output.
 		 */
 		if (!src) {
 			const char *why = NULL;
-			src = source_read(run->arena, path, run->opts->limits.file_size, &why);
+			src = source_read(rd->arena, path, rd->opts->limits.file_size, &why);
 			if (!src) {
-				run_parse_error(run, path, NULL, 0, 0, "cannot read '%s': %s", path,
-						why);
+				reading_error(rd, NULL, NULL, 0, 0, "cannot read '%s': %s", path,
+					      why);
 				return;
 			}
 		}
-		if (helm_text_is_chart(src->data, src->len)) {
-			struct helm_chart *c = helm_load_text(run, path, src->data, src->len);
-			if (c)
-				static_checks(run, c);
-			return;
-		}
-		helm_lint_rendered(run, path, src->data, src->len);
+		if (helm_text_is_chart(src->data, src->len))
+			chart_read(rd, in, helm_load_text(rd, path, src->data, src->len), false);
+		else
+			rendered_read(rd, in, src);
 		return;
 	}
 	bool is_dir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
@@ -187,31 +207,21 @@ static void lint(struct lint_run *run, const char *path, struct source *src)
 		if (strcmp(base, "Chart.yaml") == 0) {
 			/* A chart named by its Chart.yaml: read the folder. */
 			const char *dir = base == path ? "."
-						       : arena_strndup(run->arena, path,
+						       : arena_strndup(rd->arena, path,
 								       (size_t)(base - path - 1));
-			struct helm_chart *c = dir ? helm_load(run, dir, true) : NULL;
-			if (c) {
-				size_t first = run->diags.n;
-				static_checks(run, c);
-				helm_render_checks(run, c, first);
-			}
+			chart_read(rd, in, dir ? helm_load(rd, dir, true) : NULL, true);
 			return;
 		}
 		const char *why = NULL;
-		src = source_read(run->arena, path, run->opts->limits.file_size, &why);
+		src = source_read(rd->arena, path, rd->opts->limits.file_size, &why);
 		if (!src) {
-			run_parse_error(run, path, NULL, 0, 0, "cannot read '%s': %s", path, why);
+			reading_error(rd, NULL, NULL, 0, 0, "cannot read '%s': %s", path, why);
 			return;
 		}
-		helm_lint_rendered(run, path, src->data, src->len);
+		rendered_read(rd, in, src);
 		return;
 	}
-	struct helm_chart *c = helm_load(run, path, is_dir);
-	if (!c)
-		return;
-	size_t first = run->diags.n;
-	static_checks(run, c);
-	helm_render_checks(run, c, first);
+	chart_read(rd, in, helm_load(rd, path, is_dir), true);
 }
 
 const struct reader helm_reader = {
@@ -219,6 +229,5 @@ const struct reader helm_reader = {
     .name = "helm",
     .text = false,
     .match = match,
-    .lint = lint,
-    .image_side = NULL,
+    .read = read_helm,
 };

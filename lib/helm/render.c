@@ -1,20 +1,18 @@
 /*
- * render.c - rendered checks: run helm template, lint its output with the
- * Kubernetes rules, and point findings at the templates.
+ * render.c - the rendered side of a chart: helm template runs on it (with
+ * and without --api-versions security.openshift.io/v1), and its output is
+ * split into documents, each with the template its `# Source:` line names.
+ * The engine checks each document as a Kubernetes input of its own and
+ * points its findings at the template (spanmap.c).
  *
  * helm runs through posix_spawn with an argument vector (never a shell),
  * stdin from /dev/null, stdout and stderr captured through pipes, a
- * wall-clock limit and an output cap. Its output is split at `---` and each
- * document goes through the Kubernetes reader under the path of the
- * template its `# Source:` line names. A finding's position in the
- * rendered text is then mapped to a line of that template: the line with
- * the same key and value when the template writes it, else the template
- * line of the nearest enclosing key (securityContext, containers, ...),
- * else the template's kind line. The rendered line is quoted in the
- * message.
+ * wall-clock limit and an output cap, on a private copy of the chart
+ * (sandbox.c).
  */
 #include "helm-internal.h"
 #include "unroot/arena.h"
+#include "unroot/lint.h"
 #include "unroot/source.h"
 
 #include <errno.h>
@@ -30,7 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char openshift_api[] = "security.openshift.io/v1";
+const char helm_openshift_api[] = "security.openshift.io/v1";
 
 /* --- finding and running helm ----------------------------------------------- */
 
@@ -41,9 +39,9 @@ static bool executable(const char *p)
 }
 
 /* The helm to run, or NULL; *explicit tells a named binary from a PATH search. */
-static const char *find_helm(struct lint_run *run, bool *explicit, bool *off)
+static const char *find_helm(struct reading *rd, bool *explicit, bool *off)
 {
-	const char *want = run->opts->helm_bin;
+	const char *want = rd->opts->helm_bin;
 	*explicit = want != NULL;
 	*off = want && (!*want || strcmp(want, "none") == 0);
 	if (*off)
@@ -56,7 +54,7 @@ static const char *find_helm(struct lint_run *run, bool *explicit, bool *off)
 		return NULL;
 	for (const char *p = path; *p;) {
 		size_t n = strcspn(p, ":");
-		const char *cand = n ? arena_printf(run->arena, "%.*s/%s", (int)n, p, name) : NULL;
+		const char *cand = n ? arena_printf(rd->arena, "%.*s/%s", (int)n, p, name) : NULL;
 		if (cand && executable(cand))
 			return cand;
 		p += n;
@@ -177,10 +175,8 @@ static enum spawn_result spawn_capture(char *const argv[], char *const envp[], s
 	return *status == 0 ? SPAWN_OK : SPAWN_EXIT;
 }
 
-/* --- mapping the rendered text to templates ---------------------------------- */
-
 /* The file a `# Source: NAME/charts/SUB/templates/x.yaml` line names in a tree. */
-static const struct helm_file *source_file(const struct helm_chart *c, const char *src)
+const struct helm_file *helm_source_file(const struct helm_chart *c, const char *src)
 {
 	const char *p = strchr(src, '/');
 	if (!p || !c)
@@ -207,371 +203,66 @@ static const struct helm_file *source_file(const struct helm_chart *c, const cha
 	return NULL;
 }
 
-struct keyline {
-	size_t start, end; /* key start to end of line */
-	size_t indent;
-	const char *key;
-	size_t klen;
-	const char *value; /* after ':' trimmed */
-	size_t vlen;
-};
-
-/* A YAML-looking key on the line at s[ls..le): `  - key: value`. */
-static bool line_key(const char *s, size_t ls, size_t le, struct keyline *k)
-{
-	size_t p = ls;
-	while (p < le && (s[p] == ' ' || s[p] == '-' || s[p] == '\t'))
-		p++;
-	size_t ks = p;
-	while (p < le &&
-	       (s[p] == '_' || s[p] == '-' || s[p] == '.' || s[p] == '/' ||
-		(s[p] >= '0' && s[p] <= '9') || ((s[p] | 32) >= 'a' && (s[p] | 32) <= 'z')))
-		p++;
-	if (p == ks || p >= le || s[p] != ':' || (p + 1 < le && s[p + 1] != ' '))
-		return false;
-	k->start = ks;
-	k->end = le;
-	k->indent = ks - ls;
-	k->key = s + ks;
-	k->klen = p - ks;
-	size_t v = p + 1, e = le;
-	while (v < e && s[v] == ' ')
-		v++;
-	while (e > v && (s[e - 1] == ' ' || s[e - 1] == '\r'))
-		e--;
-	k->value = s + v;
-	k->vlen = e - v;
-	return true;
-}
-
-static void line_at(const char *s, size_t len, size_t off, size_t *ls, size_t *le)
-{
-	if (off > len)
-		off = len;
-	size_t a = off, b = off;
-	while (a > 0 && s[a - 1] != '\n')
-		a--;
-	while (b < len && s[b] != '\n')
-		b++;
-	*ls = a;
-	*le = b;
-}
-
-#define MAX_CHAIN 16
-
-/* The keys enclosing a line, nearest first, found by indentation. */
-struct chain {
-	const char *k[MAX_CHAIN];
-	size_t l[MAX_CHAIN];
-	size_t n;
-};
-
-static void ancestors(const char *s, size_t len, size_t ls, size_t indent, struct chain *c)
-{
-	c->n = 0;
-	size_t at = ls;
-	while (at > 0 && indent > 0 && c->n < MAX_CHAIN) {
-		size_t a, b;
-		line_at(s, len, at - 1, &a, &b);
-		struct keyline k;
-		if (line_key(s, a, b, &k) && k.indent < indent) {
-			c->k[c->n] = k.key;
-			c->l[c->n] = k.klen;
-			c->n++;
-			indent = k.indent;
-		}
-		at = a;
-	}
-}
-
-/* How many enclosing keys agree, nearest first. */
-static size_t score(const struct chain *a, const struct chain *b)
-{
-	size_t i = 0;
-	while (i < a->n && i < b->n && a->l[i] == b->l[i] && memcmp(a->k[i], b->k[i], a->l[i]) == 0)
-		i++;
-	return i;
-}
-
-static bool same_key(const struct keyline *x, const struct keyline *want, bool value)
-{
-	return x->klen == want->klen && memcmp(x->key, want->key, x->klen) == 0 &&
-	       (!value || (x->vlen == want->vlen && memcmp(x->value, want->value, x->vlen) == 0));
-}
+/* --- the documents of the output ----------------------------------------------- */
 
 /*
- * How many lines before `before` in the rendered text r have the same key
- * (and value) and the same enclosing keys: which occurrence this one is.
+ * The template of a document whose `# Source:` line names `name`: in the
+ * chart, or (output read back from a file or stdin) on disk where the line
+ * says, when a regular file is there.
  */
-static size_t occurrence(const char *r, size_t rlen, size_t before, const struct keyline *want,
-			 bool value, const struct chain *rc)
+static const struct helm_file *template_of(struct reading *rd, const struct helm_chart *chart,
+					   const char *name)
 {
-	size_t n = 0;
-	for (size_t ls = 0; ls < before;) {
-		size_t le = ls;
-		while (le < before && r[le] != '\n')
-			le++;
-		struct keyline x;
-		if (le < before && line_key(r, ls, le, &x) && same_key(&x, want, value)) {
-			struct chain c;
-			ancestors(r, rlen, ls, x.indent, &c);
-			n += score(&c, rc) == rc->n && c.n == rc->n;
-		}
-		ls = le + 1;
-	}
-	return n;
+	const struct helm_file *tf = helm_source_file(chart, name);
+	if (tf || chart)
+		return tf;
+	const char *why;
+	struct stat st;
+	/* Only a regular file: a Source line could name a FIFO or a device. */
+	bool regular = stat(name, &st) == 0 && S_ISREG(st.st_mode) &&
+		       (size_t)st.st_size <= rd->opts->limits.file_size;
+	struct source *s =
+	    regular ? source_read(rd->arena, name, rd->opts->limits.file_size, &why) : NULL;
+	struct helm_file *disk = s ? arena_alloc(rd->arena, sizeof(*disk)) : NULL;
+	if (!disk)
+		return NULL;
+	disk->name = disk->path = name;
+	disk->src = s;
+	return disk;
 }
 
-/*
- * The template line with the same key (and value) whose enclosing keys agree
- * best with the rendered line's; among equals, the nth. *full tells whether
- * the enclosing keys agreed all the way.
- */
-static bool best_line(const struct source *t, const struct keyline *want, bool value,
-		      const struct chain *rc, size_t nth, size_t *start, size_t *end, bool *full)
+/* One document: its `# Source:` line, its template, its own source. */
+static void add_doc(struct reading *rd, const struct helm_chart *chart, struct helm_render *r,
+		    size_t *cap, const char *doc, size_t len)
 {
-	const char *s = t->data;
-	size_t best = 0, count = 0;
-	bool found = false;
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t ls = 0; ls < t->len;) {
-			size_t le = ls;
-			while (le < t->len && s[le] != '\n')
-				le++;
-			struct keyline x;
-			if (line_key(s, ls, le, &x) && same_key(&x, want, value)) {
-				struct chain c;
-				ancestors(s, t->len, ls, x.indent, &c);
-				size_t sc = score(&c, rc);
-				if (pass == 0) {
-					if (!found || sc > best) {
-						best = sc;
-						*full = sc == rc->n || sc == c.n;
-					}
-					found = true;
-				} else if (sc == best) {
-					*start = x.start;
-					*end = x.end;
-					if (count++ == nth)
-						return true;
-				}
-			}
-			ls = le < t->len ? le + 1 : t->len;
-		}
-		if (!found)
-			return false;
-	}
-	return true;
-}
-
-/* Maps [*start, *end) in the rendered text r to a line of template t. */
-static void map_span(const char *r, size_t rlen, const struct source *t, size_t *start, size_t *end)
-{
-	size_t ls, le, ts, te;
-	bool full = false;
-	line_at(r, rlen, *start, &ls, &le);
-	struct keyline k;
-	struct chain rc;
-	if (line_key(r, ls, le, &k)) {
-		ancestors(r, rlen, ls, k.indent, &rc);
-		/* The template writes this very line. */
-		if (k.vlen &&
-		    best_line(t, &k, true, &rc, occurrence(r, rlen, ls, &k, true, &rc), &ts, &te,
-			      &full) &&
-		    full) {
-			*start = ts;
-			*end = te;
-			return;
-		}
-	}
-	/* The nearest key, this one or an enclosing one, that the template writes. */
-	size_t at = le, indent = (size_t)-1;
-	for (int hops = 0; hops < 32;) {
-		size_t a, b;
-		line_at(r, rlen, at, &a, &b);
-		if (line_key(r, a, b, &k) && k.indent < indent) {
-			indent = k.indent;
-			hops++;
-			ancestors(r, rlen, a, k.indent, &rc);
-			if (best_line(t, &k, false, &rc, occurrence(r, rlen, a, &k, false, &rc),
-				      &ts, &te, &full)) {
-				*start = ts;
-				*end = te;
-				return;
-			}
-			if (indent == 0)
-				break;
-		}
-		if (a == 0)
-			break;
-		at = a - 1;
-	}
-	struct keyline kind = {.key = "kind", .klen = 4};
-	struct chain none = {.n = 0};
-	if (best_line(t, &kind, false, &none, 0, &ts, &te, &full)) {
-		*start = ts;
-		*end = te;
-	} else {
-		*start = *end = 0;
-	}
-}
-
-/* --- linting the output -------------------------------------------------------- */
-
-struct pass {
-	const struct helm_chart *chart; /* NULL for output read from a file or stdin */
-	const char *input;		/* the path as named */
-	bool openshift;			/* the --api-versions render */
-	bool narrow;			/* another pass covers the other platforms */
-	size_t first;			/* diags of the plain pass start here */
-	size_t plain_end;		/* ...and end here */
-	size_t supp_first, supp_plain_end;
-	const char **raw; /* messages of the plain pass before the suffix */
-};
-
-static bool same_codes(const struct suppression *a, const struct suppression *b)
-{
-	if (a->ncodes != b->ncodes)
-		return false;
-	for (size_t i = 0; i < a->ncodes; i++)
-		if (strcmp(a->codes[i], b->codes[i]) != 0)
-			return false;
-	return true;
-}
-
-static bool same_str(const char *a, const char *b)
-{
-	return a == b || (a && b && strcmp(a, b) == 0);
-}
-
-/* Lints one document; returns nothing, appends to the run. */
-static void lint_doc(struct lint_run *run, struct pass *ps, const char *doc, size_t len)
-{
-	/* # Source: line: the template it came from. */
-	const char *src_name = NULL;
+	const char *name = NULL;
 	for (size_t ls = 0; ls < len;) {
 		size_t le = ls;
 		while (le < len && doc[le] != '\n')
 			le++;
 		if (le - ls > 10 && strncmp(doc + ls, "# Source: ", 10) == 0) {
-			src_name = arena_strndup(run->arena, doc + ls + 10, le - ls - 10);
+			name = arena_strndup(rd->arena, doc + ls + 10, le - ls - 10);
 			break;
 		}
 		if (le > ls && doc[ls] != '#')
 			break;
 		ls = le + 1;
 	}
-	const struct helm_file *tf = src_name ? source_file(ps->chart, src_name) : NULL;
-	struct helm_file *disk = NULL;
-	if (!tf && src_name && !ps->chart) {
-		/* helm template output read back: the template is where Source says, if there. */
-		const char *why;
-		struct stat st;
-		/* Only a regular file: a Source line could name a FIFO or a device. */
-		bool regular = stat(src_name, &st) == 0 && S_ISREG(st.st_mode) &&
-			       (size_t)st.st_size <= run->opts->limits.file_size;
-		struct source *s =
-		    regular ? source_read(run->arena, src_name, run->opts->limits.file_size, &why)
-			    : NULL;
-		if (s) {
-			disk = arena_alloc(run->arena, sizeof(*disk));
-			if (disk) {
-				disk->name = disk->path = src_name;
-				disk->src = s;
-				tf = disk;
-			}
-		}
-	}
-	const char *path = tf ? tf->path : ps->input;
-	size_t n0 = run->diags.n, s0 = run->nsupp;
-	lint_run_buffer(run, path, doc, len, KIND_K8S);
-	const char *api = ps->openshift ? " --api-versions security.openshift.io/v1" : "";
-
-	size_t w = n0;
-	for (size_t i = n0; i < run->diags.n; i++) {
-		struct diag d = run->diags.items[i];
-		const char *raw = d.message;
-		char *rendered = NULL;
-		if (d.src) {
-			size_t ls, le;
-			line_at(d.src->data, d.src->len, d.start, &ls, &le);
-			size_t a = ls;
-			while (a < le && d.src->data[a] == ' ')
-				a++;
-			rendered =
-			    arena_strndup(run->arena, d.src->data + a, le - a > 100 ? 100 : le - a);
-			if (tf) {
-				size_t st = d.start, en = d.end;
-				map_span(d.src->data, d.src->len, tf->src, &st, &en);
-				d.src = tf->src;
-				d.start = st;
-				d.end = en;
-			}
-		}
-		if (ps->narrow && d.rule != &NR000_parse_error) {
-			d.platforms &= ps->openshift ? PLAT_OPENSHIFT : ~(unsigned)PLAT_OPENSHIFT;
-			if (!d.platforms)
-				continue;
-		}
-		bool merged = false;
-		if (ps->openshift && ps->narrow) {
-			for (size_t j = ps->first; j < ps->plain_end; j++) {
-				struct diag *p = &run->diags.items[j];
-				if (p->rule == d.rule && p->start == d.start &&
-				    same_str(p->path, d.path) &&
-				    same_str(ps->raw[j - ps->first], raw) &&
-				    same_str(p->object, d.object) &&
-				    same_str(p->container, d.container)) {
-					p->platforms |= PLAT_OPENSHIFT;
-					merged = true;
-					break;
-				}
-			}
-		}
-		if (merged)
-			continue;
-		if (!ps->openshift && ps->raw && w - ps->first < 4096)
-			ps->raw[w - ps->first] = raw;
-		if (rendered) {
-			d.message =
-			    arena_printf(run->arena, "%s (helm template%s renders `%s`%s%s)",
-					 d.message, api, rendered, tf ? "" : " from ",
-					 tf ? "" : (src_name ? src_name : "stdin"));
-			if (!d.message)
-				d.message = raw;
-		}
-		run->diags.items[w++] = d;
-	}
-	run->diags.n = w;
-
-	/* Suppressions read from the output: they cover the template they came from. */
-	size_t ws = s0;
-	for (size_t i = s0; i < run->nsupp; i++) {
-		struct suppression s = run->supp[i];
-		if (tf && s.src && s.src != tf->src) {
-			size_t st = s.start, en = s.end;
-			map_span(s.src->data, s.src->len, tf->src, &st, &en);
-			s.src = tf->src;
-			s.start = st;
-			s.end = en;
-			s.from = 0;
-			s.to = tf->src->len + 1;
-		}
-		bool dup = false;
-		for (size_t j = ps->supp_first; j < s0 && !dup; j++) {
-			const struct suppression *o = &run->supp[j];
-			dup = same_str(o->path, s.path) && o->start == s.start && same_codes(o, &s);
-		}
-		if (!dup)
-			run->supp[ws++] = s;
-	}
-	run->nsupp = ws;
+	const struct helm_file *tf = name ? template_of(rd, chart, name) : NULL;
+	struct helm_rendered *d = ARR_PUSH(rd->arena, r->docs, r->ndocs, *cap);
+	if (!d)
+		return;
+	d->source = name;
+	d->template = tf;
+	d->src = source_new(rd->arena, tf ? tf->path : chart ? chart->path : rd->path, doc, len);
+	if (!d->src)
+		r->ndocs--;
 }
 
-/* Splits helm template output at `---` lines and lints each document. */
-static void lint_output(struct lint_run *run, struct pass *ps, const char *data, size_t len)
+void helm_split(struct reading *rd, const struct helm_chart *chart, const char *data, size_t len,
+		struct helm_render *r)
 {
-	size_t doc = 0;
+	size_t doc = 0, cap = 0;
 	for (size_t ls = 0; ls <= len;) {
 		size_t le = ls;
 		while (le < len && data[le] != '\n')
@@ -584,24 +275,13 @@ static void lint_output(struct lint_run *run, struct pass *ps, const char *data,
 			for (size_t i = doc; i < end && !content; i++)
 				content = data[i] != ' ' && data[i] != '\n' && data[i] != '\r';
 			if (content)
-				lint_doc(run, ps, data + doc, end - doc);
+				add_doc(rd, chart, r, &cap, data + doc, end - doc);
 			doc = le < len ? le + 1 : len;
 		}
 		if (le >= len)
 			break;
 		ls = le + 1;
 	}
-}
-
-void helm_lint_rendered(struct lint_run *run, const char *path, const char *data, size_t len)
-{
-	if (!reader_for_kind(KIND_K8S)) {
-		run_parse_error(run, path, NULL, 0, 0,
-				"cannot lint the output of helm template: no Kubernetes reader");
-		return;
-	}
-	struct pass ps = {.input = path, .supp_first = run->nsupp, .first = run->diags.n};
-	lint_output(run, &ps, data, len);
 }
 
 /* --- the rendered checks of a chart -------------------------------------------- */
@@ -623,7 +303,7 @@ static bool error_position(const struct helm_chart *c, const char *msg, const st
 			continue;
 		memcpy(name, a, n);
 		name[n] = 0;
-		const struct helm_file *t = source_file(c, name);
+		const struct helm_file *t = helm_source_file(c, name);
 		if (!t)
 			continue;
 		unsigned long line = strtoul(colon + 1, NULL, 10), col = 1;
@@ -644,40 +324,16 @@ static bool error_position(const struct helm_chart *c, const char *msg, const st
 	return false;
 }
 
-/*
- * Said once a run, and only for a chart the static checks found something
- * in: that is what a render would confirm or refute.
- */
-static void note_skipped(struct lint_run *run, const struct helm_chart *c, const char *why,
-			 size_t first_static)
+/* One helm template run; its documents go to the next of in->renders. */
+static void render(struct reading *rd, struct helm_input *in, const struct helm_sandbox *sb,
+		   const char *helm, bool openshift)
 {
-	const struct rule *r = rule_find("NR304");
-	if (!r)
-		return;
-	size_t pl = strlen(helm_skip_prefix);
-	bool found = false;
-	for (size_t i = first_static; i < run->diags.n; i++)
-		found |= run->diags.items[i].rule->kind == KIND_HELM;
-	if (!found)
-		return;
-	for (size_t i = 0; i < run->diags.n; i++)
-		if (run->diags.items[i].rule == r &&
-		    strncmp(run->diags.items[i].message, helm_skip_prefix, pl) == 0)
-			return; /* once per run */
-	diag_add(&run->diags, r, c->chart_file->path, c->chart_file->src, 0, 0,
-		 "%s: %s, so the Kubernetes rules did not run on the chart as helm template "
-		 "renders it, with and without --api-versions %s; install helm or pass --helm BIN",
-		 helm_skip_prefix, why, openshift_api);
-}
-
-static bool render(struct lint_run *run, struct helm_chart *c, const struct helm_sandbox *sb,
-		   const char *helm, bool openshift, struct pass *ps)
-{
-	const struct lint_options *o = run->opts;
+	struct helm_chart *c = in->chart;
+	const struct lint_options *o = rd->opts;
 	size_t max = 8 + 2 * (o->nvalues + o->nsets);
-	char **argv = arena_alloc(run->arena, max * sizeof(*argv));
+	char **argv = arena_alloc(rd->arena, max * sizeof(*argv));
 	if (!argv)
-		return false;
+		return;
 	size_t n = 0;
 	argv[n++] = (char *)helm;
 	argv[n++] = "template";
@@ -693,7 +349,7 @@ static bool render(struct lint_run *run, struct helm_chart *c, const struct helm
 	}
 	if (openshift) {
 		argv[n++] = "--api-versions";
-		argv[n++] = (char *)openshift_api;
+		argv[n++] = (char *)helm_openshift_api;
 	}
 	argv[n] = NULL;
 
@@ -707,18 +363,18 @@ static bool render(struct lint_run *run, struct helm_chart *c, const struct helm
 		ok = true;
 		break;
 	case SPAWN_FAILED:
-		run_parse_error(run, c->path, NULL, 0, 0, "cannot run helm '%s': %s", helm,
-				strerror(errno));
+		reading_error(rd, c->path, NULL, 0, 0, "cannot run helm '%s': %s", helm,
+			      strerror(errno));
 		break;
 	case SPAWN_TIMEOUT:
-		run_parse_error(run, c->path, NULL, 0, 0,
-				"helm template%s did not finish in %d s; stopped", api,
-				HELM_TIMEOUT_MS / 1000);
+		reading_error(rd, c->path, NULL, 0, 0,
+			      "helm template%s did not finish in %d s; stopped", api,
+			      HELM_TIMEOUT_MS / 1000);
 		break;
 	case SPAWN_TOO_BIG:
-		run_parse_error(run, c->path, NULL, 0, 0,
-				"helm template%s wrote more than %zu MiB; stopped", api,
-				HELM_MAX_OUTPUT >> 20);
+		reading_error(rd, c->path, NULL, 0, 0,
+			      "helm template%s wrote more than %zu MiB; stopped", api,
+			      HELM_MAX_OUTPUT >> 20);
 		break;
 	case SPAWN_EXIT: {
 		/* helm's own words, first lines, and where they point. */
@@ -726,68 +382,50 @@ static bool render(struct lint_run *run, struct helm_chart *c, const struct helm
 		while (*msg == '\n' || *msg == ' ')
 			msg++;
 		size_t k = strcspn(msg, "\n");
-		const char *first = arena_strndup(run->arena, msg, k > 400 ? 400 : k);
+		const char *first = arena_strndup(rd->arena, msg, k > 400 ? 400 : k);
 		const struct helm_file *f = NULL;
 		size_t off = 0;
 		if (first && error_position(c, first, &f, &off))
-			run_parse_error(run, f->path, f->src, off, off,
-					"helm template%s failed: %s", api, first);
+			reading_error(rd, f->path, f->src, off, off, "helm template%s failed: %s",
+				      api, first);
 		else
-			run_parse_error(run, c->path, NULL, 0, 0,
-					"helm template%s failed (exit %d): %s", api, status,
-					first && *first ? first : "no message");
+			reading_error(rd, c->path, NULL, 0, 0,
+				      "helm template%s failed (exit %d): %s", api, status,
+				      first && *first ? first : "no message");
 		break;
 	}
 	}
 	if (ok) {
-		ps->openshift = openshift;
-		ps->chart = c;
-		ps->input = c->path;
-		lint_output(run, ps, out.data ? out.data : "", out.len);
+		struct helm_render *r = &in->renders[in->nrenders++];
+		r->openshift = openshift;
+		helm_split(rd, c, out.data ? out.data : "", out.len, r);
 	}
 	free(out.data);
 	free(err.data);
-	return ok;
 }
 
-void helm_render_checks(struct lint_run *run, struct helm_chart *c, size_t first_static)
+void helm_render(struct reading *rd, struct helm_input *in)
 {
 	bool explicit = false, off = false;
-	const char *helm = find_helm(run, &explicit, &off);
-	if (off || c->library)
+	const char *helm = find_helm(rd, &explicit, &off);
+	if (off || in->chart->library)
 		return; /* a library chart renders nothing of its own */
 	if (!helm) {
 		if (explicit)
-			run_parse_error(run, c->path, NULL, 0, 0,
-					"cannot run helm '%s': not an executable file",
-					run->opts->helm_bin);
+			reading_error(rd, in->chart->path, NULL, 0, 0,
+				      "cannot run helm '%s': not an executable file",
+				      rd->opts->helm_bin);
 		else
-			note_skipped(run, c, "no helm binary on PATH", first_static);
+			in->skipped = "no helm binary on PATH";
 		return;
 	}
-	if (!reader_for_kind(KIND_K8S)) {
-		note_skipped(run, c, "this build has no Kubernetes reader", first_static);
-		return;
-	}
-	unsigned plats = run->opts->platforms;
-	bool plain = plats & ~(unsigned)PLAT_OPENSHIFT;
-	bool os = plats & PLAT_OPENSHIFT;
-	struct pass ps = {.narrow = plain && os, .first = run->diags.n, .supp_first = run->nsupp};
+	unsigned plats = rd->opts->platforms;
 	struct helm_sandbox sb;
-	if (!helm_sandbox_open(run, c, &sb))
+	if (!helm_sandbox_open(rd, in->chart, &sb))
 		return;
-	if (plain) {
-		/* Room for the raw messages of the plain pass, for merging with the other. */
-		ps.raw = arena_alloc(run->arena, 4096 * sizeof(*ps.raw));
-		if (!ps.raw)
-			ps.narrow = false;
-		render(run, c, &sb, helm, false, &ps);
-		ps.plain_end = run->diags.n;
-		ps.supp_plain_end = run->nsupp;
-		if (ps.plain_end - ps.first > 4096)
-			ps.plain_end = ps.first + 4096;
-	}
-	if (os)
-		render(run, c, &sb, helm, true, &ps);
+	if (plats & ~(unsigned)PLAT_OPENSHIFT)
+		render(rd, in, &sb, helm, false);
+	if (plats & PLAT_OPENSHIFT)
+		render(rd, in, &sb, helm, true);
 	helm_sandbox_close(&sb);
 }

@@ -31,7 +31,7 @@
 #include <unistd.h>
 
 struct copier {
-	struct lint_run *run;
+	struct reading *rd;
 	const struct helm_chart *c;
 	const char *real_root; /* the chart folder with every link resolved */
 	size_t real_len;
@@ -47,9 +47,9 @@ static bool inside(const struct copier *k, const char *real)
 
 static void left_out(struct copier *k, const char *shown, const char *why)
 {
-	run_parse_error(k->run, k->c->path, NULL, 0, 0,
-			"'%s' %s: left out of the copy of the chart that helm template renders",
-			shown, why);
+	reading_error(k->rd, k->c->path, NULL, 0, 0,
+		      "'%s' %s: left out of the copy of the chart that helm template renders",
+		      shown, why);
 }
 
 /* Copies the regular file open at `in` to a new file dst; false when a bound is hit. */
@@ -59,11 +59,11 @@ static bool copy_data(struct copier *k, int in, const char *dst, const char *sho
 	if (fstat(in, &st) != 0 || !S_ISREG(st.st_mode))
 		return true;
 	if (++k->files > HELM_MAX_FILES || k->bytes + (size_t)st.st_size > HELM_MAX_BYTES) {
-		run_parse_error(k->run, k->c->path, NULL, 0, 0,
-				"chart '%s' holds more than %u files or %u MiB (at '%s'); helm "
-				"template was not run",
-				k->c->path, (unsigned)HELM_MAX_FILES,
-				(unsigned)(HELM_MAX_BYTES >> 20), shown);
+		reading_error(k->rd, k->c->path, NULL, 0, 0,
+			      "chart '%s' holds more than %u files or %u MiB (at '%s'); helm "
+			      "template was not run",
+			      k->c->path, (unsigned)HELM_MAX_FILES,
+			      (unsigned)(HELM_MAX_BYTES >> 20), shown);
 		k->failed = true;
 		return false;
 	}
@@ -113,7 +113,7 @@ static void copy_entry(struct copier *k, const char *src, const char *dst, const
 			ssize_t n = readlink(src, target, sizeof(target) - 1);
 			target[n > 0 ? n : 0] = '\0';
 			const char *why = arena_printf(
-			    k->run->arena, "is a symbolic link to '%s', outside the chart",
+			    k->rd->arena, "is a symbolic link to '%s', outside the chart",
 			    n > 0 ? target : real);
 			left_out(k, shown, why ? why : "is a symbolic link outside the chart");
 			free(real);
@@ -156,23 +156,23 @@ static int cmp_str(const void *a, const void *b)
 static void copy_dir(struct copier *k, const char *src, const char *dst, const char *shown,
 		     size_t depth)
 {
-	struct arena *a = k->run->arena;
+	struct arena *a = k->rd->arena;
 	if (k->failed)
 		return;
 	/* folders count as files: two links to "." would otherwise make 2^depth empty ones */
 	if (++k->files > HELM_MAX_FILES) {
-		run_parse_error(k->run, k->c->path, NULL, 0, 0,
-				"chart '%s' holds more than %u files (at '%s'); helm template was "
-				"not run",
-				k->c->path, (unsigned)HELM_MAX_FILES, shown);
+		reading_error(k->rd, k->c->path, NULL, 0, 0,
+			      "chart '%s' holds more than %u files (at '%s'); helm template was "
+			      "not run",
+			      k->c->path, (unsigned)HELM_MAX_FILES, shown);
 		k->failed = true;
 		return;
 	}
-	if (depth > k->run->opts->limits.dir_depth) {
-		run_parse_error(k->run, k->c->path, NULL, 0, 0,
-				"chart '%s' is nested deeper than the limit at '%s'; helm template "
-				"was not run",
-				k->c->path, shown);
+	if (depth > k->rd->opts->limits.dir_depth) {
+		reading_error(k->rd, k->c->path, NULL, 0, 0,
+			      "chart '%s' is nested deeper than the limit at '%s'; helm template "
+			      "was not run",
+			      k->c->path, shown);
 		k->failed = true;
 		return;
 	}
@@ -227,16 +227,16 @@ void helm_sandbox_close(struct helm_sandbox *sb)
 	sb->root = NULL;
 }
 
-bool helm_sandbox_open(struct lint_run *run, const struct helm_chart *c, struct helm_sandbox *sb)
+bool helm_sandbox_open(struct reading *rd, const struct helm_chart *c, struct helm_sandbox *sb)
 {
-	struct arena *a = run->arena;
+	struct arena *a = rd->arena;
 	memset(sb, 0, sizeof(*sb));
 	const char *tmp = getenv("TMPDIR");
 	char *root = arena_concat(a, tmp && *tmp == '/' ? tmp : "/tmp", "/", "unroot-helm-XXXXXX");
 	if (!root || !mkdtemp(root)) {
-		run_parse_error(run, c->path, NULL, 0, 0,
-				"cannot make a private folder to render chart '%s' in: %s", c->path,
-				root ? strerror(errno) : "out of memory");
+		reading_error(rd, c->path, NULL, 0, 0,
+			      "cannot make a private folder to render chart '%s' in: %s", c->path,
+			      root ? strerror(errno) : "out of memory");
 		return false;
 	}
 	sb->root = root;
@@ -262,7 +262,7 @@ bool helm_sandbox_open(struct lint_run *run, const struct helm_chart *c, struct 
 	char *real = realpath(c->path, NULL);
 	if (!real)
 		goto fail;
-	struct copier k = {.run = run, .c = c, .real_root = real, .real_len = strlen(real)};
+	struct copier k = {.rd = rd, .c = c, .real_root = real, .real_len = strlen(real)};
 	if (k.real_len == 1)
 		k.real_len = 0; /* a chart at / holds everything */
 	const char *dst = arena_concat(a, root, "/", "chart");
@@ -278,8 +278,8 @@ bool helm_sandbox_open(struct lint_run *run, const struct helm_chart *c, struct 
 	sb->chart = dst;
 	return true;
 fail:
-	run_parse_error(run, c->path, NULL, 0, 0, "cannot copy chart '%s' to render it: %s",
-			c->path, arena_failed(a) ? "out of memory" : strerror(errno));
+	reading_error(rd, c->path, NULL, 0, 0, "cannot copy chart '%s' to render it: %s", c->path,
+		      arena_failed(a) ? "out of memory" : strerror(errno));
 	helm_sandbox_close(sb);
 	return false;
 }

@@ -10,6 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+const char *sim_check_name(enum sim_check_kind k)
+{
+	static const char *const names[] = {"entrypoint", "interpreter", "workdir", "home",
+					    "volume",	  "mount",	 "app",	    "passwd"};
+	return (size_t)k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
+}
+
 static bool is_k8s(enum sim_platform p)
 {
 	return p == SIM_KUBERNETES || p == SIM_OPENSHIFT;

@@ -34,13 +34,6 @@ const char *sim_source_name(enum sim_source s)
 	return (size_t)s < sizeof(names) / sizeof(names[0]) ? names[s] : "unknown";
 }
 
-const char *sim_check_name(enum sim_check_kind k)
-{
-	static const char *const names[] = {"entrypoint", "interpreter", "workdir", "home",
-					    "volume",	  "mount",	 "app",	    "passwd"};
-	return (size_t)k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
-}
-
 struct sim_ctx *sim_ctx_new(struct arena *a, const struct lint_options *o)
 {
 	struct sim_ctx *ctx = arena_alloc(a, sizeof(*ctx));

@@ -15,7 +15,7 @@
 #include "image-internal.h"
 #include "unroot/arena.h"
 #include "unroot/ref.h"
-#include "unroot/run.h"
+#include "util/reading.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -41,7 +41,7 @@ struct member {
 };
 
 struct daemon {
-	struct lint_run *run;
+	struct reading *rd;
 	struct arena *a;
 	const char *name; /* as the user wrote it */
 	struct member *m;
@@ -57,8 +57,8 @@ static int fail(struct daemon *D, const char *fmt, ...)
 	va_start(ap, fmt);
 	char *msg = arena_vprintf(D->a, fmt, ap);
 	va_end(ap);
-	run_parse_error(D->run, D->name, NULL, 0, 0, "cannot read '%s': %s", D->name,
-			msg ? msg : "out of memory");
+	reading_error(D->rd, D->name, NULL, 0, 0, "cannot read '%s': %s", D->name,
+		      msg ? msg : "out of memory");
 	return -1;
 }
 
@@ -104,7 +104,7 @@ static struct member *find(struct daemon *D, const char *name)
 /* Reads the docker save stream once: large members as layers, small ones kept. */
 static int read_stream(struct daemon *D, int fd)
 {
-	const struct lint_limits *lim = &D->run->opts->limits;
+	const struct lint_limits *lim = &D->rd->opts->limits;
 	struct archive *ar = archive_read_new();
 	if (!ar)
 		return fail(D, "out of memory");
@@ -168,7 +168,7 @@ static int read_stream(struct daemon *D, int fd)
 				 .size = (uint64_t)size,
 				 .name = name,
 				 .fd = -1};
-		m->layer.arena = arena_new_shared(D->run->arena); /* the run's memory limit */
+		m->layer.arena = arena_new_shared(D->rd->arena); /* the run's memory limit */
 		if (!m->layer.arena) {
 			rc = fail(D, "out of memory");
 			break;
@@ -242,7 +242,7 @@ static int assemble(struct daemon *D, struct image *img)
 				  .digest = cdig};
 		size_t len;
 		const char *why = NULL;
-		if (!blob_slurp(D->a, &cb, D->run->opts->limits.file_size, &len, &why)) {
+		if (!blob_slurp(D->a, &cb, D->rd->opts->limits.file_size, &len, &why)) {
 			fail(D, "'%s' %s", cname, why);
 			goto out;
 		}
@@ -260,14 +260,14 @@ static int assemble(struct daemon *D, struct image *img)
 		fail(D, "the image has %zu layers, more than the limit of 1000", n);
 		goto out;
 	}
-	img->fs = fs_new(D->a, D->run->opts->limits.tar_entries);
+	img->fs = fs_new(D->a, D->rd->opts->limits.tar_entries);
 	if (!img->fs) {
 		fail(D, "out of memory");
 		goto out;
 	}
 	img->view.fs = img->fs;
 	img->nlayers = n;
-	struct layer_opts lo = {.limits = &D->run->opts->limits,
+	struct layer_opts lo = {.limits = &D->rd->opts->limits,
 				.capture = D->capture,
 				.ncapture = D->ncapture,
 				.capture_cap = (size_t)1 << 20,
@@ -287,7 +287,7 @@ static int assemble(struct daemon *D, struct image *img)
 					 .size = lm->size,
 					 .name = lm->name,
 					 .fd = -1};
-			lm->layer.arena = arena_new_shared(D->run->arena);
+			lm->layer.arena = arena_new_shared(D->rd->arena);
 			if (!lm->layer.arena) {
 				fail(D, "out of memory");
 				goto out;
@@ -322,18 +322,18 @@ static int assemble(struct daemon *D, struct image *img)
 		}
 	}
 	image_facts_targets(D->a, img, D, no_fetch);
-	rc = image_facts(D->run, img);
+	rc = image_facts(D->rd, img);
 out:
 	json_decref(cfg);
 	json_decref(m);
 	return rc;
 }
 
-int image_load_daemon(struct lint_run *run, const struct image_ref *ref, struct image *img)
+int image_load_daemon(struct reading *rd, const struct image_ref *ref, struct image *img)
 {
-	struct daemon D = {.run = run, .a = run->arena, .name = ref->text};
+	struct daemon D = {.rd = rd, .a = rd->arena, .name = ref->text};
 	char *why = NULL;
-	struct fetcher *f = fetcher_start(run->opts, &why);
+	struct fetcher *f = fetcher_start(rd->opts, &why);
 	if (!f) {
 		fail(&D, "%s", why ? why : "out of memory");
 		free(why);
@@ -371,7 +371,7 @@ int image_load_daemon(struct lint_run *run, const struct image_ref *ref, struct 
 	}
 	image_capture_plan(D.a, img, &D.capture, &D.ncapture);
 	q = request(&D, arena_concat(D.a, API "/images/", esc, "/get"), false,
-		    run->opts->limits.uncompressed);
+		    rd->opts->limits.uncompressed);
 	uint64_t id;
 	int fd = q ? fetcher_request(f, q, &id, &why) : -1;
 	free(q);

@@ -5,7 +5,7 @@
  */
 #include "image-internal.h"
 #include "unroot/arena.h"
-#include "unroot/run.h"
+#include "util/reading.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -185,32 +185,30 @@ static const char *content_of(const struct image *img, const char *path, size_t 
  * part (over the cap, or more entries than the parser keeps) or not at all
  * would give a wrong verdict without a word, so it is an error instead.
  */
-static int check_whole(struct lint_run *run, const struct image *img, const char *path,
+static int check_whole(struct reading *rd, const struct image *img, const char *path,
 		       const struct fs_node *n, bool cut)
 {
 	if (!n)
 		return 0;
 	if (!n->content) {
-		run_parse_error(run, img->path, NULL, 0, 0,
-				"'%s' in the image cannot be read, so the user and its groups "
-				"cannot be resolved",
-				path);
+		reading_error(rd, img->path, NULL, 0, 0,
+			      "'%s' in the image cannot be read, so the user and its groups "
+			      "cannot be resolved",
+			      path);
 		return -1;
 	}
 	if (n->content_truncated) {
-		run_parse_error(
-		    run, img->path, NULL, 0, 0,
-		    "'%s' in the image is %llu bytes, more than the %zu unroot reads of "
-		    "it: the user and its groups cannot be resolved for sure",
-		    path, (unsigned long long)n->size, IMAGE_TEXT_CAP);
+		reading_error(rd, img->path, NULL, 0, 0,
+			      "'%s' in the image is %llu bytes, more than the %zu unroot reads of "
+			      "it: the user and its groups cannot be resolved for sure",
+			      path, (unsigned long long)n->size, IMAGE_TEXT_CAP);
 		return -1;
 	}
 	if (cut) {
-		run_parse_error(
-		    run, img->path, NULL, 0, 0,
-		    "'%s' in the image has more than %d entries, the most unroot keeps: "
-		    "the user and its groups cannot be resolved for sure",
-		    path, PASSWD_MAX_ENTRIES);
+		reading_error(rd, img->path, NULL, 0, 0,
+			      "'%s' in the image has more than %d entries, the most unroot keeps: "
+			      "the user and its groups cannot be resolved for sure",
+			      path, PASSWD_MAX_ENTRIES);
 		return -1;
 	}
 	return 0;
@@ -222,51 +220,50 @@ static int check_whole(struct lint_run *run, const struct image *img, const char
  * the root, but no build tool makes such a link, and it is how hostile
  * images try to reach the host's files.
  */
-static int check_link(struct lint_run *run, struct image *img, const char *path)
+static int check_link(struct reading *rd, struct image *img, const char *path)
 {
 	const char *why = NULL;
 	bool escaped = false;
 	struct fs_node *n = fs_resolve(img->fs, path, false, &why, &escaped);
 	if (escaped) {
-		run_parse_error(run, img->path, NULL, 0, 0,
-				"'%s' in the image is a symbolic link that climbs out of the image "
-				"root with '..'; unroot resolves links inside the image only",
-				path);
+		reading_error(rd, img->path, NULL, 0, 0,
+			      "'%s' in the image is a symbolic link that climbs out of the image "
+			      "root with '..'; unroot resolves links inside the image only",
+			      path);
 		return -1;
 	}
 	if (!n && why && strstr(why, "symbolic links")) {
-		run_parse_error(
-		    run, img->path, NULL, 0, 0,
-		    "'%s' in the image cannot be resolved: %s (a loop, or more than the "
-		    "40 links the kernel follows)",
-		    path, why);
+		reading_error(rd, img->path, NULL, 0, 0,
+			      "'%s' in the image cannot be resolved: %s (a loop, or more than the "
+			      "40 links the kernel follows)",
+			      path, why);
 		return -1;
 	}
 	return 0;
 }
 
-static int check_links(struct lint_run *run, struct image *img)
+static int check_links(struct reading *rd, struct image *img)
 {
-	if (check_link(run, img, "/etc/passwd") || check_link(run, img, "/etc/group"))
+	if (check_link(rd, img, "/etc/passwd") || check_link(rd, img, "/etc/group"))
 		return -1;
 	const char *progs[2];
-	size_t np = image_programs(run->arena, &img->view, progs);
+	size_t np = image_programs(rd->arena, &img->view, progs);
 	for (size_t i = 0; i < np; i++) {
 		if (strchr(progs[i], '/')) {
 			const char *p =
 			    progs[i][0] == '/'
 				? progs[i]
-				: arena_printf(run->arena, "%s/%s",
+				: arena_printf(rd->arena, "%s/%s",
 					       img->view.workdir ? img->view.workdir : "",
 					       progs[i]);
-			if (p && check_link(run, img, p))
+			if (p && check_link(rd, img, p))
 				return -1;
 			continue;
 		}
 		for (size_t k = 0; k < img->npath_env; k++) {
 			const char *p =
-			    arena_printf(run->arena, "%s/%s", img->path_env[k], progs[i]);
-			if (p && check_link(run, img, p))
+			    arena_printf(rd->arena, "%s/%s", img->path_env[k], progs[i]);
+			if (p && check_link(rd, img, p))
 				return -1;
 		}
 	}
@@ -321,12 +318,12 @@ static bool owned_visit(struct fs_node *n, void *data)
 	return false;
 }
 
-int image_facts(struct lint_run *run, struct image *img)
+int image_facts(struct reading *rd, struct image *img)
 {
-	struct arena *a = run->arena;
+	struct arena *a = rd->arena;
 	struct image_view *v = &img->view;
 	image_path_env(a, img);
-	if (check_links(run, img) != 0)
+	if (check_links(rd, img) != 0)
 		return -1;
 	const char *progs[2];
 	size_t np = image_programs(a, v, progs);
@@ -334,11 +331,10 @@ int image_facts(struct lint_run *run, struct image *img)
 		if (strchr(progs[i], '/'))
 			continue;
 		/* The folders past the limit could hold the program: no verdict on a guess. */
-		run_parse_error(
-		    run, img->path, NULL, 0, 0,
-		    "the image config's PATH lists more than %d folders, the most unroot "
-		    "follows, so where '%s' is found cannot be told for sure",
-		    IMAGE_MAX_PATH_DIRS, progs[i]);
+		reading_error(rd, img->path, NULL, 0, 0,
+			      "the image config's PATH lists more than %d folders, the most unroot "
+			      "follows, so where '%s' is found cannot be told for sure",
+			      IMAGE_MAX_PATH_DIRS, progs[i]);
 		return -1;
 	}
 	size_t plen, glen;
@@ -346,8 +342,8 @@ int image_facts(struct lint_run *run, struct image *img)
 	const char *pw = content_of(img, "/etc/passwd", &plen, &pn);
 	const char *gr = content_of(img, "/etc/group", &glen, &gn);
 	passwd_parse(a, pw, plen, gr, glen, &img->db);
-	if (check_whole(run, img, "/etc/passwd", pn, img->db.passwd_cut) != 0 ||
-	    check_whole(run, img, "/etc/group", gn, img->db.group_cut) != 0)
+	if (check_whole(rd, img, "/etc/passwd", pn, img->db.passwd_cut) != 0 ||
+	    check_whole(rd, img, "/etc/group", gn, img->db.group_cut) != 0)
 		return -1;
 
 	const char *user = v->user ? v->user : "";
@@ -409,8 +405,7 @@ int image_facts(struct lint_run *run, struct image *img)
 	struct owned_scan os = {a, v, 0};
 	fs_walk(a, img->fs->root, owned_visit, &os);
 	if (arena_failed(a)) {
-		run_parse_error(run, img->path, NULL, 0, 0, "out of memory reading '%s'",
-				img->path);
+		reading_error(rd, img->path, NULL, 0, 0, "out of memory reading '%s'", img->path);
 		return -1;
 	}
 	return 0;

@@ -6,7 +6,7 @@
 
 #include <jansson.h>
 
-struct lint_run;
+struct reading;
 
 /*
  * What is read of the few files whose contents the facts need: /etc/passwd
@@ -26,7 +26,7 @@ void image_facts_targets(struct arena *a, struct image *img, void *data,
 			 void (*fetch)(void *data, struct fs_node *n, size_t cap));
 
 /* User, groups, home and the rest of the view, once the filesystem is built. */
-int image_facts(struct lint_run *run, struct image *img);
+int image_facts(struct reading *rd, struct image *img);
 
 /*
  * The absolute paths whose contents the facts need (passwd, group, where
@@ -50,13 +50,13 @@ struct image_ref;
  * Reads an image named by a registry, daemon or local store reference
  * into *img (remote.c). -1 after an NR000 through the run.
  */
-int image_load_ref(struct lint_run *run, const struct image_ref *ref, struct image *img);
+int image_load_ref(struct reading *rd, const struct image_ref *ref, struct image *img);
 
 /* docker-daemon:REF, through the Docker Engine API (daemon.c). */
-int image_load_daemon(struct lint_run *run, const struct image_ref *ref, struct image *img);
+int image_load_daemon(struct reading *rd, const struct image_ref *ref, struct image *img);
 
 /* containers-storage:REF, read in the store (storage.c). */
-int image_load_storage(struct lint_run *run, const struct image_ref *ref, struct image *img);
+int image_load_storage(struct reading *rd, const struct image_ref *ref, struct image *img);
 
 struct blob_source;
 
@@ -64,7 +64,7 @@ struct blob_source;
  * Reads an image whose blobs come from `bs` as an OCI layout's do (its
  * "index.json", then "blobs/sha256/<hex>"), named `name` in messages.
  */
-int image_load_source(struct lint_run *run, const char *name, const struct blob_source *bs,
+int image_load_source(struct reading *rd, const char *name, const struct blob_source *bs,
 		      struct image *img);
 
 #endif

@@ -7,10 +7,10 @@
 #include "cache.h"
 #include "image-internal.h"
 #include "unroot/arena.h"
-#include "unroot/cpus.h"
+#include "util/threads.h"
 #include "unroot/input.h"
 #include "unroot/ref.h"
-#include "unroot/run.h"
+#include "util/reading.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -84,7 +84,7 @@ struct content_table {
 };
 
 struct loader {
-	struct lint_run *run;
+	struct reading *rd;
 	struct arena *a;
 	const char *path;
 	const char *tag; /* oci:DIR:TAG, docker-archive:FILE:REF: which image of several */
@@ -105,7 +105,7 @@ static int err(struct loader *L, const char *fmt, ...)
 	va_start(ap, fmt);
 	char *msg = arena_vprintf(L->a, fmt, ap);
 	va_end(ap);
-	run_parse_error(L->run, L->path, NULL, 0, 0, "%s", msg ? msg : "cannot read the image");
+	reading_error(L->rd, L->path, NULL, 0, 0, "%s", msg ? msg : "cannot read the image");
 	return -1;
 }
 
@@ -281,7 +281,7 @@ static json_t *load_json(struct loader *L, const char *name, const char *digest)
 	}
 	b.digest = digest;
 	size_t len;
-	char *text = blob_slurp(L->a, &b, L->run->opts->limits.file_size, &len, &why);
+	char *text = blob_slurp(L->a, &b, L->rd->opts->limits.file_size, &len, &why);
 	if (b.fd >= 0 && L->src.kind == SRC_DIR)
 		close(b.fd);
 	if (!text) {
@@ -668,7 +668,7 @@ static json_t *pick_manifest(struct loader *L, json_t *index, const char *name, 
 		err(L, "'%s' lists no manifests", name);
 		return NULL;
 	}
-	const struct lint_options *o = L->run->opts;
+	const struct lint_options *o = L->rd->opts;
 	const char *want = o->arch;
 	bool asked = want || o->fetch.os || o->fetch.variant;
 	if (!want)
@@ -866,9 +866,9 @@ struct pool {
 	uint64_t out;	   /* atomic: decompressed bytes of all layers */
 };
 
-static void *worker(void *arg)
+/* Reads layers, in order of their index, while the window allows. */
+static void read_some(struct pool *p)
 {
-	struct pool *p = arg;
 	for (;;) {
 		pthread_mutex_lock(&p->mu);
 		while (p->fs && !p->stop && p->next < p->n && p->next >= p->applied + p->window)
@@ -887,7 +887,6 @@ static void *worker(void *arg)
 		pthread_cond_broadcast(&p->cv);
 		pthread_mutex_unlock(&p->mu);
 	}
-	return NULL;
 }
 
 static unsigned ncpus(void)
@@ -898,7 +897,7 @@ static unsigned ncpus(void)
 
 static void progress(struct loader *L, const char *what, uint64_t done, uint64_t total)
 {
-	const struct lint_options *o = L->run->opts;
+	const struct lint_options *o = L->rd->opts;
 	if (o->progress)
 		o->progress(o->progress_data, what, done, total);
 }
@@ -974,7 +973,7 @@ static int merge_one(struct loader *L, struct pool *p, size_t i)
 /* Waits for layer i, reporting progress on a large image meanwhile. */
 static void wait_ready(struct loader *L, struct pool *p, size_t i, uint64_t total)
 {
-	bool report = L->run->opts->progress && total >= ((uint64_t)64 << 20);
+	bool report = L->rd->opts->progress && total >= ((uint64_t)64 << 20);
 	pthread_mutex_lock(&p->mu);
 	while (!p->ready[i]) {
 		if (!report) {
@@ -996,32 +995,10 @@ static void wait_ready(struct loader *L, struct pool *p, size_t i, uint64_t tota
 	pthread_mutex_unlock(&p->mu);
 }
 
-/*
- * Reads every layer, several at a time, and merges them in order. Returns
- * 0, or -1 after the first error in layer order.
- */
-static int read_layers_parallel(struct loader *L, struct pool *p)
+/* Applies the layers in order as they are read; 0, or -1 after the first error. */
+static int merge_all(struct loader *L, struct pool *p, uint64_t total)
 {
-	unsigned nt = ncpus();
-	if (nt > p->n)
-		nt = (unsigned)p->n;
-	uint64_t total = 0;
-	for (size_t i = 0; i < p->n; i++)
-		total += p->blobs[i].size;
-	p->opts.done = &p->done;
-	p->window = 2 * (size_t)nt;
-	pthread_t th[8];
-	unsigned started = 0;
-	/* Merging, the calling thread applies while nt threads read; else it reads too. */
-	for (unsigned t = p->fs ? 0 : 1; t < nt; t++)
-		if (pthread_create(&th[started], NULL, worker, p) == 0)
-			started++;
 	int rc = 0;
-	if (!p->fs || started == 0) {
-		/* No thread to read (or reading only): read here, with no window to keep. */
-		p->window = p->n;
-		worker(p);
-	}
 	for (size_t i = 0; i < p->n; i++) {
 		wait_ready(L, p, i, total);
 		if (rc == 0)
@@ -1040,11 +1017,57 @@ static int read_layers_parallel(struct loader *L, struct pool *p)
 		if (rc != 0)
 			break;
 	}
-	for (unsigned t = 0; t < started; t++)
-		pthread_join(th[t], NULL);
+	return rc;
+}
+
+struct layer_job {
+	struct loader *L;
+	struct pool *p;
+	uint64_t total;
+	int rc;
+};
+
+/*
+ * The calling thread merges while the others read; when merging is not
+ * asked for, or no other thread runs, it reads as well (with no window to
+ * keep: nothing frees the layers before the end).
+ */
+static void layer_work(void *arg, unsigned index, unsigned others)
+{
+	struct layer_job *j = arg;
+	if (index > 0) {
+		read_some(j->p);
+		return;
+	}
+	if (!j->p->fs || others == 0) {
+		pthread_mutex_lock(&j->p->mu);
+		j->p->window = j->p->n;
+		pthread_mutex_unlock(&j->p->mu);
+		read_some(j->p);
+	}
+	j->rc = merge_all(j->L, j->p, j->total);
+}
+
+/*
+ * Reads every layer, several at a time, and merges them in order. Returns
+ * 0, or -1 after the first error in layer order.
+ */
+static int read_layers_parallel(struct loader *L, struct pool *p)
+{
+	unsigned nt = ncpus();
+	if (nt > p->n)
+		nt = (unsigned)p->n;
+	uint64_t total = 0;
+	for (size_t i = 0; i < p->n; i++)
+		total += p->blobs[i].size;
+	p->opts.done = &p->done;
+	p->window = 2 * (size_t)nt;
+	/* Merging, the calling thread applies while nt threads read; else it reads too. */
+	struct layer_job job = {.L = L, .p = p, .total = total};
+	threads_run(p->fs ? nt + 1 : nt, layer_work, &job);
 	if (total >= ((uint64_t)64 << 20))
 		progress(L, "reading layers", total, total);
-	return rc;
+	return job.rc;
 }
 
 /*
@@ -1128,7 +1151,7 @@ out:
 static int read_layers(struct loader *L, struct fsmodel *fs, const size_t *caps, const size_t *only,
 		       size_t nonly, struct layer **out)
 {
-	const struct lint_limits *lim = &L->run->opts->limits;
+	const struct lint_limits *lim = &L->rd->opts->limits;
 	size_t n = only ? nonly : L->nlayers;
 	struct pool p = {.L = L,
 			 .n = n,
@@ -1161,13 +1184,12 @@ static int read_layers(struct loader *L, struct fsmodel *fs, const size_t *caps,
 	int rc = 0;
 	/* A registry's layers are kept by digest: a second image on the same base reads
 	 * only its own. */
-	p.cache = L->src.kind == SRC_REMOTE && L->src.bs->cache && fs
-		      ? L->run->opts->fetch.cache_dir
-		      : NULL;
+	p.cache = L->src.kind == SRC_REMOTE && L->src.bs->cache && fs ? L->rd->opts->fetch.cache_dir
+								      : NULL;
 	for (size_t i = 0; i < n; i++) {
 		const struct layer_ref *r = &L->layers[index[i]];
 		const char *why = NULL;
-		p.layers[i].arena = arena_new_shared(L->run->arena); /* the run's memory limit */
+		p.layers[i].arena = arena_new_shared(L->rd->arena); /* the run's memory limit */
 		if (!p.layers[i].arena) {
 			rc = err(L, "out of memory");
 			break;
@@ -1321,7 +1343,7 @@ static int open_stream(struct loader *L)
 		}
 		la_int64_t size = archive_entry_size(e);
 		total += (uint64_t)(size > 0 ? size : 0);
-		if (total > L->run->opts->limits.uncompressed) {
+		if (total > L->rd->opts->limits.uncompressed) {
 			rc = err(L, "'%s' decompresses to more than the limit", L->path);
 			goto out;
 		}
@@ -1394,7 +1416,7 @@ static int load_found(struct loader *L, const char *path)
 		return -1;
 	}
 	plan_capture(L);
-	L->img->fs = fs_new(L->a, L->run->opts->limits.tar_entries);
+	L->img->fs = fs_new(L->a, L->rd->opts->limits.tar_entries);
 	if (!L->img->fs) {
 		err(L, "out of memory");
 		return -1;
@@ -1406,12 +1428,12 @@ static int load_found(struct loader *L, const char *path)
 	/* The contents of the files the facts read: kept as the layers were applied, or
 	 * read again from the layer that holds them. */
 	image_facts_targets(L->a, L->img, L, fetch_cb);
-	return image_facts(L->run, L->img);
+	return image_facts(L->rd, L->img);
 }
 
-int image_load(struct lint_run *run, const char *name, struct image *img)
+int image_load(struct reading *rd, const char *name, struct image *img)
 {
-	struct loader L = {.run = run, .a = run->arena, .path = name, .img = img};
+	struct loader L = {.rd = rd, .a = rd->arena, .path = name, .img = img};
 	L.src.dirfd = L.src.fd = -1;
 	memset(img, 0, sizeof(*img));
 	img->path = name;
@@ -1426,7 +1448,7 @@ int image_load(struct lint_run *run, const char *name, struct image *img)
 	}
 	if (ref.transport == TRANSPORT_DOCKER || ref.transport == TRANSPORT_DAEMON ||
 	    ref.transport == TRANSPORT_STORAGE)
-		return image_load_ref(run, &ref, img);
+		return image_load_ref(rd, &ref, img);
 	const char *path = ref.file;
 	L.tag = ref.file_tag;
 	L.src.path = path;
@@ -1450,7 +1472,7 @@ int image_load(struct lint_run *run, const char *name, struct image *img)
 				    path);
 				return -1;
 			}
-			return image_load_rootfs(run, path, run->opts->image_config, img);
+			return image_load_rootfs(rd, path, rd->opts->image_config, img);
 		}
 	} else {
 		/* An archive is read more than once: a pipe cannot be, nor waited on. */
@@ -1479,10 +1501,10 @@ out:
 	return rc;
 }
 
-int image_load_source(struct lint_run *run, const char *name, const struct blob_source *bs,
+int image_load_source(struct reading *rd, const char *name, const struct blob_source *bs,
 		      struct image *img)
 {
-	struct loader L = {.run = run, .a = run->arena, .path = name, .img = img};
+	struct loader L = {.rd = rd, .a = rd->arena, .path = name, .img = img};
 	L.src.dirfd = L.src.fd = -1;
 	L.src.kind = SRC_REMOTE;
 	L.src.bs = bs;

@@ -1,11 +1,11 @@
-/* reader.c - the image input kind: detection, linting, the image side, the tree view. */
+/* reader.c - the image input kind: detection, reading, the image side, the tree view. */
 #include "blob.h"
 #include "image-internal.h"
 #include "unroot/arena.h"
 #include "unroot/buf.h"
 #include "unroot/identity.h"
 #include "unroot/input.h"
-#include "unroot/run.h"
+#include "util/reading.h"
 #include "util/text.h"
 
 #include <archive.h>
@@ -113,56 +113,32 @@ static bool match(const char *path, bool is_dir)
 	return image_path_matches(path, is_dir);
 }
 
-static void note(struct lint_run *run, const struct image *img)
+/* What the user should know about how the image was read ("holds 2 images; reading the first"). */
+static void note(const struct reading *rd, const struct image *img)
 {
-	const struct lint_options *o = run->opts;
+	const struct lint_options *o = rd->opts;
 	if (img->note && o->progress)
 		o->progress(o->progress_data, img->note, 0, 0);
 }
 
-static void check(struct lint_run *run, const char *path, struct image *img)
+static void read_image(struct reading *rd)
 {
-	note(run, img);
-	struct check_ctx ctx;
-	run_ctx_init(run, &ctx, path, NULL);
-	ctx.image = img;
-	run_rules(run, &ctx, KIND_IMAGE);
-}
-
-static void lint(struct lint_run *run, const char *path, struct source *src)
-{
-	(void)src;
-	struct image *img = arena_alloc(run->arena, sizeof(*img));
+	struct image *img = arena_alloc(rd->arena, sizeof(*img));
 	if (!img) {
-		run_parse_error(run, path, NULL, 0, 0, "out of memory reading '%s'", path);
+		reading_error(rd, NULL, NULL, 0, 0, "out of memory reading '%s'", rd->path);
 		return;
 	}
-	if (image_load(run, path, img) != 0)
+	int rc = rd->rootfs ? image_load_rootfs(rd, rd->path, rd->opts->image_config, img)
+			    : image_load(rd, rd->path, img);
+	if (rc != 0)
 		return;
-	check(run, path, img);
+	note(rd, img);
+	rd->model = img;
 }
 
-void image_lint_rootfs(struct lint_run *run, const char *dir)
+static const struct image_view *image_view(struct reading *rd)
 {
-	const char **slot = ARR_PUSH(run->arena, run->inputs, run->ninputs, run->capinputs);
-	if (slot)
-		*slot = arena_strdup(run->arena, dir);
-	struct image *img = arena_alloc(run->arena, sizeof(*img));
-	if (!img) {
-		run_parse_error(run, dir, NULL, 0, 0, "out of memory reading '%s'", dir);
-		return;
-	}
-	if (image_load_rootfs(run, dir, run->opts->image_config, img) != 0)
-		return;
-	check(run, dir, img);
-}
-
-static const struct image_view *image_side(struct lint_run *run, const char *path)
-{
-	struct image *img = arena_alloc(run->arena, sizeof(*img));
-	if (!img || image_load(run, path, img) != 0)
-		return NULL;
-	note(run, img);
+	const struct image *img = rd->model;
 	return &img->view;
 }
 
@@ -195,26 +171,19 @@ static bool tree_row(struct fs_node *n, void *data)
 	return true;
 }
 
-int image_tree(struct lint_run *run, const char *path, const char *subtree, struct buf *out)
+int image_tree(struct arena *a, const struct image *img, const char *subtree,
+	       const struct identity *id, struct buf *out, const char **why)
 {
-	struct image img;
 	if (!subtree || !*subtree)
 		subtree = "/";
-	if (image_load(run, path, &img) != 0)
+	struct fs_node *top = fs_resolve(img->fs, subtree, false, why, NULL);
+	if (!top)
 		return -1;
-	note(run, &img);
-	const char *why = NULL;
-	struct fs_node *top = fs_resolve(img.fs, subtree, false, &why, NULL);
-	if (!top) {
-		run_parse_error(run, path, NULL, 0, 0, "'%s' is not in the image: %s", subtree,
-				why);
-		return -1;
-	}
-	struct tree t = {.a = run->arena, .fs = img.fs, .out = out};
-	identity_arbitrary(run->opts, &t.id);
-	buf_printf(out, "# %s (%s%s%s): access for uid %ld gid %ld\n", path, img.layout,
-		   img.platform ? ", " : "", img.platform ? img.platform : "", t.id.uid, t.id.gid);
-	fs_walk(run->arena, top, tree_row, &t);
+	struct tree t = {.a = a, .fs = img->fs, .id = *id, .out = out};
+	buf_printf(out, "# %s (%s%s%s): access for uid %ld gid %ld\n", img->path, img->layout,
+		   img->platform ? ", " : "", img->platform ? img->platform : "", t.id.uid,
+		   t.id.gid);
+	fs_walk(a, top, tree_row, &t);
 	return 0;
 }
 
@@ -223,6 +192,6 @@ const struct reader image_reader = {
     .name = "image",
     .text = false,
     .match = match,
-    .lint = lint,
-    .image_side = image_side,
+    .read = read_image,
+    .view = image_view,
 };

@@ -10,7 +10,7 @@
 #include "image-internal.h"
 #include "unroot/arena.h"
 #include "unroot/ref.h"
-#include "unroot/run.h"
+#include "util/reading.h"
 
 #include <jansson.h>
 #include <openssl/evp.h>
@@ -44,7 +44,7 @@ struct pipe_blob {
 };
 
 struct remote {
-	struct lint_run *run;
+	struct reading *rd;
 	struct arena *a;
 	const char *name; /* as the user wrote it */
 	const struct image_name *ref;
@@ -284,7 +284,7 @@ static int open_blob(void *ctx, struct arena *a, const char *name, const char *c
 		return 0;
 	}
 	uint64_t size = k ? k->size : 0;
-	uint64_t max = size ? size : (uint64_t)r->run->opts->limits.uncompressed;
+	uint64_t max = size ? size : (uint64_t)r->rd->opts->limits.uncompressed;
 	char *fields = request_fields(r, "blob", arena_printf(a, "sha256:%s", hexd), max, false);
 	struct pipe_blob *p = arena_alloc(a, sizeof(*p));
 	struct pipe_blob **slot = p ? ARR_PUSH(a, r->pipes, r->npipes, r->cappipes) : NULL;
@@ -309,16 +309,16 @@ static int open_blob(void *ctx, struct arena *a, const char *name, const char *c
 	return 0;
 }
 
-static int load_registry(struct lint_run *run, const struct image_ref *ref, struct image *img)
+static int load_registry(struct reading *rd, const struct image_ref *ref, struct image *img)
 {
-	struct remote r = {.run = run, .a = run->arena, .name = ref->text, .ref = &ref->name};
+	struct remote r = {.rd = rd, .a = rd->arena, .name = ref->text, .ref = &ref->name};
 	pthread_mutex_init(&r.lock, NULL);
 	char *why = NULL;
 	int rc = -1;
-	r.f = fetcher_start(run->opts, &why);
+	r.f = fetcher_start(rd->opts, &why);
 	if (!r.f) {
-		run_parse_error(run, ref->text, NULL, 0, 0, "cannot read '%s': %s", ref->text,
-				why ? why : "out of memory");
+		reading_error(rd, ref->text, NULL, 0, 0, "cannot read '%s': %s", ref->text,
+			      why ? why : "out of memory");
 		free(why);
 		goto out;
 	}
@@ -332,9 +332,9 @@ static int load_registry(struct lint_run *run, const struct image_ref *ref, stru
 		bool same = strcmp(ref->text, ref->name.canonical) == 0 ||
 			    (strncmp(ref->text, "docker://", 9) == 0 &&
 			     strcmp(ref->text + 9, ref->name.canonical) == 0);
-		run_parse_error(run, ref->text, NULL, 0, 0, "cannot read '%s'%s%s%s: %s", ref->text,
-				same ? "" : " (", same ? "" : ref->name.canonical, same ? "" : ")",
-				r.error ? r.error : "out of memory");
+		reading_error(rd, ref->text, NULL, 0, 0, "cannot read '%s'%s%s%s: %s", ref->text,
+			      same ? "" : " (", same ? "" : ref->name.canonical, same ? "" : ")",
+			      r.error ? r.error : "out of memory");
 		goto out;
 	}
 	struct known *k = known_add(&r, top);
@@ -355,13 +355,12 @@ static int load_registry(struct lint_run *run, const struct image_ref *ref, stru
 	r.index_len = r.index_json ? strlen(r.index_json) : 0;
 	free(text);
 	if (!r.index_json) {
-		run_parse_error(run, ref->text, NULL, 0, 0, "out of memory reading '%s'",
-				ref->text);
+		reading_error(rd, ref->text, NULL, 0, 0, "out of memory reading '%s'", ref->text);
 		goto out;
 	}
 	struct blob_source bs = {
 	    .has = has, .open = open_blob, .ctx = &r, .layout = "registry", .cache = true};
-	rc = image_load_source(run, ref->text, &bs, img);
+	rc = image_load_source(rd, ref->text, &bs, img);
 
 out:
 	for (size_t i = 0; i < r.npipes; i++) {
@@ -374,11 +373,11 @@ out:
 	return rc;
 }
 
-int image_load_ref(struct lint_run *run, const struct image_ref *ref, struct image *img)
+int image_load_ref(struct reading *rd, const struct image_ref *ref, struct image *img)
 {
 	if (ref->transport == TRANSPORT_DOCKER)
-		return load_registry(run, ref, img);
+		return load_registry(rd, ref, img);
 	if (ref->transport == TRANSPORT_STORAGE)
-		return image_load_storage(run, ref, img);
-	return image_load_daemon(run, ref, img);
+		return image_load_storage(rd, ref, img);
+	return image_load_daemon(rd, ref, img);
 }

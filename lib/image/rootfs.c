@@ -7,7 +7,7 @@
 #include "image-internal.h"
 #include "unroot/arena.h"
 #include "unroot/input.h"
-#include "unroot/run.h"
+#include "util/reading.h"
 #include "unroot/source.h"
 
 #include <dirent.h>
@@ -23,7 +23,7 @@
 #define MAX_DEPTH 256
 
 struct walk {
-	struct lint_run *run;
+	struct reading *rd;
 	struct arena *a; /* the entries' arena, freed once they are in the model */
 	int rootfd;
 	dev_t dev;
@@ -73,10 +73,10 @@ static int add(struct walk *w, const char *path, const struct stat *st)
 
 static int walk_dir(struct walk *w, const char *rel, size_t depth)
 {
-	const struct lint_limits *lim = &w->run->opts->limits;
+	const struct lint_limits *lim = &w->rd->opts->limits;
 	if (depth > MAX_DEPTH) {
 		w->error = arena_printf(
-		    w->run->arena, "'/%.200s...' is nested more than %d folders deep, the limit",
+		    w->rd->arena, "'/%.200s...' is nested more than %d folders deep, the limit",
 		    rel, MAX_DEPTH);
 		return -1;
 	}
@@ -110,7 +110,7 @@ static int walk_dir(struct walk *w, const char *rel, size_t depth)
 		memcpy(path + 1 + (rl ? rl + 1 : 0), de->d_name, nl + 1);
 		char *child = path + 1;
 		if (strlen(child) > lim->path_len) {
-			w->error = arena_printf(w->run->arena,
+			w->error = arena_printf(w->rd->arena,
 						"a path under '/%.200s' is longer than %zu bytes, "
 						"the limit",
 						rel, lim->path_len);
@@ -121,7 +121,7 @@ static int walk_dir(struct walk *w, const char *rel, size_t depth)
 			continue;
 		if (w->l.n >= lim->tar_entries) {
 			w->error =
-			    arena_printf(w->run->arena, "it has more than %zu entries, the limit",
+			    arena_printf(w->rd->arena, "it has more than %zu entries, the limit",
 					 lim->tar_entries);
 			rc = -1;
 			break;
@@ -189,9 +189,9 @@ static void fetch_cb(void *data, struct fs_node *n, size_t cap)
 	read_content(f->w, f->a, n, cap);
 }
 
-int image_load_rootfs(struct lint_run *run, const char *dir, const char *config, struct image *img)
+int image_load_rootfs(struct reading *rd, const char *dir, const char *config, struct image *img)
 {
-	struct arena *a = run->arena;
+	struct arena *a = rd->arena;
 	memset(img, 0, sizeof(*img));
 	img->path = dir;
 	img->layout = "rootfs";
@@ -202,46 +202,46 @@ int image_load_rootfs(struct lint_run *run, const char *dir, const char *config,
 	img->view.uid = img->view.gid = -1;
 	if (config) {
 		const char *why = NULL;
-		struct source *src = source_read(a, config, run->opts->limits.file_size, &why);
+		struct source *src = source_read(a, config, rd->opts->limits.file_size, &why);
 		if (!src) {
-			run_parse_error(run, dir, NULL, 0, 0,
-					"cannot read the image config '%s': %s", config, why);
+			reading_error(rd, dir, NULL, 0, 0, "cannot read the image config '%s': %s",
+				      config, why);
 			return -1;
 		}
 		const char *enc = image_json_encoding(src->data, src->len);
 		if (enc) {
-			run_parse_error(run, config, src, 0, 0, "'%s' %s", config, enc);
+			reading_error(rd, config, src, 0, 0, "'%s' %s", config, enc);
 			return -1;
 		}
 		json_error_t je;
 		json_t *j = json_loadb(src->data, src->len, 0, &je);
 		if (!j) {
-			run_parse_error(run, config, src, (size_t)je.position, (size_t)je.position,
-					"not valid JSON: %s", je.text);
+			reading_error(rd, config, src, (size_t)je.position, (size_t)je.position,
+				      "not valid JSON: %s", je.text);
 			return -1;
 		}
 		why = image_config_apply(a, img, j, config);
 		json_decref(j);
 		if (why) {
-			run_parse_error(run, config, src, 0, 0, "%s", why);
+			reading_error(rd, config, src, 0, 0, "%s", why);
 			return -1;
 		}
 	}
-	struct walk w = {.run = run, .dir = dir};
+	struct walk w = {.rd = rd, .dir = dir};
 	w.rootfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct stat st;
 	if (w.rootfd < 0 || fstat(w.rootfd, &st) != 0) {
-		run_parse_error(run, dir, NULL, 0, 0, "cannot open folder '%s': %s", dir,
-				strerror(errno));
+		reading_error(rd, dir, NULL, 0, 0, "cannot open folder '%s': %s", dir,
+			      strerror(errno));
 		if (w.rootfd >= 0)
 			close(w.rootfd);
 		return -1;
 	}
 	w.dev = st.st_dev;
-	w.a = arena_new_shared(run->arena); /* the run's memory limit */
+	w.a = arena_new_shared(rd->arena); /* the run's memory limit */
 	w.l.arena = w.a;
 	int rc = w.a ? walk_dir(&w, "", 0) : -1;
-	img->fs = fs_new(a, run->opts->limits.tar_entries);
+	img->fs = fs_new(a, rd->opts->limits.tar_entries);
 	if (rc == 0 && img->fs) {
 		img->fs->root->mode = FS_DIR | (uint32_t)(st.st_mode & 07777);
 		img->fs->root->uid = (uint32_t)st.st_uid;
@@ -253,8 +253,8 @@ int image_load_rootfs(struct lint_run *run, const char *dir, const char *config,
 	}
 	arena_free(w.a);
 	if (rc != 0 || !img->fs) {
-		run_parse_error(run, dir, NULL, 0, 0, "cannot read the root filesystem '%s': %s",
-				dir, w.error ? w.error : "out of memory");
+		reading_error(rd, dir, NULL, 0, 0, "cannot read the root filesystem '%s': %s", dir,
+			      w.error ? w.error : "out of memory");
 		close(w.rootfd);
 		return -1;
 	}
@@ -263,7 +263,7 @@ int image_load_rootfs(struct lint_run *run, const char *dir, const char *config,
 	struct fetch_ctx f = {&w, a};
 	image_facts_targets(a, img, &f, fetch_cb);
 	close(w.rootfd);
-	if (image_facts(run, img) != 0)
+	if (image_facts(rd, img) != 0)
 		return -1;
 	return 0;
 }

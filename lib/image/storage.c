@@ -17,7 +17,7 @@
 #include "image-internal.h"
 #include "unroot/arena.h"
 #include "unroot/ref.h"
-#include "unroot/run.h"
+#include "util/reading.h"
 
 #include <archive.h>
 #include <errno.h>
@@ -65,7 +65,7 @@ struct split {
 };
 
 struct storage {
-	struct lint_run *run;
+	struct reading *rd;
 	struct arena *a;
 	const struct image_ref *ref;
 	struct store st;
@@ -342,7 +342,7 @@ static int read_lock(struct storage *S, const char *path)
 		return -1;
 	struct flock fl = {.l_type = F_RDLCK, .l_whence = SEEK_SET};
 	unsigned waited = 0,
-		 limit = (S->run->opts->fetch.timeout ? S->run->opts->fetch.timeout : 30) * 20;
+		 limit = (S->rd->opts->fetch.timeout ? S->rd->opts->fetch.timeout : 30) * 20;
 	while (fcntl(fd, F_SETLK, &fl) != 0) {
 		if ((errno != EACCES && errno != EAGAIN) || waited++ >= limit) {
 			close(fd);
@@ -913,9 +913,9 @@ static int open_blob(void *ctx, struct arena *a, const char *name, const char *c
 	return 0;
 }
 
-int image_load_storage(struct lint_run *run, const struct image_ref *ref, struct image *img)
+int image_load_storage(struct reading *rd, const struct image_ref *ref, struct image *img)
 {
-	struct storage S = {.run = run, .a = run->arena, .ref = ref};
+	struct storage S = {.rd = rd, .a = rd->arena, .ref = ref};
 	const char *image = ref->local;
 	char *why = NULL;
 	find_store(&S, &image);
@@ -925,33 +925,32 @@ int image_load_storage(struct lint_run *run, const struct image_ref *ref, struct
 		const char *w2 = NULL;
 		if (!r2 || image_ref_parse(S.a, arena_concat(S.a, "containers-storage:", image, ""),
 					   r2, &w2) != 0) {
-			run_parse_error(run, ref->text, NULL, 0, 0, "cannot read '%s': %s",
-					ref->text, w2 ? w2 : "out of memory");
+			reading_error(rd, ref->text, NULL, 0, 0, "cannot read '%s': %s", ref->text,
+				      w2 ? w2 : "out of memory");
 			return -1;
 		}
 		r2->text = ref->text;
 		S.ref = r2;
 	}
 	if (!S.st.graphroot) {
-		run_parse_error(run, ref->text, NULL, 0, 0,
-				"cannot read '%s': no container store was found (no storage.conf "
-				"and no HOME)",
-				ref->text);
+		reading_error(rd, ref->text, NULL, 0, 0,
+			      "cannot read '%s': no container store was found (no storage.conf "
+			      "and no HOME)",
+			      ref->text);
 		return -1;
 	}
 	const char *driver = find_driver(&S);
 	S.st.driver = driver;
 	if (read_image(&S, driver, &why) != 0 || layer_chain(&S, driver, &why) != 0) {
-		run_parse_error(run, ref->text, NULL, 0, 0, "cannot read '%s': %s", ref->text,
-				why ? why : "out of memory");
+		reading_error(rd, ref->text, NULL, 0, 0, "cannot read '%s': %s", ref->text,
+			      why ? why : "out of memory");
 		return -1;
 	}
 	if (strcmp(driver, "overlay") != 0 && strcmp(driver, "vfs") != 0) {
-		run_parse_error(
-		    run, ref->text, NULL, 0, 0,
-		    "cannot read '%s': the store %s uses the %s driver; unroot reads the "
-		    "overlay and vfs drivers (copy the image out with skopeo copy)",
-		    ref->text, S.st.graphroot, driver);
+		reading_error(rd, ref->text, NULL, 0, 0,
+			      "cannot read '%s': the store %s uses the %s driver; unroot reads the "
+			      "overlay and vfs drivers (copy the image out with skopeo copy)",
+			      ref->text, S.st.graphroot, driver);
 		return -1;
 	}
 	json_t *idx = json_pack("{s:i,s:[{s:s,s:s,s:I}]}", "schemaVersion", 2, "manifests",
@@ -964,23 +963,21 @@ int image_load_storage(struct lint_run *run, const struct image_ref *ref, struct
 	S.index_len = S.index_json ? strlen(S.index_json) : 0;
 	free(text);
 	if (!S.index_json) {
-		run_parse_error(run, ref->text, NULL, 0, 0, "out of memory reading '%s'",
-				ref->text);
+		reading_error(rd, ref->text, NULL, 0, 0, "out of memory reading '%s'", ref->text);
 		return -1;
 	}
 	int lock =
 	    read_lock(&S, arena_printf(S.a, "%s/%s-layers/layers.lock", S.st.graphroot, driver));
 	if (lock == -2) {
-		run_parse_error(
-		    run, ref->text, NULL, 0, 0,
-		    "cannot read '%s': the store %s stayed locked for writing (a podman "
-		    "or buildah command is changing it) longer than --timeout",
-		    ref->text, S.st.graphroot);
+		reading_error(rd, ref->text, NULL, 0, 0,
+			      "cannot read '%s': the store %s stayed locked for writing (a podman "
+			      "or buildah command is changing it) longer than --timeout",
+			      ref->text, S.st.graphroot);
 		return -1;
 	}
 	struct blob_source bs = {
 	    .has = has, .open = open_blob, .ctx = &S, .layout = "containers-storage"};
-	int rc = image_load_source(run, ref->text, &bs, img);
+	int rc = image_load_source(rd, ref->text, &bs, img);
 	unlock(lock);
 	return rc;
 }

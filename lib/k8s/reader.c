@@ -7,7 +7,7 @@
 #include "unroot/arena.h"
 #include "unroot/k8s.h"
 #include "unroot/openshift.h"
-#include "unroot/run.h"
+#include "util/reading.h"
 #include "unroot/source.h"
 #include "unroot/yaml.h"
 #include "util/text.h"
@@ -65,9 +65,9 @@ static bool parse_codes(struct arena *a, const char *p, const char ***codes, siz
 	return *ncodes > 0;
 }
 
-static void annotation_suppressions(struct lint_run *run, const char *path,
-				    const struct k8s_input *in)
+static void annotation_suppressions(struct reading *rd, const struct k8s_input *in)
 {
+	const char *path = rd->path;
 	for (size_t i = 0; i < in->nobjects; i++) {
 		const struct k8s_object *o = &in->objects[i];
 		const struct k8s_annotation *an = k8s_annotation(o, IGNORE_ANNOTATION);
@@ -79,8 +79,8 @@ static void annotation_suppressions(struct lint_run *run, const char *path,
 					.end = an->value_node->end,
 					.from = o->start,
 					.to = o->end};
-		if (parse_codes(run->arena, an->value, &s.codes, &s.ncodes))
-			run_add_suppression(run, &s);
+		if (parse_codes(rd->arena, an->value, &s.codes, &s.ncodes))
+			reading_suppress(rd, &s);
 	}
 }
 
@@ -117,8 +117,9 @@ static bool in_block(const struct k8s_input *in, size_t off)
  * `# unroot ignore=NR202 reason` on its own line covers the map entry that
  * follows; `# unroot global ignore=...` covers the file.
  */
-static void comment_suppressions(struct lint_run *run, const char *path, const struct k8s_input *in)
+static void comment_suppressions(struct reading *rd, const struct k8s_input *in)
 {
+	const char *path = rd->path;
 	const char *d = in->src->data;
 	size_t len = in->src->len;
 	for (size_t off = 0; off < len;) {
@@ -153,15 +154,15 @@ static void comment_suppressions(struct lint_run *run, const char *path, const s
 								.start = p,
 								.end = eol,
 								.global = global};
-					const char *rest = arena_strndup(run->arena, t + 7, tl - 7);
+					const char *rest = arena_strndup(rd->arena, t + 7, tl - 7);
 					const struct k8s_entry *e = entry_after(in, eol);
 					if (!global) {
 						s.from = e ? e->start : len + 1;
 						s.to = e ? e->end : len + 1;
 					}
 					if (rest &&
-					    parse_codes(run->arena, rest, &s.codes, &s.ncodes))
-						run_add_suppression(run, &s);
+					    parse_codes(rd->arena, rest, &s.codes, &s.ncodes))
+						reading_suppress(rd, &s);
 				}
 			}
 		}
@@ -174,7 +175,7 @@ static void comment_suppressions(struct lint_run *run, const char *path, const s
  * range past uid 4294967295) gives OpenShift no range to assign from; the
  * checks would fall back to --uid-range without a word.
  */
-static void report_bad_ranges(struct lint_run *run, const char *path, const struct k8s_input *in)
+static void report_bad_ranges(struct reading *rd, const struct k8s_input *in)
 {
 	static const char *const keys[] = {OPENSHIFT_UID_RANGE_ANNOTATION,
 					   OPENSHIFT_SUPP_GROUPS_ANNOTATION};
@@ -188,53 +189,37 @@ static void report_bad_ranges(struct lint_run *run, const char *path, const stru
 			if (!a || openshift_range_parse(a->value, &r))
 				continue;
 			const struct ynode *n = a->value_node ? a->value_node : a->key_node;
-			run_parse_error(run, path, in->src, n ? n->start : 0, n ? n->end : 0,
-					"%s '%s: %.100s' is not START/LENGTH or START-END of ids "
-					"from 0 to 4294967295; OpenShift assigns no %s from it",
-					o->label, keys[k], a->value, k ? "groups" : "uids");
+			reading_error(rd, NULL, in->src, n ? n->start : 0, n ? n->end : 0,
+				      "%s '%s: %.100s' is not START/LENGTH or START-END of ids "
+				      "from 0 to 4294967295; OpenShift assigns no %s from it",
+				      o->label, keys[k], a->value, k ? "groups" : "uids");
 		}
 	}
 }
 
-static void report_input_errors(struct lint_run *run, const char *path, const struct k8s_input *in)
+static void report_input_errors(struct reading *rd, const struct k8s_input *in)
 {
-	report_bad_ranges(run, path, in);
+	report_bad_ranges(rd, in);
 	for (size_t i = 0; i < in->ntype_errors; i++) {
 		const struct k8s_type_error *e = &in->type_errors[i];
-		struct diag *d = diag_add(&run->diags, &NR000_parse_error, path, in->src,
-					  e->node->start, e->node->end, "%s", e->message);
-		if (d)
-			d->fix = e->fix;
-		run->input_error = true;
+		struct read_error *x = reading_error(rd, NULL, in->src, e->node->start,
+						     e->node->end, "%s", e->message);
+		if (x)
+			x->fix = e->fix;
 	}
 	for (size_t i = 0; i < in->ndup_keys; i++) {
 		const struct k8s_dup_key *k = &in->dup_keys[i];
 		unsigned line, col;
 		source_position(in->src, k->first->start, &line, &col);
-		run_parse_error(
-		    run, path, in->src, k->second->start, k->second->end,
-		    "duplicate key '%s' (first at line %u): kubectl's strict decoding "
-		    "rejects the object, other tools keep only the last one; remove one",
-		    k->second->value, line);
+		reading_error(rd, NULL, in->src, k->second->start, k->second->end,
+			      "duplicate key '%s' (first at line %u): kubectl's strict decoding "
+			      "rejects the object, other tools keep only the last one; remove one",
+			      k->second->value, line);
 	}
 	if (in->truncated)
-		run_parse_error(run, path, in->src, 0, 0,
-				"more than %d objects or containers; the rest were not checked",
-				K8S_MAX_OBJECTS);
-}
-
-/* What the Kubernetes reader keeps across a run: the inputs with OpenShift ranges. */
-struct k8s_state {
-	struct k8s_input **ranged;
-	size_t n, cap;
-};
-
-static struct k8s_state *state(struct lint_run *run)
-{
-	struct k8s_state **slot = (struct k8s_state **)&run->kind_state[KIND_K8S];
-	if (!*slot)
-		*slot = arena_alloc(run->arena, sizeof(**slot));
-	return *slot;
+		reading_error(rd, NULL, in->src, 0, 0,
+			      "more than %d objects or containers; the rest were not checked",
+			      K8S_MAX_OBJECTS);
 }
 
 /*
@@ -242,64 +227,57 @@ static struct k8s_state *state(struct lint_run *run)
  * another file than the workloads it governs. Files that spell the
  * annotation are read now, so every workload of the run sees their ranges.
  */
-static void prescan(struct lint_run *run, const char *path, struct source *src)
+static void *prescan(struct reading *rd)
 {
+	struct source *src = rd->src;
 	if (!memmem(src->data, src->len, "openshift.io/sa.scc.", 20))
-		return;
+		return NULL;
 	struct ydoc *docs = NULL;
 	size_t ndocs = 0;
 	struct yerror err = {0};
-	if (yaml_load(run->arena, src, &run->opts->limits, &docs, &ndocs, &err) != 0)
-		return; /* lint() reports it */
-	struct k8s_input *in = arena_alloc(run->arena, sizeof(*in));
-	struct k8s_state *st = state(run);
-	if (!in || !st || k8s_build(run->arena, src, docs, ndocs, in) != 0)
-		return;
-	in->path = path;
-	struct k8s_input **slot = ARR_PUSH(run->arena, st->ranged, st->n, st->cap);
-	if (slot)
-		*slot = in;
+	if (yaml_load(rd->arena, src, &rd->opts->limits, &docs, &ndocs, &err) != 0)
+		return NULL; /* read() reports it */
+	struct k8s_input *in = arena_alloc(rd->arena, sizeof(*in));
+	if (!in || k8s_build(rd->arena, src, docs, ndocs, in) != 0)
+		return NULL;
+	in->path = rd->path;
+	return in;
 }
 
-static void lint(struct lint_run *run, const char *path, struct source *src)
+static void read_manifests(struct reading *rd)
 {
+	struct source *src = rd->src;
 	/*
 	 * An object needs the key apiVersion, so a file that never spells it
 	 * (package.json, a CI workflow) is not parsed at all. Only a key written
 	 * with escapes ("\x61piVersion") would slip past, and no manifest does that.
 	 */
-	if (run->opts->type != KIND_K8S && !looks_like_k8s(src))
+	if (rd->opts->type != KIND_K8S && !looks_like_k8s(src))
 		return;
 	struct ydoc *docs = NULL;
 	size_t ndocs = 0;
 	struct yerror err = {0};
-	int rc = yaml_load(run->arena, src, &run->opts->limits, &docs, &ndocs, &err);
-	if (rc != 0 && (run->opts->type == KIND_K8S || looks_like_k8s(src)))
-		run_parse_error(run, path, src, err.start, err.end, "%s",
-				err.message ? err.message : "invalid YAML");
-	struct k8s_input *in = arena_alloc(run->arena, sizeof(*in));
+	int rc = yaml_load(rd->arena, src, &rd->opts->limits, &docs, &ndocs, &err);
+	if (rc != 0 && (rd->opts->type == KIND_K8S || looks_like_k8s(src)))
+		reading_error(rd, NULL, src, err.start, err.end, "%s",
+			      err.message ? err.message : "invalid YAML");
+	struct k8s_input *in = arena_alloc(rd->arena, sizeof(*in));
 	if (!in)
 		return;
-	if (k8s_build(run->arena, src, docs, ndocs, in) != 0) {
-		run_parse_error(run, path, src, 0, 0, "out of memory reading '%s'", path);
+	if (k8s_build(rd->arena, src, docs, ndocs, in) != 0) {
+		reading_error(rd, NULL, src, 0, 0, "out of memory reading '%s'", rd->path);
 		return;
 	}
-	in->path = path;
+	in->path = rd->path;
 	if (in->nobjects == 0)
 		return;
-	struct k8s_state *st = run->kind_state[KIND_K8S];
-	if (st) {
-		/* Peers other than this input: the same file may have been read by prescan. */
-		in->peers = st->ranged;
-		in->npeers = st->n;
-	}
-	report_input_errors(run, path, in);
-	annotation_suppressions(run, path, in);
-	comment_suppressions(run, path, in);
-	struct check_ctx ctx;
-	run_ctx_init(run, &ctx, path, src);
-	ctx.k8s = in;
-	run_rules(run, &ctx, KIND_K8S);
+	/* The inputs with OpenShift's ranges prescan kept: this very file may be among them. */
+	in->peers = (struct k8s_input *const *)rd->kept;
+	in->npeers = rd->nkept;
+	report_input_errors(rd, in);
+	annotation_suppressions(rd, in);
+	comment_suppressions(rd, in);
+	rd->model = in;
 }
 
 const struct reader k8s_reader = {
@@ -307,7 +285,6 @@ const struct reader k8s_reader = {
     .name = "k8s",
     .text = true,
     .match = match,
-    .lint = lint,
+    .read = read_manifests,
     .prescan = prescan,
-    .image_side = NULL,
 };

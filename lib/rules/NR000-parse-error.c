@@ -1,4 +1,5 @@
-/* NR000 parse-error: raised by the readers through run_parse_error(). */
+/* NR000 parse-error: what a reader could not read, raised by the engine from the reader's errors.
+ */
 #include "unroot/rule.h"
 
 const struct rule NR000_parse_error = {

@@ -18,7 +18,7 @@
 #include "unroot/arena.h"
 #include "unroot/k8s.h"
 #include "unroot/lint.h"
-#include "unroot/run.h"
+#include "engine/run.h"
 #include "unroot/source.h"
 #include "unroot/yaml.h"
 

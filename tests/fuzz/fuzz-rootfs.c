@@ -28,7 +28,6 @@
 #include "unroot/buf.h"
 #include "unroot/image.h"
 #include "unroot/lint.h"
-#include "unroot/run.h"
 
 #define MAX_DEPTH 400
 #define MAX_PARTS 8
@@ -236,12 +235,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			o.image_config = config;
 		}
 	}
+	o.rootfs = root;
 	struct lint_run *run = lint_run_new(&o);
 	if (run) {
-		image_lint_rootfs(run, root);
+		lint_run_paths(run, NULL, 0);
 		struct buf b;
 		buf_init(&b);
-		image_tree(run, root, "/", &b);
+		lint_run_tree(run, root, "/", &b);
 		buf_release(&b);
 		lint_run_finish(run);
 		lint_run_free(run);

@@ -1,6 +1,6 @@
 /* NR101 user-missing: nothing sets a non-root user for the final image. */
 #include "final-user.h"
-#include "unroot/rule.h"
+#include "rules/check.h"
 
 static void check(struct check_ctx *ctx, const struct rule *self)
 {

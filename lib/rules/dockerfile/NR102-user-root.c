@@ -1,6 +1,6 @@
 /* NR102 user-root: the final USER is root. */
 #include "final-user.h"
-#include "unroot/rule.h"
+#include "rules/check.h"
 
 #include <string.h>
 

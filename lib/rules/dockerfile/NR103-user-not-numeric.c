@@ -1,7 +1,7 @@
 /* NR103 user-not-numeric: the final USER names a user instead of a uid. */
 #include "final-user.h"
 #include "unroot/arena.h"
-#include "unroot/rule.h"
+#include "rules/check.h"
 
 static void check(struct check_ctx *ctx, const struct rule *self)
 {

@@ -1,7 +1,7 @@
 /* NR104 uid-too-low: the final uid is below --min-uid. */
 #include "final-user.h"
 #include "unroot/lint.h"
-#include "unroot/rule.h"
+#include "rules/check.h"
 
 static void check(struct check_ctx *ctx, const struct rule *self)
 {

@@ -1,6 +1,6 @@
 /* NR105 uid-nobody: the final user is nobody (65534) or 65535. */
 #include "final-user.h"
-#include "unroot/rule.h"
+#include "rules/check.h"
 
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /* NR106 group-not-root: the final USER gives a group other than 0. */
 #include "final-user.h"
 #include "unroot/arena.h"
-#include "unroot/rule.h"
+#include "rules/check.h"
 
 #include <string.h>
 

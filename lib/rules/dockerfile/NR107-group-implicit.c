@@ -1,7 +1,7 @@
 /* NR107 group-implicit: the final USER says no group. */
 #include "final-user.h"
 #include "unroot/arena.h"
-#include "unroot/rule.h"
+#include "rules/check.h"
 
 static void check(struct check_ctx *ctx, const struct rule *self)
 {

@@ -3,7 +3,7 @@
 #include "unroot/arena.h"
 #include "unroot/diag.h"
 #include "unroot/lint.h"
-#include "unroot/rule.h"
+#include "rules/check.h"
 #include "unroot/source.h"
 
 #include <string.h>

@@ -5,7 +5,7 @@
 #include "shell-hits.h"
 #include "unroot/arena.h"
 #include "unroot/diag.h"
-#include "unroot/rule.h"
+#include "rules/check.h"
 #include "unroot/source.h"
 
 #include <string.h>

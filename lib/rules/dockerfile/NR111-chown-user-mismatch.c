@@ -6,7 +6,7 @@
 #include "shell-hits.h"
 #include "unroot/arena.h"
 #include "unroot/diag.h"
-#include "unroot/rule.h"
+#include "rules/check.h"
 #include "unroot/source.h"
 #include "unroot/strmap.h"
 

@@ -7,7 +7,7 @@
 #include "unroot/arena.h"
 #include "unroot/buf.h"
 #include "unroot/diag.h"
-#include "unroot/rule.h"
+#include "rules/check.h"
 #include "unroot/source.h"
 
 #include <string.h>

@@ -1,7 +1,7 @@
 /* NR113 user-unresolved: a USER line uses a variable with no value in scope. */
 #include "final-user.h"
 #include "unroot/arena.h"
-#include "unroot/rule.h"
+#include "rules/check.h"
 
 static void check(struct check_ctx *ctx, const struct rule *self)
 {

@@ -3,7 +3,7 @@
 #include "memo.h"
 #include "unroot/arena.h"
 #include "unroot/lint.h"
-#include "unroot/rule.h"
+#include "rules/check.h"
 #include "unroot/shell.h"
 
 #include <string.h>

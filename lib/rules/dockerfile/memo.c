@@ -1,7 +1,7 @@
 /* memo.c - one memo per Dockerfile input, in the check context. */
 #include "memo.h"
 #include "unroot/arena.h"
-#include "unroot/rule.h"
+#include "rules/check.h"
 
 struct df_memo *df_memo(struct check_ctx *ctx)
 {

@@ -16,9 +16,10 @@
 
 #include "unroot/arena.h"
 #include "unroot/lint.h"
-#include "unroot/rule.h"
+#include "rules/check.h"
 #include "unroot/source.h"
 #include "unroot/strmap.h"
+#include "util/listing.h"
 
 /* Context scripts read for one Dockerfile at most. */
 #define MAX_SCRIPTS 64
@@ -372,7 +373,7 @@ static const char *context_path(struct check_ctx *ctx, const char *rel, bool *is
 	 * folder the run listed answers without a system call, else one failed stat
 	 * does, where realpath would read every link first; the path is put
 	 * together on the stack until it is known to be there. */
-	if (ctx->may_exist && !ctx->may_exist(ctx, d, dlen, rel, strcspn(rel, "/")))
+	if (!listing_may_exist(ctx->listing, d, dlen, rel, strcspn(rel, "/")))
 		return NULL;
 	char buf[PATH_MAX];
 	bool here = dlen == 1 && d[0] == '.';

@@ -1,7 +1,7 @@
 /* NR301 security-context-hardcoded: a template writes user or group fields as literals. */
 #include "unroot/arena.h"
 #include "unroot/helm.h"
-#include "unroot/rule.h"
+#include "rules/check.h"
 #include "examples.h"
 #include "unroot/source.h"
 

@@ -1,7 +1,7 @@
 /* NR302 security-context-not-configurable: a workload template renders no context from values. */
 #include "unroot/arena.h"
 #include "unroot/helm.h"
-#include "unroot/rule.h"
+#include "rules/check.h"
 #include "examples.h"
 
 #include <string.h>

@@ -1,7 +1,7 @@
 /* NR303 values-run-as-root: values.yaml defaults that run the workload as root. */
 #include "unroot/arena.h"
 #include "unroot/helm.h"
-#include "unroot/rule.h"
+#include "rules/check.h"
 #include "examples.h"
 #include "unroot/yaml.h"
 

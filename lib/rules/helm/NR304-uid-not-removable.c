@@ -2,7 +2,7 @@
  */
 #include "unroot/arena.h"
 #include "unroot/helm.h"
-#include "unroot/rule.h"
+#include "rules/check.h"
 #include "examples.h"
 #include "unroot/source.h"
 #include "unroot/yaml.h"

@@ -6,7 +6,7 @@
 
 #include "unroot/identity.h"
 #include "unroot/image.h"
-#include "unroot/rule.h"
+#include "rules/check.h"
 
 /* The arbitrary UID in group 0 (OpenShift), from the options. */
 void img_arbitrary(const struct check_ctx *ctx, struct identity *id);

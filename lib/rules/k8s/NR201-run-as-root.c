@@ -16,7 +16,7 @@ static void check_container(struct check_ctx *ctx, const struct rule *self,
 	    k8s_origin(u), k8s_where(ctx, o, c),
 	    userns ? " (inside its user namespace: hostUsers is false)" : "");
 	if (d && userns)
-		d->severity = SEV_WARNING;
+		d->variant = true; /* in a user namespace: a warning */
 }
 
 static void check(struct check_ctx *ctx, const struct rule *self)
@@ -28,6 +28,7 @@ const struct rule NR201_run_as_root = {
     .code = "NR201",
     .name = "run-as-root",
     .severity = SEV_ERROR,
+    .variant_severity = SEV_WARNING,
     .platforms = PLAT_KUBERNETES | PLAT_OPENSHIFT,
     .kind = KIND_K8S,
     .summary = "a container's effective runAsUser is 0",

@@ -52,4 +52,5 @@ const struct rule NR206_group_mismatch = {
 	    "    runAsUser: 2000\n    runAsGroup: 0\n  containers:\n  - name: app\n"
 	    "    image: registry.example.com/web:1.0\n",
     .check = check,
+    .pairs = true,
 };

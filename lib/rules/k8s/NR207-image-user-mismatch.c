@@ -58,4 +58,5 @@ const struct rule NR207_image_user_mismatch = {
 	    "    runAsNonRoot: true\n  containers:\n  - name: app\n"
 	    "    image: registry.example.com/web:1.0\n",
     .check = check,
+    .pairs = true,
 };

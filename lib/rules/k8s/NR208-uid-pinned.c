@@ -42,7 +42,7 @@ static void check_container(struct check_ctx *ctx, const struct rule *self,
 		    : r->fix ? arena_printf(ctx->arena, "write %s", r->fix)
 			     : "remove it");
 		if (d)
-			d->severity = SEV_ERROR;
+			d->variant = true; /* a rejection: an error */
 	}
 	const struct k8s_secctx *sc = &c->sc;
 	if (k8s_set(&sc->run_as_user) && openshift_range_contains(&rg.uid, sc->run_as_user.i))
@@ -79,6 +79,7 @@ const struct rule NR208_uid_pinned = {
     .code = "NR208",
     .name = "uid-pinned",
     .severity = SEV_WARNING,
+    .variant_severity = SEV_ERROR,
     .platforms = PLAT_OPENSHIFT,
     .kind = KIND_K8S,
     .summary = "runAsUser, runAsGroup or fsGroup pinned, or a pod that restricted-v2 rejects",

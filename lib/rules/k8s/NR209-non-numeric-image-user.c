@@ -61,4 +61,5 @@ const struct rule NR209_non_numeric_image_user = {
 	    "    runAsNonRoot: true\n    runAsUser: 1001\n  containers:\n  - name: app\n"
 	    "    image: registry.example.com/web:1.0\n",
     .check = check,
+    .pairs = true,
 };

@@ -7,7 +7,7 @@
 #define UNROOT_K8S_RULES_H
 
 #include "unroot/k8s.h"
-#include "unroot/rule.h"
+#include "rules/check.h"
 
 typedef void (*k8s_container_fn)(struct check_ctx *ctx, const struct rule *self,
 				 const struct k8s_object *o, const struct k8s_container *c);

@@ -4,7 +4,7 @@
 void pair_each(struct check_ctx *ctx, const struct rule *self, pair_fn fn)
 {
 	const struct k8s_input *in = ctx->k8s;
-	if (!in || !ctx->pair)
+	if (!in || !ctx->npairs)
 		return;
 	struct sim_ctx *sc = NULL;
 	for (size_t i = 0; i < in->nobjects; i++) {
@@ -13,7 +13,7 @@ void pair_each(struct check_ctx *ctx, const struct rule *self, pair_fn fn)
 			continue;
 		for (size_t k = 0; k < o->pod.ncontainers; k++) {
 			const struct k8s_container *c = &o->pod.containers[k];
-			const struct image_view *v = c->image ? ctx->pair(ctx, c->image) : NULL;
+			const struct image_view *v = check_pair(ctx, c->image);
 			if (!v)
 				continue;
 			if (!sc && !(sc = sim_ctx_new(ctx->arena, ctx->opts)))

@@ -23,7 +23,8 @@
 #include "unroot/image.h"
 #include "unroot/lint.h"
 #include "unroot/rule.h"
-#include "unroot/run.h"
+#include "unroot/arena.h"
+#include "util/reading.h"
 
 static char dir[64];
 
@@ -52,16 +53,27 @@ static void put(const char *rel, const void *data, size_t n)
 	fclose(f);
 }
 
-/* The NR000 messages of a run, joined. */
-static const char *errors(struct lint_run *run)
+/* What the engine hands the image reader for `path`, in an arena of its own. */
+static struct reading *reading_new(const struct lint_options *o, const char *path)
+{
+	struct arena *a = arena_new(o->limits.arena);
+	assert_non_null(a);
+	struct reading *rd = arena_alloc(a, sizeof(*rd));
+	assert_non_null(rd);
+	rd->opts = o;
+	rd->arena = rd->scratch = a;
+	rd->path = path;
+	return rd;
+}
+
+/* The reader's NR000 messages, joined. */
+static const char *errors(const struct reading *rd)
 {
 	static char out[4096];
 	out[0] = 0;
-	for (size_t i = 0; i < run->diags.n; i++) {
-		const struct diag *d = &run->diags.items[i];
-		if (strcmp(d->rule->code, "NR000") == 0)
-			snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s|", d->message);
-	}
+	for (size_t i = 0; i < rd->nerrors; i++)
+		snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s|",
+			 rd->errors[i].message);
 	return out;
 }
 
@@ -78,12 +90,12 @@ static void rootfs_entries(void **state)
 	struct lint_options o;
 	lint_options_init(&o);
 	o.limits.tar_entries = 20;
-	struct lint_run *run = lint_run_new(&o);
 	struct image img;
 	snprintf(p, sizeof(p), "%s/rootfs", dir);
-	assert_int_equal(image_load_rootfs(run, p, NULL, &img), -1);
-	assert_non_null(strstr(errors(run), "it has more than 20 entries, the limit"));
-	lint_run_free(run);
+	struct reading *rd = reading_new(&o, p);
+	assert_int_equal(image_load_rootfs(rd, p, NULL, &img), -1);
+	assert_non_null(strstr(errors(rd), "it has more than 20 entries, the limit"));
+	arena_free(rd->arena);
 }
 
 static char *hexdigest(const void *data, size_t n)
@@ -159,21 +171,21 @@ static void layers_uncompressed(void **state)
 	struct lint_options o;
 	lint_options_init(&o);
 	o.limits.uncompressed = 1 << 20;
-	struct lint_run *run = lint_run_new(&o);
 	struct image img;
 	char p[512];
 	snprintf(p, sizeof(p), "%s/oci", dir);
-	assert_int_equal(image_load(run, p, &img), -1);
+	struct reading *rd = reading_new(&o, p);
+	assert_int_equal(image_load(rd, p, &img), -1);
 	assert_non_null(
-	    strstr(errors(run), "the layers decompress to more than the limit of 1048576 bytes"));
-	lint_run_free(run);
+	    strstr(errors(rd), "the layers decompress to more than the limit of 1048576 bytes"));
+	arena_free(rd->arena);
 
 	/* Within the limit, the same image reads. */
 	o.limits.uncompressed = 4 << 20;
-	run = lint_run_new(&o);
-	assert_int_equal(image_load(run, p, &img), 0);
-	assert_string_equal(errors(run), "");
-	lint_run_free(run);
+	rd = reading_new(&o, p);
+	assert_int_equal(image_load(rd, p, &img), 0);
+	assert_string_equal(errors(rd), "");
+	arena_free(rd->arena);
 }
 
 /* A run's memory limit reached while an image is read: an NR000, whatever was being built. */
@@ -197,22 +209,20 @@ static void run_memory(void **state)
 			struct lint_options o;
 			lint_options_init(&o);
 			o.limits.arena = limit;
-			struct lint_run *run = lint_run_new(&o);
-			if (!run)
-				continue;
+			struct reading *rd = reading_new(&o, k ? r : p);
 			struct image img;
-			if (image_load(run, k ? r : p, &img) != 0) {
-				/* Said, when there was room to say it at all (the engine's to
-				 * keep). */
-				assert_true(lint_run_had_input_error(run));
-				if (*errors(run) && !strstr(errors(run), "out of memory") &&
-				    !strstr(errors(run), "more memory than a run may use"))
-					fail_msg("limit %zu: %s", limit, errors(run));
+			if (image_load(rd, k ? r : p, &img) != 0) {
+				/* Said, when there was room to say it at all (the engine says
+				 * it then, from the arena's failure). */
+				assert_true(rd->nerrors > 0 || arena_failed(rd->arena));
+				if (*errors(rd) && !strstr(errors(rd), "out of memory") &&
+				    !strstr(errors(rd), "more memory than a run may use"))
+					fail_msg("limit %zu: %s", limit, errors(rd));
 				failed++;
 			} else {
 				read++;
 			}
-			lint_run_free(run);
+			arena_free(rd->arena);
 		}
 	}
 	assert_true(failed > 0); /* the small limits were hit */

@@ -20,7 +20,7 @@
 
 #include "unroot/image.h"
 #include "unroot/lint.h"
-#include "unroot/run.h"
+#include "engine/run.h"
 
 static char dir[] = "/tmp/unroot-pair-XXXXXX";
 

@@ -6,7 +6,7 @@
  */
 #include "helpers.h"
 #include "unroot/model.h"
-#include "unroot/rule.h"
+#include "rules/check.h"
 
 static struct owned_path owned[] = {
     {.path = "/app", .uid = 1001, .gid = 0, .mode = 0750},
@@ -23,11 +23,19 @@ static const struct image_view view = {
     .nowned = 2,
 };
 
-static const struct image_view *pair(struct check_ctx *ctx, const char *ref)
+/* Every container image of the model paired with the view, as the engine pairs them. */
+static void pair_all(struct check_ctx *ctx)
 {
-	(void)ctx;
-	(void)ref;
-	return &view;
+	const struct k8s_input *in = ctx->k8s;
+	static struct paired_image pairs[64];
+	size_t n = 0;
+	for (size_t i = 0; i < in->nobjects; i++)
+		for (size_t k = 0; k < in->objects[i].pod.ncontainers && n < 64; k++)
+			if (in->objects[i].pod.containers[k].image)
+				pairs[n++] = (struct paired_image){
+				    in->objects[i].pod.containers[k].image, &view};
+	ctx->pairs = pairs;
+	ctx->npairs = n;
 }
 
 static size_t fire(const struct rule *r, const char *text)
@@ -42,8 +50,8 @@ static size_t fire(const struct rule *r, const char *text)
 				.diags = l,
 				.path = "example.yaml",
 				.src = in->src,
-				.k8s = in,
-				.pair = pair};
+				.k8s = in};
+	pair_all(&ctx);
 	r->check(&ctx, r);
 	for (size_t i = 0; i < l->n; i++) {
 		const struct diag *d = &l->items[i];

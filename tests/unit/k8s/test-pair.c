@@ -5,19 +5,13 @@
  */
 #include "helpers.h"
 #include "unroot/model.h"
-#include "unroot/rule.h"
+#include "rules/check.h"
 
 extern const struct rule NR206_group_mismatch, NR207_image_user_mismatch,
     NR209_non_numeric_image_user;
 
 static struct image_view view;
 static struct owned_path owned[1];
-
-static const struct image_view *pair(struct check_ctx *ctx, const char *ref)
-{
-	(void)ctx;
-	return strcmp(ref, "web:1.0") == 0 ? &view : NULL;
-}
 
 /* Findings of `rule` on the pod text, with the view above paired to web:1.0. */
 static size_t run_rule(const struct rule *rule, const char *text, const struct diag **first)
@@ -31,7 +25,9 @@ static size_t run_rule(const struct rule *rule, const char *text, const struct d
 				.path = "pod.yaml",
 				.src = in->src,
 				.k8s = in,
-				.pair = pair};
+				/* the engine pairs each container's image before the rule runs */
+				.pairs = &(struct paired_image){"web:1.0", &view},
+				.npairs = 1};
 	rule->check(&ctx, rule);
 	if (first)
 		*first = l->n ? &l->items[0] : NULL;

@@ -1,14 +1,18 @@
 /*
- * inputs.c - simulating what the user names: an image or a Dockerfile (a
+ * simulate.c - simulating what the user names: an image or a Dockerfile (a
  * plain run on each platform), and manifests (every container on
  * Kubernetes and OpenShift, with its image paired through --image or the
- * config key `images`). Read problems become NR000 in the run.
+ * config key `images`). The engine reads them as it lints them and hands
+ * the models to the identity module (sim_run()); read problems become NR000
+ * in the run.
  */
-#include "sim-internal.h"
+#include "run.h"
 #include "unroot/arena.h"
 #include "unroot/diag.h"
+#include "unroot/k8s.h"
+#include "unroot/model.h"
 #include "unroot/ref.h"
-#include "unroot/run.h"
+#include "unroot/simulate.h"
 #include "unroot/source.h"
 #include "unroot/yaml.h"
 
@@ -39,8 +43,7 @@ static void plain(struct lint_run *run, struct sim_report *rep, const char *path
 		row->input = path;
 		row->image = path;
 		if (sim_run(rep->ctx, (enum sim_platform)p, v, NULL, &row->r) != 0) {
-			run_parse_error(run, path, NULL, 0, 0, "out of memory simulating '%s'",
-					path);
+			run_error(run, path, NULL, 0, 0, "out of memory simulating '%s'", path);
 			return;
 		}
 	}
@@ -53,19 +56,19 @@ static void manifests(struct lint_run *run, struct sim_report *rep, const char *
 	size_t ndocs = 0;
 	struct yerror err = {0};
 	if (yaml_load(run->arena, src, &run->opts->limits, &docs, &ndocs, &err) != 0) {
-		run_parse_error(run, path, src, err.start, err.end, "%s",
-				err.message ? err.message : "invalid YAML");
+		run_error(run, path, src, err.start, err.end, "%s",
+			  err.message ? err.message : "invalid YAML");
 		return;
 	}
 	struct k8s_input *in = arena_alloc(run->arena, sizeof(*in));
 	if (!in || k8s_build(run->arena, src, docs, ndocs, in) != 0) {
-		run_parse_error(run, path, src, 0, 0, "out of memory reading '%s'", path);
+		run_error(run, path, src, 0, 0, "out of memory reading '%s'", path);
 		return;
 	}
 	in->path = path;
 	for (size_t i = 0; i < in->ntype_errors; i++) {
 		const struct k8s_type_error *e = &in->type_errors[i];
-		run_parse_error(run, path, src, e->node->start, e->node->end, "%s", e->message);
+		run_error(run, path, src, e->node->start, e->node->end, "%s", e->message);
 	}
 	bool any = false;
 	for (size_t i = 0; i < in->nobjects; i++) {
@@ -92,8 +95,8 @@ static void manifests(struct lint_run *run, struct sim_report *rep, const char *
 				row->src = src;
 				if (sim_run(rep->ctx, (enum sim_platform)p, v, &pod, &row->r) !=
 				    0) {
-					run_parse_error(run, path, src, 0, 0,
-							"out of memory simulating '%s'", path);
+					run_error(run, path, src, 0, 0,
+						  "out of memory simulating '%s'", path);
 					return;
 				}
 			}
@@ -102,8 +105,8 @@ static void manifests(struct lint_run *run, struct sim_report *rep, const char *
 	if (!any && !(run->opts->platforms & (PLAT_KUBERNETES | PLAT_OPENSHIFT)))
 		return;
 	if (in->nobjects == 0)
-		run_parse_error(run, path, src, 0, 0,
-				"'%s' holds no Kubernetes objects: nothing to simulate", path);
+		run_error(run, path, src, 0, 0,
+			  "'%s' holds no Kubernetes objects: nothing to simulate", path);
 }
 
 void sim_add_path(struct lint_run *run, struct sim_report *rep, const char *path)
@@ -114,8 +117,8 @@ void sim_add_path(struct lint_run *run, struct sim_report *rep, const char *path
 		/* An image named by reference (docker://..., oci:DIR, a bare name) is no path. */
 		ref = image_ref_is_reference(path);
 		if (!ref) {
-			run_parse_error(run, path, NULL, 0, 0,
-					"cannot read '%s': no such file or folder", path);
+			run_error(run, path, NULL, 0, 0, "cannot read '%s': no such file or folder",
+				  path);
 			return;
 		}
 	}
@@ -137,17 +140,17 @@ void sim_add_path(struct lint_run *run, struct sim_report *rep, const char *path
 		struct source *src =
 		    source_read(run->arena, path, run->opts->limits.file_size, &why);
 		if (!src) {
-			run_parse_error(run, path, NULL, 0, 0, "cannot read '%s': %s", path, why);
+			run_error(run, path, NULL, 0, 0, "cannot read '%s': %s", path, why);
 			return;
 		}
 		manifests(run, rep, path, src);
 		return;
 	}
 	default:
-		run_parse_error(run, path, NULL, 0, 0,
-				"'%s' is not a Dockerfile, an image or a manifest; name the file, "
-				"or say what it is with --type",
-				path);
+		run_error(run, path, NULL, 0, 0,
+			  "'%s' is not a Dockerfile, an image or a manifest; name the file, "
+			  "or say what it is with --type",
+			  path);
 	}
 }
 
@@ -157,22 +160,22 @@ void sim_add_buffer(struct lint_run *run, struct sim_report *rep, const char *pa
 	enum input_kind k = kind != KIND_NONE ? (enum input_kind)kind : run_detect(path, false);
 	run_note_input(run, path);
 	if (len > run->opts->limits.file_size) {
-		run_parse_error(run, path, NULL, 0, 0, "'%s' is larger than %zu bytes", path,
-				run->opts->limits.file_size);
+		run_error(run, path, NULL, 0, 0, "'%s' is larger than %zu bytes", path,
+			  run->opts->limits.file_size);
 		return;
 	}
 	struct source *src = source_new(run->arena, path, data, len);
 	if (!src) {
-		run_parse_error(run, path, NULL, 0, 0, "out of memory reading '%s'", path);
+		run_error(run, path, NULL, 0, 0, "out of memory reading '%s'", path);
 		return;
 	}
 	if (k == KIND_K8S) {
 		manifests(run, rep, path, src);
 		return;
 	}
-	run_parse_error(run, path, src, 0, 0,
-			"simulate reads manifests from standard input (--type k8s); name a "
-			"Dockerfile or an image as a file");
+	run_error(run, path, src, 0, 0,
+		  "simulate reads manifests from standard input (--type k8s); name a "
+		  "Dockerfile or an image as a file");
 }
 
 bool sim_report_breaks(const struct sim_report *rep, unsigned platforms)
