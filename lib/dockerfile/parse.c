@@ -868,3 +868,8 @@ const char *df_root_image(const struct dockerfile *df, int stage)
 		return NULL;
 	return df->stages[stage].base_expanded;
 }
+
+bool df_stage_is_windows(const struct dockerfile *df, int stage)
+{
+	return stage >= 0 && stage < (int)df->nstages && df->stages[stage].windows;
+}

@@ -16,11 +16,6 @@
 #include <string.h>
 #include <strings.h>
 
-bool df_stage_is_windows(const struct dockerfile *df, int stage)
-{
-	return stage >= 0 && stage < (int)df->nstages && df->stages[stage].windows;
-}
-
 bool df_final_user(const struct dockerfile *df, const struct lint_options *opts,
 		   struct df_final *out)
 {

@@ -137,6 +137,20 @@ static void move_suppressions(struct lint_run *run, const struct pass *ps,
 	run->nsupp = ws;
 }
 
+/* A rendered document is an input of its own, of the Kubernetes kind. */
+static void check_doc(struct lint_run *run, const struct reader *k8s, struct source *src)
+{
+	run_note_input(run, src->path);
+	run_begin_input(run);
+	struct reading rd;
+	run_reading_init(run, &rd, src->path, src);
+	rd.kept = (void *const *)run->kept[KIND_K8S];
+	rd.nkept = run->nkept[KIND_K8S];
+	k8s->read(&rd);
+	run_check(run, k8s, &rd, src);
+	run_end_input(run, src->path);
+}
+
 static void check_render(struct lint_run *run, struct pass *ps, const struct helm_render *r)
 {
 	const struct reader *k8s = reader_for_kind(KIND_K8S);
@@ -144,8 +158,7 @@ static void check_render(struct lint_run *run, struct pass *ps, const struct hel
 	for (size_t i = 0; i < r->ndocs; i++) {
 		const struct helm_rendered *doc = &r->docs[i];
 		size_t n0 = run->diags.n, s0 = run->nsupp;
-		run_note_input(run, doc->src->path);
-		run_lint_input(run, k8s, doc->src->path, doc->src, false, false);
+		check_doc(run, k8s, doc->src);
 		move_findings(run, ps, doc, n0);
 		move_suppressions(run, ps, doc, s0);
 	}

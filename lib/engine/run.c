@@ -5,8 +5,6 @@
  */
 #include "run.h"
 #include "unroot/arena.h"
-#include "unroot/model.h"
-#include "unroot/ref.h"
 #include "unroot/source.h"
 
 #include <stdarg.h>
@@ -37,59 +35,6 @@ void lint_options_init(struct lint_options *o)
 	};
 	o->fetch = (struct fetch_options){
 	    .tls_verify = true, .timeout = 30, .retries = 4, .retry_time = 60};
-}
-
-/*
- * --pull: a FROM base image that neither the config nor the built-in list
- * knows is read from its registry, and its config's user, resolved through
- * its /etc/passwd, is what the Dockerfile starts as.
- */
-static bool pulled_base_user(void *data, const char *image, long *uid, long *gid,
-			     const char **source)
-{
-	struct lint_run *run = data;
-	struct image_name n;
-	const char *why;
-	if (image_name_parse(run->arena, image, &n, &why) != 0)
-		return false;
-	const struct image_view *v =
-	    run_image_side(run, arena_concat(run->arena, "docker://", n.canonical, ""));
-	if (!v || v->uid < 0)
-		return false;
-	*uid = v->uid;
-	*gid = v->gid;
-	*source = arena_printf(run->arena, "the image %s, read with --pull", n.canonical);
-	return *source != NULL;
-}
-
-struct lint_run *lint_run_new(const struct lint_options *opts)
-{
-	struct arena *a = arena_new(opts->limits.arena);
-	if (!a)
-		return NULL;
-	struct lint_run *run = arena_alloc(a, sizeof(*run));
-	if (!run) {
-		arena_free(a);
-		return NULL;
-	}
-	if (opts->fetch.pull) {
-		/* The run's own copy of the options, whose base-image question it answers. */
-		struct lint_options *own = arena_alloc(a, sizeof(*own));
-		if (!own) {
-			arena_free(a);
-			return NULL;
-		}
-		*own = *opts;
-		own->fetch.base_user = pulled_base_user;
-		own->fetch.base_user_data = run;
-		opts = own;
-	}
-	run->opts = opts;
-	run->arena = a;
-	run->diags.arena = a;
-	run->diags.run_cap = opts->limits.findings_run;
-	run->diags.kept = &run->kept_findings;
-	return run;
 }
 
 struct lint_run *run_new_child(struct lint_run *parent)
@@ -143,11 +88,8 @@ void run_error(struct lint_run *run, const char *path, struct source *src, size_
 		run_memory_error(run, path); /* a message the run had no memory left for */
 }
 
-/* A note from the reserve: it must be stored even when the run's memory is spent. */
-static void reserved_add(struct lint_run *run, const struct rule *rule, const char *path,
-			 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static void reserved_add(struct lint_run *run, const struct rule *rule, const char *path,
-			 const char *fmt, ...)
+void run_reserved_add(struct lint_run *run, const struct rule *rule, const char *path,
+		      const char *fmt, ...)
 {
 	bool was = arena_reserve(run->arena, true);
 	va_list ap;
@@ -162,10 +104,11 @@ void run_memory_error(struct lint_run *run, const char *path)
 	run->input_error = true;
 	if (!run->oom_noted) {
 		run->oom_noted = true;
-		reserved_add(run, &NR000_parse_error, path,
-			     "'%s' needs more memory than a run may use (%zu MiB, its threads and "
-			     "inputs together); it was not fully checked",
-			     path, arena_limit(run->arena) >> 20);
+		run_reserved_add(
+		    run, &NR000_parse_error, path,
+		    "'%s' needs more memory than a run may use (%zu MiB, its threads and "
+		    "inputs together); it was not fully checked",
+		    path, arena_limit(run->arena) >> 20);
 	} else if (run->oom_more++ == 0) {
 		run->oom_more_path = path;
 	}
@@ -229,132 +172,54 @@ void run_ctx_init(struct lint_run *run, struct check_ctx *ctx, const char *path,
 	ctx->listing = run->listing.n ? &run->listing : NULL;
 }
 
-static bool listed(const char *const *list, size_t n, const struct rule *r)
+bool run_read_text(struct lint_run *run, const struct reader *rd, const char *path, bool regular,
+		   struct source **src)
 {
-	for (size_t i = 0; i < n; i++)
-		if (strcasecmp(list[i], r->code) == 0 || strcasecmp(list[i], r->name) == 0)
-			return true;
-	return false;
-}
-
-/* The configured severity of a rule, or -1 when the config says nothing. */
-static int configured_severity(const struct lint_options *o, const struct rule *r)
-{
-	for (size_t i = 0; i < o->nseverity; i++) {
-		const struct kv *kv = &o->severity[i];
-		if (strcasecmp(kv->key, r->code) == 0 || strcasecmp(kv->key, r->name) == 0)
-			return severity_parse(kv->value);
-	}
-	return -1;
-}
-
-bool run_rule_disabled(const struct lint_run *run, const struct rule *r)
-{
-	if (r == &NR000_parse_error)
-		return false;
-	if (listed(run->opts->ignore, run->opts->nignore, r))
+	if (!rd->text || *src)
 		return true;
-	return configured_severity(run->opts, r) == SEV_NONE;
+	const char *why = NULL;
+	size_t limit = run->opts->limits.file_size;
+	*src = regular ? source_read_regular(run->arena, path, limit, &why)
+		       : source_read(run->arena, path, limit, &why);
+	if (!*src) {
+		run_error(run, path, NULL, 0, 0, "cannot read '%s': %s", path, why);
+		return false;
+	}
+	return true;
 }
 
-void run_rules(struct lint_run *run, struct check_ctx *ctx, enum input_kind kind)
+void run_reading_init(struct lint_run *run, struct reading *rd, const char *path,
+		      struct source *src)
 {
-	for (size_t i = 0; i < rule_count; i++) {
-		const struct rule *r = rule_table[i];
-		if (r->kind != kind || !r->check || run_rule_disabled(run, r))
-			continue;
-		if (!(r->platforms & run->opts->platforms))
-			continue;
-		if (r->pairs && !ctx->pairs)
-			run_pair_containers(run, ctx);
-		r->check(ctx, r);
+	memset(rd, 0, sizeof(*rd));
+	rd->opts = run->opts;
+	rd->arena = rd->scratch = run->arena;
+	rd->path = path;
+	rd->src = src;
+	rd->listing = run->listing.n ? &run->listing : NULL;
+}
+
+void run_take_errors(struct lint_run *run, const struct reading *rd, size_t first)
+{
+	for (size_t i = first; i < rd->nerrors; i++) {
+		const struct read_error *e = &rd->errors[i];
+		struct diag *d = diag_add(&run->diags, &NR000_parse_error, e->path, e->src,
+					  e->start, e->end, "%s", e->message ? e->message : "");
+		run->input_error = true;
+		if (d)
+			d->fix = e->fix;
+		else if (arena_failed(run->arena))
+			run_memory_error(run, e->path);
 	}
 }
 
-/* --- finishing ----------------------------------------------------------- */
-
-void lint_run_finish(struct lint_run *run)
+void run_take(struct lint_run *run, const struct reading *rd, bool suppressions)
 {
-	if (run->finished)
-		return;
-	run->finished = true;
-	struct diag_list *l = &run->diags;
-	run_apply_suppressions(run);
-	/* The notes of what the limits left out, from the reserve: said whatever else happened. */
-	if (run->oom_more)
-		reserved_add(run, &NR000_parse_error, run->oom_more_path,
-			     "%zu more input%s, from '%s' on, also needed more memory than the run "
-			     "may use; %s not fully checked",
-			     run->oom_more, run->oom_more == 1 ? "" : "s", run->oom_more_path,
-			     run->oom_more == 1 ? "it was" : "they were");
-	if (l->run_dropped)
-		reserved_add(run, &NR002_findings_capped,
-			     run->run_capped_path ? run->run_capped_path : "-",
-			     "%zu more finding%s of this run %s left out, from '%s' on: unroot "
-			     "reports at most %zu a run; fix those reported and run it again",
-			     l->run_dropped, l->run_dropped == 1 ? "" : "s",
-			     l->run_dropped == 1 ? "was" : "were",
-			     run->run_capped_path ? run->run_capped_path : "-",
-			     run->opts->limits.findings_run);
-	/* Severity overrides, the ignore list and the platform filter, then drop what is gone. */
-	size_t w = 0;
-	for (size_t i = 0; i < l->n; i++) {
-		struct diag d = l->items[i];
-		int sev = configured_severity(run->opts, d.rule);
-		d.severity = sev > 0				     ? (enum severity)sev
-			     : d.variant && d.rule->variant_severity ? d.rule->variant_severity
-								     : d.rule->severity;
-		if (d.suppressed || (sev == SEV_NONE && d.rule != &NR000_parse_error))
-			continue;
-		if (listed(run->opts->ignore, run->opts->nignore, d.rule) &&
-		    d.rule != &NR000_parse_error)
-			continue;
-		if (d.rule != &NR000_parse_error && !(d.platforms & run->opts->platforms))
-			continue;
-		if (d.rule != &NR000_parse_error)
-			d.platforms &= run->opts->platforms;
-		else
-			run->input_error = true; /* also one a rule raised (a shell text) */
-		l->items[w++] = d;
+	run_take_errors(run, rd, 0);
+	for (size_t i = 0; suppressions && i < rd->nsupp; i++) {
+		struct suppression *slot =
+		    ARR_PUSH(run->arena, run->supp, run->nsupp, run->capsupp);
+		if (slot)
+			*slot = rd->supp[i];
 	}
-	l->n = w;
-	diag_list_sort(l);
-	/* Lines and columns for the callers, in order: each source's cursor moves forward. */
-	for (size_t i = 0; i < l->n; i++)
-		diag_locate(&l->items[i]);
-}
-
-const struct diag_list *lint_run_diags(const struct lint_run *run)
-{
-	return &run->diags;
-}
-
-const char *const *lint_run_inputs(const struct lint_run *run, size_t *n)
-{
-	*n = run->ninputs;
-	return run->inputs;
-}
-
-bool lint_run_had_input_error(const struct lint_run *run)
-{
-	return run->input_error;
-}
-
-void lint_run_counts(const struct lint_run *run, size_t counts[4])
-{
-	memset(counts, 0, 4 * sizeof(size_t));
-	for (size_t i = 0; i < run->diags.n; i++)
-		counts[run->diags.items[i].severity]++;
-}
-
-int lint_run_exit_status(const struct lint_run *run)
-{
-	if (run->input_error)
-		return 2;
-	if (run->opts->fail_on == SEV_NONE)
-		return 0;
-	for (size_t i = 0; i < run->diags.n; i++)
-		if (run->diags.items[i].severity >= run->opts->fail_on)
-			return 1;
-	return 0;
 }

@@ -85,6 +85,10 @@ void run_error(struct lint_run *run, const char *path, struct source *src, size_
  */
 void run_memory_error(struct lint_run *run, const char *path);
 
+/* A note from the reserve: it is stored even when the run's memory is spent. */
+void run_reserved_add(struct lint_run *run, const struct rule *rule, const char *path,
+		      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 /* Records an input of the run, as the report lists them. */
 void run_note_input(struct lint_run *run, const char *path);
 
@@ -95,15 +99,30 @@ void run_note_input(struct lint_run *run, const char *path);
 void run_begin_input(struct lint_run *run);
 void run_end_input(struct lint_run *run, const char *path);
 
+/* --- which rules, how heavy (weigh.c) ---------------------------------------- */
+
 /* True when a rule is turned off by --ignore or severity "off". */
 bool run_rule_disabled(const struct lint_run *run, const struct rule *r);
+/* True when --ignore (or the config's ignore) names the rule. */
+bool run_ignored_rule(const struct lint_options *o, const struct rule *r);
+/* The severity the config gives a rule, or -1 when it says nothing. */
+int run_configured_severity(const struct lint_options *o, const struct rule *r);
 
 /* A context for checking one input: the run's options and memory, its findings list. */
 void run_ctx_init(struct lint_run *run, struct check_ctx *ctx, const char *path,
 		  struct source *src);
 
+/* --- checking a model (check.c) ---------------------------------------------- */
+
 /* Calls every enabled rule of `kind` on ctx. */
 void run_rules(struct lint_run *run, struct check_ctx *ctx, enum input_kind kind);
+
+/*
+ * Takes what the reader rdr read into rd (errors, suppressions) and checks
+ * its model, if any, with the rules of rdr's kind; `src` is the input's text.
+ */
+void run_check(struct lint_run *run, const struct reader *rdr, struct reading *rd,
+	       struct source *src);
 
 /*
  * Marks the findings the run's suppressions cover, and reports those that
@@ -111,7 +130,7 @@ void run_rules(struct lint_run *run, struct check_ctx *ctx, enum input_kind kind
  */
 void run_apply_suppressions(struct lint_run *run);
 
-/* --- inputs (input.c) ---------------------------------------------------- */
+/* --- readers (readers.c), inputs (run.c, input.c), pairs (pairs.c) ------------- */
 
 extern const struct reader *const reader_table[];
 extern const size_t reader_count;
@@ -134,6 +153,8 @@ void run_reading_init(struct lint_run *run, struct reading *rd, const char *path
 
 /* Takes a reader's NR000 errors (and, with `suppressions`, its suppressions) into the run. */
 void run_take(struct lint_run *run, const struct reading *rd, bool suppressions);
+/* Takes the reader's errors from rd->errors[first] on. */
+void run_take_errors(struct lint_run *run, const struct reading *rd, size_t first);
 
 /*
  * Reads and checks one input, already noted, whose text is read if it is

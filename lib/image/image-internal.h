@@ -46,6 +46,16 @@ const char *image_config_apply(struct arena *a, struct image *img, json_t *cfg, 
 
 struct image_ref;
 
+/* An image before anything is read of it: named `name`, its user not known. */
+void image_begin(struct image *img, const char *name);
+
+/*
+ * Reads an image file or folder that `ref` (a file transport, or a plain
+ * path) names into *img (load.c). -1 after an NR000 in rd.
+ */
+int image_load_file(struct reading *rd, const char *name, const struct image_ref *ref,
+		    struct image *img);
+
 /*
  * Reads an image named by a registry, daemon or local store reference
  * into *img (remote.c). -1 after an NR000 through the run.

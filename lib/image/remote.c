@@ -3,7 +3,8 @@
  * layout whose blobs come over the network: the tag's manifest (or index)
  * becomes a one-entry index.json, manifests are fetched whole and checked
  * against their digests, and layers stream from unroot-fetch through a pipe
- * into the layer reader, which hashes them as they come.
+ * into the layer reader, which hashes them as they come. image_load() starts
+ * here: a reference comes this way, a file or folder goes to load.c.
  */
 #include "blob.h"
 #include "fetch.h"
@@ -380,4 +381,24 @@ int image_load_ref(struct reading *rd, const struct image_ref *ref, struct image
 	if (ref->transport == TRANSPORT_STORAGE)
 		return image_load_storage(rd, ref, img);
 	return image_load_daemon(rd, ref, img);
+}
+
+/*
+ * The dispatch stands here, above load.c: an image named by reference is
+ * read through remote.c, daemon.c or storage.c, which use load.c's reading
+ * of a layout in turn.
+ */
+int image_load(struct reading *rd, const char *name, struct image *img)
+{
+	struct image_ref ref;
+	const char *why = NULL;
+	image_begin(img, name);
+	if (image_ref_parse(rd->arena, name, &ref, &why) != 0) {
+		reading_error(rd, name, NULL, 0, 0, "cannot open '%s': %s", name, why);
+		return -1;
+	}
+	if (ref.transport == TRANSPORT_DOCKER || ref.transport == TRANSPORT_DAEMON ||
+	    ref.transport == TRANSPORT_STORAGE)
+		return image_load_ref(rd, &ref, img);
+	return image_load_file(rd, name, &ref, img);
 }

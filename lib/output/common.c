@@ -1,4 +1,4 @@
-/* common.c - the format table and what every format needs of a diagnostic. */
+/* common.c - what every format needs of a diagnostic: positions, paths, escaping. */
 #include "unroot/output.h"
 #include "fmt.h"
 #include "unroot/buf.h"
@@ -11,26 +11,6 @@
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
-
-#define FORMAT(sym) extern const struct formatter sym;
-#include "formats.def"
-#undef FORMAT
-
-const struct formatter *const formatter_table[] = {
-#define FORMAT(sym) &sym,
-#include "formats.def"
-#undef FORMAT
-};
-
-const size_t formatter_count = sizeof(formatter_table) / sizeof(formatter_table[0]);
-
-const struct formatter *formatter_find(const char *name)
-{
-	for (size_t i = 0; i < formatter_count; i++)
-		if (strcmp(formatter_table[i]->name, name) == 0)
-			return formatter_table[i];
-	return NULL;
-}
 
 void diag_position(const struct diag *d, unsigned *line, unsigned *col, unsigned *end_line,
 		   unsigned *end_col)
