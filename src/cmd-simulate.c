@@ -6,8 +6,6 @@
 #include "cli.h"
 #include "unroot/arena.h"
 #include "unroot/buf.h"
-#include "unroot/identity.h"
-#include "unroot/model.h"
 #include "unroot/output.h"
 #include "unroot/simulate.h"
 #include "unroot/source.h"
@@ -123,7 +121,7 @@ static void text_row_details(struct buf *b, struct arena *a, const struct sim_ro
 		buf_printf(b, "  passwd: %s\n", r->passwd_note);
 	for (size_t i = 0; i < r->nrefusals; i++) {
 		const struct sim_refusal *x = &r->refusals[i];
-		struct source *src = x->in_image && r->view ? r->view->src : row->src;
+		struct source *src = x->in_image && r->view ? r->image_src : row->src;
 		unsigned line, col;
 		line_col(src, x->start, &line, &col);
 		buf_printf(b, "  %srefused by %s%s: %s", red, x->by, off, x->message);
@@ -148,8 +146,7 @@ static void text_row_details(struct buf *b, struct arena *a, const struct sim_ro
 		passed += r->checks[i].ok;
 	if (r->nchecks || r->view)
 		buf_printf(b, "  %zu check%s passed%s\n", passed, passed == 1 ? "" : "s",
-			   r->view && r->view->from_image ? " (and every app path not listed)"
-							  : "");
+			   r->from_image ? " (and every app path not listed)" : "");
 	if (r->app_skipped)
 		buf_printf(b, "  %zu app paths beyond the first %d were not checked\n",
 			   r->app_skipped, SIM_MAX_APP_PATHS);
@@ -219,7 +216,7 @@ static json_t *jrow(struct arena *a, const struct sim_row *row)
 	json_t *refusals = json_array();
 	for (size_t i = 0; i < r->nrefusals; i++) {
 		const struct sim_refusal *x = &r->refusals[i];
-		struct source *src = x->in_image && r->view ? r->view->src : row->src;
+		struct source *src = x->in_image && r->view ? r->image_src : row->src;
 		json_array_append_new(refusals, json_pack("{s:s,s:s,s:o,s:o}", "by", x->by,
 							  "message", x->message, "fix",
 							  jstr(x->fix), "at", jpos(src, x->start)));

@@ -36,11 +36,15 @@
 #include <stddef.h>
 
 struct arena;
-struct lint_options;
 struct image_view;
-struct k8s_input;
-struct k8s_object;
-struct k8s_container;
+struct source;
+
+/* What a check wants of a path: access(2)'s R_OK, W_OK and X_OK bits. */
+enum {
+	FS_X_OK = 1,
+	FS_W_OK = 2,
+	FS_R_OK = 4,
+};
 
 enum sim_platform {
 	SIM_DOCKER,
@@ -124,16 +128,11 @@ struct sim_check {
 	size_t start, end;  /* that line, when source */
 };
 
-/* A Kubernetes container, for sim_run(); NULL for a plain run. */
-struct sim_pod {
-	const struct k8s_input *in;
-	const struct k8s_object *obj;
-	const struct k8s_container *c;
-};
-
 struct sim_result {
 	enum sim_platform platform;
 	const struct image_view *view; /* NULL when the manifest's image is not paired */
+	struct source *image_src;      /* the Dockerfile of the view, where refusals in it point */
+	bool from_image;	       /* the view is a built image: every path is known */
 	const char *user;	       /* the user string the runtime resolves ("3000", "app:0") */
 	const char *user_name;	       /* the passwd name of the uid, when known */
 	struct sim_id uid, gid;
@@ -159,23 +158,6 @@ struct sim_result {
 /* At most this many app paths are checked per container. */
 #define SIM_MAX_APP_PATHS 4096
 
-/*
- * A context for many sim_run() calls: it caches, per image view, what does
- * not depend on the platform (the app's paths), so simulating many
- * containers of one image costs one walk of its filesystem.
- */
-struct sim_ctx;
-struct sim_ctx *sim_ctx_new(struct arena *a, const struct lint_options *o);
-
-/*
- * Simulates platform p for image view v (NULL: not paired) and container
- * pod (NULL: a plain `docker run IMAGE`, a pod with no security context, or
- * an OpenShift pod under restricted-v2 that sets nothing). Returns 0, or -1
- * when the arena is full.
- */
-int sim_run(struct sim_ctx *ctx, enum sim_platform p, const struct image_view *v,
-	    const struct sim_pod *pod, struct sim_result *out);
-
 /* The first failed check, fatal ones first; NULL when none failed. */
 const struct sim_check *sim_first_failure(const struct sim_result *r);
 
@@ -185,7 +167,7 @@ const char *sim_id_string(struct arena *a, const struct sim_result *r);
 /* --- simulating inputs ------------------------------------------------------ */
 
 struct lint_run;
-struct source;
+struct sim_ctx;
 
 /* One row of a report: one platform for one container (or a plain run). */
 struct sim_row {

@@ -8,7 +8,7 @@
  * where the fact comes from. The config key `base-images` is checked first
  * and overrides this list.
  */
-#include "unroot/dockerfile.h"
+#include "dockerfile/dockerfile.h"
 #include "unroot/ids.h"
 #include "unroot/lint.h"
 

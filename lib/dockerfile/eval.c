@@ -15,7 +15,7 @@
  *   `ENV A=1 B=$A` gives B the old A.
  */
 #include "unroot/arena.h"
-#include "unroot/dockerfile.h"
+#include "dockerfile/dockerfile.h"
 #include "unroot/ids.h"
 #include "words.h"
 

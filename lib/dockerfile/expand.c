@@ -4,7 +4,7 @@
  * it expands. Nothing is run: a variable is only looked up.
  */
 #include "unroot/arena.h"
-#include "unroot/dockerfile.h"
+#include "dockerfile/dockerfile.h"
 
 #include <ctype.h>
 #include <fnmatch.h>

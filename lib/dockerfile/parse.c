@@ -4,7 +4,7 @@
  * lines, comments, heredocs, builder flags, the JSON form, and the stages.
  * One pass over the bytes; every node keeps byte spans.
  */
-#include "unroot/dockerfile.h"
+#include "dockerfile/dockerfile.h"
 #include "unroot/arena.h"
 #include "unroot/source.h"
 #include "words.h"

@@ -3,8 +3,8 @@
  * errors and its suppressions.
  */
 #include "unroot/arena.h"
-#include "unroot/dockerfile.h"
-#include "unroot/model.h"
+#include "dockerfile/dockerfile.h"
+#include "image/view.h"
 #include "unroot/source.h"
 #include "util/reading.h"
 #include "util/text.h"

@@ -9,10 +9,10 @@
  * a symbolic chmod, a name no useradd of the chain numbers) is -1.
  */
 #include "unroot/arena.h"
-#include "unroot/dockerfile.h"
-#include "unroot/model.h"
-#include "unroot/shell.h"
-#include "unroot/strmap.h"
+#include "dockerfile/dockerfile.h"
+#include "image/view.h"
+#include "shell/shell.h"
+#include "util/strmap.h"
 
 #include <string.h>
 

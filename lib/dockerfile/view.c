@@ -8,9 +8,9 @@
  * and filesystem into it.
  */
 #include "unroot/arena.h"
-#include "unroot/dockerfile.h"
+#include "dockerfile/dockerfile.h"
+#include "image/view.h"
 #include "unroot/ids.h"
-#include "unroot/model.h"
 
 #include <stdlib.h>
 #include <string.h>

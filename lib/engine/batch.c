@@ -6,7 +6,7 @@
  */
 #include "run.h"
 #include "unroot/arena.h"
-#include "unroot/ref.h"
+#include "image/ref.h"
 #include "unroot/source.h"
 #include "workers.h"
 

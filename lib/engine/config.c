@@ -4,7 +4,7 @@
 #include "unroot/ids.h"
 #include "unroot/lint.h"
 #include "unroot/source.h"
-#include "unroot/yaml.h"
+#include "yaml/ytree.h"
 
 #include <errno.h>
 #include <limits.h>

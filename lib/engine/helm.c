@@ -13,7 +13,7 @@
  */
 #include "run.h"
 #include "unroot/arena.h"
-#include "unroot/helm.h"
+#include "helm/helm.h"
 #include "unroot/source.h"
 
 #include <string.h>

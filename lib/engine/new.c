@@ -5,8 +5,8 @@
  */
 #include "run.h"
 #include "unroot/arena.h"
-#include "unroot/model.h"
-#include "unroot/ref.h"
+#include "image/view.h"
+#include "image/ref.h"
 
 /*
  * --pull: a FROM base image that neither the config nor the built-in list

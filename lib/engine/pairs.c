@@ -5,8 +5,8 @@
  */
 #include "run.h"
 #include "unroot/arena.h"
-#include "unroot/k8s.h"
-#include "unroot/ref.h"
+#include "k8s/k8s.h"
+#include "image/ref.h"
 #include "unroot/source.h"
 
 #include <fnmatch.h>

@@ -9,12 +9,12 @@
 #include "run.h"
 #include "unroot/arena.h"
 #include "unroot/diag.h"
-#include "unroot/k8s.h"
-#include "unroot/model.h"
-#include "unroot/ref.h"
-#include "unroot/simulate.h"
+#include "k8s/k8s.h"
+#include "image/view.h"
+#include "identity/identity.h"
+#include "image/ref.h"
 #include "unroot/source.h"
-#include "unroot/yaml.h"
+#include "yaml/ytree.h"
 
 #include <string.h>
 #include <sys/stat.h>

@@ -1,8 +1,8 @@
 /* tree.c - `unroot image --tree`: an image read as the image reader reads it, then its view. */
 #include "run.h"
 #include "unroot/buf.h"
-#include "unroot/identity.h"
-#include "unroot/image.h"
+#include "identity/identity.h"
+#include "image/image.h"
 
 int lint_run_tree(struct lint_run *run, const char *path, const char *subtree, struct buf *out)
 {

@@ -9,7 +9,7 @@
  * never hides anything: only a branch known to be skipped is.
  */
 #include "helm-eval.h"
-#include "unroot/yaml.h"
+#include "yaml/ytree.h"
 
 #include <ctype.h>
 #include <string.h>

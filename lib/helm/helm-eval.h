@@ -2,7 +2,7 @@
 #ifndef UNROOT_HELM_EVAL_H
 #define UNROOT_HELM_EVAL_H
 
-#include "unroot/helm.h"
+#include "helm/helm.h"
 
 #include <stddef.h>
 

@@ -2,7 +2,7 @@
 #ifndef UNROOT_HELM_INTERNAL_H
 #define UNROOT_HELM_INTERNAL_H
 
-#include "unroot/helm.h"
+#include "helm/helm.h"
 #include "util/reading.h"
 
 #include <stdbool.h>

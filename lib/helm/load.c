@@ -9,9 +9,9 @@
  */
 #include "helm-internal.h"
 #include "unroot/arena.h"
-#include "unroot/input.h"
+#include "util/input.h"
 #include "unroot/source.h"
-#include "unroot/yaml.h"
+#include "yaml/ytree.h"
 #include "util/text.h"
 
 #include <archive.h>

@@ -1,6 +1,6 @@
 /* model.c - questions the Helm rules ask of a scanned chart. */
-#include "unroot/helm.h"
-#include "unroot/yaml.h"
+#include "helm/helm.h"
+#include "yaml/ytree.h"
 
 #include <string.h>
 #include <strings.h>

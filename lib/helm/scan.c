@@ -13,7 +13,7 @@
  */
 #include "helm-eval.h"
 #include "unroot/arena.h"
-#include "unroot/helm.h"
+#include "helm/helm.h"
 #include "unroot/source.h"
 
 #include <ctype.h>

@@ -1,6 +1,6 @@
 /* access.c - the kernel's permission check (fs/namei.c) on the image's filesystem model. */
-#include "unroot/identity.h"
-#include "unroot/image.h"
+#include "identity/identity.h"
+#include "image/image.h"
 #include "unroot/lint.h"
 
 #include <string.h>

@@ -5,7 +5,7 @@
  */
 #include "sim-internal.h"
 #include "unroot/arena.h"
-#include "unroot/yaml.h"
+#include "yaml/ytree.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -7,7 +7,7 @@
 #include "unroot/arena.h"
 #include "unroot/ids.h"
 #include "unroot/source.h"
-#include "unroot/yaml.h"
+#include "yaml/ytree.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -2,11 +2,11 @@
 #ifndef UNROOT_SIM_INTERNAL_H
 #define UNROOT_SIM_INTERNAL_H
 
-#include "unroot/identity.h"
-#include "unroot/image.h"
-#include "unroot/k8s.h"
+#include "identity/identity.h"
+#include "image/image.h"
+#include "k8s/k8s.h"
 #include "unroot/lint.h"
-#include "unroot/openshift.h"
+#include "k8s/openshift.h"
 #include "unroot/simulate.h"
 
 /* Which app paths one identity cannot use, found once per identity. */

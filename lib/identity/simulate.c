@@ -50,6 +50,8 @@ int sim_run(struct sim_ctx *ctx, enum sim_platform p, const struct image_view *v
 	memset(out, 0, sizeof(*out));
 	out->platform = p;
 	out->view = v;
+	out->image_src = v ? v->src : NULL;
+	out->from_image = v && v->from_image;
 	struct sim_state st = {.ctx = ctx, .p = p, .v = v, .img = image_of_view(v), .pod = pod};
 	if (st.img && !st.img->fs)
 		st.img = NULL;

@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "unroot/image.h"
+#include "image/image.h"
 
 struct archive;
 

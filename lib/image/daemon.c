@@ -14,7 +14,7 @@
 #include "fetch.h"
 #include "image-internal.h"
 #include "unroot/arena.h"
-#include "unroot/ref.h"
+#include "ref.h"
 #include "util/reading.h"
 
 #include <archive.h>

@@ -1,6 +1,6 @@
 /* fsmodel.c - the merged filesystem of an image: a tree of metadata, found by (parent, name). */
 #include "unroot/arena.h"
-#include "unroot/image.h"
+#include "image/image.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,7 +2,7 @@
 #ifndef UNROOT_IMAGE_INTERNAL_H
 #define UNROOT_IMAGE_INTERNAL_H
 
-#include "unroot/image.h"
+#include "image/image.h"
 
 #include <jansson.h>
 

@@ -1,7 +1,7 @@
 /* layer.c - one layer tar, plain, gzip or zstd, streamed through libarchive and sha256. */
 #include "blob.h"
 #include "unroot/arena.h"
-#include "unroot/input.h"
+#include "util/input.h"
 #include "unroot/lint.h"
 
 #include <archive.h>

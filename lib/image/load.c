@@ -8,8 +8,8 @@
 #include "image-internal.h"
 #include "unroot/arena.h"
 #include "util/threads.h"
-#include "unroot/input.h"
-#include "unroot/ref.h"
+#include "util/input.h"
+#include "ref.h"
 #include "util/reading.h"
 
 #include <archive.h>

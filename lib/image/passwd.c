@@ -1,6 +1,6 @@
 /* passwd.c - /etc/passwd and /etc/group of an image, read as the C library reads them. */
 #include "unroot/arena.h"
-#include "unroot/image.h"
+#include "image/image.h"
 
 #include <errno.h>
 #include <stdlib.h>

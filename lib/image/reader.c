@@ -3,8 +3,8 @@
 #include "image-internal.h"
 #include "unroot/arena.h"
 #include "unroot/buf.h"
-#include "unroot/identity.h"
-#include "unroot/input.h"
+#include "identity/identity.h"
+#include "util/input.h"
 #include "util/reading.h"
 #include "util/text.h"
 

@@ -3,7 +3,7 @@
  * references normalised as the distribution project's reference grammar
  * and Docker's Docker Hub rules have them.
  */
-#include "unroot/ref.h"
+#include "ref.h"
 #include "unroot/arena.h"
 
 #include <ctype.h>

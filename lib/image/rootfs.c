@@ -6,7 +6,7 @@
 #include "blob.h"
 #include "image-internal.h"
 #include "unroot/arena.h"
-#include "unroot/input.h"
+#include "util/input.h"
 #include "util/reading.h"
 #include "unroot/source.h"
 

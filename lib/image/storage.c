@@ -16,7 +16,7 @@
 #include "blob.h"
 #include "image-internal.h"
 #include "unroot/arena.h"
-#include "unroot/ref.h"
+#include "ref.h"
 #include "util/reading.h"
 
 #include <archive.h>

@@ -2,9 +2,9 @@
  * model.c - Kubernetes objects, workloads, containers and the effective
  * security context, from a YAML tree.
  */
-#include "unroot/k8s.h"
+#include "k8s/k8s.h"
 #include "unroot/arena.h"
-#include "unroot/yaml.h"
+#include "yaml/ytree.h"
 #include "util/text.h"
 
 #include <stdint.h>

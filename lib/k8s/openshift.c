@@ -1,10 +1,10 @@
 /* openshift.c - namespace ranges, assigned UIDs and SCC restricted-v2 admission. */
-#include "unroot/openshift.h"
+#include "k8s/openshift.h"
 #include "unroot/arena.h"
 #include "unroot/config.h"
 #include "unroot/ids.h"
-#include "unroot/k8s.h"
-#include "unroot/yaml.h"
+#include "k8s/k8s.h"
+#include "yaml/ytree.h"
 
 #include <ctype.h>
 #include <stdio.h>

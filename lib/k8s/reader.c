@@ -5,11 +5,11 @@
  * annotation and `# unroot ignore=` comments.
  */
 #include "unroot/arena.h"
-#include "unroot/k8s.h"
-#include "unroot/openshift.h"
+#include "k8s/k8s.h"
+#include "k8s/openshift.h"
 #include "util/reading.h"
 #include "unroot/source.h"
-#include "unroot/yaml.h"
+#include "yaml/ytree.h"
 #include "util/text.h"
 
 #include <ctype.h>

@@ -10,8 +10,8 @@
  * float pattern, then "0b" binary. Quoted, literal and folded scalars are
  * strings. An explicit tag (!!str, !!int, ...) decides by itself.
  */
-#include "unroot/k8s.h"
-#include "unroot/yaml.h"
+#include "k8s/k8s.h"
+#include "yaml/ytree.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -6,7 +6,7 @@
  * options, `--long=value` and `--long value`, `--` ending the options), for
  * the GNU/shadow tools and for BusyBox where its options differ.
  */
-#include "unroot/shell.h"
+#include "shell/shell.h"
 
 #include <ctype.h>
 #include <errno.h>

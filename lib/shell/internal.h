@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "unroot/shell.h"
+#include "shell/shell.h"
 
 /* The last path component of a command word: "/usr/sbin/useradd" gives "useradd". */
 const char *sh_base(const char *word);

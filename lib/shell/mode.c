@@ -6,7 +6,7 @@
  * mentions and where its value comes from. Octal modes of fewer than five
  * digits leave a folder's set-uid and set-gid bits alone, as GNU chmod does.
  */
-#include "unroot/shell.h"
+#include "shell/shell.h"
 
 #include <stddef.h>
 

@@ -9,7 +9,7 @@
  * bounded; the only errors are unterminated quotes and substitutions, too
  * deep a nesting, and a full arena.
  */
-#include "unroot/shell.h"
+#include "shell/shell.h"
 
 #include <stdint.h>
 #include <string.h>

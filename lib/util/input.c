@@ -1,5 +1,5 @@
 /* input.c - opening the files inputs name or hold: regular files only, never waiting. */
-#include "unroot/input.h"
+#include "util/input.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,7 +1,7 @@
 /* source.c - reading inputs with a size cap, and the byte offset to line map. */
 #include "unroot/source.h"
 #include "unroot/arena.h"
-#include "unroot/input.h"
+#include "util/input.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,5 +1,5 @@
 /* strmap.c - an open-addressing table from strings to numbers, with a seeded hash. */
-#include "unroot/strmap.h"
+#include "util/strmap.h"
 #include "unroot/arena.h"
 
 #include <stdatomic.h>

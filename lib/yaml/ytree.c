@@ -1,9 +1,9 @@
 /* ytree.c - libyaml events into a positioned, bounded tree. */
-#include "unroot/yaml.h"
+#include "yaml/ytree.h"
 #include "unroot/arena.h"
 #include "unroot/lint.h"
 #include "unroot/source.h"
-#include "unroot/strmap.h"
+#include "util/strmap.h"
 
 #include <string.h>
 #include <yaml.h>

@@ -3,9 +3,9 @@
 #include <stdint.h>
 
 #include "unroot/arena.h"
-#include "unroot/dockerfile.h"
+#include "dockerfile/dockerfile.h"
 #include "unroot/lint.h"
-#include "unroot/model.h"
+#include "image/view.h"
 #include "unroot/source.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

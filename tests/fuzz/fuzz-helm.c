@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "unroot/arena.h"
-#include "unroot/helm.h"
+#include "helm/helm.h"
 #include "unroot/lint.h"
 #include "unroot/source.h"
 

@@ -16,11 +16,11 @@
 #include <string.h>
 
 #include "unroot/arena.h"
-#include "unroot/k8s.h"
+#include "k8s/k8s.h"
 #include "unroot/lint.h"
 #include "engine/run.h"
 #include "unroot/source.h"
-#include "unroot/yaml.h"
+#include "yaml/ytree.h"
 
 static const char *const keys[] = {
     "apiVersion",

@@ -8,12 +8,12 @@
  * The input is parts split at "\n--\n": the challenge; the tag's manifest;
  * then blobs, each served under its own sha256.
  */
-#include "../../lib/image/blob.h"
-#include "../../lib/image/image-internal.h"
-#include "../../lib/net/net.h"
+#include "image/blob.h"
+#include "image/image-internal.h"
+#include "net/net.h"
 #include "unroot/arena.h"
 #include "unroot/lint.h"
-#include "unroot/run.h"
+#include "util/reading.h"
 
 #include <openssl/evp.h>
 #include <stdint.h>
@@ -117,12 +117,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.limits.uncompressed = 64 << 20;
 	o.limits.arena = 256 << 20;
 	o.arch = "amd64";
-	struct lint_run *run = lint_run_new(&o);
-	if (!run)
+	struct arena *a = arena_new(o.limits.arena);
+	if (!a)
 		return 0;
+	struct reading rd = {.opts = &o, .arena = a, .scratch = a, .path = "fuzz"};
 	struct image img;
 	struct blob_source bs = {.has = has, .open = open_blob, .ctx = &f, .layout = "registry"};
-	image_load_source(run, "fuzz", &bs, &img);
-	lint_run_free(run);
+	image_load_source(&rd, "fuzz", &bs, &img);
+	arena_free(a);
 	return 0;
 }

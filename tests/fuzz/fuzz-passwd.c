@@ -1,6 +1,6 @@
 /* fuzz-passwd.c - /etc/passwd and /etc/group parsing, and lookups in the result. */
 #include "unroot/arena.h"
-#include "unroot/image.h"
+#include "image/image.h"
 
 #include <stdint.h>
 #include <string.h>

@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 #include "unroot/buf.h"
-#include "unroot/image.h"
+#include "image/image.h"
 #include "unroot/lint.h"
 
 #define MAX_DEPTH 400

@@ -3,7 +3,7 @@
 #include <stdint.h>
 
 #include "unroot/arena.h"
-#include "unroot/shell.h"
+#include "shell/shell.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,8 +5,8 @@
  */
 #include "../../lib/image/blob.h"
 #include "unroot/arena.h"
-#include "unroot/identity.h"
-#include "unroot/image.h"
+#include "identity/identity.h"
+#include "image/image.h"
 #include "unroot/lint.h"
 
 #include <stdint.h>

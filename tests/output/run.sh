@@ -205,6 +205,11 @@ install)
 		[ -n "$(find "$tmp/root" -name $f)" ] || bad "meson install does not install $f"
 	done
 	pcq() { PKG_CONFIG_PATH=${pc%/*} pkg-config --define-variable=prefix="$prefix" "$@" unroot; }
+	# Each public header stands on its own: it needs nothing that is not installed.
+	for h in "$prefix"/include/unroot/*.h; do
+		echo "#include <unroot/${h##*/}>" | cc -fsyntax-only -Wall -Werror $(pcq --cflags) -x c - ||
+			bad "the installed ${h##*/} does not compile on its own"
+	done
 	awk '/^```c$/ { on = 1; next } /^```$/ { on = 0 } on' "$src/docs/library.md" >"$tmp/lint-buffer.c"
 	[ -s "$tmp/lint-buffer.c" ] || bad "docs/library.md has no C program"
 	cc -Wall -Wextra -Werror "$tmp/lint-buffer.c" $(pcq --cflags --libs) -o "$tmp/shared" ||

@@ -11,7 +11,7 @@
 #include "unroot/arena.h"
 #include "unroot/lint.h"
 #include "unroot/source.h"
-#include "unroot/yaml.h"
+#include "yaml/ytree.h"
 
 struct fixture {
 	struct arena *a;

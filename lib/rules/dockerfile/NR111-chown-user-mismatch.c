@@ -8,7 +8,7 @@
 #include "unroot/diag.h"
 #include "rules/check.h"
 #include "unroot/source.h"
-#include "unroot/strmap.h"
+#include "util/strmap.h"
 
 #include <string.h>
 

@@ -4,7 +4,7 @@
 #include "unroot/arena.h"
 #include "unroot/lint.h"
 #include "rules/check.h"
-#include "unroot/shell.h"
+#include "shell/shell.h"
 
 #include <string.h>
 

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "unroot/dockerfile.h"
+#include "dockerfile/dockerfile.h"
 
 struct check_ctx;
 

@@ -18,7 +18,7 @@
 #include "unroot/lint.h"
 #include "rules/check.h"
 #include "unroot/source.h"
-#include "unroot/strmap.h"
+#include "util/strmap.h"
 #include "util/listing.h"
 
 /* Context scripts read for one Dockerfile at most. */

@@ -10,8 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "unroot/dockerfile.h"
-#include "unroot/shell.h"
+#include "dockerfile/dockerfile.h"
+#include "shell/shell.h"
 
 struct check_ctx;
 struct source;

@@ -1,6 +1,6 @@
 /* NR301 security-context-hardcoded: a template writes user or group fields as literals. */
 #include "unroot/arena.h"
-#include "unroot/helm.h"
+#include "helm/helm.h"
 #include "rules/check.h"
 #include "examples.h"
 #include "unroot/source.h"

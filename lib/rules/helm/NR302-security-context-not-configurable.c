@@ -1,6 +1,6 @@
 /* NR302 security-context-not-configurable: a workload template renders no context from values. */
 #include "unroot/arena.h"
-#include "unroot/helm.h"
+#include "helm/helm.h"
 #include "rules/check.h"
 #include "examples.h"
 

@@ -1,9 +1,9 @@
 /* NR303 values-run-as-root: values.yaml defaults that run the workload as root. */
 #include "unroot/arena.h"
-#include "unroot/helm.h"
+#include "helm/helm.h"
 #include "rules/check.h"
 #include "examples.h"
-#include "unroot/yaml.h"
+#include "yaml/ytree.h"
 
 #include <stdlib.h>
 #include <string.h>

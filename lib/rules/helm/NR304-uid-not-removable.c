@@ -1,11 +1,11 @@
 /* NR304 uid-not-removable: runAsUser/fsGroup rendered with no way to leave them out on OpenShift.
  */
 #include "unroot/arena.h"
-#include "unroot/helm.h"
+#include "helm/helm.h"
 #include "rules/check.h"
 #include "examples.h"
 #include "unroot/source.h"
-#include "unroot/yaml.h"
+#include "yaml/ytree.h"
 
 #include <string.h>
 

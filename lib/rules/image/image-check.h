@@ -4,8 +4,8 @@
 
 #include <stdbool.h>
 
-#include "unroot/identity.h"
-#include "unroot/image.h"
+#include "identity/identity.h"
+#include "image/image.h"
 #include "rules/check.h"
 
 /* The arbitrary UID in group 0 (OpenShift), from the options. */

@@ -6,7 +6,7 @@
  */
 #include "k8s-rules.h"
 #include "unroot/arena.h"
-#include "unroot/openshift.h"
+#include "k8s/openshift.h"
 
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /* NR211 capabilities: not dropping ALL, or adding more than NET_BIND_SERVICE. */
 #include "k8s-rules.h"
 #include "unroot/arena.h"
-#include "unroot/yaml.h"
+#include "yaml/ytree.h"
 
 #include <string.h>
 #include <strings.h>

@@ -6,7 +6,7 @@
 #ifndef UNROOT_K8S_RULES_H
 #define UNROOT_K8S_RULES_H
 
-#include "unroot/k8s.h"
+#include "k8s/k8s.h"
 #include "rules/check.h"
 
 typedef void (*k8s_container_fn)(struct check_ctx *ctx, const struct rule *self,

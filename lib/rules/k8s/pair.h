@@ -7,8 +7,8 @@
 #define UNROOT_K8S_PAIR_H
 
 #include "k8s-rules.h"
-#include "unroot/model.h"
-#include "unroot/simulate.h"
+#include "image/view.h"
+#include "identity/identity.h"
 
 /*
  * Calls fn for every container of every workload whose image is paired,

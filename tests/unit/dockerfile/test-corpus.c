@@ -15,9 +15,9 @@
 #include <cmocka.h>
 
 #include "unroot/arena.h"
-#include "unroot/dockerfile.h"
+#include "dockerfile/dockerfile.h"
 #include "unroot/lint.h"
-#include "unroot/model.h"
+#include "image/view.h"
 #include "unroot/source.h"
 
 static const char *corpus_dir(void)

@@ -19,7 +19,7 @@
 #include <cmocka.h>
 
 #include "unroot/arena.h"
-#include "unroot/dockerfile.h"
+#include "dockerfile/dockerfile.h"
 #include "unroot/source.h"
 
 static struct arena *A;

@@ -17,7 +17,7 @@
 
 #include "unroot/diag.h"
 #include "unroot/lint.h"
-#include "unroot/model.h"
+#include "image/view.h"
 #include "unroot/rule.h"
 #include "engine/run.h"
 

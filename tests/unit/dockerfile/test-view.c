@@ -16,9 +16,9 @@
 #include <cmocka.h>
 
 #include "unroot/arena.h"
-#include "unroot/dockerfile.h"
+#include "dockerfile/dockerfile.h"
 #include "unroot/lint.h"
-#include "unroot/model.h"
+#include "image/view.h"
 #include "unroot/source.h"
 
 static struct arena *A;

@@ -8,10 +8,10 @@
 #include <cmocka.h>
 
 #include "unroot/arena.h"
-#include "unroot/helm.h"
+#include "helm/helm.h"
 #include "unroot/lint.h"
 #include "unroot/source.h"
-#include "unroot/yaml.h"
+#include "yaml/ytree.h"
 
 static struct arena *A;
 

@@ -14,13 +14,13 @@
 #include <cmocka.h>
 
 #include "unroot/arena.h"
-#include "unroot/identity.h"
-#include "unroot/image.h"
-#include "unroot/k8s.h"
+#include "identity/identity.h"
+#include "image/image.h"
+#include "k8s/k8s.h"
 #include "unroot/lint.h"
 #include "unroot/simulate.h"
 #include "unroot/source.h"
-#include "unroot/yaml.h"
+#include "yaml/ytree.h"
 
 static struct arena *A;
 static struct lint_options O;

@@ -8,8 +8,8 @@
 #include <cmocka.h>
 
 #include "unroot/arena.h"
-#include "unroot/identity.h"
-#include "unroot/image.h"
+#include "identity/identity.h"
+#include "image/image.h"
 
 static struct arena *A;
 

@@ -20,7 +20,7 @@
 #include <openssl/evp.h>
 
 #include "unroot/diag.h"
-#include "unroot/image.h"
+#include "image/image.h"
 #include "unroot/lint.h"
 #include "unroot/rule.h"
 #include "unroot/arena.h"

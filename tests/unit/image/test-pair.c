@@ -18,7 +18,7 @@
 #include <cmocka.h>
 #include <openssl/evp.h>
 
-#include "unroot/image.h"
+#include "image/image.h"
 #include "unroot/lint.h"
 #include "engine/run.h"
 

@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "unroot/arena.h"
-#include "unroot/ref.h"
+#include "image/ref.h"
 
 static struct arena *A;
 

@@ -12,10 +12,10 @@
 #include <cmocka.h>
 
 #include "unroot/arena.h"
-#include "unroot/k8s.h"
+#include "k8s/k8s.h"
 #include "unroot/lint.h"
 #include "unroot/source.h"
-#include "unroot/yaml.h"
+#include "yaml/ytree.h"
 
 static struct arena *test_arena;
 static struct lint_options test_opts;

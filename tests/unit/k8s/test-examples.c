@@ -5,7 +5,7 @@
  * /data to 1001:1001 with mode 700.
  */
 #include "helpers.h"
-#include "unroot/model.h"
+#include "image/view.h"
 #include "rules/check.h"
 
 static struct owned_path owned[] = {

@@ -4,7 +4,7 @@
  * other reasons it refuses a pod.
  */
 #include "helpers.h"
-#include "unroot/openshift.h"
+#include "k8s/openshift.h"
 
 static void ranges_parse(void **state)
 {

@@ -4,7 +4,7 @@
  * readers that make views from Dockerfiles and images.
  */
 #include "helpers.h"
-#include "unroot/model.h"
+#include "image/view.h"
 #include "rules/check.h"
 
 extern const struct rule NR206_group_mismatch, NR207_image_user_mismatch,

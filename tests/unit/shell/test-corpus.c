@@ -22,7 +22,7 @@
 #include <cmocka.h>
 
 #include "unroot/arena.h"
-#include "unroot/shell.h"
+#include "shell/shell.h"
 
 static char *slurp(const char *path, size_t *len)
 {

@@ -11,7 +11,7 @@
 
 #include "../../../lib/shell/internal.h"
 #include "unroot/arena.h"
-#include "unroot/shell.h"
+#include "shell/shell.h"
 
 static struct arena *A;
 

@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "unroot/shell.h"
+#include "shell/shell.h"
 
 struct mode_case {
 	const char *spec;

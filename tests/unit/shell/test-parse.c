@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "unroot/arena.h"
-#include "unroot/shell.h"
+#include "shell/shell.h"
 
 static struct arena *A;
 

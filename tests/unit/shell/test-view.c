@@ -9,9 +9,9 @@
 #include <cmocka.h>
 
 #include "unroot/arena.h"
-#include "unroot/dockerfile.h"
+#include "dockerfile/dockerfile.h"
 #include "unroot/lint.h"
-#include "unroot/model.h"
+#include "image/view.h"
 #include "unroot/source.h"
 
 static struct image_view *view_of(struct arena *a, const char *text)

@@ -18,6 +18,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "unroot/simulate.h"
+
 struct arena;
 struct fsmodel;
 struct fs_node;
@@ -26,12 +28,6 @@ struct identity {
 	long uid, gid;
 	const long *groups; /* supplementary groups */
 	size_t ngroups;
-};
-
-enum {
-	FS_X_OK = 1,
-	FS_W_OK = 2,
-	FS_R_OK = 4,
 };
 
 /* Why access was refused: the node and the bits that failed there. */
@@ -68,5 +64,33 @@ void identity_arbitrary(const struct lint_options *o, struct identity *id);
 
 /* "r", "w", "x" joined, e.g. "read and execute", for messages. */
 const char *fs_want_words(unsigned want);
+
+struct k8s_input;
+struct k8s_object;
+struct k8s_container;
+
+/* A Kubernetes container, for sim_run(); NULL for a plain run. */
+struct sim_pod {
+	const struct k8s_input *in;
+	const struct k8s_object *obj;
+	const struct k8s_container *c;
+};
+
+/*
+ * A context for many sim_run() calls: it caches, per image view, what does
+ * not depend on the platform (the app's paths), so simulating many
+ * containers of one image costs one walk of its filesystem.
+ */
+struct sim_ctx;
+struct sim_ctx *sim_ctx_new(struct arena *a, const struct lint_options *o);
+
+/*
+ * Simulates platform p for image view v (NULL: not paired) and container
+ * pod (NULL: a plain `docker run IMAGE`, a pod with no security context, or
+ * an OpenShift pod under restricted-v2 that sets nothing). Returns 0, or -1
+ * when the arena is full.
+ */
+int sim_run(struct sim_ctx *ctx, enum sim_platform p, const struct image_view *v,
+	    const struct sim_pod *pod, struct sim_result *out);
 
 #endif

@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "unroot/model.h"
+#include "image/view.h"
 
 struct arena;
 struct buf;
