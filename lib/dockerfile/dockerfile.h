@@ -16,6 +16,8 @@ struct arena;
 struct source;
 struct lint_options;
 struct image_view;
+struct reading;
+struct sh_finding;
 
 enum df_cmd {
 	DF_UNKNOWN = 0,
@@ -145,6 +147,39 @@ struct df_expansion {
 	size_t start, end; /* the instruction where it first happened */
 };
 
+/*
+ * A text the shell reader read: a RUN line, a heredoc body, an exec form
+ * read as argv, or a script of the build context.
+ */
+struct df_text {
+	const char *text;
+	struct source *src;	   /* the Dockerfile, or the script */
+	const char *path;	   /* src's path as reported */
+	const struct df_instr *in; /* the instruction; for a script, the one that runs it */
+	bool logical;		   /* text is in->text: offsets map through df_text_to_src() */
+	size_t base;		   /* otherwise the offset of text[0] in src */
+	bool in_script;		   /* a script of the build context */
+};
+
+/*
+ * A command of the final image that creates or changes accounts, changes
+ * owners, groups or modes, writes /etc/passwd or drops privileges: what it
+ * does (shell.h's finding: tool, user, group, mode, paths) and the text it
+ * stands in.
+ */
+struct df_command {
+	const struct sh_finding *f;
+	const struct df_text *t;
+};
+
+/* An account a useradd or adduser of the final image creates, with the uid it gives. */
+struct df_account {
+	const char *name; /* expanded */
+	long uid;
+	size_t at;    /* the command that creates it: df->run[at] */
+	bool literal; /* name and uid are written out, no variable in them */
+};
+
 struct dockerfile {
 	struct source *src;
 	char escape;		    /* '\\' or '`' */
@@ -157,6 +192,25 @@ struct dockerfile {
 	size_t ncomments;
 	const struct df_var *global_args; /* ARGs before the first FROM */
 	struct df_expansion *expansion;	  /* what expansion has used of its bounds */
+
+	/*
+	 * The final image, in build order: filled by df_read_commands()
+	 * (commands.c). Windows stages run no POSIX shell: their RUN lines and
+	 * entrypoints give no commands, and a Windows image no COPY/ADD list.
+	 */
+	int *chain; /* the final stage and the stages it is built FROM, root first */
+	size_t nchain;
+	const struct df_instr **copies; /* its COPY and ADD lines */
+	size_t ncopies;
+	/* What its RUN lines do: heredoc bodies and the build-context scripts they run included. */
+	struct df_command *run;
+	size_t nrun;
+	/* What its final ENTRYPOINT and CMD do, and the entrypoint script they run. */
+	struct df_command *entry;
+	size_t nentry;
+	/* The accounts its RUN lines create, in build order. */
+	struct df_account *accounts;
+	size_t naccounts;
 };
 
 struct df_error {
@@ -233,6 +287,14 @@ extern const char df_expand_too_long[];
  */
 const char *df_expand_in(struct arena *a, const struct dockerfile *df, const struct df_instr *in,
 			 const char *s, const char **unresolved);
+/*
+ * A word of `in` expanded with its variables, as a path or an id is used:
+ * `s` itself when it has no `$`; NULL when a variable has no value or a `$`
+ * is left (a variable the shell sets, not the Dockerfile).
+ */
+const char *df_expand_known(struct arena *a, const struct dockerfile *df, const struct df_instr *in,
+			    const char *s);
+
 /* Records that an expansion at `in` passed a bound (`total`: the Dockerfile's). */
 void df_expansion_over(struct df_expansion *x, const struct df_instr *in, bool total);
 
@@ -289,15 +351,30 @@ struct image_view *df_image_view(struct arena *a, const struct dockerfile *df, c
 				 const struct lint_options *opts);
 
 /*
- * Appends to v->owned (grown with ARR_PUSH and *cap) what the RUN `in` does
- * with chown, chgrp, chmod and install; call it for each RUN of the chain in
- * build order, with the same *accounts (NULL at first): it numbers owner
- * names through the useradd/adduser lines seen so far. The last entry for a
- * path is the one in effect; -1 where the file does not tell. Returns -1 when
- * the arena is full.
+ * Reads what the final image's commands do into df->chain, copies, run,
+ * entry and accounts: its RUN lines, heredoc bodies, ENTRYPOINT and CMD
+ * through the shell reader, and the scripts of the build context (the
+ * Dockerfile's folder, or opts->context_dir) that COPY/ADD brought in and
+ * those lines run: only from inside the context, only regular files, at
+ * most the file size limit. A text the shell reader gives up on is an error
+ * in rd. Returns -1 when the arena is full.
  */
-struct df_accounts;
-int df_view_add_run(struct arena *a, const struct dockerfile *df, const struct df_instr *in,
-		    struct image_view *v, size_t *cap, struct df_accounts **accounts);
+int df_read_commands(struct reading *rd, struct dockerfile *df);
+
+/* The source offset of offset `off` of a text. */
+size_t df_text_src(const struct df_text *t, size_t off);
+
+/* The source span of a command, its wrappers (exec, env, ...) included. */
+void df_command_span(const struct df_command *c, size_t *start, size_t *end);
+
+/* 0 for "0" and "root"; the number for digits; -1 otherwise. */
+long df_id(const char *s);
+
+/*
+ * The uid the last useradd or adduser of the final image before command
+ * df->run[before] (SIZE_MAX: all) gives `name`; -1 when none does. With
+ * `literal`, only those whose name and uid are written out count.
+ */
+long df_account_uid(const struct dockerfile *df, const char *name, size_t before, bool literal);
 
 #endif

@@ -544,6 +544,20 @@ const char *df_expand_in(struct arena *a, const struct dockerfile *df, const str
 	return r;
 }
 
+const char *df_expand_known(struct arena *a, const struct dockerfile *df, const struct df_instr *in,
+			    const char *s)
+{
+	if (!s)
+		return NULL;
+	if (!strchr(s, '$'))
+		return s;
+	const char *unresolved = NULL;
+	const char *r = df_expand_in(a, df, in, s, &unresolved);
+	if (!r || unresolved || strchr(r, '$'))
+		return NULL;
+	return r;
+}
+
 void df_expansion_over(struct df_expansion *x, const struct df_instr *in, bool total)
 {
 	if (x->over)

@@ -154,6 +154,8 @@ static void read_dockerfile(struct reading *rd)
 	}
 	if (df_eval(m, df) != 0 || expansion_over(rd, df, false))
 		return;
+	if (df_read_commands(rd, df) != 0)
+		return; /* a full arena: the engine says so */
 	add_suppressions(rd, df);
 	rd->model = df;
 }

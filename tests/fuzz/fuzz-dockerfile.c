@@ -1,4 +1,7 @@
-/* fuzz-dockerfile.c - df_parse, df_eval and the image view on arbitrary bytes, in a small arena. */
+/*
+ * fuzz-dockerfile.c - df_parse, df_eval, what the commands do and the image view on arbitrary
+ * bytes, in a small arena.
+ */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -7,6 +10,7 @@
 #include "unroot/lint.h"
 #include "image/view.h"
 #include "unroot/source.h"
+#include "util/reading.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -17,7 +21,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (src) {
 		struct dockerfile df;
 		struct df_error err;
-		if (df_parse(a, src, &df, &err) == 0 && df_eval(a, &df) == 0) {
+		/* "-" has no build context: nothing is read from the file system */
+		struct reading rd = {.opts = &o, .arena = a, .scratch = a, .path = "-", .src = src};
+		if (df_parse(a, src, &df, &err) == 0 && df_eval(a, &df) == 0 &&
+		    df_read_commands(&rd, &df) == 0) {
 			df_image_view(a, &df, "Dockerfile", &o);
 			struct df_final f;
 			df_final_user(&df, &o, &f);

@@ -1,5 +1,5 @@
 /* NR108 user-created-in-run: accounts created or changed in a RUN of the final image. */
-#include "shell-hits.h"
+#include "show.h"
 #include "unroot/arena.h"
 #include "unroot/diag.h"
 #include "unroot/lint.h"
@@ -24,8 +24,8 @@ static const char *what(const struct sh_finding *f)
 
 static void check(struct check_ctx *ctx, const struct rule *self)
 {
-	struct shell_hit *h;
-	size_t n = shell_run_hits(ctx, &h);
+	const struct df_command *h = ctx->df->run;
+	size_t n = ctx->df->nrun;
 	long min = ctx->opts->min_uid;
 	for (size_t i = 0; i < n; i++) {
 		const struct sh_finding *f = h[i].f;
@@ -33,15 +33,15 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 		    f->kind != SH_GROUP_MOD)
 			continue;
 		long given =
-		    f->uid >= 0 ? f->uid : shell_id(shell_expand(ctx, h[i].t->in, f->uid_text));
+		    f->uid >= 0 ? f->uid : df_id(show_expand(ctx, h[i].t->in, f->uid_text));
 		long uid =
 		    f->kind == SH_USER_ADD && given >= min && given != 65534 && given != 65535
 			? given
 			: (min > 1001 ? min : 1001);
 		const char *fix = arena_printf(ctx->arena, "USER %ld:0", uid);
 		size_t s, e;
-		shell_cmd_span(&h[i], &s, &e);
-		const char *cmd = shell_cmd_text(ctx, &h[i]);
+		df_command_span(&h[i], &s, &e);
+		const char *cmd = show_command(ctx, &h[i]);
 		const char *where = "";
 		if (h[i].t->in_script) {
 			unsigned line, col;
@@ -58,7 +58,7 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 		    "missing from the base image; say who runs the process with '%s' and give the "
 		    "app's files to group 0 instead",
 		    cmd ? cmd : f->tool, what(f),
-		    f->name ? shell_show(ctx, h[i].t->in, f->name) : "?", where, fix);
+		    f->name ? show_word(ctx, h[i].t->in, f->name) : "?", where, fix);
 		if (d)
 			d->fix = fix;
 	}

@@ -1,5 +1,5 @@
 /* NR109 chown-group-not-root: COPY/ADD --chown or RUN chown gives files a group other than 0. */
-#include "shell-hits.h"
+#include "show.h"
 #include "unroot/arena.h"
 #include "unroot/diag.h"
 #include "rules/check.h"
@@ -24,18 +24,18 @@ static void check_copy(struct check_ctx *ctx, const struct rule *self, const str
 	const struct df_flag *fl = df_flag_get(in, "chown");
 	if (!fl || !fl->value)
 		return;
-	const char *v = shell_expand(ctx, in, fl->value);
+	const char *v = show_expand(ctx, in, fl->value);
 	if (!v || !*v)
 		return;
 	const char *colon = strchr(v, ':');
 	const char *user = colon ? arena_strndup(ctx->arena, v, (size_t)(colon - v)) : v;
 	const char *group = colon ? colon + 1 : NULL;
-	long uid = shell_id(user);
+	long uid = df_id(user);
 	const char *owner = *user ? user : "1001";
 	struct diag *d;
 	const char *fix;
 	if (group && *group) {
-		if (shell_id(group) == 0)
+		if (df_id(group) == 0)
 			return;
 		fix = copy_fix(ctx, in, fl, owner);
 		d = report(
@@ -63,32 +63,32 @@ static void check_copy(struct check_ctx *ctx, const struct rule *self, const str
 		d->fix = fix;
 }
 
-static void check_run(struct check_ctx *ctx, const struct rule *self, const struct shell_hit *h)
+static void check_run(struct check_ctx *ctx, const struct rule *self, const struct df_command *h)
 {
 	const struct sh_finding *f = h->f;
 	const struct df_instr *in = h->t->in;
-	const char *group = f->group ? shell_expand(ctx, in, f->group) : NULL;
-	const char *owner = f->owner ? shell_expand(ctx, in, f->owner) : NULL;
+	const char *group = f->group ? show_expand(ctx, in, f->group) : NULL;
+	const char *owner = f->owner ? show_expand(ctx, in, f->owner) : NULL;
 	const char *why;
 	if (f->group) {
-		if (!group || !*group || shell_id(group) == 0)
+		if (!group || !*group || df_id(group) == 0)
 			return;
 		why = arena_printf(ctx->arena, "group '%s'", group);
 	} else if (f->owner_colon) {
-		if (!owner || shell_id(owner) == 0)
+		if (!owner || df_id(owner) == 0)
 			return;
 		why = arena_printf(ctx->arena, "the login group of '%s' (`%s:` with no group)",
 				   owner, owner);
 	} else {
 		return; /* chown USER alone keeps the group the files had */
 	}
-	const char *paths = shell_show_paths(ctx, h);
+	const char *paths = show_paths(ctx, h);
 	if (!*paths)
 		paths = "/app";
 	const char *R = f->recursive ? "-R " : "";
 	const char *fix;
 	if (strcmp(f->tool, "install") == 0)
-		fix = shell_option_replace(ctx, h, "-g", "--group", f->group, "0");
+		fix = show_option_replaced(ctx, h, "-g", "--group", f->group, "0");
 	else if (owner && *owner)
 		fix = arena_printf(ctx->arena, "chown %s%s:0 %s && chmod %sg=u %s", R, owner, paths,
 				   R, paths);
@@ -96,26 +96,26 @@ static void check_run(struct check_ctx *ctx, const struct rule *self, const stru
 		fix =
 		    arena_printf(ctx->arena, "chgrp %s0 %s && chmod %sg=u %s", R, paths, R, paths);
 	size_t s, e;
-	shell_cmd_span(h, &s, &e);
+	df_command_span(h, &s, &e);
 	struct diag *d = diag_add(ctx->diags, self, h->t->path, h->t->src, s, e,
 				  "'%s' gives %s %s, not 0: OpenShift runs the container under an "
 				  "arbitrary uid whose only group is 0, so it reaches them only "
 				  "through the 'other' bits; write '%s'",
-				  shell_cmd_text(ctx, h), paths, why, fix);
+				  show_command(ctx, h), paths, why, fix);
 	if (d)
 		d->fix = fix;
 }
 
 static void check(struct check_ctx *ctx, const struct rule *self)
 {
-	size_t ncopies;
-	const struct df_instr **copies = shell_final_copies(ctx, &ncopies);
+	size_t ncopies = ctx->df->ncopies;
+	const struct df_instr *const *copies = ctx->df->copies;
 	for (size_t i = 0; i < ncopies; i++)
 		check_copy(ctx, self, copies[i]);
-	struct shell_hit *h;
-	size_t n = shell_run_hits(ctx, &h);
+	const struct df_command *h = ctx->df->run;
+	size_t n = ctx->df->nrun;
 	for (size_t i = 0; i < n; i++)
-		if (h[i].f->kind == SH_CHOWN && shell_paths_known(ctx, &h[i]))
+		if (h[i].f->kind == SH_CHOWN && show_paths_known(ctx, &h[i]))
 			check_run(ctx, self, &h[i]);
 }
 

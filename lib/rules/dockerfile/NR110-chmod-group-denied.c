@@ -2,7 +2,7 @@
  * NR110 chmod-group-denied: --chmod, RUN chmod or install -m takes from the
  * group a read bit (or, where the owner has it, an execute bit) the owner keeps.
  */
-#include "shell-hits.h"
+#include "show.h"
 #include "unroot/arena.h"
 #include "unroot/diag.h"
 #include "rules/check.h"
@@ -63,7 +63,7 @@ static void check_flag(struct check_ctx *ctx, const struct rule *self, const str
 	const struct df_flag *fl = df_flag_get(in, "chmod");
 	if (!fl || !fl->value || in->nargs < 2)
 		return;
-	const char *mode = shell_expand(ctx, in, fl->value);
+	const char *mode = show_expand(ctx, in, fl->value);
 	unsigned file, dir;
 	unsigned d = mode ? evaluate(mode, 0, &file, &dir) : 0;
 	if (!d || private_path(in->args[in->nargs - 1].text))
@@ -79,10 +79,10 @@ static void check_flag(struct check_ctx *ctx, const struct rule *self, const str
 		dg->fix = fix;
 }
 
-static void check_run(struct check_ctx *ctx, const struct rule *self, const struct shell_hit *h)
+static void check_run(struct check_ctx *ctx, const struct rule *self, const struct df_command *h)
 {
 	const struct sh_finding *f = h->f;
-	const char *mode = shell_expand(ctx, h->t->in, f->mode);
+	const char *mode = show_expand(ctx, h->t->in, f->mode);
 	unsigned file, dir;
 	unsigned d = mode ? evaluate(mode, RUN_UMASK, &file, &dir) : 0;
 	if (!d)
@@ -98,30 +98,30 @@ static void check_run(struct check_ctx *ctx, const struct rule *self, const stru
 		return;
 	const char *fix =
 	    strcmp(f->tool, "install") == 0
-		? shell_option_replace(ctx, h, "-m", "--mode", f->mode,
+		? show_option_replaced(ctx, h, "-m", "--mode", f->mode,
 				       better(ctx, mode, file, dir))
 		: arena_printf(ctx->arena, "chmod %s%s%s%s", f->recursive ? "-R " : "",
 			       better(ctx, mode, file, dir), *paths ? " " : "", paths);
 	size_t s, e;
-	shell_cmd_span(h, &s, &e);
+	df_command_span(h, &s, &e);
 	struct diag *dg = diag_add(
 	    ctx->diags, self, h->t->path, h->t->src, s, e,
 	    "'%s' leaves the owner %s permission that group 0 does not get (a 0644 file becomes "
 	    "%04o, a 0755 folder %04o): OpenShift's arbitrary uid is not the owner and reaches "
 	    "the files only through group 0, so the app cannot use them there; write '%s'",
-	    shell_cmd_text(ctx, h), bits_name(d), file, dir, fix);
+	    show_command(ctx, h), bits_name(d), file, dir, fix);
 	if (dg)
 		dg->fix = fix;
 }
 
 static void check(struct check_ctx *ctx, const struct rule *self)
 {
-	size_t ncopies;
-	const struct df_instr **copies = shell_final_copies(ctx, &ncopies);
+	size_t ncopies = ctx->df->ncopies;
+	const struct df_instr *const *copies = ctx->df->copies;
 	for (size_t i = 0; i < ncopies; i++)
 		check_flag(ctx, self, copies[i]);
-	struct shell_hit *h;
-	size_t n = shell_run_hits(ctx, &h);
+	const struct df_command *h = ctx->df->run;
+	size_t n = ctx->df->nrun;
 	for (size_t i = 0; i < n; i++)
 		if (h[i].f->kind == SH_CHMOD)
 			check_run(ctx, self, &h[i]);

@@ -3,13 +3,13 @@
  * uid Y, and the group does not reach them either.
  */
 #include "final-user.h"
-#include "shell-hits.h"
+#include "show.h"
 #include "unroot/arena.h"
 #include "unroot/diag.h"
 #include "rules/check.h"
 #include "unroot/source.h"
-#include "util/strmap.h"
 
+#include <stdint.h>
 #include <string.h>
 
 /* Who runs the process, as far as the Dockerfile tells. */
@@ -17,17 +17,16 @@ struct runner {
 	long uid, gid;	  /* gid: the USER line's, else 0 (OpenShift, and no passwd entry) */
 	const char *name; /* the USER name when it is one */
 	const char *group;
-	struct strmap accounts; /* name -> uid the chain's useradd lines give, the newest */
+	const struct dockerfile *df; /* whose useradd lines number names */
 };
 
 /* A uid for `who`: a number, root, or an account a useradd of the chain numbers; -1 unknown. */
 static long resolve(const struct runner *r, const char *who)
 {
-	long id = shell_id(who);
-	size_t uid;
+	long id = df_id(who);
 	if (id >= 0 || !who)
 		return id;
-	return strmap_get(&r->accounts, who, &uid) ? (long)uid : -1;
+	return df_account_uid(r->df, who, SIZE_MAX, false);
 }
 
 /* True when the owner `who` is someone else than the runner; false when unsure. */
@@ -38,7 +37,7 @@ static bool other_owner(const struct runner *r, const char *who, long *uid)
 		return false; /* root-owned files: a matter of group bits, not of owners */
 	if (*uid >= 0 && r->uid >= 0)
 		return *uid != r->uid;
-	if (r->name && shell_id(who) < 0)
+	if (r->name && df_id(who) < 0)
 		return strcmp(who, r->name) != 0;
 	return false;
 }
@@ -48,7 +47,7 @@ static bool group_reaches(const struct runner *r, const char *g)
 {
 	if (!g)
 		return false;
-	long id = shell_id(g);
+	long id = df_id(g);
 	if (id >= 0)
 		return id == 0 || id == r->gid;
 	return r->group && strcmp(g, r->group) == 0;
@@ -63,7 +62,7 @@ static const char *runner_text(struct check_ctx *ctx, const struct runner *r)
 
 static const char *who_text(struct check_ctx *ctx, const char *who, long uid)
 {
-	if (uid >= 0 && shell_id(who) < 0)
+	if (uid >= 0 && df_id(who) < 0)
 		return arena_printf(ctx->arena, "'%s' (uid %ld)", who, uid);
 	return arena_printf(ctx->arena, "'%s'", who);
 }
@@ -74,18 +73,18 @@ static void check_copy(struct check_ctx *ctx, const struct rule *self, const str
 	const struct df_flag *fl = df_flag_get(in, "chown");
 	if (!fl || !fl->value || in->nargs < 2)
 		return;
-	const char *v = shell_expand(ctx, in, fl->value);
+	const char *v = show_expand(ctx, in, fl->value);
 	if (!v || !*v)
 		return;
 	const char *colon = strchr(v, ':');
 	const char *who = colon ? arena_strndup(ctx->arena, v, (size_t)(colon - v)) : v;
 	/* --chown=1001 gives gid 1001; a name alone gives that name's group */
-	const char *group = colon ? colon + 1 : (shell_id(who) >= 0 ? who : NULL);
+	const char *group = colon ? colon + 1 : (df_id(who) >= 0 ? who : NULL);
 	long uid;
 	if (!*who || !other_owner(r, who, &uid))
 		return;
 	const struct df_flag *fm = df_flag_get(in, "chmod");
-	const char *mode = fm && fm->value ? shell_expand(ctx, in, fm->value) : NULL;
+	const char *mode = fm && fm->value ? show_expand(ctx, in, fm->value) : NULL;
 	unsigned m = 0644;
 	bool group_read = !mode || (mode_apply(mode, 0644, false, &m) == 0 && (m & 040));
 	if (group_reaches(r, group) && group_read)
@@ -105,35 +104,35 @@ static void check_copy(struct check_ctx *ctx, const struct rule *self, const str
 }
 
 static void check_run(struct check_ctx *ctx, const struct rule *self, const struct runner *r,
-		      const struct shell_hit *h)
+		      const struct df_command *h)
 {
 	const struct sh_finding *f = h->f;
 	if (!f->owner)
 		return;
-	const char *who = shell_expand(ctx, h->t->in, f->owner);
+	const char *who = show_expand(ctx, h->t->in, f->owner);
 	long uid;
 	if (!who || !*who || !other_owner(r, who, &uid))
 		return;
 	/* chown USER alone keeps the group; USER: gives the login group */
-	const char *group = f->group	     ? shell_expand(ctx, h->t->in, f->group)
+	const char *group = f->group	     ? show_expand(ctx, h->t->in, f->group)
 			    : f->owner_colon ? NULL
 					     : "0";
 	if (f->group && !group)
 		return;
 	if (group_reaches(r, group))
 		return;
-	const char *paths = shell_show_paths(ctx, h);
+	const char *paths = show_paths(ctx, h);
 	const char *R = f->recursive ? "-R " : "";
 	const char *fix = arena_printf(ctx->arena, "chown %s%s:0 %s && chmod %sg=u %s", R,
 				       runner_text(ctx, r), paths, R, paths);
 	size_t s, e;
-	shell_cmd_span(h, &s, &e);
+	df_command_span(h, &s, &e);
 	struct diag *d = diag_add(
 	    ctx->diags, self, h->t->path, h->t->src, s, e,
 	    "'%s' gives %s to %s and group '%s', but the final USER is %s: the process is not "
 	    "their owner and not in their group, so it can only use what the 'other' bits allow; "
 	    "write '%s'",
-	    shell_cmd_text(ctx, h), paths, who_text(ctx, who, uid), group ? group : who,
+	    show_command(ctx, h), paths, who_text(ctx, who, uid), group ? group : who,
 	    runner_text(ctx, r), fix);
 	if (d)
 		d->fix = fix;
@@ -144,32 +143,22 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 	struct final_user fu;
 	if (!final_user_get(ctx, &fu) || !fu.known)
 		return;
-	struct shell_hit *h;
-	size_t n = shell_run_hits(ctx, &h);
-	struct runner r = {.uid = fu.uid, .gid = fu.gid >= 0 ? fu.gid : 0, .group = fu.group};
-	strmap_init(&r.accounts, ctx->scratch);
-	for (size_t i = 0; i < n; i++) {
-		const struct sh_finding *f = h[i].f;
-		if (f->kind != SH_USER_ADD || !f->name)
-			continue;
-		const char *name = shell_expand(ctx, h[i].t->in, f->name);
-		long uid =
-		    f->uid >= 0 ? f->uid : shell_id(shell_expand(ctx, h[i].t->in, f->uid_text));
-		if (name && uid >= 0)
-			strmap_put(&r.accounts, name, (size_t)uid);
-	}
+	const struct df_command *h = ctx->df->run;
+	size_t n = ctx->df->nrun;
+	struct runner r = {
+	    .uid = fu.uid, .gid = fu.gid >= 0 ? fu.gid : 0, .group = fu.group, .df = ctx->df};
 	if (fu.user_is_name && fu.user && strcmp(fu.user, "root") != 0) {
 		r.name = fu.user;
 		r.uid = resolve(&r, fu.user);
 	}
 	if (r.uid == 0 || (r.uid < 0 && !r.name))
 		return;
-	size_t ncopies;
-	const struct df_instr **copies = shell_final_copies(ctx, &ncopies);
+	size_t ncopies = ctx->df->ncopies;
+	const struct df_instr *const *copies = ctx->df->copies;
 	for (size_t i = 0; i < ncopies; i++)
 		check_copy(ctx, self, &r, copies[i]);
 	for (size_t i = 0; i < n; i++)
-		if (h[i].f->kind == SH_CHOWN && shell_paths_known(ctx, &h[i]))
+		if (h[i].f->kind == SH_CHOWN && show_paths_known(ctx, &h[i]))
 			check_run(ctx, self, &r, &h[i]);
 }
 

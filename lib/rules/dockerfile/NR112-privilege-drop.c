@@ -3,7 +3,7 @@
  * from the build context, switches user (gosu, su-exec, setpriv, su, ...).
  */
 #include "final-user.h"
-#include "shell-hits.h"
+#include "show.h"
 #include "unroot/arena.h"
 #include "unroot/buf.h"
 #include "unroot/diag.h"
@@ -54,7 +54,7 @@ static bool set_args_before(const char *t, size_t at)
 }
 
 /* The command without the drop tool and its user, as it would be written instead. */
-static const char *without_drop(struct check_ctx *ctx, const struct shell_hit *h)
+static const char *without_drop(struct check_ctx *ctx, const struct df_command *h)
 {
 	const struct sh_finding *f = h->f;
 	const struct sh_cmd *c = f->cmd;
@@ -88,8 +88,8 @@ static const char *without_drop(struct check_ctx *ctx, const struct shell_hit *h
 
 static void check(struct check_ctx *ctx, const struct rule *self)
 {
-	struct shell_hit *h;
-	size_t n = shell_entry_hits(ctx, &h);
+	const struct df_command *h = ctx->df->entry;
+	size_t n = ctx->df->nentry;
 	struct final_user fu;
 	bool non_root = final_user_get(ctx, &fu) && fu.known && fu.uid != 0 &&
 			!(fu.user_is_name && fu.user && strcmp(fu.user, "root") == 0);
@@ -103,8 +103,8 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 		if (h[i].t->in_script && non_root)
 			continue;
 		size_t s, e;
-		shell_cmd_span(&h[i], &s, &e);
-		const char *cmd = shell_cmd_text(ctx, &h[i]);
+		df_command_span(&h[i], &s, &e);
+		const char *cmd = show_command(ctx, &h[i]);
 		const char *instead = without_drop(ctx, &h[i]);
 		const char *fix = instead ? instead : user_fix;
 		const char *where = "";

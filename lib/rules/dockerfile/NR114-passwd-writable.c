@@ -1,5 +1,5 @@
 /* NR114 passwd-writable: /etc/passwd made group- or world-writable. */
-#include "shell-hits.h"
+#include "show.h"
 #include "unroot/arena.h"
 #include "unroot/diag.h"
 #include "rules/check.h"
@@ -16,16 +16,16 @@ static const char *why =
 
 static void check(struct check_ctx *ctx, const struct rule *self)
 {
-	size_t ncopies;
-	const struct df_instr **copies = shell_final_copies(ctx, &ncopies);
+	size_t ncopies = ctx->df->ncopies;
+	const struct df_instr *const *copies = ctx->df->copies;
 	for (size_t i = 0; i < ncopies; i++) {
 		const struct df_instr *in = copies[i];
 		const struct df_flag *fl = df_flag_get(in, "chmod");
 		if (!fl || !fl->value || in->nargs < 2)
 			continue;
 		const char *dest = in->json ? in->args[in->nargs - 1].text
-					    : shell_expand(ctx, in, in->args[in->nargs - 1].text);
-		const char *mode = shell_expand(ctx, in, fl->value);
+					    : show_expand(ctx, in, in->args[in->nargs - 1].text);
+		const char *mode = show_expand(ctx, in, fl->value);
 		unsigned m;
 		if (!dest || !mode || strcmp(dest, "/etc/passwd") != 0 ||
 		    mode_apply(mode, 0644, false, &m) != 0 || !(m & 022))
@@ -37,23 +37,23 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 		if (d)
 			d->fix = "--chmod=644";
 	}
-	struct shell_hit *h;
-	size_t n = shell_run_hits(ctx, &h);
+	const struct df_command *h = ctx->df->run;
+	size_t n = ctx->df->nrun;
 	for (size_t i = 0; i < n; i++) {
 		const struct sh_finding *f = h[i].f;
 		if (f->kind != SH_PASSWD_WRITE || !f->mode)
 			continue;
-		const char *mode = shell_expand(ctx, h[i].t->in, f->mode);
+		const char *mode = show_expand(ctx, h[i].t->in, f->mode);
 		unsigned m;
 		if (!mode || mode_apply_umask(mode, 0644, false, RUN_UMASK, &m) != 0 || !(m & 022))
 			continue;
 		size_t s, e;
-		shell_cmd_span(&h[i], &s, &e);
+		df_command_span(&h[i], &s, &e);
 		struct diag *d = diag_add(
 		    ctx->diags, self, h[i].t->path, h[i].t->src, s, e,
 		    "'%s' makes /etc/passwd %04o, writable by %s: %s; write '%s' or drop "
 		    "the command",
-		    shell_cmd_text(ctx, &h[i]), m, (m & 02) ? "everyone" : "group 0", why, FIX);
+		    show_command(ctx, &h[i]), m, (m & 02) ? "everyone" : "group 0", why, FIX);
 		if (d)
 			d->fix = FIX;
 	}

@@ -6,6 +6,7 @@
 #include "rules/check.h"
 #include "shell/shell.h"
 
+#include <stdint.h>
 #include <string.h>
 
 static bool compute(const struct check_ctx *ctx, struct final_user *fu);
@@ -93,19 +94,9 @@ const char *final_user_origin(const struct check_ctx *ctx, const struct final_us
 			    fu->f.base_source ? fu->f.base_source : "not listed");
 }
 
-/* Looks through the RUN findings of the final stage chain for `useradd -u N name`; the
- * last one in build order wins, as it would in the image. */
+/* The uid `useradd -u N name` in the final stage chain gives; the last one in build order wins,
+ * as it would in the image. */
 long final_user_created_uid(struct check_ctx *ctx, const char *name)
 {
-	long found = -1;
-	if (!name || !ctx->df)
-		return -1;
-	struct shell_hit *hits;
-	size_t n = shell_run_hits(ctx, &hits);
-	for (size_t k = 0; k < n; k++) {
-		const struct sh_finding *f = hits[k].f;
-		if (f->kind == SH_USER_ADD && f->name && strcmp(f->name, name) == 0 && f->uid >= 0)
-			found = f->uid;
-	}
-	return found;
+	return name && ctx->df ? df_account_uid(ctx->df, name, SIZE_MAX, true) : -1;
 }

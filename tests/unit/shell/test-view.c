@@ -13,6 +13,7 @@
 #include "unroot/lint.h"
 #include "image/view.h"
 #include "unroot/source.h"
+#include "util/reading.h"
 
 static struct image_view *view_of(struct arena *a, const char *text)
 {
@@ -24,6 +25,10 @@ static struct image_view *view_of(struct arena *a, const char *text)
 	assert_non_null(src);
 	assert_int_equal(df_parse(a, src, df, &err), 0);
 	assert_int_equal(df_eval(a, df), 0);
+	/* what its commands do, read as the Dockerfile reader reads them */
+	struct reading rd = {
+	    .opts = &o, .arena = a, .scratch = a, .path = "Dockerfile", .src = src};
+	assert_int_equal(df_read_commands(&rd, df), 0);
 	struct image_view *v = df_image_view(a, df, "Dockerfile", &o);
 	assert_non_null(v);
 	return v;
