@@ -137,6 +137,12 @@ struct df_comment {
  * at) DF_EXPAND_TOTAL. A value past either is not made; the first such
  * place is kept here, for the reader's NR000.
  */
+/*
+ * A Dockerfile longer than this is not read: real ones are a few kilobytes (the
+ * longest of the corpora, 15 KB), and a model costs a few hundred bytes an
+ * instruction, so a megabyte of one-word RUN lines already needs about 120 MB.
+ */
+#define DF_MAX_SIZE	((size_t)1 << 20)
 #define DF_EXPAND_MAX	((size_t)1 << 20)
 #define DF_EXPAND_TOTAL ((size_t)16 << 20)
 

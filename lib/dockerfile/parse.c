@@ -696,6 +696,15 @@ static int add_stage(struct pctx *p, size_t idx)
 	return 0;
 }
 
+/* The lines of d[0..n), at least one. */
+static size_t lines_in(const char *d, size_t n)
+{
+	size_t k = 1;
+	for (const char *q = d, *end = d + n; (q = memchr(q, '\n', (size_t)(end - q))) != NULL; q++)
+		k++;
+	return k;
+}
+
 static int parse_lines(struct pctx *p)
 {
 	struct dockerfile *df = p->df;
@@ -757,7 +766,9 @@ static int parse_lines(struct pctx *p)
 			continue; /* only an escape and blanks */
 
 		if (p->nins == p->capins) {
-			size_t cap = p->capins ? p->capins * 2 : 64;
+			/* At first room for one instruction a line: an array doubled in the
+			 * arena leaves its old copies behind, half its size again. */
+			size_t cap = p->capins ? p->capins * 2 : lines_in(p->d, p->n);
 			struct df_instr *ni = arena_realloc_raw(
 			    p->a, p->ins, p->capins * sizeof(*ni), cap * sizeof(*ni));
 			if (!ni)

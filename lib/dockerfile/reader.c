@@ -143,6 +143,13 @@ static bool expansion_over(struct reading *rd, const struct dockerfile *df, bool
 static void read_dockerfile(struct reading *rd)
 {
 	struct arena *m = rd->scratch;
+	if (rd->src->len > DF_MAX_SIZE) {
+		reading_error(rd, NULL, rd->src, DF_MAX_SIZE, DF_MAX_SIZE,
+			      "this Dockerfile is %zu bytes, more than the %zu MiB unroot reads of "
+			      "one (real ones are a few kilobytes): it was not checked",
+			      rd->src->len, DF_MAX_SIZE >> 20);
+		return;
+	}
 	struct dockerfile *df = arena_alloc(m, sizeof(*df));
 	struct df_error err = {0};
 	if (!df)

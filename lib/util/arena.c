@@ -546,7 +546,11 @@ size_t arena_used(const struct arena *a)
 void *arr_push(struct arena *a, void **items, size_t *n, size_t *cap, size_t elem)
 {
 	if (*n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 8;
+		/* A first allocation of about 128 bytes: a list of one or two large items
+		 * (a command, a finding) is the common case, and one kept per RUN line
+		 * of 100,000 must not cost a kilobyte each. */
+		size_t first = elem >= 128 ? 1 : 128 / elem > 8 ? 8 : 128 / elem;
+		size_t ncap = *cap ? *cap * 2 : first;
 		if (ncap > SIZE_MAX / elem)
 			return NULL;
 		void *p = arena_realloc(a, *items, *cap * elem, ncap * elem);
