@@ -13,7 +13,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 build_pkgs=(meson ninja-build pkg-config gcc libyaml-dev libjansson-dev libarchive-dev
-	libssl-dev libzstd-dev zlib1g-dev libcmocka-dev liburing-dev libcurl4-openssl-dev)
+	libssl-dev libzstd-dev zlib1g-dev libcmocka-dev liburing-dev libcurl4-openssl-dev libmicrohttpd-dev libgnutls28-dev)
 test_pkgs=(clang valgrind)
 # Real image tools for the image tests (buildah builds, skopeo exports, umoci unpacks; GNU
 # time measures the peak memory of one run).
@@ -22,6 +22,8 @@ image_pkgs=(buildah skopeo umoci busybox-static uidmap zstd strace libdeflate-to
 # Servers the tests of images by reference start on loopback: the distribution registry,
 # htpasswd for its Basic auth, openssl for its TLS CA and the token server's signatures.
 registry_pkgs=(docker-registry apache2-utils openssl)
+# The webhook's tests: curl as a client, the AdmissionReview schema checked in Python.
+serve_pkgs=(curl python3-jsonschema)
 # Anything else an area's tests need from Debian.
 k8s_pkgs=(unzip) # kubectl comes from npm, unpacked from a zip (scripts/install-tools-k8s.sh)
 helm_pkgs=(unzip)
@@ -38,7 +40,7 @@ for p in "${build_pkgs[@]}"; do
 done
 if [ "$want_test" = 1 ]; then
 	for p in "${test_pkgs[@]}" "${image_pkgs[@]}" "${registry_pkgs[@]}" "${k8s_pkgs[@]}" \
-		"${helm_pkgs[@]}" "${output_pkgs[@]}"; do
+		"${helm_pkgs[@]}" "${output_pkgs[@]}" "${serve_pkgs[@]}"; do
 		dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 	done
 fi

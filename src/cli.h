@@ -86,5 +86,7 @@ int cmd_simulate(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+/* Runs unroot-serve, the admission webhook (serve-exec.c). */
+int cmd_serve(int argc, char **argv);
 
 #endif

@@ -10,6 +10,8 @@ static const struct cmd commands[] = {
     {"simulate", "unroot simulate [--platform LIST] [--image REF=PATH] INPUT...", cmd_simulate},
     {"rules", "unroot rules [--format text|markdown|json]", cmd_rules},
     {"explain", "unroot explain RULE", cmd_explain},
+    {"serve", "unroot serve --tls-cert FILE --tls-key FILE [--listen ADDR:PORT] [--config FILE]",
+     cmd_serve},
     {"version", "unroot version", cmd_version},
 };
 

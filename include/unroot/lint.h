@@ -17,6 +17,7 @@
 #include "unroot/rule.h"
 
 struct arena;
+struct image_view;
 
 struct kv {
 	const char *key, *value;
@@ -62,6 +63,15 @@ struct fetch_options {
 	 */
 	bool (*base_user)(void *data, const char *image, long *uid, long *gid, const char **source);
 	void *base_user_data;
+	/*
+	 * Images the caller has read already and keeps between runs (a server's
+	 * cache): asked for a reference that no `images` pattern pairs, before
+	 * --pull. Returns the image's view, which must stay valid and unchanged
+	 * until the run is freed, or NULL to leave the reference unpaired. Called
+	 * on the thread that lints, possibly more than once for one reference.
+	 */
+	const struct image_view *(*lookup)(void *data, const char *ref);
+	void *lookup_data;
 };
 
 /* The lowest uid --min-uid accepts unless told otherwise: below it, most distributions'

@@ -43,6 +43,11 @@ const struct image_view *run_pair(struct lint_run *run, const char *ref)
 			continue;
 		return run_image_side(run, o->images[i].value);
 	}
+	if (o->fetch.lookup) {
+		const struct image_view *v = o->fetch.lookup(o->fetch.lookup_data, ref);
+		if (v)
+			return v;
+	}
 	/* --pull: a reference with no pair is read from its registry. */
 	struct image_name n;
 	const char *why;
@@ -57,8 +62,8 @@ void run_pair_containers(struct lint_run *run, struct check_ctx *ctx)
 	const struct k8s_input *in = ctx->k8s;
 	struct paired_image *pairs = NULL;
 	size_t n = 0, cap = 0;
-	for (size_t i = 0; in && (run->opts->nimages || run->opts->fetch.pull) && i < in->nobjects;
-	     i++) {
+	bool pairing = run->opts->nimages || run->opts->fetch.pull || run->opts->fetch.lookup;
+	for (size_t i = 0; in && pairing && i < in->nobjects; i++) {
 		const struct k8s_object *o = &in->objects[i];
 		for (size_t k = 0; o->workload && k < o->pod.ncontainers; k++) {
 			const char *ref = o->pod.containers[k].image;
