@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -54,6 +55,31 @@ static int usage_error(const char *what)
 static void fatal(const char *msg, const char *why)
 {
 	slog("error", msg, json_pack("{s:s}", "error", why ? why : "?"));
+}
+
+/*
+ * Each connection is a descriptor: the soft limit goes up to the hard one
+ * (1024 soft is common), and max-connections comes down to what fits, with
+ * room for the listener, the image readers and the certificate files.
+ */
+static void fit_descriptors(struct serve_config *c)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	rlim_t room = 64 + 8 * (rlim_t)c->scanners;
+	if (rl.rlim_cur != RLIM_INFINITY && c->max_connections + room > rl.rlim_cur) {
+		unsigned fit = rl.rlim_cur > room ? (unsigned)(rl.rlim_cur - room) : 1;
+		slog("warn", "fewer connections than configured: the descriptor limit is lower",
+		     json_pack("{s:i,s:i,s:I}", "max_connections", (int)c->max_connections, "now",
+			       (int)fit, "nofile", (json_int_t)rl.rlim_cur));
+		c->max_connections = fit;
+	}
 }
 
 /* Waits for a signal of `set` for at most ms; 0 on timeout. */
@@ -173,6 +199,7 @@ int serve_main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	fit_descriptors(&c);
 	struct server s = {.c = &c};
 	s.m = metrics_new();
 	if (!s.m) {

@@ -2,9 +2,11 @@
 the test and stopped by its pid; a small HTTPS client; AdmissionReviews built the way the
 API server sends them (k8s.io/api/admission/v1: uid, kind, resource, subResource,
 requestKind, name, namespace, operation, userInfo, object, oldObject, dryRun, options)."""
+import atexit
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import ssl
@@ -14,8 +16,6 @@ import tempfile
 import time
 import uuid
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "images"))
-import servers  # noqa: E402  (make_ca, free_port)
 
 UNROOT = os.environ.get("UNROOT", "unroot")
 SRC = os.environ.get("UNROOT_SRC", os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -44,6 +44,44 @@ def server_missing():
     if p.returncode != 0:
         return (p.stdout + p.stderr).strip()
     return None
+
+
+# --- certificates ------------------------------------------------------------------------
+
+def make_ca(folder, key_type="ec"):
+    """A CA and a server certificate for 127.0.0.1 it signed: (ca.crt, server.crt,
+    server.key). P-256 keys: an RSA key took a second or more to make here."""
+    os.makedirs(folder, exist_ok=True)
+    ca_key, ca_crt = os.path.join(folder, "ca.key"), os.path.join(folder, "ca.crt")
+    key, csr, crt = (os.path.join(folder, n) for n in ("server.key", "server.csr",
+                                                       "server.crt"))
+    ext = os.path.join(folder, "ext.cnf")
+    new = (["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"] if key_type == "ec"
+           else ["-newkey", "rsa:2048"])
+
+    def run(*a):
+        subprocess.run(a, check=True, capture_output=True)
+    run("openssl", "req", "-x509", *new, "-nodes", "-keyout", ca_key, "-out", ca_crt,
+        "-days", "2", "-subj", "/CN=unroot test CA")
+    run("openssl", "req", *new, "-nodes", "-keyout", key, "-out", csr, "-subj",
+        "/CN=127.0.0.1")
+    with open(ext, "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n")
+    run("openssl", "x509", "-req", "-in", csr, "-CA", ca_crt, "-CAkey", ca_key,
+        "-CAcreateserial", "-out", crt, "-days", "2", "-extfile", ext)
+    return ca_crt, crt, key
+
+
+_shared = []
+
+
+def shared_certs():
+    """One CA and certificate for every server of a test run."""
+    if not _shared:
+        folder = tempfile.mkdtemp(prefix="unroot-serve-certs-")
+        atexit.register(shutil.rmtree, folder, True)
+        _shared.append(make_ca(folder))
+    return _shared[0]
 
 
 # --- reviews ----------------------------------------------------------------------------
@@ -147,7 +185,7 @@ class Server:
         if certs:
             self.ca, self.cert, self.key = certs
         else:
-            self.ca, self.cert, self.key = servers.make_ca(os.path.join(folder, "certs"))
+            self.ca, self.cert, self.key = shared_certs()
         self.config = os.path.join(folder, "serve.yaml")
         with open(self.config, "w") as f:
             f.write(config if config is not None else "drain-delay: 0s\nlog-reviews: all\n")

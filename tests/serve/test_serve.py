@@ -364,7 +364,7 @@ def openshift(work):
 
 def cert_reload(work):
     certs = os.path.join(work, "rot")
-    ca, crt, key = S.servers.make_ca(os.path.join(certs, "a"))
+    ca, crt, key = S.make_ca(os.path.join(certs, "a"))
     live_crt, live_key = os.path.join(certs, "tls.crt"), os.path.join(certs, "tls.key")
     # Not ready until a certificate is there: start without the files.
     srv = S.Server(os.path.join(work, "reload"), config="drain-delay: 0s\ncert-poll: 100ms\n",
@@ -386,7 +386,7 @@ def cert_reload(work):
         keepalive = srv.connection()
         expect(srv.get("/healthz", conn=keepalive)[0] == 200, "a kept-alive connection")
         # cert-manager renews: new files swapped in by rename, as the kubelet does.
-        _, crt2, key2 = S.servers.make_ca(os.path.join(certs, "b"))
+        _, crt2, key2 = S.make_ca(os.path.join(certs, "b"))
         # Signed by another CA: the new one must be presented for the old CA to fail.
         os.rename(crt2, live_crt + ".new")
         os.rename(key2, live_key + ".new")
@@ -407,7 +407,7 @@ def cert_reload(work):
         expect(srv.get("/healthz", conn=keepalive)[0] == 200,
                "a connection opened before the renewal is served on")
         # A key that does not match: the files are not taken, the good pair serves on.
-        _, _, other_key = S.servers.make_ca(os.path.join(certs, "c"))
+        _, _, other_key = S.make_ca(os.path.join(certs, "c"))
         shutil.copy(other_key, live_key + ".tmp")
         os.rename(live_key + ".tmp", live_key)
         time.sleep(0.5)
