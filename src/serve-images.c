@@ -160,12 +160,15 @@ static void drop(struct image_cache *ic, struct entry *e)
 	free(e);
 }
 
-/* Least recently used first, skipping what is being read. */
-static void evict(struct image_cache *ic)
+/*
+ * Least recently used first, skipping what is being read or asked for, until
+ * `room` more entries fit.
+ */
+static void evict(struct image_cache *ic, size_t room)
 {
 	struct entry *e = ic->tail;
-	while (e &&
-	       (ic->count > ic->c->image_cache_count || ic->bytes > ic->c->image_cache_bytes)) {
+	while (e && (ic->count + room > ic->c->image_cache_count ||
+		     ic->bytes > ic->c->image_cache_bytes)) {
 		struct entry *prev = e->prev;
 		if (!e->queued && !e->scanning && !e->pins)
 			drop(ic, e);
@@ -297,7 +300,7 @@ static void *scanner(void *arg)
 			e->error = why;
 			e->failed_at = now_ns();
 		}
-		evict(ic);
+		evict(ic, 0);
 		pthread_cond_broadcast(&ic->done);
 	}
 	pthread_mutex_unlock(&ic->lock);
@@ -493,7 +496,7 @@ void image_lookup_reset(struct image_lookup *l)
 		if (l->h[i].e)
 			l->h[i].e->pins--;
 	}
-	evict(ic);
+	evict(ic, 0);
 	pthread_mutex_unlock(&ic->lock);
 	for (size_t i = 0; i < l->n; i++) {
 		free(l->h[i].key);
@@ -555,7 +558,7 @@ const struct image_view *image_lookup_view(void *data, const char *ref)
 	pthread_mutex_lock(&ic->lock);
 	struct entry *e = find(ic, h->key);
 	if (!e) {
-		evict(ic);
+		evict(ic, 1);
 		if (ic->count >= ic->c->image_cache_count) {
 			h->why = strdup("every place in the image cache is taken by images being "
 					"read; raise images.cache-size");

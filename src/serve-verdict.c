@@ -393,7 +393,9 @@ int serve_decide(const struct serve_config *c, const struct review *r, bool do_m
 		return -1;
 	if (images) {
 		v->images_pending = image_lookup_pending(images);
-		if (final && image_problems(v, images, c->image_failure_deny) != 0)
+		/* Final when the caller waits no longer, or has nothing to wait for. */
+		if ((final || !v->images_pending) &&
+		    image_problems(v, images, c->image_failure_deny) != 0)
 			return -1;
 	}
 	unsigned mask = ns && ns->deny >= 0 ? (unsigned)ns->deny : c->deny;
