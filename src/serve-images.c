@@ -257,7 +257,9 @@ static void *scanner(void *arg)
 		uint64_t t0 = now_ns();
 		struct lint_run *run = lint_run_new(&ic->opts);
 		struct image *img = run ? arena_alloc(lint_run_arena(run), sizeof(*img)) : NULL;
-		int rc = img && path ? image_load(run, path, img) : -1;
+		/* The image keeps the name it was read by: it lives in the image's own arena. */
+		const char *name = run && path ? arena_strdup(lint_run_arena(run), path) : NULL;
+		int rc = img && name ? image_load(run, name, img) : -1;
 		char *why = NULL;
 		struct scanned *s = NULL;
 		if (rc == 0) {

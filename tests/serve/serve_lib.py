@@ -38,6 +38,19 @@ def summary():
     return 1 if failures else 0
 
 
+def _sanitized():
+    """True when unroot-serve was built with a sanitizer: memory figures then measure the
+    sanitizer's shadow and quarantine, and everything is several times slower."""
+    path = os.environ.get("UNROOT_SERVE")
+    if not path:
+        return False
+    p = subprocess.run(["ldd", path], capture_output=True, text=True)
+    return any(n in p.stdout for n in ("libasan", "libtsan", "libubsan"))
+
+
+SANITIZED = _sanitized()
+
+
 def server_missing():
     """Why the server cannot be tested here, or None."""
     p = subprocess.run([UNROOT, "serve", "--help"], capture_output=True, text=True)
@@ -301,8 +314,9 @@ class Server:
         os.kill(self.proc.pid, sig)
 
     def stop(self, timeout=30):
-        if not self.proc:
-            return None
+        if not self.proc or getattr(self, "stopped", False):
+            return self.proc.returncode if self.proc else None
+        self.stopped = True
         if self.proc.poll() is None:
             os.kill(self.proc.pid, signal.SIGTERM)
             try:
@@ -311,7 +325,12 @@ class Server:
                 os.kill(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
         self.logf.close()
-        return self.proc.returncode
+        rc = self.proc.returncode
+        text = open(self.log, errors="replace").read()
+        if rc != 0 or "Sanitizer" in text or "runtime error" in text:
+            # A crash, or what a sanitizer saw: the test fails and shows it.
+            expect(False, "unroot serve exited %s; its log ends:\n%s" % (rc, text[-6000:]))
+        return rc
 
 
 def raw_tls(port, ca, timeout=10):
