@@ -13,7 +13,7 @@ _unroot()
 		cword=$COMP_CWORD
 	fi
 
-	local commands="lint image simulate rules explain version"
+	local commands="lint image simulate rules explain version serve"
 	local formats="text json sarif junit checkstyle github gnu"
 	local opts="--format --output --platform --min-uid --uid-range --supplemental-groups
 		--image --fail-on --ignore --config --no-config --color --quiet --type --context --jobs
@@ -23,7 +23,7 @@ _unroot()
 	local cmd="" i
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
-		lint | image | simulate | rules | explain | version)
+		lint | image | simulate | rules | explain | version | serve)
 			cmd=${words[i]}
 			break
 			;;
@@ -80,6 +80,18 @@ _unroot()
 		;;
 	esac
 
+	if [[ $cmd == serve ]]; then
+		case $prev in
+		--tls-cert | --tls-key | --config)
+			COMPREPLY=($(compgen -f -- "$cur"))
+			;;
+		--listen) ;;
+		*)
+			COMPREPLY=($(compgen -W "--tls-cert --tls-key --listen --config --help" -- "$cur"))
+			;;
+		esac
+		return
+	fi
 	if [[ $cmd == explain ]]; then
 		COMPREPLY=($(compgen -W "$(unroot rules 2>/dev/null | awk '{print $1, $2}')" -- "$cur"))
 		return

