@@ -6,35 +6,39 @@
 #     nobody, in group 0, so runAsNonRoot can verify it and OpenShift's
 #     arbitrary uid, which also has gid 0, gets the same access;
 #   - no user is created in the image (no adduser/useradd): USER says it all;
-#   - every file is reachable through group 0: the program and its data are
-#     root:0 and read-only (group has what the process needs, r-x), and the
+#   - every file is reachable through group 0: the programs and their libraries
+#     are root:0 and read-only (group has what the process needs, r-x), and the
 #     one folder the process writes to, /work, has group 0 with g=u;
-#   - the entrypoint is the program itself: nothing starts as root and drops.
+#   - the entrypoint is the program itself: nothing starts as root and drops;
+#   - FROM scratch: the final image holds unroot, its helper programs (unroot-fetch
+#     for registries, unroot-serve for the admission webhook), the shared libraries
+#     they load and the CA certificates, and nothing else: no shell, no package
+#     manager (scripts/scratch-rootfs.sh; tests/serve/test_scratch.py runs that
+#     root filesystem as 1001:0).
 #
 #   docker build -t unroot .
 #   docker run --rm -v "$PWD:/work" unroot            # lints the current folder
 #   docker run --rm -v "$PWD:/work" unroot -f sarif .
+#   unroot serve in a cluster: deploy/ (docs/serve.md)
 
 FROM debian:bookworm-slim AS build
 RUN apt-get update \
 	&& apt-get install -y --no-install-recommends gcc libc6-dev meson ninja-build pkg-config \
-		libyaml-dev libjansson-dev libarchive-dev libssl-dev libzstd-dev \
+		libyaml-dev libjansson-dev libarchive-dev libssl-dev libzstd-dev liburing-dev \
+		libcurl4-openssl-dev libmicrohttpd-dev libgnutls28-dev ca-certificates \
 	&& rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
 RUN meson setup /build --buildtype=release -Dtests=false --prefix=/usr/local \
+		-Dregistry=enabled -Dserve=enabled \
 	&& ninja -C /build \
-	&& DESTDIR=/out meson install -C /build --no-rebuild
+	&& DESTDIR=/out meson install -C /build --no-rebuild \
+	&& scripts/scratch-rootfs.sh /out /rootfs
 
-FROM debian:bookworm-slim
-RUN apt-get update \
-	&& apt-get install -y --no-install-recommends libyaml-0-2 libjansson4 libarchive13 libssl3 \
-	&& rm -rf /var/lib/apt/lists/*
-# Owned by root:0 as COPY leaves it; meson installs the program 0755 and the rest
-# 0644, so group 0 can read and run everything and nobody but root can change it.
-COPY --from=build /out/usr/local/ /usr/local/
+FROM scratch
+# root:0, read-only but /work (0775) and /tmp, as scripts/scratch-rootfs.sh left them.
+COPY --from=build /rootfs/ /
 WORKDIR /work
-RUN chgrp 0 /work && chmod g=u /work
 USER 1001:0
 ENTRYPOINT ["/usr/local/bin/unroot"]
 CMD ["lint", "."]

@@ -207,12 +207,14 @@ class Server:
         self.proc = None
         self.port = None
 
+    def command(self, extra=()):
+        return [UNROOT, "serve", "--tls-cert", self.cert, "--tls-key", self.key, "--listen",
+                "127.0.0.1:0", "--config", self.config, *extra]
+
     def start(self, wait_ready=True, extra=()):
         self.logf = open(self.log, "ab")
-        self.proc = subprocess.Popen(
-            [UNROOT, "serve", "--tls-cert", self.cert, "--tls-key", self.key, "--listen",
-             "127.0.0.1:0", "--config", self.config, *extra],
-            stdout=subprocess.DEVNULL, stderr=self.logf, env=self.env)
+        self.proc = subprocess.Popen(self.command(extra), stdout=subprocess.DEVNULL,
+                                     stderr=self.logf, env=self.env)
         deadline = time.time() + 20
         while time.time() < deadline:
             for line in self.lines():
