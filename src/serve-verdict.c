@@ -320,6 +320,41 @@ static int mutate(struct verdict *v, const struct review *r, enum review_kind k)
 	return rc;
 }
 
+/* The image of the container named `name` in list `key` of a pod spec, or NULL. */
+static const char *image_of(const json_t *spec, const char *key, const char *name)
+{
+	const json_t *cs = json_object_get(spec, key);
+	for (size_t i = 0; i < json_array_size(cs); i++) {
+		const json_t *c = json_array_get(cs, i);
+		const char *n = json_string_value(json_object_get(c, "name"));
+		if (n && strcmp(n, name) == 0)
+			return json_string_value(json_object_get(c, "image"));
+	}
+	return NULL;
+}
+
+/* True when a container of the pod has another image than in `old` (or there is no old). */
+static bool images_changed(const json_t *pod, const json_t *old)
+{
+	if (!old)
+		return true;
+	static const char *const lists[] = {"containers", "initContainers"};
+	const json_t *spec = json_object_get(pod, "spec");
+	const json_t *old_spec = json_object_get(old, "spec");
+	for (size_t l = 0; l < 2; l++) {
+		const json_t *cs = json_object_get(spec, lists[l]);
+		for (size_t i = 0; i < json_array_size(cs); i++) {
+			const json_t *c = json_array_get(cs, i);
+			const char *name = json_string_value(json_object_get(c, "name"));
+			const char *image = json_string_value(json_object_get(c, "image"));
+			const char *was = name ? image_of(old_spec, lists[l], name) : NULL;
+			if (!was || !image || strcmp(was, image) != 0)
+				return true;
+		}
+	}
+	return false;
+}
+
 int serve_decide(const struct serve_config *c, const struct review *r, bool do_mutate,
 		 struct image_lookup *images, bool final, struct verdict *v)
 {
@@ -340,9 +375,13 @@ int serve_decide(const struct serve_config *c, const struct review *r, bool do_m
 		if (k != RK_POD || strcmp(r->sub_resource, "ephemeralcontainers") != 0)
 			return skip(v, "a subresource other than ephemeralcontainers");
 		ephemeral = true;
-	} else if (k == RK_POD && strcmp(r->operation, "UPDATE") == 0) {
-		/* A pod's containers and security context cannot change once it exists. */
-		return skip(v, "an update of a pod's immutable spec");
+	} else if (k == RK_POD && strcmp(r->operation, "UPDATE") == 0 &&
+		   !images_changed(r->object, r->old_object)) {
+		/*
+		 * A pod's security context cannot change once it exists; its images can
+		 * (kubectl set image), and a new image is judged as a new pod would be.
+		 */
+		return skip(v, "an update of a pod that changes none of its images");
 	}
 	const json_t *meta = json_object_get(r->object, "metadata");
 	if (json_object_get(meta, "deletionTimestamp"))

@@ -92,7 +92,13 @@ def protocol(srv):
     expect(r["allowed"], "the status subresource is not judged")
     badpod = wrap("Pod", pod_spec([container(sc={"runAsUser": 0})]))
     _, r = srv.review(badpod, operation="UPDATE", old=badpod)
-    expect(r["allowed"], "an update of a pod (whose spec cannot change) is not judged")
+    expect(r["allowed"], "an update of a pod that keeps its images is not judged (its "
+           "security context cannot change)")
+    newimage = copy.deepcopy(badpod)
+    newimage["spec"]["containers"][0]["image"] = "registry.example.com/team/app:2.0"
+    _, r = srv.review(newimage, operation="UPDATE", old=badpod)
+    expect(not r["allowed"] and "NR201" in r["status"]["message"],
+           "an update of a pod to another image (kubectl set image) is judged as a new pod")
     _, r = srv.review(bad, operation="UPDATE", old=good)
     expect(not r["allowed"], "an update of a Deployment to a root template is denied")
     deleting = copy.deepcopy(bad)
