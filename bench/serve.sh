@@ -164,12 +164,16 @@ stop rss
 # 3: image checks, warm: the first review reads the image, the rest find it in memory.
 port=$(start images true)
 h2 -c 1 -n 1 -d "$tmp/review.json" "https://127.0.0.1:$port/validate"
+c0=$(cpu_ms "$(cat "$tmp/images.pid")")
 h2 -c 8 -n 2000 -d "$tmp/review.json" "https://127.0.0.1:$port/validate"
+c1=$(cpu_ms "$(cat "$tmp/images.pid")")
 both "$port" images
 r99=$(p99 "$tmp/images-review.log")
 h99=$(p99 "$tmp/images-healthz.log")
 printf '3. with image checks, warm: review p99 %s ms, /healthz p99 %s ms: %sx (goal: at most 5x); %d errors\n' \
 	"$r99" "$h99" "$(awk -v a="$r99" -v b="$h99" 'BEGIN{printf "%.2f", a/b}')" \
 	$(($(bad "$tmp/images-review.log") + $(bad "$tmp/images-healthz.log")))
+printf '   2,000 reviews with image checks, warm, took %d ms of the server'"'"'s CPU: %.2f ms a review\n' \
+	"$((c1 - c0))" "$(awk -v ms="$((c1 - c0))" 'BEGIN{printf "%.2f", ms / 2000}')"
 curl -s --cacert "$tmp/ca.crt" "https://127.0.0.1:$port/metrics" |
 	grep -E '^unroot_image_(cache_hits|cache_misses|scans)_total' | sed 's/^/   /'

@@ -57,9 +57,11 @@ suite debug build
 if [ "$quick" = 0 ]; then
 	suite sanitizers build-asan -Db_sanitize=address,undefined -Db_lundef=false \
 		-Dc_args=-fno-sanitize-recover=all
-	# The threads that lint many Dockerfiles at once, and those that read an image's
-	# layers while the calling thread applies them, under ThreadSanitizer.
-	only="cli-jobs cli-read-batch image-crafted" TSAN_OPTIONS=halt_on_error=1 suite threads build-tsan \
+	# The threads that lint many Dockerfiles at once, those that read an image's
+	# layers while the calling thread applies them, and the webhook's (HTTP workers,
+	# image scanners, the waiter that answers parked reviews, certificate reloads),
+	# under ThreadSanitizer.
+	only="cli-jobs cli-read-batch image-crafted serve-serve serve-images" TSAN_OPTIONS=halt_on_error=1 suite threads build-tsan \
 		-Db_sanitize=thread -Db_lundef=false
 	if command -v clang >/dev/null; then
 		echo "== fuzz"
