@@ -6,7 +6,7 @@ gid 0 with a clean environment, as a container runtime would start it:
   registry on loopback, unroot serve answers reviews over HTTPS, with image checks;
 - the server runs as 1001:0 and writes only where the Deployment mounts a volume;
 - SIGTERM stops it with status 0.
-Exits 77 when not root (chroot) or this unroot has no server."""
+Exits 77 when not root (chroot), in a sanitizer build, or when this unroot has no server."""
 import json
 import os
 import shutil
@@ -64,6 +64,13 @@ def main():
         print("skip: needs root, chroot, ldd and unroot-serve (%s)" % (why or "not root"))
         return 77
     build = os.path.dirname(os.path.abspath(S.UNROOT))
+    # The image is a build without sanitizers, whose runtimes need /proc, which a chroot
+    # lacks: a sanitizer build has nothing to say about it.
+    ldd = subprocess.run(["ldd", os.path.join(build, "unroot-serve")], capture_output=True,
+                         text=True).stdout
+    if any(lib in ldd for lib in ("libasan", "libtsan", "libubsan")):
+        print("skip: a sanitizer build; the image is built without sanitizers")
+        return 77
     work = tempfile.mkdtemp(prefix="unroot-scratch-")
     reg = None
     try:
