@@ -11,7 +11,7 @@
 #include "unroot/arena.h"
 #include "unroot/config.h"
 #include "unroot/source.h"
-#include "unroot/yaml.h"
+#include "yaml/ytree.h"
 
 #include <errno.h>
 #include <stdio.h>

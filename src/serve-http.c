@@ -21,7 +21,7 @@
 #include "serve-http.h"
 #include "serve-tls.h"
 #include "unroot/buf.h"
-#include "unroot/cpus.h"
+#include "util/threads.h"
 
 #include <errno.h>
 #include <netinet/in.h>

@@ -21,8 +21,9 @@
  */
 #include "serve.h"
 #include "unroot/arena.h"
-#include "unroot/image.h"
-#include "unroot/ref.h"
+#include "image/image.h"
+#include "image/ref.h"
+#include "util/reading.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -226,12 +227,12 @@ static void enqueue(struct image_cache *ic, struct entry *e)
 /* --- the scanners ---------------------------------------------------------------- */
 
 /* Why image_load failed: its NR000's message. */
-static char *load_error(struct lint_run *run)
+/* What the image reader said last, malloc'd. */
+static char *load_error(const struct reading *rd)
 {
-	const struct diag_list *dl = lint_run_diags(run);
-	for (size_t i = dl->n; i-- > 0;)
-		if (dl->items[i].message)
-			return strdup(dl->items[i].message);
+	for (size_t i = rd->nerrors; i-- > 0;)
+		if (rd->errors[i].message)
+			return strdup(rd->errors[i].message);
 	return strdup("the image could not be read");
 }
 
@@ -255,11 +256,17 @@ static void *scanner(void *arg)
 		pthread_mutex_unlock(&ic->lock);
 
 		uint64_t t0 = now_ns();
+		/*
+		 * A run of its own holds the image, which lives until the cache lets it go:
+		 * the image reader reads into the run's arena, as the engine's --pull does.
+		 */
 		struct lint_run *run = lint_run_new(&ic->opts);
 		struct image *img = run ? arena_alloc(lint_run_arena(run), sizeof(*img)) : NULL;
 		/* The image keeps the name it was read by: it lives in the image's own arena. */
 		const char *name = run && path ? arena_strdup(lint_run_arena(run), path) : NULL;
-		int rc = img && name ? image_load(run, name, img) : -1;
+		struct reading rd = {.opts = &ic->opts, .path = name};
+		rd.arena = rd.scratch = run ? lint_run_arena(run) : NULL;
+		int rc = img && name ? image_load(&rd, name, img) : -1;
 		char *why = NULL;
 		struct scanned *s = NULL;
 		if (rc == 0) {
@@ -271,7 +278,7 @@ static void *scanner(void *arg)
 				rc = -1;
 		}
 		if (rc != 0) {
-			why = run ? load_error(run) : strdup("out of memory");
+			why = run ? load_error(&rd) : strdup("out of memory");
 			lint_run_free(run);
 			metrics_pull_error(ic->m);
 		}

@@ -12,7 +12,7 @@
 #include "serve.h"
 #include "unroot/arena.h"
 #include "unroot/buf.h"
-#include "unroot/identity.h"
+#include "identity/identity.h"
 #include "unroot/simulate.h"
 
 #include <fnmatch.h>
