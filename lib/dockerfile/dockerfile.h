@@ -383,4 +383,21 @@ long df_id(const char *s);
  */
 long df_account_uid(const struct dockerfile *df, const char *name, size_t before, bool literal);
 
+/*
+ * The one user every finding on a Dockerfile suggests (`USER uid:0`): the
+ * uid the image already uses for itself (its numeric USER line, the account
+ * a named USER or the entrypoint's privilege drop names, else the owner its
+ * --chown/chown lines and useradd lines name most), or the base image's
+ * listed user, or 1001 (--min-uid when higher). A numeric USER below
+ * --min-uid stays only when the image's files or accounts use it too.
+ */
+struct df_image_user {
+	long uid;
+	const char *name; /* the account the uid comes from, or NULL */
+	const char *why;  /* where the uid comes from, for messages; NULL: the USER line or 1001 */
+	bool own;	  /* the image's own user, from its own lines */
+};
+void df_image_user(struct arena *a, const struct dockerfile *df, const struct lint_options *opts,
+		   struct df_image_user *out);
+
 #endif

@@ -9,7 +9,7 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 		return;
 	if (fu.known && fu.uid > 0)
 		return; /* a listed base image that runs as non-root */
-	const char *fix = final_user_fix(ctx, -1);
+	const char *fix = final_user_fix(ctx);
 	const char *base = fu.f.base ? fu.f.base : ctx->df->stages[fu.f.stage].base;
 	struct diag *d;
 	if (fu.known)
@@ -17,16 +17,16 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 			   "no USER in the final stage or the stages it is built from, and the "
 			   "base image '%s' runs as root (%s): Docker and Podman run the "
 			   "container as root, and Kubernetes refuses it under runAsNonRoot; add "
-			   "'%s'",
-			   base, fu.f.base_source, fix);
+			   "'%s'%s",
+			   base, fu.f.base_source, fix, image_user_why(ctx));
 	else
 		d = report(ctx, self, fu.start, fu.end,
 			   "no USER in the final stage or the stages it is built from, and the "
 			   "base image '%s' is not known to run as non-root: Docker and Podman "
 			   "then run the container as root, and Kubernetes refuses it under "
-			   "runAsNonRoot; add '%s' (or list the image under base-images if it "
-			   "sets a user)",
-			   base, fix);
+			   "runAsNonRoot; add '%s'%s (or list the image under base-images if "
+			   "it sets a user)",
+			   base, fix, image_user_why(ctx));
 	if (d)
 		d->fix = fix;
 }

@@ -9,7 +9,7 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 	struct final_user fu;
 	if (!final_user_get(ctx, &fu) || fu.from_base || !fu.known || fu.uid != 0)
 		return;
-	const char *fix = final_user_fix(ctx, -1);
+	const char *fix = final_user_fix(ctx);
 	const char *text = fu.line->text;
 	const char *value = fu.f.user->value;
 	struct diag *d;

@@ -3,14 +3,17 @@
 #include "unroot/arena.h"
 #include "rules/check.h"
 
+#include <string.h>
+
 static void check(struct check_ctx *ctx, const struct rule *self)
 {
 	struct final_user fu;
 	if (!final_user_get(ctx, &fu) || fu.from_base || !fu.known || !fu.user_is_name ||
 	    fu.uid == 0)
 		return;
-	long uid = final_user_created_uid(ctx, fu.user);
-	const char *fix = final_user_fix(ctx, uid);
+	const struct df_image_user *iu = image_user(ctx);
+	bool same = iu->name && strcmp(iu->name, fu.user) == 0;
+	const char *fix = final_user_fix(ctx);
 	struct diag *d = report(
 	    ctx, self, fu.start, fu.end,
 	    "the final USER '%s' is a name: with runAsNonRoot and no runAsUser the "
@@ -18,8 +21,7 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 	    "(\"image has non-numeric user (%s), cannot verify user is non-root\"); "
 	    "write %s'%s'",
 	    fu.line->text, fu.user,
-	    uid >= 0 ? "" : arena_printf(ctx->arena, "the numeric uid of '%s', e.g. ", fu.user),
-	    fix);
+	    same ? "" : arena_printf(ctx->arena, "the numeric uid of '%s', e.g. ", fu.user), fix);
 	if (d)
 		d->fix = fix;
 }

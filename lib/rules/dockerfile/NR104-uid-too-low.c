@@ -9,13 +9,23 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 	long min = ctx->opts->min_uid;
 	if (!final_user_get(ctx, &fu) || !fu.known || fu.uid <= 0 || fu.uid >= min)
 		return;
-	const char *fix = final_user_fix(ctx, -1);
+	const char *what = "low uids belong to system accounts (daemon, www-data, nginx) and may "
+			   "match a host user's files when Docker, Podman or Kubernetes run the "
+			   "container";
+	if (image_user(ctx)->uid == fu.uid) {
+		/* The image's files and accounts use this uid too: a USER line alone
+		 * with another uid would leave the process out of them. */
+		report(ctx, self, fu.start, fu.end,
+		       "the final uid %ld is below %ld%s: %s; the image's own files and accounts "
+		       "use uid %ld too, so renumber them together with the USER line (useradd "
+		       "-u, --chown, chown) to a uid of %ld or more",
+		       fu.uid, min, final_user_origin(ctx, &fu), what, fu.uid, min);
+		return;
+	}
+	const char *fix = final_user_fix(ctx);
 	struct diag *d =
-	    report(ctx, self, fu.start, fu.end,
-		   "the final uid %ld is below %ld%s: low uids belong to system accounts "
-		   "(daemon, www-data, nginx) and may match a host user's files when Docker, "
-		   "Podman or Kubernetes run the container; write '%s'",
-		   fu.uid, min, final_user_origin(ctx, &fu), fix);
+	    report(ctx, self, fu.start, fu.end, "the final uid %ld is below %ld%s: %s; write '%s'",
+		   fu.uid, min, final_user_origin(ctx, &fu), what, fix);
 	if (d)
 		d->fix = fix;
 }

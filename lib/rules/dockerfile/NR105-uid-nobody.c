@@ -12,7 +12,7 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 	bool nobody_name = !fu.from_base && fu.user && strcmp(fu.user, "nobody") == 0;
 	if (!nobody_name && fu.uid != 65534 && fu.uid != 65535)
 		return;
-	const char *fix = final_user_fix(ctx, -1);
+	const char *fix = final_user_fix(ctx);
 	const char *what = nobody_name	     ? "the final user is 'nobody' (uid 65534 in Debian, "
 					       "Alpine and busybox images)"
 			   : fu.uid == 65534 ? "the final uid is 65534 (nobody)"

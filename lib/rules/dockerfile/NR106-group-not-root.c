@@ -16,12 +16,12 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 		if (fu.gid <= 0)
 			return;
 		group = arena_printf(ctx->arena, "%ld", fu.gid);
-		fix = arena_printf(ctx->arena, "USER %ld:0", fu.uid);
+		fix = final_user_fix(ctx);
 	} else {
 		if (!fu.group || fu.gid == 0)
 			return;
 		group = fu.group;
-		fix = arena_printf(ctx->arena, "USER %s:0", fu.user);
+		fix = final_user_fix_keep(ctx, &fu);
 	}
 	struct diag *d =
 	    report(ctx, self, fu.start, fu.end,

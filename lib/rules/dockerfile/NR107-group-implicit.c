@@ -8,7 +8,7 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 	struct final_user fu;
 	if (!final_user_get(ctx, &fu) || fu.from_base || !fu.known || fu.uid == 0 || fu.group)
 		return;
-	const char *fix = arena_printf(ctx->arena, "USER %s:0", fu.user);
+	const char *fix = final_user_fix_keep(ctx, &fu);
 	struct diag *d =
 	    report(ctx, self, fu.start, fu.end,
 		   "'USER %s' gives no group: Docker and Podman take it from /etc/passwd when "

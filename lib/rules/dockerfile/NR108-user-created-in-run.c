@@ -1,4 +1,5 @@
 /* NR108 user-created-in-run: accounts created or changed in a RUN of the final image. */
+#include "final-user.h"
 #include "show.h"
 #include "unroot/arena.h"
 #include "unroot/diag.h"
@@ -26,19 +27,12 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 {
 	const struct df_command *h = ctx->df->run;
 	size_t n = ctx->df->nrun;
-	long min = ctx->opts->min_uid;
 	for (size_t i = 0; i < n; i++) {
 		const struct sh_finding *f = h[i].f;
 		if (f->kind != SH_USER_ADD && f->kind != SH_GROUP_ADD && f->kind != SH_USER_MOD &&
 		    f->kind != SH_GROUP_MOD)
 			continue;
-		long given =
-		    f->uid >= 0 ? f->uid : df_id(show_expand(ctx, h[i].t->in, f->uid_text));
-		long uid =
-		    f->kind == SH_USER_ADD && given >= min && given != 65534 && given != 65535
-			? given
-			: (min > 1001 ? min : 1001);
-		const char *fix = arena_printf(ctx->arena, "USER %ld:0", uid);
+		const char *fix = final_user_fix(ctx);
 		size_t s, e;
 		df_command_span(&h[i], &s, &e);
 		const char *cmd = show_command(ctx, &h[i]);

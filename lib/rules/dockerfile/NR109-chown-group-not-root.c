@@ -1,4 +1,5 @@
 /* NR109 chown-group-not-root: COPY/ADD --chown or RUN chown gives files a group other than 0. */
+#include "final-user.h"
 #include "show.h"
 #include "unroot/arena.h"
 #include "unroot/diag.h"
@@ -31,7 +32,7 @@ static void check_copy(struct check_ctx *ctx, const struct rule *self, const str
 	const char *user = colon ? arena_strndup(ctx->arena, v, (size_t)(colon - v)) : v;
 	const char *group = colon ? colon + 1 : NULL;
 	long uid = df_id(user);
-	const char *owner = *user ? user : "1001";
+	const char *owner = *user ? user : arena_printf(ctx->arena, "%ld", image_user(ctx)->uid);
 	struct diag *d;
 	const char *fix;
 	if (group && *group) {

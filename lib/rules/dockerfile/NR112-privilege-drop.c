@@ -93,7 +93,7 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 	struct final_user fu;
 	bool non_root = final_user_get(ctx, &fu) && fu.known && fu.uid != 0 &&
 			!(fu.user_is_name && fu.user && strcmp(fu.user, "root") == 0);
-	const char *user_fix = final_user_fix(ctx, fu.known ? fu.uid : -1);
+	const char *user_fix = final_user_fix(ctx);
 	for (size_t i = 0; i < n; i++) {
 		const struct sh_finding *f = h[i].f;
 		if (f->kind != SH_PRIV_DROP || is_root(f->owner))

@@ -17,7 +17,7 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 				continue;
 			bool found = in->user.unresolved_global;
 			const char *fix = found && *name ? arena_printf(ctx->arena, "ARG %s", name)
-							 : final_user_fix(ctx, -1);
+							 : final_user_fix(ctx);
 			const char *why =
 			    !*name ? "the value does not expand (a syntax error)"
 			    : found

@@ -72,17 +72,28 @@ static bool compute(const struct check_ctx *ctx, struct final_user *fu)
 	return true;
 }
 
-long final_user_suggest_uid(const struct check_ctx *ctx, long uid)
+const struct df_image_user *image_user(struct check_ctx *ctx)
 {
-	long min = ctx->opts->min_uid;
-	if (uid >= min && uid > 0 && uid != 65534 && uid != 65535)
-		return uid;
-	return min > 1001 ? min : 1001;
+	struct df_memo *m = df_memo(ctx);
+	static const struct df_image_user none = {.uid = 1001};
+	if (m && m->has_image_user)
+		return &m->image_user;
+	if (!m || !ctx->df)
+		return &none;
+	df_image_user(ctx->arena, ctx->df, ctx->opts, &m->image_user);
+	m->has_image_user = true;
+	return &m->image_user;
 }
 
-const char *final_user_fix(const struct check_ctx *ctx, long uid)
+const char *final_user_fix(struct check_ctx *ctx)
 {
-	return arena_printf(ctx->arena, "USER %ld:0", final_user_suggest_uid(ctx, uid));
+	return arena_printf(ctx->arena, "USER %ld:0", image_user(ctx)->uid);
+}
+
+const char *image_user_why(struct check_ctx *ctx)
+{
+	const struct df_image_user *u = image_user(ctx);
+	return u->why ? arena_printf(ctx->arena, " (uid %ld: %s)", u->uid, u->why) : "";
 }
 
 const char *final_user_origin(const struct check_ctx *ctx, const struct final_user *fu)
@@ -94,9 +105,31 @@ const char *final_user_origin(const struct check_ctx *ctx, const struct final_us
 			    fu->f.base_source ? fu->f.base_source : "not listed");
 }
 
-/* The uid `useradd -u N name` in the final stage chain gives; the last one in build order wins,
- * as it would in the image. */
-long final_user_created_uid(struct check_ctx *ctx, const char *name)
+const char *final_user_written(struct check_ctx *ctx, const struct final_user *fu, long *colon)
 {
-	return name && ctx->df ? df_account_uid(ctx->df, name, SIZE_MAX, true) : -1;
+	const char *t = fu->line->text;
+	int depth = 0;
+	*colon = -1;
+	for (const char *p = t; *p; p++) {
+		if (*p == '{')
+			depth++;
+		else if (*p == '}' && depth > 0)
+			depth--;
+		else if (*p == ':' && depth == 0) {
+			*colon = p - t;
+			break;
+		}
+	}
+	size_t n = *colon >= 0 ? (size_t)*colon : strlen(t);
+	while (n > 0 && (t[n - 1] == ' ' || t[n - 1] == '\t'))
+		n--;
+	return arena_strndup(ctx->arena, t, n);
+}
+
+const char *final_user_fix_keep(struct check_ctx *ctx, const struct final_user *fu)
+{
+	long colon;
+	if (fu->from_base || fu->uid != image_user(ctx)->uid || fu->user_is_name)
+		return final_user_fix(ctx);
+	return arena_printf(ctx->arena, "USER %s:0", final_user_written(ctx, fu, &colon));
 }

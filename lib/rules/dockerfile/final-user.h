@@ -28,16 +28,26 @@ struct final_user {
 /* False when the Dockerfile has no stage. */
 bool final_user_get(struct check_ctx *ctx, struct final_user *fu);
 
-/* A uid to suggest: `uid` when it is fine, else 1001 (or --min-uid when higher). */
-long final_user_suggest_uid(const struct check_ctx *ctx, long uid);
+/* The one user every finding on this Dockerfile suggests (dockerfile.h), worked out once. */
+const struct df_image_user *image_user(struct check_ctx *ctx);
 
-/* "USER 1001:0" with the suggested uid. */
-const char *final_user_fix(const struct check_ctx *ctx, long uid);
+/* "USER uid:0" with the image's user. */
+const char *final_user_fix(struct check_ctx *ctx);
+
+/*
+ * The USER line's user part as written ("${uid}" stays so), and in *colon
+ * the offset of the ':' before its group in fu->line->text (-1: none).
+ */
+const char *final_user_written(struct check_ctx *ctx, const struct final_user *fu, long *colon);
+
+/* The fix for a USER line that keeps its user: "USER <as written>:0" when
+ * that user is the image's, else final_user_fix(). */
+const char *final_user_fix_keep(struct check_ctx *ctx, const struct final_user *fu);
+
+/* " (NAME, the user the image ...)" after the fix when the uid is the image's own, or "". */
+const char *image_user_why(struct check_ctx *ctx);
 
 /* " (the user comes from the base image 'x': why)" or "" for a USER line. */
 const char *final_user_origin(const struct check_ctx *ctx, const struct final_user *fu);
-
-/* The numeric uid a RUN useradd/adduser in the final chain gives `name`, or -1. */
-long final_user_created_uid(struct check_ctx *ctx, const char *name);
 
 #endif

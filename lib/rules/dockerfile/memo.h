@@ -18,6 +18,8 @@ struct df_memo {
 	const struct dockerfile *df; /* the input it was made for */
 	bool has_user, user_ok;
 	struct final_user user;
+	bool has_image_user;
+	struct df_image_user image_user;
 };
 
 /* The memo of ctx->df, empty when new; NULL when out of memory. */
