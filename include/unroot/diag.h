@@ -32,6 +32,17 @@ enum platform {
 	PLAT_ALL = 0xfu,
 };
 
+/*
+ * One exact change to a file: the bytes [offset, offset + length) of the
+ * original file become `text` (length 0: an insertion). Offsets are the
+ * file's own bytes, as read.
+ */
+struct diag_edit {
+	const char *path; /* the file, named as the finding's path is */
+	size_t offset, length;
+	const char *text;
+};
+
 struct diag {
 	const struct rule *rule;
 	enum severity severity; /* set by the engine: the rule's, or the configured one */
@@ -41,9 +52,13 @@ struct diag {
 	size_t start, end;	/* byte span in src; 0,0 without src */
 	const char *message;	/* what, where, why; no trailing full stop */
 	const char *fix;	/* the exact line to write instead, or NULL */
-	const char *object;	/* "Deployment/web", an image path, or NULL */
-	const char *container;	/* container name, or NULL */
-	bool variant;		/* weighs as the rule's variant_severity says (rule.h) */
+	/* The fix as exact edits, which `unroot fix` applies; none when it is not mechanical.
+	 * Edits of different findings on one input never overlap unless they are equal. */
+	const struct diag_edit *edits;
+	size_t nedits;
+	const char *object;    /* "Deployment/web", an image path, or NULL */
+	const char *container; /* container name, or NULL */
+	bool variant;	       /* weighs as the rule's variant_severity says (rule.h) */
 	bool suppressed;
 	/* 1-based line and byte column of start and end, set by lint_run_finish(); 0 without src */
 	unsigned line, col, end_line, end_col;
@@ -82,6 +97,13 @@ struct diag *diag_add(struct diag_list *l, const struct rule *rule, const char *
 
 struct diag *diag_vadd(struct diag_list *l, const struct rule *rule, const char *path,
 		       struct source *src, size_t start, size_t end, const char *fmt, va_list ap);
+
+/*
+ * Adds to d's edits the replacement of [start, end) of `src` (the file
+ * `path`) by `text`. Returns 0, or -1 when the arena is full.
+ */
+int diag_edit_add(struct diag_list *l, struct diag *d, const char *path, size_t start, size_t end,
+		  const char *text);
 
 /* Fills in the line and column of start and end from the source; no-op without one. */
 void diag_locate(struct diag *d);

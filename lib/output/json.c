@@ -82,6 +82,24 @@ static void number(struct buf *out, const char *indent, const char *name, unsign
 	buf_puts(out, ",\n");
 }
 
+/* "edits": [{"path", "offset", "length", "text"}], the finding's last key. */
+static void edits(struct buf *out, struct buf *tmp, const struct diag *d)
+{
+	static const char in[] = "          ";
+	key(out, "      ", "edits");
+	buf_puts(out, "[\n");
+	for (size_t i = 0; i < d->nedits; i++) {
+		const struct diag_edit *e = &d->edits[i];
+		buf_puts(out, "        {\n");
+		field(out, tmp, in, "path", e->path, false);
+		number(out, in, "offset", e->offset);
+		number(out, in, "length", e->length);
+		field(out, tmp, in, "text", e->text, true);
+		buf_puts(out, i + 1 < d->nedits ? "        },\n" : "        }\n");
+	}
+	buf_puts(out, "      ]\n");
+}
+
 static void one(struct buf *out, struct buf *tmp, const struct diag *d, bool last)
 {
 	static const char in[] = "      ";
@@ -117,19 +135,24 @@ static void one(struct buf *out, struct buf *tmp, const struct diag *d, bool las
 	buf_putc(out, ']');
 	if (d->object) {
 		buf_puts(out, ",\n");
-		field(out, tmp, in, "object", d->object, !d->container && !d->fix);
+		field(out, tmp, in, "object", d->object, !d->container && !d->fix && !d->nedits);
 	}
 	if (d->container) {
 		if (!d->object)
 			buf_puts(out, ",\n");
-		field(out, tmp, in, "container", d->container, !d->fix);
+		field(out, tmp, in, "container", d->container, !d->fix && !d->nedits);
 	}
 	if (d->fix) {
 		if (!d->object && !d->container)
 			buf_puts(out, ",\n");
-		field(out, tmp, in, "fix", d->fix, true);
+		field(out, tmp, in, "fix", d->fix, !d->nedits);
 	}
-	if (!d->object && !d->container && !d->fix)
+	if (d->nedits) {
+		if (!d->object && !d->container && !d->fix)
+			buf_puts(out, ",\n");
+		edits(out, tmp, d);
+	}
+	if (!d->object && !d->container && !d->fix && !d->nedits)
 		buf_putc(out, '\n');
 	buf_puts(out, last ? "    }\n" : "    },\n");
 }

@@ -183,6 +183,49 @@ static json_t *artifact_location(const struct report *r, const char *path)
 	return o;
 }
 
+/* SARIF's `fixes`: one fix, its edits grouped by file as artifactChanges with byte regions. */
+static json_t *fixes(const struct report *r, const struct diag *d)
+{
+	json_t *changes = json_array();
+	for (size_t i = 0; i < d->nedits; i++) {
+		const struct diag_edit *e = &d->edits[i];
+		bool seen = false;
+		for (size_t k = 0; k < i; k++)
+			seen |= strcmp(d->edits[k].path, e->path) == 0;
+		if (seen)
+			continue;
+		json_t *reps = json_array();
+		for (size_t k = i; k < d->nedits; k++) {
+			const struct diag_edit *x = &d->edits[k];
+			if (strcmp(x->path, e->path) != 0)
+				continue;
+			json_t *region = json_object();
+			json_object_set_new(region, "byteOffset",
+					    json_integer((json_int_t)x->offset));
+			json_object_set_new(region, "byteLength",
+					    json_integer((json_int_t)x->length));
+			json_t *ins = json_object();
+			json_object_set_new(ins, "text", jstr(x->text));
+			json_t *rep = json_object();
+			json_object_set_new(rep, "deletedRegion", region);
+			json_object_set_new(rep, "insertedContent", ins);
+			json_array_append_new(reps, rep);
+		}
+		json_t *change = json_object();
+		json_object_set_new(change, "artifactLocation", artifact_location(r, e->path));
+		json_object_set_new(change, "replacements", reps);
+		json_array_append_new(changes, change);
+	}
+	json_t *fix = json_object();
+	json_t *desc = json_object();
+	json_object_set_new(desc, "text", jstr(d->fix ? d->fix : "apply the edits"));
+	json_object_set_new(fix, "description", desc);
+	json_object_set_new(fix, "artifactChanges", changes);
+	json_t *list = json_array();
+	json_array_append_new(list, fix);
+	return list;
+}
+
 static json_t *region(const struct diag *d)
 {
 	json_t *o = json_object();
@@ -255,6 +298,9 @@ static json_t *result(const struct report *r, const struct rule *const *table, s
 	json_t *locs = json_array();
 	json_array_append_new(locs, loc);
 	json_object_set_new(o, "locations", locs);
+
+	if (d->nedits)
+		json_object_set_new(o, "fixes", fixes(r, d));
 
 	json_t *props = json_object();
 	json_object_set_new(props, "platforms", platform_array(d->platforms));

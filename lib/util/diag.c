@@ -91,6 +91,24 @@ struct diag *diag_add(struct diag_list *l, const struct rule *rule, const char *
 	return d;
 }
 
+int diag_edit_add(struct diag_list *l, struct diag *d, const char *path, size_t start, size_t end,
+		  const char *text)
+{
+	if (!d || !text)
+		return -1;
+	struct diag_edit *e = arena_alloc(l->arena, (d->nedits + 1) * sizeof(*e));
+	if (!e)
+		return -1;
+	if (d->nedits)
+		memcpy(e, d->edits, d->nedits * sizeof(*e));
+	if (end < start)
+		end = start;
+	e[d->nedits] = (struct diag_edit){path ? path : d->path, start, end - start, text};
+	d->edits = e;
+	d->nedits++;
+	return 0;
+}
+
 static int cmp_diag(const void *pa, const void *pb)
 {
 	const struct diag *a = pa, *b = pb;

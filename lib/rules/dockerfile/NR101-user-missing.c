@@ -1,5 +1,6 @@
 /* NR101 user-missing: nothing sets a non-root user for the final image. */
 #include "final-user.h"
+#include "edit.h"
 #include "rules/check.h"
 
 static void check(struct check_ctx *ctx, const struct rule *self)
@@ -29,6 +30,7 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 			   base, fix, image_user_why(ctx));
 	if (d)
 		d->fix = fix;
+	edit_user_insert(ctx, d, fix);
 }
 
 const struct rule NR101_user_missing = {

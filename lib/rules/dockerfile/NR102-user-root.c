@@ -1,5 +1,6 @@
 /* NR102 user-root: the final USER is root. */
 #include "final-user.h"
+#include "edit.h"
 #include "rules/check.h"
 
 #include <string.h>
@@ -33,6 +34,7 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 			   text, fix);
 	if (d)
 		d->fix = fix;
+	edit_user(ctx, d, &fu, fix);
 }
 
 const struct rule NR102_user_root = {

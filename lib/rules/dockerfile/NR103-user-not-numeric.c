@@ -1,5 +1,6 @@
 /* NR103 user-not-numeric: the final USER names a user instead of a uid. */
 #include "final-user.h"
+#include "edit.h"
 #include "unroot/arena.h"
 #include "rules/check.h"
 
@@ -24,6 +25,7 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 	    same ? "" : arena_printf(ctx->arena, "the numeric uid of '%s', e.g. ", fu.user), fix);
 	if (d)
 		d->fix = fix;
+	edit_user(ctx, d, &fu, fix);
 }
 
 const struct rule NR103_user_not_numeric = {

@@ -1,5 +1,6 @@
 /* NR104 uid-too-low: the final uid is below --min-uid. */
 #include "final-user.h"
+#include "edit.h"
 #include "unroot/lint.h"
 #include "rules/check.h"
 
@@ -28,6 +29,7 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 		   fu.uid, min, final_user_origin(ctx, &fu), what, fix);
 	if (d)
 		d->fix = fix;
+	edit_user(ctx, d, &fu, fix);
 }
 
 const struct rule NR104_uid_too_low = {

@@ -1,5 +1,6 @@
 /* NR105 uid-nobody: the final user is nobody (65534) or 65535. */
 #include "final-user.h"
+#include "edit.h"
 #include "rules/check.h"
 
 #include <string.h>
@@ -24,6 +25,7 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 				what, final_user_origin(ctx, &fu), fix);
 	if (d)
 		d->fix = fix;
+	edit_user(ctx, d, &fu, fix);
 }
 
 const struct rule NR105_uid_nobody = {

@@ -1,5 +1,6 @@
 /* NR106 group-not-root: the final USER gives a group other than 0. */
 #include "final-user.h"
+#include "edit.h"
 #include "unroot/arena.h"
 #include "rules/check.h"
 
@@ -32,6 +33,7 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 		   group, final_user_origin(ctx, &fu), group, fix);
 	if (d)
 		d->fix = fix;
+	edit_user(ctx, d, &fu, fix);
 }
 
 const struct rule NR106_group_not_root = {

@@ -1,5 +1,6 @@
 /* NR107 group-implicit: the final USER says no group. */
 #include "final-user.h"
+#include "edit.h"
 #include "unroot/arena.h"
 #include "rules/check.h"
 
@@ -17,6 +18,7 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 		   fu.line->text, fix);
 	if (d)
 		d->fix = fix;
+	edit_user(ctx, d, &fu, fix);
 }
 
 const struct rule NR107_group_implicit = {

@@ -44,7 +44,7 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 			    arena_printf(ctx->arena, " (in a script that %s on line %u of %s runs)",
 					 h[i].t->in->keyword, line, ctx->path);
 		}
-		struct diag *d = diag_add(
+		const struct diag *d = diag_add(
 		    ctx->diags, self, h[i].t->path, h[i].t->src, s, e,
 		    "'%s' %s '%s' in a RUN step of the final image%s: the image then depends on "
 		    "that account, although OpenShift runs it under an arbitrary uid that is in no "
@@ -53,8 +53,10 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 		    "app's files to group 0 instead",
 		    cmd ? cmd : f->tool, what(f),
 		    f->name ? show_word(ctx, h[i].t->in, f->name) : "?", where, fix);
-		if (d)
-			d->fix = fix;
+		/* No fix and no edits: dropping the account is not mechanical (later lines
+		 * may name it), and the USER line the message names is not a replacement
+		 * for the command; the USER rules edit that line. */
+		(void)d;
 	}
 }
 

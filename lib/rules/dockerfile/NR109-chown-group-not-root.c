@@ -1,4 +1,5 @@
 /* NR109 chown-group-not-root: COPY/ADD --chown or RUN chown gives files a group other than 0. */
+#include "edit.h"
 #include "final-user.h"
 #include "show.h"
 #include "unroot/arena.h"
@@ -8,16 +9,18 @@
 
 #include <string.h>
 
-/* The source line of an instruction with its --chown flag rewritten, or the flag alone. */
-static const char *copy_fix(struct check_ctx *ctx, const struct df_instr *in,
-			    const struct df_flag *fl, const char *owner)
+/*
+ * The --chown flag with group 0 and the owner as written ("${uid}" stays
+ * "${uid}"); the image's user when it names none.
+ */
+static const char *copy_fix(struct check_ctx *ctx, const struct df_flag *fl)
 {
-	const char *flag = arena_printf(ctx->arena, "--chown=%s:0", owner);
-	const char *d = ctx->src->data;
-	if (memchr(d + in->start, '\n', in->end - in->start))
-		return flag;
-	return arena_printf(ctx->arena, "%.*s%s%.*s", (int)(fl->start - in->start), d + in->start,
-			    flag, (int)(in->end - fl->end), d + fl->end);
+	const char *v = fl->value;
+	size_t gs, ge, len = strlen(v);
+	size_t n = edit_group_span(v, len, &gs, &ge) ? gs - 1 : len;
+	if (n == 0)
+		return arena_printf(ctx->arena, "--chown=%ld:0", image_user(ctx)->uid);
+	return arena_printf(ctx->arena, "--chown=%.*s:0", (int)n, v);
 }
 
 static void check_copy(struct check_ctx *ctx, const struct rule *self, const struct df_instr *in)
@@ -32,13 +35,12 @@ static void check_copy(struct check_ctx *ctx, const struct rule *self, const str
 	const char *user = colon ? arena_strndup(ctx->arena, v, (size_t)(colon - v)) : v;
 	const char *group = colon ? colon + 1 : NULL;
 	long uid = df_id(user);
-	const char *owner = *user ? user : arena_printf(ctx->arena, "%ld", image_user(ctx)->uid);
 	struct diag *d;
 	const char *fix;
 	if (group && *group) {
 		if (df_id(group) == 0)
 			return;
-		fix = copy_fix(ctx, in, fl, owner);
+		fix = copy_fix(ctx, fl);
 		d = report(
 		    ctx, self, fl->start, fl->end,
 		    "'--chown=%s' gives the copied files group '%s', not 0: OpenShift runs the "
@@ -48,7 +50,7 @@ static void check_copy(struct check_ctx *ctx, const struct rule *self, const str
 	} else {
 		if (uid == 0)
 			return; /* root's group is 0 */
-		fix = copy_fix(ctx, in, fl, owner);
+		fix = copy_fix(ctx, fl);
 		d = report(
 		    ctx, self, fl->start, fl->end,
 		    "'--chown=%s' names no group, so the copied files get %s, not 0: OpenShift "
@@ -62,6 +64,7 @@ static void check_copy(struct check_ctx *ctx, const struct rule *self, const str
 	}
 	if (d)
 		d->fix = fix;
+	edit_dockerfile(ctx, d, fl->start, fl->end, fix);
 }
 
 static void check_run(struct check_ctx *ctx, const struct rule *self, const struct df_command *h)
@@ -96,6 +99,12 @@ static void check_run(struct check_ctx *ctx, const struct rule *self, const stru
 	else
 		fix =
 		    arena_printf(ctx->arena, "chgrp %s0 %s && chmod %sg=u %s", R, paths, R, paths);
+	struct diag edits = {.path = h->t->path};
+	if (strcmp(f->tool, "install") == 0)
+		edit_option(ctx, &edits, h, "-g", "--group", f->group, "0");
+	else
+		edit_chown(ctx, &edits, h, NULL, strcmp(f->tool, "chgrp") == 0);
+	fix = edit_fix(ctx, h, &edits, fix);
 	size_t s, e;
 	df_command_span(h, &s, &e);
 	struct diag *d = diag_add(ctx->diags, self, h->t->path, h->t->src, s, e,
@@ -103,8 +112,7 @@ static void check_run(struct check_ctx *ctx, const struct rule *self, const stru
 				  "arbitrary uid whose only group is 0, so it reaches them only "
 				  "through the 'other' bits; write '%s'",
 				  show_command(ctx, h), paths, why, fix);
-	if (d)
-		d->fix = fix;
+	edit_keep(d, &edits, fix);
 }
 
 static void check(struct check_ctx *ctx, const struct rule *self)

@@ -2,6 +2,7 @@
  * NR110 chmod-group-denied: --chmod, RUN chmod or install -m takes from the
  * group a read bit (or, where the owner has it, an execute bit) the owner keeps.
  */
+#include "edit.h"
 #include "show.h"
 #include "unroot/arena.h"
 #include "unroot/diag.h"
@@ -77,6 +78,7 @@ static void check_flag(struct check_ctx *ctx, const struct rule *self, const str
 	    fl->value, bits_name(d), file, dir, fix);
 	if (dg)
 		dg->fix = fix;
+	edit_dockerfile(ctx, dg, fl->start, fl->end, fix);
 }
 
 static void check_run(struct check_ctx *ctx, const struct rule *self, const struct df_command *h)
@@ -102,6 +104,13 @@ static void check_run(struct check_ctx *ctx, const struct rule *self, const stru
 				       better(ctx, mode, file, dir))
 		: arena_printf(ctx->arena, "chmod %s%s%s%s", f->recursive ? "-R " : "",
 			       better(ctx, mode, file, dir), *paths ? " " : "", paths);
+	/* the mode word alone changes: options, paths and quotes stay as written */
+	struct diag edits = {.path = h->t->path};
+	if (strcmp(f->tool, "install") == 0)
+		edit_option(ctx, &edits, h, "-m", "--mode", f->mode, better(ctx, mode, file, dir));
+	else if (edit_find_word(h, f->mode) < f->cmd->argc)
+		edit_word(ctx, &edits, h, edit_find_word(h, f->mode), better(ctx, mode, file, dir));
+	fix = edit_fix(ctx, h, &edits, fix);
 	size_t s, e;
 	df_command_span(h, &s, &e);
 	struct diag *dg = diag_add(
@@ -110,8 +119,7 @@ static void check_run(struct check_ctx *ctx, const struct rule *self, const stru
 	    "%04o, a 0755 folder %04o): OpenShift's arbitrary uid is not the owner and reaches "
 	    "the files only through group 0, so the app cannot use them there; write '%s'",
 	    show_command(ctx, h), bits_name(d), file, dir, fix);
-	if (dg)
-		dg->fix = fix;
+	edit_keep(dg, &edits, fix);
 }
 
 static void check(struct check_ctx *ctx, const struct rule *self)

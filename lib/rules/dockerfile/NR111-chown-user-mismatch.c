@@ -3,6 +3,7 @@
  * uid Y, and the group does not reach them either.
  */
 #include "final-user.h"
+#include "edit.h"
 #include "show.h"
 #include "unroot/arena.h"
 #include "unroot/diag.h"
@@ -101,6 +102,7 @@ static void check_copy(struct check_ctx *ctx, const struct rule *self, const str
 	    group_reaches(r, group) ? "the group has no read bit" : "not in their group", fix);
 	if (d)
 		d->fix = fix;
+	edit_dockerfile(ctx, d, fl->start, fl->end, fix);
 }
 
 static void check_run(struct check_ctx *ctx, const struct rule *self, const struct runner *r,
@@ -125,6 +127,9 @@ static void check_run(struct check_ctx *ctx, const struct rule *self, const stru
 	const char *R = f->recursive ? "-R " : "";
 	const char *fix = arena_printf(ctx->arena, "chown %s%s:0 %s && chmod %sg=u %s", R,
 				       runner_text(ctx, r), paths, R, paths);
+	struct diag edits = {.path = h->t->path};
+	edit_chown(ctx, &edits, h, runner_text(ctx, r), false);
+	fix = edit_fix(ctx, h, &edits, fix);
 	size_t s, e;
 	df_command_span(h, &s, &e);
 	struct diag *d = diag_add(
@@ -134,8 +139,7 @@ static void check_run(struct check_ctx *ctx, const struct rule *self, const stru
 	    "write '%s'",
 	    show_command(ctx, h), paths, who_text(ctx, who, uid), group ? group : who,
 	    runner_text(ctx, r), fix);
-	if (d)
-		d->fix = fix;
+	edit_keep(d, &edits, fix);
 }
 
 static void check(struct check_ctx *ctx, const struct rule *self)

@@ -3,6 +3,7 @@
  * from the build context, switches user (gosu, su-exec, setpriv, su, ...).
  */
 #include "final-user.h"
+#include "edit.h"
 #include "show.h"
 #include "unroot/arena.h"
 #include "unroot/buf.h"
@@ -86,6 +87,33 @@ static const char *without_drop(struct check_ctx *ctx, const struct df_command *
 	return arena_printf(ctx->arena, "%s %s", in->keyword, cmd);
 }
 
+/* The edit: the tool and its user go (`exec gosu app "$@"` becomes `exec "$@"`). */
+static void drop_edit(struct check_ctx *ctx, struct diag *d, const struct df_command *h)
+{
+	const struct sh_finding *f = h->f;
+	const struct sh_cmd *c = f->cmd;
+	if (!d || f->inner_index >= c->argc || f->tool_index >= f->inner_index)
+		return;
+	const struct df_instr *in = h->t->in;
+	if (!h->t->in_script && in->json) {
+		/* JSON elements go with the comma after them */
+		size_t ts, is;
+		if (c->depth || f->inner_index >= in->nargs)
+			return;
+		ts = in->args[f->tool_index].start;
+		is = in->args[f->inner_index].start;
+		edit_dockerfile(ctx, d, ts, is, "");
+		return;
+	}
+	size_t ts, te, is, ie;
+	if (!edit_word_span(h, f->tool_index, &ts, &te) ||
+	    !edit_word_span(h, f->inner_index, &is, &ie) || is < ts)
+		return;
+	if (memchr(h->t->src->data + ts, '\n', is - ts))
+		return; /* the words run over a continuation line */
+	diag_edit_add(ctx->diags, d, h->t->path, ts, is, "");
+}
+
 static void check(struct check_ctx *ctx, const struct rule *self)
 {
 	const struct df_command *h = ctx->df->entry;
@@ -126,6 +154,7 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 		    cmd ? cmd : f->tool, where, f->owner, f->tool, user_fix, fix);
 		if (d)
 			d->fix = fix;
+		drop_edit(ctx, d, &h[i]);
 	}
 }
 

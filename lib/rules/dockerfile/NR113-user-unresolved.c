@@ -1,7 +1,9 @@
 /* NR113 user-unresolved: a USER line uses a variable with no value in scope. */
+#include "edit.h"
 #include "final-user.h"
 #include "unroot/arena.h"
 #include "rules/check.h"
+#include "unroot/source.h"
 
 static void check(struct check_ctx *ctx, const struct rule *self)
 {
@@ -37,6 +39,21 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 			    in->text, why, fix, found ? " before the USER line" : "");
 			if (d)
 				d->fix = fix;
+			if (found && *name) {
+				/* the ARG line goes before the USER line, at the start of its line
+				 */
+				size_t at = in->start;
+				while (at > 0 && ctx->src->data[at - 1] != '\n')
+					at--;
+				edit_dockerfile(ctx, d, at, at,
+						arena_printf(ctx->arena, "%s\n", fix));
+			} else if (in == &df->instrs[df->stages[df_final_stage(df)].last - 1] ||
+				   in == df->instrs[df->stages[df_final_stage(df)].last - 1]
+					     .user.instr) {
+				edit_dockerfile(
+				    ctx, d, in->start, in->end,
+				    arena_printf(ctx->arena, "%s %s", in->keyword, fix + 5));
+			}
 		}
 	}
 }

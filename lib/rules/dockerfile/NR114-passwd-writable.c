@@ -1,4 +1,5 @@
 /* NR114 passwd-writable: /etc/passwd made group- or world-writable. */
+#include "edit.h"
 #include "show.h"
 #include "unroot/arena.h"
 #include "unroot/diag.h"
@@ -36,6 +37,7 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 					fl->value, m, (m & 02) ? "everyone" : "group 0", why);
 		if (d)
 			d->fix = "--chmod=644";
+		edit_dockerfile(ctx, d, fl->start, fl->end, "--chmod=644");
 	}
 	const struct df_command *h = ctx->df->run;
 	size_t n = ctx->df->nrun;
@@ -56,6 +58,11 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 		    show_command(ctx, &h[i]), m, (m & 02) ? "everyone" : "group 0", why, FIX);
 		if (d)
 			d->fix = FIX;
+		/* `chmod MODE /etc/passwd` alone: its mode word becomes 644 */
+		if (strcmp(f->tool, "chmod") == 0 && f->npaths == 1 && !f->recursive &&
+		    strcmp(f->paths[0], "/etc/passwd") == 0 &&
+		    edit_find_word(&h[i], f->mode) < f->cmd->argc)
+			edit_word(ctx, d, &h[i], edit_find_word(&h[i], f->mode), "644");
 	}
 }
 
