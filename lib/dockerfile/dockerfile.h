@@ -384,6 +384,17 @@ long df_id(const char *s);
 long df_account_uid(const struct dockerfile *df, const char *name, size_t before, bool literal);
 
 /*
+ * True when, at instruction `from` (its own RUN line included) or later,
+ * the final image's commands give `path` (expanded) to everyone (a chmod
+ * leaving other rwx: 777, 1777, o+rwx) or to group 0 with the group's rwx
+ * (chgrp 0 or chown :0, and chmod g+rwX / 77x), on the path or, with -R, a
+ * folder above it: what an earlier chown took from OpenShift's arbitrary
+ * uid is then given back.
+ */
+bool df_reached_later(struct arena *a, const struct dockerfile *df, const struct df_instr *from,
+		      const char *path);
+
+/*
  * The one user every finding on a Dockerfile suggests (`USER uid:0`): the
  * uid the image already uses for itself (its numeric USER line, the account
  * a named USER or the entrypoint's privilege drop names, else the owner its

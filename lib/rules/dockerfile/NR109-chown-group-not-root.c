@@ -23,10 +23,28 @@ static const char *copy_fix(struct check_ctx *ctx, const struct df_flag *fl)
 	return arena_printf(ctx->arena, "--chown=%.*s:0", (int)n, v);
 }
 
+/* Every path the command names is given back to group 0 or everyone by the build later. */
+static bool reached_later(struct check_ctx *ctx, const struct df_command *h)
+{
+	const struct sh_finding *f = h->f;
+	if (!f->npaths)
+		return false;
+	for (size_t i = 0; i < f->npaths; i++)
+		if (!df_reached_later(ctx->arena, ctx->df, h->t->in,
+				      show_expand(ctx, h->t->in, f->paths[i])))
+			return false;
+	return true;
+}
+
 static void check_copy(struct check_ctx *ctx, const struct rule *self, const struct df_instr *in)
 {
 	const struct df_flag *fl = df_flag_get(in, "chown");
 	if (!fl || !fl->value)
+		return;
+	if (in->nargs >= 2 &&
+	    df_reached_later(ctx->arena, ctx->df, in,
+			     in->json ? in->args[in->nargs - 1].text
+				      : show_expand(ctx, in, in->args[in->nargs - 1].text)))
 		return;
 	const char *v = show_expand(ctx, in, fl->value);
 	if (!v || !*v)
@@ -124,7 +142,8 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 	const struct df_command *h = ctx->df->run;
 	size_t n = ctx->df->nrun;
 	for (size_t i = 0; i < n; i++)
-		if (h[i].f->kind == SH_CHOWN && show_paths_known(ctx, &h[i]))
+		if (h[i].f->kind == SH_CHOWN && show_paths_known(ctx, &h[i]) &&
+		    (h[i].t->in_script || !reached_later(ctx, &h[i])))
 			check_run(ctx, self, &h[i]);
 }
 
