@@ -3,6 +3,8 @@
 #include "edit.h"
 #include "rules/check.h"
 
+#include <string.h>
+
 static void check(struct check_ctx *ctx, const struct rule *self)
 {
 	struct final_user fu;
@@ -20,6 +22,16 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 			   "container as root, and Kubernetes refuses it under runAsNonRoot; add "
 			   "'%s'%s",
 			   base, fu.f.base_source, fix, image_user_why(ctx));
+	else if (!fu.f.base && strchr(base, '$'))
+		/* FROM $BASE_IMAGE with no default: the image comes with the build command */
+		d = report(ctx, self, fu.start, fu.end,
+			   "no USER in the final stage or the stages it is built from, and the "
+			   "base image '%s' is given only when the image is built (a variable with "
+			   "no default), so the user it runs as is unknown from this file: when it "
+			   "is root, Docker and Podman run the container as root and Kubernetes "
+			   "refuses it under runAsNonRoot; add '%s'%s, or give the ARG a default "
+			   "that base-images lists",
+			   base, fix, image_user_why(ctx));
 	else
 		d = report(ctx, self, fu.start, fu.end,
 			   "no USER in the final stage or the stages it is built from, and the "
