@@ -696,6 +696,9 @@ static size_t skip_plain(const struct sh_cmd *c, size_t i)
 			break;
 		}
 		if (a[0] == '-' && a[1]) {
+			/* `command -v NAME` and `-V` only look the name up: nothing runs */
+			if (eq(b, "command") && a[1] != '-' && strpbrk(a + 1, "vV"))
+				return c->argc;
 			/* nice -5, nice -n 5, env -u NAME, time -f FMT */
 			if (a[1] != '-' && strchr(with, a[strlen(a) - 1]) && strlen(a) == 2)
 				i++;
