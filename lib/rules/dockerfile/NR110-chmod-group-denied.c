@@ -50,10 +50,25 @@ static const char *better(struct check_ctx *ctx, const char *mode, unsigned file
 	return arena_printf(ctx->arena, "%s,g=u-w", mode);
 }
 
+/*
+ * A GnuPG home ($GNUPGHOME, ~/.gnupg, a folder named gnupg or gpg): gpg
+ * refuses a home others can read ("unsafe permissions on homedir"), so
+ * 0700 is what it needs, not a mistake.
+ */
+static bool gnupg_home(const char *p)
+{
+	if (strstr(p, "GNUPGHOME") || strstr(p, "gnupg"))
+		return true;
+	for (const char *s = strstr(p, "gpg"); s; s = strstr(s + 1, "gpg"))
+		if ((s == p || s[-1] == '/') && (s[3] == '\0' || s[3] == '/'))
+			return true;
+	return false;
+}
+
 /* Paths nobody but root needs: private keys and the account databases. */
 static bool private_path(const char *p)
 {
-	return strncmp(p, "/root", 5) == 0 || strstr(p, "/.ssh") ||
+	return gnupg_home(p) || strncmp(p, "/root", 5) == 0 || strstr(p, "/.ssh") ||
 	       strncmp(p, "/etc/shadow", 11) == 0 || strncmp(p, "/etc/gshadow", 12) == 0 ||
 	       strncmp(p, "/etc/sudoers", 12) == 0 || strncmp(p, "/etc/ssh", 8) == 0 ||
 	       strstr(p, "/private") != NULL;
@@ -150,7 +165,8 @@ const struct rule NR110_chmod_group_denied = {
 	"Owner-only write (750, 640) is fine: code and configuration should be read-only to "
 	"the process. Symbolic modes are evaluated as chmod(1) does on a 0644 file and a 0755 "
 	"folder, with runc's umask 022 for RUN steps. Private paths (/root, ~/.ssh, "
-	"/etc/shadow, /etc/ssh, .../private) are left alone.",
+	"/etc/shadow, /etc/ssh, .../private) are left alone, and so are GnuPG homes "
+	"($GNUPGHOME, .gnupg, gnupg and gpg folders), which gpg requires to be 0700.",
     .remediation = "Give the group the owner's read and execute bits: `chmod 750` instead of "
 		   "700, `640` instead of 600, or `chmod -R g=u-w /app` after a symbolic mode.",
     .bad = "FROM alpine:3.20\nCOPY --chown=1001:0 --chmod=700 app /app\nUSER 1001:0\n",
