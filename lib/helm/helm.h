@@ -67,8 +67,9 @@ struct helm_field {
 	const char *value;	 /* the literal as written, or NULL when templated */
 	const char *values_path; /* templated from .Values.<values_path>, or NULL */
 	bool conditional, openshift;
-	bool off; /* in a branch the chart's default values do not take */
-	int sc;	  /* index in chart->scs of the securityContext it sits in, or -1 */
+	bool values_guarded; /* in a branch chosen by a security context from values */
+	bool off;	     /* in a branch the chart's default values do not take */
+	int sc;		     /* index in chart->scs of the securityContext it sits in, or -1 */
 	int define, doc;
 };
 

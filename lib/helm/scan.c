@@ -36,6 +36,7 @@ struct block {
 	enum block_kind kind;
 	const char *with_path; /* `with .Values.x`: "x"; `range .Values.x`: "x[]" */
 	bool openshift;	       /* its condition is about OpenShift */
+	bool sc_values;	       /* a condition of its chain reads a security context from values */
 	enum tri truth;	       /* whether the branch being read is taken with the defaults */
 	enum tri taken;	       /* whether an earlier branch of this if was taken */
 	struct hval dot;       /* `with`: the value of its pipeline */
@@ -242,6 +243,33 @@ static bool about_openshift(const char *s, size_t n)
 	return contains(s, n, "openshift") || contains(s, n, "adaptSecurityContext");
 }
 
+/*
+ * A condition that reads a security context, or one of its id fields, from
+ * values (`if .Values.securityContext`, `if not (eq (int .Values.runAsUser)
+ * 0)`): what is written in its branches, or in the else of the chain, is
+ * what values choose. A switch (`.Values.securityContext.enabled`) only
+ * turns literals on or off; values do not choose them.
+ */
+static bool about_sc_values(const char *s, size_t n)
+{
+	for (size_t i = 0; i + 8 <= n; i++) {
+		if (memcmp(s + i, ".Values.", 8) != 0)
+			continue;
+		size_t e = i + 8;
+		while (e < n && (isalnum((unsigned char)s[e]) || s[e] == '_' || s[e] == '.'))
+			e++;
+		const char *p = s + i + 8;
+		size_t m = e - (i + 8);
+		if (m >= 8 && strncasecmp(s + e - 8, ".enabled", 8) == 0)
+			continue;
+		if (contains(p, m, "securityContext") || contains(p, m, "runAsUser") ||
+		    contains(p, m, "runAsGroup") || contains(p, m, "fsGroup") ||
+		    contains(p, m, "runAsNonRoot"))
+			return true;
+	}
+	return false;
+}
+
 /* --- state ---------------------------------------------------------------- */
 
 static bool in_define_scope(const struct scanner *S)
@@ -264,6 +292,14 @@ static bool conditional(const struct scanner *S)
 		return true;
 	for (size_t i = scope_start(S); i < S->nblocks; i++)
 		if (S->blocks[i].kind != B_DEFINE && S->blocks[i].kind != B_BLOCK)
+			return true;
+	return false;
+}
+
+static bool guarded_sc_values(const struct scanner *S)
+{
+	for (size_t i = scope_start(S); i < S->nblocks; i++)
+		if (S->blocks[i].sc_values)
 			return true;
 	return false;
 }
@@ -395,6 +431,7 @@ static void push_block(struct scanner *S, enum block_kind k, const char *cond, s
 	b->kind = k;
 	b->define = -1;
 	b->openshift = about_openshift(cond, n);
+	b->sc_values = k == B_IF && about_sc_values(cond, n);
 	b->truth = TRI_TRUE;
 	if (k == B_IF || k == B_WITH || k == B_RANGE) {
 		struct hval v = helm_eval(S->c, &S->vars, dot_value(S), cond, n);
@@ -544,6 +581,8 @@ static void control(struct scanner *S, const struct action *ac)
 		/* `else if X`: the branch's own condition can be about OpenShift too. */
 		if (about_openshift(b, n))
 			bl->openshift = true;
+		if (about_sc_values(b, n))
+			bl->sc_values = true;
 		const char *rest = b + 4;
 		size_t rn = n - 4;
 		while (rn && (*rest == ' ' || *rest == '\t'))
@@ -778,6 +817,7 @@ static void key_line(struct scanner *S, size_t ls, size_t p, size_t le, const st
 		fl->doc = S->define >= 0 ? -1 : S->doc;
 		fl->conditional = conditional(S);
 		fl->openshift = guarded_openshift(S);
+		fl->values_guarded = guarded_sc_values(S);
 		fl->off = off_by_default(S);
 		if (templated) {
 			fl->values_path = values_ref(S->a, S->s + vs, le - vs);

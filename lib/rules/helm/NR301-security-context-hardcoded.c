@@ -7,12 +7,61 @@
 
 #include <string.h>
 
+/* True when some securityContext key of the chart tree renders the named template. */
+static bool rendered_as_sc(const struct helm_chart *c, const char *name, unsigned depth)
+{
+	if (!c || depth > 16)
+		return false;
+	for (size_t i = 0; i < c->nscs; i++)
+		if (c->scs[i].helper && strcmp(c->scs[i].helper, name) == 0)
+			return true;
+	for (size_t i = 0; i < c->nsub; i++)
+		if (rendered_as_sc(c->subcharts[i], name, depth + 1))
+			return true;
+	return false;
+}
+
+/*
+ * Objects that describe security contexts without being one: a CRD's schema
+ * lists their fields, a PodSecurityPolicy or SecurityContextConstraints sets
+ * rules for them (`runAsUser: {rule: RunAsAny}`).
+ */
+static bool describes_sc(const char *kind)
+{
+	return kind && (strcmp(kind, "CustomResourceDefinition") == 0 ||
+			strcmp(kind, "PodSecurityPolicy") == 0 ||
+			strcmp(kind, "SecurityContextConstraints") == 0);
+}
+
+/*
+ * Whether field f is a literal in a pod's or container's securityContext:
+ * under a `securityContext:` key, or in a named template that a
+ * securityContext key renders (any, in a library chart, whose callers are
+ * elsewhere); a scalar, not the map of a policy rule; and
+ * not in a branch that values choose (the fallback of `if
+ * .Values.securityContext`).
+ */
+static bool hardcoded(const struct helm_chart *c, const struct helm_field *f)
+{
+	if (!f->value || !*f->value || f->values_guarded)
+		return false;
+	if (f->doc >= 0 && describes_sc(c->docs[f->doc].kind))
+		return false;
+	if (f->sc >= 0)
+		return true;
+	if (f->define < 0)
+		return false;
+	/* A library chart's templates are rendered by charts that are not here. */
+	const struct helm_chart *root = c->root ? c->root : c;
+	return root->library || rendered_as_sc(root, c->defines[f->define].name, 0);
+}
+
 static void check(struct check_ctx *ctx, const struct rule *self)
 {
 	const struct helm_chart *c = ctx->helm;
 	for (size_t i = 0; i < c->nfields; i++) {
 		const struct helm_field *f = &c->fields[i];
-		if (!f->value)
+		if (!hardcoded(c, f))
 			continue;
 		const struct helm_sc *sc = f->sc >= 0 ? &c->scs[f->sc] : NULL;
 		bool pod = sc && sc->level == HELM_LEVEL_POD;
