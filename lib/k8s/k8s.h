@@ -136,6 +136,12 @@ struct k8s_object {
 	size_t start, end;
 	size_t doc;  /* index of its YAML document */
 	long parent; /* index in objects of the List or Template holding it, or -1 */
+	/*
+	 * The platforms it can run on (PLAT_* of diag.h): OpenShift only for
+	 * the objects of a Template and the kinds of an *.openshift.io API
+	 * (DeploymentConfig), everywhere else.
+	 */
+	unsigned platforms;
 	struct k8s_annotation *annotations;
 	size_t nannotations;
 	bool workload;	    /* has a pod spec */

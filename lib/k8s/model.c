@@ -4,6 +4,7 @@
  */
 #include "k8s/k8s.h"
 #include "unroot/arena.h"
+#include "unroot/diag.h"
 #include "yaml/ytree.h"
 #include "util/text.h"
 
@@ -527,6 +528,14 @@ static void walk_object(struct builder *b, const struct ynode *n, size_t doc, lo
 	o->end = n->end;
 	o->doc = doc;
 	o->parent = parent;
+	/*
+	 * Only OpenShift processes a Template or serves an *.openshift.io API
+	 * (a DeploymentConfig of OpenShift 3 says apiVersion: v1).
+	 */
+	o->platforms =
+	    b->in_template || strstr(api, ".openshift.io/") || strcmp(kind, "DeploymentConfig") == 0
+		? PLAT_OPENSHIFT
+		: PLAT_ALL;
 	const struct ynode *meta = read_map(b, n, "metadata");
 	const char *name = read_string(b, meta, "name", NULL);
 	const char *ns = read_string(b, meta, "namespace", NULL);

@@ -10,6 +10,13 @@ static void check_container(struct check_ctx *ctx, const struct rule *self,
 		return;
 	if (k8s_set(u))
 		return;
+	/*
+	 * A privileged container is root on the node whatever its user: NR210
+	 * reports privileged, and a node agent that must be privileged often
+	 * must be root too.
+	 */
+	if (k8s_set(&c->sc.privileged) && c->sc.privileged.b)
+		return;
 	/* Pod Security Standards relax the check for pods in a user namespace. */
 	if (k8s_set(&o->pod.host_users) && !o->pod.host_users.b)
 		return;

@@ -24,8 +24,10 @@ static void check_container(struct check_ctx *ctx, const struct rule *self,
 		    "allowPrivilegeEscalation: false",
 		    k8s_where(ctx, o, c));
 	else
-		k8s_report(
-		    ctx, self, o, c, c->start, c->start, "allowPrivilegeEscalation: false",
+		/* OpenShift's restricted-v2 sets it to false itself. */
+		k8s_report_on(
+		    ctx, self, PLAT_KUBERNETES, o, c, c->start, c->start,
+		    "allowPrivilegeEscalation: false",
 		    "%s does not set allowPrivilegeEscalation: false, so setuid binaries in "
 		    "the image can raise a non-root process back to root; Pod Security "
 		    "Standards restricted requires it; write allowPrivilegeEscalation: false "

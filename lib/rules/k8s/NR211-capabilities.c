@@ -10,6 +10,12 @@ static void check_container(struct check_ctx *ctx, const struct rule *self,
 			    const struct k8s_object *o, const struct k8s_container *c)
 {
 	const struct k8s_secctx *sc = &c->sc;
+	/*
+	 * A privileged container has every capability whatever its lists say:
+	 * NR210 reports privileged, and dropping or not adding changes nothing.
+	 */
+	if (k8s_set(&sc->privileged) && sc->privileged.b)
+		return;
 	if (!sc->cap_drop.invalid && !k8s_caps_has(&sc->cap_drop, "ALL")) {
 		size_t s = c->start, e = c->start;
 		if (k8s_set(&sc->cap_drop)) {
@@ -19,8 +25,9 @@ static void check_container(struct check_ctx *ctx, const struct rule *self,
 			s = sc->capabilities->start;
 			e = sc->capabilities->start;
 		}
-		k8s_report(
-		    ctx, self, o, c, s, e, "capabilities: {drop: [ALL]}",
+		/* OpenShift's restricted-v2 drops ALL itself. */
+		k8s_report_on(
+		    ctx, self, PLAT_KUBERNETES, o, c, s, e, "capabilities: {drop: [ALL]}",
 		    "%s keeps the runtime's default capabilities (%s), so a process that "
 		    "gets root back can still chown, kill and bind raw sockets; Pod Security "
 		    "Standards restricted requires dropping ALL; write capabilities: {drop: "

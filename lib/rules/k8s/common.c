@@ -18,19 +18,42 @@ void k8s_each_container(struct check_ctx *ctx, const struct rule *self, k8s_cont
 	}
 }
 
+static struct diag *vreport(struct check_ctx *ctx, const struct rule *self, unsigned platforms,
+			    const struct k8s_object *o, const struct k8s_container *c, size_t start,
+			    size_t end, const char *fix, const char *fmt, va_list ap)
+{
+	platforms &= self->platforms & (o ? o->platforms : PLAT_ALL);
+	if (!platforms)
+		return NULL;
+	struct diag *d = diag_vadd(ctx->diags, self, ctx->path, ctx->src, start, end, fmt, ap);
+	if (!d)
+		return NULL;
+	d->platforms = platforms;
+	d->object = o ? o->label : NULL;
+	d->container = c && *c->name ? c->name : NULL;
+	d->fix = fix;
+	return d;
+}
+
 struct diag *k8s_report(struct check_ctx *ctx, const struct rule *self, const struct k8s_object *o,
 			const struct k8s_container *c, size_t start, size_t end, const char *fix,
 			const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	struct diag *d = diag_vadd(ctx->diags, self, ctx->path, ctx->src, start, end, fmt, ap);
+	struct diag *d = vreport(ctx, self, PLAT_ALL, o, c, start, end, fix, fmt, ap);
 	va_end(ap);
-	if (!d)
-		return NULL;
-	d->object = o ? o->label : NULL;
-	d->container = c && *c->name ? c->name : NULL;
-	d->fix = fix;
+	return d;
+}
+
+struct diag *k8s_report_on(struct check_ctx *ctx, const struct rule *self, unsigned platforms,
+			   const struct k8s_object *o, const struct k8s_container *c, size_t start,
+			   size_t end, const char *fix, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct diag *d = vreport(ctx, self, platforms, o, c, start, end, fix, fmt, ap);
+	va_end(ap);
 	return d;
 }
 

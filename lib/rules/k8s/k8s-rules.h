@@ -15,10 +15,20 @@ typedef void (*k8s_container_fn)(struct check_ctx *ctx, const struct rule *self,
 /* Calls fn for every container of every workload of ctx->k8s, in order. */
 void k8s_each_container(struct check_ctx *ctx, const struct rule *self, k8s_container_fn fn);
 
-/* report() at [start, end) with object, container and fix set. */
+/*
+ * report() at [start, end) with object, container and fix set, for the
+ * platforms the rule and the object share; nothing (NULL) when they share
+ * none: a finding about Kubernetes says nothing of an OpenShift Template.
+ */
 struct diag *k8s_report(struct check_ctx *ctx, const struct rule *self, const struct k8s_object *o,
 			const struct k8s_container *c, size_t start, size_t end, const char *fix,
 			const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+
+/* k8s_report() for a fact that holds only on `platforms` (PLAT_* of diag.h). */
+struct diag *k8s_report_on(struct check_ctx *ctx, const struct rule *self, unsigned platforms,
+			   const struct k8s_object *o, const struct k8s_container *c, size_t start,
+			   size_t end, const char *fix, const char *fmt, ...)
+    __attribute__((format(printf, 9, 10)));
 
 /* "container 'app'", "init container 'init'": the object goes in the finding's `object`. */
 const char *k8s_where(struct check_ctx *ctx, const struct k8s_object *o,

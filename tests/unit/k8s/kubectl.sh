@@ -5,7 +5,9 @@
 # ReplicationController, Pod, PodTemplate, DeploymentConfig) are made from
 # its Deployment output by changing the kind or taking the pod template.
 #
-# Without a security context every container gets NR202, NR210 and NR211;
+# Without a security context every container gets NR202, NR210 and NR211 (but
+# a DeploymentConfig's: it runs only on OpenShift, whose restricted-v2 sets
+# those fields itself);
 # with `runAsNonRoot: true` on the pod and `allowPrivilegeEscalation: false`
 # plus `capabilities: {drop: [ALL]}` on each container, none of them. Nothing
 # may be a parse error.
@@ -97,10 +99,12 @@ for f in "$work"/bare/*; do
 	case $name in
 	*.json) containers=$(grep -c '"image":' "$f") ;;
 	esac
+	want=$containers
+	[ "$name" = deploymentconfig.yaml ] && want=0
 	for rule in NR202 NR210 NR211; do
 		got=$(count "$work/bare" "$name" $rule)
-		if [ "$got" -ne "$containers" ]; then
-			echo "FAIL $name without a security context: $got $rule, want $containers"
+		if [ "$got" -ne "$want" ]; then
+			echo "FAIL $name without a security context: $got $rule, want $want"
 			fail=1
 		fi
 		got=$(count "$work/safe" "$name" $rule)
