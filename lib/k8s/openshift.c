@@ -116,8 +116,16 @@ static int add_reason(struct arena *a, struct openshift_admission *out, size_t *
 	r->start = start;
 	r->end = end;
 	r->fix = fix;
+	r->scc = NULL;
 	out->admitted = false;
 	return r->message ? 0 : -1;
+}
+
+/* The SCC that allows what the last reason is about. */
+static void set_scc(struct openshift_admission *out, const char *scc)
+{
+	if (out->nreasons)
+		out->reasons[out->nreasons - 1].scc = scc;
 }
 
 static bool is_true(const struct k8s_field *f)
@@ -200,18 +208,48 @@ int openshift_admit(struct arena *a, const struct k8s_object *o, const struct k8
 		}
 	}
 
+	/* Host ports: restricted-v2 allows none (hostnetwork-v2 does). */
+	const struct ynode *ports = ymap_get(c->node, "ports");
+	for (size_t i = 0; ports && ports->kind == Y_SEQ && i < ports->nitems; i++) {
+		const struct ynode *hp = ymap_get(ports->items[i], "hostPort");
+		struct k8s_scalar v;
+		if (!hp || k8s_type_of(hp, &v) != K8S_T_INT || !v.fits_int || v.i <= 0)
+			continue;
+		rc |= add_reason(a, out, &cap, arena_printf(a, "%s.hostPort", ctr),
+				 arena_printf(a, "%lld", v.i),
+				 "Host ports are not allowed to be used", hp->start, hp->end, NULL);
+		set_scc(out, "hostnetwork-v2");
+	}
+
 	const struct k8s_pod *pod = &o->pod;
-	if (is_true(&pod->host_network))
+	if (is_true(&pod->host_network)) {
 		rc |= add_reason(a, out, &cap, "spec.securityContext.hostNetwork", "true",
 				 "Host network is not allowed to be used", pod->host_network.start,
-				 pod->host_network.end, "hostNetwork: false");
-	if (is_true(&pod->host_pid))
+				 pod->host_network.end, NULL);
+		set_scc(out, "hostnetwork-v2");
+	}
+	if (is_true(&pod->host_pid)) {
 		rc |= add_reason(a, out, &cap, "spec.securityContext.hostPID", "true",
 				 "Host PID is not allowed to be used", pod->host_pid.start,
-				 pod->host_pid.end, "hostPID: false");
-	if (is_true(&pod->host_ipc))
+				 pod->host_pid.end, NULL);
+		set_scc(out, "hostaccess");
+	}
+	if (is_true(&pod->host_ipc)) {
 		rc |= add_reason(a, out, &cap, "spec.securityContext.hostIPC", "true",
 				 "Host IPC is not allowed to be used", pod->host_ipc.start,
-				 pod->host_ipc.end, "hostIPC: false");
+				 pod->host_ipc.end, NULL);
+		set_scc(out, "hostaccess");
+	}
+	/* hostPath volumes: restricted-v2 allows none (hostmount-anyuid does). */
+	const struct ynode *vols = ymap_get(pod->spec, "volumes");
+	for (size_t i = 0; vols && vols->kind == Y_SEQ && i < vols->nitems; i++) {
+		const struct ynode *key = ymap_key(vols->items[i], "hostPath");
+		if (!key)
+			continue;
+		rc |= add_reason(a, out, &cap, arena_printf(a, "spec.volumes[%zu]", i),
+				 "\"hostPath\"", "hostPath volumes are not allowed to be used",
+				 key->start, key->end, NULL);
+		set_scc(out, "hostmount-anyuid");
+	}
 	return rc ? -1 : 0;
 }

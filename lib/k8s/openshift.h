@@ -9,7 +9,8 @@
  * (1000680000/10000) or "START-END". A pod that sets no UID gets the first
  * UID of the range, and no fsGroup the first group. It also forbids
  * privilege escalation, privileged containers, added capabilities other
- * than NET_BIND_SERVICE, and the host's network, PID and IPC namespaces.
+ * than NET_BIND_SERVICE, the host's network, PID and IPC namespaces, host
+ * ports and hostPath volumes.
  * Rejections are worded the way OpenShift words them.
  *
  * Pure functions over the k8s model; results live in the arena passed in.
@@ -65,6 +66,13 @@ struct openshift_reason {
 	const char *what;    /* the short reason: "must be in the ranges: [...]" */
 	size_t start, end;   /* the node that caused it */
 	const char *fix;     /* the line to write instead, or NULL */
+	/*
+	 * For what the pod asks of the node (its network, PID or IPC namespace,
+	 * a host port, a hostPath volume), which a node agent needs on purpose:
+	 * the SCC of every OpenShift cluster that allows it ("hostnetwork-v2"),
+	 * granted to the pod's service account. NULL for the others.
+	 */
+	const char *scc;
 };
 
 /* What restricted-v2 does with one container. */

@@ -7,12 +7,34 @@
 #include "k8s-rules.h"
 #include "unroot/arena.h"
 #include "k8s/openshift.h"
+#include "yaml/ytree.h"
 
 #include <string.h>
 
 static bool pod_level(const char *field)
 {
-	return strncmp(field, "spec.securityContext", 20) == 0;
+	return strncmp(field, "spec.securityContext", 20) == 0 ||
+	       strncmp(field, "spec.volumes", 12) == 0;
+}
+
+/*
+ * privileged, allowPrivilegeEscalation: true and added capabilities are
+ * NR210's and NR211's facts, which say OpenShift rejects them too: one
+ * finding per fact.
+ */
+static bool other_rules(const char *field)
+{
+	return strstr(field, ".privileged") || strstr(field, ".allowPrivilegeEscalation") ||
+	       strstr(field, ".capabilities.add");
+}
+
+/* The pod's service account, for `oc adm policy add-scc-to-user SCC -z NAME`. */
+static const char *service_account(const struct k8s_object *o)
+{
+	const struct ynode *n = ymap_get(o->pod.spec, "serviceAccountName");
+	if (!n || n->kind != Y_SCALAR || !*n->value)
+		n = ymap_get(o->pod.spec, "serviceAccount");
+	return n && n->kind == Y_SCALAR && *n->value ? n->value : "default";
 }
 
 static void check_container(struct check_ctx *ctx, const struct rule *self,
@@ -26,7 +48,7 @@ static void check_container(struct check_ctx *ctx, const struct rule *self,
 	bool first = c == &o->pod.containers[0];
 	for (size_t i = 0; i < adm.nreasons; i++) {
 		const struct openshift_reason *r = &adm.reasons[i];
-		if (pod_level(r->field) && !first)
+		if ((pod_level(r->field) && !first) || other_rules(r->field))
 			continue;
 		bool uid = strstr(r->field, "runAsUser") != NULL;
 		bool fsg = strstr(r->field, "fsGroup") != NULL;
@@ -39,6 +61,18 @@ static void check_container(struct check_ctx *ctx, const struct rule *self,
 		    uid	  ? "remove runAsUser and write runAsNonRoot: true, so OpenShift assigns a "
 			    "UID from the range"
 		    : fsg ? "remove fsGroup, so OpenShift assigns one from the range"
+		    /*
+		     * What a pod asks of the node is asked on purpose (a CNI, CSI or
+		     * monitoring agent needs it): unroot cannot tell from the file
+		     * whether it can go, so it names the SCC that allows it.
+		     */
+		    : r->scc
+			? arena_printf(ctx->arena,
+				       "a pod that needs it (a node agent: network, storage or "
+				       "monitoring) runs on OpenShift only under an SCC that "
+				       "allows it: grant %s to its service account (oc adm "
+				       "policy add-scc-to-user %s -z %s); otherwise remove it",
+				       r->scc, r->scc, service_account(o))
 		    : r->fix ? arena_printf(ctx->arena, "write %s", r->fix)
 			     : "remove it");
 		if (d)
@@ -88,9 +122,11 @@ const struct rule NR208_uid_pinned = {
 	"namespace's range (annotation openshift.io/sa.scc.uid-range, e.g. 1000680000/10000) "
 	"and an fsGroup from openshift.io/sa.scc.supplemental-groups. A pod that sets neither "
 	"gets the first of each. A runAsUser or fsGroup outside the range is rejected, and so "
-	"are privileged containers, allowPrivilegeEscalation: true, added capabilities other "
-	"than NET_BIND_SERVICE, and the host's network, PID and IPC namespaces: these findings "
-	"are errors and quote OpenShift's reason. A value inside the range is admitted, but "
+	"are privileged containers, allowPrivilegeEscalation: true and added capabilities other "
+	"than NET_BIND_SERVICE (NR210 and NR211 report those), and the host's network, PID and "
+	"IPC namespaces, host ports and hostPath volumes: these findings are errors and quote "
+	"OpenShift's reason. A node agent needs the host on purpose; the finding names the SCC "
+	"that allows it. A value inside the range is admitted, but "
 	"only in that namespace, so it is a warning, as is a pinned runAsGroup other than 0. "
 	"The range comes from a Namespace object in the same input, else from --uid-range and "
 	"--supplemental-groups (default 1000680000/10000).",

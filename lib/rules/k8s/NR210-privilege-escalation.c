@@ -5,25 +5,31 @@ static void check_container(struct check_ctx *ctx, const struct rule *self,
 			    const struct k8s_object *o, const struct k8s_container *c)
 {
 	const struct k8s_field *p = &c->sc.privileged, *e = &c->sc.allow_privilege_escalation;
+	/* What an admission rejects is an error, as NR208's rejections are. */
 	if (k8s_set(p) && p->b) {
-		k8s_report(ctx, self, o, c, p->start, p->end, "privileged: false",
-			   "privileged: true gives %s every capability and the host's devices, so "
-			   "root in it is root on the node; Pod Security Standards baseline and "
-			   "OpenShift restricted-v2 reject it; write privileged: false",
-			   k8s_where(ctx, o, c));
+		struct diag *d = k8s_report(
+		    ctx, self, o, c, p->start, p->end, "privileged: false",
+		    "privileged: true gives %s every capability and the host's devices, so "
+		    "root in it is root on the node; Pod Security Standards baseline and "
+		    "OpenShift restricted-v2 reject it; write privileged: false",
+		    k8s_where(ctx, o, c));
+		if (d)
+			d->severity = SEV_ERROR;
 		return; /* privileged implies escalation: one finding is enough */
 	}
 	if (e->invalid || (k8s_set(e) && !e->b))
 		return;
-	if (k8s_set(e))
-		k8s_report(
+	if (k8s_set(e)) {
+		struct diag *d = k8s_report(
 		    ctx, self, o, c, e->start, e->end, "allowPrivilegeEscalation: false",
 		    "allowPrivilegeEscalation: true lets a process in %s gain more privileges "
 		    "than its parent (setuid binaries, file capabilities); Pod Security "
 		    "Standards restricted and OpenShift restricted-v2 reject it; write "
 		    "allowPrivilegeEscalation: false",
 		    k8s_where(ctx, o, c));
-	else
+		if (d)
+			d->severity = SEV_ERROR;
+	} else
 		/* OpenShift's restricted-v2 sets it to false itself. */
 		k8s_report_on(
 		    ctx, self, PLAT_KUBERNETES, o, c, c->start, c->start,
@@ -54,7 +60,8 @@ const struct rule NR210_privilege_escalation = {
 	"field has no pod-level form; Kubernetes defaults it to true. privileged: true gives "
 	"the container all capabilities and the host's devices. Pod Security Standards "
 	"restricted requires allowPrivilegeEscalation: false on every container; OpenShift "
-	"restricted-v2 defaults it to false and rejects true and privileged: true.",
+	"restricted-v2 defaults it to false and rejects true and privileged: true. What they "
+	"reject is an error; a field left unset is a warning, and only on Kubernetes.",
     .remediation = "Write allowPrivilegeEscalation: false in every container's securityContext, "
 		   "and remove privileged: true.",
     .bad = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n"

@@ -48,7 +48,7 @@ static void check_container(struct check_ctx *ctx, const struct rule *self,
 			v += 4;
 		if (strcmp(v, "NET_BIND_SERVICE") == 0)
 			continue;
-		k8s_report(
+		struct diag *d = k8s_report(
 		    ctx, self, o, c, n->start, n->end,
 		    "capabilities: {drop: [ALL], add: [NET_BIND_SERVICE]}",
 		    "%s adds the capability %s: Pod Security Standards restricted allows only "
@@ -56,6 +56,9 @@ static void check_container(struct check_ctx *ctx, const struct rule *self,
 		    "not be added\"); remove it, and if the process must bind a port below "
 		    "1024, write capabilities: {drop: [ALL], add: [NET_BIND_SERVICE]}",
 		    k8s_where(ctx, o, c), n->value);
+		/* restricted-v2 rejects it: an error, as NR208's rejections are. */
+		if (d)
+			d->severity = SEV_ERROR;
 	}
 }
 
@@ -76,8 +79,9 @@ const struct rule NR211_capabilities = {
 	"FOWNER, SETUID, SETGID, NET_RAW, KILL and more). A non-root process does not use them, "
 	"but one that regains root does. Pod Security Standards restricted requires "
 	"capabilities.drop to contain ALL and allows adding back only NET_BIND_SERVICE. "
-	"OpenShift restricted-v2 drops ALL itself and rejects any other added capability. "
-	"Binaries with file capabilities fail to start once ALL is dropped.",
+	"OpenShift restricted-v2 drops ALL itself and rejects any other added capability, "
+	"which is an error; a missing drop is a warning, and only on Kubernetes. Binaries with "
+	"file capabilities fail to start once ALL is dropped.",
     .remediation = "Write capabilities: {drop: [ALL]} in every container's securityContext; add "
 		   "back NET_BIND_SERVICE only for ports below 1024.",
     .bad = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n"
