@@ -70,5 +70,7 @@ const struct rule *rule_find(const char *code_or_name);
 extern const struct rule NR000_parse_error;
 extern const struct rule NR001_unused_suppression;
 extern const struct rule NR002_findings_capped;
+/* Raised by the Helm reader when it cannot render a chart. */
+extern const struct rule NR003_rendered_checks_skipped;
 
 #endif

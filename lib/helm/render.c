@@ -15,6 +15,7 @@
 #include "unroot/lint.h"
 #include "unroot/source.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -324,13 +325,42 @@ static bool error_position(const struct helm_chart *c, const char *msg, const st
 	return false;
 }
 
-/* One helm template run; its documents go to the next of in->renders. */
+/*
+ * The lowest Kubernetes version a chart's kubeVersion constraint names
+ * (">=1.34.0-0" gives "1.34.0"), or NULL. helm renders for its own default
+ * version unless told: a chart that asks for a newer one fails there, though
+ * it installs on a cluster that has it.
+ */
+static const char *kube_version(struct arena *a, const char *err)
+{
+	const char *p = strstr(err, "chart requires kubeVersion: ");
+	if (!p)
+		return NULL;
+	p += strlen("chart requires kubeVersion: ");
+	while (*p && *p != '\n' && !isdigit((unsigned char)*p)) {
+		if (*p == '<' || *p == '!')
+			return NULL; /* an upper bound or an exclusion: no version to pick */
+		p++;
+	}
+	size_t n = 0;
+	while (isdigit((unsigned char)p[n]) || p[n] == '.')
+		n++;
+	while (n && p[n - 1] == '.')
+		n--;
+	return n ? arena_strndup(a, p, n) : NULL;
+}
+
+/*
+ * One helm template run; its documents go to the next of in->renders.
+ * *failed is helm's first line when the plain render failed, so the
+ * OpenShift render failing the same way is said once.
+ */
 static void render(struct reading *rd, struct helm_input *in, const struct helm_sandbox *sb,
-		   const char *helm, bool openshift)
+		   const char *helm, bool openshift, const char *kube, const char **failed)
 {
 	struct helm_chart *c = in->chart;
 	const struct lint_options *o = rd->opts;
-	size_t max = 8 + 2 * (o->nvalues + o->nsets);
+	size_t max = 10 + 2 * (o->nvalues + o->nsets);
 	char **argv = arena_alloc(rd->arena, max * sizeof(*argv));
 	if (!argv)
 		return;
@@ -350,6 +380,10 @@ static void render(struct reading *rd, struct helm_input *in, const struct helm_
 	if (openshift) {
 		argv[n++] = "--api-versions";
 		argv[n++] = (char *)helm_openshift_api;
+	}
+	if (kube) {
+		argv[n++] = "--kube-version";
+		argv[n++] = (char *)kube;
 	}
 	argv[n] = NULL;
 
@@ -383,9 +417,29 @@ static void render(struct reading *rd, struct helm_input *in, const struct helm_
 			msg++;
 		size_t k = strcspn(msg, "\n");
 		const char *first = arena_strndup(rd->arena, msg, k > 400 ? 400 : k);
+		const char *want = kube ? NULL : kube_version(rd->arena, msg);
+		if (want) {
+			free(out.data);
+			free(err.data);
+			render(rd, in, sb, helm, openshift, want, failed);
+			return;
+		}
+		if (openshift && first && *failed && strcmp(first, *failed) == 0)
+			break; /* failed as the plain render did: said once */
+		if (!openshift)
+			*failed = first;
 		const struct helm_file *f = NULL;
 		size_t off = 0;
-		if (first && error_position(c, first, &f, &off))
+		const char *deps = first ? strstr(first, "missing in charts/ directory: ") : NULL;
+		if (first && strstr(first, "helm dependency build"))
+			reading_error(
+			    rd, c->path, NULL, 0, 0,
+			    "helm template failed: the chart's dependencies%s%s%s are not in its "
+			    "charts/ folder; run `helm dependency build %s` and lint again",
+			    deps ? " (" : "",
+			    deps ? deps + strlen("missing in charts/ directory: ") : "",
+			    deps ? ")" : "", c->path);
+		else if (first && error_position(c, first, &f, &off))
 			reading_error(rd, f->path, f->src, off, off, "helm template%s failed: %s",
 				      api, first);
 		else
@@ -423,9 +477,10 @@ void helm_render(struct reading *rd, struct helm_input *in)
 	struct helm_sandbox sb;
 	if (!helm_sandbox_open(rd, in->chart, &sb))
 		return;
+	const char *failed = NULL;
 	if (plats & ~(unsigned)PLAT_OPENSHIFT)
-		render(rd, in, &sb, helm, false);
+		render(rd, in, &sb, helm, false, NULL, &failed);
 	if (plats & PLAT_OPENSHIFT)
-		render(rd, in, &sb, helm, true);
+		render(rd, in, &sb, helm, true, NULL, &failed);
 	helm_sandbox_close(&sb);
 }

@@ -70,6 +70,10 @@ expect "Bitnami-style switch cures NR304" "" "$(findings --helm none switch | on
 # Rendered checks. Without helm on PATH the skip is said once.
 note=$(PATH=/nonexistent "$UNROOT" lint --no-config -q pinned root 2>/dev/null | grep -c 'rendered checks skipped')
 expect "without helm: one note" 1 "$note"
+# It is a note about the run (NR003), not a uid the chart pins (NR304).
+note=$(PATH=/nonexistent "$UNROOT" lint --no-config -q pinned root 2>/dev/null | grep 'rendered checks skipped' |
+	grep -o '\[NR[0-9]* [a-z-]*\]')
+expect "without helm: the note is NR003" "[NR003 rendered-checks-skipped]" "$note"
 
 # The scaffold rendered: the Kubernetes rules run on helm's output, and point
 # at the template line (the container) in deployment.yaml.
@@ -108,6 +112,22 @@ out=$("$UNROOT" lint --no-config -q --helm "$H" broken 2>/dev/null); rc=$?
 grep -q 'broken/templates/service.yaml:.*NR000' <<<"$out" && [ $rc -eq 2 ] &&
 	expect "helm failure: NR000 at the template, exit 2" ok ok ||
 	expect "helm failure: NR000 at the template, exit 2" "ok" "rc=$rc $out"
+
+# A missing dependency fails both renders alike: one NR000, saying how to fetch it.
+cp -r web deps
+printf 'dependencies:\n  - name: cache\n    version: 1.0.0\n    repository: https://charts.example.com\n' >>deps/Chart.yaml
+out=$("$UNROOT" lint --no-config -q --helm "$H" deps 2>/dev/null)
+expect "missing dependency: one NR000" 1 "$(grep -c 'NR000' <<<"$out")"
+grep -q 'helm dependency build deps' <<<"$out" &&
+	expect "missing dependency: says helm dependency build" ok ok ||
+	expect "missing dependency: says helm dependency build" ok "$out"
+
+# A kubeVersion newer than helm's default Kubernetes: rendered for the version it asks.
+cp -r web kube
+printf 'kubeVersion: ">=1.99.0-0"\n' >>kube/Chart.yaml
+out=$("$UNROOT" lint --no-config -q --helm "$H" kube 2>/dev/null)
+expect "kubeVersion: no NR000" 0 "$(grep -c 'NR000' <<<"$out")"
+expect "kubeVersion: rendered" 1 "$(grep -c "kube/$D:.*NR202" <<<"$out")"
 
 # A library chart has nothing to render: no helm error.
 mkdir -p lib/templates
