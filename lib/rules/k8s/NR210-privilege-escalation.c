@@ -14,7 +14,7 @@ static void check_container(struct check_ctx *ctx, const struct rule *self,
 		    "OpenShift restricted-v2 reject it; write privileged: false",
 		    k8s_where(ctx, o, c));
 		if (d)
-			d->severity = SEV_ERROR;
+			d->variant = true;
 		return; /* privileged implies escalation: one finding is enough */
 	}
 	if (e->invalid || (k8s_set(e) && !e->b))
@@ -28,7 +28,7 @@ static void check_container(struct check_ctx *ctx, const struct rule *self,
 		    "allowPrivilegeEscalation: false",
 		    k8s_where(ctx, o, c));
 		if (d)
-			d->severity = SEV_ERROR;
+			d->variant = true;
 	} else
 		/* OpenShift's restricted-v2 sets it to false itself. */
 		k8s_report_on(
@@ -50,6 +50,7 @@ const struct rule NR210_privilege_escalation = {
     .code = "NR210",
     .name = "privilege-escalation",
     .severity = SEV_WARNING,
+    .variant_severity = SEV_ERROR,
     .platforms = PLAT_KUBERNETES | PLAT_OPENSHIFT,
     .kind = KIND_K8S,
     .summary = "allowPrivilegeEscalation is not false, or privileged is true",

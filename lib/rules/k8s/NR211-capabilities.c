@@ -58,7 +58,7 @@ static void check_container(struct check_ctx *ctx, const struct rule *self,
 		    k8s_where(ctx, o, c), n->value);
 		/* restricted-v2 rejects it: an error, as NR208's rejections are. */
 		if (d)
-			d->severity = SEV_ERROR;
+			d->variant = true;
 	}
 }
 
@@ -71,6 +71,7 @@ const struct rule NR211_capabilities = {
     .code = "NR211",
     .name = "capabilities",
     .severity = SEV_WARNING,
+    .variant_severity = SEV_ERROR,
     .platforms = PLAT_KUBERNETES | PLAT_OPENSHIFT,
     .kind = KIND_K8S,
     .summary = "capabilities do not drop ALL, or add more than NET_BIND_SERVICE",
