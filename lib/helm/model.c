@@ -229,7 +229,7 @@ void helm_chart_finish(struct helm_chart *chart)
 static const struct helm_chart *owner(const struct helm_chart *c, const struct helm_define *d,
 				      unsigned depth)
 {
-	if (d >= c->defines && d < c->defines + c->ndefines)
+	if (c->ndefines && d >= c->defines && d < c->defines + c->ndefines)
 		return c;
 	for (size_t i = 0; i < c->nsub && depth < 16; i++) {
 		const struct helm_chart *o = owner(c->subcharts[i], d, depth + 1);

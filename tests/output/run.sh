@@ -212,9 +212,12 @@ install)
 	done
 	awk '/^```c$/ { on = 1; next } /^```$/ { on = 0 } on' "$src/docs/library.md" >"$tmp/lint-buffer.c"
 	[ -s "$tmp/lint-buffer.c" ] || bad "docs/library.md has no C program"
-	cc -Wall -Wextra -Werror "$tmp/lint-buffer.c" $(pcq --cflags --libs) -o "$tmp/shared" ||
+	# A library built with sanitizers needs their runtimes in the program that links it.
+	san=
+	grep -q __asan_init "$UNROOT" && san="-fsanitize=address,undefined"
+	cc -Wall -Wextra -Werror $san "$tmp/lint-buffer.c" $(pcq --cflags --libs) -o "$tmp/shared" ||
 		bad "the program does not build against libunroot.so"
-	cc -Wall -Wextra -Werror "$tmp/lint-buffer.c" $(pcq --cflags) "$(pcq --variable=libdir)/libunroot.a" \
+	cc -Wall -Wextra -Werror $san "$tmp/lint-buffer.c" $(pcq --cflags) "$(pcq --variable=libdir)/libunroot.a" \
 		$(pcq --variable=archive_libs) -o "$tmp/static" || bad "the program does not build against libunroot.a"
 	ldd "$tmp/static" 2>/dev/null | grep -q libunroot && bad "the static build still loads libunroot.so"
 	# The same findings as the CLI on the same bytes: path, line, column and rule.
