@@ -79,6 +79,7 @@ bool cli_output_is_input(const struct cli *cli, const char *cmd, const char *con
 bool cli_use_color(const struct cli *cli, FILE *stream);
 
 int cmd_lint(int argc, char **argv);
+int cmd_fix(int argc, char **argv);
 int cmd_image(int argc, char **argv);
 /* Progress and notes of image reads on stderr (cmd-image.c). */
 void cli_image_progress(struct cli *cli);

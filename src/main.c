@@ -6,6 +6,7 @@
 
 static const struct cmd commands[] = {
     {"lint", "unroot [lint] [OPTIONS] PATH...", cmd_lint},
+    {"fix", "unroot fix [--diff|--write|--check] [--rule CODES] [OPTIONS] PATH...", cmd_fix},
     {"image", "unroot image [--tree PATH] [--arch ARCH] [--rootfs DIR] IMAGE...", cmd_image},
     {"simulate", "unroot simulate [--platform LIST] [--image REF=PATH] INPUT...", cmd_simulate},
     {"rules", "unroot rules [--format text|markdown|json]", cmd_rules},

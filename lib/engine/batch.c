@@ -190,7 +190,11 @@ static void walk(struct lint_run *run, const char *path, size_t depth, bool name
 	/* a folder holds many inputs, most likely: what the walk keeps goes to the pool */
 	if (S_ISDIR(st.st_mode))
 		arena_use_pool(run->arena);
-	walk_node(run, path, S_ISDIR(st.st_mode), S_ISREG(st.st_mode), depth, named);
+	/* A link the user named is followed (stat did): read it the checked way, which follows
+	 * it, not the way a listing's regular files are read, which does not. */
+	struct stat lst;
+	bool link = lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode);
+	walk_node(run, path, S_ISDIR(st.st_mode), S_ISREG(st.st_mode) && !link, depth, named);
 }
 
 static void walk_node(struct lint_run *run, const char *path, bool is_dir, bool regular,
