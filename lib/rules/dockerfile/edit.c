@@ -26,10 +26,17 @@ void edit_user_insert(struct check_ctx *ctx, struct diag *d, const char *fix)
 	size_t len = ctx->src->len, at = last->end;
 	while (at < len && data[at] != '\n')
 		at++;
-	if (at < len)
+	if (at < len) {
 		edit_dockerfile(ctx, d, at + 1, at + 1, arena_printf(ctx->arena, "%s\n", fix));
-	else
-		edit_dockerfile(ctx, d, len, len, arena_printf(ctx->arena, "\n%s\n", fix));
+		return;
+	}
+	/* A file that ends in a line continuation would join the new line to the last one. */
+	size_t e = len;
+	while (e > 0 && (data[e - 1] == ' ' || data[e - 1] == '\t' || data[e - 1] == '\r'))
+		e--;
+	if (e > 0 && data[e - 1] == ctx->df->escape)
+		return;
+	edit_dockerfile(ctx, d, len, len, arena_printf(ctx->arena, "\n%s\n", fix));
 }
 
 void edit_user(struct check_ctx *ctx, struct diag *d, const struct final_user *fu, const char *fix)
