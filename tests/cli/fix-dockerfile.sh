@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# unroot fix on Dockerfiles, file by file: what each fix writes, byte for byte, and that it keeps
+# comments, continuations, indentation, keyword case, heredocs, CRLF, a BOM and a missing final
+# newline; account commands leave their RUN as valid shell, or stay when a line still names them.
+. "$(dirname "$0")/lib.sh"
+
+# case NAME INPUT WANT: `unroot fix --write` turns INPUT (printf format) into WANT.
+case_() {
+	local name=$1
+	printf "$2" >"$name.Dockerfile"
+	printf "$3" >"$name.want"
+	"$UNROOT" fix --no-config --write -q "$name.Dockerfile" >/dev/null 2>"$name.err"
+	if cmp -s "$name.Dockerfile" "$name.want"; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL: $name"
+		diff "$name.want" "$name.Dockerfile" | head -20
+	fi
+	# and fixing the result again changes nothing
+	"$UNROOT" fix --no-config --check -q "$name.Dockerfile" >/dev/null 2>&1
+	ok "$name: fixed once is fixed" test $? = 0
+}
+
+# --- the final USER ----------------------------------------------------------------------
+case_ user-name 'FROM alpine:3.20\nUSER nobody2\nCMD ["x"]\n' \
+	'FROM alpine:3.20\nUSER 1001:0\nCMD ["x"]\n'
+case_ user-uid 'FROM alpine:3.20\nUSER 1001\n' 'FROM alpine:3.20\nUSER 1001:0\n'
+case_ user-missing 'FROM alpine:3.20\nCMD ["x"]\n' 'FROM alpine:3.20\nCMD ["x"]\nUSER 1001:0\n'
+case_ user-root 'FROM alpine:3.20\nUSER root\nCMD ["x"]\n' 'FROM alpine:3.20\nUSER 1001:0\nCMD ["x"]\n'
+case_ keyword-case 'from alpine:3.20\nuser 1001\n' 'from alpine:3.20\nuser 1001:0\n'
+
+# --- what the file looks like is kept ----------------------------------------------------
+case_ crlf 'FROM alpine:3.20\r\nCOPY --chown=1001:1001 . /app\r\nUSER 1001\r\n' \
+	'FROM alpine:3.20\r\nCOPY --chown=1001:0 . /app\r\nUSER 1001:0\r\n'
+case_ bom '\xef\xbb\xbfFROM alpine:3.20\nUSER 1001\n' '\xef\xbb\xbfFROM alpine:3.20\nUSER 1001:0\n'
+case_ no-final-newline 'FROM alpine:3.20\nUSER 1001' 'FROM alpine:3.20\nUSER 1001:0'
+case_ missing-user-no-newline 'FROM alpine:3.20\nCMD ["x"]' 'FROM alpine:3.20\nCMD ["x"]\nUSER 1001:0\n'
+case_ comments-and-indent 'FROM alpine:3.20\n# owner of the app\n  COPY  --chown=1001:1001  . /app   # all of it\nUSER 1001:0\n' \
+	'FROM alpine:3.20\n# owner of the app\n  COPY  --chown=1001:0  . /app   # all of it\nUSER 1001:0\n'
+case_ continuation 'FROM alpine:3.20\nRUN mkdir /data && \\\n    chown -R 1001:1001 /data\nUSER 1001:0\n' \
+	'FROM alpine:3.20\nRUN mkdir /data && \\\n    chown -R 1001:0 /data && chmod -R g=u /data\nUSER 1001:0\n'
+case_ heredoc 'FROM alpine:3.20\nRUN <<EOF\nset -e\nchown 1001:1001 /data\nEOF\nUSER 1001:0\n' \
+	'FROM alpine:3.20\nRUN <<EOF\nset -e\nchown 1001:0 /data && chmod g=u /data\nEOF\nUSER 1001:0\n'
+case_ escape-directive '# escape=`\nFROM alpine:3.20\nCOPY --chown=1001:1001 . /app\nUSER 1001\n' \
+	'# escape=`\nFROM alpine:3.20\nCOPY --chown=1001:0 . /app\nUSER 1001:0\n'
+
+# --- --chown, chmod, privilege drop ------------------------------------------------------
+case_ copy-chown 'FROM alpine:3.20\nCOPY --chown=1001:www . /app\nUSER 1001:0\n' \
+	'FROM alpine:3.20\nCOPY --chown=1001:0 . /app\nUSER 1001:0\n'
+case_ gosu-exec 'FROM alpine:3.20\nUSER 1001:0\nENTRYPOINT ["gosu", "app", "/run"]\n' \
+	'FROM alpine:3.20\nUSER 1001:0\nENTRYPOINT ["/run"]\n'
+
+# --- account commands --------------------------------------------------------------------
+case_ account-only-command 'FROM alpine:3.20\nRUN useradd -u 1001 -r app\nCOPY . /app\nUSER app\n' \
+	'FROM alpine:3.20\nCOPY . /app\nUSER 1001:0\n'
+case_ account-first-in-chain 'FROM alpine:3.20\nRUN adduser -S -u 1001 app && mkdir /data\nUSER app\n' \
+	'FROM alpine:3.20\nRUN mkdir /data\nUSER 1001:0\n'
+case_ account-last-in-chain 'FROM alpine:3.20\nRUN mkdir /data && adduser -S -u 1001 app\nUSER app\n' \
+	'FROM alpine:3.20\nRUN mkdir /data\nUSER 1001:0\n'
+case_ account-set-eux 'FROM alpine:3.20\nRUN set -eux; \\\n    apk add --no-cache curl; \\\n    addgroup -S app && adduser -S -G app app && \\\n    mkdir /app\nUSER app\n' \
+	'FROM alpine:3.20\nRUN set -eux; \\\n    apk add --no-cache curl; \\\n    mkdir /app\nUSER 1001:0\n'
+case_ account-semicolon-last 'FROM alpine:3.20\nRUN set -eux; groupadd -r app; useradd -r -g app app\nUSER app\n' \
+	'FROM alpine:3.20\nRUN set -eux\nUSER 1001:0\n'
+# stays: a later line names the account, which would be gone
+case_ account-named-later 'FROM alpine:3.20\nRUN useradd -u 1001 -r app\nRUN chown app /data\nUSER 1001:0\n' \
+	'FROM alpine:3.20\nRUN useradd -u 1001 -r app\nRUN chown app /data\nUSER 1001:0\n'
+case_ account-home-used 'FROM alpine:3.20\nRUN useradd -m -u 1001 app\nWORKDIR /home/app\nUSER 1001:0\n' \
+	'FROM alpine:3.20\nRUN useradd -m -u 1001 app\nWORKDIR /home/app\nUSER 1001:0\n'
+case_ account-between 'FROM alpine:3.20\nRUN addgroup -S app && mkdir /d && adduser -S -G app app\nUSER app\n' \
+	'FROM alpine:3.20\nRUN mkdir /d\nUSER 1001:0\n'
+case_ account-all-of-run 'FROM alpine:3.20\nRUN groupadd -r app; useradd -r -g app app\nCOPY . /app\nUSER app\n' \
+	'FROM alpine:3.20\nCOPY . /app\nUSER 1001:0\n'
+# stays: `|| true`, an if, a pipe are not a plain list
+case_ account-or-true 'FROM alpine:3.20\nRUN useradd -u 1001 app || true\nUSER 1001:0\n' \
+	'FROM alpine:3.20\nRUN useradd -u 1001 app || true\nUSER 1001:0\n'
+case_ account-in-if 'FROM alpine:3.20\nRUN if true; then useradd -u 1001 app; fi\nUSER 1001:0\n' \
+	'FROM alpine:3.20\nRUN if true; then useradd -u 1001 app; fi\nUSER 1001:0\n'
+ok "an account that stays is listed to fix by hand" has account-or-true.err "NR108"
+
+finish
