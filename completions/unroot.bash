@@ -13,7 +13,7 @@ _unroot()
 		cword=$COMP_CWORD
 	fi
 
-	local commands="lint image simulate rules explain version serve"
+	local commands="lint fix image simulate rules explain version serve"
 	local formats="text json sarif junit checkstyle github gnu"
 	local opts="--format --output --platform --min-uid --uid-range --supplemental-groups
 		--image --fail-on --ignore --config --no-config --color --quiet --type --context --jobs
@@ -23,7 +23,7 @@ _unroot()
 	local cmd="" i
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
-		lint | image | simulate | rules | explain | version | serve)
+		lint | fix | image | simulate | rules | explain | version | serve)
 			cmd=${words[i]}
 			break
 			;;
@@ -69,7 +69,7 @@ _unroot()
 		COMPREPLY=($(compgen -c -- "$cur"))
 		return
 		;;
-	--ignore)
+	--ignore | --rule)
 		local done=${cur%"${cur##*,}"}
 		COMPREPLY=($(compgen -P "$done" -W "$(unroot rules 2>/dev/null | awk '{print $1}')" -- "${cur##*,}"))
 		return
@@ -94,6 +94,10 @@ _unroot()
 	fi
 	if [[ $cmd == explain ]]; then
 		COMPREPLY=($(compgen -W "$(unroot rules 2>/dev/null | awk '{print $1, $2}')" -- "$cur"))
+		return
+	fi
+	if [[ $cur == -* && $cmd == fix ]]; then
+		COMPREPLY=($(compgen -W "--diff --write --check --rule $opts" -- "$cur"))
 		return
 	fi
 	if [[ $cur == -* ]]; then
