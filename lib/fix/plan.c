@@ -33,7 +33,8 @@ struct pfile {
 struct planner {
 	struct arena *a;
 	struct lint_run *run;
-	struct strmap index; /* path -> pfile index */
+	struct strmap index;   /* path -> pfile index */
+	struct strmap sources; /* path -> a finding whose source is that file */
 	struct pfile *files;
 	size_t nfiles, cap;
 	size_t file_limit;
@@ -43,14 +44,12 @@ struct planner {
 /* The bytes of `path` as the run read them (a finding's source), else read now. */
 static bool file_bytes(struct planner *p, const char *path, const char **data, size_t *len)
 {
-	const struct diag_list *l = lint_run_diags(p->run);
-	for (size_t i = 0; i < l->n; i++) {
-		const struct source *s = l->items[i].src;
-		if (s && s->path && strcmp(s->path, path) == 0) {
-			*data = s->data;
-			*len = s->len;
-			return true;
-		}
+	size_t k;
+	if (strmap_get(&p->sources, path, &k)) {
+		const struct source *s = lint_run_diags(p->run)->items[k].src;
+		*data = s->data;
+		*len = s->len;
+		return true;
 	}
 	const char *why = NULL;
 	struct source *s = source_read_file(p->a, path, p->file_limit, &why);
@@ -232,6 +231,15 @@ int fix_plan_make(struct lint_run *run, const struct rule *const *only, size_t n
 	struct planner p = {.a = lint_run_arena(run), .run = run, .out = out};
 	p.file_limit = (size_t)64 << 20;
 	strmap_init(&p.index, p.a);
+	strmap_init(&p.sources, p.a);
+	const struct diag_list *all = lint_run_diags(run);
+	for (size_t i = 0; i < all->n; i++) {
+		const struct source *s = all->items[i].src;
+		size_t k;
+		if (s && s->path && !strmap_get(&p.sources, s->path, &k) &&
+		    !strmap_put(&p.sources, s->path, i))
+			return -1;
+	}
 	size_t mcap = 0;
 	const struct diag_list *l = lint_run_diags(run);
 	for (size_t i = 0; i < l->n; i++) {
