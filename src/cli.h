@@ -80,6 +80,8 @@ bool cli_use_color(const struct cli *cli, FILE *stream);
 
 int cmd_lint(int argc, char **argv);
 int cmd_fix(int argc, char **argv);
+/* unroot fix --from-image IMAGE (cmd-fix-image.c): the derived Dockerfile; the exit status. */
+int cli_fix_from_image(struct cli *cli, const char *image);
 int cmd_image(int argc, char **argv);
 /* Progress and notes of image reads on stderr (cmd-image.c). */
 void cli_image_progress(struct cli *cli);

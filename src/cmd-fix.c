@@ -23,7 +23,8 @@ struct fix_args {
 	enum fix_mode mode;
 	int nmodes;
 	const char *rules; /* --rule CODES, comma-separated codes or names */
-	char **argv;	   /* the rest, for cli_parse */
+	const char *from_image;
+	char **argv; /* the rest, for cli_parse */
 	int argc;
 };
 
@@ -80,6 +81,8 @@ static int split_args(int argc, char **argv, struct fix_args *fa)
 			fa->nmodes++;
 		} else if ((v = valued(argc, argv, &i, "--rule", &missing)) != NULL) {
 			fa->rules = v;
+		} else if ((v = valued(argc, argv, &i, "--from-image", &missing)) != NULL) {
+			fa->from_image = v;
 		} else if (missing) {
 			return usage("%s needs a value", a);
 		} else {
@@ -159,6 +162,7 @@ static int parse_rules(struct arena *a, const char *list, const struct rule ***o
 static void print_help(void)
 {
 	fputs("usage: unroot fix [--diff | --write | --check] [--rule CODES] [OPTIONS] PATH...\n"
+	      "       unroot fix --from-image IMAGE [--output FILE]\n"
 	      "\n"
 	      "Applies the exact edits of the findings (see 'unroot lint --help' for OPTIONS).\n"
 	      "\n"
@@ -168,6 +172,8 @@ static void print_help(void)
 	      "      --check               change nothing; exit 1 when something would change\n"
 	      "      --rule CODES          fix only these rules (codes or names, "
 	      "comma-separated)\n"
+	      "      --from-image IMAGE    write a Dockerfile deriving from IMAGE that runs under\n"
+	      "                            OpenShift's arbitrary uid (to stdout or --output)\n"
 	      "\n"
 	      "What cannot be fixed mechanically is listed on stderr, with the advice.\n"
 	      "Exit status: --diff and --write: 0 when nothing at or above --fail-on is left to\n"
@@ -280,6 +286,19 @@ int cmd_fix(int argc, char **argv)
 		cli_release(&cli);
 		free(fa.argv);
 		return rc < 0 ? 0 : rc;
+	}
+	if (fa.from_image) {
+		if (cli.npaths || fa.nmodes || fa.rules) {
+			cli_release(&cli);
+			free(fa.argv);
+			return usage(
+			    "%s",
+			    "--from-image takes no paths, --diff, --write, --check or --rule");
+		}
+		rc = cli_fix_from_image(&cli, fa.from_image);
+		cli_release(&cli);
+		free(fa.argv);
+		return rc;
 	}
 	const struct rule **only = NULL;
 	size_t nonly = 0;
