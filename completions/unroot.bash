@@ -97,7 +97,7 @@ _unroot()
 		return
 	fi
 	if [[ $cur == -* && $cmd == fix ]]; then
-		COMPREPLY=($(compgen -W "--diff --write --check --rule $opts" -- "$cur"))
+		COMPREPLY=($(compgen -W "--diff --write --check --rule --from-image $opts" -- "$cur"))
 		return
 	fi
 	if [[ $cur == -* ]]; then

@@ -89,6 +89,10 @@ status 2 "usage: --write to stdin" fix --no-config --write --type dockerfile -
 status 0 "stdin: a diff" fix --no-config --type dockerfile - <f.Dockerfile
 ok "stdin: the diff names -" has out "+USER 1001:0"
 status 2 "a missing file" fix --no-config nosuch.Dockerfile
+status 2 "from-image: no paths besides" fix --no-config --from-image x f.Dockerfile
+status 2 "from-image: no --write" fix --no-config --write --from-image x
+status 2 "from-image: not an image" fix --no-config --from-image f.Dockerfile
+ok "from-image: says so" has err "could not be read as an image"
 
 # --- --write -----------------------------------------------------------------------------
 fixable >w.Dockerfile
