@@ -7,7 +7,9 @@
 #include "unroot/lint.h"
 #include "rules/check.h"
 #include "unroot/source.h"
+#include "util/strmap.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const char *what(const struct sh_finding *f)
@@ -180,22 +182,54 @@ static bool name_char(char c)
 	       c == '_' || c == '-' || c == '.' || c == '$' || c == '/';
 }
 
-/*
- * Whether `name` is written in data[from, to) as a word of its own (a path
- * that ends in it, /app, is no use of the account), or as the home folder
- * the account command may have made, /home/NAME.
- */
-static bool names(const char *data, size_t from, size_t to, const char *name)
+struct span {
+	size_t start, end;
+};
+
+static int by_start(const void *x, const void *y)
 {
-	size_t n = strlen(name);
-	for (size_t i = from; n && i + n <= to; i++)
-		if (memcmp(data + i, name, n) == 0 && (i == from || !name_char(data[i - 1])) &&
-		    (i + n == to || !name_char(data[i + n])))
+	size_t a = ((const struct span *)x)->start, b = ((const struct span *)y)->start;
+	return (a > b) - (a < b);
+}
+
+static bool known(const struct strmap *m, const char *p, size_t n)
+{
+	char word[256];
+	size_t v;
+	if (!n || n >= sizeof(word))
+		return false;
+	memcpy(word, p, n);
+	word[n] = '\0';
+	return strmap_get(m, word, &v);
+}
+
+/*
+ * Whether a word of data[from, to) is one of the accounts' names (a path
+ * that ends in one, /app, is no use of the account), or is the home folder
+ * an account command may have made, /home/NAME. One pass over the text.
+ */
+static bool named(const char *data, size_t from, size_t to, const struct strmap *names)
+{
+	for (size_t i = from; i < to;) {
+		if (!name_char(data[i])) {
+			i++;
+			continue;
+		}
+		size_t j = i;
+		while (j < to && name_char(data[j]))
+			j++;
+		if (known(names, data + i, j - i))
 			return true;
-	for (size_t i = from; n && i + 6 + n <= to; i++)
-		if (memcmp(data + i, "/home/", 6) == 0 && memcmp(data + i + 6, name, n) == 0 &&
-		    (i + 6 + n == to || !name_char(data[i + 6 + n]) || data[i + 6 + n] == '/'))
-			return true;
+		for (size_t k = i; k + 6 <= j; k++)
+			if (memcmp(data + k, "/home/", 6) == 0) {
+				size_t e = k + 6;
+				while (e < j && data[e] != '/')
+					e++;
+				if (known(names, data + k + 6, e - k - 6))
+					return true;
+			}
+		i = j;
+	}
 	return false;
 }
 
@@ -213,6 +247,12 @@ static bool removals(struct check_ctx *ctx, size_t *rs, size_t *re)
 	struct final_user fu;
 	bool user_fixed = final_user_get(ctx, &fu) && !fu.from_base && fu.user_is_name &&
 			  final_user_fix(ctx) && fu.line->cmd == DF_USER;
+	/* past a few hundred, a Dockerfile is no one's hand-written build: no edits */
+	size_t count = 0;
+	for (size_t i = 0; i < n; i++)
+		count += account_cmd(h[i].f);
+	if (count > 256)
+		return false;
 	struct place *pl = arena_alloc(ctx->scratch, n * sizeof(*pl));
 	size_t *idx = arena_alloc(ctx->scratch, n * sizeof(*idx));
 	if (!pl || !idx)
@@ -240,37 +280,40 @@ static bool removals(struct check_ctx *ctx, size_t *rs, size_t *re)
 		}
 		i = j;
 	}
-	const char *data = ctx->src->data;
+	/* the names they create or use, looked up once for every word outside the removed
+	 * spans and the final USER line */
+	struct strmap accounts;
+	strmap_init(&accounts, ctx->scratch);
+	struct span *sp = arena_alloc(ctx->scratch, (n + 1) * sizeof(*sp));
+	size_t nsp = 0;
+	if (!sp)
+		return false;
 	for (size_t i = 0; i < n; i++) {
 		const struct sh_finding *f = h[i].f;
 		if (!account_cmd(f))
 			continue;
+		sp[nsp++] = (struct span){rs[i], re[i]};
 		const char *list[3] = {f->name, f->gid_name, f->groups};
-		for (size_t k = 0; k < 3; k++) {
-			if (!list[k])
-				continue;
-			/* written anywhere outside the removed spans and the final USER line */
-			size_t at = 0;
-			for (;;) {
-				size_t next = ctx->src->len, nend = ctx->src->len;
-				for (size_t j = 0; j < n; j++)
-					if (re[j] > rs[j] && rs[j] >= at && rs[j] < next) {
-						next = rs[j];
-						nend = re[j];
-					}
-				if (user_fixed && fu.line->start >= at && fu.line->start < next) {
-					next = fu.line->start;
-					nend = fu.line->end;
-				}
-				if (names(data, at, next, list[k]))
+		for (size_t k = 0; k < 3; k++)
+			for (const char *p = list[k]; p && *p;) {
+				size_t len = strcspn(p, ",");
+				const char *name = arena_strndup(ctx->scratch, p, len);
+				if (!name || (len && !strmap_put(&accounts, name, 1)))
 					return false;
-				if (next >= ctx->src->len)
-					break;
-				at = nend;
+				p += len + (p[len] == ',');
 			}
-		}
 	}
-	return true;
+	if (user_fixed)
+		sp[nsp++] = (struct span){fu.line->start, fu.line->end};
+	qsort(sp, nsp, sizeof(*sp), by_start);
+	size_t at = 0;
+	for (size_t i = 0; i < nsp; i++) {
+		if (sp[i].start > at && named(ctx->src->data, at, sp[i].start, &accounts))
+			return false;
+		if (sp[i].end > at)
+			at = sp[i].end;
+	}
+	return !named(ctx->src->data, at, ctx->src->len, &accounts);
 }
 
 static void check(struct check_ctx *ctx, const struct rule *self)
