@@ -7,8 +7,9 @@
 #   terminal         caret and colour only on a terminal, never with NO_COLOR
 #   completion-bash  bash completion offers commands, every format, rule codes
 #   completion-zsh   zsh completion parses and lists every format
+#   completion-fish  fish completion offers commands, every format and option, rule codes
 #   self-lint        the project's own Dockerfile passes every rule
-#   install          the install target puts the man page, both completions, libunroot with
+#   install          the install target puts the man page, the three completions, libunroot with
 #                    its headers and pkg-config file in place; docs/library.md's program
 #                    builds against the installed library, shared and static, and finds
 #                    what the CLI finds
@@ -176,6 +177,27 @@ completion-zsh)
 		grep -qE -- "$o([^a-z-]|\$)" "$src/completions/_unroot" || bad "_unroot does not offer $o"
 	done
 	;;
+completion-fish)
+	command -v fish >/dev/null || { echo "SKIP: fish is not installed"; exit 77; }
+	fish -n "$src/completions/unroot.fish" || bad "unroot.fish does not parse"
+	export PATH="$(dirname "$UNROOT"):$PATH"
+	# What fish offers for a command line, candidates only (fish prints "word<TAB>description").
+	complete_words() {
+		fish --no-config -c "source '$src/completions/unroot.fish'; complete -C '$*'" | cut -f1 | tr '\n' ' '
+	}
+	got=$(complete_words "unroot lint --format ")
+	for f in $(formats); do [[ " $got " == *" $f "* ]] || bad "--format does not offer $f (got: $got)"; done
+	[[ " $(complete_words "unroot rules -f ") " == *" markdown "* ]] || bad "rules -f does not offer markdown"
+	[[ " $(complete_words "unroot ") " == *" explain "* ]] || bad "no command completion"
+	[[ " $(complete_words "unroot explain NR00") " == *" NR000 "* ]] || bad "explain does not offer rule codes"
+	[[ " $(complete_words "unroot explain user-ro") " == *" user-root "* ]] || bad "explain does not offer rule names"
+	[[ " $(complete_words "unroot --platform docker,k") " == *" docker,kubernetes "* ]] || bad "--platform lists do not complete"
+	[[ " $(complete_words "unroot --ignore NR101,NR10") " == *" NR101,NR102 "* ]] || bad "--ignore lists do not complete"
+	opts=" $(complete_words "unroot lint --") "
+	for o in $("$UNROOT" lint --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+		[[ $opts == *" $o "* ]] || bad "options do not offer $o"
+	done
+	;;
 self-lint)
 	"$UNROOT" lint --no-config --fail-on info "$src/Dockerfile" >"$tmp/out.txt" 2>&1
 	rc=$?
@@ -189,7 +211,7 @@ install)
 	meson install -C "$build" --destdir "$tmp/root" --no-rebuild >"$tmp/install.log" 2>&1 ||
 		{ cat "$tmp/install.log"; bad "meson install failed"; }
 	for f in bin/unroot share/man/man1/unroot.1 share/bash-completion/completions/unroot \
-		share/zsh/site-functions/_unroot; do
+		share/zsh/site-functions/_unroot share/fish/vendor_completions.d/unroot.fish; do
 		found=$(find "$tmp/root" -path "*/$f" | head -1)
 		[ -n "$found" ] || bad "meson install does not install $f"
 	done
