@@ -14,8 +14,8 @@ _unroot()
 	fi
 
 	local commands="lint image simulate rules explain version serve"
-	local formats="text json sarif junit checkstyle github gnu"
-	local opts="--format --output --platform --min-uid --uid-range --supplemental-groups
+	local formats="text json sarif junit checkstyle github gnu codeclimate"
+	local opts="--format --output --base-dir --platform --min-uid --uid-range --supplemental-groups
 		--image --fail-on --ignore --config --no-config --color --quiet --type --context --jobs
 		--arch --os --variant --creds --cert-dir --tls-verify --tls-verify=false --timeout --retry-times --no-cache --pull --rootfs
 		--image-config --tree --helm --values --set --help"
@@ -61,7 +61,7 @@ _unroot()
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return
 		;;
-	--context | --rootfs | --cert-dir)
+	--context | --rootfs | --cert-dir | --base-dir)
 		COMPREPLY=($(compgen -d -- "$cur"))
 		return
 		;;

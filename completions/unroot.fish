@@ -1,7 +1,7 @@
 # fish completion for unroot; installed as share/fish/vendor_completions.d/unroot.fish.
 
 set -l __unroot_commands lint image simulate rules explain version serve
-set -l __unroot_formats text json sarif junit checkstyle github gnu
+set -l __unroot_formats text json sarif junit checkstyle github gnu codeclimate
 
 # Rule codes and names with their summaries, from the binary itself.
 function __unroot_rules
@@ -39,6 +39,7 @@ complete -c unroot -n "__fish_seen_subcommand_from rules" -s f -l format -x -a '
 set -l lints "not __fish_seen_subcommand_from rules explain version serve"
 complete -c unroot -n $lints -s f -l format -x -a "$__unroot_formats" -d 'report format'
 complete -c unroot -n $lints -l output -r -F -d 'write the report to a file'
+complete -c unroot -n $lints -l base-dir -x -a '(__fish_complete_directories)' -d 'folder code scanning paths are relative to'
 complete -c unroot -n $lints -l platform -x -a '(__unroot_list docker podman kubernetes openshift)' -d 'platforms to check for'
 complete -c unroot -n $lints -l min-uid -x -d 'lowest acceptable uid'
 complete -c unroot -n $lints -l uid-range -x -d 'OpenShift namespace uid range START/LEN'

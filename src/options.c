@@ -43,6 +43,7 @@ enum {
 	OPT_RETRY_TIMES,
 	OPT_NO_CACHE,
 	OPT_PULL,
+	OPT_BASE_DIR,
 };
 
 static const struct option long_opts[] = {
@@ -79,6 +80,7 @@ static const struct option long_opts[] = {
     {"retry-times", required_argument, NULL, OPT_RETRY_TIMES},
     {"no-cache", no_argument, NULL, OPT_NO_CACHE},
     {"pull", no_argument, NULL, OPT_PULL},
+    {"base-dir", required_argument, NULL, OPT_BASE_DIR},
     {"help", no_argument, NULL, 'h'},
     {0},
 };
@@ -88,6 +90,8 @@ static const char help_text[] =
     "\n"
     "  -f, --format FMT          text (default), json%s\n"
     "      --output FILE         write the report to FILE\n"
+    "      --base-dir DIR        SARIF, github and codeclimate paths are relative to DIR\n"
+    "                            (default: the git repository's top folder)\n"
     "      --platform LIST       docker,podman,kubernetes,openshift (default: all)\n"
     "      --min-uid N           lowest acceptable uid (default %d)\n"
     "      --uid-range S/L       OpenShift namespace uid range (default 1000680000/10000)\n"
@@ -198,6 +202,9 @@ static int apply(const char *cmd, struct cli *cli, int c, const char *arg)
 		return 0;
 	case OPT_OUTPUT:
 		cli->output = arg;
+		return 0;
+	case OPT_BASE_DIR:
+		o->base_dir = arg;
 		return 0;
 	case OPT_PLATFORM:
 		o->platforms = platform_parse(arg, &bad);

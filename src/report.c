@@ -53,6 +53,7 @@ int cli_report(struct cli *cli, struct lint_run *run)
 	    .source_line = !cli->output && !cli->quiet && isatty(fileno(out)),
 	    .version = UNROOT_VERSION,
 	    .docs_url = UNROOT_DOCS_URL,
+	    .base_dir = lint_run_base_dir(run),
 	};
 	r.inputs = inputs;
 	r.ninputs = ninputs;

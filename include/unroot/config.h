@@ -10,6 +10,7 @@
  *	severity: {NR103: error, NR107: off}
  *	base-images: {"registry.example.com/base/[*]": "1001:0"}
  *	images: {"ghcr.io/acme/web*": build/Dockerfile}
+ *	base-dir: .         # code scanning paths are relative to it
  *	context: .          # Dockerfile build context
  *	format: text        # the CLI's own keys: format, color
  *	color: auto
@@ -19,7 +20,7 @@
  *	set: [image.tag=1.0]
  *
  * Unknown keys and values of the wrong type are errors with a position.
- * Relative paths in `images`, `context` and `values` are taken from the
+ * Relative paths in `images`, `base-dir`, `context` and `values` are taken from the
  * config file's folder.
  */
 #ifndef UNROOT_CONFIG_H

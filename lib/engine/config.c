@@ -177,6 +177,12 @@ static int apply(struct cfg *c, const struct ynode *k, const struct ynode *v,
 	}
 	if (strcmp(key, "images") == 0)
 		return map(c, v, key, &o->images, &o->nimages, true);
+	if (strcmp(key, "base-dir") == 0) {
+		if (scalar(c, v, key, &s))
+			return -1;
+		o->base_dir = path_in(c, s);
+		return 0;
+	}
 	if (strcmp(key, "context") == 0) {
 		if (scalar(c, v, key, &s))
 			return -1;

@@ -59,7 +59,9 @@ struct lint_run {
 	size_t oom_more;
 	const char *oom_more_path;
 	const char *run_capped_path; /* the first input whose findings the run's cap left out */
-	bool helm_skip_noted;	     /* "rendered checks skipped" was said (helm.c) */
+	const char *base_dir; /* lint_run_base_dir(): the git top when opts->base_dir is NULL */
+	bool base_dir_known;
+	bool helm_skip_noted; /* "rendered checks skipped" was said (helm.c) */
 };
 
 /* --- the run (run.c) ----------------------------------------------------- */

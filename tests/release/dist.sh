@@ -27,7 +27,7 @@ git ls-files | sort >"$T/tracked"
 missing=$(comm -13 "$T/in-tarball" "$T/tracked")
 [ -z "$missing" ] || bad "files missing from the tarball: $missing"
 grep -E '^(build|tests/\.tools)/' "$T/in-tarball" && bad "the tarball holds build output or installed tools"
-for f in LICENSE CHANGELOG.md README.md debian/control Dockerfile; do
+for f in LICENSE CHANGELOG.md README.md debian/control Dockerfile action.yml; do
 	grep -qx "$f" "$T/in-tarball" || bad "the tarball lacks $f"
 done
 
