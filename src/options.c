@@ -5,6 +5,8 @@
 #include "unroot/config.h"
 #include "unroot/ids.h"
 #include "unroot/output.h"
+#include "unroot/rule.h"
+#include "unroot/suggest.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -130,17 +132,44 @@ static void print_help(const char *cmd)
 	buf_init(&names);
 	for (size_t i = 2; i < formatter_count; i++)
 		buf_printf(&names, ", %s", formatter_table[i]->name);
-	printf(help_text, cmd, names.data ? names.data : "", LINT_DEFAULT_MIN_UID);
+	printf(help_text, *cmd ? cmd : "[lint]", names.data ? names.data : "",
+	       LINT_DEFAULT_MIN_UID);
 	buf_release(&names);
 }
 
+/*
+ * `cmd` is the command the user typed, or "" when there was none (`unroot
+ * PATH...`): the messages then say `unroot`, never the program's path.
+ */
 static int usage_error(const char *cmd, const char *fmt, const char *arg)
 {
-	fprintf(stderr, "unroot %s: ", cmd);
+	fprintf(stderr, "unroot%s%s: ", *cmd ? " " : "", cmd);
 	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry 'unroot %s --help'.\n", cmd);
+	fprintf(stderr, "\nTry 'unroot%s%s --help'.\n", *cmd ? " " : "", cmd);
 	return 2;
 }
+
+/* "; did you mean 'json'?" when a known word is near `word`, else "". */
+static const char *did_you_mean(struct cli *cli, const char *word, const char *const *known,
+				size_t n)
+{
+	const char *near = suggest(word, known, n);
+	if (!near)
+		return "";
+	const char *s = arena_printf(cli->arena, "; did you mean '%s'?", near);
+	return s ? s : "";
+}
+
+/* A usage error about a value, "MSG 'VALUE'[; did you mean 'X'?] WANT". */
+static int bad_value(const char *cmd, struct cli *cli, const char *msg, const char *value,
+		     const char *const *known, size_t n, const char *want)
+{
+	const char *text = arena_printf(cli->arena, "%s '%s'%s%s%s", msg, value,
+					did_you_mean(cli, value, known, n), *want ? " " : "", want);
+	return usage_error(cmd, "%s", text ? text : msg);
+}
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 static bool push(struct arena *a, const char ***list, size_t *n, const char *value)
 {
@@ -196,8 +225,13 @@ static int apply(const char *cmd, struct cli *cli, int c, const char *arg)
 	char *end;
 	switch (c) {
 	case 'f':
-		if (strcmp(cmd, "rules") != 0 && !formatter_find(arg))
-			return usage_error(cmd, "unknown format '%s'", arg);
+		if (strcmp(cmd, "rules") != 0 && !formatter_find(arg)) {
+			const char *names[16];
+			size_t n = 0;
+			for (size_t i = 0; i < formatter_count && n < COUNT(names); i++)
+				names[n++] = formatter_table[i]->name;
+			return bad_value(cmd, cli, "unknown format", arg, names, n, "");
+		}
 		cli->format = arg;
 		return 0;
 	case OPT_OUTPUT:
@@ -208,8 +242,14 @@ static int apply(const char *cmd, struct cli *cli, int c, const char *arg)
 		return 0;
 	case OPT_PLATFORM:
 		o->platforms = platform_parse(arg, &bad);
-		if (!o->platforms)
-			return usage_error(cmd, "unknown platform in '%s'", arg);
+		if (!o->platforms) {
+			static const char *const names[] = {"docker", "podman", "kubernetes",
+							    "openshift"};
+			const char *word =
+			    bad ? arena_strndup(cli->arena, bad, strcspn(bad, ",")) : arg;
+			return bad_value(cmd, cli, "unknown platform", word ? word : arg, names,
+					 COUNT(names), "(docker, podman, kubernetes, openshift)");
+		}
 		return 0;
 	case OPT_JOBS:
 	case 'j':
@@ -253,18 +293,22 @@ static int apply(const char *cmd, struct cli *cli, int c, const char *arg)
 	}
 	case OPT_FAIL_ON: {
 		int sev = severity_parse(arg);
+		static const char *const levels[] = {"error", "warning", "info", "none"};
 		if (sev < 0)
-			return usage_error(cmd, "--fail-on needs error|warning|info|none, not '%s'",
-					   arg);
+			return bad_value(cmd, cli, "--fail-on needs error|warning|info|none, not",
+					 arg, levels, COUNT(levels), "");
 		o->fail_on = (enum severity)sev;
 		return 0;
 	}
 	case OPT_IGNORE:
 		for (const char *p = arg; *p;) {
 			size_t n = strcspn(p, ",");
+			const char *code = arena_strndup(cli->arena, p, n);
+			/* A mistyped rule would be ignored in silence, so it is an error. */
+			if (n && code && !rule_find(code))
+				return usage_error(cmd, "%s", rule_unknown(cli->arena, code));
 			if (n)
-				push(cli->arena, &o->ignore, &o->nignore,
-				     arena_strndup(cli->arena, p, n));
+				push(cli->arena, &o->ignore, &o->nignore, code);
 			p += n + (p[n] == ',');
 		}
 		return 0;
@@ -275,16 +319,22 @@ static int apply(const char *cmd, struct cli *cli, int c, const char *arg)
 			cli->color = 1;
 		else if (strcmp(arg, "never") == 0)
 			cli->color = 0;
-		else
-			return usage_error(cmd, "--color needs auto|always|never, not '%s'", arg);
+		else {
+			static const char *const whens[] = {"auto", "always", "never"};
+			return bad_value(cmd, cli, "--color needs auto|always|never, not", arg,
+					 whens, COUNT(whens), "");
+		}
 		return 0;
 	case 'q':
 		cli->quiet = true;
 		return 0;
 	case OPT_TYPE:
-		if (parse_kind(arg, &o->type))
-			return usage_error(cmd, "--type needs dockerfile|k8s|helm|image, not '%s'",
-					   arg);
+		if (parse_kind(arg, &o->type)) {
+			static const char *const kinds[] = {"dockerfile", "containerfile", "k8s",
+							    "kubernetes", "helm",	   "image"};
+			return bad_value(cmd, cli, "--type needs dockerfile|k8s|helm|image, not",
+					 arg, kinds, COUNT(kinds), "");
+		}
 		return 0;
 	case OPT_CONTEXT:
 		o->context_dir = arg;
@@ -363,6 +413,43 @@ static int apply(const char *cmd, struct cli *cli, int c, const char *arg)
 	return 2;
 }
 
+/*
+ * An option getopt could not take: unknown (with the nearest one), ambiguous
+ * (a prefix of several), or missing its value (c is ':'). `word` is the
+ * argument it stopped at.
+ */
+static int option_error(const char *cmd, struct cli *cli, int c, const char *word)
+{
+	size_t len = strcspn(word, "=");
+	const char *name = arena_strndup(cli->arena, word, len);
+	if (!name)
+		name = word;
+	if (c == ':') {
+		if (strncmp(word, "--", 2) != 0 && optopt)
+			name = arena_printf(cli->arena, "-%c", optopt);
+		return usage_error(cmd, "option '%s' needs a value", name ? name : word);
+	}
+	if (strncmp(word, "--", 2) != 0) {
+		const char *s = arena_printf(cli->arena, "-%c", optopt ? optopt : '?');
+		return usage_error(cmd, "unknown option '%s'", s ? s : word);
+	}
+	const char *known[COUNT(long_opts)];
+	size_t n = 0, prefixed = 0;
+	for (const struct option *o = long_opts; o->name; o++) {
+		known[n] = arena_printf(cli->arena, "--%s", o->name);
+		if (!known[n])
+			continue;
+		prefixed += strncmp(known[n], name, strlen(name)) == 0;
+		n++;
+	}
+	if (prefixed > 1)
+		return usage_error(
+		    cmd, "option '%s' is short for more than one option; write it whole", name);
+	const char *text = arena_printf(cli->arena, "unknown option '%s'%s", name,
+					did_you_mean(cli, name, known, n));
+	return usage_error(cmd, "%s", text ? text : "unknown option");
+}
+
 int cli_parse(const char *cmd, int argc, char **argv, struct cli *cli)
 {
 	memset(cli, 0, sizeof(*cli));
@@ -412,18 +499,22 @@ int cli_parse(const char *cmd, int argc, char **argv, struct cli *cli)
 			return 2;
 		}
 		if (extra.format && !formatter_find(extra.format))
-			return usage_error(cmd, "unknown format '%s' in the config", extra.format);
+			return usage_error(cmd,
+					   "unknown format '%s' in the config (unroot lint "
+					   "--help lists them)",
+					   extra.format);
 		cli->format = extra.format;
 		if (extra.color && apply(cmd, cli, OPT_COLOR, extra.color))
 			return 2;
 	}
 
-	/* Pass 2: the command line wins over the config. */
-	opterr = 1;
+	/* Pass 2: the command line wins over the config. getopt says nothing itself:
+	 * its messages name the program's path, and cannot suggest the option meant. */
+	opterr = 0;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "f:j:qh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":f:j:qh", long_opts, NULL)) != -1) {
 		if (c == '?' || c == ':')
-			return usage_error(cmd, "%s", "bad option");
+			return option_error(cmd, cli, c, argv[optind - 1]);
 		if (apply(cmd, cli, c, optarg))
 			return 2;
 	}

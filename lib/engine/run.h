@@ -122,9 +122,21 @@ void run_rules(struct lint_run *run, struct check_ctx *ctx, enum input_kind kind
 /*
  * Takes what the reader rdr read into rd (errors, suppressions) and checks
  * its model, if any, with the rules of rdr's kind; `src` is the input's text.
+ * report_unknown: whether an unknown rule in a suppression is an NR000
+ * (run_take_suppressions()).
  */
 void run_check(struct lint_run *run, const struct reader *rdr, struct reading *rd,
-	       struct source *src);
+	       struct source *src, bool report_unknown);
+
+/*
+ * Reads the rule list of each of the reader's suppressions (suppress-read.c)
+ * and takes those that name a rule into the run. With `report`, an unknown
+ * rule is an NR000 with the nearest rule (not for a chart's rendered output,
+ * whose comments the chart's own files gave already).
+ */
+void run_take_suppressions(struct lint_run *run, const struct reading *rd, bool report);
+/* Fills s->codes from s->list; false when it names no known rule. */
+bool run_read_suppression(struct lint_run *run, struct suppression *s, bool report);
 
 /*
  * Marks the findings the run's suppressions cover, and reports those that
@@ -153,8 +165,8 @@ bool run_read_text(struct lint_run *run, const struct reader *rd, const char *pa
 void run_reading_init(struct lint_run *run, struct reading *rd, const char *path,
 		      struct source *src);
 
-/* Takes a reader's NR000 errors (and, with `suppressions`, its suppressions) into the run. */
-void run_take(struct lint_run *run, const struct reading *rd, bool suppressions);
+/* Takes a reader's NR000 errors into the run. */
+void run_take(struct lint_run *run, const struct reading *rd);
 /* Takes the reader's errors from rd->errors[first] on. */
 void run_take_errors(struct lint_run *run, const struct reading *rd, size_t first);
 

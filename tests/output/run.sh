@@ -14,6 +14,7 @@
 #                    builds against the installed library, shared and static, and finds
 #                    what the CLI finds
 #   integration      .pre-commit-hooks.yaml and the example workflow, as their consumers read them
+#   docs-behaviour   what the docs say about config keys and stdin is what unroot does
 # Needs UNROOT and UNROOT_SRC (set by tests/meson.build).
 set -uo pipefail
 mode=$1
@@ -256,6 +257,59 @@ install)
 		cmp -s "$tmp/want" "$tmp/$build.got" ||
 			{ diff "$tmp/want" "$tmp/$build.got"; bad "the $build program finds what the CLI does not"; }
 	done
+	;;
+docs-behaviour)
+	# Every config key the docs name is one the parser takes: the keys called "config key
+	# `X`", written "`X:` in `.unroot.yaml`", the ```yaml blocks that start with
+	# "# .unroot.yaml" (loaded whole), the example in config.h, and any `limits.X`
+	# (which reads as a key of that name).
+	python3 - "$src" "$UNROOT" "$tmp" <<'PY' || fail=1
+import glob, os, re, subprocess, sys
+src, unroot, tmp = sys.argv[1:]
+docs = [os.path.join(src, "README.md")] + sorted(glob.glob(os.path.join(src, "docs", "*.md")))
+keys, blocks, bad = {}, [], 0
+for path in docs:
+    text = open(path).read()
+    name = os.path.relpath(path, src)
+    for k in re.findall(r"config key `([a-z][a-z0-9_.-]*)", text):
+        keys.setdefault(k, name)
+    for k in re.findall(r"`([a-z][a-z0-9_-]*):[^`]*` in `\.unroot\.yaml`", text):
+        keys.setdefault(k, name)
+    for k in re.findall(r"`(limits)\.[a-z_]+`", text):
+        keys.setdefault(k, name)
+    for b in re.findall(r"```yaml\n(# \.unroot\.yaml\n.*?)```", text, re.S):
+        blocks.append((name, b))
+header = open(os.path.join(src, "include", "unroot", "config.h")).read()
+example = "\n".join(l[3:] for l in header.splitlines() if l.startswith(" *\t"))
+blocks.append(("include/unroot/config.h", example))
+def load(text):
+    f = os.path.join(tmp, "cfg.yaml")
+    open(f, "w").write(text)
+    p = subprocess.run([unroot, "lint", "--config", f, "-"], input="FROM alpine:3.20\nUSER 1001:0\n",
+                       capture_output=True, text=True, cwd=tmp)
+    return p.stderr
+for name, b in blocks:
+    err = load(b)
+    if "error" in err.split("unroot:")[0] or ": error:" in err:
+        bad += 1
+        print(f"FAIL: the .unroot.yaml in {name} does not load: {err.strip()}")
+    for k in re.findall(r"^([a-z][a-z0-9_-]*):", b, re.M):
+        keys.setdefault(k, name)
+for k, name in sorted(keys.items()):
+    err = load(f"{k}: x\n")
+    if "unknown key" in err:
+        bad += 1
+        print(f"FAIL: {name} names the config key '{k}', which the parser rejects: {err.strip()}")
+print(f"{len(keys)} config keys and {len(blocks)} config examples from the docs checked, {bad} problems")
+sys.exit(1 if bad else 0)
+PY
+	# The man page and the README say standard input is recognised by its content.
+	printf 'FROM alpine:3.20\nUSER 1001:0\n' | "$UNROOT" lint --no-config - >/dev/null 2>&1 ||
+		bad "a Dockerfile on stdin without --type"
+	printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: x, securityContext: {runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}}]\n' |
+		"$UNROOT" lint --no-config - >/dev/null 2>&1 || bad "a manifest on stdin without --type"
+	command -v man >/dev/null && man -l "$src/docs/unroot.1" 2>/dev/null | tr -s ' \n' ' ' |
+		grep -qi 'standard input[^.]*needs' && bad "the man page says standard input needs --type"
 	;;
 integration)
 	python3 -c 'import yaml' 2>/dev/null || { echo "SKIP: python3-yaml is not installed"; exit 77; }
