@@ -20,6 +20,7 @@ struct cli {
 	struct lint_options opts;
 	const char *format;
 	const char *output; /* --output FILE, or NULL for stdout */
+	const char *write_baseline; /* --write-baseline FILE, or NULL */
 	int color;	    /* 0 never, 1 always, -1 auto */
 	bool quiet;
 	const char *config;

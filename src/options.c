@@ -46,6 +46,10 @@ enum {
 	OPT_NO_CACHE,
 	OPT_PULL,
 	OPT_BASE_DIR,
+	OPT_EXCLUDE,
+	OPT_NO_GITIGNORE,
+	OPT_BASELINE,
+	OPT_WRITE_BASELINE,
 };
 
 static const struct option long_opts[] = {
@@ -83,6 +87,10 @@ static const struct option long_opts[] = {
     {"no-cache", no_argument, NULL, OPT_NO_CACHE},
     {"pull", no_argument, NULL, OPT_PULL},
     {"base-dir", required_argument, NULL, OPT_BASE_DIR},
+    {"exclude", required_argument, NULL, OPT_EXCLUDE},
+    {"no-gitignore", no_argument, NULL, OPT_NO_GITIGNORE},
+    {"baseline", required_argument, NULL, OPT_BASELINE},
+    {"write-baseline", required_argument, NULL, OPT_WRITE_BASELINE},
     {"help", no_argument, NULL, 'h'},
     {0},
 };
@@ -101,6 +109,10 @@ static const char help_text[] =
     "      --image REF=PATH      pair a manifest's image reference with a Dockerfile or image\n"
     "      --fail-on LEVEL       error|warning|info|none (default warning)\n"
     "      --ignore RULES        rule codes or names, comma-separated\n"
+    "      --exclude GLOB        leave out the paths GLOB matches (repeatable)\n"
+    "      --no-gitignore        walk into what git ignores too\n"
+    "      --baseline FILE       report only findings FILE does not hold\n"
+    "      --write-baseline FILE record every finding in FILE (exit 0 for them)\n"
     "      --config FILE         use FILE instead of the nearest .unroot.yaml\n"
     "      --no-config           read no .unroot.yaml\n"
     "      --color WHEN          auto|always|never (NO_COLOR turns it off)\n"
@@ -239,6 +251,21 @@ static int apply(const char *cmd, struct cli *cli, int c, const char *arg)
 		return 0;
 	case OPT_BASE_DIR:
 		o->base_dir = arg;
+		return 0;
+	case OPT_EXCLUDE:
+		if (!*arg)
+			return usage_error(cmd, "%s", "--exclude needs a glob");
+		push_kv(cli->arena, &o->excludes, &o->nexcludes, arg, NULL);
+		return 0;
+	case OPT_NO_GITIGNORE:
+		o->no_gitignore = true;
+		return 0;
+	case OPT_BASELINE:
+		o->baseline = arg;
+		return 0;
+	case OPT_WRITE_BASELINE:
+		cli->write_baseline = arg;
+		o->record_baseline = true;
 		return 0;
 	case OPT_PLATFORM:
 		o->platforms = platform_parse(arg, &bad);

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 
 /* Where a report goes, as it is written: a failed write is told from running out of memory. */
 struct sink {
@@ -92,9 +94,51 @@ int cli_report(struct cli *cli, struct lint_run *run)
 	return status;
 }
 
+/*
+ * Writes the baseline whole or not at all: a temporary file beside it, flushed to
+ * disk, then renamed over it, so a CI job never reads half a baseline.
+ */
+static bool write_baseline(const struct cli *cli, struct lint_run *run)
+{
+	struct buf b;
+	buf_init(&b);
+	lint_run_write_baseline(run, &b, UNROOT_VERSION);
+	char *tmp = NULL;
+	bool ok = !b.failed && asprintf(&tmp, "%s.tmp-XXXXXX", cli->write_baseline) > 0;
+	int fd = ok ? mkstemp(tmp) : -1;
+	ok = fd >= 0;
+	for (size_t done = 0; ok && done < b.len;) {
+		ssize_t n = write(fd, b.data + done, b.len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		ok = n > 0;
+		done += ok ? (size_t)n : 0;
+	}
+	ok = ok && fchmod(fd, 0644) == 0 && fsync(fd) == 0;
+	if (fd >= 0 && close(fd) != 0)
+		ok = false;
+	ok = ok && rename(tmp, cli->write_baseline) == 0;
+	if (!ok) {
+		fprintf(stderr, "unroot: cannot write the baseline '%s': %s\n", cli->write_baseline,
+			strerror(errno));
+		if (fd >= 0)
+			unlink(tmp);
+	}
+	free(tmp);
+	buf_release(&b);
+	return ok;
+}
+
 int cli_lint_and_report(struct cli *cli, struct lint_run *run)
 {
 	lint_run_paths(run, cli->paths, cli->npaths);
 	lint_run_finish(run);
-	return cli_report(cli, run);
+	if (!cli->write_baseline)
+		return cli_report(cli, run);
+	/* The findings are recorded now: only an input that could not be read fails. */
+	bool ok = write_baseline(cli, run);
+	int status = cli_report(cli, run);
+	if (!ok)
+		return 2;
+	return status == 2 || lint_run_had_input_error(run) ? 2 : 0;
 }

@@ -101,6 +101,19 @@ struct lint_options {
 	 * working folder outside one (lint_run_base_dir()).
 	 */
 	const char *base_dir;
+	/*
+	 * Globs of paths to leave out (pattern -> the folder it is relative to, NULL
+	 * for the working folder); lib/engine/walkfilter.c has their rules.
+	 */
+	struct kv *excludes;
+	size_t nexcludes;
+	bool no_gitignore; /* walks read what git ignores too */
+	/*
+	 * A baseline file (--baseline): its findings are not reported, its entries no
+	 * finding matches are NR001. NULL for none. lib/engine/baseline.c.
+	 */
+	const char *baseline;
+	bool record_baseline;	 /* keep what lint_run_write_baseline() writes */
 	const char *context_dir; /* Dockerfile build context; NULL: the Dockerfile's folder */
 	const char *arch;	 /* image index selection; NULL: the host's */
 	const char *rootfs;	 /* unpacked root filesystem */
@@ -180,6 +193,15 @@ struct arena *lint_run_arena(struct lint_run *run);
  * unroot runs in a repository; NULL (the working folder) outside one.
  */
 const char *lint_run_base_dir(struct lint_run *run);
+
+/*
+ * The run's findings as a baseline file (JSON, docs/schema/baseline.json): every
+ * finding but NR000 and NR001, those a --baseline held included, with the rule,
+ * the path relative to opts->base_dir, the fingerprint, and the line and
+ * message for a person reading it. After lint_run_finish().
+ */
+struct buf;
+void lint_run_write_baseline(const struct lint_run *run, struct buf *out, const char *version);
 
 /* Counts of unsuppressed diagnostics by severity, index SEV_INFO..SEV_ERROR. */
 void lint_run_counts(const struct lint_run *run, size_t counts[4]);

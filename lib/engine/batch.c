@@ -239,6 +239,8 @@ static void walk(struct lint_run *run, const char *path, size_t depth, bool name
 		run_error(run, path, NULL, 0, 0, "cannot open '%s': no such file or folder", path);
 		return;
 	}
+	if (run_excluded(run, path, S_ISDIR(st.st_mode)))
+		return;
 	/* a folder holds many inputs, most likely: what the walk keeps goes to the pool */
 	if (S_ISDIR(st.st_mode))
 		arena_use_pool(run->arena);
@@ -294,6 +296,10 @@ static void walk_node(struct lint_run *run, const char *path, bool is_dir, bool 
 		qsort(names, n, sizeof(*names), cmp_entry);
 	if (whole)
 		note_folder(run, path, plen + strlen(sep), names, n);
+	/* A named folder is walked: ask git once what it ignores there (not for a
+	 * folder read as a chart or an image, which is no walk). */
+	if (named)
+		run_gitignore_begin(run, path, plen + strlen(sep));
 	for (size_t i = 0; i < n; i++) {
 		unsigned char type = names[i].type;
 		if (!names[i].path || names[i].skip)
@@ -312,8 +318,13 @@ static void walk_node(struct lint_run *run, const char *path, bool is_dir, bool 
 		 * socket or device is no input: reading a pipe would wait for a writer. */
 		if (type != DT_REG && type != DT_DIR)
 			continue;
+		if (run_excluded(run, names[i].path, type == DT_DIR) ||
+		    run_git_ignored(run, names[i].path, type == DT_DIR))
+			continue;
 		walk_node(run, names[i].path, type == DT_DIR, type == DT_REG, depth + 1, false);
 	}
+	if (named)
+		run_gitignore_end(run);
 }
 
 void lint_run_path(struct lint_run *run, const char *path)

@@ -193,6 +193,35 @@ static int apply(struct cfg *c, const struct ynode *k, const struct ynode *v,
 	}
 	if (strcmp(key, "images") == 0)
 		return map(c, v, key, &o->images, &o->nimages, true);
+	if (strcmp(key, "exclude") == 0) {
+		const char **globs;
+		size_t n;
+		if (list(c, v, key, &globs, &n))
+			return -1;
+		/* Relative to the config's folder, as .gitignore patterns are to theirs. */
+		for (size_t i = 0; i < n; i++) {
+			size_t cap = o->nexcludes;
+			struct kv *slot = ARR_PUSH(c->a, o->excludes, o->nexcludes, cap);
+			if (!slot)
+				return bad(c, v, "out of memory reading '%s'", key);
+			*slot = (struct kv){globs[i], c->dir ? c->dir : "."};
+		}
+		return 0;
+	}
+	if (strcmp(key, "gitignore") == 0) {
+		if (scalar(c, v, key, &s))
+			return -1;
+		if (strcmp(s, "true") != 0 && strcmp(s, "false") != 0)
+			return bad(c, v, "'gitignore' must be true or false, not '%s'", s);
+		o->no_gitignore = strcmp(s, "false") == 0;
+		return 0;
+	}
+	if (strcmp(key, "baseline") == 0) {
+		if (scalar(c, v, key, &s))
+			return -1;
+		o->baseline = path_in(c, s);
+		return 0;
+	}
 	if (strcmp(key, "base-dir") == 0) {
 		if (scalar(c, v, key, &s))
 			return -1;
@@ -231,7 +260,8 @@ static int apply(struct cfg *c, const struct ynode *k, const struct ynode *v,
 	    "platform", "platforms", "min-uid",	 "uid-range",	"supplemental-groups",
 	    "fail-on",	"ignore",    "severity", "base-images", "images",
 	    "base-dir", "context",   "format",	 "color",	"arch",
-	    "helm",	"values",    "set"};
+	    "helm",	"values",    "set",	 "exclude",	"gitignore",
+	    "baseline"};
 	const char *near = suggest(key, keys, sizeof(keys) / sizeof(keys[0]));
 	if (near)
 		return bad(c, k, "%s",

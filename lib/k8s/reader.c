@@ -36,23 +36,40 @@ static bool looks_like_k8s(const struct source *src)
 	       memmem(src->data, src->len, "kind", 4);
 }
 
+/*
+ * `unroot/ignore` on the object covers the whole object; on its pod template
+ * (spec.template.metadata.annotations) it covers the template, where charts
+ * and kustomizations often put pod annotations.
+ */
+static void add_annotation(struct reading *rd, const struct k8s_input *in,
+			   const struct k8s_annotation *an, size_t from, size_t to)
+{
+	if (!an)
+		return;
+	struct suppression s = {.path = rd->path,
+				.src = in->src,
+				.start = an->key_node->start,
+				.end = an->value_node->end,
+				.from = from,
+				.to = to,
+				.list = an->value,
+				.list_len = strlen(an->value)};
+	reading_suppress(rd, &s);
+}
+
 static void annotation_suppressions(struct reading *rd, const struct k8s_input *in)
 {
-	const char *path = rd->path;
 	for (size_t i = 0; i < in->nobjects; i++) {
 		const struct k8s_object *o = &in->objects[i];
-		const struct k8s_annotation *an = k8s_annotation(o, IGNORE_ANNOTATION);
-		if (!an)
-			continue;
-		struct suppression s = {.path = path,
-					.src = in->src,
-					.start = an->key_node->start,
-					.end = an->value_node->end,
-					.from = o->start,
-					.to = o->end};
-		s.list = an->value;
-		s.list_len = strlen(an->value);
-		reading_suppress(rd, &s);
+		add_annotation(rd, in, k8s_annotation(o, IGNORE_ANNOTATION), o->start, o->end);
+		for (size_t k = o->ntemplate_annotations; o->pod_template && k-- > 0;) {
+			const struct k8s_annotation *an = &o->template_annotations[k];
+			if (strcmp(an->key, IGNORE_ANNOTATION) == 0) {
+				add_annotation(rd, in, an, o->pod_template->start,
+					       o->pod_template->end);
+				break;
+			}
+		}
 	}
 }
 

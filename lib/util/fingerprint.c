@@ -9,6 +9,7 @@
 #include <nettle/sha2.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Appends bytes with every run of blanks (space, tab, CR, LF) made one space, trimmed. */
 static void put_squeezed(struct buf *b, const char *p, size_t n)
@@ -91,6 +92,10 @@ struct fingerprint *fingerprints(const struct diag_list *l, const char *cwd, con
 	buf_init(&key);
 	if (!fp || !order)
 		goto fail;
+	/* The working folder once, not a getcwd() a finding. */
+	char cwdbuf[4096];
+	if (!cwd)
+		cwd = getcwd(cwdbuf, sizeof(cwdbuf));
 	for (size_t i = 0; i < l->n; i++) {
 		const struct diag *d = &l->items[i];
 		bool absolute;

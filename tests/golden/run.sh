@@ -94,7 +94,7 @@ validate-sarif)
 	;;
 validate-json)
 	# Every JSON golden against the schema published for it (docs/schema), the fresh
-	# outputs too; and GitLab's code quality reports against GitLab's own schema for
+	# outputs and a baseline of the inputs too; and GitLab's code quality reports against GitLab's own schema for
 	# an issue, plus what its docs ask beyond it.
 	tools
 	generate
@@ -102,6 +102,9 @@ validate-json)
 		"$here/cli/json.out" "$tmp/synth/json.out" "$tmp/cli/json.out" || fail=1
 	node "$here/validate-json.js" "$UNROOT_SRC/docs/schema/simulate.json" \
 		"$here/cli/simulate-json.out" "$tmp/cli/simulate-json.out" || fail=1
+	(cd "$here/inputs" && "$UNROOT" lint --no-config --base-dir . --write-baseline "$tmp/baseline.json" \
+		"${cli_inputs[@]}" >/dev/null 2>&1)
+	node "$here/validate-json.js" "$UNROOT_SRC/docs/schema/baseline.json" "$tmp/baseline.json" || fail=1
 	cc_schema=$UNROOT_SRC/tests/output/schema/codeclimate.json
 	node "$here/validate-json.js" --each "$cc_schema" "$here/synth/codeclimate.out" \
 		"$here/cli/codeclimate.out" "$tmp/synth/codeclimate.out" "$tmp/cli/codeclimate.out" || fail=1
