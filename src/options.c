@@ -237,7 +237,19 @@ static int apply(const char *cmd, struct cli *cli, int c, const char *arg)
 	char *end;
 	switch (c) {
 	case 'f':
-		if (strcmp(cmd, "rules") != 0 && !formatter_find(arg)) {
+		if (strcmp(cmd, "rules") == 0) {
+			/* the rule table's own formats; "md" is short for markdown */
+			static const char *const rule_formats[] = {"text", "markdown", "json",
+								   "md"};
+			for (size_t i = 0; i < COUNT(rule_formats); i++)
+				if (strcmp(arg, rule_formats[i]) == 0) {
+					cli->format = arg;
+					return 0;
+				}
+			return bad_value(cmd, cli, "unknown format", arg, rule_formats, 3,
+					 "(text, markdown or json)");
+		}
+		if (!formatter_find(arg)) {
 			const char *names[16];
 			size_t n = 0;
 			for (size_t i = 0; i < formatter_count && n < COUNT(names); i++)

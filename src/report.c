@@ -95,36 +95,26 @@ int cli_report(struct cli *cli, struct lint_run *run)
 }
 
 /*
- * Writes the baseline whole or not at all: a temporary file beside it, flushed to
- * disk, then renamed over it, so a CI job never reads half a baseline.
+ * Writes the baseline as --output writes a report (out_open): whole or not at
+ * all, so a CI job never reads half a baseline, and never over an input.
  */
 static bool write_baseline(const struct cli *cli, struct lint_run *run)
 {
 	struct buf b;
 	buf_init(&b);
 	lint_run_write_baseline(run, &b, UNROOT_VERSION);
-	char *tmp = NULL;
-	bool ok = !b.failed && asprintf(&tmp, "%s.tmp-XXXXXX", cli->write_baseline) > 0;
-	int fd = ok ? mkstemp(tmp) : -1;
-	ok = fd >= 0;
-	for (size_t done = 0; ok && done < b.len;) {
-		ssize_t n = write(fd, b.data + done, b.len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		ok = n > 0;
-		done += ok ? (size_t)n : 0;
+	struct out_file of;
+	bool ok = false;
+	if (b.failed)
+		fprintf(stderr, "unroot: out of memory writing the baseline '%s'\n",
+			cli->write_baseline);
+	else if (out_open(&of, NULL, cli->write_baseline)) {
+		bool written = fwrite(b.data ? b.data : "", 1, b.len, of.fp) == b.len;
+		if (!written)
+			fprintf(stderr, "unroot: cannot write the baseline '%s': %s\n",
+				cli->write_baseline, strerror(errno));
+		ok = out_close(&of, written) && written;
 	}
-	ok = ok && fchmod(fd, 0644) == 0 && fsync(fd) == 0;
-	if (fd >= 0 && close(fd) != 0)
-		ok = false;
-	ok = ok && rename(tmp, cli->write_baseline) == 0;
-	if (!ok) {
-		fprintf(stderr, "unroot: cannot write the baseline '%s': %s\n", cli->write_baseline,
-			strerror(errno));
-		if (fd >= 0)
-			unlink(tmp);
-	}
-	free(tmp);
 	buf_release(&b);
 	return ok;
 }
@@ -135,6 +125,11 @@ int cli_lint_and_report(struct cli *cli, struct lint_run *run)
 	lint_run_finish(run);
 	if (!cli->write_baseline)
 		return cli_report(cli, run);
+	/* Over a file the run reads, neither the baseline nor the report is written. */
+	size_t ninputs;
+	const char *const *inputs = lint_run_inputs(run, &ninputs);
+	if (cli_baseline_is_input(cli, inputs, ninputs))
+		return 2;
 	/* The findings are recorded now: only an input that could not be read fails. */
 	bool ok = write_baseline(cli, run);
 	int status = cli_report(cli, run);

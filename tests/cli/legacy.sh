@@ -34,6 +34,26 @@ rm deploy/third.Dockerfile
 status 0 "--write-baseline over --baseline records both" lint --no-config --baseline base.json --write-baseline base2.json deploy
 ok "the new baseline holds the baselined and the new" test "$(grep -c '"rule": "NR102"' base2.json)" = 2
 status 0 "the new baseline covers everything" lint --no-config --baseline base2.json deploy
+# --write-baseline never replaces a file the run reads, nor the report.
+cp deploy/Dockerfile keep.Dockerfile
+status 2 "--write-baseline naming a named input" lint --no-config --write-baseline deploy/Dockerfile deploy/Dockerfile
+ok "--write-baseline over an input: says so" has err "--write-baseline 'deploy/Dockerfile' is the input 'deploy/Dockerfile'; the baseline would replace it, so nothing was written"
+ok "--write-baseline over an input: the input is untouched" cmp -s deploy/Dockerfile keep.Dockerfile
+cp deploy/other.Dockerfile keep-other.Dockerfile
+status 2 "--write-baseline naming an input found in a walk" lint --no-config --write-baseline deploy/other.Dockerfile deploy
+ok "walked input untouched" cmp -s deploy/other.Dockerfile keep-other.Dockerfile
+rm keep-other.Dockerfile
+ln -s deploy/Dockerfile link.json
+status 2 "--write-baseline through a symlink to an input" lint --no-config --write-baseline link.json deploy
+ok "symlinked input untouched" cmp -s deploy/Dockerfile keep.Dockerfile
+rm link.json keep.Dockerfile
+status 2 "--write-baseline and --output the same new file" lint --no-config --write-baseline same.json --output same.json deploy
+ok "same file: says so, writes nothing" test ! -e same.json
+cp base2.json base3.json
+status 0 "--write-baseline may replace the --baseline it read" lint --no-config --baseline base3.json --write-baseline base3.json deploy
+ok "the rewritten baseline holds the findings" test "$(grep -c '"rule": "NR102"' base3.json)" = 2
+status 2 "--output may not replace the --baseline" lint --no-config --baseline base3.json --output base3.json deploy
+ok "--output over the baseline: the baseline stays" test "$(grep -c '"rule": "NR102"' base3.json)" = 2
 printf 'baseline: base2.json\n' >.unroot.yaml
 status 0 "config baseline:" lint deploy
 rm .unroot.yaml

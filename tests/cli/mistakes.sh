@@ -77,6 +77,14 @@ status 2 "--co is ambiguous" lint --co x clean.Dockerfile
 ok "--co: says it is short for several" has err "is short for more than one option"
 status 2 "explain user-rot" explain user-rot
 ok "explain user-rot: did you mean" has err "did you mean NR102 (user-root)?"
+status 2 "rules -f mardown" rules -f mardown
+ok "rules -f mardown: did you mean markdown" has err "unroot rules: unknown format 'mardown'; did you mean 'markdown'?"
+status 0 "rules -f md" rules -f md
+status 2 "rules NR102: rules takes no rule" rules NR102
+ok "rules NR102: points at explain" has err "'unroot explain RULE' tells one"
+status 2 "version --jsno" version --jsno
+ok "version --jsno: says it takes nothing" has err "unroot version: unexpected '--jsno'"
+status 0 "version --help" version --help
 
 # unroot image on what is not an image.
 status 2 "unroot image on a Dockerfile" image --no-config root.Dockerfile

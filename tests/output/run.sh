@@ -13,8 +13,8 @@
 #                    its headers and pkg-config file in place; docs/library.md's program
 #                    builds against the installed library, shared and static, and finds
 #                    what the CLI finds
-#   integration      .pre-commit-hooks.yaml and the example workflow, as their consumers read them
-#   docs-behaviour   what the docs say about config keys and stdin is what unroot does
+#   integration      .pre-commit-hooks.yaml, as pre-commit reads it
+#   docs-behaviour   what the docs say about config keys, options and stdin is what unroot does
 # Needs UNROOT and UNROOT_SRC (set by tests/meson.build).
 set -uo pipefail
 mode=$1
@@ -301,6 +301,70 @@ for k, name in sorted(keys.items()):
         bad += 1
         print(f"FAIL: {name} names the config key '{k}', which the parser rejects: {err.strip()}")
 print(f"{len(keys)} config keys and {len(blocks)} config examples from the docs checked, {bad} problems")
+sys.exit(1 if bad else 0)
+PY
+	# Every key the parser knows (its list for "did you mean") is accepted and named in
+	# the man page's CONFIGURATION; every unroot command line the docs show uses a
+	# command unroot has and only options that command takes.
+	python3 - "$src" "$UNROOT" "$tmp" <<'PY' || fail=1
+import glob, os, re, subprocess, sys
+src, unroot, tmp = sys.argv[1:]
+bad = 0
+code = open(os.path.join(src, "lib", "engine", "config.c")).read()
+m = re.search(r"static const char \*const keys\[\] = \{(.*?)\};", code, re.S)
+keys = re.findall(r'"([a-z-]+)"', m.group(1)) if m else []
+if len(keys) < 10:
+    bad += 1
+    print(f"FAIL: the parser's key list was not found in lib/engine/config.c ({keys})")
+man = open(os.path.join(src, "docs", "unroot.1")).read().replace("\\-", "-")
+conf = man.split(".SH CONFIGURATION", 1)[-1].split(".SH ", 1)[0]
+cfg = os.path.join(tmp, "keys.yaml")
+for k in keys:
+    if k == "platforms":
+        continue  # an alias of platform, kept for configs written with the plural
+    if f"\\fB{k}\\fR" not in conf:
+        bad += 1
+        print(f"FAIL: the man page's CONFIGURATION does not name the key '{k}'")
+    open(cfg, "w").write(f"{k}: x\n")
+    p = subprocess.run([unroot, "lint", "--config", cfg, "-"], input="FROM alpine:3.20\nUSER 1001:0\n",
+                       capture_output=True, text=True, cwd=tmp)
+    if "unknown key" in p.stderr:
+        bad += 1
+        print(f"FAIL: the parser lists '{k}' but rejects it: {p.stderr.strip()}")
+# What each command takes, from its --help.
+takes, commands = {}, ["lint"]
+top = subprocess.run([unroot, "--help"], capture_output=True, text=True)
+for c in re.findall(r"^\s+unroot (\w+)", top.stdout + top.stderr, re.M):
+    if c not in commands:
+        commands.append(c)
+for c in commands:
+    p = subprocess.run([unroot, c, "--help"], capture_output=True, text=True)
+    takes[c] = set(re.findall(r"--[a-z][a-z0-9-]*", p.stdout + p.stderr)) | {"--help"}
+# `unroot fix` is the next command (the unroot-fix pre-commit hook is listed for it, and
+# says so); any other command a doc names must exist.
+pending = {"fix"}
+lines = []
+for path in [os.path.join(src, "README.md")] + sorted(glob.glob(os.path.join(src, "docs", "*.md"))):
+    text = open(path).read()
+    name = os.path.relpath(path, src)
+    lines += [(name, l) for l in re.findall(r"`(unroot [^`\n]*)`", text)]
+    for block in re.findall(r"```[a-z]*\n(.*?)```", text, re.S):
+        for line in block.splitlines():
+            for seg in re.split(r"\||&&|;|\$\(", line.strip().lstrip("$ ")):
+                if re.match(r"(\S*/)?unroot\s", seg.strip()):
+                    lines.append((name, seg.strip()))
+for name, line in lines:
+    words = line.split()
+    cmd = words[1] if len(words) > 1 and re.fullmatch(r"[a-z]+", words[1]) else "lint"
+    if cmd in pending:
+        continue
+    if cmd not in takes:
+        cmd = "lint"  # `unroot PATH...` is lint
+    for o in re.findall(r"(?<![\w-])(--[a-z][a-z0-9-]*)", line):
+        if o not in takes[cmd]:
+            bad += 1
+            print(f"FAIL: {name} shows '{line}', but unroot {cmd} has no {o}")
+print(f"{len(keys)} parser keys and {len(lines)} command lines from the docs checked, {bad} problems")
 sys.exit(1 if bad else 0)
 PY
 	# The man page and the README say standard input is recognised by its content.
