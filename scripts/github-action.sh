@@ -31,7 +31,7 @@ install)
 	build=${RUNNER_TEMP:-/tmp}/unroot-build
 	[ -f "$build/build.ninja" ] ||
 		meson setup "$build" "$src" --buildtype=release -Dtests=false >/dev/null
-	ninja -C "$build" unroot >/dev/null
+	ninja -C "$build" >/dev/null # unroot, and unroot-fetch for images named by reference
 	echo "$build" >>"${GITHUB_PATH:-/dev/null}"
 	"$build/unroot" version
 	;;

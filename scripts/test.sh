@@ -4,8 +4,9 @@
 # fixed time. Prints "N passed, N failed".
 #   scripts/test.sh            everything
 #   scripts/test.sh --quick    the debug build's tests only, without the release suite
-# The release suite (tests/release: the dist tarball, the Debian package and the
-# container image, each built again) runs in the debug build only, and not with --quick.
+# The release suite (tests/release: the dist tarball built into the Debian package, the
+# container image, the GitHub Action building unroot) runs once, in the debug build, and
+# not with --quick.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 quick=0
