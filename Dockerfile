@@ -16,15 +16,20 @@
 #     manager (scripts/scratch-rootfs.sh; tests/serve/test_scratch.py runs that
 #     root filesystem as 1001:0).
 #
-#   docker build -t unroot .
-#   docker run --rm -v "$PWD:/work" unroot            # lints the current folder
-#   docker run --rm -v "$PWD:/work" unroot -f sarif .
+#   podman build -t unroot .
+#   podman run --rm -v "$PWD:/src:Z" unroot /src        # lints the current folder
+#   podman run --rm -v "$PWD:/work:Z" unroot -f sarif .
 #   unroot serve in a cluster: deploy/ (docs/serve.md)
+#
+# BUILDER names the image or stage whose /rootfs becomes the image: the build stage
+# below by default. tests/release/image.sh passes an image holding the root filesystem
+# made from its own build, so the final stage is built for real without a network.
+ARG BUILDER=build
 
 FROM debian:bookworm-slim AS build
 RUN apt-get update \
 	&& apt-get install -y --no-install-recommends gcc libc6-dev meson ninja-build pkg-config \
-		libyaml-dev libjansson-dev libarchive-dev libssl-dev libzstd-dev liburing-dev \
+		libyaml-dev libjansson-dev libarchive-dev nettle-dev libzstd-dev liburing-dev \
 		libcurl4-openssl-dev libmicrohttpd-dev libgnutls28-dev ca-certificates \
 	&& rm -rf /var/lib/apt/lists/*
 WORKDIR /src
@@ -35,9 +40,11 @@ RUN meson setup /build --buildtype=release -Dtests=false --prefix=/usr/local \
 	&& DESTDIR=/out meson install -C /build --no-rebuild \
 	&& scripts/scratch-rootfs.sh /out /rootfs
 
+FROM ${BUILDER} AS rootfs
+
 FROM scratch
 # root:0, read-only but /work (0775) and /tmp, as scripts/scratch-rootfs.sh left them.
-COPY --from=build /rootfs/ /
+COPY --from=rootfs /rootfs/ /
 WORKDIR /work
 USER 1001:0
 ENTRYPOINT ["/usr/local/bin/unroot"]

@@ -14,8 +14,8 @@ _unroot()
 	fi
 
 	local commands="lint fix image simulate rules explain version serve"
-	local formats="text json sarif junit checkstyle github gnu"
-	local opts="--format --output --platform --min-uid --uid-range --supplemental-groups
+	local formats="text json sarif junit checkstyle github gnu codeclimate"
+	local opts="--format --output --base-dir --exclude --no-gitignore --baseline --write-baseline --platform --min-uid --uid-range --supplemental-groups
 		--image --fail-on --ignore --config --no-config --color --quiet --type --context --jobs
 		--arch --os --variant --creds --cert-dir --tls-verify --tls-verify=false --timeout --retry-times --no-cache --pull --rootfs
 		--image-config --tree --helm --values --set --help"
@@ -57,11 +57,11 @@ _unroot()
 		COMPREPLY=($(compgen -W "dockerfile k8s helm image" -- "$cur"))
 		return
 		;;
-	--output | --config | --values | --image-config)
+	--output | --config | --values | --image-config | --baseline | --write-baseline)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return
 		;;
-	--context | --rootfs | --cert-dir)
+	--context | --rootfs | --cert-dir | --base-dir)
 		COMPREPLY=($(compgen -d -- "$cur"))
 		return
 		;;
@@ -74,7 +74,7 @@ _unroot()
 		COMPREPLY=($(compgen -P "$done" -W "$(unroot rules 2>/dev/null | awk '{print $1}')" -- "${cur##*,}"))
 		return
 		;;
-	--min-uid | --uid-range | --supplemental-groups | --image | --arch | --tree | --set | \
+	--min-uid | --uid-range | --supplemental-groups | --image | --arch | --tree | --set | --exclude | \
 		--os | --variant | --creds | --timeout | --retry-times)
 		return
 		;;

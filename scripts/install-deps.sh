@@ -13,7 +13,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 build_pkgs=(meson ninja-build pkg-config gcc libyaml-dev libjansson-dev libarchive-dev
-	libssl-dev libzstd-dev zlib1g-dev libcmocka-dev liburing-dev libcurl4-openssl-dev libmicrohttpd-dev libgnutls28-dev)
+	nettle-dev libzstd-dev zlib1g-dev libcmocka-dev liburing-dev libcurl4-openssl-dev libmicrohttpd-dev libgnutls28-dev)
 test_pkgs=(clang valgrind)
 # Real image tools for the image tests (buildah builds, skopeo exports, umoci unpacks; GNU
 # time measures the peak memory of one run).
@@ -29,11 +29,15 @@ serve_pkgs=(curl python3-jsonschema nghttp2-client)
 k8s_pkgs=(unzip) # kubectl comes from npm, unpacked from a zip (scripts/install-tools-k8s.sh)
 helm_pkgs=(unzip)
 # The output tests' consumers: xmllint (JUnit/Checkstyle schemas), man and groff (the man
-# page), zsh (its completion), python3-yaml (pre-commit and workflow files), script (a
+# page), zsh and fish (their completions), python3-yaml (pre-commit and workflow files),
+# pre-commit and git (the README's pre-commit snippet, run for real), script (a
 # terminal). node and npm (for sarif-multitool and ajv in tests/.tools/output) are added
 # below only when there is no npm at all: a NodeSource nodejs ships its own npm and
 # conflicts with Debian's.
-output_pkgs=(libxml2-utils man-db groff-base zsh python3-yaml bsdutils)
+output_pkgs=(libxml2-utils man-db groff-base zsh fish python3-yaml bsdutils pre-commit git)
+# The release tests: the Debian package (dpkg-buildpackage, lintian) and unroot's own image
+# (buildah, above).
+release_pkgs=(dpkg-dev debhelper lintian xz-utils binutils)
 
 missing=()
 for p in "${build_pkgs[@]}"; do
@@ -41,7 +45,7 @@ for p in "${build_pkgs[@]}"; do
 done
 if [ "$want_test" = 1 ]; then
 	for p in "${test_pkgs[@]}" "${image_pkgs[@]}" "${registry_pkgs[@]}" "${k8s_pkgs[@]}" \
-		"${helm_pkgs[@]}" "${output_pkgs[@]}" "${serve_pkgs[@]}"; do
+		"${helm_pkgs[@]}" "${output_pkgs[@]}" "${serve_pkgs[@]}" "${release_pkgs[@]}"; do
 		dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 	done
 fi

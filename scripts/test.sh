@@ -3,7 +3,10 @@
 # UBSan, the threaded lint under ThreadSanitizer, then every fuzz target for a short
 # fixed time. Prints "N passed, N failed".
 #   scripts/test.sh            everything
-#   scripts/test.sh --quick    the debug build's tests only
+#   scripts/test.sh --quick    the debug build's tests only, without the release suite
+# The release suite (tests/release: the dist tarball built into the Debian package, the
+# container image, the GitHub Action building unroot) runs once, in the debug build, and
+# not with --quick.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 quick=0
@@ -45,17 +48,22 @@ suite() {
 		failed=$((failed + 1))
 		return
 	fi
-	# shellcheck disable=SC2086 # $only is a list of test names, or empty for all
-	meson test -C "$dir" --print-errorlogs --num-processes 2 ${only:-} >"$logs/test-$name.log" 2>&1
+	# shellcheck disable=SC2086 # $only is a list of test names, $skip_suites options; or empty
+	meson test -C "$dir" --print-errorlogs --num-processes 2 ${skip_suites:-} ${only:-} \
+		>"$logs/test-$name.log" 2>&1
 	grep -aE '^ *[0-9]+/[0-9]+ ' "$logs/test-$name.log" | grep -vE ' OK | SKIP ' || true
 	sed -n '/^Ok:/,/^Timeout:/p' "$logs/test-$name.log"
 	grep -a -A30 'Summary of Failures' "$logs/test-$name.log" | head -40 || true
 	count "$logs/test-$name.log"
 }
 
-suite debug build
 if [ "$quick" = 0 ]; then
-	suite sanitizers build-asan -Db_sanitize=address,undefined -Db_lundef=false \
+	suite debug build
+else
+	skip_suites="--no-suite release" suite debug build
+fi
+if [ "$quick" = 0 ]; then
+	skip_suites="--no-suite release" suite sanitizers build-asan -Db_sanitize=address,undefined -Db_lundef=false \
 		-Dc_args=-fno-sanitize-recover=all
 	# The threads that lint many Dockerfiles at once, those that read an image's
 	# layers while the calling thread applies them, and the webhook's (HTTP workers,

@@ -19,8 +19,9 @@ struct arena;
 struct cli {
 	struct lint_options opts;
 	const char *format;
-	const char *output; /* --output FILE, or NULL for stdout */
-	int color;	    /* 0 never, 1 always, -1 auto */
+	const char *output;	    /* --output FILE, or NULL for stdout */
+	const char *write_baseline; /* --write-baseline FILE, or NULL */
+	int color;		    /* 0 never, 1 always, -1 auto */
 	bool quiet;
 	const char *config;
 	bool no_config;
@@ -70,10 +71,15 @@ bool out_close(struct out_file *o, bool ok);
 /*
  * True, after saying so on stderr, when --output names a file the run reads
  * (same device and inode): a named path, one of `inputs`, a --values file, an
- * --image pair, --image-config or --config.
+ * --image pair, --image-config, --config or --baseline.
  */
 bool cli_output_is_input(const struct cli *cli, const char *cmd, const char *const *inputs,
 			 size_t ninputs);
+/*
+ * The same for --write-baseline, which may name the --baseline file (it is
+ * read whole before it is replaced) but not --output.
+ */
+bool cli_baseline_is_input(const struct cli *cli, const char *const *inputs, size_t ninputs);
 
 /* Colour for a stream, following --color and NO_COLOR. */
 bool cli_use_color(const struct cli *cli, FILE *stream);

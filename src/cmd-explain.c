@@ -20,8 +20,16 @@ int cmd_explain(int argc, char **argv)
 	}
 	const struct rule *r = rule_find(argv[1]);
 	if (!r) {
-		fprintf(stderr, "unroot explain: no rule '%s'; 'unroot rules' lists them\n",
-			argv[1]);
+		const struct rule *near = rule_nearest(argv[1]);
+		if (near)
+			fprintf(
+			    stderr,
+			    "unroot explain: no rule '%s'; did you mean %s (%s)? 'unroot rules' "
+			    "lists them\n",
+			    argv[1], near->code, near->name);
+		else
+			fprintf(stderr, "unroot explain: no rule '%s'; 'unroot rules' lists them\n",
+				argv[1]);
 		return 2;
 	}
 	struct buf b;

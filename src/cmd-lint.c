@@ -2,17 +2,21 @@
 #include "cli.h"
 
 #include <stdio.h>
+#include <string.h>
 
 int cmd_lint(int argc, char **argv)
 {
 	struct cli cli;
-	int rc = cli_parse("lint", argc, argv, &cli);
+	/* argv[0] is "lint", or the program itself when the command word was left out. */
+	const char *name = strcmp(argv[0], "lint") == 0 ? "lint" : "";
+	int rc = cli_parse(name, argc, argv, &cli);
 	if (rc) {
 		cli_release(&cli);
 		return rc < 0 ? 0 : rc;
 	}
 	if (cli.npaths == 0 && !cli.opts.rootfs) {
-		fprintf(stderr, "unroot lint: no paths given\nTry 'unroot lint --help'.\n");
+		fprintf(stderr, "unroot%s%s: no paths given\nTry 'unroot%s%s --help'.\n",
+			*name ? " " : "", name, *name ? " " : "", name);
 		cli_release(&cli);
 		return 2;
 	}

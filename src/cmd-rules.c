@@ -17,6 +17,15 @@ int cmd_rules(int argc, char **argv)
 		cli_release(&cli);
 		return rc < 0 ? 0 : rc;
 	}
+	if (cli.npaths) {
+		/* `unroot rules NR102` lists every rule all the same: say where one is told */
+		fprintf(stderr,
+			"unroot rules: unexpected '%s': the command lists every rule; 'unroot "
+			"explain RULE' tells one\nTry 'unroot rules --help'.\n",
+			cli.paths[0]);
+		cli_release(&cli);
+		return 2;
+	}
 	struct buf b;
 	buf_init(&b);
 	if (strcmp(cli.format, "text") == 0)

@@ -4,12 +4,24 @@
 #include <archive.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <string.h>
 #include <yaml.h>
 
 int cmd_version(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
+	/* It takes nothing: a word after it is a mistake to say, not to pass over. */
+	if (argc > 1) {
+		if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+			puts(
+			    "usage: unroot version\n\nPrints unroot's version and its libraries'.");
+			return 0;
+		}
+		fprintf(stderr,
+			"unroot version: unexpected '%s': the command takes no options or "
+			"arguments\nTry 'unroot version --help'.\n",
+			argv[1]);
+		return 2;
+	}
 	/* liburing 2.3 has no version to ask; that it is built in is what matters */
 #ifdef UNROOT_HAVE_LIBURING
 	const char *uring = ", liburing";

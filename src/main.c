@@ -1,8 +1,10 @@
 /* main.c - unroot's command table and dispatch. */
 #include "cli.h"
+#include "unroot/suggest.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const struct cmd commands[] = {
     {"lint", "unroot [lint] [OPTIONS] PATH...", cmd_lint},
@@ -37,9 +39,24 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "--version") == 0)
 		return cmd_version(1, argv);
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	const char *names[sizeof(commands) / sizeof(commands[0])];
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].run(argc - 1, argv + 1);
-	/* No command word: `unroot PATH...` means lint. */
+		names[i] = commands[i].name;
+	}
+	/*
+	 * No command word: `unroot PATH...` means lint. A first word that is no
+	 * file but nearly a command is a mistyped command, not a path to lint.
+	 */
+	struct stat st;
+	const char *near = suggest(argv[1], names, sizeof(names) / sizeof(names[0]));
+	if (argv[1][0] != '-' && near && stat(argv[1], &st) != 0) {
+		fprintf(stderr,
+			"unroot: '%s' is not a command or a file; did you mean 'unroot %s'?\n"
+			"Try 'unroot --help'.\n",
+			argv[1], near);
+		return 2;
+	}
 	return cmd_lint(argc, argv);
 }

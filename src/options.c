@@ -5,6 +5,8 @@
 #include "unroot/config.h"
 #include "unroot/ids.h"
 #include "unroot/output.h"
+#include "unroot/rule.h"
+#include "unroot/suggest.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -43,6 +45,11 @@ enum {
 	OPT_RETRY_TIMES,
 	OPT_NO_CACHE,
 	OPT_PULL,
+	OPT_BASE_DIR,
+	OPT_EXCLUDE,
+	OPT_NO_GITIGNORE,
+	OPT_BASELINE,
+	OPT_WRITE_BASELINE,
 };
 
 static const struct option long_opts[] = {
@@ -79,6 +86,11 @@ static const struct option long_opts[] = {
     {"retry-times", required_argument, NULL, OPT_RETRY_TIMES},
     {"no-cache", no_argument, NULL, OPT_NO_CACHE},
     {"pull", no_argument, NULL, OPT_PULL},
+    {"base-dir", required_argument, NULL, OPT_BASE_DIR},
+    {"exclude", required_argument, NULL, OPT_EXCLUDE},
+    {"no-gitignore", no_argument, NULL, OPT_NO_GITIGNORE},
+    {"baseline", required_argument, NULL, OPT_BASELINE},
+    {"write-baseline", required_argument, NULL, OPT_WRITE_BASELINE},
     {"help", no_argument, NULL, 'h'},
     {0},
 };
@@ -88,6 +100,8 @@ static const char help_text[] =
     "\n"
     "  -f, --format FMT          text (default), json%s\n"
     "      --output FILE         write the report to FILE\n"
+    "      --base-dir DIR        SARIF, github and codeclimate paths are relative to DIR\n"
+    "                            (default: the git repository's top folder)\n"
     "      --platform LIST       docker,podman,kubernetes,openshift (default: all)\n"
     "      --min-uid N           lowest acceptable uid (default %d)\n"
     "      --uid-range S/L       OpenShift namespace uid range (default 1000680000/10000)\n"
@@ -95,6 +109,10 @@ static const char help_text[] =
     "      --image REF=PATH      pair a manifest's image reference with a Dockerfile or image\n"
     "      --fail-on LEVEL       error|warning|info|none (default warning)\n"
     "      --ignore RULES        rule codes or names, comma-separated\n"
+    "      --exclude GLOB        leave out the paths GLOB matches (repeatable)\n"
+    "      --no-gitignore        walk into what git ignores too\n"
+    "      --baseline FILE       report only findings FILE does not hold\n"
+    "      --write-baseline FILE record every finding in FILE (exit 0 for them)\n"
     "      --config FILE         use FILE instead of the nearest .unroot.yaml\n"
     "      --no-config           read no .unroot.yaml\n"
     "      --color WHEN          auto|always|never (NO_COLOR turns it off)\n"
@@ -126,17 +144,44 @@ static void print_help(const char *cmd)
 	buf_init(&names);
 	for (size_t i = 2; i < formatter_count; i++)
 		buf_printf(&names, ", %s", formatter_table[i]->name);
-	printf(help_text, cmd, names.data ? names.data : "", LINT_DEFAULT_MIN_UID);
+	printf(help_text, *cmd ? cmd : "[lint]", names.data ? names.data : "",
+	       LINT_DEFAULT_MIN_UID);
 	buf_release(&names);
 }
 
+/*
+ * `cmd` is the command the user typed, or "" when there was none (`unroot
+ * PATH...`): the messages then say `unroot`, never the program's path.
+ */
 static int usage_error(const char *cmd, const char *fmt, const char *arg)
 {
-	fprintf(stderr, "unroot %s: ", cmd);
+	fprintf(stderr, "unroot%s%s: ", *cmd ? " " : "", cmd);
 	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry 'unroot %s --help'.\n", cmd);
+	fprintf(stderr, "\nTry 'unroot%s%s --help'.\n", *cmd ? " " : "", cmd);
 	return 2;
 }
+
+/* "; did you mean 'json'?" when a known word is near `word`, else "". */
+static const char *did_you_mean(struct cli *cli, const char *word, const char *const *known,
+				size_t n)
+{
+	const char *near = suggest(word, known, n);
+	if (!near)
+		return "";
+	const char *s = arena_printf(cli->arena, "; did you mean '%s'?", near);
+	return s ? s : "";
+}
+
+/* A usage error about a value, "MSG 'VALUE'[; did you mean 'X'?] WANT". */
+static int bad_value(const char *cmd, struct cli *cli, const char *msg, const char *value,
+		     const char *const *known, size_t n, const char *want)
+{
+	const char *text = arena_printf(cli->arena, "%s '%s'%s%s%s", msg, value,
+					did_you_mean(cli, value, known, n), *want ? " " : "", want);
+	return usage_error(cmd, "%s", text ? text : msg);
+}
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 static bool push(struct arena *a, const char ***list, size_t *n, const char *value)
 {
@@ -192,17 +237,58 @@ static int apply(const char *cmd, struct cli *cli, int c, const char *arg)
 	char *end;
 	switch (c) {
 	case 'f':
-		if (strcmp(cmd, "rules") != 0 && !formatter_find(arg))
-			return usage_error(cmd, "unknown format '%s'", arg);
+		if (strcmp(cmd, "rules") == 0) {
+			/* the rule table's own formats; "md" is short for markdown */
+			static const char *const rule_formats[] = {"text", "markdown", "json",
+								   "md"};
+			for (size_t i = 0; i < COUNT(rule_formats); i++)
+				if (strcmp(arg, rule_formats[i]) == 0) {
+					cli->format = arg;
+					return 0;
+				}
+			return bad_value(cmd, cli, "unknown format", arg, rule_formats, 3,
+					 "(text, markdown or json)");
+		}
+		if (!formatter_find(arg)) {
+			const char *names[16];
+			size_t n = 0;
+			for (size_t i = 0; i < formatter_count && n < COUNT(names); i++)
+				names[n++] = formatter_table[i]->name;
+			return bad_value(cmd, cli, "unknown format", arg, names, n, "");
+		}
 		cli->format = arg;
 		return 0;
 	case OPT_OUTPUT:
 		cli->output = arg;
 		return 0;
+	case OPT_BASE_DIR:
+		o->base_dir = arg;
+		return 0;
+	case OPT_EXCLUDE:
+		if (!*arg)
+			return usage_error(cmd, "%s", "--exclude needs a glob");
+		push_kv(cli->arena, &o->excludes, &o->nexcludes, arg, NULL);
+		return 0;
+	case OPT_NO_GITIGNORE:
+		o->no_gitignore = true;
+		return 0;
+	case OPT_BASELINE:
+		o->baseline = arg;
+		return 0;
+	case OPT_WRITE_BASELINE:
+		cli->write_baseline = arg;
+		o->record_baseline = true;
+		return 0;
 	case OPT_PLATFORM:
 		o->platforms = platform_parse(arg, &bad);
-		if (!o->platforms)
-			return usage_error(cmd, "unknown platform in '%s'", arg);
+		if (!o->platforms) {
+			static const char *const names[] = {"docker", "podman", "kubernetes",
+							    "openshift"};
+			const char *word =
+			    bad ? arena_strndup(cli->arena, bad, strcspn(bad, ",")) : arg;
+			return bad_value(cmd, cli, "unknown platform", word ? word : arg, names,
+					 COUNT(names), "(docker, podman, kubernetes, openshift)");
+		}
 		return 0;
 	case OPT_JOBS:
 	case 'j':
@@ -246,18 +332,22 @@ static int apply(const char *cmd, struct cli *cli, int c, const char *arg)
 	}
 	case OPT_FAIL_ON: {
 		int sev = severity_parse(arg);
+		static const char *const levels[] = {"error", "warning", "info", "none"};
 		if (sev < 0)
-			return usage_error(cmd, "--fail-on needs error|warning|info|none, not '%s'",
-					   arg);
+			return bad_value(cmd, cli, "--fail-on needs error|warning|info|none, not",
+					 arg, levels, COUNT(levels), "");
 		o->fail_on = (enum severity)sev;
 		return 0;
 	}
 	case OPT_IGNORE:
 		for (const char *p = arg; *p;) {
 			size_t n = strcspn(p, ",");
+			const char *code = arena_strndup(cli->arena, p, n);
+			/* A mistyped rule would be ignored in silence, so it is an error. */
+			if (n && code && !rule_find(code))
+				return usage_error(cmd, "%s", rule_unknown(cli->arena, code));
 			if (n)
-				push(cli->arena, &o->ignore, &o->nignore,
-				     arena_strndup(cli->arena, p, n));
+				push(cli->arena, &o->ignore, &o->nignore, code);
 			p += n + (p[n] == ',');
 		}
 		return 0;
@@ -268,16 +358,22 @@ static int apply(const char *cmd, struct cli *cli, int c, const char *arg)
 			cli->color = 1;
 		else if (strcmp(arg, "never") == 0)
 			cli->color = 0;
-		else
-			return usage_error(cmd, "--color needs auto|always|never, not '%s'", arg);
+		else {
+			static const char *const whens[] = {"auto", "always", "never"};
+			return bad_value(cmd, cli, "--color needs auto|always|never, not", arg,
+					 whens, COUNT(whens), "");
+		}
 		return 0;
 	case 'q':
 		cli->quiet = true;
 		return 0;
 	case OPT_TYPE:
-		if (parse_kind(arg, &o->type))
-			return usage_error(cmd, "--type needs dockerfile|k8s|helm|image, not '%s'",
-					   arg);
+		if (parse_kind(arg, &o->type)) {
+			static const char *const kinds[] = {"dockerfile", "containerfile", "k8s",
+							    "kubernetes", "helm",	   "image"};
+			return bad_value(cmd, cli, "--type needs dockerfile|k8s|helm|image, not",
+					 arg, kinds, COUNT(kinds), "");
+		}
 		return 0;
 	case OPT_CONTEXT:
 		o->context_dir = arg;
@@ -356,6 +452,43 @@ static int apply(const char *cmd, struct cli *cli, int c, const char *arg)
 	return 2;
 }
 
+/*
+ * An option getopt could not take: unknown (with the nearest one), ambiguous
+ * (a prefix of several), or missing its value (c is ':'). `word` is the
+ * argument it stopped at.
+ */
+static int option_error(const char *cmd, struct cli *cli, int c, const char *word)
+{
+	size_t len = strcspn(word, "=");
+	const char *name = arena_strndup(cli->arena, word, len);
+	if (!name)
+		name = word;
+	if (c == ':') {
+		if (strncmp(word, "--", 2) != 0 && optopt)
+			name = arena_printf(cli->arena, "-%c", optopt);
+		return usage_error(cmd, "option '%s' needs a value", name ? name : word);
+	}
+	if (strncmp(word, "--", 2) != 0) {
+		const char *s = arena_printf(cli->arena, "-%c", optopt ? optopt : '?');
+		return usage_error(cmd, "unknown option '%s'", s ? s : word);
+	}
+	const char *known[COUNT(long_opts)];
+	size_t n = 0, prefixed = 0;
+	for (const struct option *o = long_opts; o->name; o++) {
+		known[n] = arena_printf(cli->arena, "--%s", o->name);
+		if (!known[n])
+			continue;
+		prefixed += strncmp(known[n], name, strlen(name)) == 0;
+		n++;
+	}
+	if (prefixed > 1)
+		return usage_error(
+		    cmd, "option '%s' is short for more than one option; write it whole", name);
+	const char *text = arena_printf(cli->arena, "unknown option '%s'%s", name,
+					did_you_mean(cli, name, known, n));
+	return usage_error(cmd, "%s", text ? text : "unknown option");
+}
+
 int cli_parse(const char *cmd, int argc, char **argv, struct cli *cli)
 {
 	memset(cli, 0, sizeof(*cli));
@@ -405,18 +538,22 @@ int cli_parse(const char *cmd, int argc, char **argv, struct cli *cli)
 			return 2;
 		}
 		if (extra.format && !formatter_find(extra.format))
-			return usage_error(cmd, "unknown format '%s' in the config", extra.format);
+			return usage_error(cmd,
+					   "unknown format '%s' in the config (unroot lint "
+					   "--help lists them)",
+					   extra.format);
 		cli->format = extra.format;
 		if (extra.color && apply(cmd, cli, OPT_COLOR, extra.color))
 			return 2;
 	}
 
-	/* Pass 2: the command line wins over the config. */
-	opterr = 1;
+	/* Pass 2: the command line wins over the config. getopt says nothing itself:
+	 * its messages name the program's path, and cannot suggest the option meant. */
+	opterr = 0;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "f:j:qh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":f:j:qh", long_opts, NULL)) != -1) {
 		if (c == '?' || c == ':')
-			return usage_error(cmd, "%s", "bad option");
+			return option_error(cmd, cli, c, argv[optind - 1]);
 		if (apply(cmd, cli, c, optarg))
 			return 2;
 	}

@@ -10,6 +10,8 @@
  * once the report is complete: a reader sees the old report or the new
  * one, never a mix. A device or pipe (/dev/stdout, a FIFO) is written in
  * place, as is a file whose folder does not let us create the temporary one.
+ * --write-baseline is held to the same, but may name the --baseline it
+ * replaces.
  */
 #include "cli.h"
 
@@ -21,42 +23,84 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* True, after saying so, when `path` is the file --output names. */
-static bool clash(const char *cmd, const char *output, const struct stat *ost, const char *path)
+/* What a written file would replace, for the message: "the report", "the baseline". */
+struct target {
+	const char *option; /* "--output", "--write-baseline" */
+	const char *path;
+	const char *what;
+	struct stat st;
+};
+
+/* True, after saying so, when `path` is the file the target names. */
+static bool clash(const char *cmd, const struct target *t, const char *path)
 {
 	struct stat st;
 	if (!path || strcmp(path, "-") == 0 || stat(path, &st) != 0)
 		return false;
-	if (st.st_dev != ost->st_dev || st.st_ino != ost->st_ino)
+	if (st.st_dev != t->st.st_dev || st.st_ino != t->st.st_ino)
 		return false;
 	fprintf(stderr,
-		"unroot%s%s: --output '%s' is the input '%s'; the report would replace it, so "
+		"unroot%s%s: %s '%s' is the input '%s'; %s would replace it, so "
 		"nothing was written: name another file\n",
-		cmd ? " " : "", cmd ? cmd : "", output, path);
+		cmd ? " " : "", cmd ? cmd : "", t->option, t->path, path, t->what);
 	return true;
+}
+
+/* True, after saying so, when t names a file the run reads; `baseline` too unless allowed. */
+static bool names_input(const struct cli *cli, const char *cmd, const struct target *t,
+			const char *const *inputs, size_t ninputs, bool baseline)
+{
+	const struct lint_options *o = &cli->opts;
+	for (size_t i = 0; i < cli->npaths; i++)
+		if (clash(cmd, t, cli->paths[i]))
+			return true;
+	for (size_t i = 0; i < ninputs; i++)
+		if (clash(cmd, t, inputs[i]))
+			return true;
+	for (size_t i = 0; i < o->nvalues; i++)
+		if (clash(cmd, t, o->values[i]))
+			return true;
+	for (size_t i = 0; i < o->nimages; i++)
+		if (clash(cmd, t, o->images[i].value))
+			return true;
+	return clash(cmd, t, o->image_config) || clash(cmd, t, cli->config) ||
+	       (baseline && clash(cmd, t, o->baseline));
 }
 
 bool cli_output_is_input(const struct cli *cli, const char *cmd, const char *const *inputs,
 			 size_t ninputs)
 {
-	struct stat ost;
-	if (!cli->output || stat(cli->output, &ost) != 0 || !S_ISREG(ost.st_mode))
+	struct target t = {"--output", cli->output, "the report", {0}};
+	if (!cli->output || stat(cli->output, &t.st) != 0 || !S_ISREG(t.st.st_mode))
 		return false; /* a new file, a device or a pipe is no input */
-	const struct lint_options *o = &cli->opts;
-	for (size_t i = 0; i < cli->npaths; i++)
-		if (clash(cmd, cli->output, &ost, cli->paths[i]))
+	/* the report over the baseline it was filtered by would lose the baseline */
+	return names_input(cli, cmd, &t, inputs, ninputs, true);
+}
+
+bool cli_baseline_is_input(const struct cli *cli, const char *const *inputs, size_t ninputs)
+{
+	struct target t = {"--write-baseline", cli->write_baseline, "the baseline", {0}};
+	if (!cli->write_baseline)
+		return false;
+	bool exists = stat(cli->write_baseline, &t.st) == 0;
+	if (cli->output && strcmp(cli->output, "-") != 0) {
+		/* two new files are the same when they are named alike */
+		struct stat ost;
+		bool same = stat(cli->output, &ost) == 0
+				? exists && ost.st_dev == t.st.st_dev && ost.st_ino == t.st.st_ino
+				: !exists && strcmp(cli->output, cli->write_baseline) == 0;
+		if (same) {
+			fprintf(stderr,
+				"unroot: --write-baseline '%s' is the file --output names, so "
+				"nothing was written: name two files\n",
+				cli->write_baseline);
 			return true;
-	for (size_t i = 0; i < ninputs; i++)
-		if (clash(cmd, cli->output, &ost, inputs[i]))
-			return true;
-	for (size_t i = 0; i < o->nvalues; i++)
-		if (clash(cmd, cli->output, &ost, o->values[i]))
-			return true;
-	for (size_t i = 0; i < o->nimages; i++)
-		if (clash(cmd, cli->output, &ost, o->images[i].value))
-			return true;
-	return clash(cmd, cli->output, &ost, o->image_config) ||
-	       clash(cmd, cli->output, &ost, cli->config);
+		}
+	}
+	if (!exists || !S_ISREG(t.st.st_mode))
+		return false; /* a new file, a device or a pipe is no input */
+	/* The baseline read with --baseline may be written again: it is read whole first. */
+	return names_input(cli, NULL, &t, inputs, ninputs, false);
 }
 
 bool out_open(struct out_file *o, const char *cmd, const char *path)

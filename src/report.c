@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 
 /* Where a report goes, as it is written: a failed write is told from running out of memory. */
 struct sink {
@@ -53,6 +55,7 @@ int cli_report(struct cli *cli, struct lint_run *run)
 	    .source_line = !cli->output && !cli->quiet && isatty(fileno(out)),
 	    .version = UNROOT_VERSION,
 	    .docs_url = UNROOT_DOCS_URL,
+	    .base_dir = lint_run_base_dir(run),
 	};
 	r.inputs = inputs;
 	r.ninputs = ninputs;
@@ -91,9 +94,46 @@ int cli_report(struct cli *cli, struct lint_run *run)
 	return status;
 }
 
+/*
+ * Writes the baseline as --output writes a report (out_open): whole or not at
+ * all, so a CI job never reads half a baseline, and never over an input.
+ */
+static bool write_baseline(const struct cli *cli, struct lint_run *run)
+{
+	struct buf b;
+	buf_init(&b);
+	lint_run_write_baseline(run, &b, UNROOT_VERSION);
+	struct out_file of;
+	bool ok = false;
+	if (b.failed)
+		fprintf(stderr, "unroot: out of memory writing the baseline '%s'\n",
+			cli->write_baseline);
+	else if (out_open(&of, NULL, cli->write_baseline)) {
+		bool written = fwrite(b.data ? b.data : "", 1, b.len, of.fp) == b.len;
+		if (!written)
+			fprintf(stderr, "unroot: cannot write the baseline '%s': %s\n",
+				cli->write_baseline, strerror(errno));
+		ok = out_close(&of, written) && written;
+	}
+	buf_release(&b);
+	return ok;
+}
+
 int cli_lint_and_report(struct cli *cli, struct lint_run *run)
 {
 	lint_run_paths(run, cli->paths, cli->npaths);
 	lint_run_finish(run);
-	return cli_report(cli, run);
+	if (!cli->write_baseline)
+		return cli_report(cli, run);
+	/* Over a file the run reads, neither the baseline nor the report is written. */
+	size_t ninputs;
+	const char *const *inputs = lint_run_inputs(run, &ninputs);
+	if (cli_baseline_is_input(cli, inputs, ninputs))
+		return 2;
+	/* The findings are recorded now: only an input that could not be read fails. */
+	bool ok = write_baseline(cli, run);
+	int status = cli_report(cli, run);
+	if (!ok)
+		return 2;
+	return status == 2 || lint_run_had_input_error(run) ? 2 : 0;
 }

@@ -16,7 +16,7 @@
 #include "unroot/simulate.h"
 
 #include <fnmatch.h>
-#include <openssl/evp.h>
+#include <nettle/base64.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -295,9 +295,11 @@ static int skip(struct verdict *v, const char *why)
 
 static char *base64(struct arena *a, const char *data, size_t len)
 {
-	char *out = arena_alloc(a, 4 * ((len + 2) / 3) + 1);
-	if (out)
-		EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)data, (int)len);
+	char *out = arena_alloc(a, BASE64_ENCODE_RAW_LENGTH(len) + 1);
+	if (out) {
+		base64_encode_raw(out, len, (const uint8_t *)data);
+		out[BASE64_ENCODE_RAW_LENGTH(len)] = 0;
+	}
 	return out;
 }
 

@@ -10,6 +10,10 @@
  *	severity: {NR103: error, NR107: off}
  *	base-images: {"registry.example.com/base/[*]": "1001:0"}
  *	images: {"ghcr.io/acme/web*": build/Dockerfile}
+ *	base-dir: .         # code scanning paths are relative to it
+ *	exclude: [legacy/, "*.generated.yaml"]
+ *	gitignore: true     # false: walks read what git ignores too
+ *	baseline: .unroot-baseline.json
  *	context: .          # Dockerfile build context
  *	format: text        # the CLI's own keys: format, color
  *	color: auto
@@ -19,8 +23,8 @@
  *	set: [image.tag=1.0]
  *
  * Unknown keys and values of the wrong type are errors with a position.
- * Relative paths in `images`, `context` and `values` are taken from the
- * config file's folder.
+ * Relative paths in `images`, `base-dir`, `baseline`, `context` and `values` are
+ * taken from the config file's folder, and so are `exclude` globs.
  */
 #ifndef UNROOT_CONFIG_H
 #define UNROOT_CONFIG_H

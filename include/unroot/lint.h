@@ -95,6 +95,25 @@ struct lint_options {
 	struct kv *images; /* image reference pattern -> Dockerfile or image path */
 	size_t nimages;
 
+	/*
+	 * The folder that reports for code scanning (SARIF, github, codeclimate) and
+	 * baselines write paths relative to; NULL: the git work tree's top folder, or the
+	 * working folder outside one (lint_run_base_dir()).
+	 */
+	const char *base_dir;
+	/*
+	 * Globs of paths to leave out (pattern -> the folder it is relative to, NULL
+	 * for the working folder); lib/engine/walkfilter.c has their rules.
+	 */
+	struct kv *excludes;
+	size_t nexcludes;
+	bool no_gitignore; /* walks read what git ignores too */
+	/*
+	 * A baseline file (--baseline): its findings are not reported, its entries no
+	 * finding matches are NR001. NULL for none. lib/engine/baseline.c.
+	 */
+	const char *baseline;
+	bool record_baseline;	 /* keep what lint_run_write_baseline() writes */
 	const char *context_dir; /* Dockerfile build context; NULL: the Dockerfile's folder */
 	const char *arch;	 /* image index selection; NULL: the host's */
 	const char *rootfs;	 /* unpacked root filesystem */
@@ -167,6 +186,22 @@ const char *const *lint_run_inputs(const struct lint_run *run, size_t *n);
 /* True when some input could not be read or parsed (exit status 2). */
 bool lint_run_had_input_error(const struct lint_run *run);
 struct arena *lint_run_arena(struct lint_run *run);
+/*
+ * The folder that reports for code scanning (SARIF, github, codeclimate) and
+ * baselines write paths relative to: opts->base_dir, or else the top folder of
+ * the git work tree holding the working folder, so that reports agree wherever
+ * unroot runs in a repository; NULL (the working folder) outside one.
+ */
+const char *lint_run_base_dir(struct lint_run *run);
+
+/*
+ * The run's findings as a baseline file (JSON, docs/schema/baseline.json): every
+ * finding but NR000 and NR001, those a --baseline held included, with the rule,
+ * the path relative to opts->base_dir, the fingerprint, and the line and
+ * message for a person reading it. After lint_run_finish().
+ */
+struct buf;
+void lint_run_write_baseline(const struct lint_run *run, struct buf *out, const char *version);
 
 /* Counts of unsuppressed diagnostics by severity, index SEV_INFO..SEV_ERROR. */
 void lint_run_counts(const struct lint_run *run, size_t counts[4]);

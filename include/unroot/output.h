@@ -14,6 +14,12 @@ struct diag;
 struct diag_list;
 struct rule;
 
+/*
+ * The version of the JSON report's layout (its "schema" key; docs/schema/lint.json).
+ * Raised when a key changes meaning or goes away; keys may be added without it.
+ */
+#define UNROOT_JSON_SCHEMA 1
+
 /* Where helpUri and `explain` point when the caller says nothing (see docs/output.md). */
 #define UNROOT_DEFAULT_DOCS_URL "https://github.com/unroot/unroot/blob/main/docs/rules.md"
 
@@ -33,9 +39,13 @@ struct report {
 	/* URL of docs/rules.md; a rule's doc is URL#anchor. NULL: UNROOT_DEFAULT_DOCS_URL. */
 	const char *docs_url;
 	/*
-	 * The folder that relative artifact paths are written against (SARIF,
-	 * github); NULL means the current working directory.
+	 * The folder that the formats for code scanning (SARIF, github,
+	 * codeclimate) write paths relative to, and fingerprints hash them from:
+	 * the repository's top folder, so reports agree wherever unroot ran in
+	 * it. NULL means the current working directory.
 	 */
+	const char *base_dir;
+	/* Where relative input paths are taken from; NULL: the working folder (tests set it). */
 	const char *cwd;
 };
 

@@ -66,6 +66,16 @@ extern const size_t rule_count;
 /* By code ("NR102", any case) or name ("user-root"); NULL when unknown. */
 const struct rule *rule_find(const char *code_or_name);
 
+/* The rule whose code or name is nearest to a mistyped one ("NR1O7", "user-rot"); NULL when none is
+ * near. */
+const struct rule *rule_nearest(const char *word);
+
+/*
+ * "unknown rule 'NR1O7'; did you mean NR107 (group-implicit)?", or the same
+ * pointing at `unroot rules` when no rule is near; in `a`, NULL when it is full.
+ */
+const char *rule_unknown(struct arena *a, const char *word);
+
 /* Rules the engine raises itself. */
 extern const struct rule NR000_parse_error;
 extern const struct rule NR001_unused_suppression;

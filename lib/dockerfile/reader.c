@@ -36,49 +36,6 @@ static bool match(const char *path, bool is_dir)
 	return !is_dir && df_name_matches(path);
 }
 
-/*
- * "unroot ignore=NR103,NR107 reason" or "unroot global ignore=...". Returns
- * false when the comment is not a suppression.
- */
-bool suppression_parse(struct arena *a, const char *text, bool *global, const char ***codes,
-		       size_t *ncodes)
-{
-	const char *p = text;
-	while (*p == ' ' || *p == '\t' || *p == '#')
-		p++;
-	if (strncmp(p, "unroot", 6) != 0 || !isspace((unsigned char)p[6]))
-		return false;
-	p += 6;
-	while (isspace((unsigned char)*p))
-		p++;
-	*global = false;
-	if (strncmp(p, "global", 6) == 0 && isspace((unsigned char)p[6])) {
-		*global = true;
-		p += 6;
-		while (isspace((unsigned char)*p))
-			p++;
-	}
-	if (strncmp(p, "ignore=", 7) != 0)
-		return false;
-	p += 7;
-	size_t cap = 0;
-	*codes = NULL;
-	*ncodes = 0;
-	while (*p && !isspace((unsigned char)*p)) {
-		size_t n = strcspn(p, ", \t");
-		if (n) {
-			const char **slot = ARR_PUSH(a, *codes, *ncodes, cap);
-			if (!slot)
-				return false;
-			*slot = arena_strndup(a, p, n);
-		}
-		p += n;
-		if (*p == ',')
-			p++;
-	}
-	return *ncodes > 0;
-}
-
 /* A suppression covers the instruction that follows the comment. */
 static void add_suppressions(struct reading *rd, const struct dockerfile *df)
 {
@@ -88,7 +45,8 @@ static void add_suppressions(struct reading *rd, const struct dockerfile *df)
 		const struct df_comment *c = &df->comments[i];
 		struct suppression s = {
 		    .path = path, .src = df->src, .start = c->start, .end = c->end};
-		if (!suppression_parse(rd->arena, c->text, &s.global, &s.codes, &s.ncodes))
+		if (!reading_ignore_comment(c->text, strlen(c->text), &s.global, &s.list,
+					    &s.list_len))
 			continue;
 		while (next < df->ninstrs && df->instrs[next].start < c->end)
 			next++;

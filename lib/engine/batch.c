@@ -118,6 +118,58 @@ static enum input_kind sniff(const struct source *src)
 	return KIND_NONE;
 }
 
+/* Starts like a tarball, gzip or zstd: the image reader is the one to say what is wrong. */
+static bool archive_bytes(const char *path)
+{
+	unsigned char b[512];
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return false;
+	size_t n = fread(b, 1, sizeof(b), f);
+	fclose(f);
+	return (n >= 2 && b[0] == 0x1f && b[1] == 0x8b) ||
+	       (n >= 4 && b[0] == 0x28 && b[1] == 0xb5 && b[2] == 0x2f && b[3] == 0xfd) ||
+	       (n >= 262 && memcmp(b + 257, "ustar", 5) == 0);
+}
+
+/*
+ * A path named to be read as an image (`unroot image`, --type image) that is
+ * a Dockerfile, a manifest or a chart would fail on its bytes as a
+ * tarball's: an NR000 that says what it is and which command reads it. A
+ * folder that is no chart stays a root filesystem, and anything that starts
+ * like an archive goes to the image reader. True when it said so.
+ */
+static bool not_an_image(struct lint_run *run, const char *path, bool is_dir, bool regular)
+{
+	enum input_kind k = run_detect(path, is_dir);
+	if (k == KIND_IMAGE || (is_dir && k != KIND_HELM) || (!is_dir && !regular))
+		return false;
+	if (!is_dir && archive_bytes(path))
+		return false;
+	if (k == KIND_NONE) {
+		const char *why = NULL;
+		struct source *src =
+		    source_read(run->arena, path, run->opts->limits.file_size, &why);
+		k = src ? sniff(src) : KIND_NONE;
+	}
+	const char *what = k == KIND_DOCKERFILE ? "a Dockerfile"
+			   : k == KIND_K8S	? "Kubernetes YAML or JSON"
+			   : k == KIND_HELM	? "a Helm chart"
+						: NULL;
+	if (what)
+		run_error(run, path, NULL, 0, 0,
+			  "'%s' is %s, not an image: lint it with 'unroot lint %s'; unroot image "
+			  "reads docker save tarballs, OCI layouts and archives, and root "
+			  "filesystems (--rootfs)",
+			  path, what, path);
+	else
+		run_error(run, path, NULL, 0, 0,
+			  "'%s' is not an image: unroot image reads docker save tarballs (.tar, "
+			  ".tar.gz), OCI layouts and archives, and root filesystems (--rootfs)",
+			  path);
+	return true;
+}
+
 static void lint_stdin(struct lint_run *run)
 {
 	const char *why = NULL;
@@ -187,6 +239,8 @@ static void walk(struct lint_run *run, const char *path, size_t depth, bool name
 		run_error(run, path, NULL, 0, 0, "cannot open '%s': no such file or folder", path);
 		return;
 	}
+	if (run_excluded(run, path, S_ISDIR(st.st_mode)))
+		return;
 	/* a folder holds many inputs, most likely: what the walk keeps goes to the pool */
 	if (S_ISDIR(st.st_mode))
 		arena_use_pool(run->arena);
@@ -200,6 +254,8 @@ static void walk(struct lint_run *run, const char *path, size_t depth, bool name
 static void walk_node(struct lint_run *run, const char *path, bool is_dir, bool regular,
 		      size_t depth, bool named)
 {
+	if (named && run->opts->type == KIND_IMAGE && not_an_image(run, path, is_dir, regular))
+		return;
 	enum input_kind k =
 	    named && run->opts->type != KIND_NONE ? run->opts->type : run_detect(path, is_dir);
 	if (k != KIND_NONE && (!is_dir || k == KIND_HELM || k == KIND_IMAGE)) {
@@ -244,6 +300,10 @@ static void walk_node(struct lint_run *run, const char *path, bool is_dir, bool 
 		qsort(names, n, sizeof(*names), cmp_entry);
 	if (whole)
 		note_folder(run, path, plen + strlen(sep), names, n);
+	/* A named folder is walked: ask git once what it ignores there (not for a
+	 * folder read as a chart or an image, which is no walk). */
+	if (named)
+		run_gitignore_begin(run, path, plen + strlen(sep));
 	for (size_t i = 0; i < n; i++) {
 		unsigned char type = names[i].type;
 		if (!names[i].path || names[i].skip)
@@ -262,8 +322,13 @@ static void walk_node(struct lint_run *run, const char *path, bool is_dir, bool 
 		 * socket or device is no input: reading a pipe would wait for a writer. */
 		if (type != DT_REG && type != DT_DIR)
 			continue;
+		if (run_excluded(run, names[i].path, type == DT_DIR) ||
+		    run_git_ignored(run, names[i].path, type == DT_DIR))
+			continue;
 		walk_node(run, names[i].path, type == DT_DIR, type == DT_REG, depth + 1, false);
 	}
+	if (named)
+		run_gitignore_end(run);
 }
 
 void lint_run_path(struct lint_run *run, const char *path)
@@ -300,7 +365,7 @@ void lint_run_paths(struct lint_run *run, const char *const *paths, size_t n)
 		struct reading rd;
 		run_reading_init(run, &rd, p->path, p->src);
 		void *kept = p->rd->prescan(&rd);
-		run_take(run, &rd, false);
+		run_take(run, &rd);
 		enum input_kind k = p->rd->kind;
 		void **slot =
 		    kept ? ARR_PUSH(run->arena, run->kept[k], run->nkept[k], run->capkept[k])

@@ -16,9 +16,10 @@ void run_rules(struct lint_run *run, struct check_ctx *ctx, enum input_kind kind
 }
 
 void run_check(struct lint_run *run, const struct reader *rdr, struct reading *rd,
-	       struct source *src)
+	       struct source *src, bool report_unknown)
 {
-	run_take(run, rd, true);
+	run_take(run, rd);
+	run_take_suppressions(run, rd, report_unknown);
 	if (!rd->model)
 		return;
 	struct check_ctx ctx;

@@ -3,7 +3,9 @@
 #include "unroot/arena.h"
 #include "unroot/ids.h"
 #include "unroot/lint.h"
+#include "unroot/rule.h"
 #include "unroot/source.h"
+#include "unroot/suggest.h"
 #include "yaml/ytree.h"
 
 #include <errno.h>
@@ -152,14 +154,28 @@ static int apply(struct cfg *c, const struct ynode *k, const struct ynode *v,
 		o->fail_on = (enum severity)sev;
 		return 0;
 	}
-	if (strcmp(key, "ignore") == 0)
-		return list(c, v, key, &o->ignore, &o->nignore);
+	if (strcmp(key, "ignore") == 0) {
+		if (list(c, v, key, &o->ignore, &o->nignore))
+			return -1;
+		/* A mistyped rule would be ignored in silence, so it is an error. */
+		for (size_t i = 0; i < o->nignore; i++)
+			if (!rule_find(o->ignore[i]))
+				return bad(c, v->kind == Y_SEQ ? v->items[i] : v, "%s",
+					   rule_unknown(c->a, o->ignore[i]));
+		return 0;
+	}
 	if (strcmp(key, "severity") == 0) {
 		if (map(c, v, key, &o->severity, &o->nseverity, false))
 			return -1;
-		for (size_t i = 0; i < o->nseverity; i++)
+		for (size_t i = 0; i < o->nseverity; i++) {
+			if (!rule_find(o->severity[i].key))
+				return bad(c, v->items[2 * i], "%s",
+					   rule_unknown(c->a, o->severity[i].key));
 			if (severity_parse(o->severity[i].value) < 0)
-				return bad(c, v, "unknown severity '%s'", o->severity[i].value);
+				return bad(c, v->items[2 * i + 1],
+					   "unknown severity '%s': error, warning, info or off",
+					   o->severity[i].value);
+		}
 		return 0;
 	}
 	if (strcmp(key, "base-images") == 0) {
@@ -177,6 +193,41 @@ static int apply(struct cfg *c, const struct ynode *k, const struct ynode *v,
 	}
 	if (strcmp(key, "images") == 0)
 		return map(c, v, key, &o->images, &o->nimages, true);
+	if (strcmp(key, "exclude") == 0) {
+		const char **globs;
+		size_t n;
+		if (list(c, v, key, &globs, &n))
+			return -1;
+		/* Relative to the config's folder, as .gitignore patterns are to theirs. */
+		for (size_t i = 0; i < n; i++) {
+			size_t cap = o->nexcludes;
+			struct kv *slot = ARR_PUSH(c->a, o->excludes, o->nexcludes, cap);
+			if (!slot)
+				return bad(c, v, "out of memory reading '%s'", key);
+			*slot = (struct kv){globs[i], c->dir ? c->dir : "."};
+		}
+		return 0;
+	}
+	if (strcmp(key, "gitignore") == 0) {
+		if (scalar(c, v, key, &s))
+			return -1;
+		if (strcmp(s, "true") != 0 && strcmp(s, "false") != 0)
+			return bad(c, v, "'gitignore' must be true or false, not '%s'", s);
+		o->no_gitignore = strcmp(s, "false") == 0;
+		return 0;
+	}
+	if (strcmp(key, "baseline") == 0) {
+		if (scalar(c, v, key, &s))
+			return -1;
+		o->baseline = path_in(c, s);
+		return 0;
+	}
+	if (strcmp(key, "base-dir") == 0) {
+		if (scalar(c, v, key, &s))
+			return -1;
+		o->base_dir = path_in(c, s);
+		return 0;
+	}
 	if (strcmp(key, "context") == 0) {
 		if (scalar(c, v, key, &s))
 			return -1;
@@ -204,6 +255,17 @@ static int apply(struct cfg *c, const struct ynode *k, const struct ynode *v,
 	}
 	if (strcmp(key, "set") == 0)
 		return list(c, v, key, &o->sets, &o->nsets);
+	/* The keys above, for a mistyped one. */
+	static const char *const keys[] = {
+	    "platform", "platforms", "min-uid",	 "uid-range",	"supplemental-groups",
+	    "fail-on",	"ignore",    "severity", "base-images", "images",
+	    "base-dir", "context",   "format",	 "color",	"arch",
+	    "helm",	"values",    "set",	 "exclude",	"gitignore",
+	    "baseline"};
+	const char *near = suggest(key, keys, sizeof(keys) / sizeof(keys[0]));
+	if (near)
+		return bad(c, k, "%s",
+			   arena_printf(c->a, "unknown key '%s'; did you mean '%s'?", key, near));
 	return bad(c, k, "unknown key '%s'", key);
 }
 

@@ -54,6 +54,9 @@ void lint_run_finish(struct lint_run *run)
 		l->items[w++] = d;
 	}
 	l->n = w;
+	/* Sorted first: a fingerprint counts alike findings in report order. */
+	diag_list_sort(l);
+	run_baseline_apply(run);
 	diag_list_sort(l);
 	/* Lines and columns for the callers, in order: each source's cursor moves forward. */
 	for (size_t i = 0; i < l->n; i++)

@@ -147,7 +147,7 @@ static void check_doc(struct lint_run *run, const struct reader *k8s, struct sou
 	rd.kept = (void *const *)run->kept[KIND_K8S];
 	rd.nkept = run->nkept[KIND_K8S];
 	k8s->read(&rd);
-	run_check(run, k8s, &rd, src);
+	run_check(run, k8s, &rd, src, false);
 	run_end_input(run, src->path);
 }
 

@@ -24,11 +24,12 @@ void run_lint_input(struct lint_run *run, const struct reader *rdr, const char *
 		rd.scratch = scratch;
 	rdr->read(&rd);
 	if (rdr->kind == KIND_HELM) {
-		run_take(run, &rd, true);
+		run_take(run, &rd);
+		run_take_suppressions(run, &rd, true);
 		if (rd.model)
 			run_check_helm(run, &rd);
 	} else {
-		run_check(run, rdr, &rd, src);
+		run_check(run, rdr, &rd, src, true);
 	}
 	if (scratch) {
 		if (arena_failed(scratch))

@@ -7,6 +7,9 @@
 #include "unroot/arena.h"
 #include "image/view.h"
 #include "image/ref.h"
+#include "util/path.h"
+
+#include <stdlib.h>
 
 /*
  * --pull: a FROM base image that neither the config nor the built-in list
@@ -59,4 +62,18 @@ struct lint_run *lint_run_new(const struct lint_options *opts)
 	run->diags.run_cap = opts->limits.findings_run;
 	run->diags.kept = &run->kept_findings;
 	return run;
+}
+
+const char *lint_run_base_dir(struct lint_run *run)
+{
+	if (run->opts->base_dir || run->base_dir_known)
+		return run->opts->base_dir ? run->opts->base_dir : run->base_dir;
+	/* Asked once: the walk up to the work tree's top costs a stat a folder. */
+	run->base_dir_known = true;
+	char *top = path_repo_root(".");
+	if (top) {
+		run->base_dir = arena_strdup(run->arena, top);
+		free(top);
+	}
+	return run->base_dir;
 }

@@ -105,7 +105,7 @@ const struct image_view *run_image_side(struct lint_run *run, const char *path)
 		v = rd.model ? rdr->view(&rd) : NULL;
 		if (rd.model && rdr->after)
 			rdr->after(&rd);
-		run_take(run, &rd, false);
+		run_take(run, &rd);
 	}
 	struct pair_entry *e = ARR_PUSH(run->arena, run->pairs, run->npairs, run->cappairs);
 	if (e) {

@@ -213,13 +213,7 @@ void run_take_errors(struct lint_run *run, const struct reading *rd, size_t firs
 	}
 }
 
-void run_take(struct lint_run *run, const struct reading *rd, bool suppressions)
+void run_take(struct lint_run *run, const struct reading *rd)
 {
 	run_take_errors(run, rd, 0);
-	for (size_t i = 0; suppressions && i < rd->nsupp; i++) {
-		struct suppression *slot =
-		    ARR_PUSH(run->arena, run->supp, run->nsupp, run->capsupp);
-		if (slot)
-			*slot = rd->supp[i];
-	}
 }

@@ -23,6 +23,13 @@ struct source;
 struct image_view;
 struct pair_entry;
 struct pending;
+struct git_ignored;
+
+/* A finding as --write-baseline records it, with its fingerprint. */
+struct recorded {
+	struct diag d;
+	char fp[33];
+};
 
 struct lint_run {
 	const struct lint_options *opts;
@@ -59,7 +66,16 @@ struct lint_run {
 	size_t oom_more;
 	const char *oom_more_path;
 	const char *run_capped_path; /* the first input whose findings the run's cap left out */
-	bool helm_skip_noted;	     /* "rendered checks skipped" was said (helm.c) */
+	/* The walk's filters (walkfilter.c): the working folder for excludes, and what
+	 * git ignores under the folder being walked (NULL: nothing). */
+	const char *cwd;
+	struct git_ignored *gitignore;
+	/* The findings before the baseline took any, for --write-baseline. */
+	struct recorded *recorded;
+	size_t nrecorded;
+	const char *base_dir; /* lint_run_base_dir(): the git top when opts->base_dir is NULL */
+	bool base_dir_known;
+	bool helm_skip_noted; /* "rendered checks skipped" was said (helm.c) */
 };
 
 /* --- the run (run.c) ----------------------------------------------------- */
@@ -120,9 +136,43 @@ void run_rules(struct lint_run *run, struct check_ctx *ctx, enum input_kind kind
 /*
  * Takes what the reader rdr read into rd (errors, suppressions) and checks
  * its model, if any, with the rules of rdr's kind; `src` is the input's text.
+ * report_unknown: whether an unknown rule in a suppression is an NR000
+ * (run_take_suppressions()).
  */
 void run_check(struct lint_run *run, const struct reader *rdr, struct reading *rd,
-	       struct source *src);
+	       struct source *src, bool report_unknown);
+
+/*
+ * Reads the rule list of each of the reader's suppressions (suppress-read.c)
+ * and takes those that name a rule into the run. With `report`, an unknown
+ * rule is an NR000 with the nearest rule (not for a chart's rendered output,
+ * whose comments the chart's own files gave already).
+ */
+void run_take_suppressions(struct lint_run *run, const struct reading *rd, bool report);
+/* Fills s->codes from s->list; false when it names no known rule. */
+bool run_read_suppression(struct lint_run *run, struct suppression *s, bool report);
+
+/*
+ * At the end of a run, on the sorted findings: keeps what --write-baseline
+ * records, then leaves out the findings opts->baseline holds and reports its
+ * entries that matched nothing as NR001 (baseline.c).
+ */
+void run_baseline_apply(struct lint_run *run);
+
+/* --- the walk's filters (walkfilter.c) ------------------------------------------- */
+
+/* True when --exclude or `exclude:` leaves `path` out (walkfilter.c has the globs' rules). */
+bool run_excluded(struct lint_run *run, const char *path, bool is_dir);
+
+/*
+ * The walk of folder `dir` starts: asks git what it ignores there (nothing
+ * outside a git work tree, or with no_gitignore). The walk's entries are
+ * `dir` and a slash, `prefix` bytes, then their path in the folder.
+ */
+void run_gitignore_begin(struct lint_run *run, const char *dir, size_t prefix);
+void run_gitignore_end(struct lint_run *run);
+/* True when git ignores a path the walk found (not a named one). */
+bool run_git_ignored(const struct lint_run *run, const char *path, bool is_dir);
 
 /*
  * Marks the findings the run's suppressions cover, and reports those that
@@ -151,8 +201,8 @@ bool run_read_text(struct lint_run *run, const struct reader *rd, const char *pa
 void run_reading_init(struct lint_run *run, struct reading *rd, const char *path,
 		      struct source *src);
 
-/* Takes a reader's NR000 errors (and, with `suppressions`, its suppressions) into the run. */
-void run_take(struct lint_run *run, const struct reading *rd, bool suppressions);
+/* Takes a reader's NR000 errors into the run. */
+void run_take(struct lint_run *run, const struct reading *rd);
 /* Takes the reader's errors from rd->errors[first] on. */
 void run_take_errors(struct lint_run *run, const struct reading *rd, size_t first);
 

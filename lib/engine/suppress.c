@@ -21,8 +21,13 @@
 
 struct entry {
 	struct suppression *s;
-	const struct rule **rules; /* its codes, looked up once */
+	const struct rule **rules; /* its codes, looked up once; NULL for `all` */
 };
+
+static bool names_all(const struct suppression *s, size_t k)
+{
+	return strcmp(s->codes[k], "all") == 0;
+}
 
 struct group {
 	const char *path;
@@ -76,7 +81,7 @@ static void mark(struct group *g, struct entry *e, int bit, const struct rule *r
 	g->marked[bit / 64] |= m;
 	for (size_t i = g->first; i < g->last; i++)
 		for (size_t k = 0; k < e[i].s->ncodes; k++)
-			if (e[i].rules[k] == r)
+			if (e[i].rules[k] == r || names_all(e[i].s, k))
 				e[i].s->used = true;
 }
 
@@ -198,6 +203,13 @@ void run_apply_suppressions(struct lint_run *run)
 		}
 		last->last = i + 1;
 		for (size_t k = 0; k < s->ncodes; k++) {
+			if (names_all(s, k)) {
+				/* every rule; NR000 is never suppressed (the caller leaves it out)
+				 */
+				for (size_t b = 0; b < rule_count && b < 64 * RULE_WORDS; b++)
+					last->named[b / 64] |= 1ull << (b % 64);
+				continue;
+			}
 			int bit = e[i].rules[k] ? rule_bit(e[i].rules[k]) : -1;
 			if (bit >= 0)
 				last->named[bit / 64] |= 1ull << (bit % 64);

@@ -10,7 +10,7 @@ int lint_run_tree(struct lint_run *run, const char *path, const char *subtree, s
 	struct reading rd;
 	run_reading_init(run, &rd, path, NULL);
 	rdr->read(&rd);
-	run_take(run, &rd, false);
+	run_take(run, &rd);
 	const struct image *img = rd.model;
 	if (!img)
 		return -1;

@@ -32,47 +32,6 @@ static bool match(const char *path, bool is_dir)
 	return helm_archive_name(path) && helm_archive_has_chart(path);
 }
 
-/* "unroot ignore=NR301,NR304 reason" or "unroot global ignore=...". */
-static bool parse_ignore(struct arena *a, const char *p, const char *end, bool *global,
-			 const char ***codes, size_t *ncodes)
-{
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '#'))
-		p++;
-	if (end - p < 7 || strncmp(p, "unroot", 6) != 0 || !isspace((unsigned char)p[6]))
-		return false;
-	p += 6;
-	while (p < end && isspace((unsigned char)*p))
-		p++;
-	*global = false;
-	if (end - p > 7 && strncmp(p, "global", 6) == 0 && isspace((unsigned char)p[6])) {
-		*global = true;
-		p += 6;
-		while (p < end && isspace((unsigned char)*p))
-			p++;
-	}
-	if (end - p < 7 || strncmp(p, "ignore=", 7) != 0)
-		return false;
-	p += 7;
-	size_t cap = 0;
-	*codes = NULL;
-	*ncodes = 0;
-	while (p < end && !isspace((unsigned char)*p) && *p != '*') {
-		size_t n = 0;
-		while (p + n < end && p[n] != ',' && !isspace((unsigned char)p[n]) && p[n] != '*')
-			n++;
-		if (n) {
-			const char **slot = ARR_PUSH(a, *codes, *ncodes, cap);
-			if (!slot)
-				return false;
-			*slot = arena_strndup(a, p, n);
-		}
-		p += n;
-		if (p < end && *p == ',')
-			p++;
-	}
-	return *ncodes > 0;
-}
-
 /*
  * `# unroot ignore=...` (a YAML comment) or the same in a template comment
  * on its own line covers the next line that holds something, and the
@@ -102,7 +61,8 @@ void helm_add_suppressions(struct reading *rd, const struct helm_file *f)
 				c = q + 2;
 		}
 		struct suppression sp = {.path = f->path, .src = f->src, .start = p, .end = le};
-		if (c && parse_ignore(rd->arena, c, s + le, &sp.global, &sp.codes, &sp.ncodes)) {
+		if (c && reading_ignore_comment(c, (size_t)(s + le - c), &sp.global, &sp.list,
+						&sp.list_len)) {
 			if (!sp.global) {
 				/* The next line with content, and what is indented under it. */
 				size_t n = le < len ? le + 1 : len, ind = 0;

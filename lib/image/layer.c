@@ -7,7 +7,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +27,7 @@
 struct reader_state {
 	const struct blob *b;
 	int fd; /* BLOB_FILE: b->fd, or the blob opened for this read */
-	EVP_MD_CTX *md;
+	struct sha256_ctx md;
 	unsigned char *buf;
 	uint64_t pos; /* bytes of the blob read so far */
 	int err;      /* errno of a failed read */
@@ -92,7 +92,7 @@ static ssize_t read_cb(struct archive *a, void *data, const void **out)
 	}
 	if (got > 0) {
 		if (b->kind != BLOB_CALLBACK)
-			EVP_DigestUpdate(s->md, *out, (size_t)got);
+			sha256_update(&s->md, (size_t)got, *out);
 		s->pos += (uint64_t)got;
 		if (s->o && s->o->done)
 			__atomic_add_fetch(s->o->done, (uint64_t)got, __ATOMIC_RELAXED);
@@ -439,11 +439,10 @@ static void blame_digest(struct reader_state *s, struct layer *l)
 	const struct blob *b = s->b;
 	if (drain(s) != 0)
 		return;
-	unsigned char d[EVP_MAX_MD_SIZE];
-	unsigned dn = 0;
-	char got[2 * EVP_MAX_MD_SIZE + 1];
-	EVP_DigestFinal_ex(s->md, d, &dn);
-	hex(d, dn, got);
+	unsigned char d[SHA256_DIGEST_SIZE];
+	char got[2 * SHA256_DIGEST_SIZE + 1];
+	sha256_digest(&s->md, sizeof(d), d);
+	hex(d, sizeof(d), got);
 	if (strcmp(got, b->digest) != 0)
 		fail(l, "layer '%s' has sha256 %s, but the manifest says %s (%s)", b->name, got,
 		     b->digest, l->error);
@@ -468,14 +467,13 @@ int layer_read(const struct blob *b, struct layer *l, const struct layer_opts *o
 			return fail(l, "layer '%s' changed while it was read", b->name);
 		}
 	}
-	s.md = EVP_MD_CTX_new();
+	sha256_init(&s.md);
 	s.buf = b->kind == BLOB_MEMORY ? NULL : malloc(READ_CHUNK);
 	struct archive *ar = archive_read_new();
-	if (!s.md || (!s.buf && b->kind != BLOB_MEMORY) || !ar) {
+	if ((!s.buf && b->kind != BLOB_MEMORY) || !ar) {
 		fail(l, "out of memory");
 		goto out;
 	}
-	EVP_DigestInit_ex(s.md, EVP_sha256(), NULL);
 	archive_read_support_format_tar(ar);
 	archive_read_support_filter_gzip(ar);
 	archive_read_support_filter_zstd(ar);
@@ -505,10 +503,9 @@ int layer_read(const struct blob *b, struct layer *l, const struct layer_opts *o
 	bool sized =
 	    b->kind != BLOB_STREAM && b->kind != BLOB_CALLBACK && (b->kind != BLOB_PIPE || b->size);
 	if (b->kind != BLOB_CALLBACK) {
-		unsigned char d[EVP_MAX_MD_SIZE];
-		unsigned dn = 0;
-		EVP_DigestFinal_ex(s.md, d, &dn);
-		hex(d, dn, st->sha256);
+		unsigned char d[SHA256_DIGEST_SIZE];
+		sha256_digest(&s.md, sizeof(d), d);
+		hex(d, sizeof(d), st->sha256);
 	}
 	/* The digest first: a blob that is another one is named by it, whatever its size. */
 	if (b->digest && b->kind != BLOB_CALLBACK &&
@@ -541,7 +538,6 @@ out:
 		fail(l, "layer '%s': %s", b->name, s.why);
 	if (ar)
 		archive_read_free(ar);
-	EVP_MD_CTX_free(s.md);
 	free(s.buf);
 	if (s.fd != b->fd)
 		close(s.fd);
@@ -618,11 +614,13 @@ char *blob_slurp(struct arena *a, const struct blob *b, size_t limit, size_t *le
 	out[got] = 0;
 	*len = got;
 	if (b->digest) {
-		unsigned char d[EVP_MAX_MD_SIZE];
-		unsigned dn = 0;
-		char hexd[2 * EVP_MAX_MD_SIZE + 1];
-		EVP_Digest(out, got, d, &dn, EVP_sha256(), NULL);
-		hex(d, dn, hexd);
+		unsigned char d[SHA256_DIGEST_SIZE];
+		char hexd[2 * SHA256_DIGEST_SIZE + 1];
+		struct sha256_ctx md;
+		sha256_init(&md);
+		sha256_update(&md, got, (const uint8_t *)out);
+		sha256_digest(&md, sizeof(d), d);
+		hex(d, sizeof(d), hexd);
 		if (strcmp(hexd, b->digest) != 0) {
 			*why = arena_printf(a, "has sha256 %s, but the manifest says %s", hexd,
 					    b->digest);

@@ -14,7 +14,7 @@
 #include "util/reading.h"
 
 #include <jansson.h>
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,10 +72,12 @@ static void hex(const unsigned char *d, unsigned n, char *out)
 
 static void sha256_hex(const char *data, size_t len, char out[65])
 {
-	unsigned char d[EVP_MAX_MD_SIZE];
-	unsigned dn = 0;
-	EVP_Digest(data, len, d, &dn, EVP_sha256(), NULL);
-	hex(d, dn, out);
+	unsigned char d[SHA256_DIGEST_SIZE];
+	struct sha256_ctx md;
+	sha256_init(&md);
+	sha256_update(&md, len, (const uint8_t *)data);
+	sha256_digest(&md, sizeof(d), d);
+	hex(d, sizeof(d), out);
 }
 
 static struct known *known_find(struct remote *r, const char *hexd)

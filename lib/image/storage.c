@@ -23,7 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,10 +117,12 @@ static char *slurp(struct arena *a, const char *path, size_t max, size_t *len, i
 static void sha256_hex(const void *data, size_t len, char out[65])
 {
 	static const char digits[] = "0123456789abcdef";
-	unsigned char d[EVP_MAX_MD_SIZE];
-	unsigned dn = 0;
-	EVP_Digest(data, len, d, &dn, EVP_sha256(), NULL);
-	for (unsigned i = 0; i < dn && i < 32; i++) {
+	unsigned char d[SHA256_DIGEST_SIZE];
+	struct sha256_ctx md;
+	sha256_init(&md);
+	sha256_update(&md, len, data);
+	sha256_digest(&md, sizeof(d), d);
+	for (unsigned i = 0; i < sizeof(d); i++) {
 		out[2 * i] = digits[d[i] >> 4];
 		out[2 * i + 1] = digits[d[i] & 15];
 	}

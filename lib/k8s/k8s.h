@@ -144,6 +144,14 @@ struct k8s_object {
 	unsigned platforms;
 	struct k8s_annotation *annotations;
 	size_t nannotations;
+	/*
+	 * A workload's pod template (spec.template, a CronJob's
+	 * spec.jobTemplate.spec.template), and the annotations in its metadata:
+	 * where a suppression for the pods can also be written. NULL and 0 for a Pod.
+	 */
+	const struct ynode *pod_template;
+	struct k8s_annotation *template_annotations;
+	size_t ntemplate_annotations;
 	bool workload;	    /* has a pod spec */
 	struct k8s_pod pod; /* when workload */
 };

@@ -458,7 +458,8 @@ static const struct ynode *pod_spec_of(const char *kind, const struct ynode *obj
 	return cs && cs->kind == Y_SEQ ? ps : NULL;
 }
 
-static void read_annotations(struct builder *b, struct k8s_object *o, const struct ynode *meta)
+static void read_annotations(struct builder *b, struct k8s_annotation **list, size_t *n,
+			     const struct ynode *meta)
 {
 	const struct ynode *an = read_map(b, meta, "annotations");
 	if (!an)
@@ -475,7 +476,7 @@ static void read_annotations(struct builder *b, struct k8s_object *o, const stru
 					   "a string", fix_for(b, v, k->value, K8S_T_STRING));
 			continue;
 		}
-		struct k8s_annotation *a = ARR_PUSH(b->a, o->annotations, o->nannotations, cap);
+		struct k8s_annotation *a = ARR_PUSH(b->a, *list, *n, cap);
 		if (!a) {
 			b->oom = true;
 			return;
@@ -542,8 +543,20 @@ static void walk_object(struct builder *b, const struct ynode *n, size_t doc, lo
 	o->name = name ? name : "";
 	o->namespace = ns ? ns : "";
 	o->label = name && *name ? arena_printf(b->a, "%s/%s", kind, name) : kind;
-	read_annotations(b, o, meta);
+	read_annotations(b, &o->annotations, &o->nannotations, meta);
 	const struct ynode *ps = pod_spec_of(kind, n);
+	/* The pod template around that spec, whose own metadata may hold annotations. */
+	const struct ynode *tmpl =
+	    strcmp(kind, "Pod") == 0	       ? NULL
+	    : strcmp(kind, "PodTemplate") == 0 ? kget(n, "template")
+	    : strcmp(kind, "CronJob") == 0
+		? kget(kget(kget(kget(n, "spec"), "jobTemplate"), "spec"), "template")
+		: kget(kget(n, "spec"), "template");
+	if (ps && tmpl && tmpl->kind == Y_MAP && kget(tmpl, "spec") == ps) {
+		o->pod_template = tmpl;
+		read_annotations(b, &o->template_annotations, &o->ntemplate_annotations,
+				 read_map(b, tmpl, "metadata"));
+	}
 	if (ps && ps->kind == Y_MAP)
 		read_pod(b, o, ps);
 	else if (ps && k8s_type_of(ps, NULL) != K8S_T_NULL)

@@ -37,50 +37,39 @@ static bool looks_like_k8s(const struct source *src)
 }
 
 /*
- * "NR202,NR208 reason" (or "NR202, NR208") into codes: the leading words that
- * name rules; the rest is the reason. False when no rule is named.
+ * `unroot/ignore` on the object covers the whole object; on its pod template
+ * (spec.template.metadata.annotations) it covers the template, where charts
+ * and kustomizations often put pod annotations.
  */
-static bool parse_codes(struct arena *a, const char *p, const char ***codes, size_t *ncodes)
+static void add_annotation(struct reading *rd, const struct k8s_input *in,
+			   const struct k8s_annotation *an, size_t from, size_t to)
 {
-	size_t cap = 0;
-	*codes = NULL;
-	*ncodes = 0;
-	for (;;) {
-		while (*p == ' ' || *p == '\t' || *p == ',')
-			p++;
-		size_t n = strcspn(p, ", \t\r\n");
-		if (n == 0 || n > 64)
-			break;
-		char word[65];
-		memcpy(word, p, n);
-		word[n] = 0;
-		if (!rule_find(word))
-			break;
-		const char **slot = ARR_PUSH(a, *codes, *ncodes, cap);
-		if (!slot)
-			return false;
-		*slot = arena_strdup(a, word);
-		p += n;
-	}
-	return *ncodes > 0;
+	if (!an)
+		return;
+	struct suppression s = {.path = rd->path,
+				.src = in->src,
+				.start = an->key_node->start,
+				.end = an->value_node->end,
+				.from = from,
+				.to = to,
+				.list = an->value,
+				.list_len = strlen(an->value)};
+	reading_suppress(rd, &s);
 }
 
 static void annotation_suppressions(struct reading *rd, const struct k8s_input *in)
 {
-	const char *path = rd->path;
 	for (size_t i = 0; i < in->nobjects; i++) {
 		const struct k8s_object *o = &in->objects[i];
-		const struct k8s_annotation *an = k8s_annotation(o, IGNORE_ANNOTATION);
-		if (!an)
-			continue;
-		struct suppression s = {.path = path,
-					.src = in->src,
-					.start = an->key_node->start,
-					.end = an->value_node->end,
-					.from = o->start,
-					.to = o->end};
-		if (parse_codes(rd->arena, an->value, &s.codes, &s.ncodes))
-			reading_suppress(rd, &s);
+		add_annotation(rd, in, k8s_annotation(o, IGNORE_ANNOTATION), o->start, o->end);
+		for (size_t k = o->ntemplate_annotations; o->pod_template && k-- > 0;) {
+			const struct k8s_annotation *an = &o->template_annotations[k];
+			if (strcmp(an->key, IGNORE_ANNOTATION) == 0) {
+				add_annotation(rd, in, an, o->pod_template->start,
+					       o->pod_template->end);
+				break;
+			}
+		}
 	}
 }
 
@@ -133,37 +122,16 @@ static void comment_suppressions(struct reading *rd, const struct k8s_input *in)
 			size_t q = p + 1;
 			while (q < eol && d[q] == ' ')
 				q++;
-			const char *t = d + q;
-			size_t tl = eol - q;
-			bool global = false;
-			if (tl > 7 && strncmp(t, "unroot ", 7) == 0) {
-				t += 7;
-				tl -= 7;
-				while (tl && *t == ' ')
-					t++, tl--;
-				if (tl > 7 && strncmp(t, "global ", 7) == 0) {
-					global = true;
-					t += 7;
-					tl -= 7;
-					while (tl && *t == ' ')
-						t++, tl--;
+			struct suppression s = {
+			    .path = path, .src = in->src, .start = p, .end = eol};
+			if (reading_ignore_comment(d + q, eol - q, &s.global, &s.list,
+						   &s.list_len)) {
+				const struct k8s_entry *e = entry_after(in, eol);
+				if (!s.global) {
+					s.from = e ? e->start : len + 1;
+					s.to = e ? e->end : len + 1;
 				}
-				if (tl > 7 && strncmp(t, "ignore=", 7) == 0) {
-					struct suppression s = {.path = path,
-								.src = in->src,
-								.start = p,
-								.end = eol,
-								.global = global};
-					const char *rest = arena_strndup(rd->arena, t + 7, tl - 7);
-					const struct k8s_entry *e = entry_after(in, eol);
-					if (!global) {
-						s.from = e ? e->start : len + 1;
-						s.to = e ? e->end : len + 1;
-					}
-					if (rest &&
-					    parse_codes(rd->arena, rest, &s.codes, &s.ncodes))
-						reading_suppress(rd, &s);
-				}
+				reading_suppress(rd, &s);
 			}
 		}
 		off = eol + 1;

@@ -3,6 +3,7 @@
 #include "fmt.h"
 #include "unroot/buf.h"
 #include "unroot/diag.h"
+#include "util/path.h"
 #include "unroot/rule.h"
 #include "unroot/source.h"
 
@@ -209,70 +210,9 @@ void fmt_put_xml(struct buf *out, const char *s)
 	}
 }
 
-/* Appends the normalised segments of `path` to the segment stack in `out` (a '/'-joined path). */
-static void push_segments(struct buf *out, const char *path)
-{
-	const char *p = path;
-	while (*p) {
-		while (*p == '/')
-			p++;
-		size_t n = strcspn(p, "/");
-		if (n == 0)
-			break;
-		if (n == 1 && p[0] == '.') {
-			/* "." adds nothing */
-		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
-			char *last = out->len ? memrchr(out->data, '/', out->len) : NULL;
-			out->len = last ? (size_t)(last - out->data) : 0;
-			if (out->data)
-				out->data[out->len] = 0;
-		} else {
-			buf_putc(out, '/');
-			buf_add(out, p, n);
-		}
-		p += n;
-	}
-}
-
 char *fmt_rel_path(const struct report *r, const char *path, bool *absolute)
 {
-	*absolute = false;
-	if (strcmp(path, "-") == 0 || !*path)
-		return strdup(path);
-	char cwdbuf[4096];
-	const char *cwd = r->cwd;
-	if (!cwd)
-		cwd = getcwd(cwdbuf, sizeof(cwdbuf));
-	struct buf abs, base;
-	buf_init(&abs);
-	buf_init(&base);
-	if (path[0] != '/') {
-		if (!cwd) {
-			/* Without a working folder, only drop what says nothing. */
-			push_segments(&abs, path);
-			char *s = strdup(abs.len ? abs.data + 1 : ".");
-			buf_release(&abs);
-			return s;
-		}
-		push_segments(&abs, cwd);
-	}
-	push_segments(&abs, path);
-	if (cwd)
-		push_segments(&base, cwd);
-	char *result = NULL;
-	const char *a = abs.data ? abs.data : "";
-	const char *b = base.data ? base.data : "";
-	if (!abs.failed && !base.failed) {
-		if (cwd && strncmp(a, b, base.len) == 0 && (a[base.len] == '/' || !a[base.len])) {
-			result = strdup(a[base.len] ? a + base.len + 1 : ".");
-		} else {
-			*absolute = true;
-			result = strdup(abs.len ? a : "/");
-		}
-	}
-	buf_release(&abs);
-	buf_release(&base);
-	return result;
+	return path_relative(r->cwd, r->base_dir, path, absolute);
 }
 
 /* The line of *off (clamped to the source) and where that line starts. */

@@ -1,7 +1,7 @@
 /*
  * fmt.h - what the report formats share, internal to lib/output: the rule
  * set a report describes, text made safe for JSON and XML, paths relative to
- * the working folder, and columns in the units each consumer counts.
+ * the report's base folder, and columns in the units each consumer counts.
  * Strings returned are malloc'd; the caller frees them.
  */
 #ifndef UNROOT_OUTPUT_FMT_H
@@ -38,8 +38,8 @@ char *fmt_utf8(const char *s);
 void fmt_put_xml(struct buf *out, const char *s);
 
 /*
- * The path of an input as reports for CI write it: relative to the working
- * folder (r->cwd or the current one) when it lies inside it, "./" and "//"
+ * The path of an input as reports for CI write it: relative to r->base_dir
+ * (or the working folder) when it lies inside it, "./" and "//"
  * removed, ".." resolved; absolute when it lies outside. "-" stays "-".
  * Sets *absolute accordingly. malloc'd; NULL when out of memory.
  */

@@ -1,9 +1,10 @@
 /*
  * github.c - GitHub Actions workflow commands: one `::error ...::message`
  * line a finding, which the runner turns into an annotation on the pull
- * request. Paths are relative to the working folder (the checkout, in a
- * workflow). Values are escaped as the runner decodes them: % CR LF in the
- * message, and also : and , in properties.
+ * request. Paths are relative to the repository's top folder (r->base_dir,
+ * the checkout in a workflow), which is what the runner resolves them from,
+ * wherever in the repository unroot ran. Values are escaped as the runner decodes them: % CR LF in
+ * the message, and also : and , in properties.
  */
 #include "fmt.h"
 #include "unroot/buf.h"

@@ -164,7 +164,9 @@ static void write_json(struct buf *out, const struct report *r)
 	size_t counts[4] = {0};
 	buf_puts(out, "{\n  \"tool\": {\n    \"name\": \"unroot\",\n");
 	field(out, &tmp, "    ", "version", r->version, true);
-	buf_puts(out, "  },\n  \"diagnostics\": [");
+	buf_puts(out, "  },\n");
+	number(out, "  ", "schema", UNROOT_JSON_SCHEMA);
+	buf_puts(out, "  \"diagnostics\": [");
 	if (r->diags->n)
 		buf_putc(out, '\n');
 	for (size_t i = 0; i < r->diags->n; i++) {

@@ -3,12 +3,16 @@
  * and SARIF viewers in editors. The full rule table goes into tool.driver.rules,
  * so a consumer can show a rule's help without knowing unroot. Columns are
  * UTF-16 code units (SARIF's default columnKind); paths are relative to the
- * folder unroot ran in, under the uriBaseId %SRCROOT%. docs/output.md
- * describes the mapping field by field.
+ * repository's top folder (or --base-dir), under the uriBaseId %SRCROOT%, as
+ * code scanning wants them wherever in the repository unroot ran. Rules carry
+ * a security-severity (code scanning ranks alerts by it) and results a
+ * fingerprint that survives line moves. docs/output.md describes the mapping
+ * field by field.
  */
 #include "fmt.h"
 #include "unroot/buf.h"
 #include "unroot/diag.h"
+#include "util/fingerprint.h"
 #include "unroot/output.h"
 #include "unroot/rule.h"
 #include "unroot/ruledoc.h"
@@ -132,12 +136,30 @@ static json_t *descriptor(const struct report *r, const struct rule *rule)
 	json_object_set_new(o, "defaultConfiguration", cfg);
 	json_t *props = json_object();
 	json_t *tags = json_array();
-	json_array_append_new(tags, json_string("security"));
+	/*
+	 * The checks are about security; NR000 to NR003 (an unreadable input, a stale
+	 * suppression, capped findings, skipped rendered checks) are about the run
+	 * itself, so code scanning files them as such.
+	 */
+	bool security = rule->kind != KIND_ANY;
+	if (security)
+		json_array_append_new(tags, json_string("security"));
 	json_array_append_new(tags, json_string(input_kind_name(rule->kind)));
 	for (unsigned bit = 1; bit <= PLAT_OPENSHIFT; bit <<= 1)
 		if (rule->platforms & bit)
 			json_array_append_new(tags, json_string(platform_name(bit)));
 	json_object_set_new(props, "tags", tags);
+	/*
+	 * GitHub code scanning ranks security alerts by this score (a string holding
+	 * 0.0 to 10.0: 7.0 and up is high, 4.0 medium, below that low), from the
+	 * rule's default severity: an error (root, a container that cannot start)
+	 * is high, a warning medium, a note low.
+	 */
+	if (security)
+		json_object_set_new(props, "security-severity",
+				    json_string(rule->severity == SEV_ERROR	? "8.0"
+						: rule->severity == SEV_WARNING ? "5.0"
+										: "2.0"));
 	json_object_set_new(props, "unroot-name", json_string(rule->name));
 	json_object_set_new(o, "properties", props);
 	return o;
@@ -261,7 +283,7 @@ static json_t *region(const struct diag *d)
 }
 
 static json_t *result(const struct report *r, const struct rule *const *table, size_t ntable,
-		      const struct diag *d)
+		      const struct diag *d, const struct fingerprint *fp)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "ruleId", json_string(d->rule->code));
@@ -301,6 +323,12 @@ static json_t *result(const struct report *r, const struct rule *const *table, s
 
 	if (d->nedits)
 		json_object_set_new(o, "fixes", fixes(r, d));
+	/* The same finding in the next run, on whatever line it moved to (fingerprint.h). */
+	if (fp) {
+		json_t *fps = json_object();
+		json_object_set_new(fps, "unroot/v1", json_string(fp->hex));
+		json_object_set_new(o, "partialFingerprints", fps);
+	}
 
 	json_t *props = json_object();
 	json_object_set_new(props, "platforms", platform_array(d->platforms));
@@ -343,13 +371,20 @@ static void write_sarif(struct buf *out, const struct report *r)
 	json_t *bases = json_object();
 	json_t *srcroot = json_object();
 	json_t *desc = json_object();
-	json_object_set_new(desc, "text", json_string("The folder unroot was run in."));
+	json_object_set_new(desc, "text",
+			    json_string("The top folder of the repository unroot ran in, or the "
+					"folder --base-dir named."));
 	json_object_set_new(srcroot, "description", desc);
 	json_object_set_new(bases, SRCROOT, srcroot);
 	json_object_set_new(run, "originalUriBaseIds", bases);
 	json_t *results = json_array();
+	struct fingerprint *fps = fingerprints(r->diags, r->cwd, r->base_dir);
+	if (r->diags->n && !fps)
+		out->failed = true;
 	for (size_t i = 0; i < r->diags->n; i++)
-		json_array_append_new(results, result(r, table, n, &r->diags->items[i]));
+		json_array_append_new(
+		    results, result(r, table, n, &r->diags->items[i], fps ? &fps[i] : NULL));
+	free(fps);
 	json_object_set_new(run, "results", results);
 	json_object_set_new(run, "columnKind", json_string("utf16CodeUnits"));
 

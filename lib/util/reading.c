@@ -2,7 +2,9 @@
 #include "reading.h"
 #include "unroot/arena.h"
 
+#include <ctype.h>
 #include <stdarg.h>
+#include <string.h>
 
 struct read_error *reading_error(struct reading *rd, const char *path, struct source *src,
 				 size_t start, size_t end, const char *fmt, ...)
@@ -26,4 +28,29 @@ void reading_suppress(struct reading *rd, const struct suppression *s)
 	struct suppression *slot = ARR_PUSH(rd->arena, rd->supp, rd->nsupp, rd->capsupp);
 	if (slot)
 		*slot = *s;
+}
+
+bool reading_ignore_comment(const char *text, size_t len, bool *global, const char **list,
+			    size_t *list_len)
+{
+	const char *p = text, *end = text + len;
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '#'))
+		p++;
+	if (end - p < 7 || strncmp(p, "unroot", 6) != 0 || !isspace((unsigned char)p[6]))
+		return false;
+	p += 6;
+	while (p < end && isspace((unsigned char)*p))
+		p++;
+	*global = false;
+	if (end - p > 7 && strncmp(p, "global", 6) == 0 && isspace((unsigned char)p[6])) {
+		*global = true;
+		p += 6;
+		while (p < end && isspace((unsigned char)*p))
+			p++;
+	}
+	if (end - p < 7 || strncmp(p, "ignore=", 7) != 0)
+		return false;
+	*list = p + 7;
+	*list_len = (size_t)(end - *list);
+	return true;
 }

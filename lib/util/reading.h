@@ -37,6 +37,11 @@ struct read_error {
  * offset lies in [from, to) and whose code is listed are suppressed;
  * `global` covers the whole file. [start, end) is the comment itself, where
  * NR001 points when it matched nothing.
+ *
+ * A reader gives the rule list as written (`list`): rule codes or names
+ * separated by commas, or `all`, then a reason. The engine reads it into
+ * `codes` (lib/engine/suppress-read.c), the same way for every kind, and an
+ * unknown rule there is an NR000 at its place in [start, end).
  */
 struct suppression {
 	const char *path;
@@ -44,7 +49,9 @@ struct suppression {
 	size_t start, end;
 	size_t from, to;
 	bool global;
-	const char **codes;
+	const char *list; /* the rule list and reason, as written */
+	size_t list_len;
+	const char **codes; /* filled by the engine from `list` */
 	size_t ncodes;
 	bool used;   /* it matched a finding (the engine marks it) */
 	bool capped; /* its input had findings left out: whether it matched is not known */
@@ -79,6 +86,15 @@ struct read_error *reading_error(struct reading *rd, const char *path, struct so
 
 /* Records a suppression; the struct is copied. */
 void reading_suppress(struct reading *rd, const struct suppression *s);
+
+/*
+ * A comment's text after its marker, "unroot ignore=LIST reason" or "unroot
+ * global ignore=LIST reason" (blanks and further '#' before it are skipped):
+ * true when it is one, with *global set and [*list, *list + *list_len) the
+ * LIST and reason, up to `len`.
+ */
+bool reading_ignore_comment(const char *text, size_t len, bool *global, const char **list,
+			    size_t *list_len);
 
 /*
  * An input kind. `match` says whether a path looks like one (is_dir tells a

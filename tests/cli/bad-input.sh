@@ -85,4 +85,9 @@ ok "pipe: the file next to it is linted" has err "1 input,"
 
 d=deep; for i in $(seq 1 80); do d=$d/d; done; mkdir -p "$d"; cp good.Dockerfile "$d/Dockerfile"
 status 2 "a folder deeper than the limit" lint --no-config deep
+# A root filesystem deeper than its limit (256 folders): the error names the path (it
+# was read after the memory holding it was freed, and crashed).
+d=deeprootfs; for i in $(seq 1 260); do d=$d/d; done; mkdir -p "$d"
+status 2 "a root filesystem deeper than the limit" image --no-config --rootfs deeprootfs
+ok "rootfs too deep: says so" has out "is nested more than 256 folders deep, the limit"
 finish

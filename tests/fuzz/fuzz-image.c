@@ -27,7 +27,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 
 #include "unroot/lint.h"
 
@@ -68,9 +68,11 @@ static void cleanup(void)
 
 static void hex_digest(const void *data, size_t n, char out[65])
 {
-	unsigned char d[EVP_MAX_MD_SIZE];
-	unsigned dn = 0;
-	EVP_Digest(data, n, d, &dn, EVP_sha256(), NULL);
+	unsigned char d[SHA256_DIGEST_SIZE];
+	struct sha256_ctx ctx;
+	sha256_init(&ctx);
+	sha256_update(&ctx, n, data);
+	sha256_digest(&ctx, sizeof(d), d);
 	for (unsigned i = 0; i < 32; i++)
 		snprintf(out + 2 * i, 3, "%02x", d[i]);
 }

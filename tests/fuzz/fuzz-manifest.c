@@ -15,7 +15,7 @@
 #include "unroot/lint.h"
 #include "util/reading.h"
 
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,9 +33,11 @@ struct fake {
 
 static void sha256_hex(const uint8_t *d, size_t n, char out[65])
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned mdn = 0;
-	EVP_Digest(d, n, md, &mdn, EVP_sha256(), NULL);
+	unsigned char md[SHA256_DIGEST_SIZE];
+	struct sha256_ctx ctx;
+	sha256_init(&ctx);
+	sha256_update(&ctx, n, d);
+	sha256_digest(&ctx, sizeof(md), md);
 	for (unsigned i = 0; i < 32; i++)
 		sprintf(out + 2 * i, "%02x", md[i]);
 }

@@ -29,10 +29,14 @@ static const char *slice(struct arena *a, const uint8_t *data, size_t size, size
 static void check(const char *name, const struct buf *b, size_t ndiags)
 {
 	const char *s = b->data ? b->data : "";
-	if (!strcmp(name, "json") || !strcmp(name, "sarif")) {
+	if (!strcmp(name, "json") || !strcmp(name, "sarif") || !strcmp(name, "codeclimate")) {
 		json_error_t err;
 		json_t *j = json_loadb(s, b->len, 0, &err);
 		if (!j)
+			__builtin_trap();
+		/* GitLab drops the report at an issue it rejects: one per finding, each whole. */
+		if (!strcmp(name, "codeclimate") &&
+		    (!json_is_array(j) || json_array_size(j) != ndiags))
 			__builtin_trap();
 		json_decref(j);
 	} else if (!strcmp(name, "junit") || !strcmp(name, "checkstyle")) {
@@ -88,7 +92,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    .color = data[2] & 1,
 	    .source_line = data[2] & 2,
 	    .version = "0",
-	    .cwd = data[3] & 1 ? "/" : "/srv/x",
+	    .base_dir = data[3] & 1 ? "/" : "/srv/x",
+	    .cwd = data[3] & 4 ? "/srv/x/sub" : "/srv",
 	};
 	for (size_t f = 0; f < formatter_count; f++) {
 		struct buf b;

@@ -1,8 +1,9 @@
-// Checks that the line formats and SARIF say the same as json about every
-// finding: same order, path, position, severity, rule and message.
+// Checks that the line formats, SARIF and GitLab's code quality report say the
+// same as json about every finding: same order, path, position, severity, rule
+// and message; and that fingerprints are the same in SARIF and codeclimate.
 //   node crosscheck.js JSON_REPORT DIR CWD
-// DIR holds FORMAT.out for github, gnu and sarif; CWD is the folder relative
-// paths were written against.
+// DIR holds FORMAT.out for github, gnu, sarif and codeclimate; CWD is the folder
+// relative paths were written against (--base-dir).
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -76,6 +77,27 @@ diags.forEach((d, i) => {
   if (p !== rel(d.path)) fail('sarif', i, `uri ${uri}, want ${rel(d.path)}`);
   if (!uri.startsWith('file://') && d.path !== '-' && loc.artifactLocation.uriBaseId !== '%SRCROOT%') fail('sarif', i, 'no uriBaseId');
   if (loc.region.startLine !== d.line) fail('sarif', i, `startLine ${loc.region.startLine}, json ${d.line}`);
+});
+// sarif: a fingerprint on every result, all of them different.
+const fps = run.results.map((r) => r.partialFingerprints && r.partialFingerprints['unroot/v1']);
+fps.forEach((fp, i) => {
+  if (!/^[0-9a-f]{32}$/.test(fp || '')) fail('sarif', i, `partialFingerprints ${fp}`);
+  if (fps.indexOf(fp) !== i) fail('sarif', i, `fingerprint of result ${fps.indexOf(fp)} again`);
+});
+
+// codeclimate: the same findings in the same order, the same fingerprints.
+const cc = JSON.parse(fs.readFileSync(path.join(dir, 'codeclimate.out'), 'utf8'));
+if (cc.length !== diags.length) fail('codeclimate', '-', `${cc.length} issues for ${diags.length} findings`);
+diags.forEach((d, i) => {
+  const it = cc[i];
+  if (!it) return;
+  if (it.check_name !== d.rule) fail('codeclimate', i, `check_name ${it.check_name}`);
+  const sev = { error: 'critical', warning: 'major', info: 'info' }[d.severity];
+  if (it.severity !== sev) fail('codeclimate', i, `severity ${it.severity}, json ${d.severity}`);
+  if (it.location.path !== rel(d.path)) fail('codeclimate', i, `path ${it.location.path}, want ${rel(d.path)}`);
+  if (it.location.lines.begin !== d.line) fail('codeclimate', i, `line ${it.location.lines.begin}, json ${d.line}`);
+  if (!it.description.startsWith(prefix(d) + d.message)) fail('codeclimate', i, `description ${it.description}`);
+  if (it.fingerprint !== fps[i]) fail('codeclimate', i, `fingerprint ${it.fingerprint}, sarif ${fps[i]}`);
 });
 console.log(`${jsonFile}: ${diags.length} findings, ${bad} disagreements`);
 process.exit(bad ? 1 : 0);

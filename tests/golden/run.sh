@@ -3,6 +3,7 @@
 #   golden-synth    a hand-made report (synth.c) in every format, byte for byte
 #   golden-cli      the real CLI on tests/golden/inputs in every format, byte for byte
 #   validate-sarif  SARIF checked by Microsoft's sarif-multitool and the official schema (ajv)
+#   validate-json   JSON goldens against docs/schema, codeclimate against GitLab's schema
 #   validate-xml    JUnit and Checkstyle checked with xmllint against their schemas
 #   crosscheck      every format says the same as json about each finding
 #   corpus          the real-world corpus in every format, through all of the above consumers
@@ -23,10 +24,13 @@ generate() {
 	done
 	: >"$tmp/cli/status"
 	for f in "${formats[@]}"; do
-		(cd "$here/inputs" && NO_COLOR=1 "$UNROOT" lint --no-config -f "$f" "${cli_inputs[@]}" \
+		(cd "$here/inputs" && NO_COLOR=1 "$UNROOT" lint --no-config --base-dir . -f "$f" "${cli_inputs[@]}" \
 			>"$tmp/cli/$f.out" 2>"$tmp/cli/$f.err")
 		echo "$f $?" >>"$tmp/cli/status"
 	done
+	(cd "$here/inputs" && NO_COLOR=1 "$UNROOT" simulate "${sim_args[@]}" \
+		>"$tmp/cli/simulate-json.out" 2>"$tmp/cli/simulate-json.err")
+	echo "simulate-json $?" >>"$tmp/cli/status"
 }
 
 compare() {
@@ -88,6 +92,32 @@ validate-sarif)
 	node "$here/multitool-verdict.js" "$tmp/validation.sarif" || fail=1
 	node "$here/sarif-schema.js" "$schema" "$tmp/synth.sarif" "$tmp/cli.sarif" || fail=1
 	;;
+validate-json)
+	# Every JSON golden against the schema published for it (docs/schema), the fresh
+	# outputs and a baseline of the inputs too; and GitLab's code quality reports against GitLab's own schema for
+	# an issue, plus what its docs ask beyond it.
+	tools
+	generate
+	node "$here/validate-json.js" "$UNROOT_SRC/docs/schema/lint.json" "$here/synth/json.out" \
+		"$here/cli/json.out" "$tmp/synth/json.out" "$tmp/cli/json.out" || fail=1
+	node "$here/validate-json.js" "$UNROOT_SRC/docs/schema/simulate.json" \
+		"$here/cli/simulate-json.out" "$tmp/cli/simulate-json.out" || fail=1
+	(cd "$here/inputs" && "$UNROOT" lint --no-config --base-dir . --write-baseline "$tmp/baseline.json" \
+		"${cli_inputs[@]}" >/dev/null 2>&1)
+	node "$here/validate-json.js" "$UNROOT_SRC/docs/schema/baseline.json" "$tmp/baseline.json" || fail=1
+	cc_schema=$UNROOT_SRC/tests/output/schema/codeclimate.json
+	node "$here/validate-json.js" --each "$cc_schema" "$here/synth/codeclimate.out" \
+		"$here/cli/codeclimate.out" "$tmp/synth/codeclimate.out" "$tmp/cli/codeclimate.out" || fail=1
+	node "$here/codeclimate-check.js" "$tmp/synth/codeclimate.out" "$tmp/cli/codeclimate.out" || fail=1
+	# The schemas must be able to fail: a report with a key they do not know, and one
+	# with a string where a number belongs.
+	node -e 'const fs=require("fs");const r=JSON.parse(fs.readFileSync(process.argv[1]));r.diagnostics[0].extra=1;fs.writeFileSync(process.argv[2],JSON.stringify(r));r.diagnostics[0].line="1";delete r.diagnostics[0].extra;fs.writeFileSync(process.argv[3],JSON.stringify(r))' \
+		"$tmp/cli/json.out" "$tmp/extra.json" "$tmp/type.json"
+	for f in extra type; do
+		node "$here/validate-json.js" "$UNROOT_SRC/docs/schema/lint.json" "$tmp/$f.json" >/dev/null &&
+			{ echo "docs/schema/lint.json accepts a broken report ($f)"; fail=1; }
+	done
+	;;
 validate-xml)
 	command -v xmllint >/dev/null || { echo "SKIP: xmllint (libxml2-utils) is not installed"; exit 77; }
 	generate
@@ -127,8 +157,8 @@ corpus)
 	mapfile -t dfs < <(find "$UNROOT_CORPUS/dockerfiles" -type f ! -name '*.sh' | sort)
 	mapfile -t k8s < <(find "$UNROOT_CORPUS/k8s" -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) | sort)
 	for f in "${formats[@]}"; do
-		{ "$UNROOT" lint --no-config --type dockerfile -f "$f" "${dfs[@]}" >"$tmp/corpus/df-$f.out"
-		  "$UNROOT" lint --no-config --type k8s -f "$f" "${k8s[@]}" >"$tmp/corpus/k8s-$f.out"; } 2>/dev/null
+		{ "$UNROOT" lint --no-config --base-dir "$PWD" --type dockerfile -f "$f" "${dfs[@]}" >"$tmp/corpus/df-$f.out"
+		  "$UNROOT" lint --no-config --base-dir "$PWD" --type k8s -f "$f" "${k8s[@]}" >"$tmp/corpus/k8s-$f.out"; } 2>/dev/null
 	done
 	mt=$OUTPUT_TOOLS/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool
 	schema=$OUTPUT_TOOLS/node_modules/@microsoft/sarif-multitool-linux/sarif-2.1.0.json

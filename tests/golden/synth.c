@@ -156,6 +156,7 @@ int main(int argc, char **argv)
 	    .rules = rules,
 	    .nrules = sizeof(rules) / sizeof(rules[0]),
 	    .docs_url = "https://example.org/unroot/docs/rules.md",
+	    .base_dir = "/src/project",
 	    .cwd = "/src/project",
 	};
 	struct buf b;

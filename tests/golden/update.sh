@@ -16,8 +16,12 @@ done
 : >tests/golden/cli/status
 for f in "${formats[@]}"; do
 	rc=0
-	(cd tests/golden/inputs && NO_COLOR=1 "$unroot" lint --no-config -f "$f" "${cli_inputs[@]}" \
+	(cd tests/golden/inputs && NO_COLOR=1 "$unroot" lint --no-config --base-dir . -f "$f" "${cli_inputs[@]}" \
 		>"../cli/$f.out" 2>/dev/null) || rc=$?
 	echo "$f $rc" >>tests/golden/cli/status
 done
+rc=0
+(cd tests/golden/inputs && NO_COLOR=1 "$unroot" simulate "${sim_args[@]}" \
+	>../cli/simulate-json.out 2>/dev/null) || rc=$?
+echo "simulate-json $rc" >>tests/golden/cli/status
 git --no-pager diff --stat -- tests/golden

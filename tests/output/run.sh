@@ -7,12 +7,14 @@
 #   terminal         caret and colour only on a terminal, never with NO_COLOR
 #   completion-bash  bash completion offers commands, every format, rule codes
 #   completion-zsh   zsh completion parses and lists every format
+#   completion-fish  fish completion offers commands, every format and option, rule codes
 #   self-lint        the project's own Dockerfile passes every rule
-#   install          the install target puts the man page, both completions, libunroot with
+#   install          the install target puts the man page, the three completions, libunroot with
 #                    its headers and pkg-config file in place; docs/library.md's program
 #                    builds against the installed library, shared and static, and finds
 #                    what the CLI finds
-#   integration      .pre-commit-hooks.yaml and the example workflow, as their consumers read them
+#   integration      .pre-commit-hooks.yaml, as pre-commit reads it
+#   docs-behaviour   what the docs say about config keys, options and stdin is what unroot does
 # Needs UNROOT and UNROOT_SRC (set by tests/meson.build).
 set -uo pipefail
 mode=$1
@@ -176,6 +178,27 @@ completion-zsh)
 		grep -qE -- "$o([^a-z-]|\$)" "$src/completions/_unroot" || bad "_unroot does not offer $o"
 	done
 	;;
+completion-fish)
+	command -v fish >/dev/null || { echo "SKIP: fish is not installed"; exit 77; }
+	fish -n "$src/completions/unroot.fish" || bad "unroot.fish does not parse"
+	export PATH="$(dirname "$UNROOT"):$PATH"
+	# What fish offers for a command line, candidates only (fish prints "word<TAB>description").
+	complete_words() {
+		fish --no-config -c "source '$src/completions/unroot.fish'; complete -C '$*'" | cut -f1 | tr '\n' ' '
+	}
+	got=$(complete_words "unroot lint --format ")
+	for f in $(formats); do [[ " $got " == *" $f "* ]] || bad "--format does not offer $f (got: $got)"; done
+	[[ " $(complete_words "unroot rules -f ") " == *" markdown "* ]] || bad "rules -f does not offer markdown"
+	[[ " $(complete_words "unroot ") " == *" explain "* ]] || bad "no command completion"
+	[[ " $(complete_words "unroot explain NR00") " == *" NR000 "* ]] || bad "explain does not offer rule codes"
+	[[ " $(complete_words "unroot explain user-ro") " == *" user-root "* ]] || bad "explain does not offer rule names"
+	[[ " $(complete_words "unroot --platform docker,k") " == *" docker,kubernetes "* ]] || bad "--platform lists do not complete"
+	[[ " $(complete_words "unroot --ignore NR101,NR10") " == *" NR101,NR102 "* ]] || bad "--ignore lists do not complete"
+	opts=" $(complete_words "unroot lint --") "
+	for o in $("$UNROOT" lint --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+		[[ $opts == *" $o "* ]] || bad "options do not offer $o"
+	done
+	;;
 self-lint)
 	"$UNROOT" lint --no-config --fail-on info "$src/Dockerfile" >"$tmp/out.txt" 2>&1
 	rc=$?
@@ -189,7 +212,7 @@ install)
 	meson install -C "$build" --destdir "$tmp/root" --no-rebuild >"$tmp/install.log" 2>&1 ||
 		{ cat "$tmp/install.log"; bad "meson install failed"; }
 	for f in bin/unroot share/man/man1/unroot.1 share/bash-completion/completions/unroot \
-		share/zsh/site-functions/_unroot; do
+		share/zsh/site-functions/_unroot share/fish/vendor_completions.d/unroot.fish; do
 		found=$(find "$tmp/root" -path "*/$f" | head -1)
 		[ -n "$found" ] || bad "meson install does not install $f"
 	done
@@ -234,6 +257,122 @@ install)
 		cmp -s "$tmp/want" "$tmp/$build.got" ||
 			{ diff "$tmp/want" "$tmp/$build.got"; bad "the $build program finds what the CLI does not"; }
 	done
+	;;
+docs-behaviour)
+	# Every config key the docs name is one the parser takes: the keys called "config key
+	# `X`", written "`X:` in `.unroot.yaml`", the ```yaml blocks that start with
+	# "# .unroot.yaml" (loaded whole), the example in config.h, and any `limits.X`
+	# (which reads as a key of that name).
+	python3 - "$src" "$UNROOT" "$tmp" <<'PY' || fail=1
+import glob, os, re, subprocess, sys
+src, unroot, tmp = sys.argv[1:]
+docs = [os.path.join(src, "README.md")] + sorted(glob.glob(os.path.join(src, "docs", "*.md")))
+keys, blocks, bad = {}, [], 0
+for path in docs:
+    text = open(path).read()
+    name = os.path.relpath(path, src)
+    for k in re.findall(r"config key `([a-z][a-z0-9_.-]*)", text):
+        keys.setdefault(k, name)
+    for k in re.findall(r"`([a-z][a-z0-9_-]*):[^`]*` in `\.unroot\.yaml`", text):
+        keys.setdefault(k, name)
+    for k in re.findall(r"`(limits)\.[a-z_]+`", text):
+        keys.setdefault(k, name)
+    for b in re.findall(r"```yaml\n(# \.unroot\.yaml\n.*?)```", text, re.S):
+        blocks.append((name, b))
+header = open(os.path.join(src, "include", "unroot", "config.h")).read()
+example = "\n".join(l[3:] for l in header.splitlines() if l.startswith(" *\t"))
+blocks.append(("include/unroot/config.h", example))
+def load(text):
+    f = os.path.join(tmp, "cfg.yaml")
+    open(f, "w").write(text)
+    p = subprocess.run([unroot, "lint", "--config", f, "-"], input="FROM alpine:3.20\nUSER 1001:0\n",
+                       capture_output=True, text=True, cwd=tmp)
+    return p.stderr
+for name, b in blocks:
+    err = load(b)
+    if "error" in err.split("unroot:")[0] or ": error:" in err:
+        bad += 1
+        print(f"FAIL: the .unroot.yaml in {name} does not load: {err.strip()}")
+    for k in re.findall(r"^([a-z][a-z0-9_-]*):", b, re.M):
+        keys.setdefault(k, name)
+for k, name in sorted(keys.items()):
+    err = load(f"{k}: x\n")
+    if "unknown key" in err:
+        bad += 1
+        print(f"FAIL: {name} names the config key '{k}', which the parser rejects: {err.strip()}")
+print(f"{len(keys)} config keys and {len(blocks)} config examples from the docs checked, {bad} problems")
+sys.exit(1 if bad else 0)
+PY
+	# Every key the parser knows (its list for "did you mean") is accepted and named in
+	# the man page's CONFIGURATION; every unroot command line the docs show uses a
+	# command unroot has and only options that command takes.
+	python3 - "$src" "$UNROOT" "$tmp" <<'PY' || fail=1
+import glob, os, re, subprocess, sys
+src, unroot, tmp = sys.argv[1:]
+bad = 0
+code = open(os.path.join(src, "lib", "engine", "config.c")).read()
+m = re.search(r"static const char \*const keys\[\] = \{(.*?)\};", code, re.S)
+keys = re.findall(r'"([a-z-]+)"', m.group(1)) if m else []
+if len(keys) < 10:
+    bad += 1
+    print(f"FAIL: the parser's key list was not found in lib/engine/config.c ({keys})")
+man = open(os.path.join(src, "docs", "unroot.1")).read().replace("\\-", "-")
+conf = man.split(".SH CONFIGURATION", 1)[-1].split(".SH ", 1)[0]
+cfg = os.path.join(tmp, "keys.yaml")
+for k in keys:
+    if k == "platforms":
+        continue  # an alias of platform, kept for configs written with the plural
+    if f"\\fB{k}\\fR" not in conf:
+        bad += 1
+        print(f"FAIL: the man page's CONFIGURATION does not name the key '{k}'")
+    open(cfg, "w").write(f"{k}: x\n")
+    p = subprocess.run([unroot, "lint", "--config", cfg, "-"], input="FROM alpine:3.20\nUSER 1001:0\n",
+                       capture_output=True, text=True, cwd=tmp)
+    if "unknown key" in p.stderr:
+        bad += 1
+        print(f"FAIL: the parser lists '{k}' but rejects it: {p.stderr.strip()}")
+# What each command takes, from its --help.
+takes, commands = {}, ["lint"]
+top = subprocess.run([unroot, "--help"], capture_output=True, text=True)
+for c in re.findall(r"^\s+unroot (\w+)", top.stdout + top.stderr, re.M):
+    if c not in commands:
+        commands.append(c)
+for c in commands:
+    p = subprocess.run([unroot, c, "--help"], capture_output=True, text=True)
+    takes[c] = set(re.findall(r"--[a-z][a-z0-9-]*", p.stdout + p.stderr)) | {"--help"}
+# Every command a doc names must exist.
+pending = set()
+lines = []
+for path in [os.path.join(src, "README.md")] + sorted(glob.glob(os.path.join(src, "docs", "*.md"))):
+    text = open(path).read()
+    name = os.path.relpath(path, src)
+    lines += [(name, l) for l in re.findall(r"`(unroot [^`\n]*)`", text)]
+    for block in re.findall(r"```[a-z]*\n(.*?)```", text, re.S):
+        for line in block.splitlines():
+            for seg in re.split(r"\||&&|;|\$\(", line.strip().lstrip("$ ")):
+                if re.match(r"(\S*/)?unroot\s", seg.strip()):
+                    lines.append((name, seg.strip()))
+for name, line in lines:
+    words = line.split()
+    cmd = words[1] if len(words) > 1 and re.fullmatch(r"[a-z]+", words[1]) else "lint"
+    if cmd in pending:
+        continue
+    if cmd not in takes:
+        cmd = "lint"  # `unroot PATH...` is lint
+    for o in re.findall(r"(?<![\w-])(--[a-z][a-z0-9-]*)", line):
+        if o not in takes[cmd]:
+            bad += 1
+            print(f"FAIL: {name} shows '{line}', but unroot {cmd} has no {o}")
+print(f"{len(keys)} parser keys and {len(lines)} command lines from the docs checked, {bad} problems")
+sys.exit(1 if bad else 0)
+PY
+	# The man page and the README say standard input is recognised by its content.
+	printf 'FROM alpine:3.20\nUSER 1001:0\n' | "$UNROOT" lint --no-config - >/dev/null 2>&1 ||
+		bad "a Dockerfile on stdin without --type"
+	printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: x, securityContext: {runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}}]\n' |
+		"$UNROOT" lint --no-config - >/dev/null 2>&1 || bad "a manifest on stdin without --type"
+	command -v man >/dev/null && man -l "$src/docs/unroot.1" 2>/dev/null | tr -s ' \n' ' ' |
+		grep -qi 'standard input[^.]*needs' && bad "the man page says standard input needs --type"
 	;;
 integration)
 	python3 -c 'import yaml' 2>/dev/null || { echo "SKIP: python3-yaml is not installed"; exit 77; }

@@ -114,9 +114,7 @@ const struct rule NR304_uid_not_removable = {
 	"Bitnami's global.compatibility.openshift.adaptSecurityContext (auto, force, "
 	"disabled) and its common.compatibility.renderSecurityContext helper, a condition "
 	"on .Capabilities.APIVersions.Has \"security.openshift.io/v1\", or an omit of the "
-	"ids. This rule also says, once, when rendered checks were skipped because no helm "
-	"binary was found: it is the rule whose verdict a render with --api-versions "
-	"security.openshift.io/v1 would confirm.",
+	"ids.",
     .remediation = "Leave runAsUser and fsGroup unset by default, wrap templated ids in "
 		   "`{{ with }}`, or add an OpenShift switch that omits runAsUser, runAsGroup "
 		   "and fsGroup.",

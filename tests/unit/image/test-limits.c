@@ -17,7 +17,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <cmocka.h>
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 
 #include "unroot/diag.h"
 #include "image/image.h"
@@ -102,9 +102,11 @@ static char *hexdigest(const void *data, size_t n)
 {
 	static char out[4][65];
 	static int k;
-	unsigned char d[32];
-	unsigned dn;
-	EVP_Digest(data, n, d, &dn, EVP_sha256(), NULL);
+	unsigned char d[SHA256_DIGEST_SIZE];
+	struct sha256_ctx ctx;
+	sha256_init(&ctx);
+	sha256_update(&ctx, n, data);
+	sha256_digest(&ctx, sizeof(d), d);
 	char *o = out[k++ & 3];
 	for (unsigned i = 0; i < 32; i++)
 		sprintf(o + 2 * i, "%02x", d[i]);

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -18,7 +20,8 @@
 
 static void rel(const char *cwd, const char *path, const char *want, bool want_abs)
 {
-	struct report r = {.cwd = cwd};
+	struct report r = {.base_dir = cwd};
+	/* the working folder is the process's: relative paths below come from it */
 	bool absolute;
 	char *got = fmt_rel_path(&r, path, &absolute);
 	assert_non_null(got);
@@ -30,17 +33,46 @@ static void rel(const char *cwd, const char *path, const char *want, bool want_a
 static void test_rel_path(void **state)
 {
 	(void)state;
-	rel("/src/p", "Dockerfile", "Dockerfile", false);
-	rel("/src/p", "./k8s//deploy.yaml", "k8s/deploy.yaml", false);
-	rel("/src/p", "a/../b/./c", "b/c", false);
-	rel("/src/p", "/src/p/sub/Dockerfile", "sub/Dockerfile", false);
+	rel("/src/p", "/src/p/Dockerfile", "Dockerfile", false);
+	rel("/src/p", "/src/p/./k8s//deploy.yaml", "k8s/deploy.yaml", false);
+	rel("/src/p", "/src/p/a/../b/./c", "b/c", false);
 	rel("/src/p/", "/src/p/sub/Dockerfile", "sub/Dockerfile", false);
 	rel("/src/p", "/src/pq/Dockerfile", "/src/pq/Dockerfile", true);
-	rel("/src/p", "../other/Dockerfile", "/src/other/Dockerfile", true);
-	rel("/src/p", "../../../../x", "/x", true);
-	rel("/src/p", ".", ".", false);
+	rel("/src/p", "/src/other/../p/x", "x", false);
+	rel("/src/p", "/src/p/../../../../x", "/x", true);
+	rel("/src/p", "/src/p", ".", false);
 	rel("/src/p", "-", "-", false);
-	rel("/", "etc/x", "etc/x", false);
+	rel("/", "/etc/x", "etc/x", false);
+
+	/*
+	 * A relative path is taken from the working folder, and so is a relative
+	 * base: unroot run in a repository's subfolder writes paths from its top.
+	 */
+	char tmpl[] = "/tmp/unroot-rel-XXXXXX";
+	assert_non_null(mkdtemp(tmpl));
+	char *top = realpath(tmpl, NULL);
+	char *sub = malloc(strlen(top) + 20), *deeper = malloc(strlen(top) + 20);
+	char old[4096];
+	assert_non_null(getcwd(old, sizeof(old)));
+	sprintf(sub, "%s/sub", top);
+	sprintf(deeper, "%s/sub/deeper", top);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	assert_int_equal(chdir(sub), 0);
+	rel(top, "Dockerfile", "sub/Dockerfile", false);
+	rel(top, "./k8s//../deploy.yaml", "sub/deploy.yaml", false);
+	rel("..", "x/../Dockerfile", "sub/Dockerfile", false);
+	rel(".", "a//b", "a/b", false);
+	rel(NULL, "./a//b", "a/b", false);
+	char *want = malloc(strlen(top) + 40);
+	sprintf(want, "%s/sub/Dockerfile", top);
+	rel(deeper, "Dockerfile", want, true);
+	assert_int_equal(chdir(old), 0);
+	rmdir(sub);
+	rmdir(top);
+	free(want);
+	free(sub);
+	free(deeper);
+	free(top);
 }
 
 static void test_xml(void **state)
