@@ -264,20 +264,9 @@ static void drop_parse(const struct sh_cmd *c, size_t i, const char **user, size
 		}
 		return;
 	}
-	if (eq(b, "chpst")) {
-		o.with_arg = "uUe/nlLmdopfcrt";
-		while ((r = opt_next(&o, &name, &val, &idx)) != OPT_END) {
-			if (r == OPT_OPERAND) {
-				*next = idx;
-				return;
-			}
-			if (r == 'u')
-				*user = val;
-		}
-		return;
-	}
-	if (eq(b, "s6-applyuidgid")) {
-		o.with_arg = "ugG";
+	if (eq(b, "chpst") || eq(b, "s6-applyuidgid")) {
+		/* both take the user with -u, among other options with a value */
+		o.with_arg = eq(b, "chpst") ? "uUe/nlLmdopfcrt" : "ugG";
 		while ((r = opt_next(&o, &name, &val, &idx)) != OPT_END) {
 			if (r == OPT_OPERAND) {
 				*next = idx;

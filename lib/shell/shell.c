@@ -227,24 +227,39 @@ static const bool special[256] = {
     [')'] = true, ['\\'] = true, ['\''] = true, ['"'] = true,  ['$'] = true,  ['`'] = true,
 };
 
-/* Parses the commands of $(...) starting at `from`, up to its ')'. */
-static int sub_paren(struct parser *parser, size_t open, size_t from)
+/*
+ * Parses the commands of a substitution, text[from..end), one level deeper;
+ * the state of the command around it is kept for after.
+ */
+static int parse_inner(struct parser *parser, size_t from, size_t end, bool stop_rparen,
+		       bool *closed)
 {
-	if (parser->nest + 1 >= MAX_NEST)
-		return fail_limit(parser, open, from, TOO_DEEP);
+	size_t outer_end = parser->end;
 	unsigned depth = parser->depth;
 	bool cond = parser->cond, cmd_start = parser->cmd_start;
-	bool closed = false;
 	parser->nest++;
 	parser->depth++;
 	parser->cond = false;
+	parser->end = end;
 	parser->pos = from;
-	if (parse_list(parser, true, &closed) < 0)
+	if (parse_list(parser, stop_rparen, closed) < 0)
 		return -1;
 	parser->nest--;
+	parser->end = outer_end;
 	parser->depth = depth;
 	parser->cond = cond;
 	parser->cmd_start = cmd_start;
+	return 0;
+}
+
+/* Parses the commands of $(...) starting at `from`, up to its ')'. */
+static int sub_paren(struct parser *parser, size_t open, size_t from)
+{
+	bool closed = false;
+	if (parser->nest + 1 >= MAX_NEST)
+		return fail_limit(parser, open, from, TOO_DEEP);
+	if (parse_inner(parser, from, parser->end, true, &closed) < 0)
+		return -1;
 	if (!closed)
 		return fail(parser, open, parser->end, "unterminated command substitution '$('");
 	return 0;
@@ -259,22 +274,9 @@ static int lex_backtick(struct parser *parser, struct word_build *w)
 		return fail(parser, open, parser->end, "unterminated backquote");
 	if (parser->nest + 1 >= MAX_NEST)
 		return fail_limit(parser, open, q, TOO_DEEP);
-	size_t end = parser->end;
-	unsigned depth = parser->depth;
-	bool cond = parser->cond, cmd_start = parser->cmd_start;
 	bool closed = false;
-	parser->nest++;
-	parser->depth++;
-	parser->cond = false;
-	parser->end = q;
-	parser->pos = open + 1;
-	if (parse_list(parser, false, &closed) < 0)
+	if (parse_inner(parser, open + 1, q, false, &closed) < 0)
 		return -1;
-	parser->nest--;
-	parser->end = end;
-	parser->depth = depth;
-	parser->cond = cond;
-	parser->cmd_start = cmd_start;
 	parser->pos = q + 1;
 	w->expands = true;
 	return word_raw(parser, w, open, q + 1);
