@@ -29,7 +29,7 @@ ARG BUILDER=build
 FROM debian:bookworm-slim AS build
 RUN apt-get update \
 	&& apt-get install -y --no-install-recommends gcc libc6-dev meson ninja-build pkg-config \
-		libyaml-dev libjansson-dev libarchive-dev nettle-dev libzstd-dev liburing-dev \
+		libyaml-dev libjansson-dev libarchive-dev nettle-dev libzstd-dev \
 		libcurl4-openssl-dev libmicrohttpd-dev libgnutls28-dev ca-certificates \
 	&& rm -rf /var/lib/apt/lists/*
 WORKDIR /src

@@ -13,7 +13,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 build_pkgs=(meson ninja-build pkg-config gcc libyaml-dev libjansson-dev libarchive-dev
-	nettle-dev libzstd-dev zlib1g-dev libcmocka-dev liburing-dev libcurl4-openssl-dev libmicrohttpd-dev libgnutls28-dev)
+	nettle-dev libzstd-dev zlib1g-dev libcmocka-dev libcurl4-openssl-dev libmicrohttpd-dev libgnutls28-dev)
 test_pkgs=(clang valgrind)
 # Real image tools for the image tests (buildah builds, skopeo exports, umoci unpacks; GNU
 # time measures the peak memory of one run).

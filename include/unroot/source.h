@@ -55,28 +55,6 @@ struct source *source_read_regular(struct arena *a, const char *path, size_t lim
 #define SOURCE_READ_ROOM (60u * 1024)
 
 /*
- * Several regular files read as source_read_regular() reads each, with one
- * system call for the batch (io_uring), where the system allows it. One
- * ring per thread.
- */
-struct source_ring;
-#define SOURCE_RING_BATCH 8 /* the most files one call reads */
-/*
- * NULL when io_uring cannot be used: not built in, too old a kernel, or not
- * allowed (the seccomp profiles of container runtimes forbid it); read each
- * file with source_read_regular() then.
- */
-struct source_ring *source_ring_new(void);
-void source_ring_free(struct source_ring *r);
-/*
- * Reads paths[0..n) (n at most SOURCE_RING_BATCH) into out[0..n). out[i] is
- * NULL for a file not read this way (it could not be opened or read, or it
- * fills the room): source_read_regular() reads it again and tells why.
- */
-void source_ring_read(struct source_ring *r, struct arena *a, const char *const *paths, size_t n,
-		      size_t limit, struct source **out);
-
-/*
  * 1-based line and byte column of `off` (clamped to the end of the data).
  * Cheapest when asked in order of offsets; not for two threads at once.
  */

@@ -80,7 +80,6 @@ struct reader_list {
 	struct df_context *context; /* the build context's files (context.c) */
 	const char **read;	    /* scripts read so far */
 	size_t nread, capread;
-	bool cmds_needed; /* the caller reads the commands too, not only the findings */
 	/* texts the shell reader gave up on, already reported (by source and offset) */
 	struct df_gave_up *gave_up;
 	bool *scripts_capped;  /* the context scripts past MAX_SCRIPTS were reported */
@@ -211,35 +210,15 @@ static void gave_up(struct reader_list *H, const struct df_text *t, size_t start
 		      err->message, what ? what : "this text", runner ? runner : "");
 }
 
-/* Parses t into sc and adds its findings; `cmds`: the caller reads the commands too. */
-static bool parse_text(struct reader_list *H, struct df_text *t, struct sh_script *sc, bool cmds)
+/* Parses t into sc and adds its findings. */
+static bool parse_text(struct reader_list *H, struct df_text *t, struct sh_script *sc)
 {
 	struct sh_error err;
 	if (!t)
 		return false;
-	size_t len = strlen(t->text);
-	if (cmds) {
-		if (sh_parse(H->rd->scratch, t->text, len, sc, &err) != 0) {
-			gave_up(H, t, df_text_src(t, err.start), df_text_src(t, err.end), &err);
-			return false;
-		}
-	} else {
-		/* Only findings are wanted: most commands of a RUN line install and fetch,
-		 * and only those that name a command unroot reports on are kept. */
-		size_t *names, n;
-		int r = sh_find_names(H->rd->scratch, t->text, len, &names, &n);
-		if (r < 0)
-			return false;
-		if (r == 0 && n == 0) {
-			sc->cmds = NULL;
-			sc->ncmds = 0;
-			return true;
-		}
-		if ((r == 0 ? sh_parse_near(H->rd->scratch, t->text, len, names, n, sc, &err)
-			    : sh_parse(H->rd->scratch, t->text, len, sc, &err)) != 0) {
-			gave_up(H, t, df_text_src(t, err.start), df_text_src(t, err.end), &err);
-			return false;
-		}
+	if (sh_parse(H->rd->scratch, t->text, strlen(t->text), sc, &err) != 0) {
+		gave_up(H, t, df_text_src(t, err.start), df_text_src(t, err.end), &err);
+		return false;
 	}
 	add_findings(H, t, sc);
 	return true;
@@ -289,7 +268,7 @@ static struct df_text *read_script(struct reader_list *H, const char *program,
 	struct df_text *nt = new_text(H, &t);
 	struct sh_script sc;
 	/* a script's commands are not followed further */
-	if (!nt || !parse_text(H, nt, &sc, false))
+	if (!nt || !parse_text(H, nt, &sc))
 		return NULL;
 	return nt;
 }
@@ -344,7 +323,7 @@ static void heredoc_script(struct reader_list *H, const struct df_instr *in,
 	    .text = h->body, .src = H->df->src, .path = H->rd->path, .in = in, .base = h->start};
 	struct sh_script sc;
 	struct df_text *nt = new_text(H, &t);
-	if (nt && parse_text(H, nt, &sc, H->cmds_needed))
+	if (nt && parse_text(H, nt, &sc))
 		scripts_of(H, &sc, in, next);
 }
 
@@ -420,8 +399,7 @@ static bool instr_script(struct reader_list *H, const struct df_instr *in, struc
 	struct df_text t = {
 	    .text = in->text, .src = H->df->src, .path = rd->path, .in = in, .logical = true};
 	struct df_text *nt = new_text(H, &t);
-	/* heredocs are found through the commands that read them */
-	if (!nt || !parse_text(H, nt, sc, H->cmds_needed || in->nheredocs))
+	if (!nt || !parse_text(H, nt, sc))
 		return false;
 	if (in->nheredocs) {
 		const char *p = in->text;
@@ -453,9 +431,6 @@ static bool instr_script(struct reader_list *H, const struct df_instr *in, struc
 static void run_commands(struct reader_list *H)
 {
 	struct dockerfile *df = H->df;
-	/* The commands of a RUN line matter beyond its findings only when they may run a
-	 * script that a COPY brought from the context. */
-	H->cmds_needed = df_context_copies(H->context) > 0;
 	for (size_t c = 0; c < df->nchain; c++) {
 		const struct df_stage *st = &df->stages[df->chain[c]];
 		if (df_stage_is_windows(df, df->chain[c]))
@@ -476,7 +451,6 @@ static void entry_commands(struct reader_list *H)
 {
 	struct dockerfile *df = H->df;
 	const struct df_instr *ep = NULL, *cmd = NULL;
-	H->cmds_needed = true;
 	if (!df->nchain || df_stage_is_windows(df, df->chain[df->nchain - 1]))
 		return;
 	for (size_t c = 0; c < df->nchain; c++) {

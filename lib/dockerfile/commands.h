@@ -17,9 +17,6 @@ struct source;
 struct df_context;
 struct df_context *df_context_new(struct reading *rd, const struct dockerfile *df);
 
-/* How many context files the final image's COPY and ADD bring in. */
-size_t df_context_copies(struct df_context *c);
-
 /*
  * The context file a COPY/ADD of the final chain put at `program` (a path,
  * or a bare name found through PATH) before instruction `before` (NULL:

@@ -348,13 +348,6 @@ struct df_context *df_context_new(struct reading *rd, const struct dockerfile *d
 	return c;
 }
 
-size_t df_context_copies(struct df_context *c)
-{
-	if (!c->copies_loaded)
-		load_copies(c);
-	return c->ncopies;
-}
-
 const char *df_context_script(struct df_context *c, const char *program,
 			      const struct df_instr *runner, const struct df_instr *before,
 			      size_t *lookups, const char **rel)

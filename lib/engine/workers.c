@@ -21,8 +21,7 @@
 
 #define MAX_WORKERS THREADS_MAX
 #define PER_WORKER  16 /* fewer inputs than this per thread are not worth a thread */
-#define CHUNK	    8  /* inputs taken from the counter at a time, read in one batch */
-_Static_assert(CHUNK <= SOURCE_RING_BATCH, "a chunk is read in one batch");
+#define CHUNK	    8  /* inputs taken from the counter at a time */
 
 struct shared {
 	struct work *items;
@@ -32,7 +31,6 @@ struct shared {
 
 struct worker {
 	struct lint_run *run;
-	struct source_ring *ring; /* freed once every thread is done */
 };
 
 struct workers {
@@ -40,42 +38,17 @@ struct workers {
 	struct worker ws[MAX_WORKERS];
 };
 
-/* Reads the regular files among items[0..n) through the ring; what it could not read is read
- * as usual when linted. */
-static void read_batch(struct lint_run *run, struct source_ring *ring, struct work *items, size_t n)
-{
-	const char *paths[SOURCE_RING_BATCH];
-	struct work *of[SOURCE_RING_BATCH];
-	struct source *got[SOURCE_RING_BATCH];
-	size_t k = 0;
-	for (size_t i = 0; i < n && k < SOURCE_RING_BATCH; i++) {
-		if (items[i].rd->text && items[i].regular && !items[i].src) {
-			paths[k] = items[i].path;
-			of[k++] = &items[i];
-		}
-	}
-	if (k == 0)
-		return;
-	source_ring_read(ring, run->arena, paths, k, run->opts->limits.file_size, got);
-	for (size_t i = 0; i < k; i++)
-		of[i]->src = got[i];
-}
-
 static void work(void *arg, unsigned index, unsigned others)
 {
 	(void)others;
 	struct workers *all = arg;
 	struct worker *w = &all->ws[index];
 	struct shared *sh = &all->sh;
-	struct source_ring *ring = source_ring_new(); /* one a thread; NULL: no io_uring here */
-	w->ring = ring;
 	for (;;) {
 		size_t i = atomic_fetch_add(&sh->next, CHUNK);
 		if (i >= sh->n)
 			break;
 		size_t end = i + CHUNK < sh->n ? i + CHUNK : sh->n;
-		if (ring)
-			read_batch(w->run, ring, &sh->items[i], end - i);
 		for (; i < end; i++) {
 			struct work *it = &sh->items[i];
 			size_t before = w->run->diags.n;
@@ -163,10 +136,6 @@ bool workers_lint(struct lint_run *run, struct work *items, size_t n, unsigned n
 		ws[k].run->listing = run->listing;
 	}
 	threads_run(nworkers, work, &all);
-	/* Unmapping a ring while other threads run costs each CPU a TLB flush, at the end of the
-	 * last thread too: the rings go when all are done. */
-	for (unsigned k = 0; k < nworkers; k++)
-		source_ring_free(ws[k].ring);
 	/* A thread that could not start left its share to the others: the counter ran out. */
 	for (unsigned k = 0; k < nworkers; k++) {
 		struct lint_run **slot =

@@ -102,22 +102,6 @@ static unsigned name_hash(const char *s, size_t n)
 	       NSLOTS;
 }
 
-/* The first two letters of the names sh_may_find() looks for, one bit per pair. */
-static unsigned char name_pairs[256 * 256 / 8];
-
-/* Kinds of command that sh_find() reports by their own name. */
-static bool named_finding(enum sh_prog k)
-{
-	return k == PROG_ACCOUNT || k == PROG_CHOWN || k == PROG_CHMOD || k == PROG_INSTALL ||
-	       k == PROG_DROP;
-}
-
-static void mark_pair(const char *name)
-{
-	unsigned pair = (unsigned char)name[0] * 256u + (unsigned char)name[1];
-	name_pairs[pair / 8] |= (unsigned char)(1u << (pair % 8));
-}
-
 static void build_slots(void)
 {
 	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
@@ -125,10 +109,7 @@ static void build_slots(void)
 		while (slots[h])
 			h = (h + 1) % NSLOTS;
 		slots[h] = (unsigned char)(i + 1);
-		if (named_finding(progs[i].kind))
-			mark_pair(progs[i].name);
 	}
-	mark_pair("passwd");
 }
 
 /* The kind of the name b[0..n), which need not end there. */
@@ -156,262 +137,6 @@ const char *sh_prog_name(size_t i, enum sh_prog *kind)
 		return NULL;
 	*kind = progs[i].kind;
 	return progs[i].name;
-}
-
-/* How sh_may_find() reads each byte of a text. */
-enum { MF_NAME, MF_END, MF_QUOTE, MF_DOLLAR, MF_BACKSLASH };
-static const unsigned char mf_class[256] = {
-    [' '] = MF_END,    ['\t'] = MF_END,	      ['\r'] = MF_END, ['\f'] = MF_END,	  ['\v'] = MF_END,
-    ['\n'] = MF_END,   [';'] = MF_END,	      ['&'] = MF_END,  ['|'] = MF_END,	  ['<'] = MF_END,
-    ['>'] = MF_END,    ['('] = MF_END,	      [')'] = MF_END,  ['`'] = MF_END,	  ['/'] = MF_END,
-    ['{'] = MF_END,    ['}'] = MF_END,	      ['\0'] = MF_END, ['\''] = MF_QUOTE, ['"'] = MF_QUOTE,
-    ['$'] = MF_DOLLAR, ['\\'] = MF_BACKSLASH,
-};
-
-/* Whether some name starts with t[0] t[1]: most words start with two letters none does. */
-static inline bool pair_ok(const char *t)
-{
-	unsigned pair = (unsigned char)t[0] * 256u + (unsigned char)t[1];
-	return name_pairs[pair / 8] & (1u << (pair % 8));
-}
-
-/* What a word is to the scan: no name, `install` (which counts only with its options), another. */
-enum hit { HIT_NONE, HIT_INSTALL, HIT_NAME };
-
-/* Whether the name t[0..n) is one sh_find() reports on; `quoted`: quotes are in it still. */
-__attribute__((noinline)) static enum hit name_hit(const char *t, size_t n, bool quoted)
-{
-	char b[17];
-	size_t k = 0;
-	if (quoted) {
-		for (size_t i = 0; i < n && k < sizeof(b); i++) {
-			unsigned char c = mf_class[(unsigned char)t[i]];
-			if (c == MF_BACKSLASH && i + 1 < n &&
-			    (t[i + 1] == '\n' || t[i + 1] == '\\'))
-				i++;
-			else if (c == MF_NAME) {
-				b[k++] = t[i];
-				if (k == 2 && !pair_ok(b))
-					return HIT_NONE; /* as most quoted words are */
-			}
-		}
-		if (k == sizeof(b))
-			return HIT_NONE;
-		t = b;
-		n = k;
-	}
-	if (n < 2 || n > 16 || !pair_ok(t))
-		return HIT_NONE;
-	if (n == 6 && memcmp(t, "passwd", 6) == 0)
-		return HIT_NAME;
-	enum sh_prog kind = prog_kind_n(t, n);
-	return kind == PROG_INSTALL ? HIT_INSTALL : named_finding(kind) ? HIT_NAME : HIT_NONE;
-}
-
-/* Offset of the first name byte at or after `from`. */
-static size_t first_name_byte(const char *text, size_t from, size_t to)
-{
-	while (from < to && mf_class[(unsigned char)text[from]] != MF_NAME)
-		from++;
-	return from;
-}
-
-/* Told of each name found: its first letter's offset, and whether it is `install`. */
-typedef bool found_fn(void *arg, size_t off, bool install);
-
-/* Whether text[s..e) is a name, passed on to `found` when it is. */
-static bool token(const char *text, size_t s, size_t e, bool quoted, found_fn *found, void *arg)
-{
-	/* most words are no name by their length or first two letters: told without a call */
-	if (!quoted && (e - s < 2 || e - s > 16 || !pair_ok(text + s)))
-		return false;
-	enum hit h = name_hit(text + s, e - s, quoted);
-	return h != HIT_NONE && found(arg, first_name_byte(text, s, e), h == HIT_INSTALL);
-}
-
-/* Where a word may begin: its first byte, and past each place it may also end. */
-#define MAX_STARTS 8
-struct word {
-	size_t starts[MAX_STARTS];
-	size_t n;
-	bool quoted; /* since starts[0] */
-};
-
-/* A word may end at e: each reading of it, from each of its starts, is a token. */
-__attribute__((noinline)) static bool word_end(const char *text, const struct word *w, size_t e,
-					       found_fn *found, void *arg)
-{
-	for (size_t k = 0; k < w->n; k++)
-		if (token(text, w->starts[k], e, k ? true : w->quoted, found, arg))
-			return true;
-	return false;
-}
-
-/* Whether text holds a $' (the start of an ANSI-C quote, or a $ ending a quote). */
-static bool has_ansi_quote(const char *text, size_t len)
-{
-	for (const char *p = text, *end = text + len; (p = memchr(p, '$', (size_t)(end - p)));)
-		if (++p < end && *p == '\'')
-			return true;
-	return false;
-}
-
-/*
- * Every finding of sh_find() comes from a command whose name is in the table
- * with a kind named_finding() accepts, or from a write naming /etc/passwd;
- * the command strings of sh -c, find -exec and set -- are part of the text.
- * Quote removal only takes out quotes, backslashes and line continuations
- * (a backslash escapes the byte after it, so \\ before a newline leaves the
- * newline where it is), and $ is dropped too for $"..." and $'...'. Where a
- * word may also end early, each reading counts: a \<newline> is a line
- * continuation, or ends the line of a comment; and in a text with $', each
- * \n \t \r \f \v is an escaped letter, or a blank of an ANSI-C quote (which
- * ends a word in the command string of sh -c). A word is read from each place
- * it may begin to each place it may end. So when none of these names stands
- * between such places with those characters taken out, parsing the text would
- * find nothing; and a command none of them stands in finds nothing.
- *
- * The names in text, in order: each found one is passed to `found` (with
- * the offset of its first letter) until it returns true. Returns -1 for a
- * word with more places to begin than are kept (the text must be parsed
- * whole), 1 when `found` stopped it, else 0.
- */
-static int scan_names(const char *text, size_t len, found_fn *found, void *arg)
-{
-	struct word w = {.starts = {0}, .n = 1};
-	int ansi = -1; /* whether the text has $': asked at the first \n, \t, \r, \f or \v */
-	pthread_once(&slots_once, build_slots);
-	for (size_t i = 0;; i++) {
-		while (i < len && mf_class[(unsigned char)text[i]] == MF_NAME)
-			i++;
-		unsigned char c = i < len ? mf_class[(unsigned char)text[i]] : MF_END;
-		if (c == MF_END) {
-			/* most words are plain and no name by their length or first letters */
-			size_t s0 = w.starts[0];
-			if ((w.n > 1 || w.quoted ||
-			     (i - s0 >= 2 && i - s0 <= 16 && pair_ok(text + s0))) &&
-			    word_end(text, &w, i, found, arg))
-				return 1;
-			if (i >= len)
-				return 0;
-			w.starts[0] = i + 1;
-			w.n = 1;
-			w.quoted = false;
-			continue;
-		}
-		char next = i + 1 < len ? text[i + 1] : '\0';
-		/* \n \t \r \f \v: an ANSI-C escape, in a text that has $' */
-		bool ansi_escape = c == MF_BACKSLASH && next && strchr("ntrfv", next);
-		if (ansi_escape && ansi < 0)
-			ansi = has_ansi_quote(text, len);
-		if (c == MF_BACKSLASH && (next == '\n' || (ansi > 0 && ansi_escape))) {
-			/* the word may end here, or go on: both ways */
-			if (word_end(text, &w, i, found, arg))
-				return 1;
-			if (w.n == MAX_STARTS)
-				return -1;
-			w.starts[w.n++] = i + 2;
-			i++;
-		} else if (c == MF_BACKSLASH && next == '\\') {
-			i++; /* one backslash, escaped */
-		}
-		w.quoted = true;
-	}
-}
-
-static bool stop_at_first(void *arg, size_t off, bool install)
-{
-	(void)arg;
-	(void)off;
-	(void)install;
-	return true;
-}
-
-bool sh_may_find(const char *text, size_t len)
-{
-	return scan_names(text, len, stop_at_first, NULL) != 0;
-}
-
-struct offsets {
-	struct arena *a;
-	size_t *items;
-	size_t n, cap;
-	bool failed;
-	bool other; /* a name other than install */
-};
-
-static bool keep_offset(void *arg, size_t off, bool install)
-{
-	struct offsets *o = arg;
-	o->other = o->other || !install;
-	size_t *slot = ARR_PUSH(o->a, o->items, o->n, o->cap);
-	if (!slot)
-		o->failed = true;
-	else
-		*slot = off;
-	return o->failed;
-}
-
-static bool option_end(char c)
-{
-	return sh_is_blank(c) || c == '\n' || sh_is_meta(c);
-}
-
-/* Bytes after which a word's value is not what the text shows: quotes, escapes, expansions,
- * and `...` (its blanks stay in the word). */
-static bool unsure(char c)
-{
-	return c == '\'' || c == '"' || c == '\\' || c == '$' || c == '`';
-}
-
-/*
- * Whether some word of text may be an option that gives install(1) an owner,
- * a group or a mode, as install_cmd() reads them: a cluster after one '-'
- * with an o, g or m in it, or --owner, --group or --mode. A word's value
- * starts with '-' only where the text has one after the word's start and
- * quotes (no escape makes a '-'), so each '-' after a byte no word of
- * letters or dashes ends with is looked at; one with a quote, a backslash, a
- * $ or a backquote in the option counts.
- */
-static bool install_options_possible(const char *t, size_t len)
-{
-	for (const char *p = t, *end = t + len; (p = memchr(p, '-', (size_t)(end - p))); p++) {
-		if (p > t && (isalnum((unsigned char)p[-1]) || p[-1] == '-'))
-			continue;
-		const char *q = p + 1;
-		if (q < end && *q == '-') {
-			const char *n = ++q;
-			while (q < end && (isalnum((unsigned char)*q) || *q == '-'))
-				q++;
-			size_t k = (size_t)(q - n);
-			if ((q < end && unsure(*q)) || (k == 5 && memcmp(n, "owner", 5) == 0) ||
-			    (k == 5 && memcmp(n, "group", 5) == 0) ||
-			    (k == 4 && memcmp(n, "mode", 4) == 0))
-				return true;
-			continue;
-		}
-		for (; q < end && !option_end(*q); q++)
-			if (*q == 'o' || *q == 'g' || *q == 'm' || unsure(*q))
-				return true;
-	}
-	return false;
-}
-
-/*
- * install(1) is one of the names, since install -o/-g/-m sets an owner or a
- * mode; but most RUN lines name it as a package manager's word (apt-get
- * install, pip install), and a text where install is the only name and no
- * word can give it those options is one sh_find() finds nothing in.
- */
-int sh_find_names(struct arena *a, const char *text, size_t len, size_t **offs, size_t *n)
-{
-	struct offsets o = {.a = a};
-	int r = scan_names(text, len, keep_offset, &o);
-	*offs = o.items;
-	*n = o.n;
-	if (r == 0 && o.n && !o.other && !install_options_possible(text, len))
-		*n = 0;
-	return o.failed ? -1 : r < 0 ? 1 : 0;
 }
 
 static bool eq(const char *a, const char *b)
@@ -539,20 +264,9 @@ static void drop_parse(const struct sh_cmd *c, size_t i, const char **user, size
 		}
 		return;
 	}
-	if (eq(b, "chpst")) {
-		o.with_arg = "uUe/nlLmdopfcrt";
-		while ((r = opt_next(&o, &name, &val, &idx)) != OPT_END) {
-			if (r == OPT_OPERAND) {
-				*next = idx;
-				return;
-			}
-			if (r == 'u')
-				*user = val;
-		}
-		return;
-	}
-	if (eq(b, "s6-applyuidgid")) {
-		o.with_arg = "ugG";
+	if (eq(b, "chpst") || eq(b, "s6-applyuidgid")) {
+		/* both take the user with -u, among other options with a value */
+		o.with_arg = eq(b, "chpst") ? "uUe/nlLmdopfcrt" : "ugG";
 		while ((r = opt_next(&o, &name, &val, &idx)) != OPT_END) {
 			if (r == OPT_OPERAND) {
 				*next = idx;
@@ -1086,7 +800,6 @@ static void chmod_cmd(struct found *f, const struct sh_cmd *c, size_t ti)
 	passwd_from(f, &f->items[f->n - 1]);
 }
 
-/* The options read here decide which texts name install at all: install_options_possible(). */
 static void install_cmd(struct found *f, const struct sh_cmd *c, size_t ti)
 {
 	static const char *const la[] = {

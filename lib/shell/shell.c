@@ -20,6 +20,40 @@
 #define MAX_NEST   16 /* $(...), `...`, sh -c inside one another */
 #define MAX_FRAMES 64 /* open subshells and case statements in one list */
 
+/* The lexer's character classes. */
+static bool sh_is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static bool sh_is_meta(char c)
+{
+	return c == ';' || c == '&' || c == '|' || c == '<' || c == '>' || c == '(' || c == ')';
+}
+
+static bool sh_is_name_start(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+static bool sh_is_name_char(char c)
+{
+	return sh_is_name_start(c) || (c >= '0' && c <= '9');
+}
+
+/* Offset just past the NAME= or NAME+= that t[start..end) starts with, or 0. */
+static size_t sh_assign_end(const char *t, size_t start, size_t end)
+{
+	if (start >= end || !sh_is_name_start(t[start]))
+		return 0;
+	size_t i = start + 1;
+	while (i < end && sh_is_name_char(t[i]))
+		i++;
+	if (i < end && t[i] == '+')
+		i++;
+	return i < end && t[i] == '=' ? i + 1 : 0;
+}
+
 struct out {
 	struct sh_cmd *cmds;
 	size_t n, cap;
@@ -76,9 +110,6 @@ struct parser {
 	size_t npend, cappend;
 	struct tok back;
 	bool has_back;
-	/* sh_parse_near(): only commands with one of these text offsets in their span; NULL: all */
-	const size_t *near;
-	size_t nnear;
 };
 
 struct cmd_build {
@@ -196,24 +227,39 @@ static const bool special[256] = {
     [')'] = true, ['\\'] = true, ['\''] = true, ['"'] = true,  ['$'] = true,  ['`'] = true,
 };
 
-/* Parses the commands of $(...) starting at `from`, up to its ')'. */
-static int sub_paren(struct parser *parser, size_t open, size_t from)
+/*
+ * Parses the commands of a substitution, text[from..end), one level deeper;
+ * the state of the command around it is kept for after.
+ */
+static int parse_inner(struct parser *parser, size_t from, size_t end, bool stop_rparen,
+		       bool *closed)
 {
-	if (parser->nest + 1 >= MAX_NEST)
-		return fail_limit(parser, open, from, TOO_DEEP);
+	size_t outer_end = parser->end;
 	unsigned depth = parser->depth;
 	bool cond = parser->cond, cmd_start = parser->cmd_start;
-	bool closed = false;
 	parser->nest++;
 	parser->depth++;
 	parser->cond = false;
+	parser->end = end;
 	parser->pos = from;
-	if (parse_list(parser, true, &closed) < 0)
+	if (parse_list(parser, stop_rparen, closed) < 0)
 		return -1;
 	parser->nest--;
+	parser->end = outer_end;
 	parser->depth = depth;
 	parser->cond = cond;
 	parser->cmd_start = cmd_start;
+	return 0;
+}
+
+/* Parses the commands of $(...) starting at `from`, up to its ')'. */
+static int sub_paren(struct parser *parser, size_t open, size_t from)
+{
+	bool closed = false;
+	if (parser->nest + 1 >= MAX_NEST)
+		return fail_limit(parser, open, from, TOO_DEEP);
+	if (parse_inner(parser, from, parser->end, true, &closed) < 0)
+		return -1;
 	if (!closed)
 		return fail(parser, open, parser->end, "unterminated command substitution '$('");
 	return 0;
@@ -228,22 +274,9 @@ static int lex_backtick(struct parser *parser, struct word_build *w)
 		return fail(parser, open, parser->end, "unterminated backquote");
 	if (parser->nest + 1 >= MAX_NEST)
 		return fail_limit(parser, open, q, TOO_DEEP);
-	size_t end = parser->end;
-	unsigned depth = parser->depth;
-	bool cond = parser->cond, cmd_start = parser->cmd_start;
 	bool closed = false;
-	parser->nest++;
-	parser->depth++;
-	parser->cond = false;
-	parser->end = q;
-	parser->pos = open + 1;
-	if (parse_list(parser, false, &closed) < 0)
+	if (parse_inner(parser, open + 1, q, false, &closed) < 0)
 		return -1;
-	parser->nest--;
-	parser->end = end;
-	parser->depth = depth;
-	parser->cond = cond;
-	parser->cmd_start = cmd_start;
 	parser->pos = q + 1;
 	w->expands = true;
 	return word_raw(parser, w, open, q + 1);
@@ -390,7 +423,8 @@ static int lex_dollar(struct parser *parser, struct word_build *w, bool in_dq)
 	return word_raw(parser, w, p, q);
 }
 
-const bool sh_dq_special[256] = {['"'] = true, ['\\'] = true, ['$'] = true, ['`'] = true};
+/* Bytes that mean something inside double quotes. */
+static const bool sh_dq_special[256] = {['"'] = true, ['\\'] = true, ['$'] = true, ['`'] = true};
 
 static int lex_dquote(struct parser *parser, struct word_build *w)
 {
@@ -853,24 +887,9 @@ static int parse_string(struct parser *parser, const struct cmd_word *w)
 	return 0;
 }
 
-/* Whether one of parser->near lies in [start, end). */
-static bool near_span(const struct parser *parser, size_t start, size_t end)
-{
-	size_t lo = 0, hi = parser->nnear;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (parser->near[mid] < start)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < parser->nnear && parser->near[lo] < end;
-}
-
 static int finish(struct parser *parser, struct cmd_build *cur)
 {
-	if ((cur->argc == 0 && cur->nredirs == 0) ||
-	    (parser->near && !near_span(parser, cur->start, cur->end))) {
+	if (cur->argc == 0 && cur->nredirs == 0) {
 		cur->argc = cur->nredirs = cur->nassign = 0;
 		cur->any = false;
 		return 0;
@@ -1194,54 +1213,12 @@ static int parse_list(struct parser *parser, bool stop_rparen, bool *closed)
 	return 0;
 }
 
-/*
- * Parses text[start, end) on its own: the parser as at a text's start (no open
- * subshell, condition, pushed-back token or pending heredoc).
- */
-static int parse_stretch(struct parser *parser, size_t start, size_t end)
-{
-	bool closed = false;
-	parser->pos = start;
-	parser->end = end;
-	parser->depth = 0;
-	parser->cond = false;
-	parser->has_back = false;
-	parser->npend = 0;
-	return parse_list(parser, false, &closed);
-}
-
-/*
- * The stretches of the text that a name stands in (sh_next_cut() finds where
- * the text may be cut). Where the cutting gave up, the rest is parsed with or
- * without a name, and so is a stretch with a `...` in it: an error there is
- * the whole text's, as in a full parse.
- */
-static int parse_near(struct parser *parser)
-{
-	size_t seg = 0, k = 0;
-	for (;;) {
-		size_t sep = 0;
-		bool must = false;
-		size_t cut = sh_next_cut(parser->t, seg, parser->len, &sep, &must);
-		size_t e = cut == SIZE_MAX ? parser->len : cut;
-		while (k < parser->nnear && parser->near[k] < seg)
-			k++;
-		if ((cut == SIZE_MAX || must || (k < parser->nnear && parser->near[k] < e)) &&
-		    parse_stretch(parser, seg, e) < 0)
-			return -1;
-		if (cut == SIZE_MAX || e >= parser->len)
-			return 0;
-		seg = e + sep;
-	}
-}
-
-/* The whole text (near == NULL), or only the commands near offsets near[0..nnear). */
-static int parse_text(struct arena *a, const char *text, size_t len, struct sh_script *out,
-		      struct sh_error *err, const size_t *near, size_t nnear)
+int sh_parse(struct arena *a, const char *text, size_t len, struct sh_script *out,
+	     struct sh_error *err)
 {
 	struct out o = {0};
-	struct parser parser = {
-	    .a = a, .t = text, .len = len, .out = &o, .err = err, .near = near, .nnear = nnear};
+	struct parser parser = {.a = a, .t = text, .len = len, .out = &o, .err = err};
+	bool closed = false;
 
 	memset(out, 0, sizeof(*out));
 	memset(err, 0, sizeof(*err));
@@ -1252,22 +1229,10 @@ static int parse_text(struct arena *a, const char *text, size_t len, struct sh_s
 	parser.copy = arena_strndup(a, text, len);
 	if (!parser.copy)
 		return oom(&parser);
-	if ((near ? parse_near(&parser) : parse_stretch(&parser, 0, len)) < 0)
+	parser.end = len;
+	if (parse_list(&parser, false, &closed) < 0)
 		return -1;
 	out->cmds = o.cmds;
 	out->ncmds = o.n;
 	return 0;
-}
-
-int sh_parse(struct arena *a, const char *text, size_t len, struct sh_script *out,
-	     struct sh_error *err)
-{
-	return parse_text(a, text, len, out, err, NULL, 0);
-}
-
-int sh_parse_near(struct arena *a, const char *text, size_t len, const size_t *offs, size_t n,
-		  struct sh_script *out, struct sh_error *err)
-{
-	static const size_t none[1];
-	return parse_text(a, text, len, out, err, offs ? offs : none, offs ? n : 0);
 }

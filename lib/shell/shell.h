@@ -104,31 +104,6 @@ struct sh_finding {
  */
 size_t sh_program(const struct sh_cmd *c);
 
-/*
- * False when sh_find() cannot find anything in any parse of text[0..len):
- * none of the command names it reports on, and no /etc/passwd, is in it.
- * Cheaper than parsing, so a caller that wants only findings can skip texts.
- */
-bool sh_may_find(const char *text, size_t len);
-
-/*
- * Where the names sh_may_find() looks for stand in text[0..len): the offset
- * of each one's first letter, in order, in *offs (arena-allocated). Returns
- * 0; 1 when that cannot be told without parsing (a word with more than 8
- * places where it may begin), or -1 when the arena is full.
- */
-int sh_find_names(struct arena *a, const char *text, size_t len, size_t **offs, size_t *n);
-
-/*
- * sh_parse() for a caller that wants only findings: a command is kept only
- * when one of offs[0..n) (from sh_find_names(), in order) lies in its span,
- * the commands it runs through $(...) and sh -c with it. sh_find() finds
- * the same in both parses, since a command's findings come from its own
- * words and each needs a name of the list in them.
- */
-int sh_parse_near(struct arena *a, const char *text, size_t len, const size_t *offs, size_t n,
-		  struct sh_script *out, struct sh_error *err);
-
 /* Appends the findings in `s` to *out (arena-allocated), in order. */
 int sh_find(struct arena *a, const struct sh_script *s, struct sh_finding **out, size_t *n);
 

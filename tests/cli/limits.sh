@@ -92,6 +92,10 @@ dollars=$(printf '$(%.0s' $(seq 16)) closes=$(printf ')%.0s' $(seq 16))
 printf 'FROM alpine\nRUN echo %suseradd x%s\nUSER 1001:0\n' "$dollars" "$closes" >nest.Dockerfile
 status 2 "16 levels of \$(" lint --no-config nest.Dockerfile
 ok "16 levels of \$(: NR000 at the 16th" has out "nest.Dockerfile:2:40: error: more than 15 command substitutions (\$(...), \`...\`) and sh -c strings inside one another: unroot's shell reader gives up on this RUN line, so its commands were not checked [NR000 parse-error]"
+# every RUN line is read whole, so one that names no command unroot reports on gives up too
+printf 'FROM alpine\nRUN echo %strue%s\nUSER 1001:0\n' "$dollars" "$closes" >nest-plain.Dockerfile
+status 2 "16 levels of \$( around no command of interest" lint --no-config nest-plain.Dockerfile
+ok "16 levels of \$( around true: NR000 at the 16th" has out "nest-plain.Dockerfile:2:40: error: more than 15 command substitutions"
 printf 'FROM alpine\nRUN echo %suseradd x%s\nUSER 1001:0\n' "${dollars:2}" "${closes:1}" >nest15.Dockerfile
 status 1 "15 levels of \$(: read" lint --no-config nest15.Dockerfile
 ok "15 levels of \$(: NR108" has out "[NR108 user-created-in-run]"

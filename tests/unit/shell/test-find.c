@@ -356,8 +356,8 @@ static void command_names(void **state)
 	assert_int_equal(sh_prog_kind("apt-get"), PROG_OTHER);
 }
 
-/* sh_may_find() says yes to every text with a finding, however it is spelled. */
-static void may_find(void **state)
+/* A command is found however its name is spelled: quoted, escaped, split, in a command string. */
+static void spellings(void **state)
 {
 	(void)state;
 	static const char *const found[] = {
@@ -386,11 +386,9 @@ static void may_find(void **state)
 	};
 	for (size_t i = 0; i < sizeof(found) / sizeof(found[0]); i++) {
 		struct found r = find(found[i]);
-		if (!r.n || !sh_may_find(found[i], strlen(found[i])))
-			print_error("'%s': %zu findings, may_find %d\n", found[i], r.n,
-				    sh_may_find(found[i], strlen(found[i])));
+		if (!r.n)
+			print_error("'%s': no finding\n", found[i]);
 		assert_true(r.n > 0);
-		assert_true(sh_may_find(found[i], strlen(found[i])));
 	}
 	static const char *const none[] = {
 	    "apt-get update && apt-get upgrade -y && rm -rf /var/lib/apt/lists/*",
@@ -400,137 +398,10 @@ static void may_find(void **state)
 	};
 	for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++) {
 		assert_int_equal(find(none[i]).n, 0);
-		assert_false(sh_may_find(none[i], strlen(none[i])));
 	}
 }
 
-/* Findings of the parse near names, checked against the full parse's. */
-static void same_near(const char *text)
-{
-	size_t len = strlen(text), *names, nn;
-	struct found all = find(text);
-	assert_int_equal(sh_find_names(A, text, len, &names, &nn), 0);
-	struct sh_script s;
-	struct sh_error e;
-	struct sh_finding *g = NULL;
-	size_t m = 0;
-	assert_int_equal(sh_parse_near(A, text, len, names, nn, &s, &e), 0);
-	assert_int_equal(sh_find(A, &s, &g, &m), 0);
-	if (m != all.n)
-		print_error("'%s': %zu findings near names, %zu in all\n", text, m, all.n);
-	assert_int_equal(m, all.n);
-	for (size_t i = 0; i < m; i++) {
-		assert_int_equal(g[i].kind, all.f[i].kind);
-		assert_int_equal(g[i].cmd->start, all.f[i].cmd->start);
-		assert_int_equal(g[i].cmd->end, all.f[i].cmd->end);
-	}
-}
-
-/* Each stretch sh_next_cut() gives from the start of text, as "a|b|c" (| marks a cut). */
-static void cuts(const char *text, const char *want)
-{
-	char got[256];
-	size_t i = 0, k = 0, len = strlen(text);
-	for (;;) {
-		size_t n = 0;
-		bool must = false;
-		size_t c = sh_next_cut(text, i, len, &n, &must);
-		if (c == SIZE_MAX) {
-			k += (size_t)snprintf(got + k, sizeof(got) - k, "%s!", text + i);
-			break;
-		}
-		k += (size_t)snprintf(got + k, sizeof(got) - k, "%.*s", (int)(c - i), text + i);
-		if (c >= len)
-			break;
-		k += (size_t)snprintf(got + k, sizeof(got) - k, "|");
-		i = c + n;
-	}
-	assert_string_equal(got, want);
-}
-
-/*
- * The near parse reads only the stretches between top-level separators that
- * hold a name; where telling them apart is not sure, it parses the rest whole
- * (the ! in the expected cuts).
- */
-static void near_cuts(void **state)
-{
-	(void)state;
-	cuts("apt-get update && useradd app; chown app /x | tee y || true & z\nw",
-	     "apt-get update | useradd app| chown app /x | tee y | true | z|w");
-	/* no cut inside quotes, substitutions, escapes, [[ ]], arrays, comments, redirections */
-	cuts("echo \"a; b\" 'c && d' $(e; f) ${g;h} `i; j` \\; k",
-	     "echo \"a; b\" 'c && d' $(e; f) ${g;h} `i; j` \\; k");
-	cuts("[[ -f x && -d y ]] && chown 1 x", "[[ -f x && -d y ]] | chown 1 x");
-	cuts("x 2>&1 >|f &>g <<<h; y", "x 2>&1 >|f &>g <<<h| y");
-	cuts("a=(1 2); b", "a=(1 2)| b");
-	cuts("# c; d\ne", "# c; d|e");
-	cuts("echo \"$${\"; b $#; c", "echo \"$${\"| b $#| c"); /* $$ and $# are two bytes */
-	/* case is followed to its esac, where a command may start */
-	cuts("case $x in a) b;; c|d) e;; esac; f", "case $x in a) b;; c|d) e;; esac| f");
-	cuts("if true; then case a in (b) c;; esac; fi",
-	     "if true| then case a in (b) c;; esac| fi");
-	/* and where the reading is not sure, the rest goes whole */
-	cuts("cat <<EOF; x\ny\nEOF", "cat <<EOF; x\ny\nEOF!");
-	cuts("a; ((b)); c", "a| ((b)); c!");
-	cuts("a; echo `cat <<E`; b", "a| echo `cat <<E`; b!");
-	/* a case begins at any case word: the parser's (after a redirection, say) is never missed
-	 */
-	cuts("a; echo case x in y) z;; esac; b", "a| echo case x in y) z;; esac| b");
-	cuts(">f case x in\n y) z;; esac; b", ">f case x in\n y) z;; esac| b");
-	/* but ends only at an esac that surely starts a command */
-	cuts("case a in b) for c in esac; do d; done;; esac; e",
-	     "case a in b) for c in esac; do d; done;; esac| e");
-	cuts("case a in b) echo esac; f", "case a in b) echo esac; f!");
-	cuts("case a in b) >esac; f", "case a in b) >esac; f!"); /* a redirection's target */
-	cuts("a; [[ x\n]]", "a| [[ x\n]]!");
-	cuts("a=(1 \")\" 2); b", "a=(1 \")\" 2); b!");		/* the array ends at the quoted ) */
-	cuts("a; echo $'x\\'y;z'; b", "a| echo $'x\\'y;z'| b"); /* \' goes on in $'...' */
-	cuts("a; echo 'x$'; b", "a| echo 'x$'| b");
-	cuts("a; x 'open", "a| x 'open!");
-}
-
-static void near_parse_agrees(void **state)
-{
-	(void)state;
-	static const char *const texts[] = {
-	    "apt-get update && useradd app; chown app /x | tee y || true & z\nw",
-	    "set -eux; addgroup -S -g 1000 redis && adduser -S -G redis -u 999 redis",
-	    "case \"$1\" in start) chown app /d;; stop) useradd x;; esac; chmod 600 /f",
-	    "case x in\n a) true;;\n chown) gosu app true;;\nesac\nchown 1 /y",
-	    "if [[ \"$(uname -m)\" == x ]] && true; then useradd a; fi; chown 1 /z",
-	    "for f in $(ls); do chown 1 \"$f\"; done; echo done",
-	    "x=(a b); chown 1 /a; y=`id -u`; usermod -u $y app",
-	    /* a heredoc begun in `...` takes the lines after it: no useradd here */
-	    "echo `cat <<-EOF > /etc/t` && chown a /b\n\tx\nuseradd c",
-	    "true # ; chown 1 /x\nchown 2 /y",
-	    "a 2>&1 >|f &>g <<<h; chmod 777 /i & su app -c 'chown 3 /j'",
-	    "find / -user 0 -exec chown 1 {} \\; ; chgrp 0 /k",
-	    "(cd /a && chown -R 1 .) ; (useradd b)",
-	    "f() { chown 1 /l; }; f",
-	    "grep -q '^x$' /f; IFS=$'\\n'; sh -c $'true\\nchown 1 /s'; useradd t",
-	    "echo $'a\\'b; chown 1 /u' ; chmod 700 /v",
-	    ">/dev/null case x in\n useradd) chown 1 /m;; esac; chmod 700 /n",
-	    "case a in b) for c in esac; do chown 1 /o; done;; useradd) x;; esac; chgrp 2 /p",
-	    "case a in b) >esac; chown 1 /q;; useradd) x;; esac; chgrp 2 /r",
-	    "echo \"${A:-;chown}\" $((1+2)); install -o 1 -g 2 a /b",
-	};
-	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
-		same_near(texts[i]);
-}
-
-/* The names of a text, as sh_find_names() gives them. */
-static size_t names_in(const char *text)
-{
-	size_t *names, nn;
-	assert_int_equal(sh_find_names(A, text, strlen(text), &names, &nn), 0);
-	return nn;
-}
-
-/*
- * install counts as a name only where some word may give it an owner, a
- * group or a mode; a text where it is the only name and none can is skipped.
- */
+/* install(1) is found only where an option gives it an owner, a group or a mode. */
 static void install_needs_its_options(void **state)
 {
 	(void)state;
@@ -553,12 +424,9 @@ static void install_needs_its_options(void **state)
 	    "apt-get install -y && install -x`  o` a /b",
 	};
 	for (size_t i = 0; i < sizeof(found) / sizeof(found[0]); i++) {
-		if (!find(found[i]).n || !names_in(found[i]))
-			print_error("'%s': %zu findings, %zu names\n", found[i], find(found[i]).n,
-				    names_in(found[i]));
+		if (!find(found[i]).n)
+			print_error("'%s': no finding\n", found[i]);
 		assert_true(find(found[i]).n > 0);
-		assert_true(names_in(found[i]) > 0);
-		same_near(found[i]);
 	}
 	static const char *const none[] = {
 	    "apt-get update && apt-get install -y --no-install-recommends curl",
@@ -569,14 +437,9 @@ static void install_needs_its_options(void **state)
 	};
 	for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++) {
 		assert_int_equal(find(none[i]).n, 0);
-		assert_int_equal(names_in(none[i]), 0);
 	}
-	/* Another name keeps every one; so does any word that may be such an option. */
-	assert_int_equal(names_in("apt-get install -y x && chmod 700 /y"), 2);
-	assert_int_equal(names_in("curl -o x.tgz https://e.org && make install"), 1);
-	assert_int_equal(names_in("apt-get install -y \"-$O\" x"), 1);
 	/* a variable's value is not an option to the parse: "$OPTS" stays an operand */
-	assert_int_equal(names_in("apt-get install -y \"$OPTS\" x"), 0);
+	assert_int_equal(find("apt-get install -y \"$OPTS\" x").n, 0);
 }
 
 int main(void)
@@ -589,9 +452,7 @@ int main(void)
 	    cmocka_unit_test(privilege_drops),
 	    cmocka_unit_test(appends_to_existing),
 	    cmocka_unit_test(command_names),
-	    cmocka_unit_test(may_find),
-	    cmocka_unit_test(near_cuts),
-	    cmocka_unit_test(near_parse_agrees),
+	    cmocka_unit_test(spellings),
 	    cmocka_unit_test(install_needs_its_options),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
