@@ -33,8 +33,8 @@ def expect(cond, what):
         failures += 1
 
 
-def run(*args):
-    p = subprocess.run([UNROOT, *args], capture_output=True, text=True, timeout=120, env=ENV)
+def run(*args, timeout=120):
+    p = subprocess.run([UNROOT, *args], capture_output=True, text=True, timeout=timeout, env=ENV)
     return p.returncode, p.stdout, p.stderr
 
 
@@ -184,6 +184,17 @@ def run_all(work, stop):
                                                                b.get("home")),
                "%s: the Dockerfile with --pull and the built image run as the same user "
                "(%s %s)" % (platform, a.get("id"), a.get("home")))
+
+    # A base that --image pairs with the Dockerfile itself: read once, no loop.
+    selfref = dockerfile(work, "selfref", "FROM example.com/self:1\nUSER 1001:0\n")
+    for cmd in ("lint", "simulate"):
+        try:
+            rc, _, err = run(cmd, "--no-config", "--pull", "--image",
+                             "example.com/self*=" + selfref, selfref, timeout=30)
+        except subprocess.TimeoutExpired:
+            rc, err = -1, "timed out"
+        expect(rc == 0, "%s --pull of a Dockerfile whose base pairs with itself ends (%d %s)"
+               % (cmd, rc, err.strip()))
 
 
 def main():
