@@ -508,24 +508,36 @@ static void set_user(struct arena *a, const struct dockerfile *df, const struct 
  */
 static const struct passwd_db *accounts(struct arena *a, const struct dockerfile *df)
 {
-	if (!df->naccounts)
+	/* useradd lines whose uid the build picks: df->accounts has only the numbered ones. */
+	size_t unnumbered = 0;
+	for (size_t i = 0; i < df->nrun; i++)
+		unnumbered += df->run[i].f->kind == SH_USER_ADD && df->run[i].f->name;
+	if (!df->naccounts && !unnumbered)
 		return df->base_db;
 	struct passwd_db *db = arena_alloc(a, sizeof(*db));
 	if (!db)
 		return NULL;
 	*db = *df->base_db;
-	size_t n = df->naccounts + df->base_db->nusers;
-	db->users = arena_alloc(a, n * sizeof(*db->users));
+	size_t n = df->naccounts + unnumbered + df->base_db->nusers, k = 0;
+	db->users = arena_alloc(a, (n + 1) * sizeof(*db->users));
 	if (!db->users)
 		return NULL;
 	for (size_t i = 0; i < df->naccounts; i++)
-		db->users[i] =
+		db->users[k++] =
 		    (struct passwd_entry){.name = df->accounts[df->naccounts - 1 - i].name,
 					  .uid = df->accounts[df->naccounts - 1 - i].uid,
 					  .gid = -1};
+	for (size_t i = 0; i < df->nrun; i++) {
+		const struct sh_finding *f = df->run[i].f;
+		const char *name = f->kind == SH_USER_ADD && f->name
+				       ? df_expand_known(a, df, df->run[i].t->in, f->name)
+				       : NULL;
+		if (name)
+			db->users[k++] = (struct passwd_entry){.name = name, .uid = -1, .gid = -1};
+	}
 	if (df->base_db->nusers)
-		memcpy(db->users + df->naccounts, df->base_db->users,
-		       df->base_db->nusers * sizeof(*db->users));
+		memcpy(db->users + k, df->base_db->users, df->base_db->nusers * sizeof(*db->users));
+	n = k + df->base_db->nusers;
 	db->nusers = db->capusers = n;
 	db->have_passwd = true;
 	return db;

@@ -249,6 +249,18 @@ static void pick_uid(struct sim_state *st, struct sim_result *r, const char **un
 		r->user_name = pe->name;
 		return;
 	}
+	if (db && !st->img) {
+		/* A Dockerfile on a pulled base: a RUN line unroot cannot follow may make it. */
+		r->uid =
+		    (struct sim_id){-1, SIM_SRC_UNKNOWN,
+				    arena_printf(a,
+						 "USER %s: not in the base image's /etc/passwd, "
+						 "so made by the Dockerfile's RUN lines, if at all",
+						 user)};
+		if (r->start == SIM_STARTS)
+			r->start = SIM_START_UNKNOWN;
+		return;
+	}
 	if (db) {
 		r->uid = (struct sim_id){-1, SIM_SRC_UNKNOWN,
 					 arena_printf(a, "USER %s, not in /etc/passwd", user)};
