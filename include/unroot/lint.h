@@ -58,12 +58,6 @@ struct fetch_options {
 	const char *cache_dir;	  /* per-layer scan results; NULL: none (--no-cache) */
 	bool pull;		  /* --pull: read the images manifests and FROM lines name */
 	/*
-	 * What an unknown FROM base image runs as, by reading it; set by the
-	 * run itself when `pull` (lint_run_new), NULL otherwise.
-	 */
-	bool (*base_user)(void *data, const char *image, long *uid, long *gid, const char **source);
-	void *base_user_data;
-	/*
 	 * Images the caller has read already and keeps between runs (a server's
 	 * cache): asked for a reference that no `images` pattern pairs, before
 	 * --pull. Returns the image's view, which must stay valid and unchanged

@@ -9,6 +9,7 @@
  * and overrides this list.
  */
 #include "dockerfile/dockerfile.h"
+#include "image/view.h"
 #include "unroot/ids.h"
 #include "unroot/lint.h"
 
@@ -225,8 +226,16 @@ static bool pattern_matches(const char *pattern, const char *ref)
 	       (ref[n] == ':' || ref[n] == '@');
 }
 
+const char df_pulled_source[] = "its config and /etc/passwd, read with --pull";
+
 bool df_base_image_user(const struct lint_options *opts, const char *image, long *uid, long *gid,
 			const char **source)
+{
+	return df_base_user(opts, image, NULL, uid, gid, source);
+}
+
+bool df_base_user(const struct lint_options *opts, const char *image,
+		  const struct image_view *pulled, long *uid, long *gid, const char **source)
 {
 	char buf[512];
 	if (!image || !*image)
@@ -243,10 +252,13 @@ bool df_base_image_user(const struct lint_options *opts, const char *image, long
 				return true;
 			}
 		}
-		/* --pull: the image itself says, better than the built-in list. */
-		if (opts->fetch.base_user && strcmp(image, "scratch") != 0 &&
-		    opts->fetch.base_user(opts->fetch.base_user_data, image, uid, gid, source))
-			return true;
+	}
+	/* --pull: the image itself says, better than the built-in list. */
+	if (pulled && pulled->uid >= 0 && strcmp(image, "scratch") != 0) {
+		*uid = pulled->uid;
+		*gid = pulled->gid;
+		*source = df_pulled_source;
+		return true;
 	}
 	pthread_once(&builtin_once, builtin_bytes_init);
 	struct byteset has = {{0}};

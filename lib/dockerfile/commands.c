@@ -13,6 +13,7 @@
  */
 #include "commands.h"
 #include "dockerfile.h"
+#include "image/image.h"
 #include "shell/shell.h"
 #include "unroot/arena.h"
 #include "unroot/source.h"
@@ -63,12 +64,20 @@ long df_id(const char *s)
 
 long df_account_uid(const struct dockerfile *df, const char *name, size_t before, bool literal)
 {
+	bool made = false;
 	for (size_t i = df->naccounts; name && i-- > 0;) {
 		const struct df_account *a = &df->accounts[i];
-		if (a->at < before && (!literal || a->literal) && strcmp(a->name, name) == 0)
+		if (a->at >= before || strcmp(a->name, name) != 0)
+			continue;
+		made = true;
+		if (!literal || a->literal)
 			return a->uid;
 	}
-	return -1;
+	/* An account of the base image (--pull read its /etc/passwd), unless the Dockerfile makes
+	 * it. */
+	const struct passwd_entry *pe =
+	    name && !made && df->base_db ? passwd_by_name(df->base_db, name) : NULL;
+	return pe ? pe->uid : -1;
 }
 
 /* The commands of one list (the RUN lines, or the entrypoint) as they are read. */

@@ -18,6 +18,7 @@ struct lint_options;
 struct image_view;
 struct reading;
 struct sh_finding;
+struct passwd_db;
 
 enum df_cmd {
 	DF_UNKNOWN = 0,
@@ -217,6 +218,15 @@ struct dockerfile {
 	/* The accounts its RUN lines create, in build order. */
 	struct df_account *accounts;
 	size_t naccounts;
+
+	/*
+	 * The image the final stage is built FROM, as the engine read it with
+	 * --pull (df_base_ref(), then the reader's take_base), or NULL: its
+	 * user, its /etc/passwd and /etc/group, and its files. base_db is the
+	 * passwd and group of a built base image, or NULL.
+	 */
+	const struct image_view *base;
+	const struct passwd_db *base_db;
 };
 
 struct df_error {
@@ -317,6 +327,22 @@ void df_user_split(struct arena *a, const char *value, struct df_user *u);
  */
 bool df_base_image_user(const struct lint_options *opts, const char *image, long *uid, long *gid,
 			const char **source);
+/*
+ * The same, with the base image as --pull read it (NULL: not read): after
+ * the base-images setting, before the built-in list, its own config's user
+ * resolved through its /etc/passwd.
+ */
+bool df_base_user(const struct lint_options *opts, const char *image,
+		  const struct image_view *pulled, long *uid, long *gid, const char **source);
+/* The *source df_base_user() gives for the pulled image. */
+extern const char df_pulled_source[];
+
+/*
+ * The image reference the final stage is built FROM, for the engine to read
+ * with --pull; NULL when there is none to read (scratch, a stage, a
+ * variable without a value, a Windows image).
+ */
+const char *df_base_ref(const struct dockerfile *df);
 
 /*
  * "NAME=value" entries (NULL-terminated) that a well-known base image sets in
@@ -343,6 +369,7 @@ struct df_final {
 	bool base_known;	     /* user->instr == NULL and the base image is listed */
 	long base_uid, base_gid;     /* when base_known; gid -1 when not given */
 	const char *base_source;     /* where the listed fact comes from */
+	bool base_pulled;	     /* ... which is the base image --pull read (df->base) */
 };
 /* Fills *out; false when the Dockerfile has no stage. */
 bool df_final_user(const struct dockerfile *df, const struct lint_options *opts,
@@ -378,8 +405,9 @@ long df_id(const char *s);
 
 /*
  * The uid the last useradd or adduser of the final image before command
- * df->run[before] (SIZE_MAX: all) gives `name`; -1 when none does. With
- * `literal`, only those whose name and uid are written out count.
+ * df->run[before] (SIZE_MAX: all) gives `name`, else the base image's
+ * /etc/passwd entry for it (df->base_db); -1 when none does. With
+ * `literal`, an account whose name or uid is not written out gives -1.
  */
 long df_account_uid(const struct dockerfile *df, const char *name, size_t before, bool literal);
 

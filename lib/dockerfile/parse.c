@@ -880,6 +880,16 @@ const char *df_root_image(const struct dockerfile *df, int stage)
 	return df->stages[stage].base_expanded;
 }
 
+const char *df_base_ref(const struct dockerfile *df)
+{
+	int s = df_final_stage(df);
+	const char *ref = df_root_image(df, s);
+	if (!ref || !*ref || strchr(ref, '$') || df_stage_is_windows(df, s) ||
+	    strcmp(ref, "scratch") == 0)
+		return NULL;
+	return ref;
+}
+
 bool df_stage_is_windows(const struct dockerfile *df, int stage)
 {
 	return stage >= 0 && stage < (int)df->nstages && df->stages[stage].windows;

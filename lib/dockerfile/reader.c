@@ -4,7 +4,7 @@
  */
 #include "unroot/arena.h"
 #include "dockerfile/dockerfile.h"
-#include "image/view.h"
+#include "image/image.h"
 #include "unroot/source.h"
 #include "util/reading.h"
 #include "util/text.h"
@@ -140,6 +140,22 @@ static const struct image_view *image_view(struct reading *rd)
 	return df_image_view(rd->arena, rd->model, rd->path, rd->opts);
 }
 
+/* The final image's base, for the engine to read with --pull. */
+static const char *base_ref(struct reading *rd)
+{
+	return df_base_ref(rd->model);
+}
+
+/* What the engine read of it: the model is this reader's own, so it may take it in. */
+static void take_base(struct reading *rd, const char *ref, const struct image_view *base)
+{
+	struct dockerfile *df = (struct dockerfile *)rd->model;
+	const struct image *img = image_of_view(base);
+	(void)ref;
+	df->base = base;
+	df->base_db = img ? &img->db : NULL;
+}
+
 const struct reader dockerfile_reader = {
     .kind = KIND_DOCKERFILE,
     .name = "dockerfile",
@@ -150,4 +166,6 @@ const struct reader dockerfile_reader = {
     .read = read_dockerfile,
     .after = after_rules,
     .view = image_view,
+    .base_ref = base_ref,
+    .take_base = take_base,
 };

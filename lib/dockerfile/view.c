@@ -6,10 +6,16 @@
  * It follows the final stage back through the stages it is built FROM,
  * because those carry their image config (USER, ENV, WORKDIR, ENTRYPOINT)
  * and filesystem into it.
+ *
+ * When the engine read the base image (--pull), the view also has the
+ * base's accounts, with the Dockerfile's own useradd lines, and a copy of
+ * its files with the owners and modes the RUN chown and chmod lines give;
+ * what COPY and ADD write, and what a chown or chmod unroot cannot follow
+ * touches, is listed as changed: only a build shows it.
  */
 #include "unroot/arena.h"
 #include "dockerfile/dockerfile.h"
-#include "image/view.h"
+#include "image/image.h"
 #include "unroot/ids.h"
 #include "shell/shell.h"
 #include "util/strmap.h"
@@ -31,8 +37,9 @@ bool df_final_user(const struct dockerfile *df, const struct lint_options *opts,
 	out->user = &df->instrs[st->last - 1].user;
 	out->base = df_root_image(df, out->stage);
 	if (!out->user->instr)
-		out->base_known = df_base_image_user(opts, out->base, &out->base_uid,
-						     &out->base_gid, &out->base_source);
+		out->base_known = df_base_user(opts, out->base, df->base, &out->base_uid,
+					       &out->base_gid, &out->base_source);
+	out->base_pulled = out->base_known && df->base && out->base_source == df_pulled_source;
 	return true;
 }
 
@@ -67,6 +74,97 @@ static const struct owned_path *last_for(const struct image_view *v, struct owne
 	return strmap_get(&nm->last, path, &i) ? &v->owned[i] : NULL;
 }
 
+/* A group as chown writes it: a number, or a name of the base image's /etc/group (--pull). */
+static long group_id(const struct dockerfile *df, const char *g)
+{
+	long id = df_id(g);
+	const struct group_entry *ge =
+	    id < 0 && g && df->base_db ? group_by_name(df->base_db, g) : NULL;
+	return ge ? ge->gid : id;
+}
+
+/* The login group of `name` (uid `uid`) as the base image's /etc/passwd gives it; -1 unknown. */
+static long login_gid(const struct dockerfile *df, const char *name, long uid)
+{
+	const struct passwd_entry *pe =
+	    name && df->base_db ? passwd_by_name(df->base_db, name) : NULL;
+	if (!pe && uid >= 0 && df->base_db)
+		pe = passwd_by_uid(df->base_db, uid);
+	return pe && (uid < 0 || pe->uid == uid) ? pe->gid : -1;
+}
+
+static void add_changed(struct arena *a, struct image_view *v, const char *path, bool below,
+			const struct df_instr *in)
+{
+	struct changed_path *c =
+	    arena_realloc(a, v->changed, v->nchanged * sizeof(*c), (v->nchanged + 1) * sizeof(*c));
+	if (!c)
+		return;
+	v->changed = c;
+	c[v->nchanged++] = (struct changed_path){path, below, in->start, in->end};
+}
+
+/* The next node of the subtree under `top`, depth first; NULL at its end. */
+static struct fs_node *next_below(struct fs_node *n, const struct fs_node *top)
+{
+	if (n->child)
+		return n->child;
+	for (; n != top; n = n->parent)
+		if (n->next)
+			return n->next;
+	return NULL;
+}
+
+/* One node as chown/chmod leave it; false when the mode does not apply. */
+static bool change_one(struct fs_node *n, long uid, long gid, const char *mode)
+{
+	if (uid >= 0)
+		n->uid = (uint32_t)uid;
+	if (gid >= 0)
+		n->gid = (uint32_t)gid;
+	if (!mode)
+		return true;
+	bool dir = fs_type_of(n) == FS_DIR;
+	unsigned old = n->mode & 07777, m;
+	if (mode[0] >= '0' && mode[0] <= '7' ? mode_apply(mode, old, dir, &m) != 0
+					     : mode_apply_umask(mode, old, dir, RUN_UMASK, &m) != 0)
+		return false;
+	n->mode = (n->mode & 0170000) | (m & 07777);
+	return true;
+}
+
+/*
+ * A RUN chown or chmod on the copy of the base image's files: uid and gid
+ * -2 keep the node's, -1 are not known (the path becomes changed).
+ */
+static void change_base(struct arena *a, struct image_view *v, const char *path, long uid, long gid,
+			const char *mode, bool recursive, const struct df_instr *in)
+{
+	const char *why;
+	struct fs_node *n = fs_resolve(v->fs, path, recursive, &why, NULL);
+	if (!n || uid == -1 || gid == -1) {
+		add_changed(a, v, path, false, in);
+		return;
+	}
+	bool ok = change_one(n, uid, gid, mode);
+	for (struct fs_node *x = recursive ? next_below(n, n) : NULL; x && ok; x = next_below(x, n))
+		if (fs_type_of(x) != FS_LNK) /* -R changes links themselves, not their targets */
+			ok = change_one(x, uid, gid, mode);
+	if (!ok)
+		add_changed(a, v, path, false, in);
+}
+
+/* The paths a chown or chmod with a value unroot cannot expand changes: only a build knows. */
+static void unknown_paths(struct arena *a, const struct dockerfile *df, const struct df_instr *in,
+			  const struct sh_finding *f, struct image_view *v)
+{
+	for (size_t i = 0; v->fs && i < f->npaths; i++) {
+		const char *p = df_expand_known(a, df, in, f->paths[i]);
+		if (p && p[0] == '/')
+			add_changed(a, v, p, false, in);
+	}
+}
+
 static void apply(struct arena *a, const struct dockerfile *df, size_t k, struct image_view *v,
 		  size_t *cap, struct owned_index *nm)
 {
@@ -77,18 +175,22 @@ static void apply(struct arena *a, const struct dockerfile *df, size_t k, struct
 	if (f->kind == SH_CHOWN) {
 		const char *o = df_expand_known(a, df, in, f->owner);
 		const char *g = df_expand_known(a, df, in, f->group);
-		if ((f->owner && !o) || (f->group && !g))
+		if ((f->owner && !o) || (f->group && !g)) {
+			unknown_paths(a, df, in, f, v);
 			return;
+		}
 		if (o)
 			uid = user_id(df, o, k);
 		if (g)
-			gid = df_id(g); /* a group's number is not the user's */
+			gid = group_id(df, g); /* a group's number is not the user's */
 		else if (f->owner_colon)
-			gid = -1; /* the user's login group: not known here */
+			gid = login_gid(df, o, uid); /* the user's login group: known in the base */
 	} else {
 		mode = df_expand_known(a, df, in, f->mode);
-		if (!mode)
+		if (!mode) {
+			unknown_paths(a, df, in, f, v);
 			return;
+		}
 	}
 	for (size_t i = 0; i < f->npaths; i++) {
 		const char *p = df_expand_known(a, df, in, f->paths[i]);
@@ -123,6 +225,8 @@ static void apply(struct arena *a, const struct dockerfile *df, size_t k, struct
 		if (!slot)
 			return;
 		*slot = o;
+		if (v->fs)
+			change_base(a, v, p, uid, gid, mode, f->recursive, in);
 	}
 }
 
@@ -195,15 +299,49 @@ static long id_or(const char *s, size_t n, long fallback)
  * --chown=u[:g]: a uid with no group also gives the files that number as
  * their gid, and a name with no group its own group (unknown here).
  */
-static void chown_ids(const char *v, long *uid, long *gid)
+static void chown_ids(struct arena *a, const struct dockerfile *df, const char *v, long *uid,
+		      long *gid)
 {
 	const char *colon = strchr(v, ':');
 	size_t un = colon ? (size_t)(colon - v) : strlen(v);
 	*uid = id_or(v, un, -1);
-	if (colon)
+	/* Names, through the base image's /etc/passwd and /etc/group when --pull read them. */
+	const char *name = *uid < 0 && df->base_db ? arena_strndup(a, v, un) : NULL;
+	if (name)
+		*uid = df_account_uid(df, name, SIZE_MAX, false);
+	if (colon) {
 		*gid = id_or(colon + 1, strlen(colon + 1), -1);
-	else
-		*gid = *uid;
+		if (*gid < 0 && df->base_db)
+			*gid = group_id(df, colon + 1);
+	} else {
+		*gid = name ? login_gid(df, name, *uid) : *uid;
+	}
+}
+
+/*
+ * What COPY or ADD writes over the copy of the base image: the files come
+ * from the build context or another stage, so only a build shows their
+ * owners and modes. A folder that is there already keeps its own.
+ */
+static void copy_changes(struct arena *a, const struct dockerfile *df, const struct df_instr *in,
+			 struct image_view *v, const char *workdir)
+{
+	if (in->nargs < 2)
+		return;
+	const struct df_word *last = &in->args[in->nargs - 1];
+	const char *dest = in->json ? last->text : expand_in(a, df, in, last->text);
+	if (!dest || !*dest)
+		return;
+	if (dest[0] != '/') {
+		const char *w = workdir ? workdir : "/";
+		dest = arena_printf(a, "%s%s%s", w, w[strlen(w) - 1] == '/' ? "" : "/", dest);
+		if (!dest)
+			return;
+	}
+	const char *why;
+	const struct fs_node *n = fs_resolve(v->fs, dest, false, &why, NULL);
+	bool below = dest[strlen(dest) - 1] == '/' || (n && fs_type_of(n) == FS_DIR);
+	add_changed(a, v, dest, below, in);
 }
 
 static int octal_mode(const char *v)
@@ -232,7 +370,7 @@ static void add_owned(struct arena *a, const struct dockerfile *df, const struct
 	o->path = in->json ? last->text : expand_in(a, df, in, last->text);
 	o->uid = o->gid = 0; /* without --chown, copied files belong to 0:0 */
 	if (fo && fo->value)
-		chown_ids(expand_in(a, df, in, fo->value), &o->uid, &o->gid);
+		chown_ids(a, df, expand_in(a, df, in, fo->value), &o->uid, &o->gid);
 	o->mode = fm && fm->value ? octal_mode(expand_in(a, df, in, fm->value)) : -1;
 	o->recursive = true;
 	o->start = in->start;
@@ -287,7 +425,30 @@ static void collect_env(struct arena *a, const struct df_var *vars, struct image
 	free(items);
 }
 
-static void set_user(struct arena *a, const struct df_final *f, struct image_view *v)
+/* The base image's ENV under the Dockerfile's: a name the Dockerfile sets is its own. */
+static void base_env(struct arena *a, const struct image_view *base, struct image_view *v)
+{
+	const char **env = arena_alloc(a, (base->nenv + v->nenv + 1) * sizeof(*env));
+	if (!env)
+		return;
+	size_t n = 0;
+	for (size_t i = 0; i < base->nenv; i++) {
+		const char *e = base->env[i];
+		size_t len = strcspn(e, "=");
+		bool own = false;
+		for (size_t k = 0; k < v->nenv && !own; k++)
+			own = strncmp(v->env[k], e, len) == 0 && v->env[k][len] == '=';
+		if (!own)
+			env[n++] = e;
+	}
+	for (size_t k = 0; k < v->nenv; k++)
+		env[n++] = v->env[k];
+	v->env = env;
+	v->nenv = n;
+}
+
+static void set_user(struct arena *a, const struct dockerfile *df, const struct df_final *f,
+		     struct image_view *v)
 {
 	const struct df_user *u = f->user;
 	v->uid = v->gid = -1;
@@ -309,6 +470,25 @@ static void set_user(struct arena *a, const struct df_final *f, struct image_vie
 		v->user_is_name = u->uid < 0; /* "root" too: the kubelet checks only numbers */
 		if (u->group)
 			v->gid = strcmp(u->group, "root") == 0 ? 0 : u->gid;
+		if (!df->base_db)
+			return;
+		/* Names, through the accounts of the Dockerfile and of its base (--pull). */
+		if (v->uid < 0) {
+			v->uid = df_account_uid(df, u->user, SIZE_MAX, false);
+			if (!u->group && v->uid >= 0)
+				v->gid = login_gid(df, u->user, v->uid);
+		}
+		if (u->group && v->gid < 0)
+			v->gid = group_id(df, u->group);
+		return;
+	}
+	if (f->base_pulled) {
+		/* The base's own config user, as it wrote it: a name stays a name. */
+		v->user_known = true;
+		v->uid = df->base->uid;
+		v->gid = df->base->gid;
+		v->user = df->base->user ? df->base->user : "";
+		v->user_is_name = df->base->user_is_name;
 		return;
 	}
 	if (f->base_known) {
@@ -319,6 +499,48 @@ static void set_user(struct arena *a, const struct df_final *f, struct image_vie
 			  : f->base_gid >= 0 ? arena_printf(a, "%ld:%ld", f->base_uid, f->base_gid)
 					     : arena_printf(a, "%ld", f->base_uid);
 	}
+}
+
+/*
+ * The accounts of the image a Dockerfile builds on a base --pull read: the
+ * base's /etc/passwd and /etc/group with the users the Dockerfile's useradd
+ * lines create first (their uid -1 when the build picks it).
+ */
+static const struct passwd_db *accounts(struct arena *a, const struct dockerfile *df)
+{
+	/* useradd lines whose uid the build picks: df->accounts has only the numbered ones. */
+	size_t unnumbered = 0;
+	for (size_t i = 0; i < df->nrun; i++)
+		unnumbered += df->run[i].f->kind == SH_USER_ADD && df->run[i].f->name;
+	if (!df->naccounts && !unnumbered)
+		return df->base_db;
+	struct passwd_db *db = arena_alloc(a, sizeof(*db));
+	if (!db)
+		return NULL;
+	*db = *df->base_db;
+	size_t n = df->naccounts + unnumbered + df->base_db->nusers, k = 0;
+	db->users = arena_alloc(a, (n + 1) * sizeof(*db->users));
+	if (!db->users)
+		return NULL;
+	for (size_t i = 0; i < df->naccounts; i++)
+		db->users[k++] =
+		    (struct passwd_entry){.name = df->accounts[df->naccounts - 1 - i].name,
+					  .uid = df->accounts[df->naccounts - 1 - i].uid,
+					  .gid = -1};
+	for (size_t i = 0; i < df->nrun; i++) {
+		const struct sh_finding *f = df->run[i].f;
+		const char *name = f->kind == SH_USER_ADD && f->name
+				       ? df_expand_known(a, df, df->run[i].t->in, f->name)
+				       : NULL;
+		if (name)
+			db->users[k++] = (struct passwd_entry){.name = name, .uid = -1, .gid = -1};
+	}
+	if (df->base_db->nusers)
+		memcpy(db->users + k, df->base_db->users, df->base_db->nusers * sizeof(*db->users));
+	n = k + df->base_db->nusers;
+	db->nusers = db->capusers = n;
+	db->have_passwd = true;
+	return db;
 }
 
 struct image_view *df_image_view(struct arena *a, const struct dockerfile *df, const char *origin,
@@ -334,7 +556,15 @@ struct image_view *df_image_view(struct arena *a, const struct dockerfile *df, c
 	struct df_final f;
 	if (!df_final_user(df, opts, &f))
 		return v;
-	set_user(a, &f, v);
+	set_user(a, df, &f, v);
+	const struct image *base = image_of_view(df->base);
+	if (base && base->fs) {
+		v->base = df->base->origin;
+		v->db = accounts(a, df);
+		v->fs = fs_clone(a, base->fs);
+		if (!v->fs || !v->db)
+			return NULL;
+	}
 
 	size_t nchain = 0, cap_owned = 0, cap_vol = 0;
 	struct owned_index index = {.seen = 0};
@@ -347,6 +577,20 @@ struct image_view *df_image_view(struct arena *a, const struct dockerfile *df, c
 	const char **shell = (const char **)sh;
 	size_t nshell = 2;
 	const char *workdir = NULL;
+	bool entry_set = false, cmd_any = false; /* by the Dockerfile, over its base's */
+	if (v->fs) {
+		/* The base's config is where the Dockerfile starts. */
+		workdir = df->base->workdir;
+		v->entrypoint = df->base->entrypoint;
+		v->nentrypoint = df->base->nentrypoint;
+		v->cmd = df->base->cmd;
+		v->ncmd = df->base->ncmd;
+		for (size_t k = 0; k < df->base->nvolumes; k++) {
+			const char **slot = ARR_PUSH(a, v->volumes, v->nvolumes, cap_vol);
+			if (slot)
+				*slot = df->base->volumes[k];
+		}
+	}
 	for (size_t c = 0; c < nchain; c++) {
 		const struct df_stage *st = &df->stages[chain[c]];
 		bool cmd_set = false;
@@ -365,9 +609,10 @@ struct image_view *df_image_view(struct arena *a, const struct dockerfile *df, c
 				break;
 			case DF_CMD:
 				v->cmd = command_of(a, in, shell, nshell, &v->ncmd);
-				cmd_set = true;
+				cmd_set = cmd_any = true;
 				break;
 			case DF_ENTRYPOINT:
+				entry_set = true;
 				v->entrypoint = command_of(a, in, shell, nshell, &v->nentrypoint);
 				/* ENTRYPOINT resets a CMD this stage did not set itself. */
 				if (!cmd_set) {
@@ -399,6 +644,8 @@ struct image_view *df_image_view(struct arena *a, const struct dockerfile *df, c
 			case DF_COPY:
 			case DF_ADD:
 				add_owned(a, df, in, v, &cap_owned);
+				if (v->fs)
+					copy_changes(a, df, in, v, workdir);
 				break;
 			case DF_RUN:
 				add_run(a, df, in, v, &cap_owned, &index, &next_run);
@@ -413,5 +660,13 @@ struct image_view *df_image_view(struct arena *a, const struct dockerfile *df, c
 	v->workdir = workdir;
 	const struct df_stage *fst = &df->stages[f.stage];
 	collect_env(a, df->instrs[fst->last - 1].vars, v);
+	if (v->fs) {
+		/* An ENTRYPOINT of the Dockerfile drops the base's CMD unless it sets its own. */
+		if (entry_set && !cmd_any) {
+			v->cmd = NULL;
+			v->ncmd = 0;
+		}
+		base_env(a, df->base, v);
+	}
 	return v;
 }

@@ -23,6 +23,7 @@ void run_lint_input(struct lint_run *run, const struct reader *rdr, const char *
 	if (scratch)
 		rd.scratch = scratch;
 	rdr->read(&rd);
+	run_resolve_base(run, rdr, &rd);
 	if (rdr->kind == KIND_HELM) {
 		run_take(run, &rd);
 		run_take_suppressions(run, &rd, true);

@@ -1,7 +1,13 @@
 /*
  * pairs.c - the image sides that --image REF=PATH (or the config key
  * `images`) pairs with container image references: a Dockerfile or an
- * image, read through its reader once per path.
+ * image, read through its reader once per path. With --pull, also the
+ * image a Dockerfile is built FROM: a Dockerfile that starts from an image
+ * unroot does not know leaves its user, its accounts and its files
+ * unknown, so the engine pairs the FROM reference as it pairs a manifest's
+ * image: reference (the `images` patterns, the caller's lookup, then the registry) and
+ * hands that image's side to the reader before the rules and the
+ * simulation see the model. Readers and rules fetch nothing themselves.
  */
 #include "run.h"
 #include "unroot/arena.h"
@@ -83,6 +89,24 @@ void run_pair_containers(struct lint_run *run, struct check_ctx *ctx)
 	ctx->npairs = n;
 }
 
+void run_resolve_base(struct lint_run *run, const struct reader *rdr, struct reading *rd)
+{
+	if (!run->opts->fetch.pull || !rd->model || !rdr->base_ref || !rdr->take_base)
+		return;
+	/* A base paired with a Dockerfile has a base of its own: one level is read, not a chain
+	 * that could name itself. */
+	if (run->resolving_base)
+		return;
+	const char *ref = rdr->base_ref(rd);
+	if (!ref)
+		return;
+	run->resolving_base = true;
+	const struct image_view *v = run_pair(run, ref);
+	run->resolving_base = false;
+	if (v)
+		rdr->take_base(rd, ref, v);
+}
+
 const struct image_view *run_image_side(struct lint_run *run, const char *path)
 {
 	for (size_t k = 0; k < run->npairs; k++)
@@ -102,6 +126,7 @@ const struct image_view *run_image_side(struct lint_run *run, const char *path)
 		struct reading rd;
 		run_reading_init(run, &rd, path, src);
 		rdr->read(&rd);
+		run_resolve_base(run, rdr, &rd);
 		v = rd.model ? rdr->view(&rd) : NULL;
 		if (rd.model && rdr->after)
 			rdr->after(&rd);

@@ -76,6 +76,7 @@ struct lint_run {
 	const char *base_dir; /* lint_run_base_dir(): the git top when opts->base_dir is NULL */
 	bool base_dir_known;
 	bool helm_skip_noted; /* "rendered checks skipped" was said (helm.c) */
+	bool resolving_base;  /* reading a FROM base image (pairs.c) */
 };
 
 /* --- the run (run.c) ----------------------------------------------------- */
@@ -233,6 +234,13 @@ void run_pair_containers(struct lint_run *run, struct check_ctx *ctx);
  * shared with run_pair(). NULL after an NR000 when it cannot be read.
  */
 const struct image_view *run_image_side(struct lint_run *run, const char *path);
+
+/*
+ * --pull: reads the image the model rd read is built FROM (a Dockerfile's
+ * base) through run_pair() and hands it to the reader (take_base). Nothing
+ * without --pull, or for a reader that names no base.
+ */
+void run_resolve_base(struct lint_run *run, const struct reader *rdr, struct reading *rd);
 
 /* --- Helm (helm.c) --------------------------------------------------------- */
 

@@ -187,7 +187,7 @@ static void check_path(struct sim_state *st, struct sim_result *r, enum sim_chec
 		}
 		return;
 	}
-	if (!st->img) {
+	if (!st->fs) {
 		/* Inside a volume whose content unroot cannot know, without an image. */
 		r->nchecks--;
 		sim_note(a, &r->unchecked, &r->nunchecked,
@@ -195,9 +195,29 @@ static void check_path(struct sim_state *st, struct sim_result *r, enum sim_chec
 				      sim_check_name(kind), path));
 		return;
 	}
-	struct fs_denial d;
-	if (fs_access(st->img->fs, &st->id, path, want, &d))
+	if (sim_changed(st, path)) {
+		r->nchecks--;
+		sim_note(a, &r->unchecked, &r->nunchecked,
+			 arena_printf(a,
+				      "%s %s: the Dockerfile writes it (COPY, ADD or a RUN line "
+				      "unroot cannot follow): its mode is known only in a built "
+				      "image",
+				      sim_check_name(kind), path));
 		return;
+	}
+	struct fs_denial d;
+	if (fs_access(st->fs, &st->id, path, want, &d))
+		return;
+	if (!d.node && !st->img) {
+		/* A Dockerfile on a pulled base: what the base lacks, its RUN lines may make. */
+		r->nchecks--;
+		sim_note(a, &r->unchecked, &r->nunchecked,
+			 arena_printf(a,
+				      "%s %s: not in the base image %s, so made by the "
+				      "Dockerfile: its mode is known only in a built image",
+				      sim_check_name(kind), path, st->v->base ? st->v->base : ""));
+		return;
+	}
 	if (!d.node) {
 		fail_missing(st, c, d.why,
 			     kind == SIM_CHECK_WORKDIR || kind == SIM_CHECK_HOME ||
@@ -604,7 +624,7 @@ int sim_checks(struct sim_state *st, struct sim_result *r)
 		return 0;
 	}
 	if (v->workdir && *v->workdir && strcmp(v->workdir, "/") != 0) {
-		if (st->img || mount_of(st, v->workdir, &(bool){0}))
+		if (st->fs || mount_of(st, v->workdir, &(bool){0}))
 			/*
 			 * Advisory: runc and crun enter the folder before they switch
 			 * to the user, so the process starts there, and only paths
@@ -626,7 +646,7 @@ int sim_checks(struct sim_state *st, struct sim_result *r)
 			 "entrypoint and interpreter: their modes are known only in a built "
 			 "image");
 	if (r->home && strcmp(r->home, "/") != 0) {
-		if (st->img || mount_of(st, r->home, &(bool){0}))
+		if (st->fs || mount_of(st, r->home, &(bool){0}))
 			check_path(st, r, SIM_CHECK_HOME, r->home, FS_W_OK | FS_X_OK, false);
 		else
 			sim_note(a, &r->unchecked, &r->nunchecked,
@@ -643,7 +663,7 @@ int sim_checks(struct sim_state *st, struct sim_result *r)
 		const struct sim_mount *m = p ? mount_of(st, p, &exact) : NULL;
 		if (m && exact)
 			continue; /* the pod mounts a volume there: checked as a mount */
-		if (st->img)
+		if (st->fs)
 			check_path(st, r, SIM_CHECK_VOLUME, p, FS_W_OK | FS_X_OK, true);
 		else
 			sim_note(a, &r->unchecked, &r->nunchecked,
@@ -666,9 +686,10 @@ int sim_checks(struct sim_state *st, struct sim_result *r)
 	 * able to write it.
 	 */
 	const char *why = NULL;
-	const struct fs_node *pw = st->img && !r->passwd_injected && !r->user_name
-				       ? fs_resolve(st->img->fs, "/etc/passwd", false, &why, NULL)
-				       : NULL;
+	const struct fs_node *pw =
+	    st->fs && !r->passwd_injected && !r->user_name && !sim_changed(st, "/etc/passwd")
+		? fs_resolve(st->fs, "/etc/passwd", false, &why, NULL)
+		: NULL;
 	if (pw && fs_type_of(pw) == FS_REG && (pw->mode & 022))
 		check_path(st, r, SIM_CHECK_PASSWD, "/etc/passwd", FS_W_OK, false);
 	(void)is_k8s;

@@ -34,6 +34,35 @@ void sim_note(struct arena *a, const char ***list, size_t *n, const char *s)
 	*list = grown;
 }
 
+/* The rest of `p` after folder `top` ("" when equal), or NULL when p is not inside it. */
+static const char *inside(const char *p, const char *top)
+{
+	for (;;) {
+		while (*top == '/')
+			top++;
+		while (*p == '/')
+			p++;
+		if (!*top)
+			return p;
+		size_t n = strcspn(top, "/");
+		if (strncmp(p, top, n) != 0 || (p[n] && p[n] != '/'))
+			return NULL;
+		p += n;
+		top += n;
+	}
+}
+
+bool sim_changed(const struct sim_state *st, const char *path)
+{
+	const struct image_view *v = st->v;
+	for (size_t i = 0; !st->img && v && path && i < v->nchanged; i++) {
+		const char *rest = inside(path, v->changed[i].path);
+		if (rest && (*rest || !v->changed[i].below))
+			return true;
+	}
+	return false;
+}
+
 static long parse_id(const char *s, size_t n)
 {
 	unsigned long v;
@@ -92,10 +121,10 @@ static bool is_k8s(enum sim_platform p)
 	return p == SIM_KUBERNETES || p == SIM_OPENSHIFT;
 }
 
-/* The passwd and group database of a built image, or NULL. */
+/* The passwd and group database of a built image, or of a Dockerfile's pulled base; or NULL. */
 static const struct passwd_db *db_of(const struct sim_state *st)
 {
-	return st->img ? &st->img->db : NULL;
+	return st->img ? &st->img->db : st->v ? st->v->db : NULL;
 }
 
 /*
@@ -204,10 +233,32 @@ static void pick_uid(struct sim_state *st, struct sim_result *r, const char **un
 	}
 	const struct passwd_db *db = db_of(st);
 	const struct passwd_entry *pe = db ? passwd_by_name(db, *uname) : NULL;
+	if (pe && pe->uid < 0) {
+		r->uid = (struct sim_id){-1, SIM_SRC_UNKNOWN,
+					 arena_printf(a,
+						      "USER %s: an account the Dockerfile creates, "
+						      "whose uid the build picks",
+						      user)};
+		if (r->start == SIM_STARTS)
+			r->start = SIM_START_UNKNOWN;
+		return;
+	}
 	if (pe) {
 		r->uid = (struct sim_id){pe->uid, SIM_SRC_PASSWD,
 					 arena_printf(a, "USER %s, the image's /etc/passwd", user)};
 		r->user_name = pe->name;
+		return;
+	}
+	if (db && !st->img) {
+		/* A Dockerfile on a pulled base: a RUN line unroot cannot follow may make it. */
+		r->uid =
+		    (struct sim_id){-1, SIM_SRC_UNKNOWN,
+				    arena_printf(a,
+						 "USER %s: not in the base image's /etc/passwd, "
+						 "so made by the Dockerfile's RUN lines, if at all",
+						 user)};
+		if (r->start == SIM_STARTS)
+			r->start = SIM_START_UNKNOWN;
 		return;
 	}
 	if (db) {
@@ -384,7 +435,7 @@ static void passwd_entry(struct sim_state *st, struct sim_result *r)
 		r->user_name = pe->name;
 		return;
 	}
-	if (!st->img) {
+	if (!st->fs || sim_changed(st, "/etc/passwd")) {
 		if (st->p == SIM_OPENSHIFT)
 			r->passwd_note = "not known without the image: the runtime adds an entry "
 					 "for the uid unless /etc/passwd is group- or "
@@ -392,7 +443,7 @@ static void passwd_entry(struct sim_state *st, struct sim_result *r)
 		return;
 	}
 	const char *why = NULL;
-	struct fs_node *n = fs_resolve(st->img->fs, "/etc/passwd", false, &why, NULL);
+	struct fs_node *n = fs_resolve(st->fs, "/etc/passwd", false, &why, NULL);
 	if (st->p != SIM_OPENSHIFT) {
 		r->passwd_note = arena_printf(
 		    a, "uid %ld has no /etc/passwd entry and this runtime adds none%s", r->uid.id,
@@ -458,12 +509,12 @@ static void pick_home(struct sim_state *st, struct sim_result *r)
 		r->home_from = "the runtime's passwd entry";
 		return;
 	}
-	if (!st->img && st->v && r->uid.id != 0) {
+	if (!st->img && !db && st->v && r->uid.id != 0) {
 		r->home = NULL;
 		r->home_from = "not known without the image";
 		return;
 	}
-	r->home = st->v && r->uid.id == 0 && !st->img ? "/root" : "/";
+	r->home = st->v && r->uid.id == 0 && !st->img && !db ? "/root" : "/";
 	r->home_from = "default";
 }
 

@@ -53,6 +53,12 @@ struct sim_state {
 	enum sim_platform p;
 	const struct image_view *v;
 	const struct image *img; /* NULL for a Dockerfile */
+	/*
+	 * The files the checks look at: the image's, or for a Dockerfile whose
+	 * base --pull read, the base's with the Dockerfile's chown and chmod
+	 * (v->fs; the paths v->changed lists are not known). NULL without.
+	 */
+	const struct fsmodel *fs;
 	const struct sim_pod *pod;
 	struct openshift_admission adm;
 	bool have_adm;
@@ -69,6 +75,13 @@ int sim_identity(struct sim_state *st, struct sim_result *r);
 
 /* Fills the access checks and the list of what could not be checked. */
 int sim_checks(struct sim_state *st, struct sim_result *r);
+
+/*
+ * True when a Dockerfile changes `path` in a way only a build shows (a COPY
+ * destination, a folder above it that a chmod unroot could not follow
+ * changed): its owner and mode in st->fs are not the image's.
+ */
+bool sim_changed(const struct sim_state *st, const char *path);
 
 /* The value of NAME in the view's env, or NULL. */
 const char *sim_env(const struct image_view *v, const char *name);

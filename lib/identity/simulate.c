@@ -55,6 +55,7 @@ int sim_run(struct sim_ctx *ctx, enum sim_platform p, const struct image_view *v
 	struct sim_state st = {.ctx = ctx, .p = p, .v = v, .img = image_of_view(v), .pod = pod};
 	if (st.img && !st.img->fs)
 		st.img = NULL;
+	st.fs = st.img ? st.img->fs : v ? v->fs : NULL;
 	if (pod && (!pod->c || !pod->obj))
 		st.pod = NULL;
 	if (sim_identity(&st, out) != 0)

@@ -85,6 +85,78 @@ static struct fs_node *add_child(struct fsmodel *fs, struct fs_node *parent, con
 	return n;
 }
 
+/* A copy of node `from` as a child of `parent`: names, links and contents are shared. */
+static struct fs_node *adopt(struct fsmodel *fs, struct fs_node *parent, const struct fs_node *from)
+{
+	if (fs->nnodes >= fs->nbuckets && grow(fs) != 0)
+		return NULL;
+	struct fs_node *n = arena_alloc(fs->arena, sizeof(*n));
+	if (!n)
+		return NULL;
+	*n = *from;
+	n->parent = parent;
+	n->child = n->prev = NULL;
+	n->hash = hash_of(parent, n->name, strlen(n->name));
+	size_t b = n->hash & (fs->nbuckets - 1);
+	n->hnext = fs->buckets[b];
+	fs->buckets[b] = n;
+	n->next = parent->child;
+	if (parent->child)
+		parent->child->prev = n;
+	parent->child = n;
+	fs->nnodes++;
+	return n;
+}
+
+struct fsmodel *fs_clone(struct arena *a, const struct fsmodel *src)
+{
+	struct fsmodel *fs = fs_new(a, src->max_entries);
+	if (!fs)
+		return NULL;
+	*fs->root = *src->root;
+	fs->root->parent = fs->root->child = fs->root->prev = fs->root->next = NULL;
+	fs->root->hnext = NULL;
+	fs->nentries = src->nentries;
+	/* Depth first with a stack of (source folder, its copy): no recursion on deep trees. */
+	struct pair {
+		const struct fs_node *from;
+		struct fs_node *to;
+	} *stack = NULL;
+	size_t n = 0, cap = 0;
+	bool ok = true;
+	const struct fs_node *from = src->root;
+	struct fs_node *to = fs->root;
+	for (;;) {
+		for (const struct fs_node *c = from->child; c && ok; c = c->next) {
+			struct fs_node *copy = adopt(fs, to, c);
+			if (!copy) {
+				ok = false;
+				break;
+			}
+			if (!c->child)
+				continue;
+			if (n == cap) {
+				size_t nc = cap ? cap * 2 : 64;
+				struct pair *grown = realloc(stack, nc * sizeof(*grown));
+				if (!grown) {
+					ok = false;
+					break;
+				}
+				stack = grown;
+				cap = nc;
+			}
+			stack[n++] = (struct pair){c, copy};
+		}
+		if (!ok || !n)
+			break;
+		n--;
+		from = stack[n].from;
+		to = stack[n].to;
+	}
+	free(stack);
+	return ok ? fs : NULL;
+}
+
 /* Unlinks a node; its subtree becomes unreachable (it stays in the arena). */
 static void remove_node(struct fsmodel *fs, struct fs_node *n)
 {

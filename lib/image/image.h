@@ -94,6 +94,13 @@ static inline enum fs_type fs_type_of(const struct fs_node *n)
 struct fsmodel *fs_new(struct arena *a, size_t max_entries);
 
 /*
+ * A copy of a whole tree in arena `a`, to change without touching the
+ * original (a Dockerfile's changes over its base image); names, links,
+ * xattrs and captured contents are shared. NULL when out of memory.
+ */
+struct fsmodel *fs_clone(struct arena *a, const struct fsmodel *src);
+
+/*
  * Lookup of an absolute path without following symlinks anywhere, the way
  * the model stores it ("/app/run.sh", "/" for the root). NULL when absent.
  */

@@ -14,7 +14,8 @@
 #include <stdint.h>
 
 struct source;
-struct fsmodel; /* the merged filesystem of a built image; see image.h */
+struct fsmodel;	  /* the merged filesystem of a built image; see image.h */
+struct passwd_db; /* an image's /etc/passwd and /etc/group; see image.h */
 
 /* Ownership a Dockerfile or image gives to a path the app needs. */
 struct owned_path {
@@ -23,6 +24,13 @@ struct owned_path {
 	int mode;      /* permission bits, -1 when unknown */
 	bool recursive;
 	size_t start, end; /* where it was set, in the image view's source */
+};
+
+/* A path a Dockerfile changes in a way only a build shows (a COPY destination). */
+struct changed_path {
+	const char *path;
+	bool below; /* only what is under it; the folder itself keeps the base's owner and mode */
+	size_t start, end; /* the line, in the image view's source */
 };
 
 struct image_view {
@@ -44,7 +52,19 @@ struct image_view {
 	struct owned_path *owned;
 	size_t nowned;
 
-	struct fsmodel *fs; /* NULL for a Dockerfile */
+	/*
+	 * A built image's files. For a Dockerfile whose base image --pull read
+	 * (`base`): a copy of the base's files with the owners and modes its RUN
+	 * chown and chmod lines give; the paths in `changed` (and missing ones)
+	 * are known only in a built image. NULL for other Dockerfiles.
+	 */
+	struct fsmodel *fs;
+	const char *base; /* the base image a Dockerfile's `fs` and `db` come from */
+	/* A Dockerfile's accounts: the base's /etc/passwd and /etc/group, and its own useradd
+	 * lines (uid -1 when the build picks it). NULL without a base read. */
+	const struct passwd_db *db;
+	struct changed_path *changed;
+	size_t nchanged;
 };
 
 #endif

@@ -125,6 +125,14 @@ struct reader {
 	 * (--image REF=PATH) and simulate; NULL when there is none.
 	 */
 	const struct image_view *(*view)(struct reading *rd);
+	/*
+	 * Optional: the image reference the model is built FROM (a Dockerfile's
+	 * final base image), or NULL. With --pull the engine reads that image
+	 * after read() and hands its side to take_base() before the rules and
+	 * view() see the model, so the reader itself fetches nothing.
+	 */
+	const char *(*base_ref)(struct reading *rd);
+	void (*take_base)(struct reading *rd, const char *ref, const struct image_view *base);
 };
 
 #endif

@@ -311,6 +311,23 @@ def hostile(stoppers):
     expect(rc == 2 and "decompression bomb" in said(d) and took < 60,
            "a %d KB layer bomb is stopped (%.1f s): %s" % (len(bomb) >> 10, took, said(d)))
 
+    # The same hostile images as a Dockerfile's FROM, read by --pull for lint and simulate:
+    # the engine reads the base as it reads an image, with the same bounds and errors.
+    for tag, want in (("huge", "larger than the limit"), ("self", "should be sha256:aaaa"),
+                      ("deep", "nest deeper than"), ("bomb", "decompression bomb")):
+        with open("Dockerfile", "w") as f:
+            f.write("FROM %s/h/x:%s\nUSER 1001:0\n" % (fake.host, tag))
+        for cmd in ("lint", "simulate"):
+            t0 = time.time()
+            p = subprocess.run([UNROOT, cmd, "--no-config", "--no-cache", "--pull", "-f", "json",
+                                "Dockerfile"], capture_output=True, text=True, timeout=120,
+                               env=ENV)
+            took = time.time() - t0
+            out = p.stdout + p.stderr
+            expect(p.returncode == 2 and want in out and took < 60,
+                   "%s --pull of a Dockerfile FROM the %s image: exit %d in %.1f s, %r"
+                   % (cmd, tag, p.returncode, took, want))
+
     # A config that is not JSON, and a layer that is not a tar.
     bad_cfg = b"this is not json"
     blobs[digest(bad_cfg)] = bad_cfg
