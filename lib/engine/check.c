@@ -13,6 +13,8 @@ void run_rules(struct lint_run *run, struct check_ctx *ctx, enum input_kind kind
 			run_pair_containers(run, ctx);
 		r->check(ctx, r);
 	}
+	if (kind == KIND_K8S)
+		k8s_edits_finish(ctx);
 }
 
 void run_check(struct lint_run *run, const struct reader *rdr, struct reading *rd,

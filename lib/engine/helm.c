@@ -64,6 +64,12 @@ static void move_findings(struct lint_run *run, struct pass *ps, const struct he
 				a++;
 			rendered =
 			    arena_strndup(run->arena, d.src->data + a, le - a > 100 ? 100 : le - a);
+			/*
+			 * The edits are spans of the rendered text, which is no file:
+			 * a template's lines are not edited from them.
+			 */
+			d.edits = NULL;
+			d.nedits = 0;
 			if (tf) {
 				size_t st = d.start, en = d.end;
 				helm_map_span(d.src->data, d.src->len, tf->src, &st, &en);

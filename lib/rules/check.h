@@ -69,6 +69,12 @@ struct check_ctx {
 /* The image side paired with image reference `ref`, or NULL. */
 const struct image_view *check_pair(const struct check_ctx *ctx, const char *ref);
 
+/*
+ * After the Kubernetes rules ran on an input: their findings get the edits
+ * that their fixes asked for (lib/rules/k8s/edit.h).
+ */
+void k8s_edits_finish(struct check_ctx *ctx);
+
 /* diag_add() with the context's path and source. */
 struct diag *report(struct check_ctx *ctx, const struct rule *rule, size_t start, size_t end,
 		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));

@@ -3,8 +3,8 @@
 
     edits.py UNROOT [FOLDER...]
 
-Each FOLDER (default: every real-world case, and the Dockerfiles of the
-corpus when UNROOT_CORPUS names it) is copied into a scratch folder and
+Each FOLDER (default: every real-world case, and the Dockerfiles and the
+manifests of the corpus when UNROOT_CORPUS names it) is copied into a scratch folder and
 linted. Then, for each file:
 
 - the edits of different findings never overlap, unless they are the same
@@ -15,7 +15,9 @@ linted. Then, for each file:
   per image);
 - with all the edits applied, the file still reads (no new NR000), and the
   findings that carried edits are gone: a rule reports no more than the
-  findings it had without edits.
+  findings it had without edits;
+- the edits are idempotent: linting the edited manifests (NR2xx) gives no
+  edits again.
 
 Exits 1 and says what failed when one of these does not hold.
 """
@@ -44,8 +46,9 @@ def units():
         elif os.path.isdir(os.path.join(CASES, name)):
             out.append(os.path.join(CASES, name))
     corpus = os.environ.get('UNROOT_CORPUS')
-    if corpus and os.path.isdir(os.path.join(corpus, 'dockerfiles')):
-        out.append(os.path.join(corpus, 'dockerfiles'))
+    for sub in ('dockerfiles', 'k8s'):
+        if corpus and os.path.isdir(os.path.join(corpus, sub)):
+            out.append(os.path.join(corpus, sub))
     return out
 
 
@@ -112,6 +115,10 @@ def check_unit(unroot, src, problems):
         if nr000 > 0:
             bad = [d for d in after if d['rule'] == 'NR000']
             problems.append(f'{name}: the edited files no longer read: {bad[0]["message"]}')
+        for d in after:
+            if d.get('edits') and d['rule'].startswith('NR2'):
+                problems.append(f'{name}: {d["path"]}:{d["line"]}: {d["rule"]} has edits '
+                                f'again after the edits were applied')
         left = collections.Counter((d['path'], d['rule']) for d in after)
         for k, n in with_edits.items():
             if left[k] > total[k] - n:

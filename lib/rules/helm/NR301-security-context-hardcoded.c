@@ -3,6 +3,7 @@
 #include "helm/helm.h"
 #include "rules/check.h"
 #include "examples.h"
+#include "move.h"
 #include "unroot/source.h"
 
 #include <string.h>
@@ -59,6 +60,8 @@ static bool hardcoded(const struct helm_chart *c, const struct helm_field *f)
 static void check(struct check_ctx *ctx, const struct rule *self)
 {
 	const struct helm_chart *c = ctx->helm;
+	struct helm_moves mv = {0};
+	bool moves_done = false;
 	for (size_t i = 0; i < c->nfields; i++) {
 		const struct helm_field *f = &c->fields[i];
 		if (!hardcoded(c, f))
@@ -94,6 +97,17 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 			d->fix = arena_printf(
 			    ctx->arena, "securityContext: {{- toYaml .Values.%s | nindent %zu }}",
 			    values, indent + 2);
+		}
+		if (!d || f->sc < 0)
+			continue;
+		if (!moves_done) {
+			helm_moves_of(ctx, c, &mv);
+			moves_done = true;
+		}
+		const struct helm_move *m = helm_move_at(&mv, f->sc);
+		if (m) {
+			d->fix = helm_move_fix(ctx, m);
+			helm_move_edit(ctx, d, &mv, m, true);
 		}
 	}
 }

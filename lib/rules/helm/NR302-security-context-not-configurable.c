@@ -3,12 +3,15 @@
 #include "helm/helm.h"
 #include "rules/check.h"
 #include "examples.h"
+#include "move.h"
 
 #include <string.h>
 
 static void check(struct check_ctx *ctx, const struct rule *self)
 {
 	const struct helm_chart *c = ctx->helm;
+	struct helm_moves mv = {0};
+	bool moves_done = false;
 	for (size_t i = 0; i < c->ndocs; i++) {
 		const struct helm_doc *doc = &c->docs[i];
 		if (!doc->workload)
@@ -39,6 +42,31 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 					      "securityContext: {{- toYaml "
 					      ".Values.podSecurityContext | nindent %zu }}",
 					      indent + 2);
+		if (!d || strcmp(what, "no securityContext at all") == 0)
+			continue;
+		/* Its literal blocks, moved to values as NR301's are: all of them, or none. */
+		if (!moves_done) {
+			helm_moves_of(ctx, c, &mv);
+			moves_done = true;
+		}
+		bool all = true;
+		const struct helm_move *first = NULL;
+		for (size_t k = 0; k < c->nscs && all; k++)
+			if (c->scs[k].doc == (int)i && c->scs[k].file == doc->file) {
+				const struct helm_move *m = helm_move_at(&mv, (int)k);
+				all = m != NULL;
+				if (m && !first)
+					first = m;
+			}
+		if (!all || !first)
+			continue;
+		d->fix = helm_move_fix(ctx, first);
+		bool values = true;
+		for (size_t k = 0; k < c->nscs; k++)
+			if (c->scs[k].doc == (int)i && c->scs[k].file == doc->file) {
+				helm_move_edit(ctx, d, &mv, helm_move_at(&mv, (int)k), values);
+				values = false;
+			}
 	}
 }
 

@@ -1,4 +1,5 @@
 /* NR201 run-as-root: the effective runAsUser is 0. */
+#include "edit.h"
 #include "k8s-rules.h"
 
 static void check_container(struct check_ctx *ctx, const struct rule *self,
@@ -17,6 +18,7 @@ static void check_container(struct check_ctx *ctx, const struct rule *self,
 	    userns ? " (inside its user namespace: hostUsers is false)" : "");
 	if (d && userns)
 		d->variant = true; /* in a user namespace: a warning */
+	k8s_edit_unpin_uid(ctx, d, o, c, u);
 }
 
 static void check(struct check_ctx *ctx, const struct rule *self)

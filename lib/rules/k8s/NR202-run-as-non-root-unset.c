@@ -1,4 +1,5 @@
 /* NR202 run-as-non-root-unset: nothing says the container runs as non-root. */
+#include "edit.h"
 #include "k8s-rules.h"
 
 static void check_container(struct check_ctx *ctx, const struct rule *self,
@@ -20,12 +21,14 @@ static void check_container(struct check_ctx *ctx, const struct rule *self,
 	/* Pod Security Standards relax the check for pods in a user namespace. */
 	if (k8s_set(&o->pod.host_users) && !o->pod.host_users.b)
 		return;
-	k8s_report(ctx, self, o, c, c->start, c->start, "runAsNonRoot: true",
-		   "%s sets neither runAsNonRoot: true nor a non-zero runAsUser, so it runs as "
-		   "whatever user the image names, root when the image has no USER; Pod Security "
-		   "Standards restricted rejects it; write runAsNonRoot: true in the pod's "
-		   "securityContext",
-		   k8s_where(ctx, o, c));
+	struct diag *d = k8s_report(
+	    ctx, self, o, c, c->start, c->start, "runAsNonRoot: true",
+	    "%s sets neither runAsNonRoot: true nor a non-zero runAsUser, so it runs as "
+	    "whatever user the image names, root when the image has no USER; Pod Security "
+	    "Standards restricted rejects it; write runAsNonRoot: true in the pod's "
+	    "securityContext",
+	    k8s_where(ctx, o, c));
+	k8s_edit_set(ctx, d, o, c, true, "runAsNonRoot", &k8s_true);
 }
 
 static void check(struct check_ctx *ctx, const struct rule *self)

@@ -1,4 +1,5 @@
 /* NR203 run-as-non-root-false: runAsNonRoot: false, said explicitly. */
+#include "edit.h"
 #include "k8s-rules.h"
 
 static void check_container(struct check_ctx *ctx, const struct rule *self,
@@ -7,11 +8,13 @@ static void check_container(struct check_ctx *ctx, const struct rule *self,
 	const struct k8s_field *nr = &c->sc.run_as_non_root;
 	if (!k8s_set(nr) || nr->b)
 		return;
-	k8s_report(ctx, self, o, c, nr->start, nr->end, "runAsNonRoot: true",
-		   "runAsNonRoot: false in %s turns off the kubelet's non-root check for %s, so "
-		   "an image that runs as root starts as root; Pod Security Standards restricted "
-		   "rejects it; write runAsNonRoot: true",
-		   k8s_origin(nr), k8s_where(ctx, o, c));
+	struct diag *d = k8s_report(
+	    ctx, self, o, c, nr->start, nr->end, "runAsNonRoot: true",
+	    "runAsNonRoot: false in %s turns off the kubelet's non-root check for %s, so "
+	    "an image that runs as root starts as root; Pod Security Standards restricted "
+	    "rejects it; write runAsNonRoot: true",
+	    k8s_origin(nr), k8s_where(ctx, o, c));
+	k8s_edit_value(ctx, d, o, c, nr, &k8s_true);
 }
 
 static void check(struct check_ctx *ctx, const struct rule *self)

@@ -1,4 +1,5 @@
 /* NR204 uid-too-low: runAsUser below --min-uid. */
+#include "edit.h"
 #include "k8s-rules.h"
 #include "unroot/arena.h"
 #include "unroot/lint.h"
@@ -11,13 +12,28 @@ static void check_container(struct check_ctx *ctx, const struct rule *self,
 	if (!k8s_set(u) || u->i <= 0 || u->i >= min)
 		return;
 	long want = min > 1001 ? min : 1001;
-	k8s_report(ctx, self, o, c, u->start, u->end,
-		   arena_printf(ctx->arena, "runAsUser: %ld", want),
-		   "runAsUser: %lld in %s gives %s a UID below %ld, where system accounts live "
-		   "(a host account with the same UID shares its files if the container escapes); "
-		   "write runAsUser: %ld, or leave it out and set runAsNonRoot: true so OpenShift "
-		   "can assign one",
-		   u->i, k8s_origin(u), k8s_where(ctx, o, c), min, want);
+	/* Where OpenShift is a target too, a UID of one's own would only move the problem. */
+	bool unpin = k8s_targets_openshift(ctx, o);
+	struct diag *d = k8s_report(
+	    ctx, self, o, c, u->start, u->end,
+	    unpin ? "runAsNonRoot: true" : arena_printf(ctx->arena, "runAsUser: %ld", want),
+	    "runAsUser: %lld in %s gives %s a UID below %ld, where system accounts live "
+	    "(a host account with the same UID shares its files if the container escapes); "
+	    "write runAsUser: %ld, or leave it out and set runAsNonRoot: true so OpenShift "
+	    "can assign one",
+	    u->i, k8s_origin(u), k8s_where(ctx, o, c), min, want);
+	if (unpin)
+		k8s_edit_unpin_uid(ctx, d, o, c, u);
+	else if (d) {
+		/* the edits are worked out after the rules ran: the value lives in the arena */
+		struct yval *v = arena_alloc(ctx->arena, sizeof(*v));
+		if (v) {
+			*v = (struct yval){.kind = YV_SCALAR,
+					   .s = arena_printf(ctx->arena, "%ld", want)};
+			if (v->s)
+				k8s_edit_value(ctx, d, o, c, u, v);
+		}
+	}
 }
 
 static void check(struct check_ctx *ctx, const struct rule *self)

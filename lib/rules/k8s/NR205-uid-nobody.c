@@ -1,4 +1,5 @@
 /* NR205 uid-nobody: runAsUser 65534 or 65535. */
+#include "edit.h"
 #include "k8s-rules.h"
 
 static void check_container(struct check_ctx *ctx, const struct rule *self,
@@ -7,12 +8,18 @@ static void check_container(struct check_ctx *ctx, const struct rule *self,
 	const struct k8s_field *u = &c->sc.run_as_user;
 	if (!k8s_set(u) || (u->i != 65534 && u->i != 65535))
 		return;
-	k8s_report(ctx, self, o, c, u->start, u->end, "runAsUser: 1001",
-		   "runAsUser: %lld in %s runs %s as %s, an account reserved for NFS and shared "
-		   "by every workload that makes the same choice; write runAsUser: 1001, or leave "
-		   "it out and set runAsNonRoot: true",
-		   u->i, k8s_origin(u), k8s_where(ctx, o, c),
-		   u->i == 65534 ? "nobody (65534)" : "65535");
+	bool unpin = k8s_targets_openshift(ctx, o);
+	struct diag *d = k8s_report(
+	    ctx, self, o, c, u->start, u->end, unpin ? "runAsNonRoot: true" : "runAsUser: 1001",
+	    "runAsUser: %lld in %s runs %s as %s, an account reserved for NFS and shared "
+	    "by every workload that makes the same choice; write runAsUser: 1001, or leave "
+	    "it out and set runAsNonRoot: true",
+	    u->i, k8s_origin(u), k8s_where(ctx, o, c), u->i == 65534 ? "nobody (65534)" : "65535");
+	static const struct yval uid = {.kind = YV_SCALAR, .s = "1001"};
+	if (unpin)
+		k8s_edit_unpin_uid(ctx, d, o, c, u);
+	else
+		k8s_edit_value(ctx, d, o, c, u, &uid);
 }
 
 static void check(struct check_ctx *ctx, const struct rule *self)

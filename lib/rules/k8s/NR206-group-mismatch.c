@@ -1,4 +1,5 @@
 /* NR206 group-mismatch: runAsGroup shuts the process out of group 0's files. */
+#include "edit.h"
 #include "k8s-rules.h"
 #include "pair.h"
 #include "unroot/arena.h"
@@ -15,12 +16,14 @@ static void check_container(struct check_ctx *ctx, const struct rule *self,
 		const struct sim_check *x = &r->checks[i];
 		if (x->ok || !x->fatal || x->group != 0 || x->klass == 'u' || x->missing)
 			continue;
-		k8s_report(ctx, self, o, c, g->start, g->end, "runAsGroup: 0",
-			   "runAsGroup: %lld in %s makes group %lld the primary group of %s, but "
-			   "%s gave %s to group 0 (owner %ld): uid %ld is not its owner and not in "
-			   "group 0, so it cannot use it; write runAsGroup: 0 or remove runAsGroup",
-			   g->i, k8s_origin(g), g->i, k8s_where(ctx, o, c), v->origin, x->at,
-			   x->owner, r->uid.id);
+		struct diag *d = k8s_report(
+		    ctx, self, o, c, g->start, g->end, "runAsGroup: 0",
+		    "runAsGroup: %lld in %s makes group %lld the primary group of %s, but "
+		    "%s gave %s to group 0 (owner %ld): uid %ld is not its owner and not in "
+		    "group 0, so it cannot use it; write runAsGroup: 0 or remove runAsGroup",
+		    g->i, k8s_origin(g), g->i, k8s_where(ctx, o, c), v->origin, x->at, x->owner,
+		    r->uid.id);
+		k8s_edit_value(ctx, d, o, c, g, &k8s_zero);
 		return;
 	}
 }

@@ -4,6 +4,7 @@
  * runAsGroup pinned in a way restricted-v2 admits is a warning, because it
  * holds only in a namespace whose range contains it.
  */
+#include "edit.h"
 #include "k8s-rules.h"
 #include "unroot/arena.h"
 #include "k8s/openshift.h"
@@ -77,10 +78,16 @@ static void check_container(struct check_ctx *ctx, const struct rule *self,
 			     : "remove it");
 		if (d)
 			d->variant = true; /* a rejection: an error */
+		/* what the pod asks of the node is a person's call: no edit */
+		if (uid)
+			k8s_edit_unpin_uid(ctx, d, o, c, &c->sc.run_as_user);
+		else if (fsg)
+			k8s_edit_remove(ctx, d, o, c, &c->sc.fs_group);
 	}
 	const struct k8s_secctx *sc = &c->sc;
-	if (k8s_set(&sc->run_as_user) && openshift_range_contains(&rg.uid, sc->run_as_user.i))
-		k8s_report(
+	struct diag *d;
+	if (k8s_set(&sc->run_as_user) && openshift_range_contains(&rg.uid, sc->run_as_user.i)) {
+		d = k8s_report(
 		    ctx, self, o, c, sc->run_as_user.start, sc->run_as_user.end,
 		    "runAsNonRoot: true",
 		    "runAsUser: %lld in %s pins the UID of %s: restricted-v2 admits it only "
@@ -88,20 +95,27 @@ static void check_container(struct check_ctx *ctx, const struct rule *self,
 		    "another range; remove runAsUser and write runAsNonRoot: true",
 		    sc->run_as_user.i, k8s_origin(&sc->run_as_user), k8s_where(ctx, o, c),
 		    rg.uid_from);
-	if (first && k8s_set(&sc->fs_group) && openshift_range_contains(&rg.groups, sc->fs_group.i))
-		k8s_report(
+		k8s_edit_unpin_uid(ctx, d, o, c, &sc->run_as_user);
+	}
+	if (first && k8s_set(&sc->fs_group) &&
+	    openshift_range_contains(&rg.groups, sc->fs_group.i)) {
+		d = k8s_report(
 		    ctx, self, o, c, sc->fs_group.start, sc->fs_group.end, NULL,
 		    "fsGroup: %lld pins the volume group of %s: restricted-v2 admits it only "
 		    "in a namespace whose supplemental-groups range (%s here) holds it; remove "
 		    "fsGroup and let OpenShift assign one",
 		    sc->fs_group.i, o->label, rg.groups_from);
-	if (k8s_set(&sc->run_as_group) && sc->run_as_group.i != 0)
-		k8s_report(
+		k8s_edit_remove(ctx, d, o, c, &sc->fs_group);
+	}
+	if (k8s_set(&sc->run_as_group) && sc->run_as_group.i != 0) {
+		d = k8s_report(
 		    ctx, self, o, c, sc->run_as_group.start, sc->run_as_group.end, "runAsGroup: 0",
 		    "runAsGroup: %lld in %s pins the primary group of %s: OpenShift runs the "
 		    "arbitrary UID in group 0, and images built for it give their files to "
 		    "group 0; remove runAsGroup or write runAsGroup: 0",
 		    sc->run_as_group.i, k8s_origin(&sc->run_as_group), k8s_where(ctx, o, c));
+		k8s_edit_value(ctx, d, o, c, &sc->run_as_group, &k8s_zero);
+	}
 }
 
 static void check(struct check_ctx *ctx, const struct rule *self)

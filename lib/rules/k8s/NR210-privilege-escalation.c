@@ -1,5 +1,44 @@
 /* NR210 privilege-escalation: allowPrivilegeEscalation not false, or privileged: true. */
+#include "edit.h"
 #include "k8s-rules.h"
+#include "unroot/lint.h"
+#include "yaml/ytree.h"
+
+#include <string.h>
+#include <strings.h>
+
+/*
+ * privileged: false brings back what privileged hid (NR202, NR211, and
+ * allowPrivilegeEscalation unset or true): its edit fixes those too, so the
+ * fixed file has nothing left to fix.
+ */
+static void unprivileged(struct check_ctx *ctx, struct diag *d, const struct k8s_object *o,
+			 const struct k8s_container *c)
+{
+	const struct k8s_secctx *sc = &c->sc;
+	const struct k8s_field *e = &sc->allow_privilege_escalation, *add = &sc->cap_add;
+	if (k8s_set(e) && e->b)
+		k8s_edit_value(ctx, d, o, c, e, &k8s_false);
+	for (size_t i = 0;
+	     k8s_set(add) && add->node && add->node->kind == Y_SEQ && i < add->node->nitems; i++) {
+		const struct ynode *n = add->node->items[i];
+		const char *v = n->kind == Y_SCALAR ? n->value : "";
+		if (strncasecmp(v, "CAP_", 4) == 0)
+			v += 4;
+		if (n->kind == Y_SCALAR && strcmp(v, "NET_BIND_SERVICE") != 0)
+			k8s_edit_cap_remove(ctx, d, c, n);
+	}
+	if (!(ctx->opts->platforms & o->platforms & PLAT_KUBERNETES))
+		return;
+	if (e->origin == K8S_UNSET)
+		k8s_edit_set(ctx, d, o, c, false, "allowPrivilegeEscalation", &k8s_false);
+	if (!sc->cap_drop.invalid && !k8s_caps_has(&sc->cap_drop, "ALL"))
+		k8s_edit_drop_all(ctx, d, o, c);
+	bool userns = k8s_set(&o->pod.host_users) && !o->pod.host_users.b;
+	if (sc->run_as_non_root.origin == K8S_UNSET && sc->run_as_user.origin == K8S_UNSET &&
+	    !userns)
+		k8s_edit_set(ctx, d, o, c, true, "runAsNonRoot", &k8s_true);
+}
 
 static void check_container(struct check_ctx *ctx, const struct rule *self,
 			    const struct k8s_object *o, const struct k8s_container *c)
@@ -15,6 +54,8 @@ static void check_container(struct check_ctx *ctx, const struct rule *self,
 		    k8s_where(ctx, o, c));
 		if (d)
 			d->variant = true;
+		k8s_edit_value(ctx, d, o, c, p, &k8s_false);
+		unprivileged(ctx, d, o, c);
 		return; /* privileged implies escalation: one finding is enough */
 	}
 	if (e->invalid || (k8s_set(e) && !e->b))
@@ -29,9 +70,10 @@ static void check_container(struct check_ctx *ctx, const struct rule *self,
 		    k8s_where(ctx, o, c));
 		if (d)
 			d->variant = true;
-	} else
+		k8s_edit_value(ctx, d, o, c, e, &k8s_false);
+	} else {
 		/* OpenShift's restricted-v2 sets it to false itself. */
-		k8s_report_on(
+		struct diag *d = k8s_report_on(
 		    ctx, self, PLAT_KUBERNETES, o, c, c->start, c->start,
 		    "allowPrivilegeEscalation: false",
 		    "%s does not set allowPrivilegeEscalation: false, so setuid binaries in "
@@ -39,6 +81,8 @@ static void check_container(struct check_ctx *ctx, const struct rule *self,
 		    "Standards restricted requires it; write allowPrivilegeEscalation: false "
 		    "in the container's securityContext",
 		    k8s_where(ctx, o, c));
+		k8s_edit_set(ctx, d, o, c, false, "allowPrivilegeEscalation", &k8s_false);
+	}
 }
 
 static void check(struct check_ctx *ctx, const struct rule *self)

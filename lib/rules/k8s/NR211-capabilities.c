@@ -1,4 +1,5 @@
 /* NR211 capabilities: not dropping ALL, or adding more than NET_BIND_SERVICE. */
+#include "edit.h"
 #include "k8s-rules.h"
 #include "unroot/arena.h"
 #include "yaml/ytree.h"
@@ -26,7 +27,7 @@ static void check_container(struct check_ctx *ctx, const struct rule *self,
 			e = sc->capabilities->start;
 		}
 		/* OpenShift's restricted-v2 drops ALL itself. */
-		k8s_report_on(
+		struct diag *d = k8s_report_on(
 		    ctx, self, PLAT_KUBERNETES, o, c, s, e, "capabilities: {drop: [ALL]}",
 		    "%s keeps the runtime's default capabilities (%s), so a process that "
 		    "gets root back can still chown, kill and bind raw sockets; Pod Security "
@@ -35,6 +36,7 @@ static void check_container(struct check_ctx *ctx, const struct rule *self,
 		    k8s_where(ctx, o, c),
 		    k8s_set(&sc->cap_drop) ? "its drop list does not name ALL"
 					   : "nothing is dropped");
+		k8s_edit_drop_all(ctx, d, o, c);
 	}
 	const struct k8s_field *add = &sc->cap_add;
 	if (!k8s_set(add) || !add->node || add->node->kind != Y_SEQ)
@@ -59,6 +61,7 @@ static void check_container(struct check_ctx *ctx, const struct rule *self,
 		/* restricted-v2 rejects it: an error, as NR208's rejections are. */
 		if (d)
 			d->variant = true;
+		k8s_edit_cap_remove(ctx, d, c, n);
 	}
 }
 

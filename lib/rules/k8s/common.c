@@ -1,6 +1,7 @@
 /* common.c - the walk and the report helper the Kubernetes rules share. */
 #include "k8s-rules.h"
 #include "unroot/arena.h"
+#include "unroot/lint.h"
 
 #include <stdarg.h>
 
@@ -68,6 +69,11 @@ const char *k8s_where(struct check_ctx *ctx, const struct k8s_object *o,
 	const char *w = *c->name ? arena_printf(ctx->arena, "%s '%s'", what, c->name)
 				 : arena_printf(ctx->arena, "%s %zu", what, c->index);
 	return w ? w : what;
+}
+
+bool k8s_targets_openshift(const struct check_ctx *ctx, const struct k8s_object *o)
+{
+	return ctx->opts->platforms & o->platforms & PLAT_OPENSHIFT;
 }
 
 const char *k8s_origin(const struct k8s_field *f)

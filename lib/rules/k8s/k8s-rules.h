@@ -30,6 +30,12 @@ struct diag *k8s_report_on(struct check_ctx *ctx, const struct rule *self, unsig
 			   size_t end, const char *fix, const char *fmt, ...)
     __attribute__((format(printf, 9, 10)));
 
+/*
+ * OpenShift is among the platforms the run targets (--platform) and the
+ * object runs on: a pinned UID is then removed rather than changed.
+ */
+bool k8s_targets_openshift(const struct check_ctx *ctx, const struct k8s_object *o);
+
 /* "container 'app'", "init container 'init'": the object goes in the finding's `object`. */
 const char *k8s_where(struct check_ctx *ctx, const struct k8s_object *o,
 		      const struct k8s_container *c);

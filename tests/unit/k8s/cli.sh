@@ -28,7 +28,7 @@ spec:
 '
 out=$(printf '%s' "$pod" | "$unroot" -f json --no-config --type k8s -)
 check "stdin exit status" 1 $?
-check "stdin path" 1 "$(grep -c '"path": "-"' <<<"$out")"
+check "stdin path" 1 "$(grep -c '^      "path": "-"' <<<"$out")"
 check "object field" 1 "$(grep -c '"object": "Pod/web"' <<<"$out")"
 check "container field" 1 "$(grep -c '"container": "app"' <<<"$out")"
 check "fix field" 1 "$(grep -c '"fix": "runAsNonRoot: true"' <<<"$out")"

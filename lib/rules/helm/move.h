@@ -1,0 +1,59 @@
+/*
+ * move.h - the edit that moves a literal securityContext block of a
+ * template into values.yaml: the block becomes `{{- with .Values.KEY }}
+ * securityContext: {{- toYaml . | nindent N }} {{- end }}`, and values.yaml
+ * gets KEY with the block's lines, so the defaults render what the literals
+ * did. KEY is podSecurityContext or securityContext, as `helm create` names
+ * them. Shared by NR301 and NR302. Internal to the Helm rules.
+ */
+#ifndef UNROOT_RULES_HELM_MOVE_H
+#define UNROOT_RULES_HELM_MOVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct check_ctx;
+struct diag;
+struct helm_chart;
+struct helm_sc;
+
+struct helm_move {
+	const struct helm_sc *sc;
+	size_t start, end;   /* the key's line through the block's last line */
+	const char *key;     /* podSecurityContext or securityContext */
+	const char *tmpl;    /* what the template lines become */
+	const char *content; /* the block's lines, as values.yaml holds them under key */
+	size_t step;	     /* the block's indentation step */
+	bool ok;	     /* the block can move */
+};
+
+/* The moves of a chart, one for each securityContext key (chart->scs). */
+struct helm_moves {
+	struct helm_move *m;
+	size_t n;
+	const char *values_text; /* what goes at the end of values.yaml, or NULL */
+};
+
+/*
+ * Works out the moves of chart c. A block that is not plain literal lines
+ * (actions, flow style, CRLF), that sits in a condition or a named
+ * template, or whose key values.yaml has already, or that another block
+ * would fill differently, cannot move: that stays manual.
+ */
+void helm_moves_of(struct check_ctx *ctx, const struct helm_chart *c, struct helm_moves *out);
+
+/* The move of securityContext key `sc` (an index in chart->scs), or NULL when it cannot move. */
+const struct helm_move *helm_move_at(const struct helm_moves *mv, int sc);
+
+/* The fix text that says what the move writes. */
+const char *helm_move_fix(struct check_ctx *ctx, const struct helm_move *m);
+
+/*
+ * Gives d the move's edits: its block, and with `values` the one edit of
+ * values.yaml that every moved finding of the chart carries (they all add
+ * at its end).
+ */
+void helm_move_edit(struct check_ctx *ctx, struct diag *d, const struct helm_moves *mv,
+		    const struct helm_move *m, bool values);
+
+#endif

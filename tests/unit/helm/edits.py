@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""NR301's and NR302's edits on Helm charts, proven with the real helm.
+
+    edits.py UNROOT HELM
+
+For the chart in edits/web and every chart of the real-world cases whose
+NR301 or NR302 findings carry edits: apply the edits (the template's literal
+securityContext block becomes `{{- with .Values.KEY }}` ... `toYaml`, and
+values.yaml gets KEY), then check that
+
+- edits of different findings never overlap unless equal;
+- `helm template` gives the same manifests as before under the default
+  values (the defaults hold what the literals said): the same objects, read
+  as YAML, as toYaml writes keys in its own order;
+- the chart still reads, NR301 and NR302 no longer report what moved,
+  and linting again gives none of their edits;
+- for edits/web, with the values an OpenShift user sets (runAsUser and
+  fsGroup unset), `unroot lint --platform openshift` of the chart rendered
+  by helm finds no NR2xx error: restricted-v2 admits it.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+try:
+    import yaml
+except ImportError:
+    yaml = None
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CASES = os.path.join(HERE, '..', '..', 'realworld', 'cases')
+RULES = ('NR301', 'NR302')
+OPENSHIFT_VALUES = ['--set', 'podSecurityContext.runAsUser=null',
+                    '--set', 'podSecurityContext.fsGroup=null',
+                    '--set', 'securityContext.runAsUser=null']
+
+
+def lint(unroot, chart, extra=()):
+    p = subprocess.run([unroot, 'lint', '-f', 'json', '--no-config', '--fail-on', 'none',
+                        *extra, chart], capture_output=True, text=True,
+                       env=dict(os.environ, NO_COLOR='1'))
+    if p.returncode not in (0, 1, 2):
+        raise RuntimeError(f'unroot exited {p.returncode}: {p.stderr}')
+    return json.loads(p.stdout)['diagnostics']
+
+
+def render(helm, chart):
+    """The objects helm template makes of the chart, or None when it fails."""
+    for extra in ([], ['--kube-version', '1.34.0']):
+        p = subprocess.run([helm, 'template', 'rel', chart, *extra], capture_output=True,
+                           text=True)
+        if p.returncode == 0:
+            return list(yaml.safe_load_all(p.stdout))
+    return None
+
+
+def charts():
+    out = [os.path.join(HERE, 'edits', 'web')]
+    for name in sorted(os.listdir(CASES)):
+        if os.path.exists(os.path.join(CASES, name, 'Chart.yaml')):
+            out.append(os.path.join(CASES, name))
+    return out
+
+
+def check(unroot, helm, src, problems):
+    name = os.path.basename(src)
+    with tempfile.TemporaryDirectory() as tmp:
+        chart = os.path.join(tmp, name)
+        shutil.copytree(src, chart, symlinks=True)
+        before = lint(unroot, chart, ['--helm', 'none'])
+        moved = [d for d in before if d['rule'] in RULES and d.get('edits')]
+        if not moved:
+            return 0
+        edits = {}
+        for d in before:
+            for e in d.get('edits', []):
+                edits.setdefault(e['path'], set()).add((e['offset'], e['length'], e['text']))
+        rendered = render(helm, chart)
+        for path, es in edits.items():
+            spans = sorted(es)
+            for a, b in zip(spans, spans[1:]):
+                if a[0] + a[1] > b[0] or (a[0] == b[0] and a[1] == 0 == b[1]):
+                    problems.append(f'{name}: {path}: edits overlap: {a} and {b}')
+            data = open(path, 'rb').read()
+            for off, length, text in sorted(spans, reverse=True):
+                data = data[:off] + text.encode() + data[off + length:]
+            open(path, 'wb').write(data)
+        if rendered is None:
+            problems.append(f'{name}: helm template fails before the edits')
+        elif render(helm, chart) != rendered:
+            problems.append(f'{name}: helm template renders other manifests after the edits')
+        after = lint(unroot, chart, ['--helm', 'none'])
+        for d in after:
+            if d['rule'] == 'NR000':
+                problems.append(f'{name}: the edited chart does not read: {d["message"]}')
+            if d['rule'] in RULES and d.get('edits'):
+                problems.append(f'{name}: {d["rule"]} has edits again after the edits')
+        for r in RULES:
+            had = sum(d['rule'] == r for d in before)
+            left = sum(d['rule'] == r for d in after)
+            fixed = sum(d['rule'] == r for d in moved)
+            if left > had - fixed:
+                problems.append(f'{name}: {r} still reported after its edits ({left} of {had})')
+        if name == 'web':
+            ocp = lint(unroot, chart, ['--helm', helm, '--platform', 'openshift',
+                                       *OPENSHIFT_VALUES])
+            bad = [d for d in ocp if d['rule'].startswith('NR2') and d['severity'] == 'error']
+            for d in bad:
+                problems.append(f'{name}: with OpenShift values: {d["rule"]}: {d["message"]}')
+            if any(d['rule'] == 'NR003' for d in ocp):
+                problems.append(f'{name}: the rendered checks did not run')
+        return len(moved)
+
+
+def main():
+    if len(sys.argv) < 3:
+        sys.exit(__doc__)
+    if yaml is None:
+        print('FAIL: python3-yaml is needed (scripts/install-deps.sh --test)')
+        return 1
+    unroot, helm = os.path.abspath(sys.argv[1]), sys.argv[2]
+    problems = []
+    n = 0
+    checked = 0
+    for c in charts():
+        k = check(unroot, helm, c, problems)
+        n += k
+        checked += bool(k)
+    if checked < 2:
+        problems.append(f'only {checked} charts had NR301/NR302 edits to check')
+    for p in problems:
+        print(p)
+    print(f'helm edits: {checked} charts, {n} findings moved to values, {len(problems)} problems')
+    return 1 if problems else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
