@@ -276,7 +276,8 @@ static struct df_text *read_script(struct reader_list *H, const char *program,
 	    .text = src->data, .src = src, .path = full, .in = runner, .in_script = true};
 	struct df_text *nt = new_text(H, &t);
 	struct sh_script sc;
-	/* a script's commands are not followed further */
+	/* a script's commands are not followed further; it is read whole, as every text is, so
+	 * each command knows the if around it (a drop taken only when started as root) */
 	if (!nt || !parse_text(H, nt, &sc))
 		return NULL;
 	return nt;

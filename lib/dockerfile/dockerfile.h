@@ -243,6 +243,13 @@ struct df_error {
  * as shell form. Also resolves the stage graph (base_expanded, parent) and
  * global_args.
  */
+/*
+ * Whether text t[0..len) starts as a Dockerfile does: a `# syntax=` directive,
+ * or FROM or ARG as its first instruction. For a file named on the command
+ * line whose name says nothing.
+ */
+bool df_text_looks(const char *t, size_t len);
+
 int df_parse(struct arena *a, struct source *src, struct dockerfile *out, struct df_error *err);
 
 /* Fills vars and user of every instruction. Never fails except for a full arena (-1). */

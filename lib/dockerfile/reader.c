@@ -13,22 +13,59 @@
 #include <string.h>
 #include <strings.h>
 
-static bool starts_with(const char *s, const char *prefix)
-{
-	return strncasecmp(s, prefix, strlen(prefix)) == 0;
-}
-
 bool df_name_matches(const char *path)
 {
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
 	if (strcasecmp(base, "Dockerfile") == 0 || strcasecmp(base, "Containerfile") == 0)
 		return true;
-	if (text_ends_with(base, ".dockerignore", true) || text_ends_with(base, ".md", true))
-		return false;
+	/* what sits beside Dockerfiles under their names and is something else */
+	static const char *const not_df[] = {".dockerignore", ".md",   ".sh",	".txt",	 ".json",
+					     ".yml",	      ".yaml", ".py",	".orig", ".rej",
+					     ".swp",	      ".bak",  ".tmpl", ".j2"};
+	for (size_t i = 0; i < sizeof(not_df) / sizeof(not_df[0]); i++)
+		if (text_ends_with(base, not_df[i], true))
+			return false;
+	/* Dockerfile.prod, Dockerfile-alpine, Dockerfile_prod, web.Dockerfile, and the same
+	 * for Containerfile */
+	static const char *const stems[] = {"Dockerfile", "Containerfile"};
+	for (size_t i = 0; i < 2; i++) {
+		size_t n = strlen(stems[i]);
+		if (strncasecmp(base, stems[i], n) == 0 &&
+		    (base[n] == '.' || base[n] == '-' || base[n] == '_') && base[n + 1])
+			return true;
+	}
 	return text_ends_with(base, ".Dockerfile", true) ||
-	       text_ends_with(base, ".containerfile", true) || starts_with(base, "Dockerfile.") ||
-	       starts_with(base, "Containerfile.");
+	       text_ends_with(base, ".containerfile", true);
+}
+
+bool df_text_looks(const char *t, size_t len)
+{
+	size_t p = 0;
+	while (p < len) {
+		size_t e = p;
+		while (e < len && t[e] != '\n')
+			e++;
+		size_t a = p;
+		while (a < e && (t[a] == ' ' || t[a] == '\t' || t[a] == '\r'))
+			a++;
+		if (a < e && t[a] == '#') {
+			/* a parser directive says it: # syntax=docker/dockerfile:1 */
+			size_t d = a + 1;
+			while (d < e && t[d] == ' ')
+				d++;
+			if (e - d >= 7 && strncasecmp(t + d, "syntax=", 7) == 0)
+				return true;
+		} else if (a < e) {
+			/* the first instruction of a Dockerfile is FROM, or ARG before it */
+			return (e - a > 5 && strncasecmp(t + a, "FROM", 4) == 0 &&
+				(t[a + 4] == ' ' || t[a + 4] == '\t')) ||
+			       (e - a > 4 && strncasecmp(t + a, "ARG", 3) == 0 &&
+				(t[a + 3] == ' ' || t[a + 3] == '\t'));
+		}
+		p = e + 1;
+	}
+	return false;
 }
 
 static bool match(const char *path, bool is_dir)

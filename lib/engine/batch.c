@@ -7,6 +7,7 @@
 #include "run.h"
 #include "unroot/arena.h"
 #include "image/ref.h"
+#include "dockerfile/dockerfile.h"
 #include "unroot/source.h"
 #include "workers.h"
 
@@ -251,6 +252,18 @@ static void walk(struct lint_run *run, const char *path, size_t depth, bool name
 	walk_node(run, path, S_ISDIR(st.st_mode), S_ISREG(st.st_mode) && !link, depth, named);
 }
 
+/* A file named on the command line whose name says nothing: its first bytes tell. */
+static bool starts_as_dockerfile(const char *path)
+{
+	char buf[4096];
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return false;
+	size_t n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	return !memchr(buf, '\0', n) && df_text_looks(buf, n);
+}
+
 static void walk_node(struct lint_run *run, const char *path, bool is_dir, bool regular,
 		      size_t depth, bool named)
 {
@@ -258,6 +271,8 @@ static void walk_node(struct lint_run *run, const char *path, bool is_dir, bool 
 		return;
 	enum input_kind k =
 	    named && run->opts->type != KIND_NONE ? run->opts->type : run_detect(path, is_dir);
+	if (k == KIND_NONE && named && regular && starts_as_dockerfile(path))
+		k = KIND_DOCKERFILE;
 	if (k != KIND_NONE && (!is_dir || k == KIND_HELM || k == KIND_IMAGE)) {
 		lint_one(run, path, NULL, k, regular, false);
 		return;

@@ -18,6 +18,7 @@
 
 #include <string.h>
 
+#define MAX_AREAS  64	/* a template, the named templates it includes, values.yaml */
 #define MAX_MERGED 4096 /* plain-render findings kept for merging with the OpenShift render */
 
 struct pass {
@@ -45,6 +46,35 @@ static bool same_str(const char *a, const char *b)
 	return a == b || (a && b && strcmp(a, b) == 0);
 }
 
+/*
+ * Where a rendered document's lines can come from: its template, the named
+ * templates it includes (what `include` pastes in), and values.yaml (what
+ * toYaml pastes in).
+ */
+static size_t map_areas(const struct helm_input *in, const struct helm_file *tf,
+			struct helm_area *areas)
+{
+	size_t n = 0;
+	areas[n++] = (struct helm_area){.src = tf->src, .path = tf->path, .to = tf->src->len};
+	const struct helm_chart *c = in->chart ? helm_chart_of(in->chart, tf) : NULL;
+	if (!c)
+		return n;
+	const struct helm_define *defs[MAX_AREAS - 2];
+	size_t nd = helm_file_includes(c, tf, defs, MAX_AREAS - 2);
+	for (size_t i = 0; i < nd; i++)
+		areas[n++] = (struct helm_area){.src = defs[i]->file->src,
+						.path = defs[i]->file->path,
+						.from = defs[i]->start,
+						.to = defs[i]->end};
+	if (c->values_file)
+		areas[n++] = (struct helm_area){.src = c->values_file->src,
+						.path = c->values_file->path,
+						.to = c->values_file->src->len,
+						.values = true,
+						.chart = c};
+	return n;
+}
+
 /* The findings of one rendered document, from run->diags.items[n0] on. */
 static void move_findings(struct lint_run *run, struct pass *ps, const struct helm_rendered *doc,
 			  size_t n0)
@@ -52,6 +82,8 @@ static void move_findings(struct lint_run *run, struct pass *ps, const struct he
 	const struct helm_file *tf = doc->template;
 	const char *api = ps->openshift ? " --api-versions security.openshift.io/v1" : "";
 	size_t w = n0;
+	struct helm_area areas[MAX_AREAS];
+	size_t nareas = tf ? map_areas(ps->in, tf, areas) : 0;
 	for (size_t i = n0; i < run->diags.n; i++) {
 		struct diag d = run->diags.items[i];
 		const char *raw = d.message;
@@ -72,8 +104,11 @@ static void move_findings(struct lint_run *run, struct pass *ps, const struct he
 			d.nedits = 0;
 			if (tf) {
 				size_t st = d.start, en = d.end;
-				helm_map_span(d.src->data, d.src->len, tf->src, &st, &en);
-				d.src = tf->src;
+				size_t k = helm_map_span_areas(d.src->data, d.src->len, areas,
+							       nareas, &st, &en);
+				if (k) /* a named template or values.yaml */
+					d.path = areas[k].path;
+				d.src = (struct source *)areas[k].src;
 				d.start = st;
 				d.end = en;
 			}

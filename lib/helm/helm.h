@@ -226,6 +226,38 @@ struct helm_input {
 void helm_map_span(const char *rendered, size_t len, const struct source *template, size_t *start,
 		   size_t *end);
 
+/*
+ * A place a rendered line can come from: a template, a named template it
+ * includes (its define's range), or values.yaml.
+ */
+struct helm_area {
+	const struct source *src;
+	const char *path; /* as reported */
+	size_t from, to;  /* the bytes of src that count */
+	bool values;	  /* values.yaml: looked for under the `.Values.` a block pastes in */
+	const struct helm_chart *chart; /* whose values.yaml it is */
+};
+
+/*
+ * helm_map_span() over several areas, in order: the rendered line's key
+ * and value written in a template, else the nearest key a template writes
+ * (the template first, then the named templates it includes), where a key
+ * no template writes comes from the values line that holds it. Returns the
+ * area mapped into; the first area's kind line (or 0,0) when none.
+ */
+size_t helm_map_span_areas(const char *rendered, size_t len, const struct helm_area *areas,
+			   size_t n, size_t *start, size_t *end);
+
+/* The chart of the tree that holds file f, or NULL. */
+const struct helm_chart *helm_chart_of(const struct helm_chart *chart, const struct helm_file *f);
+
+/*
+ * The named templates the documents of template f include, directly or
+ * through other named templates, nearest first: at most cap in out.
+ */
+size_t helm_file_includes(const struct helm_chart *chart, const struct helm_file *f,
+			  const struct helm_define **out, size_t cap);
+
 /* The line holding `off` in s[0..len): its start, and its end before the newline. */
 void helm_line_at(const char *s, size_t len, size_t off, size_t *ls, size_t *le);
 

@@ -308,3 +308,53 @@ bool helm_values_rendered_off(const struct helm_chart *c, const char *path)
 	}
 	return users > 0 && off == users;
 }
+
+struct collect {
+	const struct helm_define **out;
+	size_t n, cap;
+};
+
+static bool visit_collect(const struct helm_chart *c, const struct helm_define *d, void *data)
+{
+	(void)c;
+	struct collect *k = data;
+	if (k->n < k->cap)
+		k->out[k->n++] = d;
+	return k->n == k->cap;
+}
+
+const struct helm_chart *helm_chart_of(const struct helm_chart *chart, const struct helm_file *f)
+{
+	for (size_t i = 0; i < chart->nfiles; i++)
+		if (&chart->files[i] == f)
+			return chart;
+	for (size_t i = 0; i < chart->nsub; i++) {
+		const struct helm_chart *c = helm_chart_of(chart->subcharts[i], f);
+		if (c)
+			return c;
+	}
+	return NULL;
+}
+
+size_t helm_file_includes(const struct helm_chart *chart, const struct helm_file *f,
+			  const struct helm_define **out, size_t cap)
+{
+	struct collect k = {.out = out, .cap = cap};
+	for (size_t i = 0; i < chart->ndocs && k.n < cap; i++) {
+		const struct helm_doc *d = &chart->docs[i];
+		if (d->file != f || !d->nincludes)
+			continue;
+		/* reach() follows each document's includes breadth first: nearest first. */
+		size_t n0 = k.n;
+		struct collect more = {.out = out + n0, .cap = cap - n0};
+		reach(chart, d->includes, d->nincludes, visit_collect, &more, NULL);
+		for (size_t j = 0; j < more.n; j++) {
+			bool seen = false;
+			for (size_t m = 0; m < k.n && !seen; m++)
+				seen = out[m] == more.out[j];
+			if (!seen)
+				out[k.n++] = more.out[j];
+		}
+	}
+	return k.n;
+}

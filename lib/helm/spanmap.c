@@ -9,6 +9,7 @@
  */
 #include "helm-internal.h"
 #include "unroot/source.h"
+#include "yaml/ytree.h"
 
 #include <string.h>
 
@@ -71,11 +72,12 @@ struct chain {
 	size_t n;
 };
 
-static void ancestors(const char *s, size_t len, size_t ls, size_t indent, struct chain *c)
+static void ancestors(const char *s, size_t len, size_t lo, size_t ls, size_t indent,
+		      struct chain *c)
 {
 	c->n = 0;
 	size_t at = ls;
-	while (at > 0 && indent > 0 && c->n < MAX_CHAIN) {
+	while (at > lo && indent > 0 && c->n < MAX_CHAIN) {
 		size_t a, b;
 		helm_line_at(s, len, at - 1, &a, &b);
 		struct keyline k;
@@ -119,7 +121,7 @@ static size_t occurrence(const char *r, size_t rlen, size_t before, const struct
 		struct keyline x;
 		if (le < before && line_key(r, ls, le, &x) && same_key(&x, want, value)) {
 			struct chain c;
-			ancestors(r, rlen, ls, x.indent, &c);
+			ancestors(r, rlen, 0, ls, x.indent, &c);
 			n += score(&c, rc) == rc->n && c.n == rc->n;
 		}
 		ls = le + 1;
@@ -128,25 +130,26 @@ static size_t occurrence(const char *r, size_t rlen, size_t before, const struct
 }
 
 /*
- * The template line with the same key (and value) whose enclosing keys agree
- * best with the rendered line's; among equals, the nth. *full tells whether
- * the enclosing keys agreed all the way.
+ * The line of area t with the same key (and value) whose enclosing keys
+ * agree best with the rendered line's; among equals, the nth. *full tells
+ * whether the enclosing keys agreed all the way.
  */
-static bool best_line(const struct source *t, const struct keyline *want, bool value,
+static bool best_line(const struct helm_area *t, const struct keyline *want, bool value,
 		      const struct chain *rc, size_t nth, size_t *start, size_t *end, bool *full)
 {
-	const char *s = t->data;
+	const char *s = t->src->data;
+	size_t len = t->src->len, to = t->to < len ? t->to : len;
 	size_t best = 0, count = 0;
 	bool found = false;
 	for (int pass = 0; pass < 2; pass++) {
-		for (size_t ls = 0; ls < t->len;) {
+		for (size_t ls = t->from; ls < to;) {
 			size_t le = ls;
-			while (le < t->len && s[le] != '\n')
+			while (le < len && s[le] != '\n')
 				le++;
 			struct keyline x;
 			if (line_key(s, ls, le, &x) && same_key(&x, want, value)) {
 				struct chain c;
-				ancestors(s, t->len, ls, x.indent, &c);
+				ancestors(s, len, t->from, ls, x.indent, &c);
 				size_t sc = score(&c, rc);
 				if (pass == 0) {
 					if (!found || sc > best) {
@@ -161,7 +164,7 @@ static bool best_line(const struct source *t, const struct keyline *want, bool v
 						return true;
 				}
 			}
-			ls = le < t->len ? le + 1 : t->len;
+			ls = le < len ? le + 1 : len;
 		}
 		if (!found)
 			return false;
@@ -169,27 +172,145 @@ static bool best_line(const struct source *t, const struct keyline *want, bool v
 	return true;
 }
 
-/* Maps [*start, *end) in the rendered text r to a line of template t. */
-void helm_map_span(const char *r, size_t rlen, const struct source *t, size_t *start, size_t *end)
+/* The next `.Values.PATH` in s[*at..to), copied to buf; false when none. */
+static bool next_ref(const char *s, size_t to, size_t *at, char *buf, size_t cap)
+{
+	static const char pre[] = ".Values.";
+	const size_t pl = sizeof(pre) - 1;
+	for (size_t p = *at; p + pl <= to; p++) {
+		if (memcmp(s + p, pre, pl) != 0)
+			continue;
+		size_t q = p + pl, n = 0;
+		while (q < to && n + 1 < cap &&
+		       (s[q] == '_' || s[q] == '.' || s[q] == '-' || (s[q] >= '0' && s[q] <= '9') ||
+			((s[q] | 32) >= 'a' && (s[q] | 32) <= 'z')))
+			buf[n++] = s[q++];
+		while (n && buf[n - 1] == '.')
+			n--;
+		buf[n] = 0;
+		*at = q;
+		if (n)
+			return true;
+	}
+	*at = to;
+	return false;
+}
+
+/*
+ * The nth line with the flagged key (and value) inside the values named by
+ * the `.Values.` references in s[from..to).
+ */
+static bool find_in_refs(const char *s, size_t from, size_t to, const struct helm_area *v,
+			 const struct keyline *want, size_t *nth, size_t *start, size_t *end)
+{
+	char path[256];
+	size_t at = from;
+	while (next_ref(s, to, &at, path, sizeof(path))) {
+		const struct ynode *node = helm_values_get(v->chart, path);
+		if (!node || node->end > v->src->len)
+			continue;
+		const char *vs = v->src->data;
+		for (size_t ls = node->start; ls < node->end;) {
+			size_t a, b;
+			helm_line_at(vs, v->src->len, ls, &a, &b);
+			struct keyline x;
+			if (line_key(vs, a, b, &x) && x.start >= node->start &&
+			    same_key(&x, want, want->vlen > 0) && (*nth)-- == 0) {
+				*start = x.start;
+				*end = x.end;
+				return true;
+			}
+			ls = b + 1;
+		}
+	}
+	return false;
+}
+
+/*
+ * The flagged line r[ls..] sits under the rendered key at r[a..], which the
+ * template writes at t[ts..]: when the flagged key comes from values that
+ * the template's block under that key (or the `with`/`if` lines just above
+ * it) pastes in, the values line that holds it.
+ */
+static bool from_values(const char *r, size_t rlen, size_t a, size_t ls,
+			const struct keyline *flagged, const struct helm_area *t, size_t ts,
+			const struct helm_area *areas, size_t n, size_t *start, size_t *end,
+			size_t *which)
+{
+	const struct helm_area *v = NULL;
+	for (size_t i = 0; i < n && !v; i++)
+		if (areas[i].values && areas[i].chart) {
+			v = &areas[i];
+			*which = i;
+		}
+	if (!v)
+		return false;
+	/* Which one of the flagged keys under the rendered key this is. */
+	size_t nth = 0;
+	for (size_t p = a; p < ls;) {
+		size_t x0, x1;
+		helm_line_at(r, rlen, p, &x0, &x1);
+		struct keyline x;
+		if (x0 > a && line_key(r, x0, x1, &x) && same_key(&x, flagged, flagged->vlen > 0))
+			nth++;
+		p = x1 + 1;
+	}
+	const char *s = t->src->data;
+	size_t len = t->src->len, to = t->to < len ? t->to : len;
+	size_t tl, te;
+	helm_line_at(s, len, ts, &tl, &te);
+	struct keyline key;
+	if (!line_key(s, tl, te, &key))
+		return false;
+	/* The block: up to the next key at the same indentation or less. */
+	size_t bend = te;
+	while (bend < to) {
+		size_t x0, x1;
+		helm_line_at(s, len, bend + 1, &x0, &x1);
+		struct keyline x;
+		if (x0 >= to || (line_key(s, x0, x1, &x) && x.indent <= key.indent))
+			break;
+		bend = x1;
+	}
+	/* The action lines just above the key (`{{- with .Values.x }}`). */
+	size_t above = tl;
+	for (int k = 0; k < 3 && above > t->from; k++) {
+		size_t x0, x1;
+		helm_line_at(s, len, above - 1, &x0, &x1);
+		size_t p = x0;
+		while (p < x1 && (s[p] == ' ' || s[p] == '\t'))
+			p++;
+		if (x1 - p < 2 || s[p] != '{' || s[p + 1] != '{')
+			break;
+		above = x0;
+	}
+	return find_in_refs(s, tl, bend, v, flagged, &nth, start, end) ||
+	       find_in_refs(s, above, tl, v, flagged, &nth, start, end);
+}
+
+size_t helm_map_span_areas(const char *r, size_t rlen, const struct helm_area *areas, size_t n,
+			   size_t *start, size_t *end)
 {
 	size_t ls, le, ts, te;
 	bool full = false;
 	helm_line_at(r, rlen, *start, &ls, &le);
 	struct keyline k;
 	struct chain rc;
-	if (line_key(r, ls, le, &k)) {
-		ancestors(r, rlen, ls, k.indent, &rc);
-		/* The template writes this very line. */
-		if (k.vlen &&
-		    best_line(t, &k, true, &rc, occurrence(r, rlen, ls, &k, true, &rc), &ts, &te,
-			      &full) &&
-		    full) {
-			*start = ts;
-			*end = te;
-			return;
-		}
+	bool keyed = line_key(r, ls, le, &k);
+	struct keyline flagged = k;
+	if (keyed && k.vlen) {
+		ancestors(r, rlen, 0, ls, k.indent, &rc);
+		/* A template writes this very line. */
+		size_t nth = occurrence(r, rlen, ls, &k, true, &rc);
+		for (size_t i = 0; i < n; i++)
+			if (!areas[i].values &&
+			    best_line(&areas[i], &k, true, &rc, nth, &ts, &te, &full) && full) {
+				*start = ts;
+				*end = te;
+				return i;
+			}
 	}
-	/* The nearest key, this one or an enclosing one, that the template writes. */
+	/* The nearest key, this one or an enclosing one, that a template writes. */
 	size_t at = le, indent = (size_t)-1;
 	for (int hops = 0; hops < 32;) {
 		size_t a, b;
@@ -197,12 +318,25 @@ void helm_map_span(const char *r, size_t rlen, const struct source *t, size_t *s
 		if (line_key(r, a, b, &k) && k.indent < indent) {
 			indent = k.indent;
 			hops++;
-			ancestors(r, rlen, a, k.indent, &rc);
-			if (best_line(t, &k, false, &rc, occurrence(r, rlen, a, &k, false, &rc),
-				      &ts, &te, &full)) {
+			ancestors(r, rlen, 0, a, k.indent, &rc);
+			size_t nth = occurrence(r, rlen, a, &k, false, &rc);
+			for (size_t i = 0; i < n; i++) {
+				if (areas[i].values ||
+				    !best_line(&areas[i], &k, false, &rc, nth, &ts, &te, &full))
+					continue;
+				/*
+				 * No template writes the flagged key, only a key
+				 * around it: the key came from the values that
+				 * block pastes in (toYaml .Values.x).
+				 */
+				size_t v;
+				if (hops > 1 && keyed &&
+				    from_values(r, rlen, a, ls, &flagged, &areas[i], ts, areas, n,
+						start, end, &v))
+					return v;
 				*start = ts;
 				*end = te;
-				return;
+				return i;
 			}
 			if (indent == 0)
 				break;
@@ -213,10 +347,18 @@ void helm_map_span(const char *r, size_t rlen, const struct source *t, size_t *s
 	}
 	struct keyline kind = {.key = "kind", .klen = 4};
 	struct chain none = {.n = 0};
-	if (best_line(t, &kind, false, &none, 0, &ts, &te, &full)) {
+	if (n && best_line(&areas[0], &kind, false, &none, 0, &ts, &te, &full)) {
 		*start = ts;
 		*end = te;
 	} else {
 		*start = *end = 0;
 	}
+	return 0;
+}
+
+/* Maps [*start, *end) in the rendered text r to a line of template t. */
+void helm_map_span(const char *r, size_t rlen, const struct source *t, size_t *start, size_t *end)
+{
+	struct helm_area one = {.src = t, .path = t->path, .from = 0, .to = t->len};
+	helm_map_span_areas(r, rlen, &one, 1, start, end);
 }

@@ -110,6 +110,13 @@ struct parser {
 	size_t npend, cappend;
 	struct tok back;
 	bool has_back;
+	/* open if statements: whether each branch runs only as root (sh_cmd.root_only) */
+	struct if_frame {
+		size_t cond_first; /* the condition's commands start here in out */
+		signed char root;  /* the condition holds: +1 only as root, -1 only not as root */
+		char part;	   /* 'c' condition, 't' then, 'e' else */
+	} ifs[MAX_FRAMES];
+	int nifs;
 };
 
 struct cmd_build {
@@ -887,6 +894,96 @@ static int parse_string(struct parser *parser, const struct cmd_word *w)
 	return 0;
 }
 
+/* A word that expands to the shell's uid (uid true) or user name. */
+static bool uid_word(const char *v, bool *uid)
+{
+	static const char *const ids[] = {"$(id -u)", "`id -u`", "$EUID",    "${EUID}",
+					  "$UID",     "${UID}",	 "$(id -ru)"};
+	static const char *const names[] = {"$(whoami)", "`whoami`", "$(id -un)", "`id -un`"};
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+		if (strcmp(v, ids[i]) == 0)
+			return *uid = true;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(v, names[i]) == 0) {
+			*uid = false;
+			return true;
+		}
+	return false;
+}
+
+/*
+ * Whether an if condition, out->cmds[first..], is a test that the shell
+ * runs as root: +1 when it holds only as root (`[ "$(id -u)" = 0 ]`), -1
+ * when it holds only when not (`!=`, `-ne`), 0 when it is anything else.
+ */
+static signed char root_test(const struct parser *parser, size_t first)
+{
+	const struct sh_cmd *t = NULL;
+	for (size_t i = first; i < parser->out->n; i++) {
+		const struct sh_cmd *c = &parser->out->cmds[i];
+		if (c->depth != parser->depth)
+			continue; /* the `id -u` inside $(...) */
+		if (t)
+			return 0; /* more than one test */
+		t = c;
+	}
+	if (!t || (t->argc != 4 && t->argc != 5))
+		return 0;
+	const char *a0 = t->argv[0].value;
+	bool brackets = strcmp(a0, "[") == 0 || strcmp(a0, "[[") == 0;
+	if (!brackets && strcmp(a0, "test") != 0)
+		return 0;
+	if (t->argc != (brackets ? 5u : 4u))
+		return 0;
+	const char *l = t->argv[1].value, *op = t->argv[2].value, *r = t->argv[3].value;
+	bool uid = false;
+	const char *other = uid_word(l, &uid) ? r : uid_word(r, &uid) ? l : NULL;
+	if (!other || strcmp(other, uid ? "0" : "root") != 0)
+		return 0;
+	if (strcmp(op, "=") == 0 || strcmp(op, "==") == 0 || (uid && strcmp(op, "-eq") == 0))
+		return 1;
+	if (strcmp(op, "!=") == 0 || (uid && strcmp(op, "-ne") == 0))
+		return -1;
+	return 0;
+}
+
+static bool root_only(const struct parser *parser)
+{
+	for (int i = 0; i < parser->nifs; i++) {
+		const struct if_frame *f = &parser->ifs[i];
+		if ((f->part == 't' && f->root > 0) || (f->part == 'e' && f->root < 0))
+			return true;
+	}
+	return false;
+}
+
+/* if, then, elif, else, fi where a command would start. */
+static void on_if_keyword(struct parser *parser, const struct tok *tk)
+{
+	struct if_frame *top = parser->nifs ? &parser->ifs[parser->nifs - 1] : NULL;
+	if (word_is(tk, "if")) {
+		if (parser->nifs < MAX_FRAMES)
+			parser->ifs[parser->nifs] =
+			    (struct if_frame){.cond_first = parser->out->n, .part = 'c'};
+		parser->nifs++; /* counted past the cap, so fi pairs up */
+	} else if (!top || parser->nifs > MAX_FRAMES) {
+		if (word_is(tk, "fi") && parser->nifs)
+			parser->nifs--;
+	} else if (word_is(tk, "then") && top->part == 'c') {
+		top->root = root_test(parser, top->cond_first);
+		top->part = 't';
+	} else if (word_is(tk, "elif")) {
+		/* what held before no longer tells this branch */
+		top->cond_first = parser->out->n;
+		top->root = 0;
+		top->part = 'c';
+	} else if (word_is(tk, "else")) {
+		top->part = top->part == 't' ? 'e' : 'x';
+	} else if (word_is(tk, "fi")) {
+		parser->nifs--;
+	}
+}
+
 static int finish(struct parser *parser, struct cmd_build *cur)
 {
 	if (cur->argc == 0 && cur->nredirs == 0) {
@@ -898,7 +995,8 @@ static int finish(struct parser *parser, struct cmd_build *cur)
 			   .nredirs = cur->nredirs,
 			   .start = cur->start,
 			   .end = cur->end,
-			   .depth = parser->depth};
+			   .depth = parser->depth,
+			   .root_only = root_only(parser)};
 	c.argv = arena_alloc_raw(parser->a, (cur->argc + 1) * sizeof(*c.argv));
 	if (!c.argv)
 		return oom(parser);
@@ -1110,8 +1208,10 @@ static int on_word(struct parser *parser, struct list *ls, const struct tok *tk)
 {
 	struct cmd_build *cur = &ls->cur;
 	if (cur->argc == 0 && cur->nassign == 0) {
-		if (ignored_keyword(tk))
+		if (ignored_keyword(tk)) {
+			on_if_keyword(parser, tk);
 			return 0;
+		}
 		if (word_is(tk, "esac")) {
 			if (ls->nf && ls->frames[ls->nf - 1].kind == 'c')
 				ls->nf--;

@@ -43,6 +43,9 @@ struct sh_cmd {
 	size_t nredirs;
 	size_t start, end; /* span in the parsed text */
 	unsigned depth;	   /* 0 at the top; one more inside each sh -c, $(...), `...`, ( ) */
+	/* In an if branch taken only when the shell runs as root: the then of
+	 * `if [ "$(id -u)" = 0 ]` (-eq, $EUID, $UID, whoami = root), the else of != or -ne. */
+	bool root_only;
 };
 
 struct sh_script {

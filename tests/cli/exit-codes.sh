@@ -87,4 +87,22 @@ status 0 "rules as json" rules --format json
 status 0 "rules as markdown" rules --format markdown
 ok "markdown has a heading per rule" has out "## NR102 user-root"
 
+
+# Dockerfile names a folder walk takes (Dockerfile-alpine, Dockerfile_prod,
+# Containerfile-chroot, x.dockerfile) and what it leaves (a script beside them);
+# a file named on the command line with a name that says nothing is read for
+# what it starts with.
+mkdir names
+for n in Dockerfile-alpine Dockerfile_prod Containerfile-chroot web.dockerfile; do
+	printf 'FROM alpine:3.20\nUSER root\n' >"names/$n"
+done
+printf 'echo build\n' >names/Dockerfile-build.sh
+status 1 "Dockerfile variants in a walk" lint --no-config names
+ok "walk: the four variants are read" has err "4 inputs"
+printf '# syntax=docker/dockerfile:1\nARG BASE=alpine:3.20\nFROM $BASE\nUSER root\n' >recipe
+status 1 "a named file that starts as a Dockerfile" lint --no-config recipe
+ok "named by content: NR102 on USER root" has out "NR102"
+printf 'hello\n' >notes
+status 2 "a named file that is nothing unroot reads" lint --no-config notes
+
 finish

@@ -133,6 +133,56 @@ static void check_run(struct check_ctx *ctx, const struct rule *self, const stru
 	edit_keep(d, &edits, fix);
 }
 
+/*
+ * The group the command gives is known and not 0: then the group is the
+ * problem whatever the paths are, even a loop variable (`for d in A B; do
+ * chown -R app:app "$d"; done`) or a variable with no value in the file.
+ */
+static bool group_known(struct check_ctx *ctx, const struct df_command *h)
+{
+	const struct sh_finding *f = h->f;
+	const char *g = f->group		     ? show_expand(ctx, h->t->in, f->group)
+			: f->owner_colon && f->owner ? show_expand(ctx, h->t->in, f->owner)
+						     : NULL;
+	return g && *g && df_id(g) != 0;
+}
+
+/* The text sets variable name[0..n) to a fresh temporary folder: NAME="$(mktemp -d)". */
+static bool temp_var(const char *text, const char *name, size_t n)
+{
+	for (const char *p = text; n && (p = strstr(p, name)) != NULL; p++) {
+		if (strncmp(p + n, "=", 1) != 0 || (p > text && p[-1] != ' ' && p[-1] != '\t' &&
+						    p[-1] != ';' && p[-1] != '&' && p[-1] != '\n'))
+			continue;
+		const char *v = p + n + 1;
+		v += *v == '"';
+		if (strncmp(v, "$(mktemp", 8) == 0 || strncmp(v, "`mktemp", 7) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Some path is a build's scratch folder, made by mktemp in the same text and removed. */
+static bool scratch_path(const struct df_command *h)
+{
+	for (size_t i = 0; i < h->f->npaths; i++) {
+		const char *w = h->f->paths[i];
+		if (*w != '$')
+			continue;
+		w += 1 + (w[1] == '{');
+		size_t n =
+		    strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
+		char name[64];
+		if (n == 0 || n >= sizeof(name))
+			continue;
+		memcpy(name, w, n);
+		name[n] = 0;
+		if (temp_var(h->t->text, name, n))
+			return true;
+	}
+	return false;
+}
+
 static void check(struct check_ctx *ctx, const struct rule *self)
 {
 	size_t ncopies = ctx->df->ncopies;
@@ -142,7 +192,9 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 	const struct df_command *h = ctx->df->run;
 	size_t n = ctx->df->nrun;
 	for (size_t i = 0; i < n; i++)
-		if (h[i].f->kind == SH_CHOWN && show_paths_known(ctx, &h[i]) &&
+		if (h[i].f->kind == SH_CHOWN &&
+		    (show_paths_known(ctx, &h[i]) ||
+		     (group_known(ctx, &h[i]) && !scratch_path(&h[i]))) &&
 		    (h[i].t->in_script || !reached_later(ctx, &h[i])))
 			check_run(ctx, self, &h[i]);
 }
@@ -162,7 +214,9 @@ const struct rule NR109_chown_group_not_root = {
 	"uid as the gid, and a name with no group gets that user's own group. `chown app:` "
 	"(trailing colon) gives the user's login group. `chown 1001 /app` alone keeps the "
 	"group the files had (0 for files root created) and is fine. Variables are expanded "
-	"with the ARG and ENV values in scope.",
+	"with the ARG and ENV values in scope; when the group is known and not 0, a path "
+	"that is not (a loop variable, a variable the file gives no value) is reported as "
+	"written, except a scratch folder the same RUN makes with mktemp.",
     .remediation = "Give the files group 0 with the owner's bits: `COPY --chown=1001:0`, or "
 		   "`chown -R 1001:0 /app && chmod -R g=u /app`.",
     .bad = "FROM alpine:3.20\nCOPY --chown=1001:1001 app /app\nUSER 1001:0\n",

@@ -130,6 +130,13 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 		 */
 		if (h[i].t->in_script && non_root)
 			continue;
+		/*
+		 * A drop in a branch taken only when started as root (`if [ "$(id -u)" = 0 ]`)
+		 * is how an image that also runs as any non-root uid is written: under
+		 * runAsNonRoot or OpenShift's uid the script goes the other way.
+		 */
+		if (f->cmd->root_only)
+			continue;
 		size_t s, e;
 		df_command_span(&h[i], &s, &e);
 		const char *cmd = show_command(ctx, &h[i]);
@@ -174,7 +181,10 @@ const struct rule NR112_privilege_drop = {
 	"the final ENTRYPOINT and CMD, exec or shell form, and the entrypoint script they run "
 	"when a COPY or ADD of the final image brought it from the build context (the "
 	"Dockerfile's folder, or --context). A drop in the script is not reported when the "
-	"final USER is already non-root: that branch only runs as root.",
+	"final USER is already non-root: that branch only runs as root; nor is a drop in a "
+	"branch the script takes only when started as root (`if [ \"$(id -u)\" = 0 ]`, "
+	"`-eq 0`, `$EUID`, `whoami` = root, or the else of `!=`): the script then also runs "
+	"as any other uid.",
     .remediation = "Set the user in the image (`USER 1001:0`), make the data folders group-0 "
 		   "writable at build time, and exec the program directly (`exec \"$@\"`).",
     .bad = "FROM alpine:3.20\nENTRYPOINT [\"su-exec\", \"app\", \"/app/run\"]\n",

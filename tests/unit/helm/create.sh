@@ -105,6 +105,31 @@ sw_k8s=$("$UNROOT" lint --no-config -q -f json --helm "$H" --platform kubernetes
 expect "rendered with --api-versions security.openshift.io/v1: the switch drops the ids" 0 "$sw_os"
 expect "rendered for both: NR208 stays quiet with the switch" 0 "$sw_k8s"
 
+# A pod spec in a named template (_pod.tpl) with volumes from values: the
+# findings point inside the named template, and at the values line that gives
+# a key no template writes, not at the include line.
+cp -r web incl
+perl -0pi -e 's/    spec:\n.*?(\{\{- with \.Values\.nodeSelector)/    spec:\n      {{- include "web.pod" . | nindent 6 }}\n      $1/s' incl/$D
+cat >incl/templates/_pod.tpl <<'TPL'
+{{- define "web.pod" -}}
+hostNetwork: true
+containers:
+  - name: {{ .Chart.Name }}
+    image: "{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}"
+volumes:
+  {{- toYaml .Values.nodeVolumes | nindent 2 }}
+{{- end -}}
+TPL
+printf 'nodeVolumes:\n  - name: logs\n    hostPath:\n      path: /var/log\n' >>incl/values.yaml
+hn=$(grep -n '^hostNetwork: true' incl/templates/_pod.tpl | cut -d: -f1)
+hp=$(grep -n '^    hostPath:' incl/values.yaml | cut -d: -f1)
+expect "rendered through include: the named template's line, the values line" \
+	"incl/templates/_pod.tpl:$hn NR208
+incl/values.yaml:$hp NR208" \
+	"$(findings --helm "$H" --platform openshift incl | only NR208 | grep -v "$D")"
+expect "rendered through include: nothing left on the include line" "" \
+	"$(findings --helm "$H" --platform openshift incl | only NR208 | grep "$D:$(grep -n 'include "web.pod"' incl/$D | cut -d: -f1) ")"
+
 # helm's failure is a diagnostic with a position, exit 2.
 cp -r web broken
 printf '{{ required "image.secret is required" .Values.image.secret }}\n' >>broken/templates/service.yaml
