@@ -124,7 +124,9 @@ void run_gitignore_begin(struct lint_run *run, const char *dir, size_t prefix)
 	char *argv[] = {"git",	    "-C",	 (char *)dir,	       "ls-files",    "-z",
 			"--others", "--ignored", "--exclude-standard", "--directory", NULL};
 	struct spawn_out out;
-	enum spawn_result r = spawn_run(argv, GIT_LIMIT, GIT_TIMEOUT_MS, &out);
+	const struct spawn_how how = {
+	    .limit = GIT_LIMIT, .err_limit = 4096, .timeout_ms = GIT_TIMEOUT_MS};
+	enum spawn_result r = spawn_run(argv, &how, &out);
 	if (r != SPAWN_OK) {
 		/*
 		 * No answer from git (not installed, a repository it refuses): the walk

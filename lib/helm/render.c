@@ -5,28 +5,22 @@
  * The engine checks each document as a Kubernetes input of its own and
  * points its findings at the template (spanmap.c).
  *
- * helm runs through posix_spawn with an argument vector (never a shell),
- * stdin from /dev/null, stdout and stderr captured through pipes, a
- * wall-clock limit and an output cap, on a private copy of the chart
- * (sandbox.c).
+ * helm runs through spawn_run() (lib/util/spawn.c: an argument vector, never
+ * a shell; stdin from /dev/null; a wall-clock limit and an output cap) with
+ * the environment of a private copy of the chart (sandbox.c).
  */
 #include "helm-internal.h"
 #include "unroot/arena.h"
 #include "unroot/lint.h"
 #include "unroot/source.h"
+#include "util/spawn.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 const char helm_openshift_api[] = "security.openshift.io/v1";
@@ -63,117 +57,6 @@ static const char *find_helm(struct reading *rd, bool *explicit, bool *off)
 			p++;
 	}
 	return NULL;
-}
-
-struct capture {
-	char *data;
-	size_t len, cap, limit;
-	bool over;
-};
-
-static void keep(struct capture *c, const char *buf, size_t n)
-{
-	if (c->len + n > c->limit) {
-		c->over = true;
-		n = c->limit > c->len ? c->limit - c->len : 0;
-	}
-	if (c->len + n + 1 > c->cap) {
-		size_t cap = c->cap ? c->cap : 64 * 1024;
-		while (cap < c->len + n + 1)
-			cap *= 2;
-		char *p = realloc(c->data, cap);
-		if (!p) {
-			c->over = true;
-			return;
-		}
-		c->data = p;
-		c->cap = cap;
-	}
-	memcpy(c->data + c->len, buf, n);
-	c->len += n;
-	c->data[c->len] = 0;
-}
-
-static long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-enum spawn_result { SPAWN_OK, SPAWN_FAILED, SPAWN_EXIT, SPAWN_TIMEOUT, SPAWN_TOO_BIG };
-
-/* Runs argv[0] with argv and envp; fills out and err; *status is the exit code. */
-static enum spawn_result spawn_capture(char *const argv[], char *const envp[], struct capture *out,
-				       struct capture *err, int *status)
-{
-	int po[2], pe[2];
-	if (pipe2(po, O_CLOEXEC) != 0)
-		return SPAWN_FAILED;
-	if (pipe2(pe, O_CLOEXEC) != 0) {
-		close(po[0]);
-		close(po[1]);
-		return SPAWN_FAILED;
-	}
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, po[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
-	pid_t pid;
-	int rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, envp);
-	posix_spawn_file_actions_destroy(&fa);
-	close(po[1]);
-	close(pe[1]);
-	if (rc != 0) {
-		close(po[0]);
-		close(pe[0]);
-		errno = rc;
-		return SPAWN_FAILED;
-	}
-	struct pollfd fds[2] = {{.fd = po[0], .events = POLLIN}, {.fd = pe[0], .events = POLLIN}};
-	long deadline = now_ms() + HELM_TIMEOUT_MS;
-	enum spawn_result res = SPAWN_OK;
-	int open_fds = 2;
-	char buf[65536];
-	while (open_fds > 0) {
-		long left = deadline - now_ms();
-		if (left <= 0) {
-			res = SPAWN_TIMEOUT;
-			break;
-		}
-		int r = poll(fds, 2, (int)(left > 1000 ? 1000 : left));
-		if (r < 0 && errno != EINTR)
-			break;
-		for (int i = 0; i < 2; i++) {
-			if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
-				continue;
-			ssize_t k = read(fds[i].fd, buf, sizeof(buf));
-			if (k > 0) {
-				keep(i == 0 ? out : err, buf, (size_t)k);
-			} else if (k == 0 || errno != EINTR) {
-				close(fds[i].fd);
-				fds[i].fd = -1;
-				open_fds--;
-			}
-		}
-		if (out->over) {
-			res = SPAWN_TOO_BIG;
-			break;
-		}
-	}
-	for (int i = 0; i < 2; i++)
-		if (fds[i].fd >= 0)
-			close(fds[i].fd);
-	if (res != SPAWN_OK)
-		kill(pid, SIGKILL);
-	int ws = 0;
-	while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
-		;
-	if (res != SPAWN_OK)
-		return res;
-	*status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + (WIFSIGNALED(ws) ? WTERMSIG(ws) : 0);
-	return *status == 0 ? SPAWN_OK : SPAWN_EXIT;
 }
 
 /* The file a `# Source: NAME/charts/SUB/templates/x.yaml` line names in a tree. */
@@ -387,9 +270,12 @@ static void render(struct reading *rd, struct helm_input *in, const struct helm_
 	}
 	argv[n] = NULL;
 
-	struct capture out = {.limit = HELM_MAX_OUTPUT}, err = {.limit = HELM_MAX_STDERR};
-	int status = 0;
-	enum spawn_result r = spawn_capture(argv, sb->envp, &out, &err, &status);
+	const struct spawn_how how = {.limit = HELM_MAX_OUTPUT,
+				      .err_limit = HELM_MAX_STDERR,
+				      .timeout_ms = HELM_TIMEOUT_MS,
+				      .envp = sb->envp};
+	struct spawn_out out;
+	enum spawn_result r = spawn_run(argv, &how, &out);
 	const char *api = openshift ? " --api-versions security.openshift.io/v1" : "";
 	bool ok = false;
 	switch (r) {
@@ -412,7 +298,7 @@ static void render(struct reading *rd, struct helm_input *in, const struct helm_
 		break;
 	case SPAWN_EXIT: {
 		/* helm's own words, first lines, and where they point. */
-		const char *msg = err.data ? err.data : "";
+		const char *msg = out.err ? out.err : "";
 		while (*msg == '\n' || *msg == ' ')
 			msg++;
 		size_t k = strcspn(msg, "\n");
@@ -420,7 +306,7 @@ static void render(struct reading *rd, struct helm_input *in, const struct helm_
 		const char *want = kube ? NULL : kube_version(rd->arena, msg);
 		if (want) {
 			free(out.data);
-			free(err.data);
+			free(out.err);
 			render(rd, in, sb, helm, openshift, want, failed);
 			return;
 		}
@@ -444,7 +330,7 @@ static void render(struct reading *rd, struct helm_input *in, const struct helm_
 				      api, first);
 		else
 			reading_error(rd, c->path, NULL, 0, 0,
-				      "helm template%s failed (exit %d): %s", api, status,
+				      "helm template%s failed (exit %d): %s", api, out.status,
 				      first && *first ? first : "no message");
 		break;
 	}
@@ -455,7 +341,7 @@ static void render(struct reading *rd, struct helm_input *in, const struct helm_
 		helm_split(rd, c, out.data ? out.data : "", out.len, r);
 	}
 	free(out.data);
-	free(err.data);
+	free(out.err);
 }
 
 void helm_render(struct reading *rd, struct helm_input *in)

@@ -15,8 +15,6 @@
 
 extern char **environ;
 
-#define ERR_KEEP 4096
-
 struct sink {
 	char *data;
 	size_t len, cap, limit;
@@ -53,7 +51,7 @@ static long now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-enum spawn_result spawn_run(char *const argv[], size_t limit, int timeout_ms, struct spawn_out *out)
+enum spawn_result spawn_run(char *const argv[], const struct spawn_how *how, struct spawn_out *out)
 {
 	memset(out, 0, sizeof(*out));
 	int po[2], pe[2];
@@ -70,7 +68,8 @@ enum spawn_result spawn_run(char *const argv[], size_t limit, int timeout_ms, st
 	posix_spawn_file_actions_adddup2(&fa, po[1], 1);
 	posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
 	pid_t pid;
-	int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	int rc = how->envp ? posix_spawn(&pid, argv[0], &fa, NULL, argv, how->envp)
+			   : posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	close(po[1]);
 	close(pe[1]);
@@ -80,9 +79,9 @@ enum spawn_result spawn_run(char *const argv[], size_t limit, int timeout_ms, st
 		errno = rc;
 		return SPAWN_FAILED;
 	}
-	struct sink so = {.limit = limit}, se = {.limit = ERR_KEEP};
+	struct sink so = {.limit = how->limit}, se = {.limit = how->err_limit};
 	struct pollfd fds[2] = {{.fd = po[0], .events = POLLIN}, {.fd = pe[0], .events = POLLIN}};
-	long deadline = now_ms() + timeout_ms;
+	long deadline = now_ms() + how->timeout_ms;
 	enum spawn_result res = SPAWN_OK;
 	int open_fds = 2;
 	char buf[65536];

@@ -1,7 +1,7 @@
 /*
- * spawn.h - running a helper program and keeping what it writes: git for
- * .gitignore. Bounded: at most `limit` bytes of output are kept, and the
- * program is killed after `timeout_ms`.
+ * spawn.h - running a helper program and keeping what it writes: helm for a
+ * chart's rendered side, git for .gitignore. Bounded: at most `limit` bytes
+ * of output are kept, and the program is killed after `timeout_ms`.
  */
 #ifndef UNROOT_UTIL_SPAWN_H
 #define UNROOT_UTIL_SPAWN_H
@@ -17,12 +17,19 @@ struct spawn_out {
 	int status; /* exit status, for SPAWN_EXIT */
 };
 
+struct spawn_how {
+	size_t limit;	  /* bytes of standard output kept; more is SPAWN_TOO_BIG */
+	size_t err_limit; /* bytes of standard error kept; more is cut, never an error */
+	int timeout_ms;	  /* wall-clock limit; past it the program is killed */
+	char *const
+	    *envp; /* its environment; NULL: this process's, and argv[0] looked up in PATH */
+};
+
 /*
- * Runs argv (argv[0] is looked up in PATH) with standard input /dev/null and
- * captures standard output and error. SPAWN_FAILED when it cannot be started
- * (errno says why), SPAWN_EXIT when it exits other than 0.
+ * Runs argv with standard input /dev/null and captures standard output and
+ * error. SPAWN_FAILED when it cannot be started (errno says why), SPAWN_EXIT
+ * when it exits other than 0 (out->status).
  */
-enum spawn_result spawn_run(char *const argv[], size_t limit, int timeout_ms,
-			    struct spawn_out *out);
+enum spawn_result spawn_run(char *const argv[], const struct spawn_how *how, struct spawn_out *out);
 
 #endif
