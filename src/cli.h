@@ -49,6 +49,10 @@ int cli_lint_and_report(struct cli *cli, struct lint_run *run);
 /* Writes a finished run's report in the chosen format; returns the exit status. */
 int cli_report(struct cli *cli, struct lint_run *run);
 
+/* Writes a run's findings (its reading errors, for simulate and fix --from-image) to stderr
+ * as text. */
+void cli_print_errors(struct cli *cli, struct lint_run *run);
+
 /* Where a report goes (output-file.c): stdout, or --output written whole or not at all. */
 struct out_file {
 	FILE *fp;

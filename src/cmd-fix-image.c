@@ -12,22 +12,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static void print_errors(struct cli *cli, struct lint_run *run)
-{
-	const struct diag_list *dl = lint_run_diags(run);
-	if (!dl->n)
-		return;
-	struct report r = {
-	    .diags = dl, .color = cli_use_color(cli, stderr), .version = UNROOT_VERSION};
-	r.inputs = lint_run_inputs(run, &r.ninputs);
-	struct buf b;
-	buf_init(&b);
-	formatter_find("text")->write(&b, &r);
-	if (b.len)
-		fwrite(b.data, 1, b.len, stderr);
-	buf_release(&b);
-}
-
 int cli_fix_from_image(struct cli *cli, const char *image)
 {
 	cli->opts.platforms = PLAT_OPENSHIFT;
@@ -47,7 +31,7 @@ int cli_fix_from_image(struct cli *cli, const char *image)
 		    rep.rows[i].r.from_image)
 			row = &rep.rows[i];
 	if (!row) {
-		print_errors(cli, run);
+		cli_print_errors(cli, run);
 		fprintf(stderr, "unroot fix: '%s' could not be read as an image\n", image);
 		lint_run_free(run);
 		return 2;

@@ -342,22 +342,6 @@ static int read_stdin(struct lint_run *run, struct sim_report *rep, const struct
 	return 0;
 }
 
-static void print_errors(struct cli *cli, struct lint_run *run)
-{
-	const struct diag_list *dl = lint_run_diags(run);
-	if (!dl->n)
-		return;
-	struct report r = {
-	    .diags = dl, .color = cli_use_color(cli, stderr), .version = UNROOT_VERSION};
-	r.inputs = lint_run_inputs(run, &r.ninputs);
-	struct buf b;
-	buf_init(&b);
-	formatter_find("text")->write(&b, &r);
-	if (b.len)
-		fwrite(b.data, 1, b.len, stderr);
-	buf_release(&b);
-}
-
 int cmd_simulate(int argc, char **argv)
 {
 	struct cli cli;
@@ -424,7 +408,7 @@ int cmd_simulate(int argc, char **argv)
 		     : sim_report_breaks(&rep, cli.opts.platforms) ? 1
 								   : 0;
 	if (strcmp(cli.format, "json") != 0 || !cli.quiet)
-		print_errors(&cli, run);
+		cli_print_errors(&cli, run);
 	bool written = !b.failed && (!b.len || fwrite(b.data, 1, b.len, out) == b.len);
 	if (!written) {
 		fprintf(stderr, "unroot: cannot write the report\n");

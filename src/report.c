@@ -137,3 +137,19 @@ int cli_lint_and_report(struct cli *cli, struct lint_run *run)
 		return 2;
 	return status == 2 || lint_run_had_input_error(run) ? 2 : 0;
 }
+
+void cli_print_errors(struct cli *cli, struct lint_run *run)
+{
+	const struct diag_list *dl = lint_run_diags(run);
+	if (!dl->n)
+		return;
+	struct report r = {
+	    .diags = dl, .color = cli_use_color(cli, stderr), .version = UNROOT_VERSION};
+	r.inputs = lint_run_inputs(run, &r.ninputs);
+	struct buf b;
+	buf_init(&b);
+	formatter_find("text")->write(&b, &r);
+	if (b.len)
+		fwrite(b.data, 1, b.len, stderr);
+	buf_release(&b);
+}
