@@ -30,26 +30,11 @@ import subprocess
 import sys
 import tempfile
 
+from units import units
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-CASES = os.path.join(HERE, 'cases')
 
 
-def units():
-    out = []
-    for name in sorted(os.listdir(CASES)):
-        if name == 'commits':
-            for c in sorted(os.listdir(os.path.join(CASES, name))):
-                for side in ('before', 'after'):
-                    p = os.path.join(CASES, name, c, side)
-                    if os.path.isdir(p):
-                        out.append(p)
-        elif os.path.isdir(os.path.join(CASES, name)):
-            out.append(os.path.join(CASES, name))
-    corpus = os.environ.get('UNROOT_CORPUS')
-    for sub in ('dockerfiles', 'k8s'):
-        if corpus and os.path.isdir(os.path.join(corpus, sub)):
-            out.append(os.path.join(corpus, sub))
-    return out
 
 
 def lint(unroot, root):
@@ -131,7 +116,7 @@ def main():
     if len(sys.argv) < 2:
         sys.exit(__doc__)
     unroot = os.path.abspath(sys.argv[1])
-    folders = [os.path.abspath(p) for p in sys.argv[2:]] or units()
+    folders = [os.path.abspath(p) for p in sys.argv[2:]] or units(('dockerfiles', 'k8s'))
     problems = []
     applied = 0
     for f in folders:

@@ -31,27 +31,12 @@ import subprocess
 import sys
 import tempfile
 
+from units import units
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-CASES = os.path.join(HERE, 'cases')
 ENV = dict(os.environ, NO_COLOR='1', PATH='/usr/bin:/bin')
 
 
-def units():
-    out = []
-    for name in sorted(os.listdir(CASES)):
-        if name == 'commits':
-            for c in sorted(os.listdir(os.path.join(CASES, name))):
-                for side in ('before', 'after'):
-                    p = os.path.join(CASES, name, c, side)
-                    if os.path.isdir(p):
-                        out.append(p)
-        elif os.path.isdir(os.path.join(CASES, name)):
-            out.append(os.path.join(CASES, name))
-    corpus = os.environ.get('UNROOT_CORPUS')
-    for kind in ('dockerfiles', 'k8s', 'helm'):
-        if corpus and os.path.isdir(os.path.join(corpus, kind)):
-            out.append(os.path.join(corpus, kind))
-    return out
 
 
 def run(unroot, cwd, *args):
@@ -175,7 +160,7 @@ def main():
     if not args:
         sys.exit(__doc__)
     unroot = os.path.abspath(args[0])
-    folders = [os.path.abspath(p) for p in args[1:]] or units()
+    folders = [os.path.abspath(p) for p in args[1:]] or units(('dockerfiles', 'k8s', 'helm'))
     folders = folders[::every]
     problems = []
     applied = 0
