@@ -176,8 +176,8 @@ void run_gitignore_end(struct lint_run *run)
 bool run_git_ignored(const struct lint_run *run, const char *path, bool is_dir)
 {
 	const struct git_ignored *g = run->gitignore;
-	if (!g || strlen(path) <= g->prefix)
-		return false;
+	if (!g || !g->n || strlen(path) <= g->prefix)
+		return false; /* bsearch() may not be given the NULL of an empty list */
 	const char *rel = path + g->prefix;
 	char key[4096];
 	int n = snprintf(key, sizeof(key), "%s%s", rel, is_dir ? "/" : "");
