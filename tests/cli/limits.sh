@@ -42,7 +42,7 @@ python3 -c "open('chmod.Dockerfile','w').write('FROM alpine\nRUN chmod 700 '+' '
 peak lint --no-config -f json chmod.Dockerfile
 ok "chmod of 30,000 paths: exit 1" test "$rc" = 1
 ok "chmod of 30,000 paths: one NR110" test "$(grep -c '"rule": "NR110"' out)" = 1
-ok "chmod of 30,000 paths: the fix names every path" grep -q '"fix": "chmod 750 /p0 /p1 .* /p29999"' out
+ok "chmod of 30,000 paths: the fix names every path" grep -q '"fix": "chmod 770 /p0 /p1 .* /p29999"' out
 small "chmod of 30,000 paths"
 
 # ARG doubling: the value that passes 1 MiB (ARG a20, line 22) is an NR000 where it is.

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""unroot fix against reality: Dockerfiles in the shape of real projects' (trimmed to what
-builds offline on a busybox base), built with buildah before and after `unroot fix --write`,
-and images fixed with `unroot fix --from-image`, whose derived Dockerfile is built on top of
-them. Each image is unpacked and its entrypoint run as OpenShift runs it (chroot
---userspec=1000680000:0 --groups=0 in fresh namespaces). What failed before must work after,
-and `unroot simulate --platform openshift` must have predicted both. Exits 77 (skipped)
-where the tools or root are missing."""
+"""unroot fix against reality: Dockerfiles in the shape of common mistakes, and real
+projects' Dockerfiles trimmed to what builds offline on a busybox base (each names its source),
+built with buildah before and after `unroot fix --write`, and images fixed with `unroot fix
+--from-image`, whose derived Dockerfile is built on top of them. Each image is unpacked and its
+entrypoint run as OpenShift runs it (chroot --userspec=1000680000:0 --groups=0 in fresh
+namespaces). What failed before must work after, and `unroot simulate --platform openshift`
+must have predicted both. Exits 77 (skipped) where the tools or root are missing."""
 import json
 import os
 import subprocess
@@ -22,7 +22,8 @@ APPLETS = ("sh", "ls", "id", "cat", "touch", "mkdir", "chmod", "chown", "chgrp",
 
 RUN_SH = "#!/bin/sh\\nset -e\\n"
 
-# name: (where its shape comes from, Dockerfile after FROM, what the entrypoint does)
+# name: (where its shape comes from, Dockerfile after FROM, what the entrypoint does). The
+# entrypoint is /run.sh (the action) unless the Dockerfile names its own.
 CASES = {
     # Data folders given to the app's uid and its own group (chown -R uid:uid), the pattern
     # of many official images' data volumes (e.g. a database's /var/lib/NAME).
@@ -48,8 +49,129 @@ USER 1001:0
 RUN mkdir /app && cp /run.sh /app/start.sh && chown 1001:1001 /app/start.sh && \\
     chmod 700 /app/start.sh
 USER 1001
+ENTRYPOINT ["/app/start.sh"]
 """, "echo started"),
+    # A data folder only its owner may use (chmod 700), which the app writes: group 0 needs
+    # the owner's write bit too, so 750 would still fail there.
+    "data-0700": ("data folders chmod 700", """
+RUN mkdir /data && chown 1001:0 /data && chmod 700 /data
+VOLUME /data
+USER 1001:0
+""", "echo state > /data/state && cat /data/state"),
 }
+
+# Real projects' Dockerfiles, trimmed to the steps that decide who may use the folders the
+# app writes (downloads, compilers and package installs taken out, so that they build
+# offline on the busybox base). The accounts they create are in the base's /etc/passwd with
+# the same names and uids, as busybox has no useradd. Same fields as CASES.
+REAL = {
+    "wordpress-cli": ("docker-library/wordpress", """
+# docker-library/wordpress cli/php8.3/alpine/Dockerfile (www-data is uid 82 on alpine)
+RUN set -ex; \\
+\tmkdir -p /var/www/html; \\
+\tchown -R www-data:www-data /var/www/html
+WORKDIR /var/www/html
+VOLUME /var/www/html
+USER www-data
+""", "echo '<?php' > /var/www/html/wp-config.php"),
+    "mosquitto": ("eclipse/mosquitto", """
+# eclipse/mosquitto docker/2.0-openssl/Dockerfile
+RUN set -x && \\
+    mkdir -p /mosquitto/config /mosquitto/data /mosquitto/log && \\
+    echo 'listener 1883' > /mosquitto/config/mosquitto.conf && \\
+    chown -R mosquitto:mosquitto /mosquitto
+VOLUME ["/mosquitto/data", "/mosquitto/log"]
+""", "echo db > /mosquitto/data/mosquitto.db && echo up >> /mosquitto/log/mosquitto.log"),
+    "zookeeper-3.9": ("31z4/zookeeper-docker", """
+# 31z4/zookeeper-docker 3.9.4/Dockerfile
+ENV ZOO_CONF_DIR=/conf \\
+    ZOO_DATA_DIR=/data \\
+    ZOO_DATA_LOG_DIR=/datalog \\
+    ZOO_LOG_DIR=/logs
+RUN set -eux; \\
+    mkdir -p "$ZOO_DATA_LOG_DIR" "$ZOO_DATA_DIR" "$ZOO_CONF_DIR" "$ZOO_LOG_DIR"; \\
+    chown zookeeper:zookeeper "$ZOO_DATA_LOG_DIR" "$ZOO_DATA_DIR" "$ZOO_CONF_DIR" "$ZOO_LOG_DIR"
+VOLUME ["$ZOO_DATA_DIR", "$ZOO_DATA_LOG_DIR", "$ZOO_LOG_DIR"]
+""", "echo 1 > /data/myid && echo log > /datalog/log.1 && echo up > /logs/zookeeper.log"),
+    "zookeeper-3.4": ("31z4/zookeeper-docker", """
+# 31z4/zookeeper-docker 3.4.10/Dockerfile
+ENV ZOO_USER=zookeeper \\
+    ZOO_CONF_DIR=/conf \\
+    ZOO_DATA_DIR=/data \\
+    ZOO_DATA_LOG_DIR=/datalog
+RUN set -ex; \\
+    mkdir -p "$ZOO_DATA_LOG_DIR" "$ZOO_DATA_DIR" "$ZOO_CONF_DIR"; \\
+    chown "$ZOO_USER:$ZOO_USER" "$ZOO_DATA_LOG_DIR" "$ZOO_DATA_DIR" "$ZOO_CONF_DIR"
+VOLUME ["$ZOO_DATA_DIR", "$ZOO_DATA_LOG_DIR"]
+""", "echo 1 > /data/myid && echo log > /datalog/log.1"),
+    "dind-rootless": ("docker-library/docker", """
+# docker-library/docker 29/dind-rootless/Dockerfile
+RUN set -eux; \\
+\tmkdir -p /home/rootless/.local/share/docker; \\
+\tchown -R rootless:rootless /home/rootless/.local/share/docker
+VOLUME /home/rootless/.local/share/docker
+USER rootless
+""", "mkdir /home/rootless/.local/share/docker/containers"),
+    "ghost-3-alpine": ("docker-library/ghost", """
+# docker-library/ghost 3/alpine/Dockerfile (node is uid 1000 in the node images)
+ENV GHOST_INSTALL /var/lib/ghost
+ENV GHOST_CONTENT /var/lib/ghost/content
+RUN set -eux; \\
+\tmkdir -p "$GHOST_INSTALL"; \\
+\tchown node:node "$GHOST_INSTALL"; \\
+\tmkdir -p "$GHOST_CONTENT"; \\
+\tchown node:node "$GHOST_CONTENT"
+WORKDIR $GHOST_INSTALL
+VOLUME $GHOST_CONTENT
+""", "mkdir /var/lib/ghost/content/data"),
+    "ghost-3-debian": ("docker-library/ghost", """
+# docker-library/ghost 3/debian/Dockerfile (node is uid 1000 in the node images)
+ENV GHOST_INSTALL /var/lib/ghost
+ENV GHOST_CONTENT /var/lib/ghost/content
+RUN set -eux; \\
+\tmkdir -p "$GHOST_INSTALL"; \\
+\tchown node:node "$GHOST_INSTALL"; \\
+\tmkdir -p "$GHOST_CONTENT"; \\
+\tchown node:node "$GHOST_CONTENT"
+WORKDIR $GHOST_INSTALL
+VOLUME $GHOST_CONTENT
+USER node
+""", "mkdir /var/lib/ghost/content/images"),
+    "sonarqube-7.4": ("SonarSource/docker-sonarqube", """
+# SonarSource/docker-sonarqube 7.4-community/Dockerfile
+ENV SONARQUBE_HOME=/opt/sonarqube
+WORKDIR /opt
+RUN set -x \\
+    && mkdir -p sonarqube/data sonarqube/bin \\
+    && chown -R sonarqube:sonarqube sonarqube
+VOLUME "$SONARQUBE_HOME/data"
+WORKDIR $SONARQUBE_HOME
+USER sonarqube
+""", "mkdir /opt/sonarqube/data/es5"),
+    "sonarqube-9": ("SonarSource/docker-sonarqube", """
+# SonarSource/docker-sonarqube 9/community/Dockerfile
+ENV SONARQUBE_HOME=/opt/sonarqube
+RUN mkdir -p ${SONARQUBE_HOME}/bin && chown -R sonarqube:sonarqube ${SONARQUBE_HOME}
+COPY --chown=sonarqube:sonarqube run.sh ${SONARQUBE_HOME}/bin/
+RUN chmod 700 ${SONARQUBE_HOME}/bin/run.sh
+WORKDIR ${SONARQUBE_HOME}
+USER sonarqube:sonarqube
+ENTRYPOINT ["/opt/sonarqube/bin/run.sh"]
+""", "echo started"),
+    "dind-rootless-28": ("docker-library/docker", """
+# docker-library/docker 28/dind-rootless/Dockerfile
+RUN mkdir /run/user && chmod 1777 /run/user
+RUN set -eux; \\
+\tmkdir -p /home/rootless/.local/share/docker; \\
+\tchown -R rootless:rootless /home/rootless/.local/share/docker
+VOLUME /home/rootless/.local/share/docker
+USER rootless
+""", "mkdir /home/rootless/.local/share/docker/volumes && touch /run/user/docker.pid"),
+}
+
+# The accounts REAL's Dockerfiles create, or find in their parent images.
+ACCOUNTS = [("www-data", 82), ("mosquitto", 1883), ("zookeeper", 1000), ("rootless", 1000),
+            ("node", 1000), ("sonarqube", 999)]
 
 # Images for --from-image: built as they are, fixed by a derived Dockerfile.
 FROM_IMAGE = ["copy-chown", "chmod-owner-only", "entrypoint-0700"]
@@ -64,8 +186,12 @@ def make_base(work):
         os.symlink("busybox", os.path.join(r, "bin", a))
     with open(os.path.join(r, "etc", "passwd"), "w") as f:
         f.write("root:x:0:0:root:/root:/bin/sh\n")
+        for name, uid in ACCOUNTS:
+            f.write("%s:x:%d:%d::/home/%s:/bin/sh\n" % (name, uid, uid, name))
     with open(os.path.join(r, "etc", "group"), "w") as f:
         f.write("root:x:0:\n")
+        for name, uid in ACCOUNTS:
+            f.write("%s:x:%d:\n" % (name, uid))
     os.chmod(os.path.join(r, "tmp"), 0o1777)
     c = sh("buildah", "from", "scratch").stdout.strip()
     sh("buildah", "copy", c, r + "/", "/")
@@ -118,10 +244,9 @@ def write_ctx(work, name, body, action):
     with open(os.path.join(ctx, "run.sh"), "w") as f:
         f.write("#!/bin/sh\nset -e\n%s\n" % action)
     os.chmod(os.path.join(ctx, "run.sh"), 0o755)
-    entry = '["/app/start.sh"]' if name == "entrypoint-0700" else '["/run.sh"]'
+    entry = "" if "ENTRYPOINT" in body else 'ENTRYPOINT ["/run.sh"]\n'
     with open(os.path.join(ctx, "Dockerfile"), "w") as f:
-        f.write("FROM localhost/fixbase:1\nCOPY run.sh /run.sh\n" + body.lstrip("\n") +
-                "ENTRYPOINT %s\n" % entry)
+        f.write("FROM localhost/fixbase:1\nCOPY run.sh /run.sh\n" + body.lstrip("\n") + entry)
     return ctx
 
 
@@ -145,7 +270,7 @@ def check(failures, ok, what):
 def run_all(work):
     failures = 0
     built = {}
-    for name, (shape, body, action) in CASES.items():
+    for name, (shape, body, action) in list(CASES.items()) + list(REAL.items()):
         ctx = write_ctx(work, name, body, action)
         oci, root = build(work, ctx, name + "-before")
         built[name] = oci

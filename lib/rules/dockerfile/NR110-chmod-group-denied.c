@@ -38,16 +38,23 @@ static const char *bits_name(unsigned d)
 	return d == 05 ? "read and execute" : d == 04 ? "read" : "execute";
 }
 
-/* The mode to write instead: the group gets the owner's read and execute bits. */
-static const char *better(struct check_ctx *ctx, const char *mode, unsigned file, unsigned dir)
+/*
+ * The mode to write instead: group 0 gets the owner's permissions (g=u), as
+ * the arbitrary uid plays the owner's part on OpenShift; a folder the owner
+ * writes stays writable. An octal mode has its group digit replaced by the
+ * owner's (700 -> 770, 0600 -> 0660), so set-id, sticky and "other" bits stay
+ * as written; a symbolic mode is followed by ",g=u".
+ */
+static const char *better(struct check_ctx *ctx, const char *mode)
 {
+	size_t n = strlen(mode);
 	if (mode[0] >= '0' && mode[0] <= '7') {
-		unsigned m = file;
-		m |= ((m >> 6) & 05) << 3;
-		return arena_printf(ctx->arena, "%o", m);
+		char *m = arena_printf(ctx->arena, "%s", mode);
+		if (m && n >= 3)
+			m[n - 2] = m[n - 3];
+		return m;
 	}
-	(void)dir;
-	return arena_printf(ctx->arena, "%s,g=u-w", mode);
+	return arena_printf(ctx->arena, "%s,g=u", mode);
 }
 
 /*
@@ -84,12 +91,13 @@ static void check_flag(struct check_ctx *ctx, const struct rule *self, const str
 	unsigned d = mode ? evaluate(mode, 0, &file, &dir) : 0;
 	if (!d || private_path(in->args[in->nargs - 1].text))
 		return;
-	const char *fix = arena_printf(ctx->arena, "--chmod=%s", better(ctx, mode, file, dir));
+	const char *fix = arena_printf(ctx->arena, "--chmod=%s", better(ctx, mode));
 	struct diag *dg = report(
 	    ctx, self, fl->start, fl->end,
 	    "'--chmod=%s' leaves the owner %s permission that group 0 does not get (files "
 	    "%04o, folders %04o): OpenShift's arbitrary uid is not the owner and reaches the "
-	    "files only through group 0, so the app cannot read them there; write '%s'",
+	    "files only through group 0, so the app cannot read them there; give group 0 the "
+	    "owner's permissions: write '%s'",
 	    fl->value, bits_name(d), file, dir, fix);
 	if (dg)
 		dg->fix = fix;
@@ -115,16 +123,15 @@ static void check_run(struct check_ctx *ctx, const struct rule *self, const stru
 		return;
 	const char *fix =
 	    strcmp(f->tool, "install") == 0
-		? show_option_replaced(ctx, h, "-m", "--mode", f->mode,
-				       better(ctx, mode, file, dir))
+		? show_option_replaced(ctx, h, "-m", "--mode", f->mode, better(ctx, mode))
 		: arena_printf(ctx->arena, "chmod %s%s%s%s", f->recursive ? "-R " : "",
-			       better(ctx, mode, file, dir), *paths ? " " : "", paths);
+			       better(ctx, mode), *paths ? " " : "", paths);
 	/* the mode word alone changes: options, paths and quotes stay as written */
 	struct diag edits = {.path = h->t->path};
 	if (strcmp(f->tool, "install") == 0)
-		edit_option(ctx, &edits, h, "-m", "--mode", f->mode, better(ctx, mode, file, dir));
+		edit_option(ctx, &edits, h, "-m", "--mode", f->mode, better(ctx, mode));
 	else if (edit_find_word(h, f->mode) < f->cmd->argc)
-		edit_word(ctx, &edits, h, edit_find_word(h, f->mode), better(ctx, mode, file, dir));
+		edit_word(ctx, &edits, h, edit_find_word(h, f->mode), better(ctx, mode));
 	fix = edit_fix(ctx, h, &edits, fix);
 	size_t s, e;
 	df_command_span(h, &s, &e);
@@ -132,7 +139,8 @@ static void check_run(struct check_ctx *ctx, const struct rule *self, const stru
 	    ctx->diags, self, h->t->path, h->t->src, s, e,
 	    "'%s' leaves the owner %s permission that group 0 does not get (a 0644 file becomes "
 	    "%04o, a 0755 folder %04o): OpenShift's arbitrary uid is not the owner and reaches "
-	    "the files only through group 0, so the app cannot use them there; write '%s'",
+	    "the files only through group 0, so the app cannot use them there; give group 0 the "
+	    "owner's permissions: write '%s'",
 	    show_command(ctx, h), bits_name(d), file, dir, fix);
 	edit_keep(dg, &edits, fix);
 }
@@ -162,14 +170,16 @@ const struct rule NR110_chmod_group_denied = {
 	"it is in group 0, so it gets exactly the group bits. A mode such as 700, 600, "
 	"`go-rwx`, `g-r` or `u+x` alone leaves the owner able to read (or execute) what the "
 	"group cannot, and the app fails there while it works under Docker as the owner. "
-	"Owner-only write (750, 640) is fine: code and configuration should be read-only to "
-	"the process. Symbolic modes are evaluated as chmod(1) does on a 0644 file and a 0755 "
-	"folder, with runc's umask 022 for RUN steps. Private paths (/root, ~/.ssh, "
-	"/etc/shadow, /etc/ssh, .../private) are left alone, and so are GnuPG homes "
+	"Owner-only write (750, 640) is not reported: code and configuration may be "
+	"read-only to the process. Symbolic modes are evaluated as chmod(1) does on a 0644 "
+	"file and a 0755 folder, with runc's umask 022 for RUN steps. Private paths (/root, "
+	"~/.ssh, /etc/shadow, /etc/ssh, .../private) are left alone, and so are GnuPG homes "
 	"($GNUPGHOME, .gnupg, gnupg and gpg folders), which gpg requires to be 0700.",
-    .remediation = "Give the group the owner's read and execute bits: `chmod 750` instead of "
-		   "700, `640` instead of 600, or `chmod -R g=u-w /app` after a symbolic mode.",
+    .remediation = "Give group 0 the owner's permissions, as OpenShift's uid plays the "
+		   "owner's part: `chmod 770` instead of 700 (a folder the app writes stays "
+		   "writable), `660` instead of 600, or `,g=u` after a symbolic mode "
+		   "(`chmod -R go-rwx,g=u /app`); the other bits stay as written.",
     .bad = "FROM alpine:3.20\nCOPY --chown=1001:0 --chmod=700 app /app\nUSER 1001:0\n",
-    .good = "FROM alpine:3.20\nCOPY --chown=1001:0 --chmod=750 app /app\nUSER 1001:0\n",
+    .good = "FROM alpine:3.20\nCOPY --chown=1001:0 --chmod=770 app /app\nUSER 1001:0\n",
     .check = check,
 };
