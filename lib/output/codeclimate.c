@@ -93,15 +93,7 @@ static void write_codeclimate(struct buf *out, const struct report *r)
 	for (size_t i = 0; i < r->diags->n; i++)
 		json_array_append_new(root, issue(r, &r->diags->items[i], &fps[i]));
 	free(fps);
-	char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	if (s) {
-		buf_puts(out, s);
-		buf_putc(out, '\n');
-		free(s);
-	} else {
-		out->failed = true;
-	}
-	json_decref(root);
+	fmt_put_json(out, root);
 }
 
 const struct formatter format_codeclimate = {

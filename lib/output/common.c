@@ -8,6 +8,7 @@
 #include "unroot/source.h"
 
 #include <ctype.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
@@ -383,4 +384,17 @@ void fmt_put_one_line(struct buf *out, const char *s)
 		fmt_put_text(out, s + i, k);
 		i += k;
 	}
+}
+
+void fmt_put_json(struct buf *out, json_t *doc)
+{
+	char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (s) {
+		buf_puts(out, s);
+		buf_putc(out, '\n');
+		free(s);
+	} else {
+		out->failed = true;
+	}
+	json_decref(doc);
 }

@@ -27,6 +27,11 @@ long fmt_rule_index(const struct rule *const *rules, size_t n, const struct rule
 
 /* Appends s with every invalid UTF-8 byte replaced by U+FFFD. */
 void fmt_put_utf8(struct buf *out, const char *s);
+
+/* Writes a JSON document, indented by two and in its keys' order, then a newline, and
+ * releases it; a document that cannot be written marks `out` failed. */
+struct json_t;
+void fmt_put_json(struct buf *out, struct json_t *doc);
 /* A malloc'd valid UTF-8 copy of s (see fmt_put_utf8); NULL when out of memory. */
 char *fmt_utf8(const char *s);
 

@@ -6,6 +6,7 @@
 #include "unroot/ruledoc.h"
 #include "unroot/buf.h"
 #include "unroot/output.h"
+#include "fmt.h"
 #include "unroot/rule.h"
 
 #include <ctype.h>
@@ -88,15 +89,7 @@ void ruledoc_json(struct buf *out)
 		buf_release(&anchor);
 		json_array_append_new(list, o);
 	}
-	char *s = json_dumps(list, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	if (s) {
-		buf_puts(out, s);
-		buf_putc(out, '\n');
-		free(s);
-	} else {
-		out->failed = true;
-	}
-	json_decref(list);
+	fmt_put_json(out, list);
 }
 
 static void indented(struct buf *out, const char *text)

@@ -391,15 +391,7 @@ static void write_sarif(struct buf *out, const struct report *r)
 	json_t *runs = json_array();
 	json_array_append_new(runs, run);
 	json_object_set_new(root, "runs", runs);
-	char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	if (s) {
-		buf_puts(out, s);
-		buf_putc(out, '\n');
-		free(s);
-	} else {
-		out->failed = true;
-	}
-	json_decref(root);
+	fmt_put_json(out, root);
 }
 
 const struct formatter format_sarif = {
