@@ -61,6 +61,20 @@ static int grow(struct fsmodel *fs)
 	return 0;
 }
 
+/* Puts n, whose hash is set, in its bucket and first among parent's children. */
+static struct fs_node *link_in(struct fsmodel *fs, struct fs_node *parent, struct fs_node *n)
+{
+	size_t b = n->hash & (fs->nbuckets - 1);
+	n->hnext = fs->buckets[b];
+	fs->buckets[b] = n;
+	n->next = parent->child;
+	if (parent->child)
+		parent->child->prev = n;
+	parent->child = n;
+	fs->nnodes++;
+	return n;
+}
+
 static struct fs_node *add_child(struct fsmodel *fs, struct fs_node *parent, const char *name,
 				 size_t len)
 {
@@ -74,15 +88,7 @@ static struct fs_node *add_child(struct fsmodel *fs, struct fs_node *parent, con
 		return NULL;
 	n->parent = parent;
 	n->hash = hash_of(parent, name, len);
-	size_t b = n->hash & (fs->nbuckets - 1);
-	n->hnext = fs->buckets[b];
-	fs->buckets[b] = n;
-	n->next = parent->child;
-	if (parent->child)
-		parent->child->prev = n;
-	parent->child = n;
-	fs->nnodes++;
-	return n;
+	return link_in(fs, parent, n);
 }
 
 /* A copy of node `from` as a child of `parent`: names, links and contents are shared. */
@@ -97,15 +103,7 @@ static struct fs_node *adopt(struct fsmodel *fs, struct fs_node *parent, const s
 	n->parent = parent;
 	n->child = n->prev = NULL;
 	n->hash = hash_of(parent, n->name, strlen(n->name));
-	size_t b = n->hash & (fs->nbuckets - 1);
-	n->hnext = fs->buckets[b];
-	fs->buckets[b] = n;
-	n->next = parent->child;
-	if (parent->child)
-		parent->child->prev = n;
-	parent->child = n;
-	fs->nnodes++;
-	return n;
+	return link_in(fs, parent, n);
 }
 
 struct fsmodel *fs_clone(struct arena *a, const struct fsmodel *src)
