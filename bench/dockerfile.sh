@@ -18,19 +18,9 @@ fi
 work=$(mktemp -d /tmp/unroot-bench-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-srcs=()
-for f in "$CORPUS"/dockerfiles/*Dockerfile* "$CORPUS"/dockerfiles/*.Dockerfile; do
-	[ -f "$f" ] || continue
-	case "$f" in *windows* | *nanoserver* | *windowsservercore*) continue ;; esac
-	srcs+=("$f")
-done
-[ ${#srcs[@]} -gt 0 ] || { echo "no corpus at $CORPUS"; exit 2; }
-mkdir -p "$work/files"
-for i in $(seq 0 999); do
-	cp "${srcs[$((i % ${#srcs[@]}))]}" "$work/files/$i.Dockerfile"
-done
+dockerfile_set "$work/files" || exit 2
 bytes=$(cat "$work"/files/* | wc -c)
-echo "inputs: 1000 Dockerfiles ($((bytes / 1024)) KiB) from ${#srcs[@]} corpus files"
+echo "inputs: 1000 Dockerfiles ($((bytes / 1024)) KiB) from $DOCKERFILE_SOURCES corpus files"
 # The copies go to disk before anything is timed: the kernel writing back 4 MB of fresh
 # files took CPU from whichever tool ran first (the first runs took 10-15 ms longer).
 sync

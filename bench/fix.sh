@@ -9,18 +9,8 @@ UNROOT=$(unroot_bin) || { echo "cannot build unroot"; exit 2; }
 work=$(mktemp -d /tmp/unroot-bench-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-srcs=()
-for f in "$CORPUS"/dockerfiles/*Dockerfile* "$CORPUS"/dockerfiles/*.Dockerfile; do
-	[ -f "$f" ] || continue
-	case "$f" in *windows* | *nanoserver* | *windowsservercore*) continue ;; esac
-	srcs+=("$f")
-done
-[ ${#srcs[@]} -gt 0 ] || { echo "no corpus at $CORPUS"; exit 2; }
-mkdir -p "$work/files"
-for i in $(seq 0 999); do
-	cp "${srcs[$((i % ${#srcs[@]}))]}" "$work/files/$i.Dockerfile"
-done
-echo "inputs: 1000 Dockerfiles from ${#srcs[@]} corpus files"
+dockerfile_set "$work/files" || exit 2
+echo "inputs: 1000 Dockerfiles from $DOCKERFILE_SOURCES corpus files"
 sync
 cd "$work" || exit 2
 

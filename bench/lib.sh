@@ -70,3 +70,21 @@ image_layers() {
 	fi
 	echo "$work"
 }
+
+# The 1,000-Dockerfile set: the corpus's Linux Dockerfiles copied in turn into DIR as
+# 0.Dockerfile .. 999.Dockerfile. Sets DOCKERFILE_SOURCES to how many corpus files it used.
+dockerfile_set() {
+	local dir=$1 f i
+	local srcs=()
+	for f in "$CORPUS"/dockerfiles/*Dockerfile* "$CORPUS"/dockerfiles/*.Dockerfile; do
+		[ -f "$f" ] || continue
+		case "$f" in *windows* | *nanoserver* | *windowsservercore*) continue ;; esac
+		srcs+=("$f")
+	done
+	[ ${#srcs[@]} -gt 0 ] || { echo "no corpus at $CORPUS"; return 2; }
+	mkdir -p "$dir"
+	for i in $(seq 0 999); do
+		cp "${srcs[$((i % ${#srcs[@]}))]}" "$dir/$i.Dockerfile"
+	done
+	DOCKERFILE_SOURCES=${#srcs[@]}
+}
