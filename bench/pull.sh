@@ -8,8 +8,9 @@
 #   - a second image that shares all but its last layer, read with the layer cache filled by
 #     the first (goal: at most 0.1x of the first, read without the cache);
 #   - peak memory of unroot and of its registry client, unroot-fetch (goal: under 64 MB).
-# Best of 5 runs of each (BENCH_RUNS), wall and CPU (user + system of unroot and unroot-fetch
-# together): on a shared machine the best run is the one least disturbed by the others.
+# BENCH_RUNS rounds (default 7), each running every command once; it prints the minimum,
+# median and maximum of each, and the ratios within each round (a shared machine's load
+# falls on the commands of one round alike).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -81,42 +82,57 @@ ref=127.0.0.1:$port/bench/img
 skopeo copy -q --dest-tls-verify=false "oci:$work/oci-gzip" "docker://$ref:1"
 skopeo copy -q --dest-tls-verify=false "oci:$tmp/oci-second" "docker://$ref:2"
 
-# best of BENCH_RUNS: "WALL_MS CPU_MS", each run after SETUP (not timed)
-best() {
-	local cmd=$1 setup=${2:-true} bw=999999999 bc=999999999 w c i
-	for ((i = 0; i < ${BENCH_RUNS:-5}; i++)); do
-		bash -c "$setup" >/dev/null 2>&1
-		/usr/bin/time -f '%e %U %S' -o "$tmp/time.txt" bash -c "$cmd" >/dev/null 2>&1
-		read -r w c <<<"$(awk '{printf "%d %d", $1 * 1000, ($2 + $3) * 1000}' "$tmp/time.txt")"
-		[ "$w" -lt "$bw" ] && bw=$w
-		[ "$c" -lt "$bc" ] && bc=$c
-	done
-	echo "$bw $bc"
-}
 scan="$unroot image --no-config -q --fail-on none"
 export XDG_CACHE_HOME=$tmp/cache
-
-read -r t_pull c_pull <<<"$(best "$scan --no-cache docker://$ref:1")"
-read -r t_skopeo c_skopeo <<<"$(best "skopeo copy -q --src-tls-verify=false docker://$ref:1 oci:$tmp/copy && $scan $tmp/copy" "rm -rf $tmp/copy")"
-read -r t_local c_local <<<"$(best "$scan $work/oci-gzip")"
 # The cache as the first image leaves it, put back before each run of the second.
-rm -rf "$tmp/cache"
 $scan "docker://$ref:1" >/dev/null 2>&1 || true
 cp -a "$tmp/cache" "$tmp/cache-first"
-read -r t_second c_second <<<"$(best "$scan docker://$ref:2" "rm -rf $tmp/cache && cp -a $tmp/cache-first $tmp/cache")"
 cache_kb=$(du -sk "$tmp/cache-first" | cut -f1)
 mem=$(/usr/bin/time -v $scan --no-cache "docker://$ref:1" 2>&1 >/dev/null | awk '/Maximum resident/{print int($6/1024)}')
-
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a / b}'; }
 mb=$(($(cat $(grep '^gzip ' "$work/layers.txt" | cut -d' ' -f2-) | wc -c) >> 20))
 echo "image: $mb MB of gzip layers on a registry at 127.0.0.1:$port; $(nproc) cores"
-printf '%-52s %8s %8s\n' "what" "wall ms" "cpu ms"
-printf '%-52s %8d %8d\n' "unroot image docker://... (no cache)" "$t_pull" "$c_pull"
-printf '%-52s %8d %8d\n' "skopeo copy docker://... oci:DIR && unroot image DIR" "$t_skopeo" "$c_skopeo"
-printf '%-52s %8d %8d\n' "unroot image OCI-DIR (already local)" "$t_local" "$c_local"
-printf '%-52s %8d %8d\n' "second image, all but its last layer cached" "$t_second" "$c_second"
-echo "unroot / (skopeo copy + unroot image) = $(ratio "$t_pull" "$t_skopeo") wall (goal <= 0.5)"
-echo "unroot from the registry / from the OCI folder = $(ratio "$t_pull" "$t_local") wall (goal <= 1.2)"
-echo "second image with the cache / first without = $(ratio "$t_second" "$t_pull") wall, $(ratio "$c_second" "$c_pull") cpu (goal <= 0.1)"
+
+# BENCH_RUNS rounds (default 7); each round runs every command once, in turn, so that a
+# burst of load from other processes falls on all of them alike, and the ratios are taken
+# within a round. Wall time from a monotonic clock, CPU time (user + system of the command
+# and every process it waited for: unroot and unroot-fetch) from wait4(), both to the
+# microsecond; a SETUP before each run is not timed.
+python3 - "${BENCH_RUNS:-7}" \
+	"pull" "true" "$scan --no-cache docker://$ref:1" \
+	"skopeo" "rm -rf $tmp/copy" "skopeo copy -q --src-tls-verify=false docker://$ref:1 oci:$tmp/copy && $scan $tmp/copy" \
+	"local" "true" "$scan $work/oci-gzip" \
+	"second" "rm -rf $tmp/cache && cp -a $tmp/cache-first $tmp/cache" "$scan docker://$ref:2" <<'EOF'
+import os, statistics, subprocess, sys, time
+runs = int(sys.argv[1])
+cmds = [sys.argv[i:i + 3] for i in range(2, len(sys.argv), 3)]
+null = os.open(os.devnull, os.O_RDWR)
+res = {name: [] for name, _, _ in cmds}
+for _ in range(runs):
+    for name, setup, cmd in cmds:
+        subprocess.run(["bash", "-c", setup], stdout=null, stderr=null)
+        fa = [(os.POSIX_SPAWN_DUP2, null, 0), (os.POSIX_SPAWN_DUP2, null, 1), (os.POSIX_SPAWN_DUP2, null, 2)]
+        t = time.monotonic()
+        pid = os.posix_spawn("/bin/bash", ["bash", "-c", cmd], os.environ, file_actions=fa)
+        _, _, ru = os.wait4(pid, 0)
+        res[name].append(((time.monotonic() - t) * 1000, (ru.ru_utime + ru.ru_stime) * 1000))
+what = {"pull": "unroot image docker://... (no cache)",
+        "skopeo": "skopeo copy docker://... oci:DIR && unroot image DIR",
+        "local": "unroot image OCI-DIR (already local)",
+        "second": "second image, all but its last layer cached"}
+def spread(v):
+    return "%7.0f %7.0f %7.0f" % (min(v), statistics.median(v), max(v))
+print("%d rounds; min, median and max of each, in ms" % runs)
+print("%-52s %23s %23s" % ("", "wall", "cpu"))
+for name, _, _ in cmds:
+    r = res[name]
+    print("%-52s %s %s" % (what[name], spread([w for w, _ in r]), spread([c for _, c in r])))
+def ratio(a, b, goal, label, k):
+    v = [x[k] / y[k] for x, y in zip(res[a], res[b])]
+    return "%s: median %.2f (%.2f-%.2f) %s" % (label, statistics.median(v), min(v), max(v), goal)
+print(ratio("pull", "skopeo", "(goal <= 0.5)", "unroot / (skopeo copy + unroot image), wall", 0))
+print(ratio("pull", "local", "(goal <= 1.2)", "unroot from the registry / from the OCI folder, wall", 0))
+print(ratio("second", "pull", "(goal <= 0.1)", "second image with the cache / first without, wall", 0))
+print(ratio("second", "pull", "(goal <= 0.1)", "second image with the cache / first without, cpu", 1))
+EOF
 echo "peak memory: $mem MB (goal < 64); cache after the first image: $cache_kb KB"
 echo "load average while measuring: $(cut -d' ' -f1-3 /proc/loadavg)"
