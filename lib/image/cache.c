@@ -141,6 +141,15 @@ static bool in_list(const char *const *list, size_t n, const char *path)
 	return false;
 }
 
+bool layer_cache_has(const char *dir, const char *digest)
+{
+	struct stat sb;
+	char *path = dir && is_hex64(digest) ? file_of(dir, digest) : NULL;
+	bool found = path && lstat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+	free(path);
+	return found;
+}
+
 bool layer_cache_get(const char *dir, const char *digest, const char *const *capture,
 		     size_t ncapture, struct layer *l, struct layer_stats *st)
 {

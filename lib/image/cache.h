@@ -16,6 +16,12 @@
 bool layer_cache_get(const char *dir, const char *digest, const char *const *capture,
 		     size_t ncapture, struct layer *l, struct layer_stats *st);
 
+/*
+ * Whether the cache has a file for the layer (it may still miss: a file it
+ * lacks the contents of, a damaged one). A look, without reading it.
+ */
+bool layer_cache_has(const char *dir, const char *digest);
+
 /* Keeps a layer that was read whole and checked against `digest`. Failures are quiet. */
 void layer_cache_put(const char *dir, const char *digest, const char *const *capture,
 		     size_t ncapture, const struct layer *l, const struct layer_stats *st);

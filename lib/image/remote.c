@@ -7,6 +7,7 @@
  * here: a reference comes this way, a file or folder goes to load.c.
  */
 #include "blob.h"
+#include "cache.h"
 #include "fetch.h"
 #include "image-internal.h"
 #include "unroot/arena.h"
@@ -23,6 +24,17 @@
 
 #define MAX_MANIFEST ((size_t)4 << 20) /* what containers/image accepts too */
 #define MAX_KNOWN    4096
+/*
+ * Blobs asked for as soon as the image manifest is read, before the loader
+ * opens them: the config and the first layers the cache does not have, so
+ * that they come while the config is parsed and cached layers are read
+ * (one round trip to the registry less on the way). At most the helper's
+ * streams less one: a transfer asked ahead and never opened pauses once its
+ * pipe is full and holds its stream, and the others must still get one.
+ */
+#define AHEAD_LAYERS 3
+
+struct pipe_blob;
 
 /* A digest the registry's manifests named: a manifest (fetched whole) or a blob. */
 struct known {
@@ -30,7 +42,8 @@ struct known {
 	bool manifest;
 	const char *data; /* a manifest once fetched, in the arena */
 	size_t len;
-	uint64_t size; /* from the descriptor, 0 when not said */
+	uint64_t size;		 /* from the descriptor, 0 when not said */
+	struct pipe_blob *ahead; /* asked for ahead (AHEAD_LAYERS), not opened yet */
 };
 
 struct remote;
@@ -116,7 +129,12 @@ static const char *desc_hex(json_t *d)
 	return h ? h : "";
 }
 
-/* Learns from a manifest what its descriptors name: child manifests, sizes. */
+static void ask_ahead(struct remote *r, json_t *j);
+
+/*
+ * Learns from a manifest what its descriptors name (child manifests, sizes),
+ * and asks ahead for an image manifest's first blobs.
+ */
 static void learn(struct remote *r, const char *data, size_t len)
 {
 	json_error_t je;
@@ -140,6 +158,7 @@ static void learn(struct remote *r, const char *data, size_t len)
 		if (k && !k->manifest && sz > 0)
 			k->size = (uint64_t)sz;
 	}
+	ask_ahead(r, j);
 	json_decref(j);
 }
 
@@ -156,6 +175,60 @@ static char *request_fields(struct remote *r, const char *op, const char *ref, u
 	char *text = json_dumps(q, JSON_COMPACT);
 	json_decref(q);
 	return text;
+}
+
+/* Asks the helper for a blob (not a manifest); NULL with *why. */
+static struct pipe_blob *request_blob(struct remote *r, struct arena *a, const char *hexd,
+				      const char **why)
+{
+	struct known *k = known_find(r, hexd);
+	uint64_t size = k ? k->size : 0;
+	uint64_t max = size ? size : (uint64_t)r->rd->opts->limits.uncompressed;
+	char *fields = request_fields(r, "blob", arena_printf(a, "sha256:%s", hexd), max, false);
+	struct pipe_blob *p = arena_alloc(a, sizeof(*p));
+	struct pipe_blob **slot = p ? ARR_PUSH(a, r->pipes, r->npipes, r->cappipes) : NULL;
+	char *ferr = NULL;
+	int fd = fields && slot ? fetcher_request(r->f, fields, &p->id, &ferr) : -1;
+	free(fields);
+	if (fd < 0) {
+		*why = arena_strdup(a, ferr ? ferr : "out of memory");
+		free(ferr);
+		if (slot)
+			r->npipes--;
+		return NULL;
+	}
+	p->r = r;
+	p->fd = fd;
+	*slot = p;
+	return p;
+}
+
+/*
+ * Once an image manifest is read: its config, and its first layers that
+ * the cache has no file for (those are fetched whatever the loader finds),
+ * are asked for now. A failure here is quiet: the loader asks again.
+ */
+static void ask_ahead(struct remote *r, json_t *j)
+{
+	json_t *layers = json_object_get(j, "layers");
+	const char *cfg = desc_hex(json_object_get(j, "config"));
+	if (!*cfg || !json_is_array(layers))
+		return;
+	const char *cache = r->rd->opts->fetch.cache_dir;
+	const char *why;
+	/* The config (i == 0), then the layers. */
+	unsigned asked = 0;
+	for (size_t i = 0; i <= json_array_size(layers) && asked < 1 + AHEAD_LAYERS; i++) {
+		const char *h = i == 0 ? cfg : desc_hex(json_array_get(layers, i - 1));
+		struct known *k = known_find(r, h);
+		if (!k || k->manifest || k->ahead || (i > 0 && layer_cache_has(cache, h)))
+			continue;
+		struct pipe_blob *p = request_blob(r, r->a, h, &why);
+		if (!p)
+			break;
+		known_find(r, h)->ahead = p;
+		asked++;
+	}
 }
 
 /*
@@ -286,26 +359,14 @@ static int open_blob(void *ctx, struct arena *a, const char *name, const char *c
 		b->size = k->len;
 		return 0;
 	}
-	uint64_t size = k ? k->size : 0;
-	uint64_t max = size ? size : (uint64_t)r->rd->opts->limits.uncompressed;
-	char *fields = request_fields(r, "blob", arena_printf(a, "sha256:%s", hexd), max, false);
-	struct pipe_blob *p = arena_alloc(a, sizeof(*p));
-	struct pipe_blob **slot = p ? ARR_PUSH(a, r->pipes, r->npipes, r->cappipes) : NULL;
-	char *ferr = NULL;
-	int fd = fields && slot ? fetcher_request(r->f, fields, &p->id, &ferr) : -1;
-	free(fields);
-	if (fd < 0) {
-		*why = arena_strdup(a, ferr ? ferr : "out of memory");
-		free(ferr);
-		if (slot)
-			r->npipes--;
+	struct pipe_blob *p = k && k->ahead ? k->ahead : request_blob(r, a, hexd, why);
+	if (k)
+		k->ahead = NULL;
+	if (!p)
 		return -1;
-	}
-	p->r = r;
-	p->fd = fd;
-	*slot = p;
+	uint64_t size = k ? k->size : 0;
 	b->kind = BLOB_PIPE;
-	b->fd = fd;
+	b->fd = p->fd;
 	b->size = size;
 	b->done = pipe_done;
 	b->done_ctx = p;

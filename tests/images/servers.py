@@ -16,6 +16,7 @@ import http.server
 import json
 import os
 import re
+import select
 import shutil
 import socket
 import socketserver
@@ -71,9 +72,10 @@ def make_signing_cert(folder):
 # --- the registry -------------------------------------------------------------------------
 
 class Registry:
-    """docker-registry serving on 127.0.0.1:PORT from a folder of its own."""
+    """docker-registry serving on 127.0.0.1:PORT from a folder of its own; with access_log,
+    its access log (one line a request, with the HTTP version) goes to `log`."""
 
-    def __init__(self, folder, tls=None, htpasswd=None, token=None):
+    def __init__(self, folder, tls=None, htpasswd=None, token=None, access_log=False):
         self.folder = folder
         self.data = os.path.join(folder, "data")
         self.port = free_port()
@@ -82,7 +84,8 @@ class Registry:
         http_cfg = {"addr": self.host}
         if tls:
             http_cfg["tls"] = {"certificate": tls[0], "key": tls[1]}
-        cfg = {"version": 0.1, "log": {"level": "error", "accesslog": {"disabled": True}},
+        cfg = {"version": 0.1,
+               "log": {"level": "error", "accesslog": {"disabled": not access_log}},
                "storage": {"filesystem": {"rootdirectory": self.data},
                            "delete": {"enabled": True}},
                "http": http_cfg}
@@ -255,10 +258,11 @@ class FaultProxy:
     """Forwards to a registry at `upstream` (host:port, plain HTTP). rules is a list of
     dicts: {"match": regex on "METHOD PATH", "times": N (default: every time),
     "do": "cut" (send the head and half the body, then close) | "stall" (send the head, then
-    wait) | "status" (answer `status` with `headers`)}."""
+    wait) | "status" (answer `status` with `headers`) | "delay" (wait `seconds`, then forward)}.
+    `arrived` has the monotonic time each request came in at, beside `log`."""
 
     def __init__(self, upstream, rules):
-        self.upstream, self.rules, self.log = upstream, rules, []
+        self.upstream, self.rules, self.log, self.arrived = upstream, rules, [], []
         self.stop_event = threading.Event()
         outer = self
 
@@ -281,7 +285,10 @@ class FaultProxy:
     def handle(self, h):
         line = "%s %s" % (h.command, h.path)
         self.log.append((line, h.headers.get("Range")))
+        self.arrived.append((time.monotonic(), line))
         r = self.rule_for(line)
+        if r and r["do"] == "delay":
+            self.stop_event.wait(r["seconds"])
         if r and r["do"] == "status":
             body = r.get("body", b"")
             h.send_response(r["status"])
@@ -323,6 +330,62 @@ class FaultProxy:
 
     def stop(self):
         self.stop_event.set()
+        self.srv.shutdown()
+        self.srv.server_close()
+
+
+class ConnectProxy:
+    """A forward proxy that tunnels CONNECT HOST:PORT, as an https_proxy does, to where `hosts`
+    maps HOST:PORT (a name that resolves nowhere can so reach a registry on loopback).
+    `targets` lists what it was asked for."""
+
+    def __init__(self, hosts):
+        self.hosts, self.targets = hosts, []
+        outer = self
+
+        class H(socketserver.BaseRequestHandler):
+            def handle(self):
+                outer.tunnel(self.request)
+
+        class S(socketserver.ThreadingMixIn, socketserver.TCPServer):
+            daemon_threads = True
+            allow_reuse_address = True
+
+        self.srv = S(("127.0.0.1", 0), H)
+        threading.Thread(target=self.srv.serve_forever, daemon=True).start()
+        self.url = "http://127.0.0.1:%d" % self.srv.server_address[1]
+
+    def tunnel(self, c):
+        head = b""
+        while b"\r\n\r\n" not in head and len(head) < 65536:
+            got = c.recv(4096)
+            if not got:
+                return
+            head += got
+        words = head.split(b"\r\n", 1)[0].decode("latin-1").split()
+        target = words[1] if len(words) == 3 and words[0] == "CONNECT" else None
+        self.targets.append(target)
+        if target not in self.hosts:
+            c.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+            return
+        host, port = self.hosts[target].rsplit(":", 1)
+        up = socket.create_connection((host, int(port)), timeout=30)
+        c.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        socks = [c, up]
+        try:
+            while True:
+                ready, _, _ = select.select(socks, [], [], 30)
+                if not ready:
+                    return
+                for r in ready:
+                    data = r.recv(65536)
+                    if not data:
+                        return
+                    (up if r is c else c).sendall(data)
+        finally:
+            up.close()
+
+    def stop(self):
         self.srv.shutdown()
         self.srv.server_close()
 

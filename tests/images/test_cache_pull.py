@@ -127,6 +127,27 @@ def cache(stop, reg):
     expect(len(blob_gets(px)) == first, "--no-cache reads no cache")
 
 
+def ahead(stop, reg):
+    """The config and the first layers are asked for as soon as the manifest is read: with the
+    config's answer held back 1.5 s, the layers' requests come in meanwhile, not after it."""
+    with open(os.path.join("a", "index.json")) as f:
+        mdig = json.load(f)["manifests"][0]["digest"].split(":")[1]
+    with open(os.path.join("a", "blobs", "sha256", mdig)) as f:
+        m = json.load(f)
+    cfg = m["config"]["digest"]
+    px = servers.FaultProxy(reg.host, [{"match": "GET .*/blobs/" + cfg, "do": "delay",
+                                        "seconds": 1.5}])
+    stop.append(px)
+    want = findings("image", "--no-cache", "%s/test/a:1" % reg.host)
+    got = findings("image", "--no-cache", "%s/test/a:1" % px.host)
+    t_cfg = [t for t, line in px.arrived if cfg in line]
+    t_layers = [t for t, line in px.arrived if "/blobs/" in line and cfg not in line]
+    late = [round(t - t_cfg[0], 2) for t in t_layers] if t_cfg else []
+    expect(got == want and len(t_layers) == len(m["layers"]) and all(d < 1.0 for d in late),
+           "the layers are asked for while the config comes, not after it (layer requests "
+           "%s s after the config's)" % late)
+
+
 def pull(reg):
     host = reg.host
     oci_dir(Image([busybox_base(real=False),
@@ -171,6 +192,7 @@ def run_all(stop):
     reg = servers.Registry(os.path.join(os.getcwd(), "reg"))
     stop.append(reg)
     cache(stop, reg)
+    ahead(stop, reg)
     pull(reg)
 
 
