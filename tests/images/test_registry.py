@@ -234,7 +234,7 @@ def plain(stoppers):
 
 def tls(stoppers):
     ca, crt, key = servers.make_ca(os.path.join(os.getcwd(), "ca"))
-    reg = servers.Registry(os.path.join(os.getcwd(), "tls"), tls=(crt, key))
+    reg = servers.Registry(os.path.join(os.getcwd(), "tls"), tls=(crt, key), access_log=True)
     stoppers.append(reg)
     certs = os.path.join(os.getcwd(), "certs")
     os.makedirs(certs)
@@ -248,6 +248,29 @@ def tls(stoppers):
     expect(rc == 1 and "NR404" in rules(got), "--cert-dir with the test CA (%s)" % rules(got))
     rc, got, _ = image(ref, "--tls-verify=false")
     expect(rc == 1 and "NR404" in rules(got), "--tls-verify=false (%s)" % rules(got))
+    # The access log's lines: 127.0.0.1 - - [date] "GET /v2/... HTTP/2.0" 200 N "" "unroot"
+    with open(reg.log.name) as f:
+        lines = [ln.split('"') for ln in f if ln.rstrip().endswith('"unroot"')]
+    protos = sorted({ln[1].split()[-1] for ln in lines})
+    expect(lines and protos == ["HTTP/2.0"],
+           "over TLS, the registry is spoken to in HTTP/2 (%d requests: %s)"
+           % (len(lines), protos))
+
+    # https_proxy from the environment: a name that resolves nowhere reaches the registry
+    # only through the proxy's tunnel.
+    px = servers.ConnectProxy({"registry.unroot.invalid:443": reg.host})
+    stoppers.append(px)
+    far = "registry.unroot.invalid/test/hard:1"
+    env = {k: v for k, v in ENV.items() if k.lower() not in ("no_proxy", "https_proxy",
+                                                                "http_proxy", "all_proxy")}
+    rc, got, _ = image(far, "--tls-verify=false", env=env)
+    expect(rc == 2 and "cannot find the host 'registry.unroot.invalid'" in said(got),
+           "without a proxy the name is not found: %s" % said(got))
+    rc, got, _ = image(far, "--tls-verify=false", env=dict(env, https_proxy=px.url))
+    expect(rc == 1 and "NR404" in rules(got) and
+           set(px.targets) == {"registry.unroot.invalid:443"},
+           "https_proxy from the environment is used (%s; tunnels to %s)"
+           % (rules(got), sorted(set(map(str, px.targets)))))
 
 
 def basic(stoppers):

@@ -116,6 +116,15 @@ def real_registry(stoppers):
     expect(rc == 2 and "has no manifest sha256:111" in said(d), "a missing digest: %s"
            % said(d))
 
+    # A network failure names the host: nothing listening there, a name that resolves nowhere.
+    port = servers.free_port()
+    rc, d, _ = image("127.0.0.1:%d/test/intact:1" % port)
+    expect(rc == 2 and "cannot connect to the registry 127.0.0.1:%d" % port in said(d),
+           "a registry that is not running: %s" % said(d))
+    rc, d, _ = image("registry.unroot.invalid/test/intact:1")
+    expect(rc == 2 and "cannot find the host 'registry.unroot.invalid'" in said(d),
+           "a host name that resolves nowhere: %s" % said(d))
+
     # A blob changed on the registry's disk: the layer stream is checked as it comes.
     # Shared layers are stored once, so each case changes a layer only its image has.
     app_layer = manifest_of(reg.host, "test/intact:1")["layers"][1]["digest"]
