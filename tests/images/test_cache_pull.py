@@ -9,6 +9,7 @@ simulate), and a Dockerfile's FROM base image's user becomes known. Exits 77 whe
 are missing."""
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -57,6 +58,35 @@ IMG_B = Image([BASE, [F("app/b.sh", b"#!/bin/sh\n", mode=0o750, uid=3000, gid=30
 IMG_C = Image([BASE, [F("app/c", b"c")]], user="1001:0", entrypoint=["/app/base.sh"])
 
 
+def changes(*args):
+    """What a run of unroot opens for writing, makes, renames or removes, by strace (None
+    without it): a registry's layers stream through pipes, never through files."""
+    strace = shutil.which("strace")
+    if not strace:
+        return None
+    log = os.path.abspath("writes.strace")
+    subprocess.run([strace, "-f", "-qq", "-o", log, "-e", "trace=%file,truncate,ftruncate",
+                    UNROOT, *args], capture_output=True, timeout=120, env=ENV)
+    bad = []
+    with open(log) as f:
+        for line in f:
+            m = re.match(r"^(?:\[pid\s+\d+\]\s*|\d+\s+)?(\w+)\((.*)", line)
+            if not m:
+                continue
+            call, rest = m.groups()
+            if re.search(r"= -1 E[A-Z]+ ", rest):
+                continue  # refused: a mkdir of a folder that exists changes nothing
+            if call in ("open", "openat", "openat2", "creat"):
+                if re.search(r"O_WRONLY|O_RDWR|O_CREAT|O_TRUNC", rest) and \
+                        "/dev/null" not in rest:
+                    bad.append(rest.split('"')[1] if '"' in rest else rest)
+            elif call in ("mkdir", "mkdirat", "unlink", "unlinkat", "rename", "renameat",
+                          "renameat2", "link", "linkat", "symlink", "symlinkat", "truncate"):
+                bad.append(rest.split('"')[1] if '"' in rest else rest)
+    os.unlink(log)
+    return bad
+
+
 def blob_gets(px):
     return [line for line, _ in px.log if "/blobs/" in line and line.startswith("GET")]
 
@@ -95,6 +125,17 @@ def cache(stop, reg):
     want = {n: findings("image", "--no-cache", "%s/test/%s:1" % (reg.host, n)) for n in "abc"}
     expect(not os.path.exists(cdir), "--no-cache writes no cache")
 
+    written = changes("image", "--no-config", "--no-cache", "%s/test/a:1" % reg.host)
+    expect(written in (None, []), "a registry read with --no-cache writes no file (%s)"
+           % ("strace is not installed" if written is None else written or "none"))
+    written = changes("image", "--no-config", "%s/test/a:1" % reg.host)
+    xdg = ENV["XDG_CACHE_HOME"]
+    expect(written is None or (written and all(w == xdg or w.startswith(xdg + "/")
+                                               for w in written)),
+           "with the cache, only $XDG_CACHE_HOME is written (%s)"
+           % ("strace is not installed" if written is None else
+              sorted({os.path.relpath(w, ENV["XDG_CACHE_HOME"])[:40] for w in written})))
+    shutil.rmtree(os.path.join(xdg, "unroot"), ignore_errors=True)
     px.log.clear()
     got = findings("image", "%s/test/a:1" % px.host)
     first = len(blob_gets(px))
