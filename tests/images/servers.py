@@ -259,10 +259,12 @@ class FaultProxy:
     dicts: {"match": regex on "METHOD PATH", "times": N (default: every time),
     "do": "cut" (send the head and half the body, then close) | "stall" (send the head, then
     wait) | "status" (answer `status` with `headers`) | "delay" (wait `seconds`, then forward)}.
-    `arrived` has the monotonic time each request came in at, beside `log`."""
+    `arrived` has the monotonic time each request came in at, beside `log`; `answered` the
+    status each got."""
 
     def __init__(self, upstream, rules):
         self.upstream, self.rules, self.log, self.arrived = upstream, rules, [], []
+        self.answered = []
         self.stop_event = threading.Event()
         outer = self
 
@@ -307,6 +309,7 @@ class FaultProxy:
             status, headers, body = resp.status, resp.headers, resp.read()
         except urllib.error.HTTPError as e:
             status, headers, body = e.code, e.headers, e.read()
+        self.answered.append((line, status))
         h.send_response(status)
         for k, v in headers.items():
             if k.lower() not in ("content-length", "transfer-encoding", "connection", "date",

@@ -367,6 +367,23 @@ def token(stoppers):
     expect(all(q["service"] == ["unroot-test-registry"] for q in anon),
            "tokens are asked for the registry's service")
     ts.bad_first = False
+
+    # A token is renewed when its expires_in runs out, before the registry refuses it (the
+    # tokens themselves stay valid 600 s): tokens said to last 2 s are renewed after 1 s, so
+    # with the manifest's answer held back 1.5 s the blobs after it need a new token, and no
+    # request but the /v2/ probe meets a 401.
+    ts.requests.clear()
+    ts.lifetime = 2
+    px = servers.FaultProxy(reg.host, [{"match": "manifests/1", "do": "delay",
+                                        "seconds": 1.5}])
+    stoppers.append(px)
+    rc, got, _ = image(px.host + "/public/hard:1")
+    ts.lifetime = 300
+    refused = [line for line, st in px.answered if st == 401 and line != "GET /v2/"]
+    expect(rc == 1 and "NR404" in rules(got) and len(ts.requests) == 2 and not refused,
+           "a token past its expires_in is renewed before it is used (%d token requests; "
+           "401 for %s)" % (len(ts.requests), refused or "none but the probe"))
+
     rc, got, _ = image(reg.host + "/private/hard:1")
     expect(rc == 2 and "wants credentials" in said(got) and "podman login" in said(got),
            "a private repository without credentials: %s" % said(got))
