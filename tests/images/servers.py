@@ -260,11 +260,13 @@ class FaultProxy:
     "do": "cut" (send the head and half the body, then close) | "stall" (send the head, then
     wait) | "status" (answer `status` with `headers`) | "delay" (wait `seconds`, then forward)}.
     `arrived` has the monotonic time each request came in at, beside `log`; `answered` the
-    status each got."""
+    status each got; `most` the most requests it was answering at once."""
 
     def __init__(self, upstream, rules):
         self.upstream, self.rules, self.log, self.arrived = upstream, rules, [], []
         self.answered = []
+        self.busy = self.most = 0
+        self.busy_lock = threading.Lock()
         self.stop_event = threading.Event()
         outer = self
 
@@ -285,6 +287,16 @@ class FaultProxy:
         return None
 
     def handle(self, h):
+        with self.busy_lock:
+            self.busy += 1
+            self.most = max(self.most, self.busy)
+        try:
+            self.forward(h)
+        finally:
+            with self.busy_lock:
+                self.busy -= 1
+
+    def forward(self, h):
         line = "%s %s" % (h.command, h.path)
         self.log.append((line, h.headers.get("Range")))
         self.arrived.append((time.monotonic(), line))

@@ -189,6 +189,22 @@ def ahead(stop, reg):
            "%s s after the config's)" % late)
 
 
+def bounded(stop, reg):
+    """Blobs are fetched several at once, and no more than 4: nine layers and a config, each
+    answered 0.5 s late by the proxy."""
+    layers = [BASE] + [[F("layer%d/f" % i, b"%d" % i)] for i in range(8)]
+    oci_dir(Image(layers, user="1001:0", cmd=["sh"]), "many", "gzip")
+    servers.push("oci:many:t", "%s/test/many:1" % reg.host)
+    px = servers.FaultProxy(reg.host, [{"match": "GET .*/blobs/", "do": "delay",
+                                        "seconds": 0.5}])
+    stop.append(px)
+    want = findings("image", "--no-cache", "%s/test/many:1" % reg.host)
+    got = findings("image", "--no-cache", "%s/test/many:1" % px.host)
+    expect(got == want and len(blob_gets(px)) >= 10 and 2 <= px.most <= 4,
+           "%d blob requests, at most %d at once (goal: several, never more than 4)"
+           % (len(blob_gets(px)), px.most))
+
+
 def pull(reg):
     host = reg.host
     oci_dir(Image([busybox_base(real=False),
@@ -234,6 +250,7 @@ def run_all(stop):
     stop.append(reg)
     cache(stop, reg)
     ahead(stop, reg)
+    bounded(stop, reg)
     pull(reg)
 
 
