@@ -8,8 +8,9 @@
  * of an earlier finding. fix_diff() writes a unified diff of one file;
  * fix_write() replaces it on disk atomically. Nothing here prints or exits.
  *
- * The plan borrows the run's findings and lives in the run's arena, except
- * each file's new text, which fix_plan_release() frees.
+ * The plan borrows the run's findings and lives in the run's arena. A
+ * file's new text is made only when it is wanted (fix_text(), fix_write()):
+ * a diff needs only the edits.
  */
 #ifndef UNROOT_FIX_H
 #define UNROOT_FIX_H
@@ -27,8 +28,6 @@ struct fix_file {
 	const char *path; /* as the edits name it */
 	const char *old;  /* the bytes the edits were made against */
 	size_t old_len;
-	char *new_text; /* old with the edits applied (malloc'd; owned by the plan) */
-	size_t new_len;
 	/* the edits applied, in offset order, equal edits of several findings once */
 	const struct diag_edit *const *edits;
 	size_t nedits;
@@ -65,6 +64,9 @@ struct fix_plan {
 int fix_plan_make(struct lint_run *run, const struct rule *const *only, size_t n,
 		  struct fix_plan *out);
 void fix_plan_release(struct fix_plan *p);
+
+/* Appends the file's new text, its old text with the edits applied, to `out`. */
+void fix_text(const struct fix_file *f, struct buf *out);
 
 /*
  * Appends a unified diff of one file (3 lines of context) to `out`, with

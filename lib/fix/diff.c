@@ -168,6 +168,11 @@ static void region_text(struct buf *b, const struct fix_file *f, size_t rs, size
 	buf_add(b, f->old + at, re - at);
 }
 
+void fix_text(const struct fix_file *f, struct buf *out)
+{
+	region_text(out, f, 0, f->old_len, 0, f->nedits);
+}
+
 void fix_diff(const struct fix_file *f, struct buf *out)
 {
 	struct lines old = {0};

@@ -170,42 +170,42 @@ static int by_offset(const void *x, const void *y)
 	return (a->length > 0) - (b->length > 0);
 }
 
-/* The file's text with its edits applied, in offset order; -1 when out of memory. */
-static int apply(struct arena *a, const struct pfile *f, struct fix_file *out)
+/*
+ * Whether the edits, in offset order, leave the file as it was (each writes
+ * what is there already, or together they do). Compared piece by piece
+ * against the old bytes: building the new text of every file would touch
+ * as much fresh memory as the inputs fill, for a diff that needs none of it.
+ */
+static bool changes_nothing(const struct pfile *f)
 {
 	size_t len = f->len;
 	for (size_t i = 0; i < f->n; i++)
-		len += strlen(f->t[i].e->text);
-	char *s = malloc(len + 1);
-	if (!s)
-		return -1;
-	size_t at = 0, w = 0;
+		len = len - f->t[i].e->length + strlen(f->t[i].e->text);
+	if (len != f->len)
+		return false;
+	size_t at = 0, w = 0; /* in the old text, and in the new one */
 	for (size_t i = 0; i < f->n; i++) {
 		const struct diag_edit *e = f->t[i].e;
-		memcpy(s + w, f->data + at, e->offset - at);
-		w += e->offset - at;
-		size_t tl = strlen(e->text);
-		memcpy(s + w, e->text, tl);
-		w += tl;
+		size_t keep = e->offset - at, tl = strlen(e->text);
+		if (memcmp(f->data + w, f->data + at, keep) != 0 ||
+		    memcmp(f->data + w + keep, e->text, tl) != 0)
+			return false;
+		w += keep + tl;
 		at = e->offset + e->length;
 	}
-	memcpy(s + w, f->data + at, f->len - at);
-	w += f->len - at;
-	s[w] = '\0';
+	return memcmp(f->data + w, f->data + at, f->len - at) == 0;
+}
+
+/* The file's edits, in offset order, as the plan gives them; -1 when out of memory. */
+static int apply(struct arena *a, const struct pfile *f, struct fix_file *out)
+{
 	const struct diag_edit **list = arena_alloc(a, f->n * sizeof(*list));
-	if (!list) {
-		free(s);
+	if (!list)
 		return -1;
-	}
 	for (size_t i = 0; i < f->n; i++)
 		list[i] = f->t[i].e;
-	*out = (struct fix_file){.path = f->path,
-				 .old = f->data,
-				 .old_len = f->len,
-				 .new_text = s,
-				 .new_len = w,
-				 .edits = list,
-				 .nedits = f->n};
+	*out = (struct fix_file){
+	    .path = f->path, .old = f->data, .old_len = f->len, .edits = list, .nedits = f->n};
 	return 0;
 }
 
@@ -273,16 +273,10 @@ int fix_plan_make(struct lint_run *run, const struct rule *const *only, size_t n
 		if (!f->n)
 			continue;
 		qsort(f->t, f->n, sizeof(*f->t), by_offset);
-		struct fix_file *ff = &out->files[out->nfiles];
-		if (apply(p.a, f, ff) != 0) {
-			fix_plan_release(out);
-			return -1;
-		}
-		/* edits that write what is there already change nothing */
-		if (ff->new_len == ff->old_len && memcmp(ff->new_text, ff->old, ff->old_len) == 0) {
-			free(ff->new_text);
+		if (changes_nothing(f))
 			continue;
-		}
+		if (apply(p.a, f, &out->files[out->nfiles]) != 0)
+			return -1;
 		out->nfiles++;
 	}
 	qsort(out->files, out->nfiles, sizeof(*out->files), by_path);
@@ -291,7 +285,5 @@ int fix_plan_make(struct lint_run *run, const struct rule *const *only, size_t n
 
 void fix_plan_release(struct fix_plan *p)
 {
-	for (size_t i = 0; i < p->nfiles; i++)
-		free(p->files[i].new_text);
-	p->nfiles = 0;
+	p->nfiles = 0; /* all of it is in the run's arena */
 }

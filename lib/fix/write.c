@@ -9,6 +9,7 @@
  * removes the temporary file and leaves the original as it was.
  */
 #include "unroot/fix.h"
+#include "unroot/buf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -143,7 +144,17 @@ int fix_write(const struct fix_file *f, char *why, size_t size)
 		tmp = NULL;
 		goto done;
 	}
-	if (!write_all(out, f->new_text, f->new_len)) {
+	struct buf text;
+	buf_init(&text);
+	fix_text(f, &text);
+	if (text.failed) {
+		buf_release(&text);
+		fail(why, size, "out of memory");
+		goto done;
+	}
+	bool written = write_all(out, text.data ? text.data : "", text.len);
+	buf_release(&text);
+	if (!written) {
 		fail(why, size, "cannot write '%s': %s: nothing written", f->path, strerror(errno));
 		goto done;
 	}

@@ -59,7 +59,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			buf_release(&b);
 			if (strcmp(f->path, path) != 0 || before)
 				continue;
-			struct lint_run *again = lint(&o, path, f->new_text, f->new_len, kind);
+			buf_init(&b);
+			fix_text(f, &b);
+			struct lint_run *again =
+			    b.failed ? NULL : lint(&o, path, b.data ? b.data : "", b.len, kind);
+			buf_release(&b);
 			if (again && parse_errors(again) > 0)
 				abort(); /* the fix broke a file that read */
 			lint_run_free(again);

@@ -52,6 +52,23 @@ static const struct fix_manual *manual_of(const struct fix_plan *p, const char *
 	return NULL;
 }
 
+/* The new text of a planned file, as fix_text() makes it. */
+static char *new_text(const struct fix_file *f)
+{
+	struct buf b;
+	buf_init(&b);
+	fix_text(f, &b);
+	assert_false(b.failed);
+	return b.data;
+}
+
+static void assert_new_text(const struct fix_file *f, const char *want)
+{
+	char *got = new_text(f);
+	assert_string_equal(got, want);
+	free(got);
+}
+
 static const char text[] = "FROM alpine:3.20\nCOPY --chown=app:app . /app\nUSER app\n";
 
 /* NR103 and NR107 ask for the same USER line: it is written once. */
@@ -62,8 +79,7 @@ static void test_equal_edits_once(void **state)
 	struct fix_plan p;
 	assert_int_equal(fix_plan_make(run, NULL, 0, &p), 0);
 	assert_int_equal(p.nfiles, 1);
-	assert_string_equal(p.files[0].new_text,
-			    "FROM alpine:3.20\nCOPY --chown=app:0 . /app\nUSER 1001:0\n");
+	assert_new_text(&p.files[0], "FROM alpine:3.20\nCOPY --chown=app:0 . /app\nUSER 1001:0\n");
 	assert_int_equal(p.nmanual, 0);
 	fix_plan_release(&p);
 	lint_run_free(run);
@@ -89,8 +105,7 @@ static void test_overlap_refused(void **state)
 	assert_non_null(strstr(m->reason, "overlap those of NR109 on line 2"));
 	/* NR107's equal USER edit still applies; NR103's first edit did not on its own */
 	assert_int_equal(p.nfiles, 1);
-	assert_string_equal(p.files[0].new_text,
-			    "FROM alpine:3.20\nCOPY --chown=app:0 . /app\nUSER 1001:0\n");
+	assert_new_text(&p.files[0], "FROM alpine:3.20\nCOPY --chown=app:0 . /app\nUSER 1001:0\n");
 	fix_plan_release(&p);
 	lint_run_free(run);
 }
@@ -148,24 +163,44 @@ static void test_only(void **state)
 	struct fix_plan p;
 	assert_int_equal(fix_plan_make(run, only, 1, &p), 0);
 	assert_int_equal(p.nfixed, 1);
-	assert_string_equal(p.files[0].new_text,
-			    "FROM alpine:3.20\nCOPY --chown=app:0 . /app\nUSER app\n");
+	assert_new_text(&p.files[0], "FROM alpine:3.20\nCOPY --chown=app:0 . /app\nUSER app\n");
 	fix_plan_release(&p);
 	lint_run_free(run);
 }
 
-static char *diff_of(const char *old, const struct diag_edit *edits, size_t n, const char *new_text)
+/* Edits that together write what is there already leave no file to change. */
+static void test_edits_change_nothing(void **state)
+{
+	(void)state;
+	struct lint_run *run = lint_text(text);
+	struct diag *user = find(run, "NR107");
+	static struct diag_edit undo[2] = {{"Dockerfile", 0, 0, "F"}, {"Dockerfile", 0, 1, ""}};
+	user->edits = undo;
+	user->nedits = 2;
+	const struct rule *only[] = {rule_find("NR107")};
+	struct fix_plan p;
+	assert_int_equal(fix_plan_make(run, only, 1, &p), 0);
+	assert_int_equal(p.nfixed, 1);
+	assert_int_equal(p.nfiles, 0);
+	/* one byte more is a change */
+	undo[0].text = "FF";
+	assert_int_equal(fix_plan_make(run, only, 1, &p), 0);
+	assert_int_equal(p.nfiles, 1);
+	assert_new_text(&p.files[0], "F"
+				     "FROM alpine:3.20\nCOPY --chown=app:app . /app\nUSER app\n");
+	fix_plan_release(&p);
+	lint_run_free(run);
+}
+
+static char *diff_of(const char *old, const struct diag_edit *edits, size_t n, const char *after)
 {
 	const struct diag_edit *list[8];
 	for (size_t i = 0; i < n; i++)
 		list[i] = &edits[i];
-	struct fix_file f = {.path = "./Dockerfile",
-			     .old = old,
-			     .old_len = strlen(old),
-			     .new_text = (char *)new_text,
-			     .new_len = strlen(new_text),
-			     .edits = list,
-			     .nedits = n};
+	struct fix_file f = {
+	    .path = "./Dockerfile", .old = old, .old_len = strlen(old), .edits = list, .nedits = n};
+	if (n)
+		assert_new_text(&f, after);
 	struct buf b;
 	buf_init(&b);
 	fix_diff(&f, &b);
@@ -221,11 +256,10 @@ static void test_write_changed_since_read(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, "FROM b\n", 7), 7);
 	close(fd);
-	struct fix_file f = {.path = path,
-			     .old = "FROM a\n",
-			     .old_len = 7,
-			     .new_text = "FROM a\nUSER 1:0\n",
-			     .new_len = 16};
+	const struct diag_edit add = {path, 7, 0, "USER 1:0\n"};
+	const struct diag_edit *edits[] = {&add};
+	struct fix_file f = {
+	    .path = path, .old = "FROM a\n", .old_len = 7, .edits = edits, .nedits = 1};
 	char why[512];
 	assert_int_equal(fix_write(&f, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "changed since it was read"));
@@ -236,6 +270,8 @@ static void test_write_changed_since_read(void **state)
 	fclose(r);
 	assert_string_equal(back, "FROM b\n");
 	/* the same with the bytes it had: written */
+	const struct diag_edit swap = {path, 0, 7, "FROM a\nUSER 1:0\n"};
+	edits[0] = &swap;
 	f.old = "FROM b\n";
 	assert_int_equal(fix_write(&f, why, sizeof(why)), 0);
 	r = fopen(path, "r");
@@ -254,6 +290,7 @@ int main(void)
 	    cmocka_unit_test(test_insertions_collide),
 	    cmocka_unit_test(test_edit_outside_file),
 	    cmocka_unit_test(test_only),
+	    cmocka_unit_test(test_edits_change_nothing),
 	    cmocka_unit_test(test_diff_no_final_newline),
 	    cmocka_unit_test(test_diff_hunks_apart),
 	    cmocka_unit_test(test_write_changed_since_read),

@@ -42,13 +42,22 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 					      "securityContext: {{- toYaml "
 					      ".Values.podSecurityContext | nindent %zu }}",
 					      indent + 2);
-		if (!d || strcmp(what, "no securityContext at all") == 0)
+		if (!d)
 			continue;
-		/* Its literal blocks, moved to values as NR301's are: all of them, or none. */
 		if (!moves_done) {
 			helm_moves_of(ctx, c, &mv);
 			moves_done = true;
 		}
+		if (strcmp(what, "no securityContext at all") == 0) {
+			/* a context from values that renders nothing until an operator sets it */
+			const struct helm_move *a = helm_move_for_doc(&mv, c, i);
+			if (a) {
+				d->fix = helm_move_fix(ctx, a);
+				helm_move_edit(ctx, d, &mv, a, true);
+			}
+			continue;
+		}
+		/* Its literal blocks, moved to values as NR301's are: all of them, or none. */
 		bool all = true;
 		const struct helm_move *first = NULL;
 		for (size_t k = 0; k < c->nscs && all; k++)

@@ -4,7 +4,11 @@
  * securityContext: {{- toYaml . | nindent N }} {{- end }}`, and values.yaml
  * gets KEY with the block's lines, so the defaults render what the literals
  * did. KEY is podSecurityContext or securityContext, as `helm create` names
- * them. Shared by NR301 and NR302. Internal to the Helm rules.
+ * them, unless values.yaml has them already or another block fills them
+ * differently: then it is named after the container (`- name: init-sysctl`:
+ * initSysctlSecurityContext) or, for a pod, after the template. A block in
+ * an if, with or range reads `$.Values.KEY`. Shared by NR301 and NR302.
+ * Internal to the Helm rules.
  */
 #ifndef UNROOT_RULES_HELM_MOVE_H
 #define UNROOT_RULES_HELM_MOVE_H
@@ -18,16 +22,25 @@ struct helm_chart;
 struct helm_sc;
 
 struct helm_move {
-	const struct helm_sc *sc;
-	size_t start, end;   /* the key's line through the block's last line */
-	const char *key;     /* podSecurityContext or securityContext */
+	const struct helm_sc *sc; /* the block moved, or NULL for a context added */
+	const struct helm_file *file;
+	size_t start, end;   /* the key's line through the block's last line; or where one goes */
+	size_t indent;	     /* the securityContext key's column */
+	bool add;	     /* a context added to a workload that has none (content "{}") */
+	const char *key;     /* the values key: podSecurityContext, securityContext, or named */
+	const char *root;    /* "$" inside if/with/range (`.` may be rebound there), else "" */
 	const char *tmpl;    /* what the template lines become */
 	const char *content; /* the block's lines, as values.yaml holds them under key */
 	size_t step;	     /* the block's indentation step */
 	bool ok;	     /* the block can move */
 };
 
-/* The moves of a chart, one for each securityContext key (chart->scs). */
+/*
+ * The moves of a chart, one for each securityContext key (chart->scs), then
+ * one for each document (chart->docs): a workload with no securityContext
+ * at all gets `{{- with $.Values.KEY }}` ... before its `containers:`, and
+ * values.yaml gets `KEY: {}`, which renders nothing until an operator sets it.
+ */
 struct helm_moves {
 	struct helm_move *m;
 	size_t n;
@@ -36,14 +49,18 @@ struct helm_moves {
 
 /*
  * Works out the moves of chart c. A block that is not plain literal lines
- * (actions, flow style, CRLF), that sits in a condition or a named
- * template, or whose key values.yaml has already, or that another block
- * would fill differently, cannot move: that stays manual.
+ * (actions, flow style, CRLF), that sits in a named template (whose `.`
+ * and `$` are what its caller passes), or for which no free key can be
+ * named, cannot move: that stays manual.
  */
 void helm_moves_of(struct check_ctx *ctx, const struct helm_chart *c, struct helm_moves *out);
 
 /* The move of securityContext key `sc` (an index in chart->scs), or NULL when it cannot move. */
 const struct helm_move *helm_move_at(const struct helm_moves *mv, int sc);
+
+/* The context added to workload document `doc` of chart c, or NULL when none can be. */
+const struct helm_move *helm_move_for_doc(const struct helm_moves *mv, const struct helm_chart *c,
+					  size_t doc);
 
 /* The fix text that says what the move writes. */
 const char *helm_move_fix(struct check_ctx *ctx, const struct helm_move *m);

@@ -3,20 +3,24 @@
 
     edits.py UNROOT HELM
 
-For the chart in edits/web and every chart of the real-world cases whose
-NR301 or NR302 findings carry edits: apply the edits (the template's literal
-securityContext block becomes `{{- with .Values.KEY }}` ... `toYaml`, and
-values.yaml gets KEY), then check that
+For the charts in edits/ and every chart of the real-world cases (each side
+of the commit cases too) whose NR301 or NR302 findings carry edits: apply the
+edits (a template's literal securityContext block becomes
+`{{- with .Values.KEY }}` ... `toYaml`, a workload with none gets one fed
+from `KEY: {}`, and values.yaml gets KEY), then check that
 
 - edits of different findings never overlap unless equal;
 - `helm template` gives the same manifests as before under the default
   values (the defaults hold what the literals said): the same objects, read
-  as YAML, as toYaml writes keys in its own order;
+  as YAML, as toYaml writes keys in its own order, apart from what the chart
+  makes up anew on each render (generated certificates and passwords);
 - the chart still reads, NR301 and NR302 no longer report what moved,
   and linting again gives none of their edits;
-- for edits/web, with the values an OpenShift user sets (runAsUser and
-  fsGroup unset), `unroot lint --platform openshift` of the chart rendered
-  by helm finds no NR2xx error: restricted-v2 admits it.
+- for the charts in edits/, with the values an OpenShift user sets
+  (runAsUser and fsGroup unset), `unroot lint --platform openshift` of the
+  chart rendered by helm finds no NR2xx error: restricted-v2 admits it; and
+  with values that take the branches the defaults skip, helm template gives
+  the same manifests before and after the edits too.
 """
 import json
 import os
@@ -33,9 +37,17 @@ except ImportError:
 HERE = os.path.dirname(os.path.abspath(__file__))
 CASES = os.path.join(HERE, '..', '..', 'realworld', 'cases')
 RULES = ('NR301', 'NR302')
-OPENSHIFT_VALUES = ['--set', 'podSecurityContext.runAsUser=null',
-                    '--set', 'podSecurityContext.fsGroup=null',
-                    '--set', 'securityContext.runAsUser=null']
+# What an OpenShift user sets on each fixture once its contexts come from values.
+OPENSHIFT_VALUES = {
+    'web': ['--set', 'podSecurityContext.runAsUser=null',
+            '--set', 'podSecurityContext.fsGroup=null',
+            '--set', 'securityContext.runAsUser=null'],
+    'jobs': ['--set', 'appSecurityContext.runAsUser=null'],
+}
+# Values that take the branches the defaults skip, rendered before and after the edits too.
+BRANCHES = {
+    'jobs': [['--set', 'volumePermissions.enabled=true'], ['--set', 'hardened=false']],
+}
 
 
 def lint(unroot, chart, extra=()):
@@ -47,28 +59,49 @@ def lint(unroot, chart, extra=()):
     return json.loads(p.stdout)['diagnostics']
 
 
-def render(helm, chart):
+def render(helm, chart, values=()):
     """The objects helm template makes of the chart, or None when it fails."""
     for extra in ([], ['--kube-version', '1.34.0']):
-        p = subprocess.run([helm, 'template', 'rel', chart, *extra], capture_output=True,
-                           text=True)
+        p = subprocess.run([helm, 'template', 'rel', chart, *values, *extra],
+                           capture_output=True, text=True)
         if p.returncode == 0:
             return list(yaml.safe_load_all(p.stdout))
     return None
 
 
+def differences(a, b, path=()):
+    """The paths of the leaves where two renders differ."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = set()
+        for k in set(a) | set(b):
+            out |= differences(a.get(k), b.get(k), path + (k,))
+        return out
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        out = set()
+        for i, (x, y) in enumerate(zip(a, b)):
+            out |= differences(x, y, path + (i,))
+        return out
+    return set() if a == b else {path}
+
+
 def charts():
-    out = [os.path.join(HERE, 'edits', 'web')]
+    """The fixtures, every real-world chart, and each side of the commit cases that is one."""
+    out = [os.path.join(HERE, 'edits', n) for n in sorted(os.listdir(os.path.join(HERE, 'edits')))]
     for name in sorted(os.listdir(CASES)):
         if os.path.exists(os.path.join(CASES, name, 'Chart.yaml')):
             out.append(os.path.join(CASES, name))
+    commits = os.path.join(CASES, 'commits')
+    for name in sorted(os.listdir(commits)):
+        for side in ('before', 'after'):
+            if os.path.exists(os.path.join(commits, name, side, 'Chart.yaml')):
+                out.append(os.path.join(commits, name, side))
     return out
 
 
 def check(unroot, helm, src, problems):
-    name = os.path.basename(src)
+    name = os.path.relpath(src, CASES) if src.startswith(CASES) else os.path.basename(src)
     with tempfile.TemporaryDirectory() as tmp:
-        chart = os.path.join(tmp, name)
+        chart = os.path.join(tmp, os.path.basename(src))
         shutil.copytree(src, chart, symlinks=True)
         before = lint(unroot, chart, ['--helm', 'none'])
         moved = [d for d in before if d['rule'] in RULES and d.get('edits')]
@@ -79,6 +112,9 @@ def check(unroot, helm, src, problems):
             for e in d.get('edits', []):
                 edits.setdefault(e['path'], set()).add((e['offset'], e['length'], e['text']))
         rendered = render(helm, chart)
+        branches = [(b, render(helm, chart, b)) for b in BRANCHES.get(name, [])]
+        # what a chart makes up anew on each render (generated certificates, passwords)
+        randomly = differences(rendered, render(helm, chart)) if rendered else set()
         for path, es in edits.items():
             spans = sorted(es)
             for a, b in zip(spans, spans[1:]):
@@ -90,8 +126,15 @@ def check(unroot, helm, src, problems):
             open(path, 'wb').write(data)
         if rendered is None:
             problems.append(f'{name}: helm template fails before the edits')
-        elif render(helm, chart) != rendered:
-            problems.append(f'{name}: helm template renders other manifests after the edits')
+        else:
+            changed = differences(rendered, render(helm, chart)) - randomly
+            if changed:
+                problems.append(f'{name}: helm template renders other manifests after the '
+                                f'edits, at {sorted(map(str, changed))[:3]}')
+        for values, objs in branches:
+            if objs is None or render(helm, chart, values) != objs:
+                problems.append(f'{name}: with {" ".join(values)}, helm template renders '
+                                f'other manifests after the edits (or fails)')
         after = lint(unroot, chart, ['--helm', 'none'])
         for d in after:
             if d['rule'] == 'NR000':
@@ -104,9 +147,9 @@ def check(unroot, helm, src, problems):
             fixed = sum(d['rule'] == r for d in moved)
             if left > had - fixed:
                 problems.append(f'{name}: {r} still reported after its edits ({left} of {had})')
-        if name == 'web':
+        if name in OPENSHIFT_VALUES:
             ocp = lint(unroot, chart, ['--helm', helm, '--platform', 'openshift',
-                                       *OPENSHIFT_VALUES])
+                                       *OPENSHIFT_VALUES[name]])
             bad = [d for d in ocp if d['rule'].startswith('NR2') and d['severity'] == 'error']
             for d in bad:
                 problems.append(f'{name}: with OpenShift values: {d["rule"]}: {d["message"]}')
