@@ -62,9 +62,27 @@ case_ account-set-eux 'FROM alpine:3.20\nRUN set -eux; \\\n    apk add --no-cach
 	'FROM alpine:3.20\nRUN set -eux; \\\n    apk add --no-cache curl; \\\n    mkdir /app\nUSER 1001:0\n'
 case_ account-semicolon-last 'FROM alpine:3.20\nRUN set -eux; groupadd -r app; useradd -r -g app app\nUSER app\n' \
 	'FROM alpine:3.20\nRUN set -eux\nUSER 1001:0\n'
-# stays: a later line names the account, which would be gone
+# later uses of a removed account become numeric: the image's uid and group 0
 case_ account-named-later 'FROM alpine:3.20\nRUN useradd -u 1001 -r app\nRUN chown app /data\nUSER 1001:0\n' \
-	'FROM alpine:3.20\nRUN useradd -u 1001 -r app\nRUN chown app /data\nUSER 1001:0\n'
+	'FROM alpine:3.20\nRUN chown 1001 /data\nUSER 1001:0\n'
+case_ account-uses-numeric 'FROM alpine:3.20\nRUN addgroup -S app && adduser -S -G app app && \\\n    mkdir /data && chown app:app /data\nCOPY --chown=app:app . /app\nUSER app\nCMD ["/app/run"]\n' \
+	'FROM alpine:3.20\nRUN mkdir /data && chown 1001:0 /data && chmod g=u /data\nCOPY --chown=1001:0 . /app\nUSER 1001:0\nCMD ["/app/run"]\n'
+case_ account-uses-uid 'FROM debian:12\nRUN groupadd -g 1500 worker && useradd -u 1500 -g worker worker\nUSER worker\nRUN mkdir -p /tmp/x\nUSER root\nRUN chgrp worker /srv\nCOPY --chown=worker . /app\nUSER worker:worker\n' \
+	'FROM debian:12\nUSER 1500:0\nRUN mkdir -p /tmp/x\nUSER root\nRUN chgrp 0 /srv && chmod g=u /srv\nCOPY --chown=1500:0 . /app\nUSER 1500:0\n'
+case_ account-group-only 'FROM alpine:3.20\nRUN addgroup -S web\nCOPY --chown=1001:web . /app\nUSER 1001:web\n' \
+	'FROM alpine:3.20\nCOPY --chown=1001:0 . /app\nUSER 1001:0\n'
+# stays: a line names the account in a way that has no numeric form, or names a second user
+case_ account-su 'FROM alpine:3.20\nRUN adduser -S -u 1001 app\nRUN su app -c true\nUSER 1001:0\n' \
+	'FROM alpine:3.20\nRUN adduser -S -u 1001 app\nRUN su app -c true\nUSER 1001:0\n'
+case_ account-second-user 'FROM alpine:3.20\nRUN adduser -S -u 1001 app && adduser -S -u 1002 helper\nRUN chown helper /srv\nUSER app\n' \
+	'FROM alpine:3.20\nRUN adduser -S -u 1001 app && adduser -S -u 1002 helper\nRUN chown helper /srv\nUSER 1001:0\n'
+# stays: the account command makes a home folder that a later line uses
+case_ account-home-folder 'FROM debian:12\nRUN useradd -u 1000 -r -m -d /opt/app app && chmod 755 /opt/app\nUSER app\n' \
+	'FROM debian:12\nRUN useradd -u 1000 -r -m -d /opt/app app && chmod 755 /opt/app\nUSER 1000:0\n'
+# NR108's fix makes the USER line numeric itself: without it, `USER app` names a user that is gone
+printf 'FROM alpine:3.20\nRUN adduser -S -u 1001 app\nUSER app\n' >only-nr108.Dockerfile
+"$UNROOT" fix --no-config --write -q --rule NR108 only-nr108.Dockerfile >/dev/null 2>&1
+ok "--rule NR108 makes the USER line numeric" test "$(cat only-nr108.Dockerfile)" = "$(printf 'FROM alpine:3.20\nUSER 1001:0')"
 case_ account-home-used 'FROM alpine:3.20\nRUN useradd -m -u 1001 app\nWORKDIR /home/app\nUSER 1001:0\n' \
 	'FROM alpine:3.20\nRUN useradd -m -u 1001 app\nWORKDIR /home/app\nUSER 1001:0\n'
 case_ account-between 'FROM alpine:3.20\nRUN addgroup -S app && mkdir /d && adduser -S -G app app\nUSER app\n' \

@@ -1,4 +1,5 @@
 /* NR109 chown-group-not-root: COPY/ADD --chown or RUN chown gives files a group other than 0. */
+#include "accounts.h"
 #include "edit.h"
 #include "final-user.h"
 #include "show.h"
@@ -15,6 +16,10 @@
  */
 static const char *copy_fix(struct check_ctx *ctx, const struct df_flag *fl)
 {
+	/* an account NR108 takes out is named by its uid, as NR108 writes it */
+	const char *numeric = account_use_at(ctx, fl->start, fl->end);
+	if (numeric)
+		return numeric;
 	const char *v = fl->value;
 	size_t gs, ge, len = strlen(v);
 	size_t n = edit_group_span(v, len, &gs, &ge) ? gs - 1 : len;
@@ -104,6 +109,15 @@ static void check_run(struct check_ctx *ctx, const struct rule *self, const stru
 	} else {
 		return; /* chown USER alone keeps the group the files had */
 	}
+	/* an account NR108 takes out is named by its uid, as NR108 writes it */
+	const char *numeric = NULL;
+	size_t k = edit_spec_word(h), ws, we;
+	if (strcmp(f->tool, "chown") == 0 && k < f->cmd->argc && edit_word_span(h, k, &ws, &we))
+		numeric = account_use_at(ctx, ws, we);
+	if (numeric && strchr(numeric, ':'))
+		owner = arena_strndup(ctx->arena, numeric, strcspn(numeric, ":"));
+	else
+		numeric = NULL;
 	const char *paths = show_paths(ctx, h);
 	if (!*paths)
 		paths = "/app";
@@ -121,7 +135,7 @@ static void check_run(struct check_ctx *ctx, const struct rule *self, const stru
 	if (strcmp(f->tool, "install") == 0)
 		edit_option(ctx, &edits, h, "-g", "--group", f->group, "0");
 	else
-		edit_chown(ctx, &edits, h, NULL, strcmp(f->tool, "chgrp") == 0);
+		edit_chown(ctx, &edits, h, numeric ? owner : NULL, strcmp(f->tool, "chgrp") == 0);
 	fix = edit_fix(ctx, h, &edits, fix);
 	size_t s, e;
 	df_command_span(h, &s, &e);

@@ -204,7 +204,7 @@ void edit_option(struct check_ctx *ctx, struct diag *d, const struct df_command 
 }
 
 /* The first word after the tool that is not an option: chown's OWNER[:GROUP], chgrp's GROUP. */
-static size_t spec_word(const struct df_command *h)
+size_t edit_spec_word(const struct df_command *h)
 {
 	const struct sh_cmd *c = h->f->cmd;
 	for (size_t k = h->f->tool_index + 1; k < c->argc; k++) {
@@ -228,7 +228,7 @@ void edit_chown(struct check_ctx *ctx, struct diag *d, const struct df_command *
 		const char *owner, bool chgrp)
 {
 	const struct sh_cmd *c = h->f->cmd;
-	size_t k = spec_word(h), s, e;
+	size_t k = edit_spec_word(h), s, e;
 	if (k >= c->argc || !edit_word_span(h, k, &s, &e))
 		return;
 	const char *raw = h->t->src->data + s;

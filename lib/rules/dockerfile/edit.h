@@ -49,6 +49,9 @@ const char *edit_words_text(struct check_ctx *ctx, const struct df_command *h, s
 /* The index of the first word after the tool whose value is `value`, or argc. */
 size_t edit_find_word(const struct df_command *h, const char *value);
 
+/* The index of chown's OWNER[:GROUP] word, chgrp's GROUP word; argc when none. */
+size_t edit_spec_word(const struct df_command *h);
+
 /*
  * In an owner word as written ("app:app", "\"$U:$G\"", "app:"), the span of
  * its group part relative to the word (after the last ':' outside ${...},

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "accounts.h"
 #include "final-user.h"
 
 struct check_ctx;
@@ -20,6 +21,8 @@ struct df_memo {
 	struct final_user user;
 	bool has_image_user;
 	struct df_image_user image_user;
+	bool has_removal;
+	struct account_removal removal;
 };
 
 /* The memo of ctx->df, empty when new; NULL when out of memory. */
