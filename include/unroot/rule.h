@@ -57,6 +57,13 @@ struct rule {
 	 * input: SARIF lists it among its rules only when a report holds one.
 	 */
 	bool note;
+	/*
+	 * Its findings' edits on one input stand or fall together (NR108: a
+	 * group taken out while the user that joins it stays breaks the
+	 * build): when one of them is left out of the report (suppressed,
+	 * ignored), none of them carries its edits.
+	 */
+	bool edits_together;
 };
 
 /* The table, in code order. */

@@ -75,6 +75,13 @@ const struct image_view *check_pair(const struct check_ctx *ctx, const char *ref
  */
 void k8s_edits_finish(struct check_ctx *ctx);
 
+/*
+ * Before k8s_edits_finish(): finding d will not be reported (a suppression
+ * covers it, its rule is ignored, its platforms are not the run's), so what
+ * its fix asked for stays out of the edits the others carry.
+ */
+void k8s_edits_drop(struct check_ctx *ctx, const struct diag *d);
+
 /* diag_add() with the context's path and source. */
 struct diag *report(struct check_ctx *ctx, const struct rule *rule, size_t start, size_t end,
 		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));

@@ -178,4 +178,20 @@ else
 	echo "note: no tmpfs could be mounted here; the full-disk case did not run"
 fi
 
+# --- suppressed findings contribute no edit --------------------------------------------
+# NR210 is suppressed on the container: NR211's capabilities go into its securityContext, but
+# not the allowPrivilegeEscalation key the two would otherwise add in one edit.
+mkdir -p supp
+printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    # unroot ignore=NR210 the entrypoint needs setuid\n    - name: c\n      image: x\n      securityContext:\n        runAsNonRoot: true\n' >supp/pod.yaml
+status 0 "suppressed: a manifest fixed" fix --no-config supp/pod.yaml
+ok "suppressed: the other finding's key is added" has out "+            - ALL"
+ok "suppressed: the suppressed finding's key is not" hasnt out "allowPrivilegeEscalation"
+status 0 "suppressed: --ignore on the command line too" fix --no-config --ignore NR210 supp/pod.yaml
+ok "ignored: the ignored finding's key is not added" hasnt out "allowPrivilegeEscalation"
+# NR108 on the adduser is suppressed: the addgroup it joins stays too, or the build would fail
+printf 'FROM alpine:3.20\nRUN addgroup -S -g 1001 app\n# unroot ignore=NR108 kept for the base scripts\nRUN adduser -S -u 1001 -G app app\nUSER 1001:0\n' >supp/Dockerfile
+status 1 "suppressed: one account command of two" fix --no-config supp/Dockerfile
+ok "suppressed: the other account command stays" hasnt out "-RUN addgroup"
+ok "suppressed: and is listed to fix by hand" has err "NR108"
+
 finish

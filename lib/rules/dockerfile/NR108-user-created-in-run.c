@@ -93,4 +93,5 @@ const struct rule NR108_user_created_in_run = {
     .bad = "FROM alpine:3.20\nRUN addgroup -S app && adduser -S -G app -u 1001 app\nUSER 1001\n",
     .good = "FROM alpine:3.20\nCOPY --chown=1001:0 app /app\nUSER 1001:0\n",
     .check = check,
+    .edits_together = true,
 };

@@ -149,6 +149,14 @@ static void emit(void *arg, size_t tag, size_t start, size_t end, const char *te
 		diag_edit_add(ctx->diags, &ctx->diags->items[tag], ctx->path, start, end, text);
 }
 
+void k8s_edits_drop(struct check_ctx *ctx, const struct diag *d)
+{
+	struct k8s_memo *m = ctx->memo;
+	size_t tag;
+	if (m && m->in == ctx->k8s && m->plan && tag_of(ctx, d, &tag))
+		yedit_fail(m->plan, tag);
+}
+
 void k8s_edits_finish(struct check_ctx *ctx)
 {
 	struct k8s_memo *m = ctx->memo;
