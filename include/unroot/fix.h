@@ -72,7 +72,7 @@ void fix_text(const struct fix_file *f, struct buf *out);
  * Appends a unified diff of one file (3 lines of context) to `out`, with
  * the paths `a/NAME` and `b/NAME`, which `git apply` and `patch -p1` take:
  * NAME is the file's path without a leading "./", relative to the current
- * folder when it is an absolute path inside it.
+ * folder when it is an absolute path inside it, else to the root folder.
  */
 void fix_diff(const struct fix_file *f, struct buf *out);
 

@@ -109,6 +109,10 @@ static const char *diff_name(const char *path, char *cwd, size_t size)
 	while (path[0] == '.' && path[1] == '/')
 		for (path += 2; *path == '/';)
 			path++;
+	/* outside the current folder: relative to the root, as `git diff --no-index` names
+	 * it, so the diff applies from / ("a//etc" is no path git apply or patch takes) */
+	while (*path == '/')
+		path++;
 	return path;
 }
 

@@ -48,6 +48,13 @@ ok "diff: git apply gives what --write writes" diff -r -x .git -x out -x err rep
 # absolute paths inside the current folder are written relative to it
 status 1 "diff: an absolute path" fix --no-config "$T/plain/sub/Dockerfile"
 ok "diff: absolute path made relative" has out "--- a/plain/sub/Dockerfile"
+# outside the current folder: relative to the root, as git diff --no-index names it
+mkdir -p elsewhere abs
+fixable >abs/Dockerfile
+(cd elsewhere && "$UNROOT" fix --no-config "$T/abs/Dockerfile" >../abs.patch 2>/dev/null)
+ok "diff: an absolute path outside has no a//" has abs.patch "--- a/${T#/}/abs/Dockerfile"
+ok "diff: git apply takes it from /" sh -c "cd / && git apply --check '$T/abs.patch'"
+ok "diff: patch -p1 takes it from /" sh -c "cd / && patch -s -p1 --dry-run <'$T/abs.patch' >/dev/null"
 
 # --- exit status and --check -------------------------------------------------------------
 fixable >f.Dockerfile
