@@ -51,6 +51,19 @@ case_ copy-chown 'FROM alpine:3.20\nCOPY --chown=1001:www . /app\nUSER 1001:0\n'
 case_ gosu-exec 'FROM alpine:3.20\nUSER 1001:0\nENTRYPOINT ["gosu", "app", "/run"]\n' \
 	'FROM alpine:3.20\nUSER 1001:0\nENTRYPOINT ["/run"]\n'
 
+# --- folders filled after the chown that gives them to the app ----------------------------
+# group 0 gets the owner's bits after the last step that writes there, as root
+case_ group-after-filled 'FROM alpine:3.20\nRUN mkdir -p /app/data && chown -R 1001:1001 /app/data\nCOPY seed/ /app/data/\nWORKDIR /app\nRUN apk add curl\nUSER 1001:0\n' \
+	'FROM alpine:3.20\nRUN mkdir -p /app/data && chown -R 1001:0 /app/data\nCOPY seed/ /app/data/\nRUN chgrp -R 0 /app/data && chmod -R g=u /app/data\nWORKDIR /app\nRUN apk add curl\nUSER 1001:0\n'
+case_ group-after-workdir-run 'from alpine:3.20\nrun mkdir /srv/www && chown www:www /srv/www\nworkdir /srv/www\nrun wget -q https://example.org/site.tgz && tar xzf site.tgz\nuser 1001:0\n' \
+	'from alpine:3.20\nrun mkdir /srv/www && chown www:0 /srv/www\nworkdir /srv/www\nrun wget -q https://example.org/site.tgz && tar xzf site.tgz\nrun chgrp -R 0 /srv/www && chmod -R g=u /srv/www\nuser 1001:0\n'
+# a later step that runs as the app's user could not chgrp root's files: g=u stays at the chown
+case_ group-writer-not-root 'FROM alpine:3.20\nRUN mkdir /d && chown 1001:1001 /d\nUSER 1001:0\nRUN touch /d/x\n' \
+	'FROM alpine:3.20\nRUN mkdir /d && chown 1001:0 /d && chmod g=u /d\nUSER 1001:0\nRUN touch /d/x\n'
+# a chgrp and chmod g=u already there after the last step: nothing to add
+case_ group-already-later 'FROM alpine:3.20\nRUN mkdir /d && chown 1001:1001 /d\nCOPY x /d/\nRUN chgrp -R 0 /d && chmod -R g=u /d\nUSER 1001:0\n' \
+	'FROM alpine:3.20\nRUN mkdir /d && chown 1001:1001 /d\nCOPY x /d/\nRUN chgrp -R 0 /d && chmod -R g=u /d\nUSER 1001:0\n'
+
 # --- account commands --------------------------------------------------------------------
 case_ account-only-command 'FROM alpine:3.20\nRUN useradd -u 1001 -r app\nCOPY . /app\nUSER app\n' \
 	'FROM alpine:3.20\nCOPY . /app\nUSER 1001:0\n'
@@ -95,5 +108,24 @@ case_ account-or-true 'FROM alpine:3.20\nRUN useradd -u 1001 app || true\nUSER 1
 case_ account-in-if 'FROM alpine:3.20\nRUN if true; then useradd -u 1001 app; fi\nUSER 1001:0\n' \
 	'FROM alpine:3.20\nRUN if true; then useradd -u 1001 app; fi\nUSER 1001:0\n'
 ok "an account that stays is listed to fix by hand" has account-or-true.err "NR108"
+
+# --- a privilege drop in the entrypoint script ------------------------------------------
+# unwrapped when the script then runs as the image's user from its start: it does nothing else
+# that needs root, and the drop is the exec that ends it
+mkdir -p drop-safe drop-chown
+printf 'FROM alpine:3.20\nCOPY entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\n' >drop-safe/Dockerfile
+printf '#!/bin/sh\nset -e\nif [ "${1#-}" != "$1" ]; then\n\tset -- server "$@"\nfi\nexec su-exec 1001 "$@"\n' >drop-safe/entrypoint.sh
+"$UNROOT" fix --no-config --write -q drop-safe/Dockerfile >/dev/null 2>drop-safe.err
+ok "drop: unwrapped in the script" test "$(tail -1 drop-safe/entrypoint.sh)" = 'exec "$@"'
+ok "drop: the image gets the user" has drop-safe/Dockerfile "USER 1001:0"
+# left as it is when the script does something as root first: started as uid 1001, its chown
+# would fail, and so would the container; neither the USER line nor the unwrap is written
+printf 'FROM alpine:3.20\nCOPY entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\n' >drop-chown/Dockerfile
+printf '#!/bin/sh\nset -e\nchown -R 1001 /data\nexec su-exec 1001 "$@"\n' >drop-chown/entrypoint.sh
+cp -r drop-chown drop-chown.before
+"$UNROOT" fix --no-config --write drop-chown/Dockerfile >/dev/null 2>drop-chown.err
+ok "drop: not unwrapped when the script needs root" diff -r drop-chown drop-chown.before
+ok "drop: the reason is given" has drop-chown.err "not unwrapped: the script also runs 'chown'"
+ok "drop: no USER line either" has drop-chown.err "not fixed here: drop-chown/entrypoint.sh switches user"
 
 finish

@@ -1,7 +1,9 @@
 /* NR102 user-root: the final USER is root. */
+#include "drop.h"
 #include "final-user.h"
 #include "edit.h"
 #include "rules/check.h"
+#include "unroot/arena.h"
 
 #include <string.h>
 
@@ -34,6 +36,14 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 			   text, fix);
 	if (d)
 		d->fix = fix;
+	/* a USER line alone would stop the entrypoint that needs root: an outage */
+	const char *blocked = drop_blocks_user(ctx);
+	if (d && blocked) {
+		d->message =
+		    arena_printf(ctx->arena, "%s; not fixed here: %s", d->message, blocked);
+		d->fix = NULL;
+		return;
+	}
 	edit_user(ctx, d, &fu, fix);
 }
 

@@ -2,6 +2,7 @@
  * NR112 privilege-drop: ENTRYPOINT/CMD, or the entrypoint script they run
  * from the build context, switches user (gosu, su-exec, setpriv, su, ...).
  */
+#include "drop.h"
 #include "final-user.h"
 #include "edit.h"
 #include "show.h"
@@ -140,7 +141,8 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 		size_t s, e;
 		df_command_span(&h[i], &s, &e);
 		const char *cmd = show_command(ctx, &h[i]);
-		const char *instead = without_drop(ctx, &h[i]);
+		const char *unsafe = h[i].t->in_script ? drop_script_unsafe(ctx, &h[i]) : NULL;
+		const char *instead = unsafe ? NULL : without_drop(ctx, &h[i]);
 		const char *fix = instead ? instead : user_fix;
 		const char *where = "";
 		if (h[i].t->in_script) {
@@ -159,9 +161,17 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 		    "image "
 		    "with '%s' and write '%s'",
 		    cmd ? cmd : f->tool, where, f->owner, f->tool, user_fix, fix);
+		if (d && unsafe)
+			d->message = arena_printf(
+			    ctx->arena,
+			    "%s; it is not unwrapped: %s (do at build time what the script does as "
+			    "root, then write 'exec \"$@\"')",
+			    d->message, unsafe);
+		/* left to a person: the message says what to do, no edit says it */
 		if (d)
-			d->fix = fix;
-		drop_edit(ctx, d, &h[i]);
+			d->fix = unsafe ? NULL : fix;
+		if (!unsafe)
+			drop_edit(ctx, d, &h[i]);
 	}
 }
 

@@ -6,6 +6,7 @@
 #include "unroot/source.h"
 #include "rules/check.h"
 #include "shell/shell.h"
+#include "show.h"
 
 #include <string.h>
 
@@ -219,6 +220,113 @@ size_t edit_spec_word(const struct df_command *h)
 	return c->argc;
 }
 
+/* `path` (expanded, absolute) is `dir` or lies under it. */
+static bool inside(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	return path && path[0] == '/' && strncmp(path, dir, n) == 0 &&
+	       (path[n] == '\0' || path[n] == '/');
+}
+
+/* A word of text is `dir` or a path under it. */
+static bool text_names(const char *text, const char *dir)
+{
+	size_t n = strlen(dir);
+	for (const char *p = text; (p = strstr(p, dir)) != NULL; p += n) {
+		bool starts = p == text || strchr(" \t\n;&|=\"'(", p[-1]);
+		bool ends = strchr(" \t\n;&|/\"')", p[n]) != NULL; /* '\0' matches too */
+		if (starts && ends)
+			return true;
+	}
+	return false;
+}
+
+/* Whether the instruction runs as root: USER 0/root, or no USER over a base that is not
+ * known to run as another user. */
+static bool runs_as_root(struct check_ctx *ctx, const struct df_instr *in)
+{
+	const struct df_user *u = &in->user;
+	if (u->instr)
+		return u->value && u->user && df_id(u->user) == 0;
+	struct final_user fu;
+	return final_user_get(ctx, &fu) && (!fu.f.base_known || fu.f.base_uid == 0);
+}
+
+/*
+ * The last instruction of the final image after `from` that writes into
+ * `dir`: a COPY or ADD to it (or to a relative path in a WORKDIR inside it),
+ * a RUN that names it or runs in a WORKDIR inside it. NULL when none does.
+ */
+static const struct df_instr *last_writer(struct check_ctx *ctx, const struct df_instr *from,
+					  const char *dir)
+{
+	const struct dockerfile *df = ctx->df;
+	const struct df_instr *last = NULL;
+	const char *wd = NULL;
+	size_t at = (size_t)(from - df->instrs);
+	for (size_t c = 0; c < df->nchain; c++) {
+		const struct df_stage *st = &df->stages[df->chain[c]];
+		for (size_t i = st->first; i < st->last; i++) {
+			const struct df_instr *in = &df->instrs[i];
+			if (in->cmd == DF_WORKDIR && in->nargs) {
+				const char *w = show_expand(ctx, in, in->args[0].text);
+				wd = w && w[0] == '/' ? w : NULL;
+			}
+			if (i <= at)
+				continue;
+			bool in_wd = wd && inside(wd, dir);
+			if ((in->cmd == DF_COPY || in->cmd == DF_ADD) && in->nargs >= 2) {
+				const char *to =
+				    in->json ? in->args[in->nargs - 1].text
+					     : show_expand(ctx, in, in->args[in->nargs - 1].text);
+				if (to && (inside(to, dir) || (to[0] != '/' && in_wd)))
+					last = in;
+			} else if (in->cmd == DF_RUN &&
+				   (in_wd || (in->text && text_names(in->text, dir)))) {
+				last = in;
+			}
+		}
+	}
+	return last;
+}
+
+/*
+ * A new `RUN chgrp -R 0 DIR && chmod -R g=u DIR` line after the last
+ * instruction that fills DIR, the folder a chown gives the app (one
+ * operand, an absolute path): files copied or made there later come from
+ * root with the owner's bits only. False when nothing writes there later,
+ * or when that instruction does not run as root (the new line could not
+ * chgrp root's files).
+ */
+static bool edit_group_later(struct check_ctx *ctx, struct diag *d, const struct df_command *h,
+			     const char *ops)
+{
+	const struct sh_finding *f = h->f;
+	if (h->t->in_script || f->npaths != 1 || !ops)
+		return false;
+	const char *dir = show_expand(ctx, h->t->in, f->paths[0]);
+	if (!dir || dir[0] != '/' || strcmp(dir, "/") == 0 || strchr(dir, '*'))
+		return false;
+	const struct df_instr *w = last_writer(ctx, h->t->in, dir);
+	if (!w || !runs_as_root(ctx, w))
+		return false;
+	const char *data = ctx->src->data;
+	size_t len = ctx->src->len, at = w->end;
+	while (at < len && data[at] != '\n')
+		at++;
+	if (at >= len)
+		return false; /* the last line, with no newline after it: rare, left as it was */
+	const char *nl = at > 0 && data[at - 1] == '\r' ? "\r\n" : "\n";
+	const char *kw = h->t->in->keyword;
+	bool lower = kw && kw[0] >= 'a' && kw[0] <= 'z';
+	edit_dockerfile(ctx, d, at + 1, at + 1,
+			arena_printf(ctx->arena, "%s chgrp -R 0 %s && chmod -R g=u %s%s",
+				     lower ? "run" : "RUN", ops, ops, nl));
+	return true;
+}
+
 /*
  * chown's group part (or chgrp's group) becomes 0 as written (with
  * `owner`, the whole OWNER:GROUP word becomes OWNER:0), and a chmod
@@ -246,6 +354,8 @@ void edit_chown(struct check_ctx *ctx, struct diag *d, const struct df_command *
 	/* find -exec chown ... {} +: the operands are find's, not a list to chmod */
 	if (!ops || strstr(ops, "{}") || strcmp(last, "+") == 0 || strcmp(last, ";") == 0 ||
 	    h->f->tool_index != 0)
+		return;
+	if (edit_group_later(ctx, d, h, ops))
 		return;
 	edit_after(
 	    ctx, d, h,
