@@ -4,10 +4,13 @@ projects' Dockerfiles trimmed to what builds offline on a busybox base (each nam
 built with buildah before and after `unroot fix --write`, and images fixed with `unroot fix
 --from-image`, whose derived Dockerfile is built on top of them. Each image is unpacked and its
 entrypoint run as OpenShift runs it (chroot --userspec=1000680000:0 --groups=0 in fresh
-namespaces). What failed before must work after, and `unroot simulate --platform openshift`
-must have predicted both. Exits 77 (skipped) where the tools or root are missing."""
+namespaces), and, where podman runs here, with `podman run --user 1000680000:0` too. What
+failed before must work after, and `unroot simulate --platform openshift` must have predicted
+both. Exits 77 (skipped) where the tools or root are missing; without a working podman only the
+podman part is skipped, with the reason printed."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -229,6 +232,36 @@ def run_openshift(root, oci):
     return p.returncode == 0, (p.stdout + p.stderr).strip()[-200:]
 
 
+# podman on this kind of host: no CAP_SYS_RESOURCE (so fixed ulimits), cgroups in hybrid mode
+# (the unified mount hidden in a private mount namespace, cgroups off), and no network, whose
+# default setup would change the host's firewall.
+PODMAN = ["unshare", "-m", "--propagation", "private", "sh", "-c",
+          "umount /sys/fs/cgroup/unified 2>/dev/null; exec podman --storage-driver vfs "
+          "--runtime crun --cgroup-manager cgroupfs --events-backend file run --rm "
+          "--network none --cgroups disabled --ulimit nofile=20000:20000 "
+          "--ulimit nproc=4096:4096 \"$@\"", "sh"]
+
+
+def run_podman(ref, *argv):
+    """The image run by podman as OpenShift runs it; True when it exits 0."""
+    p = subprocess.run(PODMAN + ["--user", "1000680000:0", ref] + list(argv),
+                       capture_output=True, text=True, timeout=120)
+    return p.returncode == 0, (p.stdout + p.stderr).strip()[-200:]
+
+
+def podman_usable():
+    """None when podman runs the base image here, else why it cannot."""
+    if not shutil.which("podman") or not shutil.which("crun"):
+        return "podman or crun is not installed"
+    try:
+        ok, out = run_podman("localhost/fixbase:1", "/bin/sh", "-c", "id -u")
+    except subprocess.TimeoutExpired:
+        return "podman run did not finish within 120 s"
+    if not ok or out.splitlines()[-1:] != ["1000680000"]:
+        return "podman run of the base image failed: " + out
+    return None
+
+
 def simulate_breaks(oci):
     p = subprocess.run([UNROOT, "simulate", "--no-config", "--platform", "openshift", "-f",
                         "json", "oci:%s:t" % oci], capture_output=True, text=True, timeout=60)
@@ -270,6 +303,10 @@ def check(failures, ok, what):
 def run_all(work):
     failures = 0
     built = {}
+    why = podman_usable()
+    podman = why is None
+    if not podman:
+        print("SKIP (podman part only): %s" % why)
     for name, (shape, body, action) in list(CASES.items()) + list(REAL.items()):
         ctx = write_ctx(work, name, body, action)
         oci, root = build(work, ctx, name + "-before")
@@ -277,6 +314,10 @@ def run_all(work):
         works, out = run_openshift(root, oci)
         failures = check(failures, not works, "%s (%s): fails before the fix as uid "
                          "1000680000:0 (%s)" % (name, shape, out))
+        if podman:
+            works, out = run_podman("localhost/%s-before:t" % name)
+            failures = check(failures, not works, "%s: fails before the fix under podman run "
+                             "--user 1000680000:0 (%s)" % (name, out))
         failures = check(failures, simulate_breaks(oci),
                          "%s: simulate predicted the failure" % name)
         p = subprocess.run([UNROOT, "fix", "--no-config", "--write", "-q",
@@ -287,6 +328,10 @@ def run_all(work):
         oci2, root2 = build(work, ctx, name + "-after")
         works, out = run_openshift(root2, oci2)
         failures = check(failures, works, "%s: works after the fix (%s)" % (name, out))
+        if podman:
+            works, out = run_podman("localhost/%s-after:t" % name)
+            failures = check(failures, works, "%s: works after the fix under podman run "
+                             "--user 1000680000:0 (%s)" % (name, out))
         failures = check(failures, not simulate_breaks(oci2),
                          "%s: simulate predicted that it works" % name)
     # a VOLUME cannot be changed by a derived image: the derived Dockerfile says so
@@ -314,6 +359,10 @@ def run_all(work):
         oci2, root2 = build(work, ctx, "derived-" + name)
         works, out = run_openshift(root2, oci2)
         failures = check(failures, works, "%s: the derived image works (%s)" % (name, out))
+        if podman:
+            works, out = run_podman("localhost/derived-%s:t" % name)
+            failures = check(failures, works, "%s: the derived image works under podman run "
+                             "--user 1000680000:0 (%s)" % (name, out))
         failures = check(failures, not simulate_breaks(oci2),
                          "%s: simulate predicted that the derived image works" % name)
     print("%d failures" % failures)
