@@ -91,7 +91,9 @@ int fix_write(const struct fix_file *f, char *why, size_t size);
  * A Dockerfile that derives from an image the user does not own and makes
  * it run under OpenShift's arbitrary uid in group 0, from simulate's
  * result for it on OpenShift (`r`, which must have the image's view):
- * `FROM image`, `USER 0`, one `RUN` that gives group 0 the owner's
+ * `FROM image` (a registry reference pinned to the digest of what was read,
+ * `REF@sha256:...`; any other reference as given), `USER 0`, one `RUN` that
+ * gives group 0 the owner's
  * permissions on exactly the paths whose checks failed (creating those
  * that are missing, and opening the folders on the way that stopped the
  * search), and `USER uid:0` with the image's own uid, or `default_uid` when

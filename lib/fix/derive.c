@@ -2,7 +2,10 @@
  * derive.c - a derived Dockerfile for an image one does not own: what
  * simulate found failing for OpenShift's arbitrary uid, given to group 0.
  */
+#include "image/image.h"
+#include "image/ref.h"
 #include "image/view.h"
+#include "unroot/arena.h"
 #include "unroot/buf.h"
 #include "unroot/fix.h"
 #include "unroot/simulate.h"
@@ -74,6 +77,27 @@ static void put_list(struct buf *out, const char *cmd, const struct paths *p)
 		put_path(out, p->v[i]);
 }
 
+/*
+ * FROM the image: a registry reference pinned to the digest of what was
+ * read (`REF@sha256:...`, its tag kept for the reader), so that the build
+ * derives from the very image simulate checked; any other reference (a
+ * local layout, an archive, a store) as given: a Dockerfile has no digest
+ * form for it.
+ */
+static void put_from(struct buf *out, const char *image, const struct image *img)
+{
+	struct arena *a = img && img->digest ? arena_new((size_t)1 << 20) : NULL;
+	struct image_ref ref;
+	const char *why;
+	if (a && image_ref_parse(a, image, &ref, &why) == 0 && ref.transport == TRANSPORT_DOCKER) {
+		const char *name = strncmp(image, "docker://", 9) == 0 ? image + 9 : image;
+		buf_printf(out, "FROM %.*s@%s\n", (int)strcspn(name, "@"), name, img->digest);
+	} else {
+		buf_printf(out, "FROM %s\n", image);
+	}
+	arena_free(a);
+}
+
 void fix_from_image(const struct sim_result *r, const char *image, long default_uid,
 		    struct buf *out)
 {
@@ -131,7 +155,7 @@ void fix_from_image(const struct sim_result *r, const char *image, long default_
 		    "# mount a volume there (Kubernetes gives it group 0 with fsGroup: 0, or\n"
 		    "# OpenShift's fsGroup range).\n",
 		    vols.v[i]);
-	buf_printf(out, "FROM %s\n", image);
+	put_from(out, image, image_of_view(r->view));
 	if (rec.n || dirs.n) {
 		buf_puts(out, "USER 0\nRUN ");
 		bool first = true;

@@ -224,10 +224,16 @@ const struct group_entry *group_by_gid(const struct passwd_db *db, long gid);
 /* --- the image ------------------------------------------------------------- */
 
 struct image {
-	const char *path;	/* as the user named it */
-	const char *layout;	/* "docker-archive", "oci-layout", "oci-archive", "rootfs" */
-	const char *platform;	/* "linux/amd64" when picked from an index, or NULL */
-	const char *note;	/* what was picked and why, for the user, or NULL */
+	const char *path;     /* as the user named it */
+	const char *layout;   /* "docker-archive", "oci-layout", "oci-archive", "rootfs" */
+	const char *platform; /* "linux/amd64" when picked from an index, or NULL */
+	const char *note;     /* what was picked and why, for the user, or NULL */
+	/*
+	 * "sha256:<hex>" of what the reference named: the manifest, or the index
+	 * a platform was picked from (what `REF@digest` pins); NULL for a docker
+	 * save tarball or a root filesystem, which have none.
+	 */
+	const char *digest;
 	struct image_view view; /* user, entrypoint, ... and fs */
 	struct fsmodel *fs;
 

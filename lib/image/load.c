@@ -619,6 +619,8 @@ static json_t *pick_manifest(struct loader *L, json_t *index, const char *name, 
 		err(L, "'%s': a manifest descriptor has no sha256 digest", name);
 		return NULL;
 	}
+	if (depth == 0)
+		L->img->digest = arena_printf(L->a, "sha256:%s", dig);
 	const char *bname = arena_printf(L->a, "blobs/sha256/%s", dig);
 	json_t *m = load_json(L, bname, dig);
 	if (!m)

@@ -222,6 +222,19 @@ def plain(stoppers):
                      "%s/library/nginx:1.27" % r)
     expect(rc == 1 and "1000680000" in out and "/app/run.sh" in out,
            "the text report names the uid and the entrypoint it cannot run")
+    # fix --from-image pins FROM to the digest of what it read: the tag's manifest, or the index
+    # a platform was picked from
+    for ref, extra in (("%s/library/nginx:1.27" % r, ()), ("%s/test/multi:1" % r,
+                                                           ("--arch", "amd64"))):
+        raw = subprocess.run(["skopeo", "inspect", "--tls-verify=false", "--raw",
+                              "docker://" + ref], capture_output=True).stdout
+        rc, out, _ = run("fix", "--no-config", "-q", *extra, "--from-image", ref)
+        want = "FROM %s@%s\n" % (ref, servers.sha256(raw))
+        expect(rc == 0 and want in out, "fix --from-image %s writes %r:\n%s" % (ref, want, out))
+    rc, out, _ = run("fix", "--no-config", "-q", "--from-image", "docker://%s/library/nginx:1.27"
+                     % r)
+    expect(rc == 0 and "FROM %s/library/nginx:1.27@sha256:" % r in out,
+           "fix --from-image docker://REF drops the transport in FROM:\n%s" % out)
     with open("deploy.yaml", "w") as f:
         f.write("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
                 "  securityContext: {runAsNonRoot: true}\n"
