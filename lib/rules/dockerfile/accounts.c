@@ -223,13 +223,6 @@ static bool named(const char *data, size_t from, size_t to, const struct strmap 
 	return false;
 }
 
-/*
- * The removals of every account command, when all of them can go: each in a
- * place removal() takes, with a name written out, and no name they create
- * or use written anywhere else in the Dockerfile but the final USER line,
- * which the USER rules make numeric. Else none: a later `chown app` or
- * `--chown=app` would fail once the account is gone.
- */
 /* What the uses are looked up against. */
 struct names {
 	struct strmap all;  /* every name the account commands create or use */
@@ -533,6 +526,13 @@ static bool scripts_name(const struct dockerfile *df, const struct names *nm)
 	return false;
 }
 
+/*
+ * The removals of every account command, when all of them can go: each in a
+ * place that leaves valid shell, with a name written out, and every other
+ * word of the Dockerfile that names the accounts one that has a numeric
+ * form (uses). Else none: a `/home/app`, a `su app`, a script naming the
+ * account or a later use of its home folder would fail once it is gone.
+ */
 static bool removals(struct check_ctx *ctx, struct account_removal *out)
 {
 	const struct df_command *h = ctx->df->run;
