@@ -347,6 +347,7 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 		    "app's files to group 0 instead",
 		    cmd ? cmd : f->tool, what(f),
 		    f->name ? show_word(ctx, h[i].t->in, f->name) : "?", where, fix);
+		show_branch(ctx, d, &h[i]);
 		/* The command goes when no other line names the account (removals());
 		 * the USER line the message names is the USER rules' edit, not this one's. */
 		if (remove)
@@ -358,6 +359,7 @@ const struct rule NR108_user_created_in_run = {
     .code = "NR108",
     .name = "user-created-in-run",
     .severity = SEV_WARNING,
+    .variant_severity = SEV_INFO, /* in a branch the file does not decide */
     .platforms = PLAT_ALL,
     .kind = KIND_DOCKERFILE,
     .summary = "useradd, adduser, groupadd, addgroup, usermod or groupmod in a RUN of the final "

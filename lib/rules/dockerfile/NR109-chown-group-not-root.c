@@ -130,6 +130,7 @@ static void check_run(struct check_ctx *ctx, const struct rule *self, const stru
 				  "arbitrary uid whose only group is 0, so it reaches them only "
 				  "through the 'other' bits; write '%s'",
 				  show_command(ctx, h), paths, why, fix);
+	show_branch(ctx, d, h);
 	edit_keep(d, &edits, fix);
 }
 
@@ -203,6 +204,7 @@ const struct rule NR109_chown_group_not_root = {
     .code = "NR109",
     .name = "chown-group-not-root",
     .severity = SEV_WARNING,
+    .variant_severity = SEV_INFO, /* in a branch the file does not decide */
     .platforms = PLAT_ALL,
     .kind = KIND_DOCKERFILE,
     .summary = "COPY/ADD --chown or RUN chown gives files a group other than 0",

@@ -142,6 +142,7 @@ static void check_run(struct check_ctx *ctx, const struct rule *self, const stru
 	    "the files only through group 0, so the app cannot use them there; give group 0 the "
 	    "owner's permissions: write '%s'",
 	    show_command(ctx, h), bits_name(d), file, dir, fix);
+	show_branch(ctx, dg, h);
 	edit_keep(dg, &edits, fix);
 }
 
@@ -162,6 +163,7 @@ const struct rule NR110_chmod_group_denied = {
     .code = "NR110",
     .name = "chmod-group-denied",
     .severity = SEV_WARNING,
+    .variant_severity = SEV_INFO, /* in a branch the file does not decide */
     .platforms = PLAT_OPENSHIFT | PLAT_KUBERNETES,
     .kind = KIND_DOCKERFILE,
     .summary = "--chmod or RUN chmod takes from the group a read or execute bit the owner keeps",

@@ -139,6 +139,7 @@ static void check_run(struct check_ctx *ctx, const struct rule *self, const stru
 	    "write '%s'",
 	    show_command(ctx, h), paths, who_text(ctx, who, uid), group ? group : who,
 	    runner_text(ctx, r), fix);
+	show_branch(ctx, d, h);
 	edit_keep(d, &edits, fix);
 }
 
@@ -170,6 +171,7 @@ const struct rule NR111_chown_user_mismatch = {
     .code = "NR111",
     .name = "chown-user-mismatch",
     .severity = SEV_WARNING,
+    .variant_severity = SEV_INFO, /* in a branch the file does not decide */
     .platforms = PLAT_ALL,
     .kind = KIND_DOCKERFILE,
     .summary = "files are chowned to one uid while the final USER is another, and the group "

@@ -161,6 +161,7 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 		    cmd ? cmd : f->tool, where, f->owner, f->tool, user_fix, fix);
 		if (d)
 			d->fix = fix;
+		show_branch(ctx, d, &h[i]);
 		drop_edit(ctx, d, &h[i]);
 	}
 }
@@ -169,6 +170,7 @@ const struct rule NR112_privilege_drop = {
     .code = "NR112",
     .name = "privilege-drop",
     .severity = SEV_WARNING,
+    .variant_severity = SEV_INFO, /* in a branch the file does not decide */
     .platforms = PLAT_ALL,
     .kind = KIND_DOCKERFILE,
     .summary = "ENTRYPOINT/CMD or its entrypoint script switches user: it must start as root",

@@ -58,6 +58,7 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 		    show_command(ctx, &h[i]), m, (m & 02) ? "everyone" : "group 0", why, FIX);
 		if (d)
 			d->fix = FIX;
+		show_branch(ctx, d, &h[i]);
 		/* `chmod MODE /etc/passwd` alone: its mode word becomes 644 */
 		if (strcmp(f->tool, "chmod") == 0 && f->npaths == 1 && !f->recursive &&
 		    strcmp(f->paths[0], "/etc/passwd") == 0 &&
@@ -70,6 +71,7 @@ const struct rule NR114_passwd_writable = {
     .code = "NR114",
     .name = "passwd-writable",
     .severity = SEV_WARNING,
+    .variant_severity = SEV_INFO, /* in a branch the file does not decide */
     .platforms = PLAT_ALL,
     .kind = KIND_DOCKERFILE,
     .summary = "/etc/passwd made group- or world-writable",
