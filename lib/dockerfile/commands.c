@@ -241,6 +241,33 @@ static bool parse_text(struct reader_list *H, struct df_text *t, struct sh_scrip
 }
 
 /* Reads and parses a script from the build context; NULL when there is none. */
+/*
+ * Programs that only run as root in a privileged container: container
+ * engines and the node agent, which mount, manage cgroups and network
+ * namespaces, and set up iptables (their rootless modes are other programs:
+ * dockerd-rootless.sh, rootlesskit).
+ */
+static const char *root_program(const struct sh_script *sc)
+{
+	static const char *const names[] = {"dockerd", "containerd", "kubelet"};
+	for (size_t i = 0; i < sc->ncmds; i++) {
+		const struct sh_cmd *c = &sc->cmds[i];
+		size_t k = sh_program(c);
+		/* set -- dockerd ...; exec "$@" */
+		if (k + 2 < c->argc && strcmp(c->argv[k].value, "set") == 0 &&
+		    strcmp(c->argv[k + 1].value, "--") == 0)
+			k += 2;
+		if (k >= c->argc)
+			continue;
+		const char *p = strrchr(c->argv[k].value, '/');
+		p = p ? p + 1 : c->argv[k].value;
+		for (size_t j = 0; j < sizeof(names) / sizeof(names[0]); j++)
+			if (strcmp(p, names[j]) == 0)
+				return names[j];
+	}
+	return NULL;
+}
+
 /* Where a script first changes its arguments (`shift`, `set --`): $1 is what the image passed
  * only before that. */
 static size_t moves_args(const char *text)
@@ -310,6 +337,8 @@ static struct df_text *read_script(struct reader_list *H, const char *program,
 	 * each command knows the if around it (a drop taken only when started as root) */
 	if (!nt || !parse_text(H, nt, &sc))
 		return NULL;
+	if (runner->cmd != DF_RUN && !H->df->needs_root)
+		H->df->needs_root = root_program(&sc);
 	return nt;
 }
 
@@ -548,6 +577,8 @@ static void entry_commands(struct reader_list *H)
 		struct sh_script sc;
 		if (!in || !instr_script(H, in, &sc, NULL))
 			continue;
+		if (!df->needs_root)
+			df->needs_root = root_program(&sc);
 		if (program_seen)
 			continue; /* CMD only gives arguments to a real ENTRYPOINT program */
 		for (size_t i = 0; i < sc.ncmds; i++) {

@@ -227,6 +227,9 @@ struct dockerfile {
 	/* What its final ENTRYPOINT and CMD do, and the entrypoint script they run. */
 	struct df_command *entry;
 	size_t nentry;
+	/* A program the final ENTRYPOINT, CMD or their script start that only runs as root
+	 * in a privileged container (dockerd: a container engine), or NULL. */
+	const char *needs_root;
 	/* The accounts its RUN lines create, in build order. */
 	struct df_account *accounts;
 	size_t naccounts;
