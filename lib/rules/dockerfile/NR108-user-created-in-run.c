@@ -372,7 +372,10 @@ const struct rule NR108_user_created_in_run = {
 	"uid in group 0, with no entry of its own; Kubernetes' runAsUser replaces it; and "
 	"adduser or useradd may not exist in a slimmer base image. A numeric `USER uid:0` says "
 	"who runs the process without any account, and group-0 permissions make the files "
-	"reachable for whatever uid the platform picks.",
+	"reachable for whatever uid the platform picks."
+	" A command in a branch whose condition the file does not decide (an if on the base "
+	"image's files, a case on the architecture) gives an info finding that names the "
+	"condition; a branch the ARG and ENV defaults rule out gives none.",
     .remediation = "Drop the account commands, write `USER 1001:0`, and give the app's files "
 		   "to group 0 with the owner's bits (`chgrp -R 0 /app && chmod -R g=u /app`, "
 		   "or `COPY --chown=1001:0`).",

@@ -218,7 +218,10 @@ const struct rule NR109_chown_group_not_root = {
 	"group the files had (0 for files root created) and is fine. Variables are expanded "
 	"with the ARG and ENV values in scope; when the group is known and not 0, a path "
 	"that is not (a loop variable, a variable the file gives no value) is reported as "
-	"written, except a scratch folder the same RUN makes with mktemp.",
+	"written, except a scratch folder the same RUN makes with mktemp."
+	" A command in a branch whose condition the file does not decide (an if on the base "
+	"image's files, a case on the architecture) gives an info finding that names the "
+	"condition; a branch the ARG and ENV defaults rule out gives none.",
     .remediation = "Give the files group 0 with the owner's bits: `COPY --chown=1001:0`, or "
 		   "`chown -R 1001:0 /app && chmod -R g=u /app`.",
     .bad = "FROM alpine:3.20\nCOPY --chown=1001:1001 app /app\nUSER 1001:0\n",

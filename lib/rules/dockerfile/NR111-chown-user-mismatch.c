@@ -182,7 +182,10 @@ const struct rule NR111_chown_user_mismatch = {
 	"if it is in their group, or the 'other' bits. On OpenShift the process has an "
 	"arbitrary uid and group 0, so files owned by a fixed uid with group 0 and g=u still "
 	"work; files owned by X with X's own group do not work anywhere but for X. Names are "
-	"resolved through the useradd lines of the Dockerfile where they can be.",
+	"resolved through the useradd lines of the Dockerfile where they can be."
+	" A command in a branch whose condition the file does not decide (an if on the base "
+	"image's files, a case on the architecture) gives an info finding that names the "
+	"condition; a branch the ARG and ENV defaults rule out gives none.",
     .remediation = "Give the files to the final user and group 0 (`COPY --chown=1001:0`, "
 		   "`chown -R 1001:0 /app && chmod -R g=u /app`), matching `USER 1001:0`.",
     .bad = "FROM alpine:3.20\nCOPY --chown=1001:1001 app /app\nUSER 2000:0\n",

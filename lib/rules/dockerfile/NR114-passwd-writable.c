@@ -81,7 +81,10 @@ const struct rule NR114_passwd_writable = {
 	"for its own uid. The runtimes now add that entry themselves, and turn the injection "
 	"off when the file is writable, so the recipe only leaves a file every process in "
 	"group 0 may rewrite. Checked in RUN steps of the final image (with runc's umask 022) "
-	"and for `COPY --chmod` onto /etc/passwd.",
+	"and for `COPY --chmod` onto /etc/passwd."
+	" A command in a branch whose condition the file does not decide (an if on the base "
+	"image's files, a case on the architecture) gives an info finding that names the "
+	"condition; a branch the ARG and ENV defaults rule out gives none.",
     .remediation = "Drop the chmod on /etc/passwd and the entrypoint code that writes to it; "
 		   "keep the file at 0644.",
     .bad = "FROM alpine:3.20\nRUN chmod g=u /etc/passwd\nUSER 1001:0\n",
