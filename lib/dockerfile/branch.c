@@ -314,7 +314,15 @@ int df_branch(struct arena *a, const struct dockerfile *df, const struct df_text
 	struct decide d = {.a = a, .df = df, .in = t->in->cmd == DF_RUN ? t->in : NULL, .t = t};
 	*unknown = NULL;
 	int result = 1;
+	/* the innermost 64: a chain of thousands of `[ x ] &&` is no one's build, and each
+	 * command would walk it */
+	unsigned depth = 0;
 	for (const struct sh_cond *c = cmd->cond; c; c = c->outer) {
+		if (++depth > 64) {
+			if (!*unknown)
+				*unknown = c;
+			return 0;
+		}
 		d.in_function = c->in_function;
 		int r = decide_test(&d, c);
 		if (r < 0) {

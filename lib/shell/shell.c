@@ -1080,7 +1080,11 @@ static bool is_test(const struct sh_cmd *c)
 static const char *cond_text(struct parser *parser, size_t first)
 {
 	size_t s = SIZE_MAX, e = 0;
+	/* the first and the last commands of the range give its span: a long `a || b || ...`
+	 * list stays linear */
 	for (size_t i = first; i < parser->out->n; i++) {
+		if (i >= first + 16 && i + 16 < parser->out->n)
+			i = parser->out->n - 16;
 		const struct sh_cmd *c = &parser->out->cmds[i];
 		if (c->start < s)
 			s = c->start;
