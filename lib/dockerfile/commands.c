@@ -19,6 +19,8 @@
 #include "unroot/source.h"
 #include "util/reading.h"
 
+#include <ctype.h>
+#include <stdint.h>
 #include <string.h>
 
 /* Context scripts read for one Dockerfile at most. */
@@ -152,11 +154,16 @@ static void add_findings(struct reader_list *H, const struct df_text *t, const s
 	if (sh_find(H->rd->scratch, sc, &f, &n) != 0)
 		return;
 	for (size_t i = 0; i < n; i++) {
+		/* a branch the build's ARG and ENV values rule out does nothing in this image */
+		const struct sh_cond *unknown = NULL;
+		if (f[i].cmd->cond && df_branch(H->rd->scratch, H->df, t, f[i].cmd, &unknown) < 0)
+			continue;
 		struct df_command *h = ARR_PUSH(H->rd->scratch, H->items, H->n, H->cap);
 		if (!h)
 			return;
 		h->f = &f[i];
 		h->t = t;
+		h->unknown = unknown;
 	}
 }
 
@@ -234,8 +241,53 @@ static bool parse_text(struct reader_list *H, struct df_text *t, struct sh_scrip
 }
 
 /* Reads and parses a script from the build context; NULL when there is none. */
+/*
+ * Programs that only run as root in a privileged container: container
+ * engines and the node agent, which mount, manage cgroups and network
+ * namespaces, and set up iptables (their rootless modes are other programs:
+ * dockerd-rootless.sh, rootlesskit).
+ */
+static const char *root_program(const struct sh_script *sc)
+{
+	static const char *const names[] = {"dockerd", "containerd", "kubelet"};
+	for (size_t i = 0; i < sc->ncmds; i++) {
+		const struct sh_cmd *c = &sc->cmds[i];
+		size_t k = sh_program(c);
+		/* set -- dockerd ...; exec "$@" */
+		if (k + 2 < c->argc && strcmp(c->argv[k].value, "set") == 0 &&
+		    strcmp(c->argv[k + 1].value, "--") == 0)
+			k += 2;
+		if (k >= c->argc)
+			continue;
+		const char *p = strrchr(c->argv[k].value, '/');
+		p = p ? p + 1 : c->argv[k].value;
+		for (size_t j = 0; j < sizeof(names) / sizeof(names[0]); j++)
+			if (strcmp(p, names[j]) == 0)
+				return names[j];
+	}
+	return NULL;
+}
+
+/* Where a script first changes its arguments (`shift`, `set --`): $1 is what the image passed
+ * only before that. */
+static size_t moves_args(const char *text)
+{
+	size_t at = SIZE_MAX;
+	for (const char *p = text; (p = strstr(p, "shift")) != NULL; p += 5)
+		if ((p == text || !(isalnum((unsigned char)p[-1]) || p[-1] == '_')) &&
+		    !(isalnum((unsigned char)p[5]) || p[5] == '_')) {
+			at = (size_t)(p - text);
+			break;
+		}
+	const char *set = strstr(text, "set --");
+	if (set && (size_t)(set - text) < at)
+		at = (size_t)(set - text);
+	return at;
+}
+
 static struct df_text *read_script(struct reader_list *H, const char *program,
-				   const struct df_instr *runner, const struct df_instr *before)
+				   const struct df_instr *runner, const struct df_instr *before,
+				   const char *const *args, size_t nargs)
 {
 	struct reading *rd = H->rd;
 	/* past the limit, and said so: no more look-ups, which stat and resolve paths */
@@ -274,12 +326,19 @@ static struct df_text *read_script(struct reader_list *H, const char *program,
 		return NULL;
 	struct df_text t = {
 	    .text = src->data, .src = src, .path = full, .in = runner, .in_script = true};
+	if (args) {
+		t.args = args;
+		t.nargs = nargs;
+		t.args_until = moves_args(src->data);
+	}
 	struct df_text *nt = new_text(H, &t);
 	struct sh_script sc;
 	/* a script's commands are not followed further; it is read whole, as every text is, so
 	 * each command knows the if around it (a drop taken only when started as root) */
 	if (!nt || !parse_text(H, nt, &sc))
 		return NULL;
+	if (runner->cmd != DF_RUN && !H->df->needs_root)
+		H->df->needs_root = root_program(&sc);
 	return nt;
 }
 
@@ -311,7 +370,7 @@ static void scripts_of(struct reader_list *H, const struct sh_script *sc, const 
 	for (size_t i = 0; i < sc->ncmds; i++) {
 		const char *p = program_of(&sc->cmds[i]);
 		if (p && (strchr(p, '/') || strstr(p, ".sh")))
-			read_script(H, p, in, before);
+			read_script(H, p, in, before, NULL, 0);
 	}
 }
 
@@ -456,6 +515,39 @@ static void run_commands(struct reader_list *H)
 	}
 }
 
+/*
+ * The arguments the script `p` of command `c` gets: the words after it and,
+ * when `in` is an exec-form ENTRYPOINT, the exec-form CMD `cmd`; NULL when a
+ * word is a variable or the command is not the instruction's own.
+ */
+static const char *const *script_args(struct reader_list *H, const struct sh_cmd *c, const char *p,
+				      const struct df_instr *in, const struct df_instr *cmd,
+				      size_t *n)
+{
+	if (c->depth || !in->json)
+		return NULL;
+	size_t j = 0;
+	while (j < c->argc && c->argv[j].value != p)
+		j++;
+	if (j >= c->argc)
+		return NULL;
+	size_t extra = cmd && cmd->json ? cmd->nargs : 0;
+	if (cmd && !cmd->json)
+		return NULL; /* a shell-form CMD gives `/bin/sh -c ...` */
+	const char **args = arena_alloc(H->rd->scratch, (c->argc - j + extra + 1) * sizeof(*args));
+	if (!args)
+		return NULL;
+	*n = 0;
+	for (size_t k = j + 1; k < c->argc; k++) {
+		if (c->argv[k].expands)
+			return NULL;
+		args[(*n)++] = c->argv[k].value;
+	}
+	for (size_t k = 0; k < extra; k++)
+		args[(*n)++] = cmd->args[k].text;
+	return args;
+}
+
 /* What the final ENTRYPOINT and CMD do, and the entrypoint script they run. */
 static void entry_commands(struct reader_list *H)
 {
@@ -485,13 +577,18 @@ static void entry_commands(struct reader_list *H)
 		struct sh_script sc;
 		if (!in || !instr_script(H, in, &sc, NULL))
 			continue;
+		if (!df->needs_root)
+			df->needs_root = root_program(&sc);
 		if (program_seen)
 			continue; /* CMD only gives arguments to a real ENTRYPOINT program */
 		for (size_t i = 0; i < sc.ncmds; i++) {
 			const char *p = program_of(&sc.cmds[i]);
 			if (p) {
 				program_seen = true;
-				read_script(H, p, in, NULL);
+				size_t nargs = 0;
+				const char *const *args =
+				    script_args(H, &sc.cmds[i], p, in, k == 0 ? cmd : NULL, &nargs);
+				read_script(H, p, in, NULL, args, nargs);
 			}
 		}
 	}

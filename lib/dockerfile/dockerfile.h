@@ -18,6 +18,8 @@ struct lint_options;
 struct image_view;
 struct reading;
 struct sh_finding;
+struct sh_cmd;
+struct sh_cond;
 struct passwd_db;
 
 enum df_cmd {
@@ -166,6 +168,11 @@ struct df_text {
 	bool logical;		   /* text is in->text: offsets map through df_text_to_src() */
 	size_t base;		   /* otherwise the offset of text[0] in src */
 	bool in_script;		   /* a script of the build context */
+	/* An entrypoint script's arguments ($1, $2, ...) as the image gives them (the words
+	 * after it and, after an exec-form ENTRYPOINT, the exec-form CMD), or NULL; they hold
+	 * up to the first `shift` or `set --` of the script, at offset args_until. */
+	const char *const *args;
+	size_t nargs, args_until;
 };
 
 /*
@@ -177,6 +184,11 @@ struct df_text {
 struct df_command {
 	const struct sh_finding *f;
 	const struct df_text *t;
+	/* The innermost condition around it that the file does not decide (an if on the base
+	 * image's files, a case on the machine's architecture, a test of an entrypoint's
+	 * arguments), or NULL: it runs for sure. Commands in a branch the ARG and ENV values
+	 * rule out are not listed at all (df_branch). */
+	const struct sh_cond *unknown;
 };
 
 /* An account a useradd or adduser of the final image creates, with the uid it gives. */
@@ -215,6 +227,9 @@ struct dockerfile {
 	/* What its final ENTRYPOINT and CMD do, and the entrypoint script they run. */
 	struct df_command *entry;
 	size_t nentry;
+	/* A program the final ENTRYPOINT, CMD or their script start that only runs as root
+	 * in a privileged container (dockerd: a container engine), or NULL. */
+	const char *needs_root;
 	/* The accounts its RUN lines create, in build order. */
 	struct df_account *accounts;
 	size_t naccounts;
@@ -403,6 +418,15 @@ int df_read_commands(struct reading *rd, struct dockerfile *df);
 
 /* The source offset of offset `off` of a text. */
 size_t df_text_src(const struct df_text *t, size_t off);
+
+/*
+ * Whether command `cmd` of text `t` runs, by the conditions around it
+ * (sh_cmd.cond): 1 it does, -1 it does not (a test the ARG and ENV values
+ * of its RUN step decide), 0 unknown, with *unknown the innermost
+ * condition the file does not decide (branch.c).
+ */
+int df_branch(struct arena *a, const struct dockerfile *df, const struct df_text *t,
+	      const struct sh_cmd *cmd, const struct sh_cond **unknown);
 
 /* The source span of a command, its wrappers (exec, env, ...) included. */
 void df_command_span(const struct df_command *c, size_t *start, size_t *end);

@@ -199,6 +199,18 @@ void df_image_user(struct arena *a, const struct dockerfile *df, const struct li
 		if (sf->kind == SH_USER_ADD && sf->name)
 			unnumbered = df_expand_known(a, df, df->run[i].t->in, sf->name);
 	}
+	/* Or one its entrypoint creates at start (to switch to it): the image's user too,
+	 * which the Dockerfile has to create instead, with a uid of its own. */
+	bool at_start = false;
+	for (size_t i = 0; i < df->nentry && !at_start; i++) {
+		const struct sh_finding *sf = df->entry[i].f;
+		if (sf->kind == SH_USER_ADD && sf->name && !strchr(sf->name, '$') &&
+		    df_id(sf->name) < 0 && (!unnumbered || strcmp(unnumbered, sf->name) == 0) &&
+		    df_account_uid(df, sf->name, SIZE_MAX, false) < 0) {
+			unnumbered = sf->name;
+			at_start = true;
+		}
+	}
 	/* The owner most of the image's files and accounts name. */
 	size_t best = nv;
 	for (size_t i = 0; i < nv; i++)
@@ -214,6 +226,14 @@ void df_image_user(struct arena *a, const struct dockerfile *df, const struct li
 	if (f.base_known && usable(f.base_uid) && f.base_uid >= min) {
 		set(out, f.base_uid, NULL, "the base image's user");
 		out->own = false;
+	} else if (unnumbered && df_id(unnumbered) < 0 && at_start) {
+		set(out, out->uid, unnumbered,
+		    arena_printf(a,
+				 "'%s', the user the entrypoint creates at start and switches to, "
+				 "which needs root: create it in the Dockerfile with this uid and "
+				 "group 0, give its files to group 0, and let the entrypoint skip "
+				 "creating it, chowning and switching when it does not run as root",
+				 unnumbered));
 	} else if (unnumbered && df_id(unnumbered) < 0) {
 		set(out, out->uid, unnumbered,
 		    arena_printf(a,

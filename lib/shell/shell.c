@@ -12,6 +12,7 @@
 #include "shell/shell.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "internal.h"
@@ -94,6 +95,11 @@ struct tok {
 	bool quoted, assign;
 };
 
+struct branch {
+	const struct sh_cond *cond;
+	bool root; /* after `[ "$(id -u)" = 0 ] &&`: runs only as root */
+};
+
 struct parser {
 	struct arena *a;
 	const char *t;
@@ -115,8 +121,33 @@ struct parser {
 		size_t cond_first; /* the condition's commands start here in out */
 		signed char root;  /* the condition holds: +1 only as root, -1 only not as root */
 		char part;	   /* 'c' condition, 't' then, 'e' else */
+		size_t cond_list;  /* the last and-or list of the condition starts here in out */
+		bool all_and;	   /* that list's commands are joined by && only */
+		bool bang;	   /* that list began with `!` */
 	} ifs[MAX_FRAMES];
 	int nifs;
+	/* The conditions commands run under (sh_cmd.cond, and root_only after a root test's &&):
+	 * `base` for a new and-or list here, `andor` for the next pipeline of this one. */
+	struct branch base, andor;
+	size_t list_first,
+	    pipe_first; /* out->n where the and-or list and its last pipeline began */
+	bool bang;	/* the pipeline began with `!` */
+	bool list_or;	/* the and-or list holds || or | */
+	bool after_op;	/* the last token was && or ||: a newline continues */
+	/* what an if, a loop, a case, braces or a subshell keep of the list around them */
+	struct group {
+		struct branch base, andor;
+		size_t list_first, pipe_first;
+		const struct sh_cond *test; /* an if's undecided test (then), or NULL */
+		struct sh_word *arm;	    /* a case: its word, then the patterns of an arm */
+		size_t narm;
+		const struct sh_cond *others; /* a case: none of the arms before matched */
+		char kind; /* 'i' if, 'w' loop, 'c' case, 'b' braces, 'p' subshell */
+		bool func; /* a function's body */
+	} grps[MAX_FRAMES];
+	int ngrps;
+	bool func_next; /* a function definition was read: the group that opens next is its body */
+	int nfunc;	/* function bodies open */
 };
 
 struct cmd_build {
@@ -130,6 +161,7 @@ struct cmd_build {
 };
 
 static int parse_list(struct parser *parser, bool stop_rparen, bool *closed);
+static bool root_only(const struct parser *parser);
 
 static int fail(struct parser *parser, size_t start, size_t end, const char *msg)
 {
@@ -244,11 +276,19 @@ static int parse_inner(struct parser *parser, size_t from, size_t end, bool stop
 	size_t outer_end = parser->end;
 	unsigned depth = parser->depth;
 	bool cond = parser->cond, cmd_start = parser->cmd_start;
+	/* the commands inside run under the conditions of the command around them */
+	struct branch base = parser->base, andor = parser->andor;
+	size_t list_first = parser->list_first, pipe_first = parser->pipe_first;
+	bool bang = parser->bang, list_or = parser->list_or, after_op = parser->after_op;
+	int ngrps = parser->ngrps;
 	parser->nest++;
 	parser->depth++;
 	parser->cond = false;
 	parser->end = end;
 	parser->pos = from;
+	parser->base = andor;
+	parser->list_first = parser->pipe_first = parser->out->n;
+	parser->bang = parser->list_or = parser->after_op = false;
 	if (parse_list(parser, stop_rparen, closed) < 0)
 		return -1;
 	parser->nest--;
@@ -256,6 +296,14 @@ static int parse_inner(struct parser *parser, size_t from, size_t end, bool stop
 	parser->depth = depth;
 	parser->cond = cond;
 	parser->cmd_start = cmd_start;
+	parser->base = base;
+	parser->andor = andor;
+	parser->list_first = list_first;
+	parser->pipe_first = pipe_first;
+	parser->bang = bang;
+	parser->list_or = list_or;
+	parser->after_op = after_op;
+	parser->ngrps = ngrps;
 	return 0;
 }
 
@@ -851,6 +899,11 @@ static int parse_string(struct parser *parser, const struct cmd_word *w)
 	    .nest = parser->nest + 1,
 	    .out = &sub,
 	    .err = &err,
+	    /* the string runs under the conditions of the command that runs it */
+	    .base = {.cond = parser->andor.cond, .root = root_only(parser)},
+	    .andor = {.cond = parser->andor.cond, .root = root_only(parser)},
+	    /* its $1 is the string's own argument, as in a function */
+	    .nfunc = 1,
 	};
 	bool closed = false;
 	if (!inner.copy)
@@ -911,31 +964,10 @@ static bool uid_word(const char *v, bool *uid)
 	return false;
 }
 
-/*
- * Whether an if condition, out->cmds[first..], is a test that the shell
- * runs as root: +1 when it holds only as root (`[ "$(id -u)" = 0 ]`), -1
- * when it holds only when not (`!=`, `-ne`), 0 when it is anything else.
- */
-static signed char root_test(const struct parser *parser, size_t first)
+/* `L OP R` compares the uid with root: +1 when it holds only as root, -1 only when not. */
+static signed char root_compare(const struct sh_word *w)
 {
-	const struct sh_cmd *t = NULL;
-	for (size_t i = first; i < parser->out->n; i++) {
-		const struct sh_cmd *c = &parser->out->cmds[i];
-		if (c->depth != parser->depth)
-			continue; /* the `id -u` inside $(...) */
-		if (t)
-			return 0; /* more than one test */
-		t = c;
-	}
-	if (!t || (t->argc != 4 && t->argc != 5))
-		return 0;
-	const char *a0 = t->argv[0].value;
-	bool brackets = strcmp(a0, "[") == 0 || strcmp(a0, "[[") == 0;
-	if (!brackets && strcmp(a0, "test") != 0)
-		return 0;
-	if (t->argc != (brackets ? 5u : 4u))
-		return 0;
-	const char *l = t->argv[1].value, *op = t->argv[2].value, *r = t->argv[3].value;
+	const char *l = w[0].value, *op = w[1].value, *r = w[2].value;
 	bool uid = false;
 	const char *other = uid_word(l, &uid) ? r : uid_word(r, &uid) ? l : NULL;
 	if (!other || strcmp(other, uid ? "0" : "root") != 0)
@@ -947,9 +979,80 @@ static signed char root_test(const struct parser *parser, size_t first)
 	return 0;
 }
 
+/*
+ * Whether one test command holds only as root (+1: `[ "$(id -u)" = 0 ]`,
+ * also one comparison of `[ ... -a ... ]` or `[[ ... && ... ]]`), only when
+ * not (-1: `!=`, `-ne`, alone), or is anything else (0).
+ */
+static signed char root_of(const struct sh_cmd *t)
+{
+	if (!t || t->argc < 4)
+		return 0;
+	const char *a0 = t->argv[0].value;
+	bool brackets = strcmp(a0, "[") == 0 || strcmp(a0, "[[") == 0;
+	if (!brackets && strcmp(a0, "test") != 0)
+		return 0;
+	size_t n = t->argc - (brackets ? 1 : 0); /* the closing ] or ]] */
+	if (brackets && strcmp(t->argv[n].value, a0[1] ? "]]" : "]") != 0)
+		return 0;
+	if (n == 4)
+		return root_compare(&t->argv[1]);
+	/* a conjunction: the comparisons between -a (or && inside [[ ]]) */
+	const char *and = a0[1] ? "&&" : "-a";
+	size_t from = 1;
+	bool root = false;
+	for (size_t i = 1; i <= n; i++) {
+		if (i < n && strcmp(t->argv[i].value, "-o") != 0 &&
+		    strcmp(t->argv[i].value, "||") != 0 && strcmp(t->argv[i].value, and) != 0)
+			continue;
+		if (i < n && strcmp(t->argv[i].value, and) != 0)
+			return 0; /* an or: either side may hold */
+		if (i - from == 3 && root_compare(&t->argv[from]) > 0)
+			root = true;
+		from = i + 1;
+	}
+	return root ? 1 : 0;
+}
+
+/* The one command at the list's own depth among out->cmds[first..], or NULL. */
+static const struct sh_cmd *single_cmd(const struct parser *parser, size_t first)
+{
+	const struct sh_cmd *t = NULL;
+	for (size_t i = first; i < parser->out->n; i++) {
+		const struct sh_cmd *c = &parser->out->cmds[i];
+		if (c->depth != parser->depth)
+			continue; /* the `id -u` inside $(...) */
+		if (t)
+			return NULL;
+		t = c;
+	}
+	return t;
+}
+
+/*
+ * Whether an if condition, out->cmds[first..], is a test that the shell
+ * runs as root: +1 when it holds only as root (`[ "$(id -u)" = 0 ]`, or one
+ * of tests joined by &&), -1 when it holds only when not (`!=`, `-ne`
+ * alone), 0 when it is anything else.
+ */
+static signed char root_test(const struct parser *parser, size_t first, bool all_and)
+{
+	const struct sh_cmd *one = single_cmd(parser, first);
+	if (one || !all_and)
+		return root_of(one);
+	for (size_t i = first; i < parser->out->n; i++) {
+		const struct sh_cmd *c = &parser->out->cmds[i];
+		if (c->depth == parser->depth && root_of(c) > 0)
+			return 1;
+	}
+	return 0;
+}
+
 static bool root_only(const struct parser *parser)
 {
-	for (int i = 0; i < parser->nifs; i++) {
+	if (parser->andor.root)
+		return true;
+	for (int i = 0; i < parser->nifs && i < MAX_FRAMES; i++) {
 		const struct if_frame *f = &parser->ifs[i];
 		if ((f->part == 't' && f->root > 0) || (f->part == 'e' && f->root < 0))
 			return true;
@@ -957,30 +1060,327 @@ static bool root_only(const struct parser *parser)
 	return false;
 }
 
-/* if, then, elif, else, fi where a command would start. */
+/* A command whose exit status answers a question: after it, && is a branch. */
+static bool is_test(const struct sh_cmd *c)
+{
+	static const char *const tests[] = {"[",    "[[",    "test",  "getent",	   "id",
+					    "grep", "egrep", "fgrep", "which",	   "type",
+					    "hash", "cmp",   "pgrep", "dpkg-query"};
+	if (!c || !c->argc)
+		return false;
+	const char *a0 = c->argv[0].value;
+	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
+		if (strcmp(a0, tests[i]) == 0)
+			return true;
+	return strcmp(a0, "command") == 0 && c->argc > 1 &&
+	       (strcmp(c->argv[1].value, "-v") == 0 || strcmp(c->argv[1].value, "-V") == 0);
+}
+
+/* The text of out->cmds[first..], blanks and line continuations squeezed, for messages. */
+static const char *cond_text(struct parser *parser, size_t first)
+{
+	size_t s = SIZE_MAX, e = 0;
+	/* the first and the last commands of the range give its span: a long `a || b || ...`
+	 * list stays linear */
+	for (size_t i = first; i < parser->out->n; i++) {
+		if (i >= first + 16 && i + 16 < parser->out->n)
+			i = parser->out->n - 16;
+		const struct sh_cmd *c = &parser->out->cmds[i];
+		if (c->start < s)
+			s = c->start;
+		if (c->end > e)
+			e = c->end;
+	}
+	if (s >= e || e > parser->len)
+		return "";
+	char buf[84];
+	size_t n = 0;
+	for (size_t i = s; i < e && n < 80; i++) {
+		char ch = parser->t[i];
+		if (ch == '\\' && i + 1 < e && parser->t[i + 1] == '\n')
+			ch = ' ', i++;
+		if (ch == '\n' || ch == '\t' || ch == '\r')
+			ch = ' ';
+		if (ch == ' ' && n && buf[n - 1] == ' ')
+			continue;
+		buf[n++] = ch;
+	}
+	if (n == 80 && e - s > 80)
+		memcpy(buf + 77, "...", 3);
+	return arena_strndup(parser->a, buf, n);
+}
+
+/* A condition made of out->cmds[first..]: its test when that is one simple command. */
+static const struct sh_cond *new_cond(struct parser *parser, const struct sh_cond *outer,
+				      size_t first, bool negated, char kind)
+{
+	struct sh_cond *c = arena_alloc(parser->a, sizeof(*c));
+	if (!c) {
+		oom(parser);
+		return outer;
+	}
+	const struct sh_cmd *t = single_cmd(parser, first);
+	*c = (struct sh_cond){.outer = outer,
+			      .argv = t ? t->argv : NULL,
+			      .argc = t ? t->argc : 0,
+			      .text = cond_text(parser, first),
+			      .negated = negated,
+			      .kind = kind,
+			      .in_function = parser->nfunc > 0};
+	return c;
+}
+
+/* The same condition, for the branch taken when it fails. */
+static const struct sh_cond *negation(struct parser *parser, const struct sh_cond *c)
+{
+	struct sh_cond *n = arena_alloc(parser->a, sizeof(*n));
+	if (!n) {
+		oom(parser);
+		return c->outer;
+	}
+	*n = *c;
+	n->negated = !c->negated;
+	return n;
+}
+
+/* A new and-or list starts here: after ; & newline, or a keyword. */
+static void new_list(struct parser *parser)
+{
+	parser->andor = parser->base;
+	parser->list_first = parser->pipe_first = parser->out->n;
+	parser->bang = parser->list_or = false;
+}
+
+static void open_group(struct parser *parser, char kind)
+{
+	if (parser->ngrps < MAX_FRAMES)
+		parser->grps[parser->ngrps] = (struct group){.base = parser->base,
+							     .andor = parser->andor,
+							     .list_first = parser->list_first,
+							     .pipe_first = parser->pipe_first,
+							     .kind = kind,
+							     .func = parser->func_next};
+	parser->nfunc += parser->func_next && parser->ngrps < MAX_FRAMES;
+	parser->func_next = false;
+	parser->ngrps++; /* counted past the cap, so the close pairs up */
+	parser->base = parser->andor;
+	new_list(parser);
+}
+
+/* Closes the innermost group of `kind`; what follows is one pipeline of the list around it. */
+static void close_group(struct parser *parser, char kind)
+{
+	if (!parser->ngrps)
+		return;
+	if (parser->ngrps > MAX_FRAMES) {
+		parser->ngrps--;
+		return;
+	}
+	const struct group *g = &parser->grps[parser->ngrps - 1];
+	if (g->kind != kind)
+		return; /* unbalanced: read leniently */
+	parser->base = g->base;
+	parser->andor = g->andor;
+	parser->list_first = g->list_first;
+	parser->pipe_first = g->pipe_first;
+	parser->bang = false;
+	parser->nfunc -= g->func;
+	parser->ngrps--;
+}
+
+static struct group *top_group(struct parser *parser, char kind)
+{
+	if (!parser->ngrps || parser->ngrps > MAX_FRAMES)
+		return NULL;
+	struct group *g = &parser->grps[parser->ngrps - 1];
+	return g->kind == kind ? g : NULL;
+}
+
+/* `&&` or `||` after a pipeline: what the next one runs under. */
+static void on_and_or(struct parser *parser, bool and)
+{
+	const struct sh_cmd *left = single_cmd(parser, parser->pipe_first);
+	signed char root = parser->bang ? 0 : root_of(left);
+	if (!and)
+		parser->list_or = true;
+	if ((and&&root > 0) || (!and&&root < 0)) {
+		parser->andor.root = true;
+	} else if (and) {
+		if (is_test(left) || parser->bang)
+			parser->andor.cond = new_cond(parser, parser->andor.cond,
+						      parser->pipe_first, parser->bang, '&');
+	} else if (root == 0) {
+		/* the right side runs when the left of the list failed, whatever it was */
+		size_t from = parser->list_first;
+		parser->andor.cond =
+		    new_cond(parser, parser->base.cond, from,
+			     parser->pipe_first == from ? !parser->bang : true, '|');
+		parser->andor.root = parser->base.root;
+	}
+	parser->pipe_first = parser->out->n;
+	parser->bang = false;
+	parser->after_op = true;
+}
+
+/* `;`, `&` or a newline: the and-or list ends (a newline right after && or || does not). */
+static void end_of_list(struct parser *parser)
+{
+	if (parser->after_op)
+		return;
+	/* an if's condition is its last list */
+	if (parser->out->n > parser->list_first && parser->nifs && parser->nifs <= MAX_FRAMES &&
+	    parser->ifs[parser->nifs - 1].part == 'c' && top_group(parser, 'i')) {
+		parser->ifs[parser->nifs - 1].cond_list = parser->list_first;
+		parser->ifs[parser->nifs - 1].all_and = !parser->list_or;
+		parser->ifs[parser->nifs - 1].bang = parser->bang;
+	}
+	new_list(parser);
+}
+
+#define MAX_ARM 9 /* a case's word and the first 8 patterns of an arm */
+
+/* `case WORD in`: the word, kept for the arms' conditions. */
+static void case_word(struct parser *parser, const struct tok *tk)
+{
+	struct group *g = top_group(parser, 'c');
+	if (!g || tk->type != T_WORD)
+		return;
+	g->arm = arena_alloc(parser->a, (MAX_ARM + 1) * sizeof(*g->arm));
+	if (!g->arm) {
+		oom(parser);
+		return;
+	}
+	g->arm[0] = tk->w;
+	g->narm = 1;
+}
+
+static void case_pattern(struct parser *parser, const struct tok *tk)
+{
+	struct group *g = top_group(parser, 'c');
+	if (g && g->narm && g->narm < MAX_ARM)
+		g->arm[g->narm++] = tk->w;
+	else if (g)
+		g->narm = 0; /* too many patterns to tell: the arm stays undecided */
+}
+
+/* The `)` after an arm's patterns: the arm runs when the word matches one of them. */
+static void case_arm(struct parser *parser)
+{
+	struct group *g = top_group(parser, 'c');
+	if (!g)
+		return;
+	struct sh_cond *c = arena_alloc(parser->a, sizeof(*c));
+	char buf[84];
+	int n = 0;
+	if (!c) {
+		oom(parser);
+		return;
+	}
+	/* an arm runs when no arm before it matched (;& and ;;& are read as ;;) */
+	*c = (struct sh_cond){.outer = g->others ? g->others : g->andor.cond,
+			      .kind = 'c',
+			      .in_function = parser->nfunc > 0};
+	if (g->narm > 1) {
+		c->argv = arena_alloc(parser->a, g->narm * sizeof(*c->argv));
+		if (!c->argv) {
+			oom(parser);
+			return;
+		}
+		memcpy((struct sh_word *)c->argv, g->arm, g->narm * sizeof(*c->argv));
+		c->argc = g->narm;
+		n = snprintf(buf, sizeof(buf), "case %.30s in %.30s", g->arm[0].value,
+			     g->arm[1].value);
+		for (size_t i = 2; i < g->narm && n > 0 && (size_t)n < sizeof(buf) - 1; i++)
+			n += snprintf(buf + n, sizeof(buf) - (size_t)n, "|%.20s", g->arm[i].value);
+		if (n > 0 && (size_t)n < sizeof(buf) - 1)
+			n += snprintf(buf + n, sizeof(buf) - (size_t)n, ")");
+	}
+	c->text =
+	    n > 0 ? arena_strndup(parser->a, buf, strnlen(buf, sizeof(buf) - 1)) : "a case pattern";
+	if (g->narm)
+		g->narm = 1;
+	g->others = negation(parser, c);
+	parser->base.cond = c;
+	new_list(parser);
+}
+
+/* if, then, elif, else, fi, while, until, do, done, {, }, ! where a command would start. */
 static void on_if_keyword(struct parser *parser, const struct tok *tk)
 {
 	struct if_frame *top = parser->nifs ? &parser->ifs[parser->nifs - 1] : NULL;
+	struct group *g = top_group(parser, 'i');
+	if (word_is(tk, "!")) {
+		parser->bang = !parser->bang;
+		return;
+	}
+	if (word_is(tk, "{")) {
+		open_group(parser, 'b');
+		return;
+	}
+	if (word_is(tk, "}")) {
+		close_group(parser, 'b');
+		return;
+	}
+	if (word_is(tk, "while") || word_is(tk, "until")) {
+		open_group(parser, 'w');
+		return;
+	}
+	if (word_is(tk, "do")) {
+		new_list(parser); /* the loop's body: taken as it is read (not a branch) */
+		return;
+	}
+	if (word_is(tk, "done")) {
+		close_group(parser, 'w');
+		return;
+	}
 	if (word_is(tk, "if")) {
 		if (parser->nifs < MAX_FRAMES)
-			parser->ifs[parser->nifs] =
-			    (struct if_frame){.cond_first = parser->out->n, .part = 'c'};
+			parser->ifs[parser->nifs] = (struct if_frame){.cond_first = parser->out->n,
+								      .cond_list = parser->out->n,
+								      .part = 'c',
+								      .all_and = true};
 		parser->nifs++; /* counted past the cap, so fi pairs up */
+		open_group(parser, 'i');
 	} else if (!top || parser->nifs > MAX_FRAMES) {
-		if (word_is(tk, "fi") && parser->nifs)
+		if (word_is(tk, "fi") && parser->nifs) {
 			parser->nifs--;
+			close_group(parser, 'i');
+		}
 	} else if (word_is(tk, "then") && top->part == 'c') {
-		top->root = root_test(parser, top->cond_first);
+		top->root = root_test(parser, top->cond_list, top->all_and);
 		top->part = 't';
-	} else if (word_is(tk, "elif")) {
-		/* what held before no longer tells this branch */
-		top->cond_first = parser->out->n;
-		top->root = 0;
-		top->part = 'c';
-	} else if (word_is(tk, "else")) {
-		top->part = top->part == 't' ? 'e' : 'x';
+		if (g) {
+			g->test = top->root ? NULL
+					    : new_cond(parser, parser->base.cond, top->cond_list,
+						       top->bang, 'i');
+			if (g->test)
+				parser->base.cond = g->test;
+			else
+				parser->base = g->andor;
+			new_list(parser);
+		}
+	} else if (word_is(tk, "elif") || word_is(tk, "else")) {
+		/* the branches before did not run */
+		if (g) {
+			if (g->test)
+				parser->base.cond = negation(parser, g->test);
+			else if (top->root)
+				parser->base = g->andor;
+			g->test = NULL;
+			new_list(parser);
+		}
+		if (word_is(tk, "elif")) {
+			/* what held before no longer tells this branch */
+			top->cond_first = top->cond_list = parser->out->n;
+			top->root = 0;
+			top->part = 'c';
+			top->all_and = true;
+		} else {
+			top->part = top->part == 't' ? 'e' : 'x';
+		}
 	} else if (word_is(tk, "fi")) {
 		parser->nifs--;
+		close_group(parser, 'i');
 	}
 }
 
@@ -996,7 +1396,9 @@ static int finish(struct parser *parser, struct cmd_build *cur)
 			   .start = cur->start,
 			   .end = cur->end,
 			   .depth = parser->depth,
-			   .root_only = root_only(parser)};
+			   .root_only = root_only(parser),
+			   .cond = parser->andor.cond};
+	parser->after_op = false;
 	c.argv = arena_alloc_raw(parser->a, (cur->argc + 1) * sizeof(*c.argv));
 	if (!c.argv)
 		return oom(parser);
@@ -1104,6 +1506,7 @@ static int skipped(struct parser *parser, struct list *ls, const struct tok *tk)
 		return 0;
 	case SK_CASE_WORD:
 		ls->skip = SK_CASE_IN;
+		case_word(parser, tk);
 		return tk->type == T_WORD;
 	case SK_CASE_IN:
 		if (tk->type == T_NL)
@@ -1114,6 +1517,7 @@ static int skipped(struct parser *parser, struct list *ls, const struct tok *tk)
 		return open_frame(parser, ls, 'c', true, tk) < 0 ? -1 : 1;
 	case SK_FUNC:
 		ls->skip = SK_NONE;
+		parser->func_next = true;
 		return tk->type == T_WORD;
 	}
 	return 0;
@@ -1128,6 +1532,7 @@ static int on_operator(struct parser *parser, struct list *ls, const struct tok 
 		if (cur->argc == 0 && cur->nassign == 0 && cur->nredirs == 0) {
 			if (open_frame(parser, ls, 'p', false, tk) < 0)
 				return -1;
+			open_group(parser, 'p');
 			parser->depth++;
 		} else if (cur->argc == 1 && cur->nredirs == 0) {
 			/* NAME () body: a function definition, not a command */
@@ -1137,6 +1542,7 @@ static int on_operator(struct parser *parser, struct list *ls, const struct tok 
 			if (t2.type == T_OP && strcmp(t2.op, ")") == 0) {
 				cur->argc = cur->nassign = 0;
 				cur->any = false;
+				parser->func_next = true;
 			} else {
 				parser->back = t2;
 				parser->has_back = true;
@@ -1150,6 +1556,7 @@ static int on_operator(struct parser *parser, struct list *ls, const struct tok 
 		if (ls->nf && ls->frames[ls->nf - 1].kind == 'p') {
 			ls->nf--;
 			parser->depth--;
+			close_group(parser, 'p');
 		} else if (ls->nf == 0 && ls->stop_rparen) {
 			*closed = true;
 			parser->depth = ls->base_depth;
@@ -1157,10 +1564,25 @@ static int on_operator(struct parser *parser, struct list *ls, const struct tok 
 		}
 		return 0;
 	}
-	if ((op[0] == ';' && op[1] == ';') || strcmp(op, ";&") == 0) {
-		if (ls->nf && ls->frames[ls->nf - 1].kind == 'c')
-			ls->frames[ls->nf - 1].pattern = true;
+	if (strcmp(op, "&&") == 0 || strcmp(op, "||") == 0) {
+		on_and_or(parser, op[0] == '&');
+		return 0;
 	}
+	if (strcmp(op, "|") == 0 || strcmp(op, "|&") == 0) {
+		parser->list_or = true;
+		return 0; /* the pipeline goes on */
+	}
+	if ((op[0] == ';' && op[1] == ';') || strcmp(op, ";&") == 0) {
+		if (ls->nf && ls->frames[ls->nf - 1].kind == 'c') {
+			ls->frames[ls->nf - 1].pattern = true;
+			struct group *g = top_group(parser, 'c');
+			if (g) {
+				parser->base = g->andor; /* the next pattern's arm */
+				g->narm = g->narm ? 1 : 0;
+			}
+		}
+	}
+	end_of_list(parser);
 	return 0;
 }
 
@@ -1213,16 +1635,20 @@ static int on_word(struct parser *parser, struct list *ls, const struct tok *tk)
 			return 0;
 		}
 		if (word_is(tk, "esac")) {
-			if (ls->nf && ls->frames[ls->nf - 1].kind == 'c')
+			if (ls->nf && ls->frames[ls->nf - 1].kind == 'c') {
 				ls->nf--;
+				close_group(parser, 'c');
+			}
 			return 0;
 		}
 		if (word_is(tk, "for") || word_is(tk, "select")) {
 			ls->skip = SK_FOR_NAME;
+			open_group(parser, 'w');
 			return 0;
 		}
 		if (word_is(tk, "case")) {
 			ls->skip = SK_CASE_WORD;
+			open_group(parser, 'c');
 			return 0;
 		}
 		if (word_is(tk, "function")) {
@@ -1274,10 +1700,15 @@ static int parse_list(struct parser *parser, bool stop_rparen, bool *closed)
 			break;
 		if (in_pattern) {
 			/* a case pattern, up to its ')' */
-			if (word_is(&tk, "esac"))
+			if (word_is(&tk, "esac")) {
 				ls.nf--;
-			else if (tk.type == T_OP && strcmp(tk.op, ")") == 0)
+				close_group(parser, 'c');
+			} else if (tk.type == T_OP && strcmp(tk.op, ")") == 0) {
 				top->pattern = false;
+				case_arm(parser);
+			} else if (tk.type == T_WORD) {
+				case_pattern(parser, &tk);
+			}
 			continue;
 		}
 		int rc = skipped(parser, &ls, &tk);
@@ -1291,6 +1722,8 @@ static int parse_list(struct parser *parser, bool stop_rparen, bool *closed)
 			break;
 		case T_NL:
 			rc = finish(parser, cur);
+			if (rc == 0)
+				end_of_list(parser);
 			break;
 		case T_OP:
 			rc = on_operator(parser, &ls, &tk, closed);

@@ -36,6 +36,25 @@ struct sh_redir {
 	const struct sh_heredoc *heredoc; /* for << and <<-; NULL when there is no body */
 };
 
+/*
+ * A condition a command runs under: the test of the if or elif around it,
+ * the command before a `&&` (when it is a test: `[`, `getent`, `grep -q`...;
+ * after any other command, `&&` only chains steps that all run), what
+ * comes before a `||`, or a case pattern. Tests of the uid are not
+ * conditions here: their branches are sh_cmd.root_only. The reader of a
+ * Dockerfile decides what it can with the ARG and ENV values; a condition
+ * nobody can decide from the file makes the command's effect unknown.
+ */
+struct sh_cond {
+	const struct sh_cond *outer; /* the condition around this one, or NULL */
+	const struct sh_word *argv;  /* the test when it is one simple command, else NULL */
+	size_t argc;
+	const char *text; /* the condition as written, blanks squeezed, at most 80 bytes */
+	bool negated;	  /* the command runs when the test fails: else, elif, ||, `!` */
+	char kind;	  /* 'i' if or elif, '&' &&, '|' ||, 'c' case pattern */
+	bool in_function; /* in a function's body or an sh -c string: $1 is its own argument */
+};
+
 struct sh_cmd {
 	struct sh_word *argv; /* assignments (A=b cmd) removed; wrappers such as `exec` kept */
 	size_t argc;
@@ -46,6 +65,10 @@ struct sh_cmd {
 	/* In an if branch taken only when the shell runs as root: the then of
 	 * `if [ "$(id -u)" = 0 ]` (-eq, $EUID, $UID, whoami = root), the else of != or -ne. */
 	bool root_only;
+	/* The innermost condition it runs under, or NULL (it runs whenever its text does).
+	 * The then of `[ "$1" = x ] && [ "$(id -u)" = 0 ]` and of `[ "$1" = x -a "$(id -u)" = 0 ]`
+	 * are root_only too: a test that must hold with the root test. */
+	const struct sh_cond *cond;
 };
 
 struct sh_script {

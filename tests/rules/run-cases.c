@@ -39,6 +39,7 @@ struct expect {
 	bool in_image; /* an image finding: `object` is checked instead of a position */
 	char *object;  /* the path in the image it names; NULL for the image as a whole */
 	char *contains;
+	char *severity; /* ` ! info`: the finding's severity, or NULL */
 };
 
 struct tcase {
@@ -533,6 +534,9 @@ static bool check_case(const char *unroot, const char *code, struct tcase *c, ch
 				continue;
 			if (e->contains && (!msg || !strstr(msg, e->contains)))
 				continue;
+			const char *sev = json_string_value(json_object_get(d, "severity"));
+			if (e->severity && (!sev || strcmp(sev, e->severity) != 0))
+				continue;
 			used[k] = matched = true;
 		}
 		if (!matched && ok) {
@@ -592,6 +596,7 @@ static void free_cases(struct tcase *cases, size_t n)
 			free(c->expects[k].file);
 			free(c->expects[k].object);
 			free(c->expects[k].contains);
+			free(c->expects[k].severity);
 		}
 	}
 	free(cases);
@@ -607,6 +612,13 @@ static void parse_expect(struct tcase *c, const char *line)
 	size_t poslen = tilde ? (size_t)(tilde - line) : strlen(line);
 	if (tilde)
 		e->contains = xstrndup(tilde + 3, strlen(tilde + 3));
+	/* LINE:COL ! SEVERITY: the finding's severity too */
+	const char *bang = strstr(line, " ! ");
+	if (bang && bang < line + poslen) {
+		size_t sl = poslen - (size_t)(bang + 3 - line);
+		e->severity = xstrndup(bang + 3, sl);
+		poslen = (size_t)(bang - line);
+	}
 	/* `/PATH` or `image`: a finding on a path in the image, or on the image as a whole */
 	if (line[0] == '/' || (poslen == 5 && strncmp(line, "image", 5) == 0)) {
 		e->in_image = true;
@@ -620,7 +632,8 @@ static void parse_expect(struct tcase *c, const char *line)
 	if (!last) {
 		free(pos);
 		free(e->contains);
-		e->contains = NULL;
+		free(e->severity);
+		e->contains = e->severity = NULL;
 		return;
 	}
 	*last = '\0';

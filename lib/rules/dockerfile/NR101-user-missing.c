@@ -17,6 +17,26 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 	const char *fix = final_user_fix(ctx);
 	const char *base = fu.f.base ? fu.f.base : ctx->df->stages[fu.f.stage].base;
 	struct diag *d;
+	if (ctx->df->needs_root) {
+		/* Docker-in-Docker: a USER line would only break it; say where it can run */
+		const char *p = ctx->df->needs_root;
+		report(
+		    ctx, self, fu.start, fu.end,
+		    "no USER in the final stage or the stages it is built from, so the container "
+		    "runs as root, and it has to: it starts '%s', which runs only as root in a "
+		    "privileged container (it mounts file systems and sets up cgroups, network "
+		    "namespaces and iptables), so a USER line would break it; Kubernetes refuses "
+		    "it under runAsNonRoot and the restricted and baseline Pod Security "
+		    "Standards, and OpenShift's restricted-v2 SCC refuses it: run it only where "
+		    "privileged containers are allowed (docker run --privileged, the privileged "
+		    "SCC on OpenShift)%s",
+		    p,
+		    strcmp(p, "dockerd") == 0
+			? ", or use a rootless variant, which runs dockerd-rootless.sh as a user "
+			  "(docker:dind-rootless)"
+			: "");
+		return;
+	}
 	if (fu.known)
 		d = report(ctx, self, fu.start, fu.end,
 			   "no USER in the final stage or the stages it is built from, and the "

@@ -58,6 +58,7 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 		    "app's files to group 0 instead",
 		    cmd ? cmd : f->tool, what(f),
 		    f->name ? show_word(ctx, h[i].t->in, f->name) : "?", where, fix);
+		show_branch(ctx, d, &h[i]);
 		/* The command goes when every other line naming the account can name its uid
 		 * instead (accounts.c); those lines become numeric in the same fix, the same
 		 * text the USER and chown rules write there. */
@@ -74,6 +75,7 @@ const struct rule NR108_user_created_in_run = {
     .code = "NR108",
     .name = "user-created-in-run",
     .severity = SEV_WARNING,
+    .variant_severity = SEV_INFO, /* in a branch the file does not decide */
     .platforms = PLAT_ALL,
     .kind = KIND_DOCKERFILE,
     .summary = "useradd, adduser, groupadd, addgroup, usermod or groupmod in a RUN of the final "
@@ -86,7 +88,10 @@ const struct rule NR108_user_created_in_run = {
 	"uid in group 0, with no entry of its own; Kubernetes' runAsUser replaces it; and "
 	"adduser or useradd may not exist in a slimmer base image. A numeric `USER uid:0` says "
 	"who runs the process without any account, and group-0 permissions make the files "
-	"reachable for whatever uid the platform picks.",
+	"reachable for whatever uid the platform picks."
+	" A command in a branch whose condition the file does not decide (an if on the base "
+	"image's files, a case on the architecture) gives an info finding that names the "
+	"condition; a branch the ARG and ENV defaults rule out gives none.",
     .remediation = "Drop the account commands, write `USER 1001:0`, and give the app's files "
 		   "to group 0 with the owner's bits (`chgrp -R 0 /app && chmod -R g=u /app`, "
 		   "or `COPY --chown=1001:0`).",

@@ -144,6 +144,7 @@ static void check_run(struct check_ctx *ctx, const struct rule *self, const stru
 				  "arbitrary uid whose only group is 0, so it reaches them only "
 				  "through the 'other' bits; write '%s'",
 				  show_command(ctx, h), paths, why, fix);
+	show_branch(ctx, d, h);
 	edit_keep(d, &edits, fix);
 }
 
@@ -217,6 +218,7 @@ const struct rule NR109_chown_group_not_root = {
     .code = "NR109",
     .name = "chown-group-not-root",
     .severity = SEV_WARNING,
+    .variant_severity = SEV_INFO, /* in a branch the file does not decide */
     .platforms = PLAT_ALL,
     .kind = KIND_DOCKERFILE,
     .summary = "COPY/ADD --chown or RUN chown gives files a group other than 0",
@@ -230,7 +232,10 @@ const struct rule NR109_chown_group_not_root = {
 	"group the files had (0 for files root created) and is fine. Variables are expanded "
 	"with the ARG and ENV values in scope; when the group is known and not 0, a path "
 	"that is not (a loop variable, a variable the file gives no value) is reported as "
-	"written, except a scratch folder the same RUN makes with mktemp.",
+	"written, except a scratch folder the same RUN makes with mktemp."
+	" A command in a branch whose condition the file does not decide (an if on the base "
+	"image's files, a case on the architecture) gives an info finding that names the "
+	"condition; a branch the ARG and ENV defaults rule out gives none.",
     .remediation = "Give the files group 0 with the owner's bits: `COPY --chown=1001:0`, or "
 		   "`chown -R 1001:0 /app && chmod -R g=u /app`.",
     .bad = "FROM alpine:3.20\nCOPY --chown=1001:1001 app /app\nUSER 1001:0\n",

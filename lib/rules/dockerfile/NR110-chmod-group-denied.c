@@ -142,6 +142,7 @@ static void check_run(struct check_ctx *ctx, const struct rule *self, const stru
 	    "the files only through group 0, so the app cannot use them there; give group 0 the "
 	    "owner's permissions: write '%s'",
 	    show_command(ctx, h), bits_name(d), file, dir, fix);
+	show_branch(ctx, dg, h);
 	edit_keep(dg, &edits, fix);
 }
 
@@ -162,6 +163,7 @@ const struct rule NR110_chmod_group_denied = {
     .code = "NR110",
     .name = "chmod-group-denied",
     .severity = SEV_WARNING,
+    .variant_severity = SEV_INFO, /* in a branch the file does not decide */
     .platforms = PLAT_OPENSHIFT | PLAT_KUBERNETES,
     .kind = KIND_DOCKERFILE,
     .summary = "--chmod or RUN chmod takes from the group a read or execute bit the owner keeps",
@@ -174,7 +176,10 @@ const struct rule NR110_chmod_group_denied = {
 	"read-only to the process. Symbolic modes are evaluated as chmod(1) does on a 0644 "
 	"file and a 0755 folder, with runc's umask 022 for RUN steps. Private paths (/root, "
 	"~/.ssh, /etc/shadow, /etc/ssh, .../private) are left alone, and so are GnuPG homes "
-	"($GNUPGHOME, .gnupg, gnupg and gpg folders), which gpg requires to be 0700.",
+	"($GNUPGHOME, .gnupg, gnupg and gpg folders), which gpg requires to be 0700."
+	" A command in a branch whose condition the file does not decide (an if on the base "
+	"image's files, a case on the architecture) gives an info finding that names the "
+	"condition; a branch the ARG and ENV defaults rule out gives none.",
     .remediation = "Give group 0 the owner's permissions, as OpenShift's uid plays the "
 		   "owner's part: `chmod 770` instead of 700 (a folder the app writes stays "
 		   "writable), `660` instead of 600, or `,g=u` after a symbolic mode "

@@ -139,6 +139,7 @@ static void check_run(struct check_ctx *ctx, const struct rule *self, const stru
 	    "write '%s'",
 	    show_command(ctx, h), paths, who_text(ctx, who, uid), group ? group : who,
 	    runner_text(ctx, r), fix);
+	show_branch(ctx, d, h);
 	edit_keep(d, &edits, fix);
 }
 
@@ -170,6 +171,7 @@ const struct rule NR111_chown_user_mismatch = {
     .code = "NR111",
     .name = "chown-user-mismatch",
     .severity = SEV_WARNING,
+    .variant_severity = SEV_INFO, /* in a branch the file does not decide */
     .platforms = PLAT_ALL,
     .kind = KIND_DOCKERFILE,
     .summary = "files are chowned to one uid while the final USER is another, and the group "
@@ -180,7 +182,10 @@ const struct rule NR111_chown_user_mismatch = {
 	"if it is in their group, or the 'other' bits. On OpenShift the process has an "
 	"arbitrary uid and group 0, so files owned by a fixed uid with group 0 and g=u still "
 	"work; files owned by X with X's own group do not work anywhere but for X. Names are "
-	"resolved through the useradd lines of the Dockerfile where they can be.",
+	"resolved through the useradd lines of the Dockerfile where they can be."
+	" A command in a branch whose condition the file does not decide (an if on the base "
+	"image's files, a case on the architecture) gives an info finding that names the "
+	"condition; a branch the ARG and ENV defaults rule out gives none.",
     .remediation = "Give the files to the final user and group 0 (`COPY --chown=1001:0`, "
 		   "`chown -R 1001:0 /app && chmod -R g=u /app`), matching `USER 1001:0`.",
     .bad = "FROM alpine:3.20\nCOPY --chown=1001:1001 app /app\nUSER 2000:0\n",

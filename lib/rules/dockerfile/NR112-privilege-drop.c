@@ -170,6 +170,7 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 		/* left to a person: the message says what to do, no edit says it */
 		if (d)
 			d->fix = unsafe ? NULL : fix;
+		show_branch(ctx, d, &h[i]);
 		if (!unsafe)
 			drop_edit(ctx, d, &h[i]);
 	}
@@ -179,6 +180,7 @@ const struct rule NR112_privilege_drop = {
     .code = "NR112",
     .name = "privilege-drop",
     .severity = SEV_WARNING,
+    .variant_severity = SEV_INFO, /* in a branch the file does not decide */
     .platforms = PLAT_ALL,
     .kind = KIND_DOCKERFILE,
     .summary = "ENTRYPOINT/CMD or its entrypoint script switches user: it must start as root",
@@ -193,8 +195,12 @@ const struct rule NR112_privilege_drop = {
 	"Dockerfile's folder, or --context). A drop in the script is not reported when the "
 	"final USER is already non-root: that branch only runs as root; nor is a drop in a "
 	"branch the script takes only when started as root (`if [ \"$(id -u)\" = 0 ]`, "
-	"`-eq 0`, `$EUID`, `whoami` = root, or the else of `!=`): the script then also runs "
-	"as any other uid.",
+	"`-eq 0`, `$EUID`, `whoami` = root, or the else of `!=`; also joined to another test by && "
+	"or -a): the script then also runs "
+	"as any other uid."
+	" A command in a branch whose condition the file does not decide (an if on the base "
+	"image's files, a case on the architecture) gives an info finding that names the "
+	"condition; a branch the ARG and ENV defaults rule out gives none.",
     .remediation = "Set the user in the image (`USER 1001:0`), make the data folders group-0 "
 		   "writable at build time, and exec the program directly (`exec \"$@\"`).",
     .bad = "FROM alpine:3.20\nENTRYPOINT [\"su-exec\", \"app\", \"/app/run\"]\n",

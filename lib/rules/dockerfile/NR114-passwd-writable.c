@@ -58,6 +58,7 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 		    show_command(ctx, &h[i]), m, (m & 02) ? "everyone" : "group 0", why, FIX);
 		if (d)
 			d->fix = FIX;
+		show_branch(ctx, d, &h[i]);
 		/* `chmod MODE /etc/passwd` alone: its mode word becomes 644 */
 		if (strcmp(f->tool, "chmod") == 0 && f->npaths == 1 && !f->recursive &&
 		    strcmp(f->paths[0], "/etc/passwd") == 0 &&
@@ -70,6 +71,7 @@ const struct rule NR114_passwd_writable = {
     .code = "NR114",
     .name = "passwd-writable",
     .severity = SEV_WARNING,
+    .variant_severity = SEV_INFO, /* in a branch the file does not decide */
     .platforms = PLAT_ALL,
     .kind = KIND_DOCKERFILE,
     .summary = "/etc/passwd made group- or world-writable",
@@ -79,7 +81,10 @@ const struct rule NR114_passwd_writable = {
 	"for its own uid. The runtimes now add that entry themselves, and turn the injection "
 	"off when the file is writable, so the recipe only leaves a file every process in "
 	"group 0 may rewrite. Checked in RUN steps of the final image (with runc's umask 022) "
-	"and for `COPY --chmod` onto /etc/passwd.",
+	"and for `COPY --chmod` onto /etc/passwd."
+	" A command in a branch whose condition the file does not decide (an if on the base "
+	"image's files, a case on the architecture) gives an info finding that names the "
+	"condition; a branch the ARG and ENV defaults rule out gives none.",
     .remediation = "Drop the chmod on /etc/passwd and the entrypoint code that writes to it; "
 		   "keep the file at 0644.",
     .bad = "FROM alpine:3.20\nRUN chmod g=u /etc/passwd\nUSER 1001:0\n",

@@ -2,6 +2,7 @@
 #include "show.h"
 #include "rules/check.h"
 #include "unroot/arena.h"
+#include "unroot/diag.h"
 
 #include <string.h>
 
@@ -74,4 +75,20 @@ bool show_paths_known(struct check_ctx *ctx, const struct df_command *h)
 		if (show_expand(ctx, h->t->in, h->f->paths[i]))
 			return true;
 	return false;
+}
+
+void show_branch(struct check_ctx *ctx, struct diag *d, const struct df_command *c)
+{
+	const struct sh_cond *u = c->unknown;
+	if (!d || !u)
+		return;
+	d->variant = true;
+	const char *how = u->kind == 'c' ? (u->negated ? "does not match" : "matches")
+			  : u->negated	 ? "fails"
+					 : "holds";
+	d->message =
+	    arena_printf(ctx->arena,
+			 "%s (it runs only when `%s` %s, which unroot cannot tell from the "
+			 "file alone: the finding holds if it does)",
+			 d->message, u->text, how);
 }

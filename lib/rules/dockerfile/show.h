@@ -12,6 +12,7 @@
 #include "shell/shell.h"
 
 struct check_ctx;
+struct diag;
 
 /* A word of an instruction expanded with its variables; NULL when a variable has no value. */
 const char *show_expand(struct check_ctx *ctx, const struct df_instr *in, const char *s);
@@ -37,5 +38,12 @@ const char *show_paths(struct check_ctx *ctx, const struct df_command *c);
  * (tempDir="$(mktemp -d)"): a scratch folder, not a path of the image.
  */
 bool show_paths_known(struct check_ctx *ctx, const struct df_command *c);
+
+/*
+ * For a finding on a command in a branch the file does not decide
+ * (df_command.unknown): says so at the end of its message, and marks it
+ * `variant`, which the command rules weigh as info. Nothing otherwise.
+ */
+void show_branch(struct check_ctx *ctx, struct diag *d, const struct df_command *c);
 
 #endif

@@ -93,6 +93,15 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 			     : pod ? "pod "
 				   : "container ",
 			     why, values);
+		if (d && f->off) {
+			/* values can turn the branch on at install: a note, not a failure */
+			d->variant = true;
+			d->message = arena_printf(
+			    ctx->arena,
+			    "%s (it is in a branch the chart's default values do not render: it "
+			    "applies only when an install's values turn that branch on)",
+			    d->message);
+		}
 		if (d) {
 			d->fix = arena_printf(
 			    ctx->arena, "securityContext: {{- toYaml .Values.%s | nindent %zu }}",
@@ -116,6 +125,7 @@ const struct rule NR301_security_context_hardcoded = {
     .code = "NR301",
     .name = "security-context-hardcoded",
     .severity = SEV_WARNING,
+    .variant_severity = SEV_INFO, /* in a branch the default values do not render */
     .platforms = PLAT_KUBERNETES | PLAT_OPENSHIFT,
     .kind = KIND_HELM,
     .summary = "a template writes runAsUser, runAsGroup, fsGroup or runAsNonRoot as literals",
@@ -125,7 +135,10 @@ const struct rule NR301_security_context_hardcoded = {
 	"change it is to fork the chart. On OpenShift the restricted-v2 SCC assigns the UID "
 	"from the namespace's range and rejects a pod whose runAsUser (or fsGroup) lies "
 	"outside it, so a literal id makes the chart uninstallable there. A literal "
-	"runAsUser: 0 also runs the container as root on Kubernetes.",
+	"runAsUser: 0 also runs the container as root on Kubernetes."
+	" A literal in a branch the chart's default values do not render (an init container under "
+	"`if .Values.sysctl.enabled`) is reported as info and says so: it applies only when an "
+	"install turns that branch on.",
     .remediation =
 	"Move the fields into values.yaml (podSecurityContext for the pod, securityContext "
 	"for containers) and render them with toYaml, e.g. "
