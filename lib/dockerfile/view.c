@@ -498,7 +498,10 @@ static void set_user(struct arena *a, const struct dockerfile *df, const struct 
 		v->user = f->base_uid == 0 && f->base_gid <= 0 ? ""
 			  : f->base_gid >= 0 ? arena_printf(a, "%ld:%ld", f->base_uid, f->base_gid)
 					     : arena_printf(a, "%ld", f->base_uid);
+		return;
 	}
+	/* FROM $BASE with no default leaves f->base NULL: the user is unknown, not root */
+	v->unlisted_base = f->base;
 }
 
 /*
@@ -557,6 +560,9 @@ struct image_view *df_image_view(struct arena *a, const struct dockerfile *df, c
 	if (!df_final_user(df, opts, &f))
 		return v;
 	set_user(a, df, &f, v);
+	struct df_image_user own;
+	df_image_user(a, df, opts, &own);
+	v->own_uid = own.uid;
 	const struct image *base = image_of_view(df->base);
 	if (base && base->fs) {
 		v->base = df->base->origin;
