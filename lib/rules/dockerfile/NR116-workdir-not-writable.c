@@ -103,8 +103,9 @@ static bool walk(struct check_ctx *ctx, struct walk *w)
 			if (in->cmd != DF_WORKDIR || in->nargs < 1)
 				continue;
 			const char *p = show_expand(ctx, in, in->args[0].text);
-			const char *r = resolve(ctx, wd ? wd : "/", p);
-			wd = r; /* NULL: not known from here on */
+			const char *r =
+			    resolve(ctx, wd, p); /* a relative one on the base's WORKDIR: unknown */
+			wd = r;			 /* NULL: not known from here on */
 			w->last_workdir = in;
 		}
 	}
