@@ -560,9 +560,6 @@ struct image_view *df_image_view(struct arena *a, const struct dockerfile *df, c
 	if (!df_final_user(df, opts, &f))
 		return v;
 	set_user(a, df, &f, v);
-	struct df_image_user own;
-	df_image_user(a, df, opts, &own);
-	v->own_uid = own.uid;
 	const struct image *base = image_of_view(df->base);
 	if (base && base->fs) {
 		v->base = df->base->origin;

@@ -49,7 +49,8 @@ struct image_view {
 	 * almost every base image does; user_known stays false. NULL otherwise.
 	 */
 	const char *unlisted_base;
-	long own_uid; /* a Dockerfile's one user (df_image_user()): the uid its fixes suggest */
+	long own_uid; /* a Dockerfile's one user (df_image_user(), set by its reader): the uid its
+		       * fixes suggest; 0 otherwise */
 
 	const char **entrypoint, **cmd, **env, **volumes;
 	size_t nentrypoint, ncmd, nenv, nvolumes;

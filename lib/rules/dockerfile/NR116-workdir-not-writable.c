@@ -322,8 +322,8 @@ const struct rule NR116_workdir_not_writable = {
     .remediation = "Give the folders the app writes to group 0 with the owner's bits, after the "
 		   "step that fills them (`chgrp -R 0 /go && chmod -R g=u /go`), and keep the "
 		   "working folder out of /root (`WORKDIR /app`).",
-    .bad = "FROM debian:12\nENV GOPATH=/go\nRUN mkdir -p /go/src\nWORKDIR /go\nUSER 1001:0\n",
-    .good = "FROM debian:12\nENV GOPATH=/go\nRUN mkdir -p /go/src && chgrp -R 0 /go && chmod -R "
+    .bad = "FROM debian:12\nENV GOPATH /go\nRUN mkdir -p /go/src\nWORKDIR /go\nUSER 1001:0\n",
+    .good = "FROM debian:12\nENV GOPATH /go\nRUN mkdir -p /go/src && chgrp -R 0 /go && chmod -R "
 	    "g=u /go\nWORKDIR /go\nUSER 1001:0\n",
     .check = check,
 };
