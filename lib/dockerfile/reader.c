@@ -174,7 +174,14 @@ static void after_rules(struct reading *rd)
  */
 static const struct image_view *image_view(struct reading *rd)
 {
-	return df_image_view(rd->arena, rd->model, rd->path, rd->opts);
+	struct image_view *v = df_image_view(rd->arena, rd->model, rd->path, rd->opts);
+	if (v) {
+		/* the user the Dockerfile's own findings suggest, for a manifest's to agree */
+		struct df_image_user own;
+		df_image_user(rd->arena, rd->model, rd->opts, &own);
+		v->own_uid = own.uid;
+	}
+	return v;
 }
 
 /* The final image's base, for the engine to read with --pull. */

@@ -498,7 +498,10 @@ static void set_user(struct arena *a, const struct dockerfile *df, const struct 
 		v->user = f->base_uid == 0 && f->base_gid <= 0 ? ""
 			  : f->base_gid >= 0 ? arena_printf(a, "%ld:%ld", f->base_uid, f->base_gid)
 					     : arena_printf(a, "%ld", f->base_uid);
+		return;
 	}
+	/* FROM $BASE with no default leaves f->base NULL: the user is unknown, not root */
+	v->unlisted_base = f->base;
 }
 
 /*

@@ -43,6 +43,14 @@ struct image_view {
 	long uid, gid;	  /* numeric, resolved through /etc/passwd for images; -1 unknown */
 	bool user_is_name;	     /* the USER field is a name, not a number */
 	size_t user_start, user_end; /* the USER line, when src */
+	/*
+	 * A Dockerfile with no USER whose base image is neither listed nor read:
+	 * that base, which the Dockerfile rules take to run as root (NR101), as
+	 * almost every base image does; user_known stays false. NULL otherwise.
+	 */
+	const char *unlisted_base;
+	long own_uid; /* a Dockerfile's one user (df_image_user(), set by its reader): the uid its
+		       * fixes suggest; 0 otherwise */
 
 	const char **entrypoint, **cmd, **env, **volumes;
 	size_t nentrypoint, ncmd, nenv, nvolumes;

@@ -69,6 +69,7 @@ static const struct prog_name {
     {"s6-setuidgid", PROG_DROP},
     {"sed", PROG_WRITER},
     {"set", PROG_SET},
+    {"setcap", PROG_SETCAP},
     {"setpriv", PROG_DROP},
     {"setuidgid", PROG_DROP},
     {"sh", PROG_SHELL},
@@ -903,6 +904,35 @@ static void redirects(struct found *f, const struct sh_cmd *c, size_t ti)
 static void classify(struct found *f, const struct sh_cmd *c);
 
 /*
+ * setcap [-q] [-n ROOTUID] [-v] CAPS FILE [CAPS FILE ...]: one finding for
+ * the files it gives capabilities to. `-r` (remove) and `-v` (verify) give
+ * none: they take capabilities away or change nothing.
+ */
+static void setcap_cmd(struct found *f, const struct sh_cmd *c, size_t ti)
+{
+	size_t i = ti + 1;
+	for (; i < c->argc; i++) {
+		const char *a = c->argv[i].value;
+		if (eq(a, "-v") || eq(a, "-r") || eq(a, "-h"))
+			return;
+		if (eq(a, "-n"))
+			i++;
+		else if (!eq(a, "-q"))
+			break;
+	}
+	if (i + 1 >= c->argc)
+		return;
+	struct sh_finding *x = add(f, SH_SETCAP, c, ti);
+	if (!x)
+		return;
+	x->mode = c->argv[i].value;
+	size_t cap = 0;
+	for (; i + 1 < c->argc; i += 2)
+		if (!eq(c->argv[i].value, "-r") && !push_path(f, x, c->argv[i + 1].value, &cap))
+			return;
+}
+
+/*
  * find PATHS ... -exec CMD {} ; (or +): CMD is classified on its own, and the
  * `{}` among its operands stands for everything under PATHS.
  */
@@ -1040,6 +1070,9 @@ static void classify(struct found *f, const struct sh_cmd *c)
 			break;
 		case PROG_SET:
 			set_args(f, c, i);
+			break;
+		case PROG_SETCAP:
+			setcap_cmd(f, c, i);
 			break;
 		default:
 			break;

@@ -23,6 +23,7 @@ enum sh_prog {
 	PROG_WRITER, /* tee, sed, cp, mv: may write /etc/passwd */
 	PROG_FIND,
 	PROG_SET,
+	PROG_SETCAP,
 };
 enum sh_prog sh_prog_kind(const char *base);
 /* The i-th name of the table and its kind; NULL past the end (for tests). */

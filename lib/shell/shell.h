@@ -100,6 +100,7 @@ enum sh_kind {
 	SH_PASSWD_WRITE, /* writes to /etc/passwd (redirect, tee, sed -i, chmod on it) */
 	SH_PRIV_DROP, /* gosu, su-exec, setpriv, su, runuser, sudo, chroot --userspec, s6-setuidgid,
 			 chpst */
+	SH_SETCAP,    /* setcap CAPS FILE: gives a file capabilities (mode: the capability text) */
 };
 
 struct sh_finding {
@@ -109,7 +110,7 @@ struct sh_finding {
 	const char *owner; /* SH_CHOWN: the user part, or NULL; SH_PRIV_DROP: the target user */
 	const char *group; /* SH_CHOWN: the group part, or NULL (chown u: gives the user's group) */
 	bool owner_colon;  /* chown `u:` with an empty group: the user's login group */
-	const char *mode;  /* SH_CHMOD: the mode spec as written */
+	const char *mode;  /* SH_CHMOD: the mode spec as written; SH_SETCAP: the capabilities */
 	bool recursive;	   /* -R */
 	const char **paths; /* the operands */
 	size_t npaths;

@@ -27,6 +27,48 @@ static const char *what(const struct sh_finding *f)
 	}
 }
 
+/*
+ * A RUN that writes lines into /etc/passwd (`echo ... >> /etc/passwd`,
+ * `cat >`, `tee [-a]`) writes accounts as useradd does. A chmod of the
+ * file is NR114's matter, and `sed -i` edits entries that are there.
+ */
+static bool passwd_append(const struct sh_finding *f)
+{
+	return f->kind == SH_PASSWD_WRITE &&
+	       (strcmp(f->tool, ">>") == 0 || strcmp(f->tool, ">") == 0 ||
+		strcmp(f->tool, "tee") == 0);
+}
+
+static const char *script_where(struct check_ctx *ctx, const struct df_command *h)
+{
+	if (!h->t->in_script)
+		return "";
+	unsigned line, col;
+	source_position(ctx->src, h->t->in->start, &line, &col);
+	return arena_printf(ctx->arena, " (in a script that %s on line %u of %s runs)",
+			    h->t->in->keyword, line, ctx->path);
+}
+
+/*
+ * No edit: the line written may name a user other lines use; the fix is
+ * the USER line the USER rules give, and the message says it.
+ */
+static struct diag *report_passwd(struct check_ctx *ctx, const struct rule *self,
+				  const struct df_command *h)
+{
+	size_t s, e;
+	df_command_span(h, &s, &e);
+	const char *cmd = show_command(ctx, h);
+	return diag_add(
+	    ctx->diags, self, h->t->path, h->t->src, s, e,
+	    "'%s' writes an account into /etc/passwd in a RUN step of the final image%s, "
+	    "as useradd would: the image then depends on that entry, although OpenShift "
+	    "runs it under an arbitrary uid the entry does not name, and Kubernetes' "
+	    "runAsUser replaces it; drop the line, say who "
+	    "runs the process with '%s' and give the app's files to group 0 instead",
+	    cmd ? cmd : h->f->tool, script_where(ctx, h), final_user_fix(ctx));
+}
+
 static void check(struct check_ctx *ctx, const struct rule *self)
 {
 	const struct df_command *h = ctx->df->run;
@@ -35,20 +77,17 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 	bool remove = rm && rm->ok;
 	for (size_t i = 0; i < n; i++) {
 		const struct sh_finding *f = h[i].f;
+		if (passwd_append(f)) {
+			show_branch(ctx, report_passwd(ctx, self, &h[i]), &h[i]);
+			continue;
+		}
 		if (!account_command(f))
 			continue;
 		const char *fix = final_user_fix(ctx);
 		size_t s, e;
 		df_command_span(&h[i], &s, &e);
 		const char *cmd = show_command(ctx, &h[i]);
-		const char *where = "";
-		if (h[i].t->in_script) {
-			unsigned line, col;
-			source_position(ctx->src, h[i].t->in->start, &line, &col);
-			where =
-			    arena_printf(ctx->arena, " (in a script that %s on line %u of %s runs)",
-					 h[i].t->in->keyword, line, ctx->path);
-		}
+		const char *where = script_where(ctx, &h[i]);
 		struct diag *d = diag_add(
 		    ctx->diags, self, h[i].t->path, h[i].t->src, s, e,
 		    "'%s' %s '%s' in a RUN step of the final image%s: the image then depends on "
@@ -78,11 +117,12 @@ const struct rule NR108_user_created_in_run = {
     .variant_severity = SEV_INFO, /* in a branch the file does not decide */
     .platforms = PLAT_ALL,
     .kind = KIND_DOCKERFILE,
-    .summary = "useradd, adduser, groupadd, addgroup, usermod or groupmod in a RUN of the final "
-	       "image",
+    .summary = "useradd, adduser, groupadd, addgroup, usermod, groupmod or a line written into "
+	       "/etc/passwd in a RUN of the final image",
     .description =
 	"Creating an account in the image (useradd, adduser, groupadd, addgroup, usermod, "
-	"groupmod in a RUN step of the final stage or the stages it is built FROM, heredoc "
+	"groupmod, or a line written into /etc/passwd with `echo ... >> /etc/passwd`, `cat >` or "
+	"`tee -a`, in a RUN step of the final stage or the stages it is built FROM, heredoc "
 	"bodies and context scripts those steps run included) ties the image to a user that "
 	"only this image knows. OpenShift ignores it and runs the container under an arbitrary "
 	"uid in group 0, with no entry of its own; Kubernetes' runAsUser replaces it; and "

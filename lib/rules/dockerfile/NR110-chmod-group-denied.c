@@ -146,12 +146,109 @@ static void check_run(struct check_ctx *ctx, const struct rule *self, const stru
 	edit_keep(dg, &edits, fix);
 }
 
+static bool remote_file(const char *s)
+{
+	if (strncmp(s, "http://", 7) != 0 && strncmp(s, "https://", 8) != 0)
+		return false;
+	/* a Git repository keeps the modes it holds */
+	size_t n = strcspn(s, "?#");
+	return !(n >= 4 && strncmp(s + n - 4, ".git", 4) == 0);
+}
+
+/* The last part of a URL's path, before a query: the name ADD saves it under in a folder. */
+static const char *url_name(struct check_ctx *ctx, const char *url)
+{
+	size_t n = strcspn(url, "?#");
+	size_t b = n;
+	while (b > 0 && url[b - 1] != '/')
+		b--;
+	return b < n ? arena_strndup(ctx->scratch, url + b, n - b) : NULL;
+}
+
+/*
+ * Whether a RUN after `from` in the final image names `what`: the file is
+ * then used by the build (unpacked and deleted, chmodded, moved), and what
+ * it becomes is the later command's matter.
+ */
+static bool used_later(struct check_ctx *ctx, const struct df_instr *from, const char *what)
+{
+	const struct dockerfile *df = ctx->df;
+	if (!what || !*what)
+		return false;
+	for (size_t c = 0; c < df->nchain; c++) {
+		const struct df_stage *st = &df->stages[df->chain[c]];
+		for (size_t k = st->first; k < st->last; k++) {
+			const struct df_instr *in = &df->instrs[k];
+			if (in->start <= from->start || in->cmd != DF_RUN)
+				continue;
+			const char *t = show_expand(ctx, in, in->text);
+			if (strstr(t ? t : in->text, what))
+				return true;
+			for (size_t j = 0; j < in->nheredocs; j++)
+				if (strstr(in->heredocs[j].body, what))
+					return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * ADD URL DEST saves the download with mode 0600 and owner root (or the
+ * --chown user): nobody but its owner can read it, and group 0 gets no bit.
+ * Quiet when --chmod says the mode (check_flag) or a later RUN uses the file.
+ */
+static void check_url(struct check_ctx *ctx, const struct rule *self, const struct df_instr *in)
+{
+	if (in->cmd != DF_ADD || in->nargs < 2 || df_flag_get(in, "chmod"))
+		return;
+	const char *dest = show_expand(ctx, in, in->args[in->nargs - 1].text);
+	if (!dest || private_path(dest))
+		return;
+	const char *first = NULL;
+	for (size_t i = 0; i + 1 < in->nargs; i++) {
+		const char *url = show_expand(ctx, in, in->args[i].text);
+		if (!url || !remote_file(url))
+			continue;
+		const char *name = url_name(ctx, url);
+		if (used_later(ctx, in, dest) || (name && used_later(ctx, in, name)))
+			return;
+		if (!first)
+			first = url;
+	}
+	if (!first || in->json)
+		return;
+	/* a program in a bin folder needs its execute bits too */
+	const char *mode = strstr(dest, "bin/") || (strlen(dest) >= 4 &&
+						    strcmp(dest + strlen(dest) - 4, "/bin") == 0)
+			       ? "755"
+			       : "644";
+	size_t at = in->nflags ? in->flags[0].start : in->args[0].start;
+	const char *line =
+	    arena_strndup(ctx->scratch, ctx->src->data + in->start, in->end - in->start);
+	size_t kw = strlen(in->keyword);
+	const char *fix =
+	    line ? arena_printf(ctx->arena, "%.*s --chmod=%s%s", (int)kw, line, mode, line + kw)
+		 : NULL;
+	struct diag *dg = report(
+	    ctx, self, in->start, in->end,
+	    "'ADD %s' saves the download with mode 0600, owned by %s: only the owner can read "
+	    "it, and neither a USER other than the owner nor OpenShift's arbitrary uid, which "
+	    "reaches the image's files only through group 0, can; say the mode: write '%s'",
+	    first, df_flag_get(in, "chown") ? "the --chown user" : "root",
+	    fix ? fix : "ADD --chmod=644 URL DEST");
+	if (dg && fix)
+		dg->fix = fix;
+	edit_dockerfile(ctx, dg, at, at, arena_printf(ctx->arena, "--chmod=%s ", mode));
+}
+
 static void check(struct check_ctx *ctx, const struct rule *self)
 {
 	size_t ncopies = ctx->df->ncopies;
 	const struct df_instr *const *copies = ctx->df->copies;
-	for (size_t i = 0; i < ncopies; i++)
+	for (size_t i = 0; i < ncopies; i++) {
 		check_flag(ctx, self, copies[i]);
+		check_url(ctx, self, copies[i]);
+	}
 	const struct df_command *h = ctx->df->run;
 	size_t n = ctx->df->nrun;
 	for (size_t i = 0; i < n; i++)
@@ -176,14 +273,17 @@ const struct rule NR110_chmod_group_denied = {
 	"read-only to the process. Symbolic modes are evaluated as chmod(1) does on a 0644 "
 	"file and a 0755 folder, with runc's umask 022 for RUN steps. Private paths (/root, "
 	"~/.ssh, /etc/shadow, /etc/ssh, .../private) are left alone, and so are GnuPG homes "
-	"($GNUPGHOME, .gnupg, gnupg and gpg folders), which gpg requires to be 0700."
+	"($GNUPGHOME, .gnupg, gnupg and gpg folders), which gpg requires to be 0700. `ADD URL "
+	"DEST` without --chmod counts as a mode too: the download is saved 0600, so it is "
+	"reported unless a later RUN uses the file (unpacks, moves or chmods it)."
 	" A command in a branch whose condition the file does not decide (an if on the base "
 	"image's files, a case on the architecture) gives an info finding that names the "
 	"condition; a branch the ARG and ENV defaults rule out gives none.",
     .remediation = "Give group 0 the owner's permissions, as OpenShift's uid plays the "
 		   "owner's part: `chmod 770` instead of 700 (a folder the app writes stays "
 		   "writable), `660` instead of 600, or `,g=u` after a symbolic mode "
-		   "(`chmod -R go-rwx,g=u /app`); the other bits stay as written.",
+		   "(`chmod -R go-rwx,g=u /app`); the other bits stay as written. Say the "
+		   "mode of a download: `ADD --chmod=644 URL DEST`.",
     .bad = "FROM alpine:3.20\nCOPY --chown=1001:0 --chmod=700 app /app\nUSER 1001:0\n",
     .good = "FROM alpine:3.20\nCOPY --chown=1001:0 --chmod=770 app /app\nUSER 1001:0\n",
     .check = check,
