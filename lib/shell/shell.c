@@ -911,31 +911,12 @@ static bool uid_word(const char *v, bool *uid)
 	return false;
 }
 
-/*
- * Whether an if condition, out->cmds[first..], is a test that the shell
- * runs as root: +1 when it holds only as root (`[ "$(id -u)" = 0 ]`), -1
- * when it holds only when not (`!=`, `-ne`), 0 when it is anything else.
- */
-static signed char root_test(const struct parser *parser, size_t first)
+/* One comparison `L OP R` of a test: +1 holds only as root, -1 only not as root, 0 neither. */
+static signed char uid_compare(const struct sh_word *w, size_t n)
 {
-	const struct sh_cmd *t = NULL;
-	for (size_t i = first; i < parser->out->n; i++) {
-		const struct sh_cmd *c = &parser->out->cmds[i];
-		if (c->depth != parser->depth)
-			continue; /* the `id -u` inside $(...) */
-		if (t)
-			return 0; /* more than one test */
-		t = c;
-	}
-	if (!t || (t->argc != 4 && t->argc != 5))
+	if (n != 3)
 		return 0;
-	const char *a0 = t->argv[0].value;
-	bool brackets = strcmp(a0, "[") == 0 || strcmp(a0, "[[") == 0;
-	if (!brackets && strcmp(a0, "test") != 0)
-		return 0;
-	if (t->argc != (brackets ? 5u : 4u))
-		return 0;
-	const char *l = t->argv[1].value, *op = t->argv[2].value, *r = t->argv[3].value;
+	const char *l = w[0].value, *op = w[1].value, *r = w[2].value;
 	bool uid = false;
 	const char *other = uid_word(l, &uid) ? r : uid_word(r, &uid) ? l : NULL;
 	if (!other || strcmp(other, uid ? "0" : "root") != 0)
@@ -945,6 +926,76 @@ static signed char root_test(const struct parser *parser, size_t first)
 	if (strcmp(op, "!=") == 0 || (uid && strcmp(op, "-ne") == 0))
 		return -1;
 	return 0;
+}
+
+/*
+ * A test command (`[ ... ]`, `[[ ... ]]`, `test ...`) as its comparisons
+ * joined by "and" (&&, -a): the one comparison's answer; for several, +1
+ * when one of them holds only as root (then all of them do), else 0.
+ */
+static signed char test_cmd(const struct sh_cmd *t, int *parts)
+{
+	if (!t->argc)
+		return 0;
+	const char *a0 = t->argv[0].value;
+	bool brackets = strcmp(a0, "[") == 0 || strcmp(a0, "[[") == 0;
+	if (!brackets && strcmp(a0, "test") != 0)
+		return 0;
+	size_t end = brackets ? t->argc - 1 : t->argc, from = 1;
+	signed char one = 0;
+	bool root = false;
+	for (size_t i = 1; i <= end; i++) {
+		const char *v = i < end ? t->argv[i].value : NULL;
+		if (v && strcmp(v, "&&") != 0 && strcmp(v, "-a") != 0) {
+			if (strcmp(v, "||") == 0 || strcmp(v, "-o") == 0 || strcmp(v, "!") == 0)
+				return 0;
+			continue;
+		}
+		one = uid_compare(&t->argv[from], i - from);
+		root |= one > 0;
+		(*parts)++;
+		from = i + 1;
+	}
+	return *parts == 1 ? one : root ? 1 : 0;
+}
+
+/*
+ * Whether an if condition, out->cmds[first..], is a test that the shell
+ * runs as root: +1 when it holds only as root (`[ "$(id -u)" = 0 ]`, also
+ * joined by "and" with other tests), -1 when it holds only when not (`!=`,
+ * `-ne`, alone), 0 when it is anything else.
+ */
+static signed char root_test(const struct parser *parser, size_t first)
+{
+	int parts = 0;
+	bool root = false, all_and = true;
+	const struct sh_cmd *prev = NULL;
+	signed char one = 0;
+	for (size_t i = first; i < parser->out->n; i++) {
+		const struct sh_cmd *c = &parser->out->cmds[i];
+		if (c->depth != parser->depth)
+			continue; /* the `id -u` inside $(...) */
+		int before = parts;
+		if (prev && prev->next_op != '&')
+			all_and = false;
+		one = test_cmd(c, &parts);
+		if (parts == before)
+			return 0; /* not a test */
+		root |= one > 0;
+		prev = c;
+	}
+	if (parts == 1)
+		return one;
+	return all_and && root ? 1 : 0;
+}
+
+/* In the condition of an open if: set -e does not stop at its failure. */
+static bool tested(const struct parser *parser)
+{
+	for (int i = 0; i < parser->nifs && i < MAX_FRAMES; i++)
+		if (parser->ifs[i].part == 'c')
+			return true;
+	return false;
 }
 
 static bool root_only(const struct parser *parser)
@@ -996,7 +1047,8 @@ static int finish(struct parser *parser, struct cmd_build *cur)
 			   .start = cur->start,
 			   .end = cur->end,
 			   .depth = parser->depth,
-			   .root_only = root_only(parser)};
+			   .root_only = root_only(parser),
+			   .tested = tested(parser)};
 	c.argv = arena_alloc_raw(parser->a, (cur->argc + 1) * sizeof(*c.argv));
 	if (!c.argv)
 		return oom(parser);
@@ -1144,8 +1196,14 @@ static int on_operator(struct parser *parser, struct list *ls, const struct tok 
 		}
 		return 0;
 	}
+	size_t before = parser->out->n;
 	if (finish(parser, cur) < 0)
 		return -1;
+	if (parser->out->n > before)
+		parser->out->cmds[before].next_op = strcmp(op, "|") == 0    ? '|'
+						    : strcmp(op, "&&") == 0 ? '&'
+						    : strcmp(op, "||") == 0 ? 'o'
+									    : 0;
 	if (strcmp(op, ")") == 0) {
 		if (ls->nf && ls->frames[ls->nf - 1].kind == 'p') {
 			ls->nf--;

@@ -183,8 +183,8 @@ const struct rule NR112_privilege_drop = {
 	"Dockerfile's folder, or --context). A drop in the script is not reported when the "
 	"final USER is already non-root: that branch only runs as root; nor is a drop in a "
 	"branch the script takes only when started as root (`if [ \"$(id -u)\" = 0 ]`, "
-	"`-eq 0`, `$EUID`, `whoami` = root, or the else of `!=`): the script then also runs "
-	"as any other uid.",
+	"`-eq 0`, `$EUID`, `whoami` = root, also joined with other tests by `&&` or `-a`, or "
+	"the else of `!=`): the script then also runs as any other uid.",
     .remediation = "Set the user in the image (`USER 1001:0`), make the data folders group-0 "
 		   "writable at build time, and exec the program directly (`exec \"$@\"`).",
     .bad = "FROM alpine:3.20\nENTRYPOINT [\"su-exec\", \"app\", \"/app/run\"]\n",

@@ -7,7 +7,9 @@
 # few files where the corpus lacks the script the reading relies on). postgres, mysql
 # (oracle) and mariadb drop privileges only inside `if [ "$(id -u)" = '0' ]`, a branch
 # taken only when started as root: no NR112 there (the hand reading's E✗ is the image's
-# root user, which NR101 reports).
+# root user, which NR101 reports). So do cassandra, mongo, rabbitmq and redis (alpine), whose
+# root test is joined with another by `&&` or `-a` (`[ "$1" = 'redis-server' -a "$(id -u)" =
+# '0' ]`).
 set -u
 corpus=${UNROOT_CORPUS:?}/dockerfiles
 work=$(mktemp -d)
@@ -50,17 +52,17 @@ MariaDB__mariadb-docker__11.8-ubi__Dockerfile NR108,NR109
 MariaDB__mariadb-docker__11.8__Dockerfile NR108,NR109
 bitnami__containers__bitnami__nginx__1.29__debian-12__Dockerfile -
 bitnami__containers__bitnami__postgresql__17__debian-12__Dockerfile -
-docker-library__cassandra__5.0__Dockerfile NR108,NR112
+docker-library__cassandra__5.0__Dockerfile NR108
 docker-library__elasticsearch__8__Dockerfile -
-docker-library__mongo__8.0__Dockerfile NR108,NR109,NR112
+docker-library__mongo__8.0__Dockerfile NR108,NR109
 docker-library__mongo__8.0__windows__nanoserver-ltsc2022__Dockerfile -
 docker-library__mongo__8.0__windows__windowsservercore-ltsc2022__Dockerfile -
 docker-library__mysql__8.4__Dockerfile.oracle NR108
 docker-library__postgres__18__alpine3.23__Dockerfile NR108
 docker-library__postgres__18__trixie__Dockerfile NR108
-docker-library__rabbitmq__4.1__alpine__Dockerfile NR108,NR109,NR112
-docker-library__rabbitmq__4.1__ubuntu__Dockerfile NR108,NR109,NR112
-docker-library__redis__7.2__alpine__Dockerfile NR108,NR109,NR112
+docker-library__rabbitmq__4.1__alpine__Dockerfile NR108,NR109
+docker-library__rabbitmq__4.1__ubuntu__Dockerfile NR108,NR109
+docker-library__redis__7.2__alpine__Dockerfile NR108,NR109
 docker-library__redis__7.2__debian__Dockerfile NR108,NR109
 dotnet__dotnet-docker__samples__aspnetapp__Dockerfile -
 dotnet__dotnet-docker__samples__aspnetapp__Dockerfile.chiseled -
