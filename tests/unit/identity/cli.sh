@@ -54,6 +54,14 @@ ok "stdin without --type: the row" has out "Deployment/web:app"
 # Without a pair: the checks that could not be made are listed.
 status 0 "unpaired" simulate --no-config --platform kubernetes pod.yaml
 ok "unpaired says so" has out "not paired"
+# runAsNonRoot with an image user nobody knows: whether the kubelet starts it is unknown.
+status 0 "unpaired runAsNonRoot: exit 0" simulate --no-config -f json --platform kubernetes pod.yaml
+ok "unpaired runAsNonRoot: starts unknown" python3 -c '
+import json; d = json.load(open("out")); assert [r["starts"] for r in d["results"]] == ["unknown"], d'
+printf 'FROM alpine:3.20\nCOPY app /app\n' >nouser.Dockerfile
+status 0 "unknown base user" simulate --no-config -f json --platform kubernetes --image registry.example.com/web=nouser.Dockerfile pod.yaml
+ok "unknown base user: starts unknown" python3 -c '
+import json; d = json.load(open("out")); assert [r["starts"] for r in d["results"]] == ["unknown"], d'
 
 # JSON: the keys docs/simulate.md lists.
 status 1 "json" simulate --no-config -f json Dockerfile
