@@ -572,8 +572,7 @@ static void check_app(struct sim_state *st, struct sim_result *r)
  * Without a filesystem, the Dockerfile's COPY/ADD --chown/--chmod lines
  * tell who owns the app's paths. A path is reachable as its owner, through
  * a group the process is in (group bits, or an unknown mode), or through
- * the other bits when the mode is known; with an unknown mode they are
- * unknown, and so is the path.
+ * the other bits when the mode is known.
  */
 static void check_owned(struct sim_state *st, struct sim_result *r)
 {
@@ -595,17 +594,6 @@ static void check_owned(struct sim_state *st, struct sim_result *r)
 			continue;
 		if (fs_node_permits(&n, &st->id, FS_R_OK))
 			continue;
-		if (p->mode < 0 && fs_class(&n, &st->id) == 'o') {
-			/* Only the other bits apply, and only a build shows them: unknown. */
-			sim_note(
-			    a, &r->unchecked, &r->nunchecked,
-			    arena_printf(a,
-					 "app %s: it belongs to %ld:%ld and uid %ld is neither "
-					 "its owner nor in its group, so its other bits decide, "
-					 "which only a built image shows",
-					 path, p->uid, p->gid, st->id.uid));
-			continue;
-		}
 		struct sim_check *c = new_check(a, r, SIM_CHECK_APP, path, FS_R_OK, true);
 		if (!c)
 			return;

@@ -5,7 +5,7 @@
 
 cat >Dockerfile <<'D'
 FROM alpine:3.20
-COPY --chown=3000:3000 --chmod=750 app /app
+COPY --chown=3000:3000 app /app
 USER 3000
 ENTRYPOINT ["/app/run.sh"]
 D
@@ -142,11 +142,6 @@ spec:
 Y
 status 0 "unknown uid: nothing fails" simulate --no-config --platform kubernetes empty.yaml
 ok "the PVC is unknown, not failed" has out "mount /data: the uid is not known"
-
-# A mode the Dockerfile does not give: the other bits decide, and they are unknown.
-sed 's/ --chmod=750//' Dockerfile >nomode.Dockerfile
-status 0 "unknown mode: unknown, not a failure" simulate --no-config --platform openshift nomode.Dockerfile
-ok "says why it is unknown" has out "app /app: it belongs to 3000:3000"
 
 # NR206, NR207 and NR209 agree with simulate on the same pair.
 status 1 "lint agrees (NR209)" --no-config --image registry.example.com/web=named.Dockerfile pod.yaml
