@@ -18,8 +18,11 @@
 #include "dockerfile/dockerfile.h"
 #include "shell/shell.h"
 #include "unroot/arena.h"
+#include "util/strmap.h"
 
 #include <string.h>
+
+#define DF_MAX_START_WRITES 512
 
 /* Folders every base image leaves to root:root 0755 (/root: 0700). */
 static bool root_folder(const char *d)
@@ -149,17 +152,19 @@ static bool stops(const struct df_write *dw)
 	return dw->errexit || c->next_op == '&';
 }
 
-/* The same write made earlier in the same text (the process made it: it owns it). */
-static bool made_before(struct arena *a, const struct dockerfile *df, size_t k, const char *path)
+/* `path` or a folder above it is in `made` (the process made it earlier: it owns it). */
+static bool made_before(struct arena *a, const struct strmap *made, const char *path)
 {
-	for (size_t i = 0; i < k; i++) {
-		const struct df_write *o = &df->writes[i];
-		if (o->t != df->writes[k].t || (o->w->kind != SH_W_FILE && o->w->kind != SH_W_DIR &&
-						o->w->kind != SH_W_EXTRACT))
-			continue;
-		const char *p = o->w->path ? df_expand_known(a, df, o->t->in, o->w->path) : NULL;
-		if (p && under(path, p))
+	size_t v, n = strlen(path);
+	char *p = arena_strndup(a, path, n);
+	while (p && n > 1) {
+		if (strmap_get(made, p, &v))
 			return true;
+		while (n > 1 && p[n - 1] != '/')
+			n--;
+		while (n > 1 && p[n - 1] == '/')
+			n--;
+		p[n] = 0;
 	}
 	return false;
 }
@@ -175,14 +180,23 @@ int df_start_writes(struct arena *a, const struct dockerfile *df, struct df_star
 	size_t nvols = 0, cap = 0;
 	final_dirs(a, df, &workdir, &vols, &nvols);
 	const struct df_instr *first = &df->instrs[df->stages[df->chain[0]].first];
-	for (size_t k = 0; k < df->nwrites; k++) {
+	struct strmap made;
+	strmap_init(&made, a);
+	/* A script of many writes is judged on its first DF_MAX_START_WRITES: each costs a
+	 * look at the RUN lines (df_reached_later). */
+	size_t nw = df->nwrites < DF_MAX_START_WRITES ? df->nwrites : DF_MAX_START_WRITES;
+	for (size_t k = 0; k < nw; k++) {
 		const struct df_write *dw = &df->writes[k];
 		const struct sh_write *w = dw->w;
-		if (!stops(dw))
-			continue;
 		const char *path = w->path ? df_expand_known(a, df, dw->t->in, w->path) : workdir;
 		if (path && path[0] != '/')
 			path = workdir ? arena_printf(a, "%s/%s", workdir, path) : NULL;
+		bool makes = w->kind == SH_W_FILE || w->kind == SH_W_DIR || w->kind == SH_W_EXTRACT;
+		bool before = path && made_before(a, &made, path);
+		if (makes && path && !strmap_put(&made, path, k))
+			return -1;
+		if (!stops(dw))
+			continue;
 		struct df_start s = {.dw = dw, .path = path};
 		switch (w->kind) {
 		case SH_W_OWNER:
@@ -192,22 +206,19 @@ int df_start_writes(struct arena *a, const struct dockerfile *df, struct df_star
 				s.owner = w->owner;
 				break;
 			}
-			if (!path || (!stream_path(path) &&
-				      (scratch_path(path) || made_before(a, df, k, path))))
+			if (!path || (!stream_path(path) && (scratch_path(path) || before)))
 				continue;
 			s.need = DF_NEEDS_OWNER;
 			break;
 		case SH_W_MODE:
-			if (!path || (!stream_path(path) &&
-				      (scratch_path(path) || made_before(a, df, k, path))))
+			if (!path || (!stream_path(path) && (scratch_path(path) || before)))
 				continue;
 			s.need = DF_NEEDS_OWNER;
 			break;
 		case SH_W_EXTRACT:
 			/* Whatever the folder (the working folder of the base image included):
 			 * OpenShift's uid owns none, nor the volumes the kubelet makes. */
-			if (!w->whole_dir ||
-			    (path && (scratch_path(path) || made_before(a, df, k, path))))
+			if (!w->whole_dir || (path && (scratch_path(path) || before)))
 				continue;
 			s.need = DF_NEEDS_OWNER;
 			break;
@@ -219,8 +230,8 @@ int df_start_writes(struct arena *a, const struct dockerfile *df, struct df_star
 			bool in_volume = false;
 			for (size_t v = 0; v < nvols && !in_volume; v++)
 				in_volume = under(path, vols[v]);
-			if (!folder || !root_folder(folder) || in_volume ||
-			    made_before(a, df, k, path) || df_reached_later(a, df, first, folder) ||
+			if (!folder || !root_folder(folder) || in_volume || before ||
+			    df_reached_later(a, df, first, folder) ||
 			    df_reached_later(a, df, first, path))
 				continue;
 			s.need = DF_NEEDS_WRITE;

@@ -147,7 +147,7 @@ const struct rule NR120_entrypoint_write = {
 		   "chmod -R g=u /data`), unpack with `tar --no-overwrite-dir`, write into a "
 		   "folder group 0 can write, and keep root-only steps inside "
 		   "`if [ \"$(id -u)\" = 0 ]`.",
-    .bad = "FROM alpine:3.20\nENTRYPOINT [\"sh\", \"-c\", \"set -e; chown -R app /data; exec "
+    .bad = "FROM alpine:3.20\nENTRYPOINT [\"sh\", \"-c\", \"chown -R app /data && exec "
 	   "/app/run\"]\n",
     .good = "FROM alpine:3.20\nRUN mkdir /data && chgrp -R 0 /data && chmod -R g=u /data\nUSER "
 	    "1001:0\nENTRYPOINT [\"/app/run\"]\n",
