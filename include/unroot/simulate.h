@@ -106,6 +106,7 @@ enum sim_check_kind {
 	SIM_CHECK_MOUNT,  /* a pod emptyDir/PVC mount point: write and search */
 	SIM_CHECK_APP,	  /* a file or folder of the app: read (and search, for folders) */
 	SIM_CHECK_PASSWD, /* /etc/passwd writable, when the runtime adds no entry (advisory) */
+	SIM_CHECK_START,  /* what the entrypoint writes at start: root, the owner, or the folder */
 };
 const char *sim_check_name(enum sim_check_kind k);
 

@@ -95,6 +95,8 @@ struct reader_list {
 	struct df_gave_up *gave_up;
 	bool *scripts_capped;  /* the context scripts past MAX_SCRIPTS were reported */
 	size_t folder_lookups; /* files looked for in copied folders (context.c) */
+	bool writes;	       /* the entrypoint: what its commands write goes to df->writes */
+	size_t capwrites;
 };
 
 /* The final stage chain, root first, into df->chain. */
@@ -164,6 +166,19 @@ static void add_findings(struct reader_list *H, const struct df_text *t, const s
 		h->f = &f[i];
 		h->t = t;
 		h->unknown = unknown;
+	}
+	struct sh_write *w = NULL;
+	size_t nw = 0;
+	if (!H->writes || sh_writes(H->rd->scratch, sc, &w, &nw) != 0)
+		return;
+	for (size_t i = 0; i < nw; i++) {
+		struct df_write *x =
+		    ARR_PUSH(H->rd->scratch, H->df->writes, H->df->nwrites, H->capwrites);
+		if (!x)
+			return;
+		x->w = &w[i];
+		x->t = t;
+		x->errexit = sh_errexit_before(sc, w[i].cmd->start);
 	}
 }
 
@@ -641,7 +656,8 @@ int df_read_commands(struct reading *rd, struct dockerfile *df)
 				    .df = df,
 				    .context = context,
 				    .gave_up = &gave_up,
-				    .scripts_capped = &scripts_capped};
+				    .scripts_capped = &scripts_capped,
+				    .writes = true};
 	entry_commands(&entry);
 	df->entry = entry.items;
 	df->nentry = entry.n;

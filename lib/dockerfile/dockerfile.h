@@ -191,6 +191,16 @@ struct df_command {
 	const struct sh_cond *unknown;
 };
 
+/*
+ * A write the final ENTRYPOINT or CMD, or the entrypoint script they run,
+ * makes at start (shell.h's sh_write), with the text it stands in.
+ */
+struct df_write {
+	const struct sh_write *w;
+	const struct df_text *t;
+	bool errexit; /* a `set -e` before it: its failure stops the script */
+};
+
 /* An account a useradd or adduser of the final image creates, with the uid it gives. */
 struct df_account {
 	const char *name; /* expanded */
@@ -230,6 +240,9 @@ struct dockerfile {
 	/* A program the final ENTRYPOINT, CMD or their script start that only runs as root
 	 * in a privileged container (dockerd: a container engine), or NULL. */
 	const char *needs_root;
+	/* What its ENTRYPOINT and CMD, and the entrypoint script, write at start. */
+	struct df_write *writes;
+	size_t nwrites;
 	/* The accounts its RUN lines create, in build order. */
 	struct df_account *accounts;
 	size_t naccounts;
@@ -452,6 +465,26 @@ long df_account_uid(const struct dockerfile *df, const char *name, size_t before
  */
 bool df_reached_later(struct arena *a, const struct dockerfile *df, const struct df_instr *from,
 		      const char *path);
+
+/*
+ * The writes of the entrypoint at start (df->writes) that fail for a
+ * process that is not root and owns none of the image's files (OpenShift's
+ * arbitrary uid), and whose failure stops the script (start.c).
+ */
+enum df_start_need {
+	DF_NEEDS_ROOT,	/* chown to `owner`: only root gives files away */
+	DF_NEEDS_OWNER, /* chmod, chgrp, tar restoring a folder: only `path`'s owner may */
+	DF_NEEDS_WRITE, /* makes `path` in `folder`, which the base image leaves root:root 0755 */
+};
+struct df_start {
+	const struct df_write *dw;
+	enum df_start_need need;
+	const char *path;   /* expanded and absolute; NULL when a variable the script sets */
+	const char *folder; /* DF_NEEDS_WRITE */
+	const char *owner;  /* DF_NEEDS_ROOT */
+	size_t start, end;  /* the command, in dw->t->src */
+};
+int df_start_writes(struct arena *a, const struct dockerfile *df, struct df_start **out, size_t *n);
 
 /*
  * The one user every finding on a Dockerfile suggests (`USER uid:0`): the

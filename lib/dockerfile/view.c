@@ -19,6 +19,7 @@
 #include "unroot/ids.h"
 #include "shell/shell.h"
 #include "util/strmap.h"
+#include "unroot/source.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -546,6 +547,31 @@ static const struct passwd_db *accounts(struct arena *a, const struct dockerfile
 	return db;
 }
 
+/* What the entrypoint writes at start that only root or an owner may: simulate checks it. */
+static void start_writes(struct arena *a, const struct dockerfile *df, struct image_view *v)
+{
+	struct df_start *st;
+	size_t n;
+	if (df_start_writes(a, df, &st, &n) != 0 || !n)
+		return;
+	v->starts = arena_alloc(a, n * sizeof(*v->starts));
+	if (!v->starts)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		const struct df_start *s = &st[i];
+		unsigned line, col;
+		source_position(s->dw->t->src, s->start, &line, &col);
+		v->starts[v->nstarts++] = (struct start_write){
+		    .command = arena_strndup(a, s->dw->t->src->data + s->start,
+					     strcspn(s->dw->t->src->data + s->start, "\n")),
+		    .path = s->path,
+		    .need = (int)s->need,
+		    .owner = s->owner,
+		    .folder = s->folder,
+		    .at = arena_printf(a, "%s:%u", s->dw->t->path, line)};
+	}
+}
+
 struct image_view *df_image_view(struct arena *a, const struct dockerfile *df, const char *origin,
 				 const struct lint_options *opts)
 {
@@ -661,6 +687,7 @@ struct image_view *df_image_view(struct arena *a, const struct dockerfile *df, c
 		}
 	}
 	v->workdir = workdir;
+	start_writes(a, df, v);
 	const struct df_stage *fst = &df->stages[f.stage];
 	collect_env(a, df->instrs[fst->last - 1].vars, v);
 	if (v->fs) {

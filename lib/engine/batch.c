@@ -32,6 +32,10 @@ struct pending {
 static void lint_one(struct lint_run *run, const char *path, struct source *src,
 		     enum input_kind kind, bool regular, bool rootfs)
 {
+	if (run->visit && !src) {
+		run->visit(run, path, kind, run->visit_data);
+		return;
+	}
 	const struct reader *rd = reader_for_kind(kind);
 	if (!rd) {
 		run_error(run, path, src, 0, 0, "no reader for %s input", input_kind_name(kind));
@@ -344,6 +348,19 @@ static void walk_node(struct lint_run *run, const char *path, bool is_dir, bool 
 	}
 	if (named)
 		run_gitignore_end(run);
+}
+
+void run_walk(struct lint_run *run, const char *path,
+	      void (*visit)(struct lint_run *run, const char *path, enum input_kind kind,
+			    void *data),
+	      void *data)
+{
+	run->visit = visit;
+	run->visit_data = data;
+	walk(run, path, 0, true);
+	run->visit = NULL;
+	run->visit_data = NULL;
+	listing_sort(&run->listing);
 }
 
 void lint_run_path(struct lint_run *run, const char *path)

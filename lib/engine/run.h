@@ -77,7 +77,20 @@ struct lint_run {
 	bool base_dir_known;
 	bool helm_skip_noted; /* "rendered checks skipped" was said (helm.c) */
 	bool resolving_base;  /* reading a FROM base image (pairs.c) */
+	/* run_walk(): each input the walk finds goes here instead of to lint */
+	void (*visit)(struct lint_run *run, const char *path, enum input_kind kind, void *data);
+	void *visit_data;
 };
+
+/*
+ * Walks `path` as lint does (the same names, excludes, git-ignored files,
+ * depth limit) and hands each input it finds, with its kind, to `visit`
+ * instead of linting it (batch.c). For simulate on a folder.
+ */
+void run_walk(struct lint_run *run, const char *path,
+	      void (*visit)(struct lint_run *run, const char *path, enum input_kind kind,
+			    void *data),
+	      void *data);
 
 /* --- the run (run.c) ----------------------------------------------------- */
 

@@ -10,6 +10,7 @@
 #include "unroot/arena.h"
 #include "unroot/diag.h"
 #include "k8s/k8s.h"
+#include "helm/helm.h"
 #include "image/view.h"
 #include "identity/identity.h"
 #include "image/ref.h"
@@ -50,7 +51,7 @@ static void plain(struct lint_run *run, struct sim_report *rep, const char *path
 }
 
 static void manifests(struct lint_run *run, struct sim_report *rep, const char *path,
-		      struct source *src)
+		      struct source *src, unsigned platforms, bool rendered)
 {
 	struct ydoc *docs = NULL;
 	size_t ndocs = 0;
@@ -81,7 +82,7 @@ static void manifests(struct lint_run *run, struct sim_report *rep, const char *
 			struct sim_pod pod = {in, o, c};
 			for (int p = SIM_KUBERNETES; p <= SIM_OPENSHIFT; p++) {
 				if (!(sim_platform_bit((enum sim_platform)p) &
-				      run->opts->platforms))
+				      run->opts->platforms & platforms))
 					continue;
 				struct sim_row *row = new_row(run, rep);
 				if (!row)
@@ -104,9 +105,51 @@ static void manifests(struct lint_run *run, struct sim_report *rep, const char *
 	}
 	if (!any && !(run->opts->platforms & (PLAT_KUBERNETES | PLAT_OPENSHIFT)))
 		return;
-	if (in->nobjects == 0)
+	if (in->nobjects == 0 && !rendered)
 		run_error(run, path, src, 0, 0,
 			  "'%s' holds no Kubernetes objects: nothing to simulate", path);
+}
+
+/*
+ * A chart, rendered as lint renders it (helm template, and again with
+ * OpenShift's API for the OpenShift rows when both are asked for): every
+ * container of every rendered workload.
+ */
+static void chart(struct lint_run *run, struct sim_report *rep, const char *path)
+{
+	const struct reader *rdr = reader_for_kind(KIND_HELM);
+	struct source *src = NULL;
+	if (!rdr || !run_read_text(run, rdr, path, false, &src))
+		return;
+	struct reading rd;
+	run_reading_init(run, &rd, path, src);
+	rdr->read(&rd);
+	run_take(run, &rd);
+	const struct helm_input *in = rd.model;
+	if (!in)
+		return;
+	if (in->skipped) {
+		run_error(run, path, NULL, 0, 0, "cannot simulate the chart '%s': %s", path,
+			  in->skipped);
+		return;
+	}
+	for (size_t i = 0; i < in->nrenders; i++) {
+		const struct helm_render *r = &in->renders[i];
+		unsigned plats = in->nrenders < 2 ? PLAT_ALL
+				 : r->openshift	  ? (unsigned)PLAT_OPENSHIFT
+						  : (unsigned)PLAT_ALL & ~(unsigned)PLAT_OPENSHIFT;
+		for (size_t k = 0; k < r->ndocs; k++)
+			manifests(run, rep, r->docs[k].src->path, r->docs[k].src, plats, true);
+	}
+}
+
+static void add_kind(struct lint_run *run, struct sim_report *rep, const char *path,
+		     enum input_kind k, bool is_dir);
+
+/* An input a folder's walk found. */
+static void visit(struct lint_run *run, const char *path, enum input_kind kind, void *data)
+{
+	add_kind(run, data, path, kind, kind == KIND_HELM);
 }
 
 void sim_add_path(struct lint_run *run, struct sim_report *rep, const char *path)
@@ -126,7 +169,14 @@ void sim_add_path(struct lint_run *run, struct sim_report *rep, const char *path
 	enum input_kind k = ref				   ? KIND_IMAGE
 			    : run->opts->type != KIND_NONE ? run->opts->type
 							   : run_detect(path, is_dir);
-	run_note_input(run, path);
+	add_kind(run, rep, path, k, is_dir);
+}
+
+static void add_kind(struct lint_run *run, struct sim_report *rep, const char *path,
+		     enum input_kind k, bool is_dir)
+{
+	if (k != KIND_NONE || !is_dir)
+		run_note_input(run, path);
 	switch (k) {
 	case KIND_IMAGE:
 	case KIND_DOCKERFILE: {
@@ -143,10 +193,17 @@ void sim_add_path(struct lint_run *run, struct sim_report *rep, const char *path
 			run_error(run, path, NULL, 0, 0, "cannot read '%s': %s", path, why);
 			return;
 		}
-		manifests(run, rep, path, src);
+		manifests(run, rep, path, src, PLAT_ALL, false);
 		return;
 	}
+	case KIND_HELM:
+		chart(run, rep, path);
+		return;
 	default:
+		if (is_dir) {
+			run_walk(run, path, visit, rep);
+			return;
+		}
 		run_error(run, path, NULL, 0, 0,
 			  "'%s' is not a Dockerfile, an image or a manifest; name the file, "
 			  "or say what it is with --type",
@@ -170,7 +227,7 @@ void sim_add_buffer(struct lint_run *run, struct sim_report *rep, const char *pa
 		return;
 	}
 	if (k == KIND_K8S) {
-		manifests(run, rep, path, src);
+		manifests(run, rep, path, src, PLAT_ALL, false);
 		return;
 	}
 	run_error(run, path, src, 0, 0,

@@ -12,8 +12,9 @@
 
 const char *sim_check_name(enum sim_check_kind k)
 {
-	static const char *const names[] = {"entrypoint", "interpreter", "workdir", "home",
-					    "volume",	  "mount",	 "app",	    "passwd"};
+	static const char *const names[] = {"entrypoint", "interpreter", "workdir",
+					    "home",	  "volume",	 "mount",
+					    "app",	  "passwd",	 "start"};
 	return (size_t)k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
 }
 
@@ -159,13 +160,20 @@ static void check_path(struct sim_state *st, struct sim_result *r, enum sim_chec
 	struct sim_check *c = new_check(a, r, kind, path, want, fatal);
 	if (!c)
 		return;
-	if (st->id.uid < 0) {
-		c->ok = false;
-		c->why = "the uid is not known";
-		return;
-	}
 	bool exact = false;
 	const struct sim_mount *m = mount_of(st, path, &exact);
+	if (st->id.uid < 0) {
+		/* Unknown is unknown: only what every uid may do (an emptyDir's 0777) passes. */
+		struct identity anyone = {.uid = 0x7ffffffe, .gid = 0x7ffffffe};
+		if (m && m->modelled && exact && !(m->read_only && (want & FS_W_OK)) &&
+		    fs_node_permits(&m->node, &anyone, want))
+			return;
+		r->nchecks--;
+		sim_note(
+		    a, &r->unchecked, &r->nunchecked,
+		    arena_printf(a, "%s %s: the uid is not known", sim_check_name(kind), path));
+		return;
+	}
 	if (m && m->modelled && exact) {
 		if (m->read_only && (want & FS_W_OK)) {
 			fail_node(st, r, c, &m->node, path, FS_W_OK, false);
@@ -606,6 +614,81 @@ static void check_owned(struct sim_state *st, struct sim_result *r)
 	}
 }
 
+/*
+ * What the entrypoint writes at start (a Dockerfile's, start.c): root may
+ * do all of it; chown to a user needs root; chmod, chgrp and tar over a
+ * folder need its owner, which OpenShift's arbitrary uid never is; a new
+ * file in a folder the base leaves to root:root 0755 needs root.
+ */
+static void check_starts(struct sim_state *st, struct sim_result *r)
+{
+	struct arena *a = st->ctx->a;
+	const struct image_view *v = st->v;
+	for (size_t i = 0; i < v->nstarts; i++) {
+		const struct start_write *w = &v->starts[i];
+		const char *path = w->path	  ? w->path
+				   : w->need == 0 ? "(a path the script sets)"
+						  : "(the working folder)";
+		unsigned want = w->need == 2 ? FS_W_OK | FS_X_OK : FS_W_OK;
+		if (st->id.uid == 0) {
+			new_check(a, r, SIM_CHECK_START, path, want, true);
+			continue;
+		}
+		bool arbitrary = r->uid.src == SIM_SRC_OPENSHIFT_UID;
+		long owner = -1;
+		for (size_t k = 0; w->path && k < v->nowned; k++)
+			if (strcmp(v->owned[k].path, w->path) == 0)
+				owner = v->owned[k].uid;
+		if (w->need == 1 && !arbitrary && (owner < 0 || owner == st->id.uid)) {
+			if (owner < 0)
+				sim_note(
+				    a, &r->unchecked, &r->nunchecked,
+				    arena_printf(a,
+						 "start %s (%s): needs its owner, known only in "
+						 "a built image",
+						 path, w->at));
+			else
+				new_check(a, r, SIM_CHECK_START, path, want, true);
+			continue;
+		}
+		struct sim_check *c = new_check(a, r, SIM_CHECK_START, path, want, true);
+		if (!c)
+			return;
+		c->ok = false;
+		c->at = path;
+		c->refused = want;
+		c->source = w->at;
+		if (w->need == 0) {
+			c->why = arena_printf(a,
+					      "'%s' (%s) gives files to %s: only root may (uid %ld "
+					      "is not)",
+					      w->command, w->at, w->owner, st->id.uid);
+			c->fix = w->path ? arena_printf(a, "RUN chgrp -R 0 %s && chmod -R g=u %s",
+							w->path, w->path)
+					 : "do the chown at build time, with group 0";
+		} else if (w->need == 1) {
+			c->why = arena_printf(
+			    a, "'%s' (%s) changes %s, which only its owner may (uid %ld is not%s)",
+			    w->command, w->at, path, st->id.uid,
+			    arbitrary ? ": OpenShift's uid owns none of the image's files" : "");
+			c->fix = strstr(w->command, "tar")
+				     ? "tar --extract --no-overwrite-dir"
+				     : arena_printf(a, "%s || true", w->command);
+		} else {
+			c->owner = c->group = 0;
+			c->mode = 0755;
+			c->klass = 'o';
+			c->why =
+			    arena_printf(a,
+					 "'%s' (%s) writes in %s, which the base image leaves to "
+					 "root (root:root 0755): uid %ld cannot",
+					 w->command, w->at, w->folder, st->id.uid);
+			c->fix = arena_printf(a, "RUN touch %s && chgrp 0 %s && chmod g=u %s", path,
+					      path, path);
+		}
+	}
+}
+
 int sim_checks(struct sim_state *st, struct sim_result *r)
 {
 	struct arena *a = st->ctx->a;
@@ -672,6 +755,8 @@ int sim_checks(struct sim_state *st, struct sim_result *r)
 					      "image",
 					      p));
 	}
+	if (v->nstarts)
+		check_starts(st, r);
 	if (st->img) {
 		check_app(st, r);
 	} else {

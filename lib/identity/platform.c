@@ -147,8 +147,18 @@ static void kubelet_non_root(struct sim_state *st, struct sim_result *r)
 	if (st->p == SIM_OPENSHIFT && st->have_adm && st->adm.uid_assigned)
 		return; /* restricted-v2 wrote runAsUser into the pod */
 	const struct image_view *v = st->v;
-	if (!v || !v->user_known)
+	if (!v || !v->user_known) {
+		/* The kubelet checks the image's user, which is not known here: nor is the start.
+		 */
+		if (r->start == SIM_STARTS)
+			r->start = SIM_START_UNKNOWN;
+		sim_note(a, &r->unchecked, &r->nunchecked,
+			 !v ? "start: runAsNonRoot with no runAsUser, and the image is not paired: "
+			      "the kubelet refuses it when the image's user is root"
+			    : "start: runAsNonRoot with no runAsUser, and the image's user is not "
+			      "known: the kubelet refuses it when that user is root");
 		return;
+	}
 	if (v->user_is_name) {
 		const char *fix =
 		    v->uid > 0 ? arena_printf(a, "runAsUser: %ld", v->uid) : "USER 1001:0";

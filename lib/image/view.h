@@ -33,6 +33,18 @@ struct changed_path {
 	size_t start, end; /* the line, in the image view's source */
 };
 
+/*
+ * A write a Dockerfile's entrypoint makes at start that only root, or the
+ * owner of the path, can make (lib/dockerfile/start.c, which NR120 reports).
+ */
+struct start_write {
+	const char *command; /* as written */
+	const char *path;    /* absolute, or NULL (a variable, or the unknown working folder) */
+	int need; /* 0: root (chown to `owner`), 1: the path's owner, 2: write in `folder` */
+	const char *owner, *folder;
+	const char *at; /* "docker-entrypoint.sh:16" */
+};
+
 struct image_view {
 	const char *origin; /* the Dockerfile or image path it came from */
 	bool from_image;    /* a built image: fs is set */
@@ -59,6 +71,8 @@ struct image_view {
 
 	struct owned_path *owned;
 	size_t nowned;
+	struct start_write *starts; /* a Dockerfile's entrypoint writes at start */
+	size_t nstarts;
 
 	/*
 	 * A built image's files. For a Dockerfile whose base image --pull read

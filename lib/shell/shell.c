@@ -1048,6 +1048,15 @@ static signed char root_test(const struct parser *parser, size_t first, bool all
 	return 0;
 }
 
+/* In the condition of an open if: set -e does not stop at its failure. */
+static bool tested(const struct parser *parser)
+{
+	for (int i = 0; i < parser->nifs && i < MAX_FRAMES; i++)
+		if (parser->ifs[i].part == 'c')
+			return true;
+	return false;
+}
+
 static bool root_only(const struct parser *parser)
 {
 	if (parser->andor.root)
@@ -1397,7 +1406,8 @@ static int finish(struct parser *parser, struct cmd_build *cur)
 			   .end = cur->end,
 			   .depth = parser->depth,
 			   .root_only = root_only(parser),
-			   .cond = parser->andor.cond};
+			   .cond = parser->andor.cond,
+			   .tested = tested(parser)};
 	parser->after_op = false;
 	c.argv = arena_alloc_raw(parser->a, (cur->argc + 1) * sizeof(*c.argv));
 	if (!c.argv)
@@ -1550,8 +1560,14 @@ static int on_operator(struct parser *parser, struct list *ls, const struct tok 
 		}
 		return 0;
 	}
+	size_t before = parser->out->n;
 	if (finish(parser, cur) < 0)
 		return -1;
+	if (parser->out->n > before)
+		parser->out->cmds[before].next_op = strcmp(op, "|") == 0    ? '|'
+						    : strcmp(op, "&&") == 0 ? '&'
+						    : strcmp(op, "||") == 0 ? 'o'
+									    : 0;
 	if (strcmp(op, ")") == 0) {
 		if (ls->nf && ls->frames[ls->nf - 1].kind == 'p') {
 			ls->nf--;

@@ -69,6 +69,10 @@ struct sh_cmd {
 	 * The then of `[ "$1" = x ] && [ "$(id -u)" = 0 ]` and of `[ "$1" = x -a "$(id -u)" = 0 ]`
 	 * are root_only too: a test that must hold with the root test. */
 	const struct sh_cond *cond;
+	/* What follows it: '|' a pipe (its output is the next command's input), '&' for &&,
+	 * 'o' for ||, 0 otherwise (;, &, a newline, the end). */
+	char next_op;
+	bool tested; /* in the condition of an if: its failure does not stop a `set -e` script */
 };
 
 struct sh_script {
@@ -148,5 +152,40 @@ int mode_apply(const char *spec, unsigned old, bool is_dir, unsigned *out);
  */
 int mode_apply_umask(const char *spec, unsigned old, bool is_dir, unsigned umask_value,
 		     unsigned *out);
+
+/*
+ * What a command of a script writes, for the writes an entrypoint makes at
+ * start: a file it creates or changes (`>`, `>>`, touch, sed -i, cp, ln,
+ * install), a folder it makes (mkdir), an archive it unpacks over a folder
+ * (tar -x), and the owners and modes it changes (chown, chgrp, chmod).
+ */
+enum sh_write_kind {
+	SH_W_FILE,    /* writes the file `path`: its folder must be writable (or the file) */
+	SH_W_DIR,     /* mkdir `path`: its parent must be writable */
+	SH_W_EXTRACT, /* tar -x into the folder `path` (NULL: the working folder) */
+	SH_W_OWNER,   /* chown/chgrp: `owner` (as written, or NULL) and group of `path` */
+	SH_W_MODE,    /* chmod `path` */
+};
+
+struct sh_write {
+	enum sh_write_kind kind;
+	const struct sh_cmd *cmd;
+	const char *tool;	   /* "mkdir", ">", ">>", "sed", "tar", "chown", ... */
+	const char *path;	   /* as written ($VAR kept); relative: from the working folder */
+	const char *owner, *group; /* SH_W_OWNER */
+	bool parents;		   /* mkdir -p: an existing folder is fine */
+	/*
+	 * SH_W_EXTRACT: the archive holds the folder itself (`tar -c ... .` piped
+	 * into it) and tar restores its mode and times (no --no-overwrite-dir),
+	 * which only the folder's owner may do.
+	 */
+	bool whole_dir;
+};
+
+/* Appends what the commands of `s` write to *out (arena-allocated), in order. */
+int sh_writes(struct arena *a, const struct sh_script *s, struct sh_write **out, size_t *n);
+
+/* True when a `set` command of `s` before offset `at` turns on errexit (set -e, -o errexit). */
+bool sh_errexit_before(const struct sh_script *s, size_t at);
 
 #endif

@@ -71,7 +71,8 @@ expect nginxinc__docker-nginx-unprivileged__mainline__alpine-slim__Dockerfile "U
 #   to the image's user with gosu; the drop sits in `if [ "$(id -u)" = '0' ]`, a branch
 #   taken only when started as root, so the script also runs under any other uid, and
 #   unroot leaves the image's root user to NR101 (U✗) instead of reporting NR112. E
-#   unchecked.
+#   unchecked. So do redis (alpine), mongo, rabbitmq and cassandra, whose root test is
+#   joined with another by `&&` or `-a` (`[ "$1" = 'redis-server' -a "$(id -u)" = '0' ]`).
 # - kubernetes cassandra: adduser sits in build.sh, which `RUN /build.sh` runs. unroot reads
 #   entrypoint scripts, not scripts run by RUN, so A is unchecked; the `su cassandra -c` in
 #   run.sh (the CMD) is found.

@@ -164,4 +164,17 @@ expect "library chart: static only" "lib/templates/_ctx.tpl:2 NR301" "$(findings
 got=$("$H" template rel web | "$UNROOT" lint --no-config -q --type helm - 2>/dev/null | grep -c "^web/$D:$c:")
 [ "$got" -gt 0 ] && expect "stdin: Source lines map to the template" ok ok ||
 	expect "stdin: Source lines map to the template" ok "$got"
+
+# simulate renders a chart as lint does: the Deployment's container on Kubernetes and on
+# OpenShift (the OpenShift rows from the render with OpenShift's API).
+out=$("$UNROOT" simulate --no-config -f json --helm "$H" web 2>&1)
+rows=$(python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); print(" ".join(sorted(r["platform"]+":"+(r["object"] or "") for r in d["results"] if (r["object"] or "").startswith("Deployment/"))), len(d["errors"]))' <<<"$out" 2>&1)
+expect "simulate CHART: rendered rows" "kubernetes:Deployment/unroot-web openshift:Deployment/unroot-web 0" "$rows"
+# and walks a folder as lint does: the chart in it, and a Dockerfile beside it.
+mkdir -p tree/app
+cp -r web tree/web
+printf 'FROM alpine:3.20\nUSER 1001:0\n' >tree/app/Dockerfile
+out=$("$UNROOT" simulate --no-config -f json --helm "$H" tree 2>&1)
+inputs=$(python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); print(" ".join(sorted({r["input"].split("/")[1] for r in d["results"]})), len(d["errors"]))' <<<"$out" 2>&1)
+expect "simulate DIR: walked" "app web 0" "$inputs"
 finish

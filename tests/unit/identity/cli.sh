@@ -54,6 +54,14 @@ ok "stdin without --type: the row" has out "Deployment/web:app"
 # Without a pair: the checks that could not be made are listed.
 status 0 "unpaired" simulate --no-config --platform kubernetes pod.yaml
 ok "unpaired says so" has out "not paired"
+# runAsNonRoot with an image user nobody knows: whether the kubelet starts it is unknown.
+status 0 "unpaired runAsNonRoot: exit 0" simulate --no-config -f json --platform kubernetes pod.yaml
+ok "unpaired runAsNonRoot: starts unknown" python3 -c '
+import json; d = json.load(open("out")); assert [r["starts"] for r in d["results"]] == ["unknown"], d'
+printf 'FROM alpine:3.20\nCOPY app /app\n' >nouser.Dockerfile
+status 0 "unknown base user" simulate --no-config -f json --platform kubernetes --image registry.example.com/web=nouser.Dockerfile pod.yaml
+ok "unknown base user: starts unknown" python3 -c '
+import json; d = json.load(open("out")); assert [r["starts"] for r in d["results"]] == ["unknown"], d'
 
 # JSON: the keys docs/simulate.md lists.
 status 1 "json" simulate --no-config -f json Dockerfile
@@ -99,6 +107,41 @@ status 2 "bad yaml" simulate --no-config bad.yaml
 ok "NR000" has err "NR000"
 status 2 "no input" simulate --no-config
 status 2 "bad format" simulate --no-config -f sarif Dockerfile
+
+# What the entrypoint does at start: simulate checks what lint's NR120 reports.
+mkdir -p start
+cat >start/Dockerfile <<'D'
+FROM alpine:3.20
+COPY entry.sh /entry.sh
+USER 1001:0
+ENTRYPOINT ["/entry.sh"]
+D
+printf '#!/bin/sh\nset -e\nchown -R app /data\nexec "$@"\n' >start/entry.sh
+status 1 "an entrypoint chown breaks a non-root run" simulate --no-config --platform docker start/Dockerfile
+ok "the start check names the line" has out "FAIL start"
+ok "and where it is" has out "entry.sh:3"
+status 1 "lint agrees (NR120)" --no-config start/Dockerfile
+ok "NR120 fired" has out "NR120"
+
+# An unknown uid is unknown: an emptyDir (0777) passes for any uid, nothing fails for it.
+cat >empty.yaml <<'Y'
+apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  containers:
+  - name: app
+    image: registry.example.com/other:1.0
+    volumeMounts:
+    - {name: scratch, mountPath: /scratch}
+    - {name: data, mountPath: /data}
+  volumes:
+  - {name: scratch, emptyDir: {}}
+  - {name: data, persistentVolumeClaim: {claimName: d}}
+Y
+status 0 "unknown uid: nothing fails" simulate --no-config --platform kubernetes empty.yaml
+ok "the PVC is unknown, not failed" has out "mount /data: the uid is not known"
 
 # NR206, NR207 and NR209 agree with simulate on the same pair.
 status 1 "lint agrees (NR209)" --no-config --image registry.example.com/web=named.Dockerfile pod.yaml

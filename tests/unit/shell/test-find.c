@@ -1,4 +1,5 @@
-/* test-find.c - sh_find(): accounts, ownership, modes, /etc/passwd writes, privilege drops. */
+/* test-find.c - sh_find(): accounts, ownership, modes, /etc/passwd writes, privilege drops;
+ * sh_writes(): what commands write. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -442,6 +443,66 @@ static void install_needs_its_options(void **state)
 	assert_int_equal(find("apt-get install -y \"$OPTS\" x").n, 0);
 }
 
+/* sh_writes(): what the commands write, and what follows each command. */
+static size_t writes(const char *text, struct sh_write **w, struct sh_script *s)
+{
+	struct sh_error e;
+	size_t n = 0;
+	*w = NULL;
+	assert_int_equal(sh_parse(A, text, strlen(text), s, &e), 0);
+	assert_int_equal(sh_writes(A, s, w, &n), 0);
+	return n;
+}
+
+static void start_writes(void **state)
+{
+	(void)state;
+	struct sh_write *w;
+	struct sh_script s;
+	assert_int_equal(writes("echo x > /etc/app.conf; echo y >> log; echo z >&2", &w, &s), 2);
+	assert_int_equal(w[0].kind, SH_W_FILE);
+	str_eq(w[0].path, "/etc/app.conf");
+	str_eq(w[1].tool, ">>");
+	assert_int_equal(writes("echo x > /dev/null", &w, &s), 0);
+	assert_int_equal(writes("mkdir -p /a /b && touch /a/x", &w, &s), 3);
+	assert_true(w[0].parents && w[0].kind == SH_W_DIR);
+	assert_int_equal(w[2].kind, SH_W_FILE);
+	assert_int_equal(writes("sed -i 's/a/b/' /etc/x.conf; sed 's/a/b/' /etc/y", &w, &s), 1);
+	str_eq(w[0].path, "/etc/x.conf");
+	assert_int_equal(writes("cp a b /opt/dir; ln -s /x /etc/y; install -d /z", &w, &s), 2);
+	str_eq(w[0].path, "/opt/dir");
+	str_eq(w[1].path, "/etc/y");
+	/* tar: a tree of "." piped in restores the folder itself, unless told not to */
+	assert_int_equal(writes("tar -c -f - -C /src . | tar -x -f -", &w, &s), 1);
+	assert_true(w[0].kind == SH_W_EXTRACT && w[0].whole_dir && !w[0].path);
+	assert_int_equal(writes("tar -c . | tar --extract --no-overwrite-dir -C /dst", &w, &s), 1);
+	assert_false(w[0].whole_dir);
+	str_eq(w[0].path, "/dst");
+	assert_int_equal(writes("tar xzf app.tgz -C /opt", &w, &s), 1);
+	assert_false(w[0].whole_dir);
+	assert_int_equal(writes("chown -R app:0 /data /logs; chgrp 0 /x; chmod 700 /y", &w, &s), 4);
+	str_eq(w[0].owner, "app");
+	str_eq(w[0].group, "0");
+	assert_int_equal(w[2].kind, SH_W_OWNER);
+	assert_null(w[2].owner);
+	assert_int_equal(w[3].kind, SH_W_MODE);
+	/* what follows a command, and whether it is a condition */
+	assert_int_equal(
+	    writes("chown a /x || true; chmod 1 /y && z; if touch /f; then :; fi", &w, &s), 3);
+	assert_int_equal(w[0].cmd->next_op, 'o');
+	assert_int_equal(w[1].cmd->next_op, '&');
+	assert_true(w[2].cmd->tested);
+	assert_false(w[0].cmd->tested);
+	/* set -e before a command */
+	writes("echo a; set -eu; touch /x", &w, &s);
+	assert_false(sh_errexit_before(&s, s.cmds[0].start));
+	assert_true(sh_errexit_before(&s, s.cmds[2].start));
+	writes("set -o errexit; touch /x", &w, &s);
+	assert_true(sh_errexit_before(&s, s.cmds[1].start));
+	writes("set -o pipefail; touch /x", &w, &s);
+	assert_false(sh_errexit_before(&s, s.cmds[1].start));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -454,6 +515,7 @@ int main(void)
 	    cmocka_unit_test(command_names),
 	    cmocka_unit_test(spellings),
 	    cmocka_unit_test(install_needs_its_options),
+	    cmocka_unit_test(start_writes),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
