@@ -11,8 +11,9 @@ linted. Then, for each file:
   edit (two findings that ask for the same line);
 - every finding of a Dockerfile rule (NR1xx) that has a fix has it as
   edits too;
-- every USER line the edits and fixes suggest names the same user (one user
-  per image);
+- every USER line the edits, fixes and messages suggest names the same user
+  (one user per image), and none is suggested for an image that a finding
+  says must run as root;
 - with all the edits applied, the file still reads (no new NR000), and the
   findings that carried edits are gone: a rule reports no more than the
   findings it had without edits;
@@ -59,6 +60,7 @@ def check_unit(unroot, src, problems):
         name = os.path.relpath(src, HERE)
         edits = collections.defaultdict(dict)  # path -> {(offset, length, text): finding}
         users = collections.defaultdict(set)
+        root_only = set()
         with_edits = collections.Counter()
         total = collections.Counter()
         for d in before:
@@ -76,8 +78,15 @@ def check_unit(unroot, src, problems):
             u = user_of(d.get('fix') or '')
             if u and d['path'].rsplit('/', 1)[-1].lower().find('dockerfile') >= 0:
                 users[d['path']].add(u)
+            for u in re.findall(r"'USER (\d+:0)'", d['message']):
+                users[d['path']].add(u)
+            if 'a USER line would break it' in d['message']:
+                root_only.add(d['path'])
         for path, us in users.items():
             nums = {u for u in us if re.fullmatch(r'\d+:0', u)}
+            if nums and path in root_only:
+                problems.append(f'{name}: {path}: a finding says the image must run as '
+                                f'root, others suggest {", ".join(sorted(nums))}')
             if len(nums) > 1:
                 problems.append(f'{name}: {path}: findings suggest different users: '
                                 f'{", ".join(sorted(nums))}')

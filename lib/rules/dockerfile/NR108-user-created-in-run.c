@@ -50,6 +50,27 @@ static const char *script_where(struct check_ctx *ctx, const struct df_command *
 }
 
 /*
+ * What to do instead. An image that starts a program that runs only as root
+ * in a privileged container (dockerd: NR101 says so) gets no USER line, so the
+ * advice names none and no edit takes its accounts out (dockerd's userns-remap
+ * uses dockremap); every other image is told its one user.
+ */
+static const char *instead(struct check_ctx *ctx)
+{
+	if (ctx->df->needs_root)
+		return arena_printf(ctx->arena,
+				    "this image must run as root in a privileged container, since "
+				    "it starts '%s' (NR101), so no USER line applies: leave the "
+				    "account to that program, and run the image only where "
+				    "privileged containers are allowed",
+				    ctx->df->needs_root);
+	return arena_printf(ctx->arena,
+			    "say who runs the process with '%s' and give the app's files to "
+			    "group 0 instead",
+			    final_user_fix(ctx));
+}
+
+/*
  * No edit: the line written may name a user other lines use; the fix is
  * the USER line the USER rules give, and the message says it.
  */
@@ -64,9 +85,9 @@ static struct diag *report_passwd(struct check_ctx *ctx, const struct rule *self
 	    "'%s' writes an account into /etc/passwd in a RUN step of the final image%s, "
 	    "as useradd would: the image then depends on that entry, although OpenShift "
 	    "runs it under an arbitrary uid the entry does not name, and Kubernetes' "
-	    "runAsUser replaces it; drop the line, say who "
-	    "runs the process with '%s' and give the app's files to group 0 instead",
-	    cmd ? cmd : h->f->tool, script_where(ctx, h), final_user_fix(ctx));
+	    "runAsUser replaces it; %s%s",
+	    cmd ? cmd : h->f->tool, script_where(ctx, h),
+	    ctx->df->needs_root ? "" : "drop the line, ", instead(ctx));
 }
 
 static void check(struct check_ctx *ctx, const struct rule *self)
@@ -74,7 +95,7 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 	const struct df_command *h = ctx->df->run;
 	size_t n = ctx->df->nrun;
 	const struct account_removal *rm = account_removal(ctx);
-	bool remove = rm && rm->ok;
+	bool remove = rm && rm->ok && !ctx->df->needs_root;
 	for (size_t i = 0; i < n; i++) {
 		const struct sh_finding *f = h[i].f;
 		if (passwd_append(f)) {
@@ -83,7 +104,6 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 		}
 		if (!account_command(f))
 			continue;
-		const char *fix = final_user_fix(ctx);
 		size_t s, e;
 		df_command_span(&h[i], &s, &e);
 		const char *cmd = show_command(ctx, &h[i]);
@@ -93,10 +113,9 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 		    "'%s' %s '%s' in a RUN step of the final image%s: the image then depends on "
 		    "that account, although OpenShift runs it under an arbitrary uid that is in no "
 		    "/etc/passwd entry and Kubernetes' runAsUser replaces it, and the tool may be "
-		    "missing from the base image; say who runs the process with '%s' and give the "
-		    "app's files to group 0 instead",
+		    "missing from the base image; %s",
 		    cmd ? cmd : f->tool, what(f),
-		    f->name ? show_word(ctx, h[i].t->in, f->name) : "?", where, fix);
+		    f->name ? show_word(ctx, h[i].t->in, f->name) : "?", where, instead(ctx));
 		show_branch(ctx, d, &h[i]);
 		/* The command goes when every other line naming the account can name its uid
 		 * instead (accounts.c); those lines become numeric in the same fix, the same
