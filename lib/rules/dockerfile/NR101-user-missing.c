@@ -64,14 +64,8 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 			   base, fix, image_user_why(ctx));
 	if (d)
 		d->fix = fix;
-	/* a USER line alone would stop the entrypoint that needs root: an outage */
-	const char *blocked = drop_blocks_user(ctx);
-	if (d && blocked) {
-		d->message =
-		    arena_printf(ctx->arena, "%s; not fixed here: %s", d->message, blocked);
-		d->fix = NULL;
+	if (drop_withhold_user(ctx, d))
 		return;
-	}
 	edit_user_insert(ctx, d, fix);
 }
 

@@ -41,20 +41,6 @@ static const char *json_str(struct check_ctx *ctx, const char *s)
 	return o;
 }
 
-/* `set -- gosu app "$@"`: the words before the tool were `set --`. */
-static bool set_args_before(const char *t, size_t at)
-{
-	size_t i = at;
-	while (i > 0 && (t[i - 1] == ' ' || t[i - 1] == '\t'))
-		i--;
-	if (i < 2 || t[i - 1] != '-' || t[i - 2] != '-')
-		return false;
-	i -= 2;
-	while (i > 0 && (t[i - 1] == ' ' || t[i - 1] == '\t'))
-		i--;
-	return i >= 3 && strncmp(t + i - 3, "set", 3) == 0;
-}
-
 /* The command without the drop tool and its user, as it would be written instead. */
 static const char *without_drop(struct check_ctx *ctx, const struct df_command *h)
 {
@@ -81,7 +67,7 @@ static const char *without_drop(struct check_ctx *ctx, const struct df_command *
 	size_t is = c->argv[f->inner_index].start;
 	const char *cmd = arena_printf(ctx->arena, "%.*s%.*s", (int)(ts - s0), t + s0,
 				       (int)(c->end - is), t + is);
-	if (s0 == ts && set_args_before(t, s0))
+	if (s0 == ts && drop_set_before(t, s0))
 		cmd = arena_printf(ctx->arena, "set -- %s", cmd);
 	if (h->t->in_script)
 		return cmd;

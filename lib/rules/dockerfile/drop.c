@@ -3,6 +3,7 @@
 #include "final-user.h"
 #include "show.h"
 #include "unroot/arena.h"
+#include "unroot/diag.h"
 #include "rules/check.h"
 #include "shell/shell.h"
 
@@ -74,8 +75,7 @@ static const char *root_word(const char *text, size_t skip_from, size_t skip_to)
 	return NULL;
 }
 
-/* `set -- gosu app "$@"`: the words before the command at `at` are `set --`. */
-static bool set_before(const char *t, size_t at)
+bool drop_set_before(const char *t, size_t at)
 {
 	size_t i = at;
 	while (i > 0 && (t[i - 1] == ' ' || t[i - 1] == '\t'))
@@ -101,7 +101,8 @@ const char *drop_script_unsafe(struct check_ctx *ctx, const struct df_command *h
 	const struct sh_cmd *c = f->cmd;
 	/* `exec TOOL USER CMD`, or `set -- TOOL USER "$@"` that a later `exec "$@"` runs */
 	bool exec = c->argc && strcmp(c->argv[0].value, "exec") == 0;
-	bool set_args = c->argc && f->tool_index == 0 && set_before(h->t->text, c->argv[0].start) &&
+	bool set_args = c->argc && f->tool_index == 0 &&
+			drop_set_before(h->t->text, c->argv[0].start) &&
 			strstr(h->t->text, "exec \"$@\"");
 	if (c->depth || !(exec || set_args) || f->tool_index >= f->inner_index)
 		return "the drop is not the `exec` that ends the script, so what follows it would "
@@ -152,4 +153,14 @@ const char *drop_blocks_user(struct check_ctx *ctx)
 					    h->t->path, f->tool, why);
 	}
 	return NULL;
+}
+
+bool drop_withhold_user(struct check_ctx *ctx, struct diag *d)
+{
+	const char *blocked = d ? drop_blocks_user(ctx) : NULL;
+	if (!blocked)
+		return false;
+	d->message = arena_printf(ctx->arena, "%s; not fixed here: %s", d->message, blocked);
+	d->fix = NULL;
+	return true;
 }

@@ -9,6 +9,10 @@
 #include "dockerfile/dockerfile.h"
 
 struct check_ctx;
+struct diag;
+
+/* `set -- gosu app "$@"`: the words before the command at `at` of t are `set --`. */
+bool drop_set_before(const char *t, size_t at);
 
 /*
  * Why the drop h (in an entrypoint script) cannot simply go, or NULL when
@@ -23,5 +27,12 @@ const char *drop_script_unsafe(struct check_ctx *ctx, const struct df_command *h
  * start as root; NULL when nothing stops it.
  */
 const char *drop_blocks_user(struct check_ctx *ctx);
+
+/*
+ * When drop_blocks_user() says why, d (a finding that would add or change
+ * the USER line) says it too and loses its fix: a USER line alone would stop
+ * the entrypoint, an outage. True then.
+ */
+bool drop_withhold_user(struct check_ctx *ctx, struct diag *d);
 
 #endif
