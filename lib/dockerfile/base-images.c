@@ -30,6 +30,80 @@ static const struct base_image {
     /* An empty image: no config user, so the process runs as uid 0 (Docker's "scratch"). */
     {"scratch", 0, 0, "scratch is empty: no USER, so root"},
     /*
+     * Docker Official Images of operating systems and languages set no USER:
+     * their containers run as root (docker-library Dockerfiles; the official
+     * images' documentation). The bare name is the :latest tag. Service
+     * images (postgres, redis, memcached...) are not listed: some set a user.
+     */
+    {"alpine", 0, 0, "the official alpine image sets no USER: root"},
+    {"alpine:*", 0, 0, "the official alpine image sets no USER: root"},
+    {"debian", 0, 0, "the official debian image sets no USER: root"},
+    {"debian:*", 0, 0, "the official debian image sets no USER: root"},
+    {"ubuntu", 0, 0, "the official ubuntu image sets no USER: root"},
+    {"ubuntu:*", 0, 0, "the official ubuntu image sets no USER: root"},
+    {"busybox", 0, 0, "the official busybox image sets no USER: root"},
+    {"busybox:*", 0, 0, "the official busybox image sets no USER: root"},
+    {"fedora", 0, 0, "the official fedora image sets no USER: root"},
+    {"fedora:*", 0, 0, "the official fedora image sets no USER: root"},
+    {"centos", 0, 0, "the official centos image sets no USER: root"},
+    {"centos:*", 0, 0, "the official centos image sets no USER: root"},
+    {"rockylinux", 0, 0, "the official rockylinux image sets no USER: root"},
+    {"rockylinux:*", 0, 0, "the official rockylinux image sets no USER: root"},
+    {"almalinux", 0, 0, "the official almalinux image sets no USER: root"},
+    {"almalinux:*", 0, 0, "the official almalinux image sets no USER: root"},
+    {"amazonlinux", 0, 0, "the official amazonlinux image sets no USER: root"},
+    {"amazonlinux:*", 0, 0, "the official amazonlinux image sets no USER: root"},
+    {"oraclelinux", 0, 0, "the official oraclelinux image sets no USER: root"},
+    {"oraclelinux:*", 0, 0, "the official oraclelinux image sets no USER: root"},
+    {"archlinux", 0, 0, "the official archlinux image sets no USER: root"},
+    {"archlinux:*", 0, 0, "the official archlinux image sets no USER: root"},
+    {"python", 0, 0, "the official python image sets no USER: root"},
+    {"python:*", 0, 0, "the official python image sets no USER: root"},
+    {"node", 0, 0, "the official node image sets no USER: root"},
+    {"node:*", 0, 0, "the official node image sets no USER: root"},
+    {"golang", 0, 0, "the official golang image sets no USER: root"},
+    {"golang:*", 0, 0, "the official golang image sets no USER: root"},
+    {"ruby", 0, 0, "the official ruby image sets no USER: root"},
+    {"ruby:*", 0, 0, "the official ruby image sets no USER: root"},
+    {"php", 0, 0, "the official php image sets no USER: root"},
+    {"php:*", 0, 0, "the official php image sets no USER: root"},
+    {"perl", 0, 0, "the official perl image sets no USER: root"},
+    {"perl:*", 0, 0, "the official perl image sets no USER: root"},
+    {"rust", 0, 0, "the official rust image sets no USER: root"},
+    {"rust:*", 0, 0, "the official rust image sets no USER: root"},
+    {"gcc", 0, 0, "the official gcc image sets no USER: root"},
+    {"gcc:*", 0, 0, "the official gcc image sets no USER: root"},
+    {"openjdk", 0, 0, "the official openjdk image sets no USER: root"},
+    {"openjdk:*", 0, 0, "the official openjdk image sets no USER: root"},
+    {"eclipse-temurin", 0, 0, "the official eclipse-temurin image sets no USER: root"},
+    {"eclipse-temurin:*", 0, 0, "the official eclipse-temurin image sets no USER: root"},
+    {"amazoncorretto", 0, 0, "the official amazoncorretto image sets no USER: root"},
+    {"amazoncorretto:*", 0, 0, "the official amazoncorretto image sets no USER: root"},
+    {"maven", 0, 0, "the official maven image sets no USER: root"},
+    {"maven:*", 0, 0, "the official maven image sets no USER: root"},
+    {"gradle", 0, 0, "the official gradle image sets no USER: root"},
+    {"gradle:*", 0, 0, "the official gradle image sets no USER: root"},
+    {"buildpack-deps", 0, 0, "the official buildpack-deps image sets no USER: root"},
+    {"buildpack-deps:*", 0, 0, "the official buildpack-deps image sets no USER: root"},
+    {"erlang", 0, 0, "the official erlang image sets no USER: root"},
+    {"erlang:*", 0, 0, "the official erlang image sets no USER: root"},
+    {"elixir", 0, 0, "the official elixir image sets no USER: root"},
+    {"elixir:*", 0, 0, "the official elixir image sets no USER: root"},
+    /*
+     * Red Hat's Universal Base Images (ubi, ubi-minimal, ubi-micro, ubi-init) set
+     * no USER: root. Their application images are listed below.
+     */
+    {"*/ubi[0-9]", 0, 0, "Red Hat UBI base images set no USER: root"},
+    {"*/ubi[0-9]:*", 0, 0, "Red Hat UBI base images set no USER: root"},
+    {"*/ubi[0-9]-minimal*", 0, 0, "Red Hat UBI base images set no USER: root"},
+    {"*/ubi[0-9]-micro*", 0, 0, "Red Hat UBI base images set no USER: root"},
+    {"*/ubi[0-9]-init*", 0, 0, "Red Hat UBI base images set no USER: root"},
+    {"*/ubi[0-9]/ubi", 0, 0, "Red Hat UBI base images set no USER: root"},
+    {"*/ubi[0-9]/ubi:*", 0, 0, "Red Hat UBI base images set no USER: root"},
+    {"*/ubi[0-9]/ubi-minimal*", 0, 0, "Red Hat UBI base images set no USER: root"},
+    {"*/ubi[0-9]/ubi-micro*", 0, 0, "Red Hat UBI base images set no USER: root"},
+    {"*/ubi[0-9]/ubi-init*", 0, 0, "Red Hat UBI base images set no USER: root"},
+    /*
      * Distroless: the :nonroot tags set USER 65532 ("nonroot", group 65532);
      * the other tags run as root. GoogleContainerTools/distroless README
      * ("nonroot" tags) and its base/ build files (NONROOT = 65532).

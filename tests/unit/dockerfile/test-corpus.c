@@ -112,9 +112,10 @@ static void views_match_hand_reading(void **state)
 	v = view_of(a, "dotnet__dotnet-docker__samples__aspnetapp__Dockerfile");
 	assert_true(v->user_known);
 	assert_int_equal(v->uid, 1654);
-	/* redis: no USER on a Debian base: unknown. */
+	/* redis: no USER on the official Debian image, which runs as root. */
 	v = view_of(a, "docker-library__redis__7.2__debian__Dockerfile");
-	assert_false(v->user_known);
+	assert_true(v->user_known);
+	assert_int_equal(v->uid, 0);
 	/* sclorg nginx: `USER 1001`; chown in RUN is not here, but the workdir is. */
 	v = view_of(a, "sclorg__nginx-container__1.26__Dockerfile.rhel9");
 	assert_int_equal(v->uid, 1001);

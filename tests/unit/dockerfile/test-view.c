@@ -72,8 +72,12 @@ static void user(void **state)
 	/* root is a name too: the kubelet cannot verify it under runAsNonRoot. */
 	assert_true(v->user_is_name);
 	/* No USER on an unknown base: unknown. */
-	v = view("FROM alpine\n");
+	v = view("FROM registry.example.com/base:1\n");
 	assert_false(v->user_known);
+	/* No USER on an official OS image: it runs as root, known. */
+	v = view("FROM alpine\n");
+	assert_true(v->user_known);
+	assert_int_equal(v->uid, 0);
 	/* scratch has no user: root, known. */
 	v = view("FROM scratch\n");
 	assert_true(v->user_known);
@@ -165,6 +169,11 @@ static void base_images(void **state)
 	    {"ubi9/s2i-core", 0, 0},
 	    {"mcr.microsoft.com/dotnet/aspnet:8.0-jammy-chiseled", 1654, 1654},
 	    {"scratch", 0, 0},
+	    {"alpine:3.20", 0, 0},
+	    {"docker.io/library/python:3.12-slim", 0, 0},
+	    {"node", 0, 0},
+	    {"registry.access.redhat.com/ubi9/ubi-minimal:9.5", 0, 0},
+	    {"registry.access.redhat.com/ubi9:latest", 0, 0},
 	};
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
 		assert_true(df_base_image_user(&O, known[i].image, &uid, &gid, &src));
@@ -172,7 +181,10 @@ static void base_images(void **state)
 		assert_int_equal(gid, known[i].gid);
 		assert_non_null(src);
 	}
-	assert_false(df_base_image_user(&O, "alpine:3.20", &uid, &gid, &src));
+	assert_false(df_base_image_user(&O, "registry.example.com/base:1", &uid, &gid, &src));
+	/* a name that starts like an official image's is not that image */
+	assert_false(df_base_image_user(&O, "nodered/node-red:4.0", &uid, &gid, &src));
+	assert_false(df_base_image_user(&O, "python-custom:1", &uid, &gid, &src));
 	assert_false(
 	    df_base_image_user(&O, "cgr.dev/chainguard/python:latest-dev", &uid, &gid, &src));
 	assert_false(df_base_image_user(&O, NULL, &uid, &gid, &src));

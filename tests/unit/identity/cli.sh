@@ -58,10 +58,23 @@ ok "unpaired says so" has out "not paired"
 status 0 "unpaired runAsNonRoot: exit 0" simulate --no-config -f json --platform kubernetes pod.yaml
 ok "unpaired runAsNonRoot: starts unknown" python3 -c '
 import json; d = json.load(open("out")); assert [r["starts"] for r in d["results"]] == ["unknown"], d'
-printf 'FROM alpine:3.20\nCOPY app /app\n' >nouser.Dockerfile
+printf 'FROM registry.example.com/base:1\nCOPY app /app\n' >nouser.Dockerfile
 status 0 "unknown base user" simulate --no-config -f json --platform kubernetes --image registry.example.com/web=nouser.Dockerfile pod.yaml
 ok "unknown base user: starts unknown" python3 -c '
 import json; d = json.load(open("out")); assert [r["starts"] for r in d["results"]] == ["unknown"], d'
+# No USER on an official OS image, which runs as root: lint (NR101, NR209) and simulate agree
+# that the kubelet refuses it.
+printf 'FROM alpine:3.20\nCOPY app /app\n' >rootbase.Dockerfile
+status 1 "root base user" simulate --no-config -f json --platform kubernetes --image registry.example.com/web=rootbase.Dockerfile pod.yaml
+ok "root base user: refused by the kubelet" python3 -c '
+import json; d = json.load(open("out")); r = d["results"][0]
+assert r["starts"] == "no" and r["uid"]["id"] == 0, d
+assert r["refusals"][0]["message"] == "container has runAsNonRoot and image will run as root", d'
+status 1 "root base user: lint" lint --no-config -f json --image registry.example.com/web=rootbase.Dockerfile pod.yaml rootbase.Dockerfile
+ok "root base user: lint says root" python3 -c '
+import json; d = json.load(open("out")); rules = sorted(x["rule"] for x in d["diagnostics"])
+assert "NR209" in rules and "NR101" in rules, rules
+assert any("runs as root" in x["message"] for x in d["diagnostics"] if x["rule"] == "NR101"), d'
 
 # JSON: the keys docs/simulate.md lists.
 status 1 "json" simulate --no-config -f json Dockerfile
