@@ -204,7 +204,14 @@ def make_base(work):
 def build(work, ctx, name):
     """Builds ctx as localhost/NAME:t; returns the OCI layout and the unpacked root."""
     ref = "localhost/%s:t" % name
-    sh("buildah", "bud", "--isolation", "chroot", "-q", "-t", ref, ctx)
+    try:
+        sh("buildah", "bud", "--isolation", "chroot", "-q", "-t", ref, ctx)
+    except subprocess.CalledProcessError as e:
+        # buildah exits 125 when another test holds its store's locks; the build itself is
+        # the same, so one more try tells a real failure (which fails again) from that.
+        print("# buildah bud %s exited %d, once more: %s" % (name, e.returncode,
+                                                          (e.stderr or "").strip()[-300:]))
+        sh("buildah", "bud", "--isolation", "chroot", "-q", "-t", ref, ctx)
     oci = os.path.join(work, name + "-oci")
     sh("skopeo", "copy", "-q", "containers-storage:" + ref, "oci:%s:t" % oci)
     root = groundtruth.unpack(oci, "t", os.path.join(work, name + "-bundle"))
