@@ -294,6 +294,15 @@ static bool addable(const struct helm_chart *c, size_t k, struct helm_move *mv)
 	return true;
 }
 
+/* Whether a move before m[i] already writes m[i]'s key into values.yaml. */
+static bool key_taken(const struct helm_move *m, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (m[j].ok && strcmp(m[j].key, m[i].key) == 0)
+			return true;
+	return false;
+}
+
 void helm_moves_of(struct check_ctx *ctx, const struct helm_chart *c, struct helm_moves *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -322,10 +331,7 @@ void helm_moves_of(struct check_ctx *ctx, const struct helm_chart *c, struct hel
 		mv->root = sc->conditional ? "$" : "";
 		if (!(mv->tmpl = template_of(ctx, mv)))
 			continue;
-		bool first = true;
-		for (size_t j = 0; j < i; j++)
-			if (m[j].ok && strcmp(m[j].key, mv->key) == 0)
-				first = false;
+		bool first = !key_taken(m, i);
 		mv->ok = true;
 		if (first)
 			buf_printf(&vals, "%s:\n%s", mv->key, mv->content);
@@ -336,10 +342,7 @@ void helm_moves_of(struct check_ctx *ctx, const struct helm_chart *c, struct hel
 		if (!addable(c, k, mv) || !(mv->key = key_for(ctx, c, m, i, true)) ||
 		    !(mv->tmpl = template_of(ctx, mv)))
 			continue;
-		bool first = true;
-		for (size_t j = 0; j < i; j++)
-			if (m[j].ok && strcmp(m[j].key, mv->key) == 0)
-				first = false;
+		bool first = !key_taken(m, i);
 		mv->ok = true;
 		if (first)
 			buf_printf(&vals, "%s: {}\n", mv->key);
