@@ -55,7 +55,7 @@ int cli_fix_from_image(struct cli *cli, const char *image)
 	if (!cli->quiet) {
 		size_t failed = 0;
 		for (size_t i = 0; i < row->r.nchecks; i++)
-			failed += !row->r.checks[i].ok;
+			failed += sim_check_failed(&row->r.checks[i]);
 		fprintf(stderr,
 			"unroot fix: %s on openshift %s; the derived Dockerfile gives group 0 what "
 			"%zu failed check%s needed\n",

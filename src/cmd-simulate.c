@@ -78,14 +78,19 @@ static const char *verdict(struct arena *a, const struct sim_result *r)
 {
 	if (r->start == SIM_REFUSED)
 		return arena_printf(a, "refused (%s)", r->refusals[0].by);
-	size_t fatal = 0;
-	for (size_t i = 0; i < r->nchecks; i++)
-		fatal += !r->checks[i].ok && r->checks[i].fatal;
+	size_t fatal = 0, unknown = 0;
+	for (size_t i = 0; i < r->nchecks; i++) {
+		fatal += sim_check_failed(&r->checks[i]) && r->checks[i].fatal;
+		unknown += r->checks[i].unknown && r->checks[i].fatal;
+	}
 	if (fatal)
 		return arena_printf(a, "breaks: %zu check%s fail%s", fatal, fatal == 1 ? "" : "s",
 				    fatal == 1 ? "s" : "");
 	if (r->start == SIM_START_UNKNOWN)
 		return "unknown: USER is a name";
+	if (unknown)
+		return arena_printf(a, "unknown: %zu check%s depend%s on modes the build decides",
+				    unknown, unknown == 1 ? "" : "s", unknown == 1 ? "s" : "");
 	if (r->nfailed)
 		return "starts (warnings)";
 	return "starts";
@@ -135,11 +140,17 @@ static void text_row_details(struct buf *b, struct arena *a, const struct sim_ro
 		const struct sim_check *c = &r->checks[i];
 		if (c->ok)
 			continue;
-		buf_printf(b, "  %s%s%s %s %s (%s): %s\n", c->fatal ? red : yel,
-			   c->fatal ? "FAIL" : "warn", off, sim_check_name(c->kind), c->path,
-			   want_str(c->want), c->why ? c->why : "");
+		buf_printf(b, "  %s%s%s %s %s (%s): %s\n",
+			   c->unknown ? yel
+			   : c->fatal ? red
+				      : yel,
+			   c->unknown ? "UNKNOWN"
+			   : c->fatal ? "FAIL"
+				      : "warn",
+			   off, sim_check_name(c->kind), c->path, want_str(c->want),
+			   c->why ? c->why : "");
 		if (c->fix)
-			buf_printf(b, "    fix: %s\n", c->fix);
+			buf_printf(b, "    %s: %s\n", c->unknown ? "to be sure" : "fix", c->fix);
 	}
 	size_t passed = 0;
 	for (size_t i = 0; i < r->nchecks; i++)
@@ -224,9 +235,11 @@ static json_t *jrow(struct arena *a, const struct sim_row *row)
 	json_t *checks = json_array();
 	for (size_t i = 0; i < r->nchecks; i++) {
 		const struct sim_check *c = &r->checks[i];
-		json_t *o = json_pack("{s:s,s:s,s:s,s:b,s:b}", "check", sim_check_name(c->kind),
-				      "path", c->path ? c->path : "", "want", want_str(c->want),
-				      "ok", c->ok, "fatal", c->fatal);
+		/* "ok" is null when the outcome is unknown: neither a pass nor a failure. */
+		json_t *o =
+		    json_pack("{s:s,s:s,s:s,s:o,s:b}", "check", sim_check_name(c->kind), "path",
+			      c->path ? c->path : "", "want", want_str(c->want), "ok",
+			      c->unknown ? json_null() : json_boolean(c->ok), "fatal", c->fatal);
 		if (!c->ok) {
 			json_object_set_new(o, "at", jstr(c->at));
 			json_object_set_new(o, "owner",

@@ -162,8 +162,8 @@ static int sim_row_findings(struct verdict *v, struct arena *a, const struct sim
 		return 0;
 	for (size_t i = 0; i < r->nchecks; i++) {
 		const struct sim_check *c = &r->checks[i];
-		if (c->ok || !c->fatal)
-			continue;
+		if (!sim_check_failed(c) || !c->fatal)
+			continue; /* an unknown is not a failure: it does not refuse the object */
 		if (add_finding(v, SEV_ERROR, "simulate",
 				arena_printf(a, "%s breaks on %s as %s: %s %s needs %s: %s", where,
 					     plat, sim_id_string(a, r), sim_check_name(c->kind),

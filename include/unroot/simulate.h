@@ -115,8 +115,15 @@ struct sim_check {
 	const char *path; /* what was checked */
 	unsigned want;	  /* FS_R_OK | FS_W_OK | FS_X_OK (identity.h) */
 	bool ok;
+	/*
+	 * Neither passed nor failed (ok is false): the bits that decide it are
+	 * not known, as a Dockerfile's path of unknown mode that the process
+	 * reaches only through its other bits, which the build context decides.
+	 * The failure fields below say where and why; the fix makes it certain.
+	 */
+	bool unknown;
 	bool fatal; /* a failure breaks the workload; WORKDIR, HOME, /etc/passwd are advisory */
-	/* On failure: */
+	/* On failure, or when unknown: */
 	const char *at;	    /* where it failed: the path, or a folder on the way */
 	long owner, group;  /* of `at`; -1 unknown (missing, or from a Dockerfile) */
 	int mode;	    /* permission bits of `at`; -1 unknown */
@@ -150,6 +157,7 @@ struct sim_result {
 	struct sim_check *checks;
 	size_t nchecks;
 	size_t nfailed;		/* checks that failed, fatal or not */
+	size_t nunknown;	/* checks whose outcome is unknown, fatal or not */
 	size_t app_skipped;	/* app paths beyond SIM_MAX_APP_PATHS, not checked */
 	const char **unchecked; /* what could not be checked, and why */
 	size_t nunchecked;
@@ -161,6 +169,9 @@ struct sim_result {
 
 /* The first failed check, fatal ones first; NULL when none failed. */
 const struct sim_check *sim_first_failure(const struct sim_result *r);
+
+/* True when a check failed: not passed, and not unknown. */
+bool sim_check_failed(const struct sim_check *c);
 
 /* "uid=1000680000 gid=0 groups=0,1000680000" as `id` shows it (groups include gid). */
 const char *sim_id_string(struct arena *a, const struct sim_result *r);

@@ -5,10 +5,12 @@
  */
 #include "sim-internal.h"
 #include "unroot/arena.h"
+#include "unroot/source.h"
 #include "yaml/ytree.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 const char *sim_check_name(enum sim_check_kind k)
 {
@@ -568,11 +570,43 @@ static void check_app(struct sim_state *st, struct sim_result *r)
 	}
 }
 
+/* True when a later entry of the view sets up the same path: it holds the path's last state. */
+static bool superseded(const struct image_view *v, size_t i)
+{
+	for (size_t k = i + 1; k < v->nowned; k++)
+		if (strcmp(v->owned[k].path, v->owned[i].path) == 0)
+			return true;
+	return false;
+}
+
+/* "COPY" or "ADD" when the instruction at `start` of the view's source is one; else NULL. */
+static const char *copy_keyword(const struct image_view *v, size_t start)
+{
+	const struct source *src = v->src;
+	if (!src || start >= src->len)
+		return NULL;
+	const char *t = src->data + start;
+	size_t n = src->len - start;
+	if (n >= 5 && strncasecmp(t, "COPY", 4) == 0 && (t[4] == ' ' || t[4] == '\t'))
+		return "COPY";
+	if (n >= 4 && strncasecmp(t, "ADD", 3) == 0 && (t[3] == ' ' || t[3] == '\t'))
+		return "ADD";
+	return NULL;
+}
+
 /*
- * Without a filesystem, the Dockerfile's COPY/ADD --chown/--chmod lines
- * tell who owns the app's paths. A path is reachable as its owner, through
- * a group the process is in (group bits, or an unknown mode), or through
- * the other bits when the mode is known.
+ * Without a built image, the Dockerfile's COPY/ADD --chown/--chmod and RUN
+ * chown/chmod lines tell who owns the app's paths (the last line that sets
+ * up a path holds its state). The kernel looks at one class: the owner's
+ * bits for the owner, the group's for a member of the group, else the
+ * other bits. With the mode known, that decides. With the mode unknown
+ * (COPY without --chmod keeps the build context's modes, a RUN chown keeps
+ * what the path had), the owner and the group are taken to read it, as
+ * every checkout's umask but 077 leaves them; the other bits are not
+ * known, so a process that is neither owner nor in the group gets an
+ * unknown: neither a failure nor a pass. NR206 and NR207 read the same
+ * checks, and fire on both: such a path is out of reach through its owner
+ * and its group, which is what they say.
  */
 static void check_owned(struct sim_state *st, struct sim_result *r)
 {
@@ -584,33 +618,49 @@ static void check_owned(struct sim_state *st, struct sim_result *r)
 			break;
 		bool exact = false;
 		const char *path = absolute(a, v, p->path);
-		if (!path || mount_of(st, path, &exact))
+		if (!path || mount_of(st, path, &exact) || superseded(v, i))
 			continue;
+		if (p->uid < 0 || p->gid < 0)
+			continue; /* who owns it is known only in a built image */
 		struct fs_node n = {.uid = (uint32_t)p->uid,
 				    .gid = (uint32_t)p->gid,
 				    .mode = FS_REG | (p->mode >= 0 ? (uint32_t)p->mode : 0770)};
-		bool known = p->uid >= 0 && p->gid >= 0;
-		if (!known)
-			continue;
-		if (fs_node_permits(&n, &st->id, FS_R_OK))
+		char klass = fs_class(&n, &st->id);
+		bool unknown = p->mode < 0 && klass == 'o' && st->id.uid != 0;
+		if (!unknown && fs_node_permits(&n, &st->id, FS_R_OK))
 			continue;
 		struct sim_check *c = new_check(a, r, SIM_CHECK_APP, path, FS_R_OK, true);
 		if (!c)
 			return;
 		fail_node(st, r, c, &n, path, FS_R_OK, false);
+		c->unknown = unknown;
 		c->mode = p->mode;
-		c->klass = fs_class(&n, &st->id);
-		c->why = arena_printf(
-		    a,
-		    "%s belongs to %ld:%ld (mode %s), and uid %ld with gid %ld is neither its "
-		    "owner nor in its group",
-		    path, p->uid, p->gid,
-		    p->mode >= 0 ? arena_printf(a, "%04o", p->mode) : "unknown", st->id.uid,
-		    st->id.gid);
+		c->klass = klass;
 		c->fix = fix_for(st, r, p->uid, p->gid, p->mode, path, FS_R_OK, true);
 		c->source = v->origin;
 		c->start = p->start;
 		c->end = p->end;
+		const char *who =
+		    arena_printf(a,
+				 "%s belongs to %ld:%ld (mode %s), and uid %ld with gid "
+				 "%ld is neither its owner nor in its group",
+				 path, p->uid, p->gid,
+				 p->mode >= 0 ? arena_printf(a, "%04o", p->mode) : "unknown",
+				 st->id.uid, st->id.gid);
+		if (!unknown) {
+			c->why = who;
+			continue;
+		}
+		const char *kw = copy_keyword(v, p->start);
+		unsigned line = 0, col = 0;
+		if (v->src)
+			source_position(v->src, p->start, &line, &col);
+		c->why = arena_printf(
+		    a, "%s: only its other bits, which %s, could open it; %s to make it certain",
+		    who, kw ? "the build context decides" : "the lines before decide",
+		    kw ? arena_printf(a, "add --chmod=MODE to the %s on line %u", kw, line)
+		       : arena_printf(a, "write its mode (RUN chmod MODE %s) after line %u", path,
+				      line));
 	}
 }
 

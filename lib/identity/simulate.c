@@ -63,7 +63,9 @@ int sim_run(struct sim_ctx *ctx, enum sim_platform p, const struct image_view *v
 	if (sim_checks(&st, out) != 0)
 		return -1;
 	for (size_t i = 0; i < out->nchecks; i++)
-		if (!out->checks[i].ok) {
+		if (out->checks[i].unknown) {
+			out->nunknown++;
+		} else if (!out->checks[i].ok) {
 			out->nfailed++;
 			if (out->checks[i].fatal)
 				out->breaks = true;
@@ -73,13 +75,18 @@ int sim_run(struct sim_ctx *ctx, enum sim_platform p, const struct image_view *v
 	return arena_failed(ctx->a) ? -1 : 0;
 }
 
+bool sim_check_failed(const struct sim_check *c)
+{
+	return !c->ok && !c->unknown;
+}
+
 const struct sim_check *sim_first_failure(const struct sim_result *r)
 {
 	for (size_t i = 0; i < r->nchecks; i++)
-		if (!r->checks[i].ok && r->checks[i].fatal)
+		if (sim_check_failed(&r->checks[i]) && r->checks[i].fatal)
 			return &r->checks[i];
 	for (size_t i = 0; i < r->nchecks; i++)
-		if (!r->checks[i].ok)
+		if (sim_check_failed(&r->checks[i]))
 			return &r->checks[i];
 	return NULL;
 }

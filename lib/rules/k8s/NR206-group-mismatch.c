@@ -4,7 +4,12 @@
 #include "pair.h"
 #include "unroot/arena.h"
 
-/* A check the process fails on a path that belongs to group 0, as other than its owner. */
+/*
+ * A check the process fails on a path that belongs to group 0, as other
+ * than its owner; or whose outcome is unknown because only the path's
+ * other bits, which the Dockerfile leaves to the build context, could open
+ * it: either way group 0's files are out of reach through owner and group.
+ */
 static void check_container(struct check_ctx *ctx, const struct rule *self,
 			    const struct k8s_object *o, const struct k8s_container *c,
 			    const struct image_view *v, const struct sim_result *r)
@@ -20,9 +25,12 @@ static void check_container(struct check_ctx *ctx, const struct rule *self,
 		    ctx, self, o, c, g->start, g->end, "runAsGroup: 0",
 		    "runAsGroup: %lld in %s makes group %lld the primary group of %s, but "
 		    "%s gave %s to group 0 (owner %ld): uid %ld is not its owner and not in "
-		    "group 0, so it cannot use it; write runAsGroup: 0 or remove runAsGroup",
+		    "group 0, so %s; write runAsGroup: 0 or remove runAsGroup",
 		    g->i, k8s_origin(g), g->i, k8s_where(ctx, o, c), v->origin, x->at, x->owner,
-		    r->uid.id);
+		    r->uid.id,
+		    x->unknown ? "only its other bits, which the build context decides, could "
+				 "let it use it"
+			       : "it cannot use it");
 		k8s_edit_value(ctx, d, o, c, g, &k8s_zero);
 		return;
 	}

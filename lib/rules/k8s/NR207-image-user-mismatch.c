@@ -3,7 +3,11 @@
 #include "pair.h"
 #include "unroot/arena.h"
 
-/* A check the process fails on a path the image's own user owns. */
+/*
+ * A check the process fails on a path the image's own user owns, or whose
+ * outcome is unknown because only its other bits (the build context's)
+ * could open it: out of reach through owner and group either way.
+ */
 static void check_container(struct check_ctx *ctx, const struct rule *self,
 			    const struct k8s_object *o, const struct k8s_container *c,
 			    const struct image_view *v, const struct sim_result *r)
@@ -19,11 +23,15 @@ static void check_container(struct check_ctx *ctx, const struct rule *self,
 		    arena_printf(ctx->arena, "chgrp -R 0 %s && chmod -R g=u %s", x->at, x->at);
 		k8s_report(ctx, self, o, c, u->start, u->end, chown,
 			   "runAsUser: %lld in %s differs from the image user %ld (%s), and %s "
-			   "belongs to %ld:%ld, which uid %ld in group %ld cannot reach, so %s "
-			   "fails to use it; give the files to group 0 in the image (%s) or remove "
+			   "belongs to %ld:%ld, which uid %ld in group %ld cannot reach%s, so %s "
+			   "%s to use it; give the files to group 0 in the image (%s) or remove "
 			   "runAsUser",
 			   u->i, k8s_origin(u), v->uid, v->origin, x->at, x->owner, x->group,
-			   r->uid.id, r->gid.id, k8s_where(ctx, o, c),
+			   r->uid.id, r->gid.id,
+			   x->unknown ? " as owner or group (only its other bits, which the build "
+					"context decides, could open it)"
+				      : "",
+			   k8s_where(ctx, o, c), x->unknown ? "may fail" : "fails",
 			   chown ? chown : "chgrp -R 0");
 		return;
 	}

@@ -5,7 +5,7 @@
 
 cat >Dockerfile <<'D'
 FROM alpine:3.20
-COPY --chown=3000:3000 app /app
+COPY --chown=3000:3000 --chmod=750 app /app
 USER 3000
 ENTRYPOINT ["/app/run.sh"]
 D
@@ -155,6 +155,54 @@ spec:
 Y
 status 0 "unknown uid: nothing fails" simulate --no-config --platform kubernetes empty.yaml
 ok "the PVC is unknown, not failed" has out "mount /data: the uid is not known"
+
+# A mode the Dockerfile does not give (COPY keeps the build context's): OpenShift's uid is
+# neither owner nor in group 3000, so only the other bits could open /app. Unknown: neither a
+# failure (exit 1) nor a pass.
+sed 's/ --chmod=750//' Dockerfile >nomode.Dockerfile
+status 0 "unknown mode: not a failure" simulate --no-config --platform openshift nomode.Dockerfile
+ok "unknown mode: UNKNOWN, not FAIL" has out "UNKNOWN app /app (r--)"
+ok "unknown mode: no FAIL" hasnt out "FAIL"
+ok "unknown mode: the row says unknown" has out "unknown: 1 check depends on modes the build decides"
+ok "unknown mode: says why" has out "only its other bits, which the build context decides, could open it"
+ok "unknown mode: says how to make it certain" has out "add --chmod=MODE to the COPY on line 2"
+status 0 "unknown mode: json" simulate --no-config -f json --platform openshift nomode.Dockerfile
+ok "unknown mode: ok is null, nothing breaks" python3 -c '
+import json; d = json.load(open("out")); r = d["results"][0]
+c = [c for c in r["checks"] if c["path"] == "/app"][0]
+assert c["ok"] is None and c["owner"] == 3000 and c["mode"] is None and c["fix"], c
+assert r["first_failure"] is None and not r["breaks"], r
+assert d["summary"]["broken"] == 0, d["summary"]'
+# The owner reads it whatever the mode: Docker runs uid 3000, nothing unknown there.
+status 0 "unknown mode: the owner" simulate --no-config --platform docker nomode.Dockerfile
+ok "unknown mode: the owner reads it" hasnt out "UNKNOWN"
+# A known 0600 still fails, a known 0644 still passes.
+sed 's/--chmod=750/--chmod=600/' Dockerfile >m600.Dockerfile
+status 1 "0600: fails" simulate --no-config --platform openshift m600.Dockerfile
+ok "0600: FAIL with the mode" has out "FAIL app /app (r--): /app belongs to 3000:3000 (mode 0600)"
+sed 's/--chmod=750/--chmod=644/' Dockerfile >m644.Dockerfile
+status 0 "0644: passes" simulate --no-config --platform openshift m644.Dockerfile
+ok "0644: no FAIL" hasnt out "FAIL"
+ok "0644: not unknown" hasnt out "UNKNOWN"
+# A RUN chown without a mode is unknown the same way; a later chmod 700 decides it, once.
+printf 'FROM alpine:3.20\nRUN mkdir -p /data && chown -R 3000:3000 /data\nUSER 3000\nCMD ["sh"]\n' >run.Dockerfile
+status 0 "RUN chown, no mode: unknown" simulate --no-config --platform openshift run.Dockerfile
+ok "RUN chown: UNKNOWN" has out "UNKNOWN app /data"
+ok "RUN chown: how to make it certain" has out "write its mode (RUN chmod MODE /data) after line 2"
+printf 'FROM alpine:3.20\nRUN mkdir -p /data && chown -R 3000:3000 /data && chmod 700 /data\nUSER 3000\nCMD ["sh"]\n' >run700.Dockerfile
+status 1 "RUN chown, chmod 700: fails" simulate --no-config --platform openshift run700.Dockerfile
+ok "RUN chmod 700: one failure, the last state" python3 -c '
+import sys; t = open("out").read()
+assert t.count("FAIL app /data") == 1 and "(mode 0700)" in t and "UNKNOWN" not in t, t'
+
+# NR207 says the files are out of reach through owner and group, which stays true with an
+# unknown mode; simulate on the same pair says unknown, not broken: they agree.
+sed 's/runAsNonRoot: true/runAsUser: 2000/' pod.yaml >ru.yaml
+status 1 "unknown mode: NR207 still fires" lint --no-config --image registry.example.com/web=nomode.Dockerfile ru.yaml
+ok "NR207 fired" has out "NR207"
+ok "NR207 says the other bits are unknown" has out "only its other bits, which the build context decides, could open it"
+status 0 "unknown mode: simulate on the pair" simulate --no-config --platform kubernetes --image registry.example.com/web=nomode.Dockerfile ru.yaml
+ok "the pair: UNKNOWN app /app" has out "UNKNOWN app /app"
 
 # NR206, NR207 and NR209 agree with simulate on the same pair.
 status 1 "lint agrees (NR209)" --no-config --image registry.example.com/web=named.Dockerfile pod.yaml

@@ -188,7 +188,15 @@ static bool has_group(const struct sim_result *r, long g, enum sim_source src)
 static const struct sim_check *failed(const struct sim_result *r, enum sim_check_kind k)
 {
 	for (size_t i = 0; i < r->nchecks; i++)
-		if (r->checks[i].kind == k && !r->checks[i].ok)
+		if (r->checks[i].kind == k && sim_check_failed(&r->checks[i]))
+			return &r->checks[i];
+	return NULL;
+}
+
+static const struct sim_check *unknown(const struct sim_result *r, enum sim_check_kind k)
+{
+	for (size_t i = 0; i < r->nchecks; i++)
+		if (r->checks[i].kind == k && r->checks[i].unknown)
 			return &r->checks[i];
 	return NULL;
 }
@@ -586,11 +594,48 @@ static void dockerfile_view_says_what_it_cannot_check(void **state)
 	assert_int_equal(r.gid.id, 0);
 	assert_true(r.nunchecked >= 2);
 	assert_false(r.breaks);
+	/* OpenShift's uid is neither owner nor in group 3000: only the other bits of a mode
+	 * the build context decides could open /app. Unknown: no failure, no pass. */
 	r = sim(SIM_OPENSHIFT, &v, NULL);
-	const struct sim_check *c = failed(&r, SIM_CHECK_APP);
+	assert_null(failed(&r, SIM_CHECK_APP));
+	const struct sim_check *c = unknown(&r, SIM_CHECK_APP);
 	assert_non_null(c);
 	assert_string_equal(c->path, "/app");
+	assert_false(c->ok);
+	assert_int_equal(c->klass, 'o');
+	assert_non_null(strstr(c->why, "only its other bits"));
+	assert_non_null(c->fix);
+	assert_int_equal(r.nfailed, 0);
+	assert_int_equal(r.nunknown, 1);
+	assert_false(r.breaks);
+	assert_null(sim_first_failure(&r));
+	/* The owner reads it whatever the mode: no check at all for the image's own uid. */
+	r = sim(SIM_DOCKER, &v, NULL);
+	assert_null(unknown(&r, SIM_CHECK_APP));
+	/* A known 0600: the other class has nothing, it fails. */
+	owned.mode = 0600;
+	r = sim(SIM_OPENSHIFT, &v, NULL);
+	c = failed(&r, SIM_CHECK_APP);
+	assert_non_null(c);
+	assert_string_equal(c->path, "/app");
+	assert_int_equal(c->mode, 0600);
 	assert_true(r.breaks);
+	/* A known 0644: the other class reads it, it passes. */
+	owned.mode = 0644;
+	r = sim(SIM_OPENSHIFT, &v, NULL);
+	assert_null(failed(&r, SIM_CHECK_APP));
+	assert_null(unknown(&r, SIM_CHECK_APP));
+	assert_false(r.breaks);
+	/* Two lines set up one path: the last holds its state, and it is checked once. */
+	struct owned_path two[2] = {{.path = "/data", .uid = 3000, .gid = 3000, .mode = -1},
+				    {.path = "/data", .uid = 3000, .gid = 3000, .mode = 0700}};
+	struct image_view t = v;
+	t.owned = two;
+	t.nowned = 2;
+	r = sim(SIM_OPENSHIFT, &t, NULL);
+	assert_int_equal(r.nfailed, 1);
+	assert_int_equal(r.nunknown, 0);
+	assert_int_equal(failed(&r, SIM_CHECK_APP)->mode, 0700);
 	/* A named user: whether it starts depends on the image's /etc/passwd. */
 	struct image_view n = {.origin = "Dockerfile",
 			       .user = "app",
