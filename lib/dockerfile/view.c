@@ -166,6 +166,44 @@ static void unknown_paths(struct arena *a, const struct dockerfile *df, const st
 	}
 }
 
+/*
+ * The folders the text of df->run[k] makes with a plain mkdir before its
+ * command: new folders, 0777 less the umask. With -p an existing folder
+ * keeps its mode, -m gives one, and a mkdir in a branch may not run: those
+ * are left out. Returns how many, or 0.
+ */
+static size_t made_dirs(struct arena *a, const struct dockerfile *df, size_t k, const char ***out)
+{
+	const struct df_text *t = df->run[k].t;
+	const struct sh_cmd *at = df->run[k].f->cmd;
+	*out = NULL;
+	if (!t || !t->text || !at || !strstr(t->text, "mkdir"))
+		return 0;
+	struct sh_script sc;
+	struct sh_error err;
+	struct sh_write *w = NULL;
+	size_t nw = 0, n = 0, cap = 0;
+	if (sh_parse(a, t->text, strlen(t->text), &sc, &err) != 0 ||
+	    sh_writes(a, &sc, &w, &nw) != 0)
+		return 0;
+	for (size_t i = 0; i < nw; i++) {
+		const struct sh_cmd *c = w[i].cmd;
+		if (w[i].kind != SH_W_DIR || w[i].parents || c->cond || c->start >= at->start)
+			continue;
+		bool mode = false;
+		for (size_t j = sh_program(c) + 1; j < c->argc; j++) {
+			const char *x = c->argv[j].value;
+			mode |= strcmp(x, "--") != 0 && x[0] == '-' &&
+				(strncmp(x, "--mode", 6) == 0 || (x[1] != '-' && strchr(x, 'm')));
+		}
+		const char *p = mode ? NULL : df_expand_known(a, df, t->in, w[i].path);
+		const char **slot = p && p[0] == '/' ? ARR_PUSH(a, *out, n, cap) : NULL;
+		if (slot)
+			*slot = p;
+	}
+	return n;
+}
+
 static void apply(struct arena *a, const struct dockerfile *df, size_t k, struct image_view *v,
 		  size_t *cap, struct owned_index *nm)
 {
@@ -193,6 +231,9 @@ static void apply(struct arena *a, const struct dockerfile *df, size_t k, struct
 			return;
 		}
 	}
+	const char **made = NULL;
+	size_t nmade = 0;
+	bool looked = false;
 	for (size_t i = 0; i < f->npaths; i++) {
 		const char *p = df_expand_known(a, df, in, f->paths[i]);
 		if (!p || p[0] != '/')
@@ -205,6 +246,14 @@ static void apply(struct arena *a, const struct dockerfile *df, size_t k, struct
 			o.gid = prev->gid;
 			o.mode = prev->mode;
 			o.recursive = o.recursive || prev->recursive;
+		} else {
+			/* A folder this RUN made with mkdir: root's, 0777 less the umask. */
+			if (!looked)
+				nmade = made_dirs(a, df, k, &made);
+			looked = true;
+			for (size_t m = 0; m < nmade && o.mode < 0; m++)
+				if (strcmp(made[m], p) == 0)
+					o.uid = o.gid = 0, o.mode = (int)(0777u & ~RUN_UMASK);
 		}
 		if (uid != -2)
 			o.uid = uid;

@@ -601,7 +601,9 @@ static const char *copy_keyword(const struct image_view *v, size_t start)
  * bits for the owner, the group's for a member of the group, else the
  * other bits. With the mode known, that decides. With the mode unknown
  * (COPY without --chmod keeps the build context's modes, a RUN chown keeps
- * what the path had), the owner and the group are taken to read it, as
+ * what the path had; a folder the same RUN made with a plain mkdir is
+ * 0755, and a path of a base image --pull read is known), the owner and
+ * the group are taken to read it, as
  * every checkout's umask but 077 leaves them; the other bits are not
  * known, so a process that is neither owner nor in the group gets an
  * unknown: neither a failure nor a pass. NR206 and NR207 read the same
@@ -620,13 +622,26 @@ static void check_owned(struct sim_state *st, struct sim_result *r)
 		const char *path = absolute(a, v, p->path);
 		if (!path || mount_of(st, path, &exact) || superseded(v, i))
 			continue;
-		if (p->uid < 0 || p->gid < 0)
+		long uid = p->uid, gid = p->gid;
+		int mode = p->mode;
+		const char *why = NULL;
+		const struct fs_node *b = st->fs && !sim_changed(st, path)
+					      ? fs_resolve(st->fs, path, false, &why, NULL)
+					      : NULL;
+		if (b) {
+			/* A path of the base (--pull) that the RUN lines changed in ways unroot
+			 * follows: its owner, group and mode are all known. */
+			uid = b->uid;
+			gid = b->gid;
+			mode = (int)(b->mode & 07777);
+		}
+		if (uid < 0 || gid < 0)
 			continue; /* who owns it is known only in a built image */
-		struct fs_node n = {.uid = (uint32_t)p->uid,
-				    .gid = (uint32_t)p->gid,
-				    .mode = FS_REG | (p->mode >= 0 ? (uint32_t)p->mode : 0770)};
+		struct fs_node n = {.uid = (uint32_t)uid,
+				    .gid = (uint32_t)gid,
+				    .mode = FS_REG | (mode >= 0 ? (uint32_t)mode : 0770)};
 		char klass = fs_class(&n, &st->id);
-		bool unknown = p->mode < 0 && klass == 'o' && st->id.uid != 0;
+		bool unknown = mode < 0 && klass == 'o' && st->id.uid != 0;
 		if (!unknown && fs_node_permits(&n, &st->id, FS_R_OK))
 			continue;
 		struct sim_check *c = new_check(a, r, SIM_CHECK_APP, path, FS_R_OK, true);
@@ -634,19 +649,18 @@ static void check_owned(struct sim_state *st, struct sim_result *r)
 			return;
 		fail_node(st, r, c, &n, path, FS_R_OK, false);
 		c->unknown = unknown;
-		c->mode = p->mode;
+		c->mode = mode;
 		c->klass = klass;
-		c->fix = fix_for(st, r, p->uid, p->gid, p->mode, path, FS_R_OK, true);
+		c->fix = fix_for(st, r, uid, gid, mode, path, FS_R_OK, true);
 		c->source = v->origin;
 		c->start = p->start;
 		c->end = p->end;
-		const char *who =
-		    arena_printf(a,
-				 "%s belongs to %ld:%ld (mode %s), and uid %ld with gid "
-				 "%ld is neither its owner nor in its group",
-				 path, p->uid, p->gid,
-				 p->mode >= 0 ? arena_printf(a, "%04o", p->mode) : "unknown",
-				 st->id.uid, st->id.gid);
+		const char *who = arena_printf(
+		    a,
+		    "%s belongs to %ld:%ld (mode %s), and uid %ld with gid "
+		    "%ld is neither its owner nor in its group",
+		    path, uid, gid, mode >= 0 ? arena_printf(a, "%04o", mode) : "unknown",
+		    st->id.uid, st->id.gid);
 		if (!unknown) {
 			c->why = who;
 			continue;

@@ -195,6 +195,15 @@ ok "RUN chmod 700: one failure, the last state" python3 -c '
 import sys; t = open("out").read()
 assert t.count("FAIL app /data") == 1 and "(mode 0700)" in t and "UNKNOWN" not in t, t'
 
+# A folder the same RUN made with a plain mkdir is root's 0755 (umask 022): known, it passes;
+# mkdir -p may find it there already, and keeps its mode: unknown.
+printf 'FROM alpine:3.20\nRUN mkdir /data && chown 3000:3000 /data\nUSER 3000\nCMD ["sh"]\n' >mkdir.Dockerfile
+status 0 "mkdir: 0755, passes" simulate --no-config --platform openshift mkdir.Dockerfile
+ok "mkdir: not unknown" hasnt out "UNKNOWN"
+printf 'FROM alpine:3.20\nRUN mkdir /data && chown 3000:3000 /data && chmod o-rx /data\nUSER 3000\nCMD ["sh"]\n' >mkdir750.Dockerfile
+status 1 "mkdir then o-rx: 0750, fails" simulate --no-config --platform openshift mkdir750.Dockerfile
+ok "mkdir then o-rx: the mode" has out "/data belongs to 3000:3000 (mode 0750)"
+
 # NR207 says the files are out of reach through owner and group, which stays true with an
 # unknown mode; simulate on the same pair says unknown, not broken: they agree.
 sed 's/runAsNonRoot: true/runAsUser: 2000/' pod.yaml >ru.yaml

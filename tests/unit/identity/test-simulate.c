@@ -636,6 +636,26 @@ static void dockerfile_view_says_what_it_cannot_check(void **state)
 	assert_int_equal(r.nfailed, 1);
 	assert_int_equal(r.nunknown, 0);
 	assert_int_equal(failed(&r, SIM_CHECK_APP)->mode, 0700);
+	/* A base --pull read knows the path: a RUN chown kept its 0755, so no unknown, a pass;
+	 * its 0700 is a failure. */
+	struct img_spec bs = {.extra = {E("/opt", FS_DIR | 0755, 0, 0),
+					E("/opt/app", FS_DIR | 0755, 3000, 3000),
+					E("/opt/own", FS_DIR | 0700, 3000, 3000)}};
+	const struct image_view *base = image(&bs);
+	struct owned_path pulled[2] = {{.path = "/opt/app", .uid = 3000, .gid = 3000, .mode = -1},
+				       {.path = "/opt/own", .uid = 3000, .gid = 3000, .mode = -1}};
+	struct image_view d = v;
+	d.owned = pulled;
+	d.nowned = 2;
+	d.workdir = NULL;
+	d.fs = base->fs;
+	r = sim(SIM_OPENSHIFT, &d, NULL);
+	assert_null(unknown(&r, SIM_CHECK_APP));
+	c = failed(&r, SIM_CHECK_APP);
+	assert_non_null(c);
+	assert_string_equal(c->path, "/opt/own");
+	assert_int_equal(c->mode, 0700);
+	assert_int_equal(r.nfailed, 1);
 	/* A named user: whether it starts depends on the image's /etc/passwd. */
 	struct image_view n = {.origin = "Dockerfile",
 			       .user = "app",
