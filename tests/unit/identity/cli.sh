@@ -173,6 +173,10 @@ c = [c for c in r["checks"] if c["path"] == "/app"][0]
 assert c["ok"] is None and c["owner"] == 3000 and c["mode"] is None and c["fix"], c
 assert r["first_failure"] is None and not r["breaks"], r
 assert d["summary"]["broken"] == 0, d["summary"]'
+if [ -d "${OUTPUT_TOOLS:-}/node_modules/ajv" ] && command -v node >/dev/null; then
+	ok "unknown mode: the JSON is valid against the published schema" \
+		node "$UNROOT_SRC/tests/golden/validate-json.js" "$UNROOT_SRC/docs/schema/simulate.json" out
+fi
 # The owner reads it whatever the mode: Docker runs uid 3000, nothing unknown there.
 status 0 "unknown mode: the owner" simulate --no-config --platform docker nomode.Dockerfile
 ok "unknown mode: the owner reads it" hasnt out "UNKNOWN"
