@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Reports for code scanning (SARIF, github, codeclimate): paths relative to the
 # repository's top folder wherever unroot runs in it (--base-dir overrides it), and
-# fingerprints that stay when lines move and change when the flagged text does.
+# fingerprints that stay when lines move and change when the flagged text does, and
+# SARIF fixes that are the findings' exact edits.
 . "$(dirname "$0")/lib.sh"
 
 mkdir -p repo/.git repo/deploy repo/sub
@@ -46,6 +47,34 @@ mkdir -p plain/x
 printf 'FROM alpine:3.20\nUSER root\n' >plain/x/Dockerfile
 (cd plain && "$UNROOT" lint --no-config -f sarif x/Dockerfile >out 2>/dev/null)
 ok "no repository: relative to the working folder" test "$(uri plain/out)" = "x/Dockerfile"
+
+# A finding's fix is the exact replacement of its span: JSON carries it as edits, and
+# SARIF as fixes (artifactChanges with replacements), the same bytes in both. NR109 on
+# COPY --chown points at the flag, and its edit replaces the flag alone, owner as written.
+mkdir -p edits/app
+printf 'FROM alpine:3.20\nARG APP=app\nCOPY --chown=${APP}:${APP} app /app\nUSER 1001:0\n' >edits/Dockerfile
+(cd edits && "$UNROOT" lint --no-config -f json Dockerfile >json 2>/dev/null)
+(cd edits && "$UNROOT" lint --no-config -f sarif Dockerfile >sarif 2>/dev/null)
+ok "NR109: the JSON edit replaces the flag it points at, and SARIF's fix is the same edit" \
+	python3 - edits <<'PY'
+import json, sys
+d = sys.argv[1]
+text = open(d + '/Dockerfile', 'rb').read()
+finding = [f for f in json.load(open(d + '/json'))['diagnostics'] if f['rule'] == 'NR109'][0]
+edit, = finding['edits']
+lines = text.split(b'\n')
+start = sum(len(l) + 1 for l in lines[:finding['line'] - 1]) + finding['column'] - 1
+assert (edit['path'], edit['offset'], edit['length']) == ('Dockerfile', start, len(b'--chown=${APP}:${APP}')), edit
+assert text[edit['offset']:edit['offset'] + edit['length']] == b'--chown=${APP}:${APP}', edit
+assert edit['text'] == '--chown=${APP}:0', edit
+result = [r for r in json.load(open(d + '/sarif'))['runs'][0]['results'] if r['ruleId'] == 'NR109'][0]
+fix, = result['fixes']
+change, = fix['artifactChanges']
+rep, = change['replacements']
+assert change['artifactLocation']['uri'] == 'Dockerfile', change
+assert rep['deletedRegion'] == {'byteOffset': edit['offset'], 'byteLength': edit['length']}, rep
+assert rep['insertedContent'] == {'text': edit['text']}, rep
+PY
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
