@@ -459,12 +459,22 @@ long df_account_uid(const struct dockerfile *df, const char *name, size_t before
  * True when, at instruction `from` (its own RUN line included) or later,
  * the final image's commands give `path` (expanded) to everyone (a chmod
  * leaving other rwx: 777, 1777, o+rwx) or to group 0 with the group's rwx
- * (chgrp 0 or chown :0, and chmod g+rwX / 77x), on the path or, with -R, a
- * folder above it: what an earlier chown took from OpenShift's arbitrary
- * uid is then given back.
+ * (chgrp 0 or chown :0, and chmod g+rwX / 77x), or lets everyone read it
+ * with group bits no wider than "other" (705, 755: the group no longer
+ * matters), on the path or, with -R, a folder above it: what an earlier
+ * chown took from OpenShift's arbitrary uid is then given back.
  */
 bool df_reached_later(struct arena *a, const struct dockerfile *df, const struct df_instr *from,
 		      const char *path);
+
+/*
+ * Whether the build certainly gave `path` a group other than 0 before the
+ * command `until` (one of df->run): the last COPY/ADD --chown or RUN chown
+ * and chgrp naming it, in build order. A process in group 0 then gets the
+ * path's "other" bits, not its group bits.
+ */
+bool df_group_not_root(struct arena *a, const struct dockerfile *df, const struct df_command *until,
+		       const char *path);
 
 /*
  * The writes of the entrypoint at start (df->writes) that fail for a

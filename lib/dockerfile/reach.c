@@ -60,6 +60,10 @@ bool df_reached_later(struct arena *a, const struct dockerfile *df, const struct
 				continue;
 			if ((m & 07) == 07)
 				return true; /* everyone, so OpenShift's uid too, reaches it */
+			/* Everyone reads it, and group 0 would get no more than "other"
+			 * does (705, 755): which group it has no longer matters. */
+			if ((m & 05) == 05 && (((m >> 3) & 07) & ~(m & 07)) == 0)
+				return true;
 			if ((m & 070) == 070)
 				group_bits = true;
 		} else if (f->kind == SH_CHOWN && f->group) {
@@ -69,4 +73,52 @@ bool df_reached_later(struct arena *a, const struct dockerfile *df, const struct
 		}
 	}
 	return group0 && group_bits;
+}
+
+/* `--chown=USER:GROUP`'s group, or NULL. */
+static const char *chown_group(struct arena *a, const struct dockerfile *df,
+			       const struct df_instr *in)
+{
+	const struct df_flag *fl = df_flag_get(in, "chown");
+	const char *v = fl && fl->value ? df_expand_known(a, df, in, fl->value) : NULL;
+	const char *colon = v ? strchr(v, ':') : NULL;
+	return colon && colon[1] ? colon + 1 : NULL;
+}
+
+/* A group that is certainly not 0: a number other than 0, or a name other than root. */
+static bool other_group(const char *g)
+{
+	if (!g || !*g)
+		return false;
+	long id = df_id(g);
+	return id > 0 || (id < 0 && strcmp(g, "root") != 0 && !strchr(g, '$'));
+}
+
+bool df_group_not_root(struct arena *a, const struct dockerfile *df, const struct df_command *until,
+		       const char *path)
+{
+	bool not_root = false;
+	size_t at = 0; /* where the last line that set the group starts */
+	if (!path)
+		return false;
+	for (size_t i = 0; i < df->ncopies; i++) {
+		const struct df_instr *in = df->copies[i];
+		if (in->start >= until->t->in->start || in->nargs < 2)
+			continue;
+		const char *dest = df_expand_known(a, df, in, in->args[in->nargs - 1].text);
+		if (dest && covers(dest, true, path) && in->start >= at) {
+			not_root = other_group(chown_group(a, df, in));
+			at = in->start;
+		}
+	}
+	for (const struct df_command *c = df->run; c < until && c < df->run + df->nrun; c++) {
+		const struct sh_finding *f = c->f;
+		if (f->kind != SH_CHOWN || c->t->in_script || c->t->in->start < at ||
+		    !names(a, df, c, path))
+			continue;
+		/* `chown u` and `chown u:` leave a group unknown here */
+		not_root = f->group && other_group(df_expand_known(a, df, c->t->in, f->group));
+		at = c->t->in->start;
+	}
+	return not_root;
 }

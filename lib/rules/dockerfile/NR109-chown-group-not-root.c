@@ -232,7 +232,11 @@ const struct rule NR109_chown_group_not_root = {
 	"group the files had (0 for files root created) and is fine. Variables are expanded "
 	"with the ARG and ENV values in scope; when the group is known and not 0, a path "
 	"that is not (a loop variable, a variable the file gives no value) is reported as "
-	"written, except a scratch folder the same RUN makes with mktemp."
+	"written, except a scratch folder the same RUN makes with mktemp. Not reported when "
+	"the same or a later RUN gives the path back: to group 0 with the group's rwx "
+	"(`chgrp -R 0 DIR && chmod -R g+rwX DIR`), or with a mode that lets everyone read "
+	"it and gives the group no more than \"other\" (1777, 755, 705): the group then "
+	"no longer matters."
 	" A command in a branch whose condition the file does not decide (an if on the base "
 	"image's files, a case on the architecture) gives an info finding that names the "
 	"condition; a branch the ARG and ENV defaults rule out gives none.",

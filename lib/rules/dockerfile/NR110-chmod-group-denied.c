@@ -21,6 +21,13 @@ static unsigned denied(unsigned m)
 	return owner & ~group;
 }
 
+/* Bits the owner has that neither the group nor "other" gives. */
+static unsigned denied_to_all(unsigned m)
+{
+	unsigned owner = (m >> 6) & 05, group = (m >> 3) & 05, other = m & 05;
+	return owner & ~(group | other);
+}
+
 /*
  * Applies the mode to a 0644 file and a 0755 folder. Returns the denied
  * bits (0 when fine, or when the mode does not parse) and the two results.
@@ -112,10 +119,16 @@ static void check_run(struct check_ctx *ctx, const struct rule *self, const stru
 	unsigned d = mode ? evaluate(mode, RUN_UMASK, &file, &dir) : 0;
 	if (!d)
 		return;
+	/* A path of a group other than 0 is reached through its "other" bits
+	 * (705 after chown app:app): only what they also lack is denied. */
+	bool others = !denied_to_all(file) && !denied_to_all(dir);
 	bool any = f->npaths == 0;
-	for (size_t i = 0; i < f->npaths; i++)
-		if (!private_path(f->paths[i]))
+	for (size_t i = 0; i < f->npaths; i++) {
+		const char *p = show_expand(ctx, h->t->in, f->paths[i]);
+		if (!private_path(f->paths[i]) &&
+		    !(others && df_group_not_root(ctx->arena, ctx->df, h, p ? p : f->paths[i])))
 			any = true;
+	}
 	if (!any)
 		return;
 	const char *paths = f->npaths ? arena_join(ctx->scratch, f->paths, f->npaths, " ") : "";
@@ -275,7 +288,10 @@ const struct rule NR110_chmod_group_denied = {
 	"~/.ssh, /etc/shadow, /etc/ssh, .../private) are left alone, and so are GnuPG homes "
 	"($GNUPGHOME, .gnupg, gnupg and gpg folders), which gpg requires to be 0700. `ADD URL "
 	"DEST` without --chmod counts as a mode too: the download is saved 0600, so it is "
-	"reported unless a later RUN uses the file (unpacks, moves or chmods it)."
+	"reported unless a later RUN uses the file (unpacks, moves or chmods it). On files "
+	"the build gave a group other than 0 (`--chown=app:app`, `chown -R app:app`), a "
+	"process in group 0 gets the \"other\" bits instead, so 705 there is not reported: "
+	"everyone reads them."
 	" A command in a branch whose condition the file does not decide (an if on the base "
 	"image's files, a case on the architecture) gives an info finding that names the "
 	"condition; a branch the ARG and ENV defaults rule out gives none.",
