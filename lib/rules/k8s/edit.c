@@ -14,6 +14,11 @@ const struct yval k8s_drop_all_seq = {.kind = YV_SEQ, .v = all_items, .n = 1};
 static const char *const drop_keys[] = {"drop"};
 static const struct yval *const drop_vals[] = {&k8s_drop_all_seq};
 const struct yval k8s_drop_all = {.kind = YV_MAP, .keys = drop_keys, .v = drop_vals, .n = 1};
+static const struct yval runtime_default = {.kind = YV_SCALAR, .s = "RuntimeDefault", .str = true};
+static const char *const type_keys[] = {"type"};
+static const struct yval *const type_vals[] = {&runtime_default};
+static const struct yval seccomp_default = {
+    .kind = YV_MAP, .keys = type_keys, .v = type_vals, .n = 1};
 
 /* The plan of the input being checked, kept in the context's memo. */
 struct k8s_memo {
@@ -126,6 +131,30 @@ void k8s_edit_drop_all(struct check_ctx *ctx, struct diag *d, const struct k8s_o
 		yedit_fail(plan(ctx), tag); /* `capabilities:` with no map: not ours to guess */
 	else
 		k8s_edit_set(ctx, d, o, c, false, "capabilities", &k8s_drop_all);
+}
+
+void k8s_edit_seccomp(struct check_ctx *ctx, struct diag *d, const struct k8s_object *o,
+		      const struct k8s_container *c, const struct k8s_field *f)
+{
+	size_t tag;
+	if (!tag_of(ctx, d, &tag))
+		return;
+	/*
+	 * The type is replaced in the seccompProfile map that decided it;
+	 * `seccompProfile: {}` of the pod gets one.
+	 */
+	const struct ynode *level = f->origin == K8S_UNSET ? o->pod.sc_node : level_map(o, c, f);
+	const struct ynode *sp = ymap_get(level, "seccompProfile");
+	if (f->origin != K8S_UNSET && (!f->key || !sp || ymap_key(sp, "type") != f->key)) {
+		yedit_fail(plan(ctx), tag); /* written through a `<<` merge: not here to change */
+		return;
+	}
+	if (sp && sp->kind == Y_MAP)
+		yedit_set(plan(ctx), tag, sp, "type", &runtime_default);
+	else if (sp)
+		yedit_fail(plan(ctx), tag); /* `seccompProfile:` with no map: not ours to guess */
+	else
+		k8s_edit_set(ctx, d, o, c, true, "seccompProfile", &seccomp_default);
 }
 
 void k8s_edit_cap_remove(struct check_ctx *ctx, struct diag *d, const struct k8s_container *c,
