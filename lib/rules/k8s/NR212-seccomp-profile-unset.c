@@ -42,6 +42,11 @@ static void unset(struct check_ctx *ctx, const struct rule *self, const struct k
 	    k8s_where(ctx, o, c), a->key, v, same ? "" : " and remove the annotation");
 	if (same)
 		k8s_edit_seccomp(ctx, d, o, c, &c->sc.seccomp_type);
+	else if (d)
+		d->no_edit = arena_printf(ctx->arena,
+					  "the annotation says %s: a release that still reads it "
+					  "refuses a field that differs, so it goes first",
+					  v);
 }
 
 static void check_container(struct check_ctx *ctx, const struct rule *self,
