@@ -175,14 +175,18 @@ static void print_help(void)
 	      "      --from-image IMAGE    write a Dockerfile deriving from IMAGE that runs under\n"
 	      "                            OpenShift's arbitrary uid (to stdout or --output)\n"
 	      "\n"
-	      "What cannot be fixed mechanically is listed on stderr, with the advice.\n"
+	      "What cannot be fixed mechanically is listed on stderr, with the advice and\n"
+	      "why no edit was made.\n"
 	      "Exit status: --diff and --write: 0 when nothing at or above --fail-on is left to\n"
 	      "fix by hand, 1 when something is; --check: 1 when an edit would be made;\n"
 	      "2 on usage, input or write errors.\n",
 	      stdout);
 }
 
-/* The findings left to a person, on stderr, as lint's text format writes them. */
+/*
+ * The findings left to a person, on stderr, as lint's text format writes them,
+ * each with why no edit was made.
+ */
 static void print_manual(struct cli *cli, struct lint_run *run, const struct fix_plan *plan)
 {
 	if (!plan->nmanual)
@@ -195,7 +199,7 @@ static void print_manual(struct cli *cli, struct lint_run *run, const struct fix
 	}
 	for (size_t i = 0; i < plan->nmanual; i++) {
 		items[i] = *plan->manual[i].d;
-		if (plan->manual[i].reason && *plan->manual[i].reason)
+		if (plan->manual[i].reason)
 			items[i].message = arena_printf(a, "%s (not fixed: %s)", items[i].message,
 							plan->manual[i].reason);
 	}

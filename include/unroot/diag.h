@@ -56,6 +56,12 @@ struct diag {
 	 * Edits of different findings on one input never overlap unless they are equal. */
 	const struct diag_edit *edits;
 	size_t nedits;
+	/*
+	 * Why it has no edits, said where the edit was withheld ("a block in a
+	 * named template: its `.` is unknown"); read only when nedits is 0, and
+	 * NULL when the rule has no exact edit for such a finding at all.
+	 */
+	const char *no_edit;
 	const char *object;    /* "Deployment/web", an image path, or NULL */
 	const char *container; /* container name, or NULL */
 	bool variant;	       /* weighs as the rule's variant_severity says (rule.h) */

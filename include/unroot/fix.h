@@ -36,7 +36,10 @@ struct fix_file {
 /* A finding that a person must deal with. */
 struct fix_manual {
 	const struct diag *d;
-	/* why its edits were not applied; NULL when it has none (the fix is not mechanical) */
+	/*
+	 * Why no edit was made, in a few words: the finding's own (diag.h,
+	 * no_edit), why its edits were refused, or what its rule lacks. Never NULL.
+	 */
 	const char *reason;
 };
 

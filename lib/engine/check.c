@@ -67,6 +67,9 @@ void run_rules(struct lint_run *run, struct check_ctx *ctx, enum input_kind kind
 			if (items[k].rule == r) {
 				items[k].edits = NULL;
 				items[k].nedits = 0;
+				items[k].no_edit =
+				    "its edits go with those of a finding a "
+				    "suppression keeps, and apply together or not at all";
 			}
 	}
 }

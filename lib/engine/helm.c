@@ -102,6 +102,8 @@ static void move_findings(struct lint_run *run, struct pass *ps, const struct he
 			 */
 			d.edits = NULL;
 			d.nedits = 0;
+			d.no_edit = "found in what helm template renders, which is no file: the "
+				    "template's lines are not edited from it";
 			if (tf) {
 				size_t st = d.start, en = d.end;
 				size_t k = helm_map_span_areas(d.src->data, d.src->len, areas,

@@ -224,6 +224,21 @@ static bool wanted(const struct diag *d, const struct rule *const *only, size_t 
 	return false;
 }
 
+/* Why a finding has no edits: its own reason, else what its kind of input lacks. */
+static const char *no_edit(const struct diag *d)
+{
+	if (d->no_edit && *d->no_edit)
+		return d->no_edit;
+	if (d->rule == &NR000_parse_error)
+		return "the input could not be read";
+	if (d->rule == &NR002_findings_capped || d->rule == &NR003_rendered_checks_skipped)
+		return "a note about the run, not about a line of a file";
+	if (d->rule->kind == KIND_IMAGE)
+		return "a built image has no text to edit; unroot fix --from-image writes a "
+		       "Dockerfile that derives from it";
+	return "no exact edit for this rule";
+}
+
 int fix_plan_make(struct lint_run *run, const struct rule *const *only, size_t n,
 		  struct fix_plan *out)
 {
@@ -247,7 +262,7 @@ int fix_plan_make(struct lint_run *run, const struct rule *const *only, size_t n
 		if (!wanted(d, only, n))
 			continue;
 		if (!d->nedits) {
-			if (!add_manual(&p, d, NULL, &mcap))
+			if (!add_manual(&p, d, no_edit(d), &mcap))
 				return -1;
 			continue;
 		}

@@ -127,5 +127,7 @@ cp -r drop-chown drop-chown.before
 ok "drop: not unwrapped when the script needs root" diff -r drop-chown drop-chown.before
 ok "drop: the reason is given" has drop-chown.err "not unwrapped: the script also runs 'chown'"
 ok "drop: no USER line either" has drop-chown.err "not fixed here: drop-chown/entrypoint.sh switches user"
+ok "drop: the reason it is left to a person" has drop-chown.err "(not fixed: the entrypoint script needs root before the drop) [NR112"
+ok "drop: and the USER line's" has drop-chown.err "(not fixed: the entrypoint drops privileges and needs root before it does)"
 
 finish

@@ -200,5 +200,26 @@ printf 'FROM alpine:3.20\nRUN addgroup -S -g 1001 app\n# unroot ignore=NR108 kep
 status 1 "suppressed: one account command of two" fix --no-config supp/Dockerfile
 ok "suppressed: the other account command stays" hasnt out "-RUN addgroup"
 ok "suppressed: and is listed to fix by hand" has err "NR108"
+ok "suppressed: with the reason" has err "(not fixed: its edits go with those of a finding a suppression keeps"
+
+# --- why a finding is left to a person --------------------------------------------------
+# Every finding listed to fix by hand says why no edit was made, decided where the edit was
+# withheld.
+mkdir -p why/chart/templates
+printf 'FROM alpine:3.20\nRUN setcap cap_net_bind_service=+ep /bin/busybox\nUSER 1001:0\n' >why/Dockerfile
+printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    seccomp.security.alpha.kubernetes.io/pod: unconfined\nspec:\n  hostNetwork: true\n  securityContext:\n    runAsNonRoot: true\n  containers:\n  - name: c\n    image: x\n    securityContext:\n      allowPrivilegeEscalation: false\n      capabilities:\n        drop: [ALL]\n' >why/pod.yaml
+printf 'apiVersion: v2\nname: web\nversion: 0.1.0\n' >why/chart/Chart.yaml
+printf 'image: x\n' >why/chart/values.yaml
+printf '{{- define "web.pod" }}\nsecurityContext:\n  runAsUser: 1000\ncontainers:\n  - name: web\n    image: {{ .Values.image }}\n{{- end }}\n' >why/chart/templates/_pod.tpl
+printf 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  template:\n    spec:\n      {{- include "web.pod" . | nindent 6 }}\n' >why/chart/templates/deployment.yaml
+PATH=/usr/bin:/bin status 1 "why: findings left to a person" fix --no-config why
+listed=$(grep -cE ': (error|warning|info): ' err)
+ok "why: several findings are listed" test "$listed" -ge 5
+ok "why: every listed finding has a reason" test "$(grep -cE ': (error|warning|info): .*\(not fixed: [^)]' err)" = "$listed"
+ok "why: a rule with no exact edit" has err "(not fixed: no exact edit for this rule) [NR115"
+ok "why: what the pod asks of the node" has err "(not fixed: whether the pod needs this access to the node is a person's call) [NR208"
+ok "why: a seccomp annotation that differs" has err "(not fixed: the annotation says unconfined"
+ok "why: a block in a named template" has err "(not fixed: a block in a named template: its \`.\` is whatever the caller passes) [NR301"
+ok "why: a note about the run" has err "(not fixed: a note about the run, not about a line of a file) [NR003"
 
 finish

@@ -134,7 +134,7 @@ spec:
       containers:
         - name: web
           image: x
-          securityContext: {runAsUser: 0, allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
+          securityContext: {runAsUser: 0, allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}, seccompProfile: {type: RuntimeDefault}}
 ---
 apiVersion: batch/v1
 kind: CronJob

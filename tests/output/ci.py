@@ -77,7 +77,8 @@ def sample_repo(root, clean):
     user = "1001:0" if clean else "root"
     open(os.path.join(root, "Dockerfile"), "w").write(f"FROM alpine:3.20\nUSER {user}\n")
     ctx = ("runAsNonRoot: true\n            allowPrivilegeEscalation: false\n"
-           "            capabilities:\n              drop: [ALL]") if clean else "runAsUser: 0"
+           "            capabilities:\n              drop: [ALL]\n"
+           "            seccompProfile:\n              type: RuntimeDefault") if clean else "runAsUser: 0"
     open(os.path.join(root, "deploy", "web.yaml"), "w").write(f"""\
 apiVersion: apps/v1
 kind: Deployment

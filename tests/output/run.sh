@@ -369,7 +369,7 @@ PY
 	# The man page and the README say standard input is recognised by its content.
 	printf 'FROM alpine:3.20\nUSER 1001:0\n' | "$UNROOT" lint --no-config - >/dev/null 2>&1 ||
 		bad "a Dockerfile on stdin without --type"
-	printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: x, securityContext: {runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}}]\n' |
+	printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: x, securityContext: {runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}, seccompProfile: {type: RuntimeDefault}}}]\n' |
 		"$UNROOT" lint --no-config - >/dev/null 2>&1 || bad "a manifest on stdin without --type"
 	command -v man >/dev/null && man -l "$src/docs/unroot.1" 2>/dev/null | tr -s ' \n' ' ' |
 		grep -qi 'standard input[^.]*needs' && bad "the man page says standard input needs --type"

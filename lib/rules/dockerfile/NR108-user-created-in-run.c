@@ -120,8 +120,15 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 		/* The command goes when every other line naming the account can name its uid
 		 * instead (accounts.c); those lines become numeric in the same fix, the same
 		 * text the USER and chown rules write there. */
-		if (!remove)
+		if (!remove) {
+			if (d)
+				d->no_edit =
+				    ctx->df->needs_root
+					? "the entrypoint needs root and the account it drops to"
+					: "another line needs the account by name, or taking the "
+					  "command out would leave the RUN invalid shell";
 			continue;
+		}
 		edit_dockerfile(ctx, d, rm->start[i], rm->end[i], "");
 		for (size_t k = 0; k < rm->nuses; k++)
 			edit_dockerfile(ctx, d, rm->uses[k].start, rm->uses[k].end,

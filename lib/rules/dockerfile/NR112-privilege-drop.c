@@ -156,6 +156,8 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 		/* left to a person: the message says what to do, no edit says it */
 		if (d)
 			d->fix = unsafe ? NULL : fix;
+		if (d && unsafe)
+			d->no_edit = "the entrypoint script needs root before the drop";
 		show_branch(ctx, d, &h[i]);
 		if (!unsafe)
 			drop_edit(ctx, d, &h[i]);

@@ -53,6 +53,9 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 				edit_dockerfile(
 				    ctx, d, in->start, in->end,
 				    arena_printf(ctx->arena, "%s %s", in->keyword, fix + 5));
+			} else if (d) {
+				d->no_edit = "the value comes from a variable, in a USER line "
+					     "that is not the image's last";
 			}
 		}
 	}

@@ -162,5 +162,6 @@ bool drop_withhold_user(struct check_ctx *ctx, struct diag *d)
 		return false;
 	d->message = arena_printf(ctx->arena, "%s; not fixed here: %s", d->message, blocked);
 	d->fix = NULL;
+	d->no_edit = "the entrypoint drops privileges and needs root before it does";
 	return true;
 }

@@ -117,6 +117,8 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 		if (m) {
 			d->fix = helm_move_fix(ctx, m);
 			helm_move_edit(ctx, d, &mv, m, true);
+		} else {
+			d->no_edit = helm_move_why(&mv, f->sc);
 		}
 	}
 }

@@ -54,6 +54,8 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 			if (a) {
 				d->fix = helm_move_fix(ctx, a);
 				helm_move_edit(ctx, d, &mv, a, true);
+			} else {
+				d->no_edit = helm_move_why_doc(&mv, c, i);
 			}
 			continue;
 		}
@@ -66,6 +68,8 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 				all = m != NULL;
 				if (m && !first)
 					first = m;
+				if (!m)
+					d->no_edit = helm_move_why(&mv, (int)k);
 			}
 		if (!all || !first)
 			continue;

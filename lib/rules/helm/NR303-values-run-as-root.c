@@ -57,8 +57,11 @@ static void walk(struct check_ctx *ctx, const struct rule *self, const struct he
 			    "SCC reject it; leave runAsUser unset and set runAsNonRoot: true",
 			    k->value, v->value, kp,
 			    uid0 ? "runs as root" : "lets the container run as root");
-			if (d)
+			if (d) {
 				d->fix = "runAsNonRoot: true";
+				d->no_edit = "changing a values default changes what the chart "
+					     "deploys for everyone";
+			}
 		}
 		walk(ctx, self, c, v, kp, depth + 1, budget);
 	}

@@ -40,9 +40,11 @@ static void fields(struct check_ctx *ctx, const struct rule *self, const struct 
 		    "and restricted-v2 rejects an id outside the namespace's range; wrap it so an "
 		    "unset value drops the line",
 		    f->file->name, f->key, vp);
-		if (d)
+		if (d) {
 			d->fix = arena_printf(
 			    ctx->arena, "{{ with .Values.%s }}%s: {{ . }}{{ end }}", vp, f->key);
+			d->no_edit = "no exact edit of a template line that holds actions";
+		}
 	}
 }
 
@@ -85,8 +87,11 @@ static void sites(struct check_ctx *ctx, const struct rule *self, const struct h
 			    "global.compatibility.openshift.adaptSecurityContext does",
 			    keys[k], v->value, sc->values_path, keys[k], sc->file->name, line,
 			    sc->values_path);
-			if (d)
+			if (d) {
 				d->fix = arena_printf(ctx->arena, "# %s: %s", keys[k], v->value);
+				d->no_edit = "changing a values default changes what the chart "
+					     "deploys for everyone";
+			}
 		}
 	}
 }

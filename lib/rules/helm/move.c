@@ -320,17 +320,31 @@ void helm_moves_of(struct check_ctx *ctx, const struct helm_chart *c, struct hel
 		mv->sc = sc;
 		mv->file = sc->file;
 		mv->indent = sc->indent;
-		if (sc->values_path || sc->helper || sc->other || sc->define >= 0 ||
-		    sc->file->partial ||
-		    (sc->level != HELM_LEVEL_POD && sc->level != HELM_LEVEL_CONTAINER))
+		mv->why = sc->values_path || sc->other ? "the block comes from values or a variable"
+			  : sc->helper		       ? "a helper writes the block"
+			  : sc->define >= 0 || sc->file->partial
+			      ? "a block in a named template: its `.` is whatever the caller passes"
+			  : sc->level != HELM_LEVEL_POD && sc->level != HELM_LEVEL_CONTAINER
+			      ? "the block is not a pod's or a container's securityContext"
+			      : NULL;
+		if (mv->why)
 			continue;
-		if (!literal_block(ctx, sc, mv) ||
-		    !(mv->key = key_for(ctx, c, m, i, sc->level == HELM_LEVEL_POD)))
+		if (!literal_block(ctx, sc, mv)) {
+			mv->why = "the block is not plain lines: template actions, flow style or "
+				  "CRLF line ends";
 			continue;
+		}
+		if (!(mv->key = key_for(ctx, c, m, i, sc->level == HELM_LEVEL_POD))) {
+			mv->why = "no free values key to name it: the container has no literal "
+				  "name and the usual keys are taken";
+			continue;
+		}
 		/* inside with or range `.` is another value; `$` is the template's root */
 		mv->root = sc->conditional ? "$" : "";
-		if (!(mv->tmpl = template_of(ctx, mv)))
+		if (!(mv->tmpl = template_of(ctx, mv))) {
+			mv->why = "no exact edit of the template's lines";
 			continue;
+		}
 		bool first = !key_taken(m, i);
 		mv->ok = true;
 		if (first)
@@ -340,8 +354,11 @@ void helm_moves_of(struct check_ctx *ctx, const struct helm_chart *c, struct hel
 		size_t i = c->nscs + k;
 		struct helm_move *mv = &m[i];
 		if (!addable(c, k, mv) || !(mv->key = key_for(ctx, c, m, i, true)) ||
-		    !(mv->tmpl = template_of(ctx, mv)))
+		    !(mv->tmpl = template_of(ctx, mv))) {
+			mv->why = "no `containers:` line of the template to put a securityContext "
+				  "before, or no free values key";
 			continue;
+		}
 		bool first = !key_taken(m, i);
 		mv->ok = true;
 		if (first)
@@ -367,6 +384,22 @@ const struct helm_move *helm_move_at(const struct helm_moves *mv, int sc)
 	if (!mv->m || sc < 0 || (size_t)sc >= mv->n || !mv->m[sc].ok || !mv->values_text)
 		return NULL;
 	return &mv->m[sc];
+}
+
+const char *helm_move_why(const struct helm_moves *mv, int sc)
+{
+	if (helm_move_at(mv, sc))
+		return NULL;
+	if (!mv->m)
+		return "the chart has no values.yaml to feed the securityContext from";
+	if (sc < 0 || (size_t)sc >= mv->n || !mv->m[sc].why)
+		return "no exact edit of the template's lines";
+	return mv->m[sc].why;
+}
+
+const char *helm_move_why_doc(const struct helm_moves *mv, const struct helm_chart *c, size_t doc)
+{
+	return helm_move_why(mv, (int)(c->nscs + doc));
 }
 
 const char *helm_move_fix(struct check_ctx *ctx, const struct helm_move *m)

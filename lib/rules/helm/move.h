@@ -33,6 +33,7 @@ struct helm_move {
 	const char *content; /* the block's lines, as values.yaml holds them under key */
 	size_t step;	     /* the block's indentation step */
 	bool ok;	     /* the block can move */
+	const char *why;     /* why it cannot, when not ok */
 };
 
 /*
@@ -61,6 +62,12 @@ const struct helm_move *helm_move_at(const struct helm_moves *mv, int sc);
 /* The context added to workload document `doc` of chart c, or NULL when none can be. */
 const struct helm_move *helm_move_for_doc(const struct helm_moves *mv, const struct helm_chart *c,
 					  size_t doc);
+
+/* Why securityContext key `sc` cannot move (a few words), or NULL when it can. */
+const char *helm_move_why(const struct helm_moves *mv, int sc);
+
+/* Why no context can be added to workload document `doc`, or NULL when one can. */
+const char *helm_move_why_doc(const struct helm_moves *mv, const struct helm_chart *c, size_t doc);
 
 /* The fix text that says what the move writes. */
 const char *helm_move_fix(struct check_ctx *ctx, const struct helm_move *m);

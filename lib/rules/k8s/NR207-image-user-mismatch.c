@@ -21,18 +21,22 @@ static void check_container(struct check_ctx *ctx, const struct rule *self,
 			continue;
 		const char *chown =
 		    arena_printf(ctx->arena, "chgrp -R 0 %s && chmod -R g=u %s", x->at, x->at);
-		k8s_report(ctx, self, o, c, u->start, u->end, chown,
-			   "runAsUser: %lld in %s differs from the image user %ld (%s), and %s "
-			   "belongs to %ld:%ld, which uid %ld in group %ld cannot reach%s, so %s "
-			   "%s to use it; give the files to group 0 in the image (%s) or remove "
-			   "runAsUser",
-			   u->i, k8s_origin(u), v->uid, v->origin, x->at, x->owner, x->group,
-			   r->uid.id, r->gid.id,
-			   x->unknown ? " as owner or group (only its other bits, which the build "
-					"context decides, could open it)"
-				      : "",
-			   k8s_where(ctx, o, c), x->unknown ? "may fail" : "fails",
-			   chown ? chown : "chgrp -R 0");
+		struct diag *d = k8s_report(
+		    ctx, self, o, c, u->start, u->end, chown,
+		    "runAsUser: %lld in %s differs from the image user %ld (%s), and %s "
+		    "belongs to %ld:%ld, which uid %ld in group %ld cannot reach%s, so %s "
+		    "%s to use it; give the files to group 0 in the image (%s) or remove "
+		    "runAsUser",
+		    u->i, k8s_origin(u), v->uid, v->origin, x->at, x->owner, x->group, r->uid.id,
+		    r->gid.id,
+		    x->unknown ? " as owner or group (only its other bits, which the build "
+				 "context decides, could open it)"
+			       : "",
+		    k8s_where(ctx, o, c), x->unknown ? "may fail" : "fails",
+		    chown ? chown : "chgrp -R 0");
+		if (d)
+			d->no_edit = "the fix is in the image, or a choice between the image's "
+				     "files and the pinned user";
 		return;
 	}
 }

@@ -76,9 +76,13 @@ static void check_container(struct check_ctx *ctx, const struct rule *self,
 				       r->scc, r->scc, service_account(o))
 		    : r->fix ? arena_printf(ctx->arena, "write %s", r->fix)
 			     : "remove it");
-		if (d)
+		if (d) {
 			d->variant = true; /* a rejection: an error */
-		/* what the pod asks of the node is a person's call: no edit */
+			/* what the pod asks of the node is a person's call: no edit */
+			d->no_edit = r->scc ? "whether the pod needs this access to the node is a "
+					      "person's call"
+					    : "no exact edit for this rejection";
+		}
 		if (uid)
 			k8s_edit_unpin_uid(ctx, d, o, c, &c->sc.run_as_user);
 		else if (fsg)

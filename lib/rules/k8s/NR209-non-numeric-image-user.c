@@ -5,6 +5,10 @@
 
 #include <string.h>
 
+/* The user goes in the image or in the securityContext: a choice for a person. */
+#define IMAGE_OR_MANIFEST                                                                          \
+	"the user can be written in the image or in the securityContext: a person's choice"
+
 /* The kubelet's refusal of the image's user (not of runAsUser), as the model gives it. */
 static void check_container(struct check_ctx *ctx, const struct rule *self,
 			    const struct k8s_object *o, const struct k8s_container *c,
@@ -20,7 +24,7 @@ static void check_container(struct check_ctx *ctx, const struct rule *self,
 			continue;
 		bool named = strstr(x->message, "non-numeric") != NULL;
 		if (named) {
-			k8s_report(
+			struct diag *d = k8s_report(
 			    ctx, self, o, c, nr->start, nr->end, x->fix,
 			    "runAsNonRoot: true in %s with no runAsUser, and the image of %s "
 			    "has the user name '%s' (%s): the kubelet refuses to start it with "
@@ -28,17 +32,21 @@ static void check_container(struct check_ctx *ctx, const struct rule *self,
 			    k8s_origin(nr), k8s_where(ctx, o, c), v->user, v->origin, x->message,
 			    v->uid > 0 ? "write " : "write a numeric user in the image: ",
 			    x->fix ? x->fix : "USER 1001:0");
+			if (d)
+				d->no_edit = IMAGE_OR_MANIFEST;
 			return;
 		}
 		long uid = v->own_uid > 0 ? v->own_uid : 1001;
 		const char *fix = arena_printf(ctx->arena, "USER %ld:0", uid);
-		k8s_report(
+		struct diag *d = k8s_report(
 		    ctx, self, o, c, nr->start, nr->end, fix,
 		    "runAsNonRoot: true in %s with no runAsUser, and the image of %s runs as "
 		    "root (%s): the kubelet refuses to start it with \"%s\" (the pod stays "
 		    "in CreateContainerConfigError); write '%s' in the image, or "
 		    "'runAsUser: %ld' in the securityContext",
 		    k8s_origin(nr), k8s_where(ctx, o, c), v->origin, x->message, fix, uid);
+		if (d)
+			d->no_edit = IMAGE_OR_MANIFEST;
 		return;
 	}
 	/*
@@ -50,14 +58,17 @@ static void check_container(struct check_ctx *ctx, const struct rule *self,
 		return;
 	long uid = v->own_uid > 0 ? v->own_uid : 1001;
 	const char *fix = arena_printf(ctx->arena, "USER %ld:0", uid);
-	k8s_report(ctx, self, o, c, nr->start, nr->end, fix,
-		   "runAsNonRoot: true in %s with no runAsUser, and the image of %s (%s) sets no "
-		   "USER on the base image '%s', which is not known to run as non-root: it then "
-		   "runs as root, and the kubelet refuses to start it with \"container has "
-		   "runAsNonRoot and image will run as root\" (the pod stays in "
-		   "CreateContainerConfigError); write '%s' in the image, or 'runAsUser: %ld' in "
-		   "the securityContext (or list the base under base-images if it sets a user)",
-		   k8s_origin(nr), k8s_where(ctx, o, c), v->origin, v->unlisted_base, fix, uid);
+	struct diag *d = k8s_report(
+	    ctx, self, o, c, nr->start, nr->end, fix,
+	    "runAsNonRoot: true in %s with no runAsUser, and the image of %s (%s) sets no "
+	    "USER on the base image '%s', which is not known to run as non-root: it then "
+	    "runs as root, and the kubelet refuses to start it with \"container has "
+	    "runAsNonRoot and image will run as root\" (the pod stays in "
+	    "CreateContainerConfigError); write '%s' in the image, or 'runAsUser: %ld' in "
+	    "the securityContext (or list the base under base-images if it sets a user)",
+	    k8s_origin(nr), k8s_where(ctx, o, c), v->origin, v->unlisted_base, fix, uid);
+	if (d)
+		d->no_edit = "the base image is unknown: whether it sets a user decides the fix";
 }
 
 static void check(struct check_ctx *ctx, const struct rule *self)

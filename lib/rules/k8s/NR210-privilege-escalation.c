@@ -8,8 +8,8 @@
 #include <strings.h>
 
 /*
- * privileged: false brings back what privileged hid (NR202, NR211, and
- * allowPrivilegeEscalation unset or true): its edit fixes those too, so the
+ * privileged: false brings back what privileged hid (NR202, NR211, NR212,
+ * and allowPrivilegeEscalation unset or true): its edit fixes those too, so the
  * fixed file has nothing left to fix.
  */
 static void unprivileged(struct check_ctx *ctx, struct diag *d, const struct k8s_object *o,
@@ -28,8 +28,14 @@ static void unprivileged(struct check_ctx *ctx, struct diag *d, const struct k8s
 		if (n->kind == Y_SCALAR && strcmp(v, "NET_BIND_SERVICE") != 0)
 			k8s_edit_cap_remove(ctx, d, c, n);
 	}
+	const struct k8s_field *sp = &sc->seccomp_type;
+	if (k8s_set(sp) && strcmp(sp->s, "Unconfined") == 0)
+		k8s_edit_seccomp(ctx, d, o, c, sp);
 	if (!(ctx->opts->platforms & o->platforms & PLAT_KUBERNETES))
 		return;
+	const struct k8s_annotation *sa = k8s_seccomp_annotation(ctx, o, c);
+	if (sp->origin == K8S_UNSET && (!sa || k8s_seccomp_default(sa->value)))
+		k8s_edit_seccomp(ctx, d, o, c, sp);
 	if (e->origin == K8S_UNSET)
 		k8s_edit_set(ctx, d, o, c, false, "allowPrivilegeEscalation", &k8s_false);
 	if (!sc->cap_drop.invalid && !k8s_caps_has(&sc->cap_drop, "ALL"))

@@ -4,6 +4,7 @@
 #include "unroot/lint.h"
 
 #include <stdarg.h>
+#include <string.h>
 
 void k8s_each_container(struct check_ctx *ctx, const struct rule *self, k8s_container_fn fn)
 {
@@ -87,4 +88,32 @@ const char *k8s_origin(const struct k8s_field *f)
 		break;
 	}
 	return "nowhere";
+}
+
+#define POD_ANNOTATION	     "seccomp.security.alpha.kubernetes.io/pod"
+#define CONTAINER_ANNOTATION "container.seccomp.security.alpha.kubernetes.io/"
+
+/* The annotations are on the pod, so in a workload's pod template. */
+const struct k8s_annotation *k8s_seccomp_annotation(struct check_ctx *ctx,
+						    const struct k8s_object *o,
+						    const struct k8s_container *c)
+{
+	const struct k8s_annotation *list =
+	    o->pod_template ? o->template_annotations : o->annotations;
+	size_t n = o->pod_template ? o->ntemplate_annotations : o->nannotations;
+	const char *own =
+	    *c->name ? arena_printf(ctx->arena, CONTAINER_ANNOTATION "%s", c->name) : NULL;
+	const struct k8s_annotation *pod = NULL;
+	for (size_t i = n; i-- > 0;) {
+		if (own && strcmp(list[i].key, own) == 0)
+			return &list[i];
+		if (!pod && strcmp(list[i].key, POD_ANNOTATION) == 0)
+			pod = &list[i];
+	}
+	return pod;
+}
+
+bool k8s_seccomp_default(const char *v)
+{
+	return v && (strcmp(v, "runtime/default") == 0 || strcmp(v, "docker/default") == 0);
 }

@@ -14,6 +14,11 @@ const struct yval k8s_drop_all_seq = {.kind = YV_SEQ, .v = all_items, .n = 1};
 static const char *const drop_keys[] = {"drop"};
 static const struct yval *const drop_vals[] = {&k8s_drop_all_seq};
 const struct yval k8s_drop_all = {.kind = YV_MAP, .keys = drop_keys, .v = drop_vals, .n = 1};
+static const struct yval runtime_default = {.kind = YV_SCALAR, .s = "RuntimeDefault", .str = true};
+static const char *const type_keys[] = {"type"};
+static const struct yval *const type_vals[] = {&runtime_default};
+static const struct yval seccomp_default = {
+    .kind = YV_MAP, .keys = type_keys, .v = type_vals, .n = 1};
 
 /* The plan of the input being checked, kept in the context's memo. */
 struct k8s_memo {
@@ -37,13 +42,41 @@ static struct yedit *plan(struct check_ctx *ctx)
 	return m->plan;
 }
 
-/* A finding is known to yedit by its index in the list, which stays while the rules run. */
-static bool tag_of(struct check_ctx *ctx, const struct diag *d, size_t *tag)
+/*
+ * Why a wish ends with no edit when yedit gives up on it on its own (read only
+ * when the finding has no edits).
+ */
+#define YEDIT_GAVE_UP                                                                              \
+	"the securityContext is written where no exact edit keeps the file as it is (an "          \
+	"alias, a `<<` merge, or a value that shares its line with another key)"
+
+/*
+ * A finding is known to yedit by its index in the list, which stays while the
+ * rules run. A finding that asks for an edit has a reason ready in case none
+ * comes of it.
+ */
+static bool index_of(const struct check_ctx *ctx, const struct diag *d, size_t *tag)
 {
 	if (!d || d < ctx->diags->items || d >= ctx->diags->items + ctx->diags->n)
 		return false;
 	*tag = (size_t)(d - ctx->diags->items);
 	return true;
+}
+
+static bool tag_of(struct check_ctx *ctx, struct diag *d, size_t *tag)
+{
+	if (!index_of(ctx, d, tag))
+		return false;
+	if (!d->no_edit)
+		d->no_edit = YEDIT_GAVE_UP;
+	return true;
+}
+
+/* The finding gets no edit, for this reason. */
+static void fail(struct check_ctx *ctx, struct diag *d, size_t tag, const char *why)
+{
+	d->no_edit = why;
+	yedit_fail(plan(ctx), tag);
 }
 
 static const struct ynode *level_map(const struct k8s_object *o, const struct k8s_container *c,
@@ -73,7 +106,7 @@ void k8s_edit_value(struct check_ctx *ctx, struct diag *d, const struct k8s_obje
 		return;
 	const struct ynode *m = level_map(o, c, f);
 	if (!f->key || !m) {
-		yedit_fail(plan(ctx), tag);
+		fail(ctx, d, tag, "the value is not written in a securityContext of this file");
 		return;
 	}
 	yedit_set(plan(ctx), tag, m, f->key->value, v);
@@ -87,7 +120,9 @@ void k8s_edit_remove(struct check_ctx *ctx, struct diag *d, const struct k8s_obj
 		return;
 	const struct ynode *m = level_map(o, c, f);
 	if (!f->key || !m || ymap_key(m, f->key->value) != f->key) {
-		yedit_fail(plan(ctx), tag); /* written through a `<<` merge: not here to remove */
+		/* written through a `<<` merge: not here to remove */
+		fail(ctx, d, tag,
+		     "the key comes through a `<<` merge, not from this securityContext");
 		return;
 	}
 	yedit_del(plan(ctx), tag, m, f->key->value);
@@ -115,7 +150,7 @@ void k8s_edit_drop_all(struct check_ctx *ctx, struct diag *d, const struct k8s_o
 		return;
 	const struct k8s_secctx *sc = &c->sc;
 	if (sc->cap_drop.invalid) {
-		yedit_fail(plan(ctx), tag);
+		fail(ctx, d, tag, "capabilities.drop is not a list of names");
 		return;
 	}
 	if (k8s_set(&sc->cap_drop) && sc->cap_drop.node && sc->cap_drop.node->kind == Y_SEQ)
@@ -123,9 +158,34 @@ void k8s_edit_drop_all(struct check_ctx *ctx, struct diag *d, const struct k8s_o
 	else if (sc->capabilities)
 		yedit_set(plan(ctx), tag, sc->capabilities, "drop", &k8s_drop_all_seq);
 	else if (ymap_get(c->sc_node, "capabilities"))
-		yedit_fail(plan(ctx), tag); /* `capabilities:` with no map: not ours to guess */
+		fail(ctx, d, tag, "`capabilities:` holds no map to add `drop` to");
 	else
 		k8s_edit_set(ctx, d, o, c, false, "capabilities", &k8s_drop_all);
+}
+
+void k8s_edit_seccomp(struct check_ctx *ctx, struct diag *d, const struct k8s_object *o,
+		      const struct k8s_container *c, const struct k8s_field *f)
+{
+	size_t tag;
+	if (!tag_of(ctx, d, &tag))
+		return;
+	/*
+	 * The type is replaced in the seccompProfile map that decided it;
+	 * `seccompProfile: {}` of the pod gets one.
+	 */
+	const struct ynode *level = f->origin == K8S_UNSET ? o->pod.sc_node : level_map(o, c, f);
+	const struct ynode *sp = ymap_get(level, "seccompProfile");
+	if (f->origin != K8S_UNSET && (!f->key || !sp || ymap_key(sp, "type") != f->key)) {
+		fail(ctx, d, tag,
+		     "the type comes through a `<<` merge, not from this seccompProfile");
+		return;
+	}
+	if (sp && sp->kind == Y_MAP)
+		yedit_set(plan(ctx), tag, sp, "type", &runtime_default);
+	else if (sp)
+		fail(ctx, d, tag, "`seccompProfile:` holds no map to add `type` to");
+	else
+		k8s_edit_set(ctx, d, o, c, true, "seccompProfile", &seccomp_default);
 }
 
 void k8s_edit_cap_remove(struct check_ctx *ctx, struct diag *d, const struct k8s_container *c,
@@ -136,7 +196,7 @@ void k8s_edit_cap_remove(struct check_ctx *ctx, struct diag *d, const struct k8s
 		return;
 	const struct k8s_field *add = &c->sc.cap_add;
 	if (!add->node || add->node->kind != Y_SEQ) {
-		yedit_fail(plan(ctx), tag);
+		fail(ctx, d, tag, "capabilities.add is not a list");
 		return;
 	}
 	yedit_seq_del(plan(ctx), tag, add->node, item);
@@ -153,7 +213,7 @@ void k8s_edits_drop(struct check_ctx *ctx, const struct diag *d)
 {
 	struct k8s_memo *m = ctx->memo;
 	size_t tag;
-	if (m && m->in == ctx->k8s && m->plan && tag_of(ctx, d, &tag))
+	if (m && m->in == ctx->k8s && m->plan && index_of(ctx, d, &tag))
 		yedit_fail(m->plan, tag);
 }
 

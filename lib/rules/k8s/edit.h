@@ -43,6 +43,15 @@ void k8s_edit_unpin_uid(struct check_ctx *ctx, struct diag *d, const struct k8s_
 void k8s_edit_drop_all(struct check_ctx *ctx, struct diag *d, const struct k8s_object *o,
 		       const struct k8s_container *c);
 
+/*
+ * The pod gets seccompProfile: {type: RuntimeDefault}: its type replaced
+ * where the field f (the effective seccompProfile.type) is set, else a
+ * `type` added to a seccompProfile map that has none, else the map added to
+ * the pod's securityContext.
+ */
+void k8s_edit_seccomp(struct check_ctx *ctx, struct diag *d, const struct k8s_object *o,
+		      const struct k8s_container *c, const struct k8s_field *f);
+
 /* Item `item` of the container's capabilities.add goes. */
 void k8s_edit_cap_remove(struct check_ctx *ctx, struct diag *d, const struct k8s_container *c,
 			 const struct ynode *item);

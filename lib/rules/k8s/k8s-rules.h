@@ -43,4 +43,16 @@ const char *k8s_where(struct check_ctx *ctx, const struct k8s_object *o,
 /* "the container's securityContext" or "the pod's securityContext". */
 const char *k8s_origin(const struct k8s_field *f);
 
+/*
+ * The deprecated annotation that names the container's seccomp profile
+ * (container.seccomp.security.alpha.kubernetes.io/NAME, else
+ * seccomp.security.alpha.kubernetes.io/pod), or NULL.
+ */
+const struct k8s_annotation *k8s_seccomp_annotation(struct check_ctx *ctx,
+						    const struct k8s_object *o,
+						    const struct k8s_container *c);
+
+/* An annotation value that means RuntimeDefault (runtime/default, docker/default). */
+bool k8s_seccomp_default(const char *v);
+
 #endif

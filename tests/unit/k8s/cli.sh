@@ -19,6 +19,7 @@ metadata:
 spec:
   securityContext:
     runAsUser: 2000
+    seccompProfile: {type: RuntimeDefault}
   containers:
   - name: app
     image: nginx:1.27
