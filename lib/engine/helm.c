@@ -47,15 +47,31 @@ static bool same_str(const char *a, const char *b)
 }
 
 /*
+ * Whether the branches of file f that its chart's defaults skip did not
+ * render: helm ran with the defaults alone (no --values, no --set), and f
+ * is in the top chart, whose values.yaml no parent overrides.
+ */
+static bool defaults_alone(const struct lint_options *o, const struct helm_input *in,
+			   const struct helm_file *f)
+{
+	const struct helm_chart *c = in->chart ? helm_chart_of(in->chart, f) : NULL;
+	return c && !c->parent && !o->nvalues && !o->nsets;
+}
+
+/*
  * Where a rendered document's lines can come from: its template, the named
  * templates it includes (what `include` pastes in), and values.yaml (what
  * toYaml pastes in).
  */
-static size_t map_areas(const struct helm_input *in, const struct helm_file *tf,
-			struct helm_area *areas)
+static size_t map_areas(const struct lint_options *o, const struct helm_input *in,
+			const struct helm_file *tf, struct helm_area *areas)
 {
 	size_t n = 0;
-	areas[n++] = (struct helm_area){.src = tf->src, .path = tf->path, .to = tf->src->len};
+	areas[n++] = (struct helm_area){.src = tf->src,
+					.path = tf->path,
+					.to = tf->src->len,
+					.file = tf,
+					.skip_off = defaults_alone(o, in, tf)};
 	const struct helm_chart *c = in->chart ? helm_chart_of(in->chart, tf) : NULL;
 	if (!c)
 		return n;
@@ -65,7 +81,9 @@ static size_t map_areas(const struct helm_input *in, const struct helm_file *tf,
 		areas[n++] = (struct helm_area){.src = defs[i]->file->src,
 						.path = defs[i]->file->path,
 						.from = defs[i]->start,
-						.to = defs[i]->end};
+						.to = defs[i]->end,
+						.file = defs[i]->file,
+						.skip_off = defaults_alone(o, in, defs[i]->file)};
 	if (c->values_file)
 		areas[n++] = (struct helm_area){.src = c->values_file->src,
 						.path = c->values_file->path,
@@ -83,7 +101,7 @@ static void move_findings(struct lint_run *run, struct pass *ps, const struct he
 	const char *api = ps->openshift ? " --api-versions security.openshift.io/v1" : "";
 	size_t w = n0;
 	struct helm_area areas[MAX_AREAS];
-	size_t nareas = tf ? map_areas(ps->in, tf, areas) : 0;
+	size_t nareas = tf ? map_areas(run->opts, ps->in, tf, areas) : 0;
 	for (size_t i = n0; i < run->diags.n; i++) {
 		struct diag d = run->diags.items[i];
 		const char *raw = d.message;

@@ -26,6 +26,11 @@ struct lint_limits;
 struct source;
 struct ynode;
 
+/* A span of bytes of a file. */
+struct helm_range {
+	size_t start, end;
+};
+
 /* One file of a chart. */
 struct helm_file {
 	const char *name; /* inside the chart: "templates/deployment.yaml" */
@@ -33,6 +38,16 @@ struct helm_file {
 	    *path; /* as reported: "web/templates/x.yaml", "web-1.0.tgz!/web/templates/x.yaml" */
 	struct source *src;
 	bool partial; /* base name starts with '_': defines only, never rendered */
+	/*
+	 * Byte ranges of the branches the chart's default values skip (set by
+	 * helm_scan()), so a rendered line is not placed on text that did not
+	 * render; and the named templates included outside any document (a
+	 * template that is `{{ include "x.deployment" . }}` alone).
+	 */
+	struct helm_range *off;
+	size_t noff, capoff;
+	const char **includes;
+	size_t nincludes, capincludes;
 };
 
 enum helm_level {
@@ -236,6 +251,13 @@ struct helm_area {
 	size_t from, to;  /* the bytes of src that count */
 	bool values;	  /* values.yaml: looked for under the `.Values.` a block pastes in */
 	const struct helm_chart *chart; /* whose values.yaml it is */
+	/*
+	 * The template file (NULL for values.yaml), and whether its branches
+	 * that the chart's defaults skip are left out: they did not render
+	 * when helm ran with those defaults alone.
+	 */
+	const struct helm_file *file;
+	bool skip_off;
 };
 
 /*

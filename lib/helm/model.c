@@ -340,14 +340,17 @@ size_t helm_file_includes(const struct helm_chart *chart, const struct helm_file
 			  const struct helm_define **out, size_t cap)
 {
 	struct collect k = {.out = out, .cap = cap};
-	for (size_t i = 0; i < chart->ndocs && k.n < cap; i++) {
-		const struct helm_doc *d = &chart->docs[i];
-		if (d->file != f || !d->nincludes)
+	/* The file's own includes outside documents first, then each document's. */
+	for (size_t i = 0; i <= chart->ndocs && k.n < cap; i++) {
+		const struct helm_doc *d = i ? &chart->docs[i - 1] : NULL;
+		const char *const *names = d ? d->includes : f->includes;
+		size_t nnames = d ? d->nincludes : f->nincludes;
+		if ((d && d->file != f) || !nnames)
 			continue;
-		/* reach() follows each document's includes breadth first: nearest first. */
+		/* reach() follows the includes breadth first: nearest first. */
 		size_t n0 = k.n;
 		struct collect more = {.out = out + n0, .cap = cap - n0};
-		reach(chart, d->includes, d->nincludes, visit_collect, &more, NULL);
+		reach(chart, names, nnames, visit_collect, &more, NULL);
 		for (size_t j = 0; j < more.n; j++) {
 			bool seen = false;
 			for (size_t m = 0; m < k.n && !seen; m++)

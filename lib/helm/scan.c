@@ -42,6 +42,7 @@ struct block {
 	struct hval dot;       /* `with`: the value of its pipeline */
 	int define;	       /* B_DEFINE: index in chart->defines */
 	size_t key_base;       /* key stack depth when a define opened */
+	size_t off_from;       /* where the skipped branch being read began; SIZE_MAX if none */
 };
 
 struct key {
@@ -391,6 +392,16 @@ static void add_include(struct scanner *S, const char *name)
 			*slot = name;
 		else
 			S->failed = true;
+	} else {
+		/* Before any key: the named template writes the document itself. */
+		struct helm_file *f = S->f;
+		if (f->nincludes >= 256)
+			return;
+		const char **slot = ARR_PUSH(S->a, f->includes, f->nincludes, f->capincludes);
+		if (slot)
+			*slot = name;
+		else
+			S->failed = true;
 	}
 }
 
@@ -420,6 +431,39 @@ static void close_sc(struct scanner *S)
 
 /* --- actions -------------------------------------------------------------- */
 
+/*
+ * The branch being read of the innermost block ends at `at`: when the
+ * defaults skip it, its text is recorded as off (helm_file.off), so a
+ * rendered line is never placed there. A block past MAX_BLOCKS is not
+ * stored and records nothing.
+ */
+static void end_branch(struct scanner *S, size_t at)
+{
+	if (S->overflow || !S->nblocks)
+		return;
+	struct block *b = &S->blocks[S->nblocks - 1];
+	if (b->off_from == SIZE_MAX)
+		return;
+	if (at > b->off_from) {
+		struct helm_range *r = ARR_PUSH(S->a, S->f->off, S->f->noff, S->f->capoff);
+		if (r)
+			*r = (struct helm_range){b->off_from, at};
+		else
+			S->failed = true;
+	}
+	b->off_from = SIZE_MAX;
+}
+
+/* The innermost block's branch starts at `at`: remembered when the defaults skip it. */
+static void begin_branch(struct scanner *S, size_t at)
+{
+	if (S->overflow || !S->nblocks)
+		return;
+	struct block *b = &S->blocks[S->nblocks - 1];
+	if (b->truth == TRI_FALSE && b->kind != B_DEFINE && b->kind != B_BLOCK)
+		b->off_from = at;
+}
+
 static void push_block(struct scanner *S, enum block_kind k, const char *cond, size_t n)
 {
 	if (S->nblocks >= MAX_BLOCKS) {
@@ -430,6 +474,7 @@ static void push_block(struct scanner *S, enum block_kind k, const char *cond, s
 	memset(b, 0, sizeof(*b));
 	b->kind = k;
 	b->define = -1;
+	b->off_from = SIZE_MAX;
 	b->openshift = about_openshift(cond, n);
 	b->sc_values = k == B_IF && about_sc_values(cond, n);
 	b->truth = TRI_TRUE;
@@ -561,22 +606,27 @@ static void control(struct scanner *S, const struct action *ac)
 	size_t n = ac->body_end > ac->body ? ac->body_end - ac->body : 0;
 	if (ac->comment || n == 0)
 		return;
-	if (word_at(b, n, "if"))
+	if (word_at(b, n, "if")) {
 		push_block(S, B_IF, b + 2, n - 2);
-	else if (word_at(b, n, "with"))
+		begin_branch(S, ac->end);
+	} else if (word_at(b, n, "with")) {
 		push_block(S, B_WITH, b + 4, n - 4);
-	else if (word_at(b, n, "range"))
+		begin_branch(S, ac->end);
+	} else if (word_at(b, n, "range")) {
 		push_block(S, B_RANGE, b + 5, n - 5);
-	else if (word_at(b, n, "define"))
+		begin_branch(S, ac->end);
+	} else if (word_at(b, n, "define"))
 		open_define(S, b + 6, n - 6, ac->end);
 	else if (word_at(b, n, "block")) {
 		/* A block is a define that is also rendered in place. */
 		open_define(S, b + 5, n - 5, ac->end);
-	} else if (word_at(b, n, "end"))
+	} else if (word_at(b, n, "end")) {
+		end_branch(S, ac->start);
 		pop_block(S, ac->start);
-	else if (word_at(b, n, "else")) {
+	} else if (word_at(b, n, "else")) {
 		if (!S->nblocks || S->overflow)
 			return;
+		end_branch(S, ac->start);
 		struct block *bl = &S->blocks[S->nblocks - 1];
 		/* `else if X`: the branch's own condition can be about OpenShift too. */
 		if (about_openshift(b, n))
@@ -605,6 +655,7 @@ static void control(struct scanner *S, const struct action *ac)
 		else if (t == TRI_UNKNOWN)
 			bl->taken = TRI_UNKNOWN;
 		bl->dot = (struct hval){.kind = H_UNKNOWN};
+		begin_branch(S, ac->end);
 	} else
 		expression(S, b, n);
 }

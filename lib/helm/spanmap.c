@@ -130,12 +130,29 @@ static size_t occurrence(const char *r, size_t rlen, size_t before, const struct
 }
 
 /*
+ * Whether the text at `at` of area t sits in a branch that the chart's
+ * defaults skip, when the render used those defaults alone: helm wrote
+ * nothing from there, however alike its text.
+ */
+static bool skipped(const struct helm_area *t, bool skip, size_t at)
+{
+	if (!skip || !t->skip_off || !t->file)
+		return false;
+	for (size_t i = 0; i < t->file->noff; i++)
+		if (at >= t->file->off[i].start && at < t->file->off[i].end)
+			return true;
+	return false;
+}
+
+/*
  * The line of area t with the same key (and value) whose enclosing keys
  * agree best with the rendered line's; among equals, the nth. *full tells
- * whether the enclosing keys agreed all the way.
+ * whether the enclosing keys agreed all the way, *agree how many did.
+ * Lines in branches the defaults skip are left out when `skip`.
  */
 static bool best_line(const struct helm_area *t, const struct keyline *want, bool value,
-		      const struct chain *rc, size_t nth, size_t *start, size_t *end, bool *full)
+		      const struct chain *rc, size_t nth, bool skip, size_t *start, size_t *end,
+		      bool *full, size_t *agree)
 {
 	const char *s = t->src->data;
 	size_t len = t->src->len, to = t->to < len ? t->to : len;
@@ -147,7 +164,8 @@ static bool best_line(const struct helm_area *t, const struct keyline *want, boo
 			while (le < len && s[le] != '\n')
 				le++;
 			struct keyline x;
-			if (line_key(s, ls, le, &x) && same_key(&x, want, value)) {
+			if (line_key(s, ls, le, &x) && same_key(&x, want, value) &&
+			    !skipped(t, skip, x.start)) {
 				struct chain c;
 				ancestors(s, len, t->from, ls, x.indent, &c);
 				size_t sc = score(&c, rc);
@@ -169,6 +187,7 @@ static bool best_line(const struct helm_area *t, const struct keyline *want, boo
 		if (!found)
 			return false;
 	}
+	*agree = best;
 	return true;
 }
 
@@ -288,10 +307,14 @@ static bool from_values(const char *r, size_t rlen, size_t a, size_t ls,
 	       find_in_refs(s, above, tl, v, flagged, &nth, start, end);
 }
 
-size_t helm_map_span_areas(const char *r, size_t rlen, const struct helm_area *areas, size_t n,
-			   size_t *start, size_t *end)
+/*
+ * One try of helm_map_span_areas(): with `skip`, lines in branches the
+ * defaults skip are no candidates. False when no template line is found.
+ */
+static bool map_lines(const char *r, size_t rlen, const struct helm_area *areas, size_t n,
+		      bool skip, size_t *start, size_t *end, size_t *which)
 {
-	size_t ls, le, ts, te;
+	size_t ls, le, ts, te, agree;
 	bool full = false;
 	helm_line_at(r, rlen, *start, &ls, &le);
 	struct keyline k;
@@ -304,13 +327,23 @@ size_t helm_map_span_areas(const char *r, size_t rlen, const struct helm_area *a
 		size_t nth = occurrence(r, rlen, ls, &k, true, &rc);
 		for (size_t i = 0; i < n; i++)
 			if (!areas[i].values &&
-			    best_line(&areas[i], &k, true, &rc, nth, &ts, &te, &full) && full) {
+			    best_line(&areas[i], &k, true, &rc, nth, skip, &ts, &te, &full,
+				      &agree) &&
+			    full) {
 				*start = ts;
 				*end = te;
-				return i;
+				*which = i;
+				return true;
 			}
 	}
-	/* The nearest key, this one or an enclosing one, that a template writes. */
+	/*
+	 * The nearest key, this one or an enclosing one, that a template
+	 * writes: in the area whose line agrees best with the rendered one's
+	 * enclosing keys (all the way first, then the most), the template
+	 * before the named templates among equals. So a key that both an
+	 * init container of the template and the container of an included
+	 * named template write goes where the enclosing keys say.
+	 */
 	size_t at = le, indent = (size_t)-1;
 	for (int hops = 0; hops < 32;) {
 		size_t a, b;
@@ -320,10 +353,22 @@ size_t helm_map_span_areas(const char *r, size_t rlen, const struct helm_area *a
 			hops++;
 			ancestors(r, rlen, 0, a, k.indent, &rc);
 			size_t nth = occurrence(r, rlen, a, &k, false, &rc);
+			size_t pick = n, pts = 0, pte = 0, pagree = 0;
+			bool pfull = false;
 			for (size_t i = 0; i < n; i++) {
-				if (areas[i].values ||
-				    !best_line(&areas[i], &k, false, &rc, nth, &ts, &te, &full))
+				if (areas[i].values || !best_line(&areas[i], &k, false, &rc, nth,
+								  skip, &ts, &te, &full, &agree))
 					continue;
+				if (pick == n || (full && !pfull) ||
+				    (full == pfull && agree > pagree)) {
+					pick = i;
+					pts = ts;
+					pte = te;
+					pfull = full;
+					pagree = agree;
+				}
+			}
+			if (pick < n) {
 				/*
 				 * No template writes the flagged key, only a key
 				 * around it: the key came from the values that
@@ -331,12 +376,15 @@ size_t helm_map_span_areas(const char *r, size_t rlen, const struct helm_area *a
 				 */
 				size_t v;
 				if (hops > 1 && keyed &&
-				    from_values(r, rlen, a, ls, &flagged, &areas[i], ts, areas, n,
-						start, end, &v))
-					return v;
-				*start = ts;
-				*end = te;
-				return i;
+				    from_values(r, rlen, a, ls, &flagged, &areas[pick], pts, areas,
+						n, start, end, &v)) {
+					*which = v;
+					return true;
+				}
+				*start = pts;
+				*end = pte;
+				*which = pick;
+				return true;
 			}
 			if (indent == 0)
 				break;
@@ -345,14 +393,37 @@ size_t helm_map_span_areas(const char *r, size_t rlen, const struct helm_area *a
 			break;
 		at = a - 1;
 	}
+	return false;
+}
+
+size_t helm_map_span_areas(const char *r, size_t rlen, const struct helm_area *areas, size_t n,
+			   size_t *start, size_t *end)
+{
+	size_t which = 0, st = *start, en = *end;
+	/*
+	 * First without the branches the defaults skip; then, when nothing
+	 * else matched, with them (a subchart's branch that the parent's
+	 * values turn on, a condition read wrong).
+	 */
+	for (int skip = 1; skip >= 0; skip--) {
+		*start = st;
+		*end = en;
+		if (map_lines(r, rlen, areas, n, skip, start, end, &which))
+			return which;
+	}
+	/* The kind line of the template, or of the named template that writes the document. */
 	struct keyline kind = {.key = "kind", .klen = 4};
 	struct chain none = {.n = 0};
-	if (n && best_line(&areas[0], &kind, false, &none, 0, &ts, &te, &full)) {
-		*start = ts;
-		*end = te;
-	} else {
-		*start = *end = 0;
-	}
+	size_t ts, te, agree;
+	bool full;
+	for (size_t i = 0; i < n; i++)
+		if (!areas[i].values &&
+		    best_line(&areas[i], &kind, false, &none, 0, false, &ts, &te, &full, &agree)) {
+			*start = ts;
+			*end = te;
+			return i;
+		}
+	*start = *end = 0;
 	return 0;
 }
 
