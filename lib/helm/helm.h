@@ -29,6 +29,7 @@ struct ynode;
 /* A span of bytes of a file. */
 struct helm_range {
 	size_t start, end;
+	bool dead; /* text no values render: a template comment, an action over lines */
 };
 
 /* One file of a chart. */
@@ -39,16 +40,19 @@ struct helm_file {
 	struct source *src;
 	bool partial; /* base name starts with '_': defines only, never rendered */
 	/*
-	 * Byte ranges of the branches the chart's default values skip (set by
-	 * helm_scan()), so a rendered line is not placed on text that did not
-	 * render; and the named templates included outside any document (a
-	 * template that is `{{ include "x.deployment" . }}` alone).
+	 * Byte ranges of the branches the chart's default values skip, and of
+	 * text never rendered as written (set by helm_scan()), so a rendered
+	 * line is not placed on text that did not render; and the named templates included outside
+	 * any document (a template that is `{{ include "x.deployment" . }}` alone).
 	 */
 	struct helm_range *off;
 	size_t noff, capoff;
 	const char **includes;
 	size_t nincludes, capincludes;
 };
+
+/* Whether `at` is in one of n ranges sorted by start and disjoint. */
+bool helm_range_find(const struct helm_range *r, size_t n, size_t at);
 
 enum helm_level {
 	HELM_LEVEL_UNKNOWN = 0, /* inside a named template with no telling keys around it */

@@ -361,3 +361,16 @@ size_t helm_file_includes(const struct helm_chart *chart, const struct helm_file
 	}
 	return k.n;
 }
+
+bool helm_range_find(const struct helm_range *r, size_t n, size_t at)
+{
+	size_t lo = 0, hi = n; /* the first range that ends after `at` is in [lo, hi] */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (r[mid].end <= at)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && r[lo].start <= at;
+}

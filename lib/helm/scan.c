@@ -18,6 +18,7 @@
 
 #include <ctype.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -431,6 +432,15 @@ static void close_sc(struct scanner *S)
 
 /* --- actions -------------------------------------------------------------- */
 
+static void add_off(struct scanner *S, size_t start, size_t end, bool dead)
+{
+	struct helm_range *r = ARR_PUSH(S->a, S->f->off, S->f->noff, S->f->capoff);
+	if (r)
+		*r = (struct helm_range){start, end, dead};
+	else
+		S->failed = true;
+}
+
 /*
  * The branch being read of the innermost block ends at `at`: when the
  * defaults skip it, its text is recorded as off (helm_file.off), so a
@@ -445,11 +455,7 @@ static void end_branch(struct scanner *S, size_t at)
 	if (b->off_from == SIZE_MAX)
 		return;
 	if (at > b->off_from) {
-		struct helm_range *r = ARR_PUSH(S->a, S->f->off, S->f->noff, S->f->capoff);
-		if (r)
-			*r = (struct helm_range){b->off_from, at};
-		else
-			S->failed = true;
+		add_off(S, b->off_from, at, false);
 	}
 	b->off_from = SIZE_MAX;
 }
@@ -882,6 +888,36 @@ static void key_line(struct scanner *S, size_t ls, size_t p, size_t le, const st
 	}
 }
 
+static int range_cmp(const void *x, const void *y)
+{
+	const struct helm_range *a = x, *b = y;
+	if (a->dead != b->dead)
+		return a->dead ? 1 : -1;
+	return a->start < b->start ? -1 : a->start > b->start;
+}
+
+/*
+ * The skipped branches, then the dead text, each in order and merged where
+ * they overlap, so a lookup is a binary search (helm_range_find()).
+ */
+static void sort_ranges(struct helm_file *f)
+{
+	if (f->noff < 2)
+		return;
+	qsort(f->off, f->noff, sizeof(*f->off), range_cmp);
+	size_t w = 0;
+	for (size_t i = 1; i < f->noff; i++) {
+		struct helm_range *last = &f->off[w];
+		if (f->off[i].dead == last->dead && f->off[i].start <= last->end) {
+			if (f->off[i].end > last->end)
+				last->end = f->off[i].end;
+		} else {
+			f->off[++w] = f->off[i];
+		}
+	}
+	f->noff = w + 1;
+}
+
 int helm_scan(struct arena *a, struct helm_chart *c, struct helm_file *f)
 {
 	struct scanner *S = arena_alloc(a, sizeof(*S));
@@ -940,6 +976,13 @@ int helm_scan(struct arena *a, struct helm_chart *c, struct helm_file *f)
 					close_sc(S);
 				control(S, &ac);
 				p = ac.end;
+				/*
+				 * A comment, or an action over lines, is never output
+				 * as written: a `runAsUser: 1000` in it is no line a
+				 * rendered finding can come from.
+				 */
+				if (ac.comment || p > le)
+					add_off(S, ac.start, ac.end, true);
 				if (p > le) {
 					/* The action ran over lines; the line goes on after it. */
 					le = p;
@@ -990,5 +1033,6 @@ int helm_scan(struct arena *a, struct helm_chart *c, struct helm_file *f)
 		if (S->blocks[i].kind == B_DEFINE && S->blocks[i].define >= 0 &&
 		    c->defines[S->blocks[i].define].end == 0)
 			c->defines[S->blocks[i].define].end = len;
+	sort_ranges(f);
 	return S->failed ? -1 : 0;
 }

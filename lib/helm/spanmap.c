@@ -130,18 +130,21 @@ static size_t occurrence(const char *r, size_t rlen, size_t before, const struct
 }
 
 /*
- * Whether the text at `at` of area t sits in a branch that the chart's
- * defaults skip, when the render used those defaults alone: helm wrote
- * nothing from there, however alike its text.
+ * Whether the text at `at` of area t is never output as written (a
+ * template comment, an action over lines), or sits in a branch that the
+ * chart's defaults skip when the render used those defaults alone: helm
+ * wrote nothing from there, however alike its text.
  */
 static bool skipped(const struct helm_area *t, bool skip, size_t at)
 {
-	if (!skip || !t->skip_off || !t->file)
+	if (!t->file)
 		return false;
-	for (size_t i = 0; i < t->file->noff; i++)
-		if (at >= t->file->off[i].start && at < t->file->off[i].end)
-			return true;
-	return false;
+	const struct helm_range *r = t->file->off;
+	size_t n = t->file->noff, live = 0;
+	while (live < n && !r[live].dead)
+		live++;
+	return helm_range_find(r + live, n - live, at) ||
+	       (skip && t->skip_off && helm_range_find(r, live, at));
 }
 
 /*

@@ -2,9 +2,10 @@
 # Where findings of the rendered checks land in a chart: on the template line
 # that wrote the flagged key, or the values line that gave it, never on a
 # look-alike line in a branch the default values skip (a sidecar under
-# `if .Values.sidecar.enabled`), and never on the includer's `spec:` when a
-# named template wrote the pod. Each chart is one of those traps, rendered
-# with a real helm. Skips (77) only when helm cannot be installed.
+# `if .Values.sidecar.enabled`) or in a template comment, and never on the
+# includer's `spec:` when a named template wrote the pod. Each chart is one
+# of those traps, rendered with a real helm; each check but one failed before
+# helm_scan() recorded the text that does not render. Skips (77) only when helm cannot be installed.
 . "$(dirname "$0")/lib.sh"
 if ! bash "$UNROOT_SRC/scripts/install-tools-helm.sh" >/dev/null 2>&1; then
 	echo "helm cannot be installed here"
@@ -319,4 +320,35 @@ expect "range: every item on the range's lines" \
 $F:$n NR210
 $F:$u NR201
 $F:$u NR201" "$(rendered --platform kubernetes workers | grep -v NR211)"
+
+# (f) A template comment that shows the keys as they should be written is
+# never output: the finding goes on the line that writes the key.
+chart note
+printf 'uid: 1000\n' >note/values.yaml
+cat >note/templates/deployment.yaml <<'EOF'
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      securityContext:
+        {{/* Once the uid value is gone, this becomes:
+        runAsUser: 1000
+        */}}
+        runAsUser: {{ .Values.uid }}
+      containers:
+        - name: web
+          image: nginx:1.27
+EOF
+F=note/templates/deployment.yaml
+expect "a template comment: the line that writes the key" \
+	"$F:$(at $F 'runAsUser: {{') NR208" "$(rendered --platform openshift note | only NR208)"
 finish
