@@ -265,11 +265,12 @@ struct helm_area {
 };
 
 /*
- * helm_map_span() over several areas, in order: the rendered line's key
- * and value written in a template, else the nearest key a template writes
- * (the template first, then the named templates it includes), where a key
- * no template writes comes from the values line that holds it. Returns the
- * area mapped into; the first area's kind line (or 0,0) when none.
+ * helm_map_span() over several areas: the rendered line's key and value
+ * written in a template, else the nearest key a template writes (in the
+ * area whose line's enclosing keys agree best; the template first among
+ * equals), where a key no template writes comes from the values line that
+ * holds it. Lines that did not render (helm_file.off) are left out. Returns
+ * the area mapped into; the first kind line of the areas (or 0,0) when none.
  */
 size_t helm_map_span_areas(const char *rendered, size_t len, const struct helm_area *areas,
 			   size_t n, size_t *start, size_t *end);

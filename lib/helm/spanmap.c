@@ -4,8 +4,10 @@
  * of the template its `# Source:` line names: the line with the same key and
  * value when the template writes it, else the template line of the nearest
  * enclosing key (securityContext, containers, ...), else the template's kind
- * line. The map depends only on the rendered line, and is worked out for the
- * lines findings point at.
+ * line. Text that did not render is no candidate: comments, actions over
+ * lines, and the branches the defaults skip when helm rendered the defaults
+ * (helm_file.off, recorded by the scanner). The map depends only on the
+ * rendered line, and is worked out for the lines findings point at.
  */
 #include "helm-internal.h"
 #include "unroot/source.h"
