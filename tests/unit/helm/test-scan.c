@@ -164,14 +164,58 @@ static void default_branches(void **state)
 	assert_true(c->fields[4].openshift);
 }
 
+/* Whether the text `what` of f is recorded as not rendered (live: by the defaults only). */
+static bool unrendered(const struct helm_file *f, const char *what, bool *dead)
+{
+	const char *at = strstr(f->src->data, what);
+	assert_non_null(at);
+	size_t off = (size_t)(at - f->src->data), live = 0;
+	while (live < f->noff && !f->off[live].dead)
+		live++;
+	*dead = helm_range_find(f->off + live, f->noff - live, off);
+	return *dead || helm_range_find(f->off, live, off);
+}
+
+/* What did not render: skipped branches, comments, actions over lines. */
+static void unrendered_text(void **state)
+{
+	(void)state;
+	struct helm_chart *c = scan_with("sidecar:\n  enabled: false\nmode: auto\n",
+					 "containers:\n"
+					 "{{- if .Values.sidecar.enabled }}\n"
+					 "  - name: sidecar\n"
+					 "    {{- if eq .Values.mode \"auto\" }}\n"
+					 "    args: [nested]\n"
+					 "    {{- end }}\n"
+					 "{{- else }}\n"
+					 "  - name: alone\n"
+					 "{{- end }}\n"
+					 "  - name: web\n"
+					 "    {{/* the old way:\n"
+					 "    runAsUser: 1000\n"
+					 "    */}}\n"
+					 "    {{- if .Capabilities.APIVersions.Has \"x/v1\" }}\n"
+					 "    hostPID: true\n"
+					 "    {{- end }}\n");
+	const struct helm_file *f = c->docs[0].file;
+	bool dead;
+	assert_true(unrendered(f, "- name: sidecar", &dead));
+	assert_false(dead);
+	assert_true(unrendered(f, "args: [nested]", &dead)); /* inside the skipped branch */
+	assert_false(unrendered(f, "- name: alone", &dead)); /* the else that is taken */
+	assert_false(unrendered(f, "- name: web", &dead));
+	assert_true(unrendered(f, "runAsUser: 1000", &dead));
+	assert_true(dead);				     /* a comment, whatever the values */
+	assert_false(unrendered(f, "hostPID: true", &dead)); /* unknown: never hidden */
+}
+
 int main(void)
 {
 	A = arena_new(1 << 26);
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(scaffold),
-	    cmocka_unit_test(literals_and_helpers),
-	    cmocka_unit_test(odd_input),
-	    cmocka_unit_test(default_branches),
+	    cmocka_unit_test(scaffold),	       cmocka_unit_test(literals_and_helpers),
+	    cmocka_unit_test(odd_input),       cmocka_unit_test(default_branches),
+	    cmocka_unit_test(unrendered_text),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	arena_free(A);
