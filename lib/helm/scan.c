@@ -432,6 +432,7 @@ static void close_sc(struct scanner *S)
 
 /* --- actions -------------------------------------------------------------- */
 
+/* Text that does not render: a skipped branch, or dead whatever the values. */
 static void add_off(struct scanner *S, size_t start, size_t end, bool dead)
 {
 	struct helm_range *r = ARR_PUSH(S->a, S->f->off, S->f->noff, S->f->capoff);
@@ -454,9 +455,8 @@ static void end_branch(struct scanner *S, size_t at)
 	struct block *b = &S->blocks[S->nblocks - 1];
 	if (b->off_from == SIZE_MAX)
 		return;
-	if (at > b->off_from) {
+	if (at > b->off_from)
 		add_off(S, b->off_from, at, false);
-	}
 	b->off_from = SIZE_MAX;
 }
 
