@@ -7,6 +7,8 @@
 #   - `unroot image` on the same image already in an OCI folder (goal: at most 1.2x);
 #   - a second image that shares all but its last layer, read with the layer cache filled by
 #     the first (goal: at most 0.1x of the first, read without the cache);
+#   - the first image again, pinned by digest, with the cache it left (its manifest, config
+#     and layers are all there);
 #   - peak memory of unroot and of its registry client, unroot-fetch (goal: under 64 MB).
 # BENCH_RUNS rounds (default 7), each running every command once; it prints the minimum,
 # median and maximum of each, and the ratios within each round (a shared machine's load
@@ -81,6 +83,7 @@ done
 ref=127.0.0.1:$port/bench/img
 skopeo copy -q --dest-tls-verify=false "oci:$work/oci-gzip" "docker://$ref:1"
 skopeo copy -q --dest-tls-verify=false "oci:$tmp/oci-second" "docker://$ref:2"
+digest=$(skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://$ref:1")
 
 scan="$unroot image --no-config -q --fail-on none"
 export XDG_CACHE_HOME=$tmp/cache
@@ -101,7 +104,8 @@ python3 - "${BENCH_RUNS:-7}" \
 	"pull" "true" "$scan --no-cache docker://$ref:1" \
 	"skopeo" "rm -rf $tmp/copy" "skopeo copy -q --src-tls-verify=false docker://$ref:1 oci:$tmp/copy && $scan $tmp/copy" \
 	"local" "true" "$scan $work/oci-gzip" \
-	"second" "rm -rf $tmp/cache && cp -a $tmp/cache-first $tmp/cache" "$scan docker://$ref:2" <<'EOF'
+	"second" "rm -rf $tmp/cache && cp -a $tmp/cache-first $tmp/cache" "$scan docker://$ref:2" \
+	"again" "rm -rf $tmp/cache && cp -a $tmp/cache-first $tmp/cache" "$scan docker://$ref@$digest" <<'EOF'
 import os, statistics, subprocess, sys, time
 runs = int(sys.argv[1])
 cmds = [sys.argv[i:i + 3] for i in range(2, len(sys.argv), 3)]
@@ -118,7 +122,8 @@ for _ in range(runs):
 what = {"pull": "unroot image docker://... (no cache)",
         "skopeo": "skopeo copy docker://... oci:DIR && unroot image DIR",
         "local": "unroot image OCI-DIR (already local)",
-        "second": "second image, all but its last layer cached"}
+        "second": "second image, all but its last layer cached",
+        "again": "first image again by digest, all of it cached"}
 def spread(v):
     return "%7.0f %7.0f %7.0f" % (min(v), statistics.median(v), max(v))
 print("%d rounds; min, median and max of each, in ms" % runs)
@@ -133,6 +138,8 @@ print(ratio("pull", "skopeo", "(goal <= 0.5)", "unroot / (skopeo copy + unroot i
 print(ratio("pull", "local", "(goal <= 1.2)", "unroot from the registry / from the OCI folder, wall", 0))
 print(ratio("second", "pull", "(goal <= 0.1)", "second image with the cache / first without, wall", 0))
 print(ratio("second", "pull", "(goal <= 0.1)", "second image with the cache / first without, cpu", 1))
+print(ratio("again", "pull", "", "first image again by digest, cached / without the cache, wall", 0))
+print(ratio("again", "pull", "", "first image again by digest, cached / without the cache, cpu", 1))
 EOF
 echo "peak memory: $mem MB (goal < 64); cache after the first image: $cache_kb KB"
 echo "load average while measuring: $(cut -d' ' -f1-3 /proc/loadavg)"

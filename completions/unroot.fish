@@ -70,7 +70,7 @@ complete -c unroot -n $lints -l cert-dir -x -a '(__fish_complete_directories)' -
 complete -c unroot -n $lints -l tls-verify -x -a 'true false' -d 'check registry TLS certificates (--tls-verify=false)'
 complete -c unroot -n $lints -l timeout -x -d 'seconds a registry may stay silent'
 complete -c unroot -n $lints -l retry-times -x -d 'tries again after a failed registry request'
-complete -c unroot -n $lints -l no-cache -d 'neither use nor fill the layer cache'
+complete -c unroot -n $lints -l no-cache -d 'neither use nor fill the cache'
 complete -c unroot -n $lints -l pull -d 'read the images manifests and FROM lines name'
 complete -c unroot -n $lints -l helm -x -a '(__fish_complete_command)' -d 'helm binary'
 complete -c unroot -n $lints -l values -r -F -d 'values file for helm template'

@@ -127,7 +127,7 @@ static const char help_text[] =
     "      --tls-verify=false    do not check TLS certificates; allow plain HTTP\n"
     "      --timeout SECONDS     give up on a server silent this long (default 30)\n"
     "      --retry-times N       tries again after a failed request (default 4)\n"
-    "      --no-cache            neither use nor fill the layer cache ($XDG_CACHE_HOME/unroot)\n"
+    "      --no-cache            neither use nor fill the cache ($XDG_CACHE_HOME/unroot)\n"
     "      --pull                read the images manifests and FROM lines name from registries\n"
     "      --rootfs DIR          lint an unpacked root filesystem\n"
     "      --image-config FILE   image config JSON for --rootfs\n"

@@ -26,4 +26,22 @@ bool layer_cache_has(const char *dir, const char *digest);
 void layer_cache_put(const char *dir, const char *digest, const char *const *capture,
 		     size_t ncapture, const struct layer *l, const struct layer_stats *st);
 
+/*
+ * Manifests and configs by digest (cache-blob.c), under `dir`/blobs/: the
+ * blob's bytes as the registry sent them, named by their sha256 (hex).
+ * A file is read only up to `max` bytes and only when its contents hash to
+ * its name: anything else is a miss. The folder holds at most
+ * BLOB_CACHE_TOTAL bytes; the files read least recently are removed first.
+ */
+#define BLOB_CACHE_TOTAL ((uint64_t)64 << 20)
+
+/* The blob's bytes (malloc'd, NUL-terminated, *len), or NULL on a miss. */
+char *blob_cache_get(const char *dir, const char *hex, size_t max, size_t *len);
+
+/* Whether there is a file for it (a look: it may still be a miss). */
+bool blob_cache_has(const char *dir, const char *hex);
+
+/* Keeps a blob whose bytes hash to `hex`, when it is at most `max` bytes. Quiet. */
+void blob_cache_put(const char *dir, const char *hex, const char *data, size_t len, size_t max);
+
 #endif

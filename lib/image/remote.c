@@ -14,6 +14,7 @@
 #include "ref.h"
 #include "util/reading.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <nettle/sha2.h>
 #include <pthread.h>
@@ -40,6 +41,7 @@ struct pipe_blob;
 struct known {
 	char hex[65];
 	bool manifest;
+	bool config;	  /* an image manifest's config: kept in the blob cache */
 	const char *data; /* a manifest once fetched, in the arena */
 	size_t len;
 	uint64_t size;		 /* from the descriptor, 0 when not said */
@@ -62,7 +64,9 @@ struct remote {
 	struct arena *a;
 	const char *name; /* as the user wrote it */
 	const struct image_name *ref;
-	struct fetcher *f;
+	struct fetcher *f; /* started when the first request is made (fetcher_of) */
+	bool f_failed;
+	const char *f_why;
 	const char *index_json;
 	size_t index_len;
 	struct known *known;
@@ -157,9 +161,35 @@ static void learn(struct remote *r, const char *data, size_t len)
 		json_int_t sz = json_integer_value(json_object_get(d, "size"));
 		if (k && !k->manifest && sz > 0)
 			k->size = (uint64_t)sz;
+		if (k && !k->manifest && i == 0)
+			k->config = true;
 	}
 	ask_ahead(r, j);
 	json_decref(j);
+}
+
+/*
+ * The helper, started the first time something must come from the registry:
+ * a reference whose manifests and config are all in the cache, and whose
+ * layers are too, is read without it. NULL with *why.
+ */
+static struct fetcher *fetcher_of(struct remote *r, const char **why)
+{
+	pthread_mutex_lock(&r->lock);
+	if (!r->f && !r->f_failed) {
+		char *w = NULL;
+		r->f = fetcher_start(r->rd->opts, &w);
+		if (!r->f) {
+			r->f_failed = true;
+			r->f_why = arena_strdup(r->a, w ? w : "out of memory");
+			free(w);
+		}
+	}
+	struct fetcher *f = r->f;
+	if (!f)
+		*why = r->f_why ? r->f_why : "out of memory";
+	pthread_mutex_unlock(&r->lock);
+	return f;
 }
 
 static char *request_fields(struct remote *r, const char *op, const char *ref, uint64_t max,
@@ -188,10 +218,12 @@ static struct pipe_blob *request_blob(struct remote *r, struct arena *a, const c
 	struct pipe_blob *p = arena_alloc(a, sizeof(*p));
 	struct pipe_blob **slot = p ? ARR_PUSH(a, r->pipes, r->npipes, r->cappipes) : NULL;
 	char *ferr = NULL;
-	int fd = fields && slot ? fetcher_request(r->f, fields, &p->id, &ferr) : -1;
+	const char *fwhy = NULL;
+	struct fetcher *f = fields && slot ? fetcher_of(r, &fwhy) : NULL;
+	int fd = f ? fetcher_request(f, fields, &p->id, &ferr) : -1;
 	free(fields);
 	if (fd < 0) {
-		*why = arena_strdup(a, ferr ? ferr : "out of memory");
+		*why = fwhy ? fwhy : arena_strdup(a, ferr ? ferr : "out of memory");
 		free(ferr);
 		if (slot)
 			r->npipes--;
@@ -221,7 +253,8 @@ static void ask_ahead(struct remote *r, json_t *j)
 	for (size_t i = 0; i <= json_array_size(layers) && asked < 1 + AHEAD_LAYERS; i++) {
 		const char *h = i == 0 ? cfg : desc_hex(json_array_get(layers, i - 1));
 		struct known *k = known_find(r, h);
-		if (!k || k->manifest || k->ahead || (i > 0 && layer_cache_has(cache, h)))
+		if (!k || k->manifest || k->ahead ||
+		    (i > 0 ? layer_cache_has(cache, h) : blob_cache_has(cache, h)))
 			continue;
 		struct pipe_blob *p = request_blob(r, r->a, h, &why);
 		if (!p)
@@ -231,18 +264,53 @@ static void ask_ahead(struct remote *r, json_t *j)
 	}
 }
 
+/* A manifest's media type from its own text, for one read from the cache. */
+static const char *media_type_of(struct remote *r, const char *data, size_t len)
+{
+	json_error_t je;
+	json_t *j = json_loadb(data, len, 0, &je);
+	const char *mt = json_string_value(json_object_get(j, "mediaType"));
+	const char *out = mt ? arena_strdup(r->a, mt)
+			  : json_is_array(json_object_get(j, "manifests"))
+			      ? "application/vnd.oci.image.index.v1+json"
+			      : "application/vnd.oci.image.manifest.v1+json";
+	json_decref(j);
+	return out;
+}
+
 /*
  * A manifest by tag or digest, whole; checked against `want` (hex) when
- * given. Returns its bytes in the arena, or NULL with r->error.
+ * given. One named by digest comes from the blob cache when it is there
+ * (a tag is always asked for: tags move); one fetched is kept there by its
+ * digest. Returns its bytes in the arena, or NULL with r->error.
  */
 static const char *get_manifest(struct remote *r, const char *ref, const char *want, size_t *len,
 				char out_hex[65], const char **media_type)
 {
-	char *fields = request_fields(r, "manifest", ref, MAX_MANIFEST, true);
-	struct fetch_result res;
-	char *data = NULL;
+	const char *cache = r->rd->opts->fetch.cache_dir;
 	size_t n = 0;
-	if (!fields || fetcher_get(r->f, fields, MAX_MANIFEST, &data, &n, &res) != 0) {
+	char *data = want ? blob_cache_get(cache, want, MAX_MANIFEST, &n) : NULL;
+	if (data) {
+		memcpy(out_hex, want, 65);
+		const char *copy = arena_strndup(r->a, data, n);
+		if (media_type && copy)
+			*media_type = media_type_of(r, data, n);
+		free(data);
+		*len = n;
+		if (!copy)
+			r->error = "out of memory";
+		return copy;
+	}
+	char *fields = request_fields(r, "manifest", ref, MAX_MANIFEST, true);
+	struct fetch_result res = {0};
+	const char *fwhy = NULL;
+	struct fetcher *f = fetcher_of(r, &fwhy);
+	if (!f) {
+		free(fields);
+		r->error = fwhy;
+		return NULL;
+	}
+	if (!fields || fetcher_get(f, fields, MAX_MANIFEST, &data, &n, &res) != 0) {
 		r->error = arena_printf(r->a, "%s", res.error ? res.error : "out of memory");
 		if (fields && res.error && strstr(res.error, "larger than the limit"))
 			r->error = arena_printf(r->a,
@@ -284,6 +352,8 @@ static const char *get_manifest(struct remote *r, const char *ref, const char *w
 		copy = NULL;
 	}
 	json_decref(j);
+	if (copy)
+		blob_cache_put(cache, out_hex, data, n, MAX_MANIFEST);
 	free(data);
 	fetch_result_release(&res);
 	*len = n;
@@ -319,6 +389,93 @@ static const char *pipe_done(void *ctx, const struct blob *b, bool ok)
 	}
 	fetch_result_release(&res);
 	return why;
+}
+
+/*
+ * A config's bytes through its pipe, whole (at most `max`), and the
+ * transfer's result: malloc'd, or NULL with *why.
+ */
+static char *read_pipe(struct remote *r, struct arena *a, struct pipe_blob *p, size_t max,
+		       size_t *len, const char **why)
+{
+	size_t cap = 65536 < max ? 65536 : max, n = 0;
+	char *buf = malloc(cap + 1);
+	bool big = false;
+	while (buf) {
+		if (n == cap) {
+			if (cap >= max) {
+				char c;
+				big = read(p->fd, &c, 1) > 0;
+				break;
+			}
+			cap = cap * 2 > max ? max : cap * 2;
+			char *grown = realloc(buf, cap + 1);
+			if (!grown) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = grown;
+		}
+		ssize_t got = read(p->fd, buf + n, cap - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		n += (size_t)got;
+	}
+	pthread_mutex_lock(&r->lock);
+	close(p->fd); /* past the limit: the helper sees the pipe close */
+	p->closed = true;
+	pthread_mutex_unlock(&r->lock);
+	struct fetch_result res;
+	fetcher_result(r->f, p->id, &res);
+	if (big)
+		*why = arena_printf(a, "is more than %zu bytes, the limit for a JSON file", max);
+	else if (!buf)
+		*why = "out of memory";
+	else if (!res.ok)
+		*why = arena_printf(a, "could not be fetched: %s", res.error);
+	fetch_result_release(&res);
+	if (big || !buf || *why) {
+		free(buf);
+		return NULL;
+	}
+	buf[n] = 0;
+	*len = n;
+	return buf;
+}
+
+/*
+ * An image's config: from the blob cache when it is there, else fetched
+ * whole and kept there. The loader checks its digest again as it reads it.
+ */
+static int open_config(struct remote *r, struct arena *a, struct known *k, struct blob *b,
+		       const char **why)
+{
+	const char *cache = r->rd->opts->fetch.cache_dir;
+	size_t max = r->rd->opts->limits.file_size, len = 0;
+	char *data = blob_cache_get(cache, k->hex, max, &len);
+	if (!data) {
+		struct pipe_blob *p = k->ahead ? k->ahead : request_blob(r, a, k->hex, why);
+		k->ahead = NULL;
+		if (!p)
+			return -1;
+		*why = NULL;
+		data = read_pipe(r, a, p, max, &len, why);
+		if (!data)
+			return -1;
+		blob_cache_put(cache, k->hex, data, len, max);
+	}
+	b->kind = BLOB_MEMORY;
+	b->data = (const unsigned char *)arena_strndup(a, data, len);
+	b->size = len;
+	free(data);
+	if (!b->data) {
+		*why = "out of memory";
+		return -1;
+	}
+	return 0;
 }
 
 static int open_blob(void *ctx, struct arena *a, const char *name, const char *const *capture,
@@ -359,6 +516,9 @@ static int open_blob(void *ctx, struct arena *a, const char *name, const char *c
 		b->size = k->len;
 		return 0;
 	}
+	/* A config the manifest says is too large goes the layers' way: the loader says so. */
+	if (k && k->config && k->size <= r->rd->opts->limits.file_size)
+		return open_config(r, a, k, b, why);
 	struct pipe_blob *p = k && k->ahead ? k->ahead : request_blob(r, a, hexd, why);
 	if (k)
 		k->ahead = NULL;
@@ -377,15 +537,7 @@ static int load_registry(struct reading *rd, const struct image_ref *ref, struct
 {
 	struct remote r = {.rd = rd, .a = rd->arena, .name = ref->text, .ref = &ref->name};
 	pthread_mutex_init(&r.lock, NULL);
-	char *why = NULL;
 	int rc = -1;
-	r.f = fetcher_start(rd->opts, &why);
-	if (!r.f) {
-		reading_error(rd, ref->text, NULL, 0, 0, "cannot read '%s': %s", ref->text,
-			      why ? why : "out of memory");
-		free(why);
-		goto out;
-	}
 	const char *want = ref->name.digest ? digest_hex(ref->name.digest) : NULL;
 	const char *tag_or_digest = ref->name.digest ? ref->name.digest : ref->name.tag;
 	char top[65];

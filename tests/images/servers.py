@@ -8,6 +8,7 @@ its pid (or, for the ones in this process, by shutting its socket):
   in the x5c header, as the distribution registry verifies them.
 - FaultProxy: an HTTP proxy in front of a registry that cuts, stalls, or answers 429/500 on
   the requests a test names.
+- ForwardProxy: an http_proxy / https_proxy that records what it is asked for.
 - FakeRegistry: a registry that serves whatever bytes a test gives it (hostile manifests).
 """
 import base64
@@ -40,9 +41,9 @@ def missing_tools(*names):
 
 # --- certificates -------------------------------------------------------------------------
 
-def make_ca(folder):
-    """A test CA and a server certificate for 127.0.0.1 and localhost it signed.
-    Returns (ca.crt, server.crt, server.key)."""
+def make_ca(folder, names="IP:127.0.0.1,DNS:localhost"):
+    """A test CA and a server certificate it signed, for `names` (subjectAltName: 127.0.0.1
+    and localhost unless said). Returns (ca.crt, server.crt, server.key)."""
     os.makedirs(folder, exist_ok=True)
     ca_key, ca_crt = os.path.join(folder, "ca.key"), os.path.join(folder, "ca.crt")
     key, csr, crt = (os.path.join(folder, n) for n in ("server.key", "server.csr", "server.crt"))
@@ -53,7 +54,7 @@ def make_ca(folder):
     run("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr,
         "-subj", "/CN=127.0.0.1")
     with open(ext, "w") as f:
-        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n")
+        f.write("subjectAltName=%s\nextendedKeyUsage=serverAuth\n" % names)
     run("openssl", "x509", "-req", "-in", csr, "-CA", ca_crt, "-CAkey", ca_key,
         "-CAcreateserial", "-out", crt, "-days", "2", "-extfile", ext)
     return ca_crt, crt, key
@@ -75,11 +76,13 @@ class Registry:
     """docker-registry serving on 127.0.0.1:PORT from a folder of its own; with access_log,
     its access log (one line a request, with the HTTP version) goes to `log`."""
 
-    def __init__(self, folder, tls=None, htpasswd=None, token=None, access_log=False):
+    def __init__(self, folder, tls=None, htpasswd=None, token=None, access_log=False, port=None,
+                 data=None):
         self.folder = folder
-        self.data = os.path.join(folder, "data")
-        self.port = free_port()
+        self.data = data or os.path.join(folder, "data")
+        self.port = port or free_port()
         self.host = "127.0.0.1:%d" % self.port
+        os.makedirs(folder, exist_ok=True)
         os.makedirs(self.data, exist_ok=True)
         http_cfg = {"addr": self.host}
         if tls:
@@ -399,6 +402,95 @@ class ConnectProxy:
                     (up if r is c else c).sendall(data)
         finally:
             up.close()
+
+    def stop(self):
+        self.srv.shutdown()
+        self.srv.server_close()
+
+
+class ForwardProxy:
+    """An HTTP proxy as http_proxy and https_proxy name one: a plain request comes with its
+    whole URL (GET http://HOST:PORT/v2/...), and is forwarded to where `hosts` maps HOST:PORT;
+    CONNECT HOST:PORT is tunnelled there. `seen` lists every request line, in order."""
+
+    def __init__(self, hosts):
+        self.hosts, self.seen = hosts, []
+        outer = self
+
+        class H(_Quiet):
+            def do_GET(self):
+                outer.seen.append("%s %s" % (self.command, self.path))
+                outer.forward(self)
+
+            do_HEAD = do_GET
+
+            def do_CONNECT(self):
+                outer.seen.append("CONNECT " + self.path)
+                outer.tunnel(self)
+
+        self.srv = _serve(H)
+        self.url = "http://127.0.0.1:%d" % self.srv.server_address[1]
+
+    def forward(self, h):
+        from urllib.parse import urlsplit
+        u = urlsplit(h.path)
+        up = self.hosts.get(u.netloc)
+        if u.scheme != "http" or not up:
+            h.send_response(502)
+            h.send_header("Content-Length", "0")
+            h.end_headers()
+            return
+        req = urllib.request.Request("http://%s%s%s" % (up, u.path, "?" + u.query if u.query
+                                                          else ""), method=h.command)
+        for k in ("Authorization", "Accept", "Range"):
+            if h.headers.get(k):
+                req.add_header(k, h.headers[k])
+        try:
+            resp = urllib.request.urlopen(req, timeout=30)
+            status, headers, body = resp.status, resp.headers, resp.read()
+        except urllib.error.HTTPError as e:
+            status, headers, body = e.code, e.headers, e.read()
+        h.send_response(status)
+        for k, v in headers.items():
+            if k.lower() not in ("content-length", "transfer-encoding", "connection", "date",
+                                 "server"):
+                h.send_header(k, v)
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        if h.command != "HEAD":
+            h.wfile.write(body)
+
+    def tunnel(self, h):
+        up = self.hosts.get(h.path)
+        if not up:
+            h.send_response(403)
+            h.send_header("Content-Length", "0")
+            h.end_headers()
+            return
+        host, port = up.rsplit(":", 1)
+        upc = socket.create_connection((host, int(port)), timeout=30)
+        h.send_response(200, "Connection established")
+        h.end_headers()
+        h.wfile.flush()
+        socks = [h.connection, upc]
+        try:
+            while True:
+                ready, _, _ = select.select(socks, [], [], 30)
+                if not ready:
+                    break
+                data = b""
+                for r in ready:
+                    data = r.recv(65536)
+                    if not data:
+                        break
+                    (upc if r is h.connection else h.connection).sendall(data)
+                if not data:
+                    break
+        except OSError:
+            pass
+        finally:
+            upc.close()
+            h.close_connection = True
 
     def stop(self):
         self.srv.shutdown()

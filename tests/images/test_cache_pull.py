@@ -4,7 +4,8 @@
 Cache: a second image on the same base fetches only its own layers (a logging proxy counts
 the blob requests); the same findings with and without the cache; a layer whose file is
 asked for now and was not then is fetched again; a damaged cache file is a miss; --no-cache
-neither reads nor writes. --pull: a manifest's image: references pair themselves (lint and
+neither reads nor writes; manifests and configs kept by digest (a pinned reference read
+again without a request, a changed file fetched again). --pull: a manifest's image: references pair themselves (lint and
 simulate), and a Dockerfile's FROM base image's user becomes known. Exits 77 where the tools
 are missing."""
 import json
@@ -156,9 +157,11 @@ def cache(stop, reg):
     expect(got == want["c"] and len(blob_gets(px)) == first,
            "an entrypoint in a cached layer whose contents were not kept: the layer is read "
            "again (%d blob requests)" % len(blob_gets(px)))
-    for f in os.listdir(cdir):
-        with open(os.path.join(cdir, f), "r+b") as fh:
-            fh.truncate(20)
+    bdir = os.path.join(ENV["XDG_CACHE_HOME"], "unroot", "blobs")
+    for d in (cdir, bdir):
+        for f in os.listdir(d):
+            with open(os.path.join(d, f), "r+b") as fh:
+                fh.truncate(20)
     px.log.clear()
     got = findings("image", "%s/test/a:1" % px.host)
     expect(got == want["a"] and len(blob_gets(px)) == first,
@@ -166,6 +169,75 @@ def cache(stop, reg):
     px.log.clear()
     findings("image", "--no-cache", "%s/test/a:1" % px.host)
     expect(len(blob_gets(px)) == first, "--no-cache reads no cache")
+
+
+def requests(px):
+    return [line for line, _ in px.log]
+
+
+def digests(stop, reg):
+    """Manifests and configs are kept by digest: a reference pinned by digest is read again
+    without a request (not even the /v2/ probe: the registry client is not started), a tag's
+    manifest is asked for every time (tags move) but its config is not, and a cache file
+    changed on disk does not match its name: it is fetched again and rewritten."""
+    with open(os.path.join("a", "index.json")) as f:
+        mdig = json.load(f)["manifests"][0]["digest"]
+    with open(os.path.join("a", "blobs", "sha256", mdig.split(":")[1])) as f:
+        cfg = json.load(f)["config"]["digest"]
+    px = servers.FaultProxy(reg.host, [])
+    stop.append(px)
+    xdg = ENV["XDG_CACHE_HOME"]
+    shutil.rmtree(os.path.join(xdg, "unroot"), ignore_errors=True)
+    bdir = os.path.join(xdg, "unroot", "blobs")
+    pinned = "%s/test/a@%s" % (px.host, mdig)
+    want = findings("image", "--no-cache", pinned)
+    expect(not os.path.exists(bdir), "--no-cache keeps no manifest or config")
+    px.log.clear()
+    first = findings("image", pinned)
+    kept = sorted(os.listdir(bdir)) if os.path.isdir(bdir) else []
+    expect(first == want and sorted("sha256:" + k for k in kept) == sorted([mdig, cfg]),
+           "a first read keeps the manifest and the config by digest (%d requests, %d files)"
+           % (len(px.log), len(kept)))
+    expect(all(oct(os.stat(os.path.join(bdir, k)).st_mode & 0o777) == "0o600" for k in kept)
+           and oct(os.stat(bdir).st_mode & 0o777) == "0o700", "kept private to the user")
+    px.log.clear()
+    again = findings("image", pinned)
+    expect(again == want and requests(px) == [],
+           "the same digest again: no request at all (%s)" % requests(px))
+    px.log.clear()
+    tagged = findings("image", "%s/test/a:1" % px.host)
+    got = requests(px)
+    expect(tagged == want and any("/manifests/1" in r for r in got) and
+           not any(cfg in r for r in got) and not any("/blobs/" in r for r in got),
+           "by tag: the manifest is asked for (tags move), the config is not (%s)" % got)
+    for what, dig in (("manifest", mdig), ("config", cfg)):
+        path = os.path.join(bdir, dig.split(":")[1])
+        data = bytearray(open(path, "rb").read())
+        data[len(data) // 2] ^= 0x20  # same size, one letter's case
+        with open(path, "wb") as fh:
+            fh.write(bytes(data))
+        px.log.clear()
+        got = findings("image", pinned)
+        asked = [r for r in requests(px) if dig in r]
+        expect(got == want and len(asked) == 1,
+               "a cached %s changed on disk is not trusted: fetched again (%s)"
+               % (what, asked))
+        expect(servers.sha256(open(path, "rb").read()) == dig,
+               "and written again, whole (%s)" % what)
+    px.log.clear()
+    findings("image", "--no-cache", pinned)
+    expect(any(mdig in r for r in requests(px)) and any(cfg in r for r in requests(px)),
+           "--no-cache reads no manifest or config from the cache")
+    # The folder's bound: a file over 64 MiB in all (sparse here) goes when a new one comes.
+    old = os.path.join(bdir, "0" * 64)
+    with open(old, "wb") as fh:
+        fh.truncate(64 << 20)
+    os.utime(old, (1, 1))
+    os.unlink(os.path.join(bdir, cfg.split(":")[1]))
+    findings("image", pinned)
+    left = os.listdir(bdir)
+    expect("0" * 64 not in left and cfg.split(":")[1] in left,
+           "past 64 MiB, the file read least long ago is removed (%d left)" % len(left))
 
 
 def ahead(stop, reg):
@@ -249,6 +321,7 @@ def run_all(stop):
     reg = servers.Registry(os.path.join(os.getcwd(), "reg"))
     stop.append(reg)
     cache(stop, reg)
+    digests(stop, reg)
     ahead(stop, reg)
     bounded(stop, reg)
     pull(reg)

@@ -3,7 +3,7 @@
 the same findings as the same image read from its OCI folder, in OCI and Docker schema 2
 formats, gzip and zstd layers, a multi-platform index picked with --arch/--os/--variant,
 digests, `lint`, `simulate` and `--image PATTERN=REF`; then TLS with a test CA (--cert-dir,
---tls-verify=false), htpasswd Basic auth (--creds, auth files, Docker's config, a credential
+--tls-verify=false), http_proxy, https_proxy and no_proxy, htpasswd Basic auth (--creds, auth files, Docker's config, a credential
 helper), and token auth (anonymous and credentialed tokens, a token the registry refuses and
 the client renews). Exits 77 where the tools are missing."""
 import json
@@ -286,6 +286,47 @@ def tls(stoppers):
            % (rules(got), sorted(set(map(str, px.targets)))))
 
 
+def proxies(stoppers, reg):
+    """http_proxy and no_proxy from the environment, with a registry that speaks plain HTTP
+    (--tls-verify=false) under a name that resolves nowhere: only the proxy reaches it. The
+    TLS probe goes through https_proxy's tunnel and finds plain HTTP; every request after it
+    goes to http_proxy with its whole URL."""
+    far = "registry.unroot.invalid:5000"
+    px = servers.ForwardProxy({far: reg.host})
+    stoppers.append(px)
+    env = {k: v for k, v in ENV.items() if k.lower() not in ("no_proxy", "https_proxy",
+                                                                "http_proxy", "all_proxy")}
+    ref = far + "/test/hard:gzip"
+    rc, want, _ = image(reg.host + "/test/hard:gzip", "--no-cache", env=env)
+    proxied = dict(env, http_proxy=px.url, https_proxy=px.url)
+    rc, got, _ = image(ref, "--no-cache", "--tls-verify=false", env=proxied)
+    plain = [s for s in px.seen if s.startswith("GET http://%s/v2/" % far)]
+    expect(rc == 1 and same_findings(got, want) and
+           any("/manifests/gzip" in s for s in plain) and
+           sum("/blobs/sha256:" in s for s in plain) == 3,
+           "a plain-HTTP registry through http_proxy: the same findings, its manifest and 3 "
+           "blobs asked of the proxy by URL (%s; %d requests: %s)"
+           % (rules(got), len(px.seen), sorted({s.split("/v2/")[0] for s in px.seen})))
+    for var in ("no_proxy", "NO_PROXY"):
+        px.seen.clear()
+        rc, got, _ = image(ref, "--no-cache", "--tls-verify=false",
+                           env=dict(proxied, **{var: "example.com,registry.unroot.invalid"}))
+        expect(rc == 2 and "cannot find the host 'registry.unroot.invalid'" in said(got)
+               and px.seen == [],
+               "%s naming the registry: it is asked directly, the proxy sees nothing (%s): %s"
+               % (var, px.seen, said(got)))
+    px.seen.clear()
+    rc, got, _ = image(ref, "--no-cache", "--tls-verify=false",
+                       env=dict(proxied, no_proxy=".invalid"))
+    expect(rc == 2 and px.seen == [], "no_proxy=.invalid covers the names under it (%s)"
+           % px.seen)
+    px.seen.clear()
+    rc, got, _ = image(reg.host + "/test/hard:gzip", "--no-cache", env=proxied)
+    expect(rc == 1 and same_findings(got, want) and px.seen == [],
+           "a loopback registry is never proxied, no_proxy or not, as Docker's and Podman's "
+           "clients do (%s)" % px.seen)
+
+
 def basic(stoppers):
     pw = servers.htpasswd_file(os.path.join(os.getcwd(), "htpasswd"), "alice", "s3cret")
     reg = servers.Registry(os.path.join(os.getcwd(), "basic"), htpasswd=pw)
@@ -390,7 +431,7 @@ def token(stoppers):
     px = servers.FaultProxy(reg.host, [{"match": "manifests/1", "do": "delay",
                                         "seconds": 1.5}])
     stoppers.append(px)
-    rc, got, _ = image(px.host + "/public/hard:1")
+    rc, got, _ = image(px.host + "/public/hard:1", "--no-cache")  # every blob on the wire
     ts.lifetime = 300
     refused = [line for line, st in px.answered if st == 401 and line != "GET /v2/"]
     expect(rc == 1 and "NR404" in rules(got) and len(ts.requests) == 2 and not refused,
@@ -411,7 +452,7 @@ def token(stoppers):
 
 
 def run_all(stoppers):
-    plain(stoppers)
+    proxies(stoppers, plain(stoppers))
     tls(stoppers)
     basic(stoppers)
     token(stoppers)

@@ -2,7 +2,7 @@
 """Registries that go wrong. A real docker-registry on loopback: a blob changed on its disk
 (digest mismatch), a repository, tag or digest that is not there (404), and, through a proxy
 that injects faults, connections cut part way, 429 with Retry-After, 500, and a server that
-stalls (--timeout). Then a hostile registry that serves what the test gives it: a manifest
+stalls (--timeout); the retry schedule (the times the proxy saw each try arrive). Then a hostile registry that serves what the test gives it: a manifest
 larger than the limit, a manifest list that names itself, indexes nested past the limit, a
 blob longer than its descriptor, a schema 1 manifest, more layers than the limit, and a
 layer bomb. Every case must end with exit status 2, a message naming the problem, within a
@@ -201,6 +201,51 @@ def proxied(stoppers, reg, layer):
         stoppers.remove(px)
 
 
+def backoff(stoppers, reg):
+    """The retry schedule, from the times a proxy saw the manifest's requests arrive: tries
+    after 429, 500-504, waiting at least 0.5, 1, 2, 4 s between them (or what Retry-After
+    asks), 4 retries by default (--retry-times N), and none when Retry-After asks for more than
+    the 60 s all retries of a request may take. Only lower bounds on the waits are checked
+    (a loaded machine may be slower, never faster), and the count exactly."""
+    man = "GET /v2/test/proxied/manifests/1"
+
+    def tries(rules_, *extra):
+        px = servers.FaultProxy(reg.host, rules_)
+        stoppers.append(px)
+        rc, d, took = image("%s/test/proxied:1" % px.host, *extra)
+        px.stop()
+        stoppers.remove(px)
+        times = [t for t, line in px.arrived if line == man]
+        return rc, d, took, [round(b - a, 2) for a, b in zip(times, times[1:])]
+
+    rc, d, took, gaps = tries([{"match": "manifests/1", "do": "status", "status": 503,
+                                "times": 2}])
+    expect(rc == 0 and d == [] and len(gaps) == 2 and gaps[0] >= 0.5 and gaps[1] >= 1.0,
+           "503 twice, then the manifest: 2 retries, at least 0.5 s and 1 s apart (%s s): %s"
+           % (gaps, said(d) or "clean"))
+    rc, d, took, gaps = tries([{"match": "manifests/1", "do": "status", "status": 429,
+                                "times": 1, "headers": {"Retry-After": "2"}}])
+    expect(rc == 0 and d == [] and len(gaps) == 1 and gaps[0] >= 2.0,
+           "429 with Retry-After: 2: the retry comes no earlier than 2 s later (%s s): %s"
+           % (gaps, said(d) or "clean"))
+    rc, d, took, gaps = tries([{"match": "manifests/1", "do": "status", "status": 503}])
+    expect(rc == 2 and len(gaps) == 4 and all(g >= w for g, w in zip(gaps, (0.5, 1, 2, 4)))
+           and "answered HTTP 503" in said(d) and "after 5 attempts" in said(d),
+           "503 every time: 1 + 4 tries, at least 0.5, 1, 2, 4 s apart (%s s, %.1f s in all), "
+           "then an error naming the status: %s" % (gaps, took, said(d)))
+    rc, d, took, gaps = tries([{"match": "manifests/1", "do": "status", "status": 502}],
+                              "--retry-times", "1")
+    expect(rc == 2 and len(gaps) == 1 and "answered HTTP 502" in said(d)
+           and "after 2 attempts" in said(d),
+           "--retry-times 1: 2 tries (%s s): %s" % (gaps, said(d)))
+    rc, d, took, gaps = tries([{"match": "manifests/1", "do": "status", "status": 429,
+                                "headers": {"Retry-After": "61"}}])
+    expect(rc == 2 and gaps == [] and took < 30 and "HTTP 429" in said(d)
+           and "retry after 61 seconds" in said(d),
+           "Retry-After: 61, past the 60 s a request's retries may take: no retry, an error "
+           "at once (%.1f s): %s" % (took, said(d)))
+
+
 def digest(b):
     return servers.sha256(b)
 
@@ -355,6 +400,7 @@ def hostile(stoppers):
 def run_all(stoppers):
     reg, layer = real_registry(stoppers)
     proxied(stoppers, reg, layer)
+    backoff(stoppers, reg)
     hostile(stoppers)
 
 
