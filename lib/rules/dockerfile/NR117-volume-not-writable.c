@@ -108,11 +108,12 @@ static bool has_word(const char *t, const char *word)
  * Whether a RUN's text may set `dir`'s owner or mode in a way the model
  * does not read: a chmod or chown through find or xargs, a umask, install,
  * setfacl; or `dir` itself replaced or restored from elsewhere (tar, cp -a,
- * mv, rsync, unzip, ln, rm, git clone).
+ * mv, rsync, unzip, ln, rm, git clone). `in_dir`: the RUN works in a
+ * WORKDIR inside `dir`, where `.` may be the folder itself.
  */
-static bool run_unknown(const char *t, const char *dir)
+static bool run_unknown(const char *t, const char *dir, bool in_dir)
 {
-	if (!names(t, dir, false))
+	if (!in_dir && !names(t, dir, false))
 		return false;
 	static const char *const any[] = {"chmod", "chown", "chgrp", "setfacl", "umask", "install"};
 	for (size_t i = 0; i < sizeof(any) / sizeof(any[0]); i++)
@@ -120,7 +121,7 @@ static bool run_unknown(const char *t, const char *dir)
 			return true;
 	static const char *const whole[] = {"tar",   "bsdtar", "cp", "mv",  "rsync",
 					    "unzip", "ln",     "rm", "git", "7z"};
-	if (!names(t, dir, true))
+	if (!in_dir && !names(t, dir, true))
 		return false;
 	for (size_t i = 0; i < sizeof(whole) / sizeof(whole[0]); i++)
 		if (has_word(t, whole[i]))
@@ -217,8 +218,7 @@ static void follow(struct check_ctx *ctx, const struct folder_walk *w, const cha
 					continue;
 				f->mentioned = true;
 				int m = run_makes(ctx, t, dir);
-				if (m < 0 || run_unknown(t, dir) ||
-				    (wd_in && (has_word(t, "chmod") || has_word(t, "umask")))) {
+				if (m < 0 || run_unknown(t, dir, wd_in)) {
 					f->unknown = true;
 					break;
 				}
@@ -366,7 +366,13 @@ static void report_volume(struct check_ctx *ctx, const struct rule *self, const 
 static void check(struct check_ctx *ctx, const struct rule *self)
 {
 	const struct dockerfile *df = ctx->df;
-	if (!df->nchain)
+	bool any = false; /* most Dockerfiles have no VOLUME: nothing else to work out */
+	for (size_t c = 0; c < df->nchain && !any; c++) {
+		const struct df_stage *st = &df->stages[df->chain[c]];
+		for (size_t k = st->first; k < st->last && !any; k++)
+			any = df->instrs[k].cmd == DF_VOLUME;
+	}
+	if (!any)
 		return;
 	const char *user = non_root_user(ctx);
 	if (!user)
@@ -387,8 +393,8 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 				continue;
 			for (size_t i = 0; i < in->nargs; i++) {
 				const char *raw = in->args[i].text;
-				const char *dir =
-				    folder_clean(ctx, in->json ? raw : show_expand(ctx, in, raw));
+				const char *dir = folder_clean(
+				    ctx, show_expand(ctx, in, raw)); /* both forms expand */
 				if (!dir || strcmp(dir, "/") == 0 || system_folder(dir) ||
 				    base_has(base, dir) || tool_folder(ctx, in, dir))
 					continue;
