@@ -64,7 +64,7 @@ USER 1001:0
     # A data folder made by mkdir as root (0755) and declared a VOLUME, never given to group
     # 0: the app writes its data there at start (NR117).
     "volume-mkdir": ("data VOLUMEs made by RUN mkdir", """
-RUN mkdir -p /data/db
+RUN mkdir /data && mkdir /data/db
 COPY conf/ /data/conf/
 VOLUME /data
 USER 1001:0

@@ -5,12 +5,13 @@
  * Docker and Podman fill a new named volume from the image's folder, owner
  * and mode included, and a runtime that mounts nothing there keeps the
  * folder as it is: the app, which writes its data there, then cannot. Only
- * what the file decides counts. The folder is made here as root (RUN
- * mkdir, WORKDIR, a COPY into it), or made by VOLUME itself on an image
- * known to be without it (scratch, an official OS image); nothing later
- * changes its owner or mode or copies over it. A folder under the system's
- * own (/var, /opt, /home, ...) can come from a package or the base image,
- * and an unknown base may have any folder: both keep the rule quiet.
+ * what the file decides counts. On scratch or an official OS or language
+ * image, whose top folders are the system's own, the folder is made here
+ * as root by a RUN mkdir, a WORKDIR or a COPY into it, or by VOLUME
+ * itself; on another base only a plain mkdir that fails the step when the
+ * folder is there proves it new. Nothing later may change its owner or
+ * mode or copy over it. A folder under the system's own (/var, /opt,
+ * /home, ...) can come from a package or the base image: never reported.
  */
 #include "edit.h"
 #include "final-user.h"
@@ -52,14 +53,40 @@ static size_t image_name(const char **ref)
 }
 
 /*
- * The image is empty (scratch) or an official OS image, whose folders are
- * the system's own only: a folder outside those is certainly not in it.
+ * The image is empty (scratch), or an official OS or language image, whose
+ * top folders are the system's own (base_has() names the exception): a
+ * top folder outside those is certainly not in it.
  */
-static bool bare_base(const char *base)
+static bool known_base(const char *base)
 {
-	static const char *const names[] = {"scratch",	 "alpine",	"debian",      "ubuntu",
-					    "busybox",	 "fedora",	"centos",      "rockylinux",
-					    "almalinux", "amazonlinux", "oraclelinux", "archlinux"};
+	static const char *const names[] = {"scratch",
+					    "alpine",
+					    "debian",
+					    "ubuntu",
+					    "busybox",
+					    "fedora",
+					    "centos",
+					    "rockylinux",
+					    "almalinux",
+					    "amazonlinux",
+					    "oraclelinux",
+					    "archlinux",
+					    "python",
+					    "node",
+					    "golang",
+					    "ruby",
+					    "php",
+					    "perl",
+					    "rust",
+					    "gcc",
+					    "openjdk",
+					    "eclipse-temurin",
+					    "amazoncorretto",
+					    "maven",
+					    "gradle",
+					    "buildpack-deps",
+					    "erlang",
+					    "elixir"};
 	if (!base)
 		return false;
 	size_t n = image_name(&base);
@@ -129,16 +156,31 @@ static bool run_unknown(const char *t, const char *dir, bool in_dir)
 	return false;
 }
 
+/* A `set -e` (or -o errexit) in t before p: a failing command stops the RUN. */
+static bool errexit_before(const char *t, const char *p)
+{
+	for (const char *s = t; (s = strstr(s, "set -")) != NULL && s < p; s += 5) {
+		const char *o = s + 5;
+		size_t n = strcspn(o, " \t\n;&|");
+		if (memchr(o, 'e', n) || strncmp(o, "o errexit", 9) == 0)
+			return true;
+	}
+	return false;
+}
+
 /*
- * Whether a RUN makes `dir`: 1 when a mkdir has it (or, with -p, a folder
- * in it) as an operand, -1 when that mkdir gives a mode (-m), 0 when none.
+ * Whether a RUN makes `dir`: 2 when a plain `mkdir DIR` whose failure
+ * fails the step makes it (then it was not there before), 1 when a mkdir
+ * has it (or, with -p, a folder in it) as an operand otherwise, -1 when
+ * that mkdir gives a mode (-m), 0 when none does.
  */
 static int run_makes(struct check_ctx *ctx, const char *t, const char *dir)
 {
 	for (const char *p = t; (p = strstr(p, "mkdir")) != NULL; p += 5) {
 		if ((p != t && !strchr(" \t\n;&|(", p[-1])) || !strchr(" \t", p[5]))
 			continue;
-		const char *cmd = arena_strndup(ctx->scratch, p, strcspn(p, ";&|\n)"));
+		size_t len = strcspn(p, ";&|\n)");
+		const char *cmd = arena_strndup(ctx->scratch, p, len);
 		if (!cmd)
 			return -1;
 		bool parents = false, mode = false;
@@ -154,8 +196,19 @@ static int run_makes(struct check_ctx *ctx, const char *t, const char *dir)
 			}
 			o += n;
 		}
-		if (names(cmd, dir, !parents))
-			return mode ? -1 : 1;
+		if (!names(cmd, dir, !parents))
+			continue;
+		if (mode)
+			return -1;
+		/* not after `||`, and stopping the step: `&&` after it, the end, or set -e */
+		const char *b = p;
+		while (b > t && (b[-1] == ' ' || b[-1] == '\t'))
+			b--;
+		const char *a = p + len;
+		a += strspn(a, " \t\n");
+		bool guarded = b - t >= 2 && b[-1] == '|' && b[-2] == '|';
+		bool stops = !*a || strncmp(a, "&&", 2) == 0 || errexit_before(t, p);
+		return !parents && !guarded && stops && a[0] != '|' ? 2 : 1;
 	}
 	return 0;
 }
@@ -167,7 +220,12 @@ struct fate {
 	bool mentioned;		      /* a RUN names it (or a path in it) */
 };
 
-static void follow(struct check_ctx *ctx, const struct folder_walk *w, const char *dir,
+/*
+ * What the file does to `dir`. On a base image whose folders are `known`,
+ * a mkdir, WORKDIR or COPY into it makes it; on another, only a plain
+ * mkdir that fails the step when the folder is there does.
+ */
+static void follow(struct check_ctx *ctx, const struct folder_walk *w, const char *dir, bool known,
 		   struct fate *f)
 {
 	const struct dockerfile *df = ctx->df;
@@ -222,11 +280,19 @@ static void follow(struct check_ctx *ctx, const struct folder_walk *w, const cha
 					f->unknown = true;
 					break;
 				}
-				if (m > 0)
+				if (m > 0 && (known || m == 2))
 					made = dir;
+				else if (!f->maker) { /* used before the file makes it */
+					f->unknown = true;
+					break;
+				}
 			}
 			if (!made || f->maker)
 				continue;
+			if (!known && in->cmd != DF_RUN) { /* the base may have it already */
+				f->unknown = true;
+				break;
+			}
 			if (!root) { /* made as another user: its owner, not root */
 				f->unknown = true;
 				break;
@@ -381,7 +447,7 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 	if (!folder_walk(ctx, &w))
 		return;
 	const char *base = df->stages[df->chain[0]].base_expanded;
-	bool bare = bare_base(base), shell = false;
+	bool known = known_base(base), shell = false;
 	struct volume *vs = NULL;
 	size_t nv = 0;
 	for (size_t c = 0; c < df->nchain; c++) {
@@ -399,8 +465,8 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 				    base_has(base, dir) || tool_folder(ctx, in, dir))
 					continue;
 				struct fate f;
-				follow(ctx, &w, dir, &f);
-				if (f.unknown || (!f.maker && (!bare || f.mentioned)))
+				follow(ctx, &w, dir, known, &f);
+				if (f.unknown || (!f.maker && (!known || f.mentioned)))
 					continue;
 				struct volume *n = arena_alloc(ctx->scratch, (nv + 1) * sizeof(*n));
 				if (!n)
@@ -447,12 +513,13 @@ const struct rule NR117_volume_not_writable = {
 	"Kubernetes an emptyDir or a PVC mounted there replaces the folder (an emptyDir is "
 	"writable by all; on a PVC fsGroup decides), so the finding holds where the volume "
 	"comes from the image. Reported only where the file decides it: the final user is "
-	"not root, the folder is made by the Dockerfile as root (RUN mkdir, WORKDIR, a COPY "
-	"into it) or by VOLUME itself on scratch or an official OS image (alpine, debian, "
-	"ubuntu, ...), and no chown, chgrp, chmod, umask, COPY --chown/--chmod or copy over "
-	"it changes its owner or mode. Folders under the system's own (/var, /opt, /home, "
-	"/srv, ...) may come from a package or the base image, and the folders of an unknown "
-	"base image are unknown: they are not reported.",
+	"not root; the folder is made by the Dockerfile as root (RUN mkdir, WORKDIR, a COPY "
+	"into it) or by VOLUME itself on scratch or an official OS or language image (alpine, "
+	"debian, ubuntu, python, node, ...), or on another base image by a plain mkdir that "
+	"fails the step when the folder is there; and no chown, chgrp, chmod, umask, COPY "
+	"--chown/--chmod or copy over it changes its owner or mode. Folders under the "
+	"system's own (/var, /opt, /home, /srv, ...) may come from a package or the base "
+	"image, and what an unknown base image has is unknown: they are not reported.",
     .remediation = "Give the folder to group 0 with the owner's bits after the steps that fill it "
 		   "and before the USER line (`RUN chgrp -R 0 /data && chmod -R g=u /data`).",
     .bad = "FROM alpine:3.20\nRUN mkdir /data\nVOLUME /data\nUSER 1001:0\n",
