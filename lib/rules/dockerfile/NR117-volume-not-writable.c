@@ -443,9 +443,7 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 	const char *user = non_root_user(ctx);
 	if (!user)
 		return;
-	struct folder_walk w = {0};
-	if (!folder_walk(ctx, &w))
-		return;
+	struct folder_walk w = {0}; /* walked when a folder passes the quick tests */
 	const char *base = df->stages[df->chain[0]].base_expanded;
 	bool known = known_base(base), shell = false;
 	struct volume *vs = NULL;
@@ -465,6 +463,8 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 				    base_has(base, dir) || tool_folder(ctx, in, dir))
 					continue;
 				struct fate f;
+				if (!w.wd_at && !folder_walk(ctx, &w))
+					return;
 				follow(ctx, &w, dir, known, &f);
 				if (f.unknown || (!f.maker && (!known || f.mentioned)))
 					continue;
