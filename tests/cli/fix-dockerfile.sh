@@ -64,6 +64,18 @@ case_ group-writer-not-root 'FROM alpine:3.20\nRUN mkdir /d && chown 1001:1001 /
 case_ group-already-later 'FROM alpine:3.20\nRUN mkdir /d && chown 1001:1001 /d\nCOPY x /d/\nRUN chgrp -R 0 /d && chmod -R g=u /d\nUSER 1001:0\n' \
 	'FROM alpine:3.20\nRUN mkdir /d && chown 1001:1001 /d\nCOPY x /d/\nRUN chgrp -R 0 /d && chmod -R g=u /d\nUSER 1001:0\n'
 
+# a VOLUME folder made root 0755 (NR117): the line after the last step that fills it
+case_ volume-made 'FROM alpine:3.20\nRUN mkdir -p /data\nCOPY seed/ /data/seed/\nVOLUME /data\nUSER 1001:0\n' \
+	'FROM alpine:3.20\nRUN mkdir -p /data\nCOPY seed/ /data/seed/\nRUN chgrp -R 0 /data && chmod -R g=u /data\nVOLUME /data\nUSER 1001:0\n'
+# folders VOLUME itself makes: one line before it names them all
+case_ volume-made-by-volume 'FROM alpine:3.20\nRUN apk add --no-cache tini\nVOLUME ["/data", "/conf"]\nUSER 1001:0\n' \
+	'FROM alpine:3.20\nRUN apk add --no-cache tini\nRUN mkdir -p /data /conf && chgrp -R 0 /data /conf && chmod -R g=u /data /conf\nVOLUME ["/data", "/conf"]\nUSER 1001:0\n'
+# a VOLUME folder that a chown (NR109) or NR116 already gives to group 0: no second line
+case_ volume-chowned 'FROM alpine:3.20\nRUN mkdir /data && chown 1001:1001 /data\nVOLUME /data\nUSER 1001:0\n' \
+	'FROM alpine:3.20\nRUN mkdir /data && chown 1001:0 /data && chmod g=u /data\nVOLUME /data\nUSER 1001:0\n'
+case_ volume-gopath 'FROM debian:12\nENV GOPATH /go\nRUN mkdir -p /go/src\nWORKDIR /go\nVOLUME /go\nUSER 1001:0\n' \
+	'FROM debian:12\nENV GOPATH /go\nRUN mkdir -p /go/src && chgrp -R 0 /go && chmod -R g=u /go\nWORKDIR /go\nVOLUME /go\nUSER 1001:0\n'
+
 # --- account commands --------------------------------------------------------------------
 case_ account-only-command 'FROM alpine:3.20\nRUN useradd -u 1001 -r app\nCOPY . /app\nUSER app\n' \
 	'FROM alpine:3.20\nCOPY . /app\nUSER 1001:0\n'

@@ -61,6 +61,14 @@ RUN mkdir /data && chown 1001:0 /data && chmod 700 /data
 VOLUME /data
 USER 1001:0
 """, "echo state > /data/state && cat /data/state"),
+    # A data folder made by mkdir as root (0755) and declared a VOLUME, never given to group
+    # 0: the app writes its data there at start (NR117).
+    "volume-mkdir": ("data VOLUMEs made by RUN mkdir", """
+RUN mkdir /data && mkdir /data/db
+COPY conf/ /data/conf/
+VOLUME /data
+USER 1001:0
+""", "echo state > /data/db/state && echo log > /data/app.log && cat /data/conf/app.conf"),
 }
 
 # Real projects' Dockerfiles, trimmed to the steps that decide who may use the folders the

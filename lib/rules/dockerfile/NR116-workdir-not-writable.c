@@ -10,6 +10,7 @@
  * unknown base image, keeps the rule quiet.
  */
 #include "edit.h"
+#include "folder.h"
 #include "show.h"
 #include "unroot/arena.h"
 #include "unroot/diag.h"
@@ -18,46 +19,6 @@
 
 #include <stdbool.h>
 #include <string.h>
-
-/* A path without surrounding quotes and a trailing slash; NULL when not absolute. */
-static const char *clean(struct check_ctx *ctx, const char *p)
-{
-	if (!p)
-		return NULL;
-	size_t n = strlen(p);
-	if (n >= 2 && (p[0] == '"' || p[0] == '\'') && p[n - 1] == p[0]) {
-		p++;
-		n -= 2;
-	}
-	while (n > 1 && p[n - 1] == '/')
-		n--;
-	if (!n || p[0] != '/' || memchr(p, '$', n))
-		return NULL;
-	return arena_strndup(ctx->scratch, p, n);
-}
-
-/* `path` joined to the working folder `wd` when relative; NULL when that is unknown. */
-static const char *resolve(struct check_ctx *ctx, const char *wd, const char *path)
-{
-	if (!path || strchr(path, '$'))
-		return NULL;
-	if (path[0] == '/')
-		return clean(ctx, path);
-	if (!wd)
-		return NULL;
-	if (strcmp(path, ".") == 0 || strcmp(path, "./") == 0)
-		return wd;
-	if (strncmp(path, "./", 2) == 0)
-		path += 2;
-	return clean(ctx, arena_printf(ctx->scratch, "%s/%s", strcmp(wd, "/") ? wd : "", path));
-}
-
-/* p is w, or below it. */
-static bool within(const char *p, const char *w)
-{
-	size_t n = strlen(w);
-	return strncmp(p, w, n) == 0 && (p[n] == '\0' || p[n] == '/');
-}
 
 /* Base images whose /root is 0700 (Debian, Ubuntu, Alpine and the official images on them). */
 static bool root_home_private(const char *base)
@@ -81,118 +42,13 @@ static bool root_home_private(const char *base)
 	return false;
 }
 
-/* The final chain's instructions in build order: fn sees each with the WORKDIR in effect. */
-struct walk {
-	const struct df_instr *last_workdir;
-	const char *wd;	    /* after the last instruction */
-	const char **wd_at; /* by instruction index: the WORKDIR in effect when it runs */
-};
-
-static bool walk(struct check_ctx *ctx, struct walk *w)
-{
-	const struct dockerfile *df = ctx->df;
-	w->wd_at = arena_alloc(ctx->scratch, (df->ninstrs ? df->ninstrs : 1) * sizeof(*w->wd_at));
-	if (!w->wd_at)
-		return false;
-	const char *wd = NULL;
-	for (size_t c = 0; c < df->nchain; c++) {
-		const struct df_stage *st = &df->stages[df->chain[c]];
-		for (size_t k = st->first; k < st->last; k++) {
-			const struct df_instr *in = &df->instrs[k];
-			w->wd_at[k] = wd;
-			if (in->cmd != DF_WORKDIR || in->nargs < 1)
-				continue;
-			const char *p = show_expand(ctx, in, in->args[0].text);
-			const char *r =
-			    resolve(ctx, wd, p); /* a relative one on the base's WORKDIR: unknown */
-			wd = r;			 /* NULL: not known from here on */
-			w->last_workdir = in;
-		}
-	}
-	w->wd = wd;
-	return true;
-}
-
-/*
- * Whether a RUN chown, chgrp or chmod of the final image touches `dir`:
- * the folder itself, something in it, or a folder above it recursively. A
- * relative path whose working folder is not known counts too.
- */
-static bool touched(struct check_ctx *ctx, const struct walk *w, const char *dir)
-{
-	const struct df_command *h = ctx->df->run;
-	for (size_t i = 0; i < ctx->df->nrun; i++) {
-		const struct sh_finding *f = h[i].f;
-		if (f->kind != SH_CHOWN && f->kind != SH_CHMOD)
-			continue;
-		size_t k = (size_t)(h[i].t->in - ctx->df->instrs);
-		const char *wd = k < ctx->df->ninstrs ? w->wd_at[k] : NULL;
-		for (size_t j = 0; j < f->npaths; j++) {
-			const char *raw = show_expand(ctx, h[i].t->in, f->paths[j]);
-			const char *p = resolve(ctx, wd ? wd : NULL, raw ? raw : f->paths[j]);
-			if (!p || within(p, dir) || (f->recursive && within(dir, p)))
-				return true;
-		}
-	}
-	return false;
-}
-
-/*
- * Whether a COPY or ADD of the final image writes `dir` or a folder above
- * it (its owner and mode then come from the source), or, with `inside`,
- * anything in it (the tool's folders may come from there). An unknown
- * destination counts too.
- */
-static bool copied(struct check_ctx *ctx, const struct walk *w, const char *dir, bool inside)
-{
-	const struct dockerfile *df = ctx->df;
-	for (size_t i = 0; i < df->ncopies; i++) {
-		const struct df_instr *in = df->copies[i];
-		if (in->nargs < 2)
-			continue;
-		size_t k = (size_t)(in - df->instrs);
-		const char *wd = k < df->ninstrs ? w->wd_at[k] : NULL;
-		const char *raw = in->args[in->nargs - 1].text;
-		const char *x = in->json ? raw : show_expand(ctx, in, raw);
-		const char *dest = resolve(ctx, wd, x ? x : raw);
-		if (!dest || within(dir, dest) || (inside && within(dest, dir)))
-			return true;
-	}
-	return false;
-}
-
-/* Whether a RUN before `before` makes `dir` with mkdir (the folder or one inside it, -p). */
-static bool made(struct check_ctx *ctx, const struct df_instr *before, const char *dir)
-{
-	const struct dockerfile *df = ctx->df;
-	size_t n = strlen(dir);
-	for (size_t c = 0; c < df->nchain; c++) {
-		const struct df_stage *st = &df->stages[df->chain[c]];
-		for (size_t k = st->first; k < st->last; k++) {
-			const struct df_instr *in = &df->instrs[k];
-			if (in->start >= before->start || in->cmd != DF_RUN)
-				continue;
-			const char *t = show_expand(ctx, in, in->text);
-			if (!t || !strstr(t, "mkdir"))
-				continue;
-			for (const char *s = strstr(t, dir); s; s = strstr(s + 1, dir)) {
-				char e = s[n];
-				if (e == '\0' || e == '/' || e == ' ' || e == '"' || e == '\'' ||
-				    e == ';' || e == '\t' || e == '\n')
-					return true;
-			}
-		}
-	}
-	return false;
-}
-
 static const char *env_path(struct check_ctx *ctx, const struct df_instr *in, const char *name,
 			    bool *set)
 {
 	bool found = false;
 	const char *v = df_var_get(in->vars, name, &found);
 	*set = found;
-	return found ? clean(ctx, v) : NULL;
+	return found ? folder_clean(ctx, v) : NULL;
 }
 
 /* The last RUN of the final image, when it runs as root and is a plain shell-form line. */
@@ -215,7 +71,7 @@ static const struct df_instr *last_run(struct check_ctx *ctx)
 	return last;
 }
 
-static void report_tool(struct check_ctx *ctx, const struct rule *self, const struct walk *w,
+static void report_tool(struct check_ctx *ctx, const struct rule *self, const struct folder_walk *w,
 			const char *tool, const char *var, const char *dirs, const char *what)
 {
 	const char *cmd = arena_printf(ctx->arena, "chgrp -R 0 %s && chmod -R g=u %s", dirs, dirs);
@@ -247,16 +103,16 @@ static void report_tool(struct check_ctx *ctx, const struct rule *self, const st
 
 static void check(struct check_ctx *ctx, const struct rule *self)
 {
-	struct walk w = {0};
-	if (!ctx->df->nchain || !walk(ctx, &w) || !w.last_workdir || !w.wd)
+	struct folder_walk w = {0};
+	if (!ctx->df->nchain || !folder_walk(ctx, &w) || !w.last_workdir || !w.wd)
 		return;
 	const char *wd = w.wd;
 	const struct df_instr *wi = w.last_workdir;
 	int stage = ctx->df->chain[0];
 	const char *base = ctx->df->stages[stage].base_expanded;
 
-	if (within(wd, "/root")) {
-		if (!root_home_private(base) || touched(ctx, &w, "/root"))
+	if (folder_within(wd, "/root")) {
+		if (!root_home_private(base) || folder_touched(ctx, &w, "/root"))
 			return;
 		report(ctx, self, wi->start, wi->end,
 		       "the working folder '%s' is in /root, which base image '%s' makes 0700 for "
@@ -284,9 +140,9 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 	 * (golang's /go is 1777), and by a RUN mkdir, or by the WORKDIR itself on a plain
 	 * distribution image that has no such folder. */
 	if (!base || strstr(base, go ? "golang" : "tomcat") ||
-	    (!made(ctx, wi, wd) && !root_home_private(base)))
+	    (!folder_made(ctx, wi, wd) && !root_home_private(base)))
 		return;
-	if (touched(ctx, &w, wd) || copied(ctx, &w, wd, tc))
+	if (folder_touched(ctx, &w, wd) || folder_copied(ctx, &w, wd, tc))
 		return;
 	if (go) {
 		report_tool(ctx, self, &w, "Go", "GOPATH (mode 0755)", wd,

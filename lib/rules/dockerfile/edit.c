@@ -243,9 +243,7 @@ static bool text_names(const char *text, const char *dir)
 	return false;
 }
 
-/* Whether the instruction runs as root: USER 0/root, or no USER over a base that is not
- * known to run as another user. */
-static bool runs_as_root(struct check_ctx *ctx, const struct df_instr *in)
+bool edit_runs_as_root(struct check_ctx *ctx, const struct df_instr *in)
 {
 	const struct df_user *u = &in->user;
 	if (u->instr)
@@ -293,12 +291,36 @@ static const struct df_instr *last_writer(struct check_ctx *ctx, const struct df
 }
 
 /*
+ * A new `RUN chgrp -R 0 OPS && chmod -R g=u OPS` line after instruction w,
+ * `run` in the case of `kw`. False when w does not run as root (the new
+ * line could not chgrp root's files), or is the last line with no newline.
+ */
+static bool insert_group_line(struct check_ctx *ctx, struct diag *d, const struct df_instr *w,
+			      const char *ops, const char *kw, bool make)
+{
+	if (!edit_runs_as_root(ctx, w))
+		return false;
+	const char *data = ctx->src->data;
+	size_t len = ctx->src->len, at = w->end;
+	while (at < len && data[at] != '\n')
+		at++;
+	if (at >= len)
+		return false; /* the last line, with no newline after it: rare, left as it was */
+	const char *nl = at > 0 && data[at - 1] == '\r' ? "\r\n" : "\n";
+	bool lower = kw && kw[0] >= 'a' && kw[0] <= 'z';
+	edit_dockerfile(ctx, d, at + 1, at + 1,
+			arena_printf(ctx->arena, "%s %s%s%schgrp -R 0 %s && chmod -R g=u %s%s",
+				     lower ? "run" : "RUN", make ? "mkdir -p " : "",
+				     make ? ops : "", make ? " && " : "", ops, ops, nl));
+	return true;
+}
+
+/*
  * A new `RUN chgrp -R 0 DIR && chmod -R g=u DIR` line after the last
  * instruction that fills DIR, the folder a chown gives the app (one
  * operand, an absolute path): files copied or made there later come from
  * root with the owner's bits only. False when nothing writes there later,
- * or when that instruction does not run as root (the new line could not
- * chgrp root's files).
+ * or when that instruction does not run as root.
  */
 static bool edit_group_later(struct check_ctx *ctx, struct diag *d, const struct df_command *h,
 			     const char *ops)
@@ -310,21 +332,14 @@ static bool edit_group_later(struct check_ctx *ctx, struct diag *d, const struct
 	if (!dir || dir[0] != '/' || strcmp(dir, "/") == 0 || strchr(dir, '*'))
 		return false;
 	const struct df_instr *w = last_writer(ctx, h->t->in, dir);
-	if (!w || !runs_as_root(ctx, w))
-		return false;
-	const char *data = ctx->src->data;
-	size_t len = ctx->src->len, at = w->end;
-	while (at < len && data[at] != '\n')
-		at++;
-	if (at >= len)
-		return false; /* the last line, with no newline after it: rare, left as it was */
-	const char *nl = at > 0 && data[at - 1] == '\r' ? "\r\n" : "\n";
-	const char *kw = h->t->in->keyword;
-	bool lower = kw && kw[0] >= 'a' && kw[0] <= 'z';
-	edit_dockerfile(ctx, d, at + 1, at + 1,
-			arena_printf(ctx->arena, "%s chgrp -R 0 %s && chmod -R g=u %s%s",
-				     lower ? "run" : "RUN", ops, ops, nl));
-	return true;
+	return w && insert_group_line(ctx, d, w, ops, h->t->in->keyword, false);
+}
+
+bool edit_group_folder(struct check_ctx *ctx, struct diag *d, const struct df_instr *from,
+		       const char *dir, const char *ops, bool make)
+{
+	const struct df_instr *w = last_writer(ctx, from, dir);
+	return insert_group_line(ctx, d, w ? w : from, ops, from->keyword, make);
 }
 
 /*

@@ -79,6 +79,25 @@ void edit_chown(struct check_ctx *ctx, struct diag *d, const struct df_command *
 		const char *owner, bool chgrp);
 
 /*
+ * Whether an instruction runs as root: USER 0/root, or no USER over a base
+ * that is not known to run as another user.
+ */
+bool edit_runs_as_root(struct check_ctx *ctx, const struct df_instr *in);
+
+/*
+ * A new `RUN chgrp -R 0 OPS && chmod -R g=u OPS` line after the last
+ * instruction from `from` on that fills `dir` (an absolute path): a COPY
+ * into it, a RUN that names it or runs in a WORKDIR inside it; `from`
+ * itself when none does later. OPS is `dir`, or the folders of several
+ * findings that get their line at the same place. The same line a chown's
+ * fix adds when files come into the folder after it; with `make`,
+ * `mkdir -p OPS && ` first. False when that instruction does not run as root, or is the last
+ * line with no newline after it.
+ */
+bool edit_group_folder(struct check_ctx *ctx, struct diag *d, const struct df_instr *from,
+		       const char *dir, const char *ops, bool make);
+
+/*
  * The fix of a command whose edits were gathered in `edits`: the command
  * with them applied when it is on one line, else `otherwise`.
  */
