@@ -26,15 +26,6 @@
 
 #define MAX_FILES 4096
 
-static bool is_hex64(const char *s)
-{
-	size_t i = 0;
-	for (; s && s[i]; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	return i == 64;
-}
-
 static void sha256_hex(const char *data, size_t len, char out[65])
 {
 	static const char digits[] = "0123456789abcdef";
@@ -54,7 +45,7 @@ bool blob_cache_has(const char *dir, const char *hex)
 {
 	struct stat sb;
 	char *path = NULL;
-	if (!dir || !is_hex64(hex) || asprintf(&path, "%s/blobs/%s", dir, hex) < 0)
+	if (!dir || !hex64(hex) || asprintf(&path, "%s/blobs/%s", dir, hex) < 0)
 		return false;
 	bool found = lstat(path, &sb) == 0 && S_ISREG(sb.st_mode);
 	free(path);
@@ -64,7 +55,7 @@ bool blob_cache_has(const char *dir, const char *hex)
 char *blob_cache_get(const char *dir, const char *hex, size_t max, size_t *len)
 {
 	char *path = NULL;
-	if (!dir || !is_hex64(hex) || asprintf(&path, "%s/blobs/%s", dir, hex) < 0)
+	if (!dir || !hex64(hex) || asprintf(&path, "%s/blobs/%s", dir, hex) < 0)
 		return NULL;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	free(path);
@@ -126,8 +117,8 @@ static void trim(const char *folder, uint64_t room)
 	struct dirent *e;
 	while (files && (e = readdir(d))) {
 		struct stat sb;
-		if (!is_hex64(e->d_name) ||
-		    fstatat(dfd, e->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(sb.st_mode))
+		if (!hex64(e->d_name) || fstatat(dfd, e->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISREG(sb.st_mode))
 			continue;
 		total += (uint64_t)sb.st_size;
 		if (n < MAX_FILES) {
@@ -150,7 +141,7 @@ static void trim(const char *folder, uint64_t room)
 void blob_cache_put(const char *dir, const char *hex, const char *data, size_t len, size_t max)
 {
 	char sum[65];
-	if (!dir || !is_hex64(hex) || !len || len > max)
+	if (!dir || !hex64(hex) || !len || len > max)
 		return;
 	sha256_hex(data, len, sum);
 	if (strcmp(sum, hex) != 0)

@@ -110,7 +110,8 @@ static char *get_str(struct in *in, struct arena *a, size_t *len)
 	return s;
 }
 
-static bool is_hex64(const char *s)
+/* 64 lower-case hex digits: a sha256 digest's hex part, safe as a file name. */
+bool hex64(const char *s)
 {
 	size_t i = 0;
 	for (; s && s[i]; i++)
@@ -144,7 +145,7 @@ static bool in_list(const char *const *list, size_t n, const char *path)
 bool layer_cache_has(const char *dir, const char *digest)
 {
 	struct stat sb;
-	char *path = dir && is_hex64(digest) ? file_of(dir, digest) : NULL;
+	char *path = dir && hex64(digest) ? file_of(dir, digest) : NULL;
 	bool found = path && lstat(path, &sb) == 0 && S_ISREG(sb.st_mode);
 	free(path);
 	return found;
@@ -153,7 +154,7 @@ bool layer_cache_has(const char *dir, const char *digest)
 bool layer_cache_get(const char *dir, const char *digest, const char *const *capture,
 		     size_t ncapture, struct layer *l, struct layer_stats *st)
 {
-	if (!dir || !is_hex64(digest))
+	if (!dir || !hex64(digest))
 		return false;
 	char *path = file_of(dir, digest);
 	int fd = path ? open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK) : -1;
@@ -254,7 +255,7 @@ bool layer_cache_get(const char *dir, const char *digest, const char *const *cap
 void layer_cache_put(const char *dir, const char *digest, const char *const *capture,
 		     size_t ncapture, const struct layer *l, const struct layer_stats *st)
 {
-	if (!dir || !is_hex64(digest) || l->error)
+	if (!dir || !hex64(digest) || l->error)
 		return;
 	char *layers = NULL, *tmp = NULL, *final = file_of(dir, digest);
 	if (!final || asprintf(&layers, "%s/layers", dir) < 0)

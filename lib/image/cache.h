@@ -8,6 +8,9 @@
 
 #include "blob.h"
 
+/* 64 lower-case hex digits: a sha256 digest's hex part, safe as a file name. */
+bool hex64(const char *s);
+
 /*
  * Fills l (whose arena is set) and *st from the cache, when it holds the
  * layer and the contents of every file of `capture` (sorted) the layer

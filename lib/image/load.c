@@ -109,19 +109,10 @@ static int err(struct loader *L, const char *fmt, ...)
 	return -1;
 }
 
-static bool is_hex64(const char *s)
-{
-	size_t i = 0;
-	for (; s[i]; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	return i == 64;
-}
-
 /* "sha256:<hex>" to "<hex>"; NULL when it is not a sha256 digest. */
 static const char *digest_hex(const char *d)
 {
-	if (!d || strncmp(d, "sha256:", 7) != 0 || !is_hex64(d + 7))
+	if (!d || strncmp(d, "sha256:", 7) != 0 || !hex64(d + 7))
 		return NULL;
 	return d + 7;
 }
@@ -461,9 +452,9 @@ static int docker_layers(struct loader *L, json_t *m)
 	const char *cdig = NULL;
 	if (strlen(base) == 69 && strcmp(base + 64, ".json") == 0)
 		cdig = arena_strndup(L->a, base, 64);
-	else if (is_hex64(base))
+	else if (hex64(base))
 		cdig = arena_strdup(L->a, base);
-	if (cdig && !is_hex64(cdig))
+	if (cdig && !hex64(cdig))
 		cdig = NULL;
 	json_t *cfg = load_json(L, config, cdig);
 	if (!cfg)
@@ -488,7 +479,7 @@ static int docker_layers(struct loader *L, json_t *m)
 		}
 		const char *lb = strrchr(r->name, '/') ? strrchr(r->name, '/') + 1 : r->name;
 		char *hexpart = strlen(lb) >= 64 ? arena_strndup(L->a, lb, 64) : NULL;
-		if (hexpart && is_hex64(hexpart) && (lb[64] == 0 || strcmp(lb + 64, ".tar") == 0))
+		if (hexpart && hex64(hexpart) && (lb[64] == 0 || strcmp(lb + 64, ".tar") == 0))
 			r->digest = hexpart;
 		else if (json_array_size(diff_ids) == n) {
 			/* Classic layout: "<id>/layer.tar", uncompressed, hashed as the diff_id. */
