@@ -105,6 +105,19 @@ struct helm_define {
 	bool containers; /* writes a containers: key */
 };
 
+/*
+ * A call of a named template: `include "NAME" ARG` or `template "NAME" ARG`.
+ * Inside the named template `.` and `$` are ARG, so its `.Values` is the
+ * chart's values only when ARG is the caller's own root context.
+ */
+struct helm_call {
+	const char *name;
+	const struct helm_file *file;
+	size_t start, end; /* the action */
+	int define;	   /* the named template it sits in (index in chart->defines), or -1 */
+	bool root;	   /* ARG is `$`, or `.` outside with and range: the caller's own context */
+};
+
 /* A YAML document of a rendered (non-partial) template. */
 struct helm_doc {
 	const struct helm_file *file;
@@ -141,6 +154,8 @@ struct helm_chart {
 	size_t nfields, capfields;
 	struct helm_define *defines;
 	size_t ndefines, capdefines;
+	struct helm_call *calls;
+	size_t ncalls, capcalls;
 
 	struct helm_chart **subcharts;
 	size_t nsub, capsub;

@@ -606,12 +606,54 @@ static void expression(struct scanner *S, const char *body, size_t n)
 		sc->omits_uid = true;
 }
 
+/* `.` here is not the template's own context: inside a with or range of its scope. */
+static bool dot_rebound(const struct scanner *S)
+{
+	if (S->overflow)
+		return true;
+	for (size_t i = scope_start(S); i < S->nblocks; i++)
+		if (S->blocks[i].kind == B_WITH || S->blocks[i].kind == B_RANGE)
+			return true;
+	return false;
+}
+
+/* A lone `.` or `$` at s[0..n): what ends it is the end, a space, `)` or `|`. */
+static bool lone(const char *s, size_t n, char c)
+{
+	return n >= 1 && s[0] == c &&
+	       (n == 1 || s[1] == ' ' || s[1] == '\t' || s[1] == ')' || s[1] == '|');
+}
+
+/* Every include and template call of the action, with what it passes (helm_call). */
+static void record_calls(struct scanner *S, const struct action *ac, const char *b, size_t n)
+{
+	size_t from = 0;
+	const char *name;
+	while ((name = include_name(S->a, b, n, &from)) != NULL) {
+		size_t p = from < n ? from + 1 : n; /* past the closing quote */
+		while (p < n && (b[p] == ' ' || b[p] == '\t'))
+			p++;
+		struct helm_call *c = ARR_PUSH(S->a, S->c->calls, S->c->ncalls, S->c->capcalls);
+		if (!c) {
+			S->failed = true;
+			return;
+		}
+		c->name = name;
+		c->file = S->f;
+		c->start = ac->start;
+		c->end = ac->end;
+		c->define = S->define;
+		c->root = lone(b + p, n - p, '$') || (lone(b + p, n - p, '.') && !dot_rebound(S));
+	}
+}
+
 static void control(struct scanner *S, const struct action *ac)
 {
 	const char *b = S->s + ac->body;
 	size_t n = ac->body_end > ac->body ? ac->body_end - ac->body : 0;
 	if (ac->comment || n == 0)
 		return;
+	record_calls(S, ac, b, n);
 	if (word_at(b, n, "if")) {
 		push_block(S, B_IF, b + 2, n - 2);
 		begin_branch(S, ac->end);

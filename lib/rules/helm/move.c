@@ -5,8 +5,11 @@
 #include "unroot/arena.h"
 #include "unroot/buf.h"
 #include "unroot/diag.h"
+#include "unroot/lint.h"
 #include "unroot/source.h"
+#include "yaml/ytree.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /*
@@ -197,36 +200,268 @@ static bool container_name(const struct source *src, size_t ls, size_t end, size
 	return false;
 }
 
+/* Two YAML trees hold the same data, scalars as written (quoted or not, and their tags). */
+static bool same_node(const struct ynode *a, const struct ynode *b, unsigned depth)
+{
+	if (!a || !b || depth > 32 || a->kind != b->kind)
+		return false;
+	if (a->kind == Y_SCALAR)
+		return a->len == b->len && memcmp(a->value, b->value, a->len) == 0 &&
+		       (a->style == Y_PLAIN) == (b->style == Y_PLAIN) &&
+		       (a->tag == NULL) == (b->tag == NULL) && (!a->tag || !strcmp(a->tag, b->tag));
+	if (a->nitems != b->nitems)
+		return false;
+	if (a->kind == Y_SEQ) {
+		for (size_t i = 0; i < a->nitems; i++)
+			if (!same_node(a->items[i], b->items[i], depth + 1))
+				return false;
+		return true;
+	}
+	for (size_t i = 0; i + 1 < a->nitems; i += 2) {
+		if (a->items[i]->kind != Y_SCALAR ||
+		    !same_node(a->items[i + 1], ymap_get(b, a->items[i]->value), depth + 1))
+			return false;
+	}
+	return true;
+}
+
+/* Whether values node v holds what the block's lines say. */
+static bool holds(struct check_ctx *ctx, const struct ynode *v, const char *content)
+{
+	if (!ctx->opts)
+		return false;
+	struct source *src = source_new(ctx->scratch, "values", content, strlen(content));
+	struct ydoc *docs = NULL;
+	size_t n = 0;
+	struct yerror err;
+	if (!src || yaml_load(ctx->scratch, src, &ctx->opts->limits, &docs, &n, &err) != 0 ||
+	    n != 1)
+		return false;
+	return same_node(docs[0].root, v, 0);
+}
+
+enum key_state {
+	KEY_TAKEN, /* values.yaml or an earlier move gives it other content */
+	KEY_NEW,   /* values.yaml gets it */
+	KEY_SAME,  /* values.yaml has it with the block's content already: feed from it */
+};
+
 /*
  * Whether key can take the block's content: values.yaml does not have it,
- * and no block moved before it (m[0..i)) gave it other content.
+ * or has it with the same content; and no block moved before it
+ * (m[0..i)) gave it other content.
  */
-static bool key_free(const struct helm_chart *c, const struct helm_move *m, size_t i,
-		     const char *key, const char *content)
+static enum key_state key_state(struct check_ctx *ctx, const struct helm_chart *c,
+				const struct helm_move *m, size_t i, const char *key,
+				const char *content)
 {
-	if (!key || helm_values_get(c, key))
-		return false;
+	if (!key)
+		return KEY_TAKEN;
+	const struct ynode *v = helm_values_get(c, key);
+	if (v)
+		return holds(ctx, v, content) ? KEY_SAME : KEY_TAKEN;
 	for (size_t j = 0; j < i; j++)
 		if (m[j].ok && strcmp(m[j].key, key) == 0 && strcmp(m[j].content, content) != 0)
+			return KEY_TAKEN;
+	return KEY_NEW;
+}
+
+/* Keys that hold a workload's own settings: where they sit is the workload's sub-tree. */
+static bool setting(const char *s, size_t n)
+{
+	static const char *const keys[] = {"image",	   "resources",	   "replicas",
+					   "replicaCount", "nodeSelector", "tolerations",
+					   "affinity"};
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strlen(keys[i]) == n && memcmp(keys[i], s, n) == 0)
+			return true;
+	return false;
+}
+
+static bool ident_char(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+	       ch == '_';
+}
+
+/*
+ * The values sub-tree that template text d[from..to) reads its workload's
+ * settings from, as the chart names them: `.Values.controller.image.tag`
+ * and `.Values.controller.resources` give "controller". The one most read
+ * wins, the shallower on a tie. NULL when that is the top of values.yaml,
+ * `global`, not a map there, or nothing tells.
+ */
+static const char *subtree_of(struct check_ctx *ctx, const struct helm_chart *c, const char *d,
+			      size_t from, size_t to)
+{
+	struct cand {
+		size_t at, n;
+		unsigned count;
+	} cand[32];
+	size_t nc = 0;
+	for (size_t i = from; i + 8 <= to; i++) {
+		if (memcmp(d + i, ".Values.", 8) != 0 ||
+		    (i > from && (ident_char(d[i - 1]) || d[i - 1] == ')')))
+			continue;
+		size_t at = i + 8, p = at;
+		bool found = false;
+		for (;;) {
+			size_t e = p;
+			while (e < to && ident_char(d[e]))
+				e++;
+			if (e == p)
+				break;
+			if (setting(d + p, e - p)) {
+				found = true;
+				break;
+			}
+			if (e >= to || d[e] != '.')
+				break;
+			p = e + 1;
+		}
+		if (!found)
+			continue;
+		size_t n = p > at ? p - 1 - at : 0;
+		size_t k = 0;
+		while (k < nc && !(cand[k].n == n && memcmp(d + cand[k].at, d + at, n) == 0))
+			k++;
+		if (k == nc) {
+			if (nc == sizeof(cand) / sizeof(cand[0]))
+				continue;
+			cand[nc++] = (struct cand){at, n, 0};
+		}
+		cand[k].count++;
+	}
+	const struct cand *best = NULL;
+	for (size_t k = 0; k < nc; k++)
+		if (!best || cand[k].count > best->count ||
+		    (cand[k].count == best->count && cand[k].n < best->n))
+			best = &cand[k];
+	if (!best || !best->n ||
+	    (best->n >= 6 && memcmp(d + best->at, "global", 6) == 0 &&
+	     (best->n == 6 || d[best->at + 6] == '.')))
+		return NULL;
+	const char *sub = arena_strndup(ctx->arena, d + best->at, best->n);
+	const struct ynode *v = sub ? helm_values_get(c, sub) : NULL;
+	return v && v->kind == Y_MAP ? sub : NULL;
+}
+
+/*
+ * The container item whose `securityContext:` key starts the line at ls
+ * with `indent` spaces, and whose block ends at `end`: from its "- " line
+ * to the first key left of the item. False when it is not an item.
+ */
+static bool item_range(const struct source *src, size_t ls, size_t end, size_t indent, size_t *from,
+		       size_t *to)
+{
+	const char *d = src->data;
+	bool found = false;
+	for (size_t le = ls; le > 0 && !found;) {
+		size_t at = le - 1;
+		while (at > 0 && d[at - 1] != '\n')
+			at--;
+		struct tline t = tline_at(d, at, le - 1);
+		le = at;
+		if (!t.key || t.ind >= indent)
+			continue;
+		if (t.ind + 2 != indent || d[t.ks] != '-')
 			return false;
+		*from = at;
+		found = true;
+	}
+	if (!found)
+		return false;
+	*to = src->len;
+	for (size_t at = end; at < src->len;) {
+		const char *nl = memchr(d + at, '\n', src->len - at);
+		size_t le = nl ? (size_t)(nl - d) : src->len;
+		struct tline t = tline_at(d, at, le);
+		if (t.key && t.ind < indent) {
+			*to = at;
+			break;
+		}
+		at = le + 1;
+	}
 	return true;
+}
+
+/* Where the template text of block m's workload lies: its document, or its named template. */
+static bool pod_range(const struct helm_chart *c, const struct helm_move *m, size_t doc,
+		      size_t *from, size_t *to)
+{
+	if (m->sc && m->sc->define >= 0) {
+		*from = c->defines[m->sc->define].start;
+		*to = c->defines[m->sc->define].end;
+	} else if (m->sc && m->sc->doc >= 0) {
+		*from = c->docs[m->sc->doc].start;
+		*to = c->docs[m->sc->doc].end;
+	} else if (!m->sc) {
+		*from = c->docs[doc].start;
+		*to = c->docs[doc].end;
+	} else {
+		return false;
+	}
+	return *to > *from && *to <= m->file->src->len;
+}
+
+/* The sub-tree of values that block m's workload (or container) reads its settings from. */
+static const char *subtree_for(struct check_ctx *ctx, const struct helm_chart *c,
+			       const struct helm_move *m, size_t doc, bool pod)
+{
+	const struct source *src = m->file->src;
+	size_t from, to;
+	if (!pod && item_range(src, m->start, m->end, m->indent, &from, &to)) {
+		const char *sub = subtree_of(ctx, c, src->data, from, to);
+		if (sub)
+			return sub;
+	}
+	return pod_range(c, m, doc, &from, &to) ? subtree_of(ctx, c, src->data, from, to) : NULL;
+}
+
+/*
+ * The name a container's context has in the chart's sub-trees:
+ * containerSecurityContext when the chart's own containers read theirs from
+ * such a key, else securityContext as `helm create` writes it.
+ */
+static const char *container_key(const struct helm_chart *c, const char *sub)
+{
+	const struct ynode *v = helm_values_get(c, sub);
+	if (v && ymap_get(v, "containerSecurityContext"))
+		return "containerSecurityContext";
+	for (size_t i = 0; i < c->nscs; i++) {
+		const char *vp = c->scs[i].values_path;
+		const char *last = vp ? strrchr(vp, '.') : NULL;
+		if (c->scs[i].level == HELM_LEVEL_CONTAINER && last &&
+		    strcmp(last + 1, "containerSecurityContext") == 0)
+			return "containerSecurityContext";
+	}
+	return "securityContext";
 }
 
 /*
  * The values key of a block: podSecurityContext or securityContext, as
  * `helm create` names them, when they are free; else one named after the
  * container (`- name: init-sysctl`: initSysctlSecurityContext) or, for a
- * pod, after the template (preupgrade-job.yaml: preupgradeJobPodSecurityContext).
+ * pod, after its named template or its template (preupgrade-job.yaml:
+ * preupgradeJobPodSecurityContext). With a sub-tree, the key goes under it
+ * (controller.podSecurityContext). *st says whether values.yaml has it.
  */
 static const char *key_for(struct check_ctx *ctx, const struct helm_chart *c,
-			   const struct helm_move *m, size_t i, bool pod)
+			   const struct helm_move *m, size_t i, bool pod, const char *sub,
+			   enum key_state *st)
 {
-	const char *key = pod ? "podSecurityContext" : "securityContext";
-	if (key_free(c, m, i, key, m[i].content))
+	const char *base = pod	 ? "podSecurityContext"
+			   : sub ? container_key(c, sub)
+				 : "securityContext";
+	const char *key = sub ? arena_printf(ctx->arena, "%s.%s", sub, base) : base;
+	if ((*st = key_state(ctx, c, m, i, key, m[i].content)) != KEY_TAKEN)
 		return key;
 	const char *name = NULL;
 	size_t n = 0;
-	if (pod) {
+	if (pod && m[i].sc && m[i].sc->define >= 0) {
+		name = c->defines[m[i].sc->define].name;
+		n = strlen(name);
+	} else if (pod) {
 		const char *f = m[i].file->name;
 		name = strrchr(f, '/') ? strrchr(f, '/') + 1 : f;
 		const char *dot = strchr(name, '.');
@@ -235,7 +470,211 @@ static const char *key_for(struct check_ctx *ctx, const struct helm_chart *c,
 		return NULL;
 	}
 	key = key_of(ctx, name, n, pod ? "PodSecurityContext" : "SecurityContext");
-	return key_free(c, m, i, key, m[i].content) ? key : NULL;
+	if (key && sub)
+		key = arena_printf(ctx->arena, "%s.%s", sub, key);
+	*st = key_state(ctx, c, m, i, key, m[i].content);
+	return *st != KEY_TAKEN ? key : NULL;
+}
+
+/*
+ * Where a key goes under values map `sub`: after the line that ends its
+ * last value, at the column of its keys. False when the map is not a block
+ * map of its own (flow style, an alias's), ends in a block scalar, or the
+ * file has CRLF line ends: the key then goes at the top of values.yaml.
+ * *step is how far the map's keys sit right of its own key, the step the
+ * block's lines are written in there.
+ */
+static bool nest_point(struct check_ctx *ctx, const struct helm_chart *c, const char *sub,
+		       size_t *at, size_t *col, size_t *step)
+{
+	const struct source *vs = c->values_file->src;
+	const char *d = vs->data;
+	const struct ynode *v = helm_values_get(c, sub);
+	if (!v || v->kind != Y_MAP || v->nitems < 2 || v->is_alias_target ||
+	    memchr(d, '\r', vs->len) || v->start >= vs->len || d[v->start] == '{')
+		return false;
+	size_t ls = v->items[0]->start;
+	while (ls > 0 && d[ls - 1] != '\n')
+		ls--;
+	*col = v->items[0]->start - ls;
+	/* the file's step: how far the map's keys sit right of the key that holds it */
+	const char *dot = strrchr(sub, '.');
+	const struct ynode *up =
+	    dot ? helm_values_get(c, arena_strndup(ctx->arena, sub, (size_t)(dot - sub)))
+		: c->values;
+	const struct ynode *key = NULL;
+	for (size_t i = 0; up && up->kind == Y_MAP && i + 1 < up->nitems; i += 2)
+		if (up->items[i + 1] == v)
+			key = up->items[i];
+	if (!key)
+		return false;
+	size_t kl = key->start;
+	while (kl > 0 && d[kl - 1] != '\n')
+		kl--;
+	if (key->start - kl >= *col)
+		return false;
+	*step = *col - (key->start - kl);
+	for (size_t k = ls; k < v->items[0]->start; k++)
+		if (d[k] != ' ')
+			return false; /* not the first thing on its line */
+	/* the last byte of the map's text: its last scalar, or an empty value's key */
+	const struct ynode *n = v;
+	size_t e = v->start;
+	for (unsigned depth = 0; n && depth < 64; depth++) {
+		if (n->kind == Y_SCALAR) {
+			if (n->style == Y_LITERAL || n->style == Y_FOLDED)
+				return false;
+			if (n->end > n->start)
+				e = n->end;
+			break;
+		}
+		if (!n->nitems) {
+			e = n->end;
+			break;
+		}
+		if (n->kind == Y_MAP)
+			e = n->items[n->nitems - 2]->end;
+		n = n->items[n->nitems - 1];
+	}
+	if (!e || e > vs->len)
+		return false;
+	size_t p = e - 1;
+	while (p < vs->len && d[p] != '\n')
+		p++;
+	*at = p < vs->len ? p + 1 : vs->len;
+	return *col > 0;
+}
+
+/*
+ * Why `.Values` inside named template d may not be chart c's values: NULL
+ * when every call of d in the chart's tree is made from a template of c
+ * with the caller's root context (`.` outside with and range, or `$`), and
+ * from a named template only when the same holds for that one; else the
+ * reason, for the finding that stays manual.
+ */
+static const char *define_why(struct check_ctx *ctx, const struct helm_chart *c,
+			      const struct helm_define *d, unsigned depth);
+
+static const char *calls_why(struct check_ctx *ctx, const struct helm_chart *t,
+			     const struct helm_chart *c, const struct helm_define *d,
+			     unsigned depth, size_t *ncalls, size_t *ndefs, unsigned tree)
+{
+	if (tree > 16)
+		return "the chart's subcharts nest too deep to follow";
+	for (size_t i = 0; i < t->ndefines; i++)
+		if (strcmp(t->defines[i].name, d->name) == 0)
+			(*ndefs)++;
+	for (size_t i = 0; i < t->ncalls; i++) {
+		const struct helm_call *k = &t->calls[i];
+		if (strcmp(k->name, d->name) != 0 || (k->file->partial && k->define < 0))
+			continue;
+		(*ncalls)++;
+		unsigned line, col;
+		source_position(k->file->src, k->start, &line, &col);
+		if (t != c)
+			return arena_printf(ctx->arena,
+					    "%s:%u (chart %s) includes \"%s\", where .Values is "
+					    "that chart's values",
+					    k->file->name, line, t->name, d->name);
+		if (!k->root)
+			return arena_printf(ctx->arena,
+					    "%s:%u passes \"%s\" something other than the chart's "
+					    "root context (`.` or `$`), so .Values there is not "
+					    "the chart's values",
+					    k->file->name, line, d->name);
+		if (k->define >= 0) {
+			const char *why = define_why(ctx, t, &t->defines[k->define], depth + 1);
+			if (why)
+				return why;
+		}
+	}
+	for (size_t i = 0; i < t->nsub; i++) {
+		const char *why =
+		    calls_why(ctx, t->subcharts[i], c, d, depth, ncalls, ndefs, tree + 1);
+		if (why)
+			return why;
+	}
+	return NULL;
+}
+
+static const char *define_why(struct check_ctx *ctx, const struct helm_chart *c,
+			      const struct helm_define *d, unsigned depth)
+{
+	if (depth > 8)
+		return "the named templates that include it nest too deep to follow";
+	const struct helm_chart *root = c->root ? c->root : c;
+	size_t ncalls = 0, ndefs = 0;
+	const char *why = calls_why(ctx, root, c, d, depth, &ncalls, &ndefs, 0);
+	if (why)
+		return why;
+	if (ndefs != 1)
+		return arena_printf(ctx->arena, "another named template is called \"%s\" too",
+				    d->name);
+	if (!ncalls)
+		return arena_printf(ctx->arena, "no template includes \"%s\"", d->name);
+	return NULL;
+}
+
+/* Whether one of the block's own keys (one step in) is among keys[0..n). */
+static bool has_key(const char *content, size_t step, const char *const *keys, size_t n)
+{
+	for (const char *l = content; *l;) {
+		const char *nl = strchr(l, '\n');
+		size_t len = nl ? (size_t)(nl - l) : strlen(l);
+		for (size_t i = 0; i < n; i++) {
+			size_t k = strlen(keys[i]);
+			if (len > step + k && strspn(l, " ") == step &&
+			    memcmp(l + step, keys[i], k) == 0 && l[step + k] == ':')
+				return true;
+		}
+		l += nl ? len + 1 : len;
+	}
+	return false;
+}
+
+/*
+ * The level of a block of a named template that has no telling keys
+ * around it: a pod's when the template writes `containers:` beside it or
+ * the block holds a field only pods have (fsGroup), a container's when it
+ * holds one only containers have (privileged, capabilities).
+ */
+static enum helm_level level_in_define(const struct helm_chart *c, const struct helm_move *m)
+{
+	static const char *const pod[] = {"fsGroup", "fsGroupChangePolicy", "supplementalGroups",
+					  "sysctls"};
+	static const char *const ctr[] = {"privileged", "allowPrivilegeEscalation", "capabilities",
+					  "readOnlyRootFilesystem", "procMount"};
+	const struct helm_sc *sc = m->sc;
+	const struct helm_define *def = &c->defines[sc->define];
+	const char *d = sc->file->src->data;
+	size_t len = def->end < sc->file->src->len ? def->end : sc->file->src->len;
+	for (size_t ls = def->start; ls < len;) {
+		const char *nl = memchr(d + ls, '\n', len - ls);
+		size_t le = nl ? (size_t)(nl - d) : len;
+		struct tline t = tline_at(d, ls, le);
+		if (t.key && t.ind == sc->indent && le - t.ks >= 11 &&
+		    memcmp(d + t.ks, "containers:", 11) == 0)
+			return HELM_LEVEL_POD;
+		ls = le + 1;
+	}
+	bool p = has_key(m->content, m->step, pod, sizeof(pod) / sizeof(pod[0]));
+	bool k = has_key(m->content, m->step, ctr, sizeof(ctr) / sizeof(ctr[0]));
+	return p && !k ? HELM_LEVEL_POD : k && !p ? HELM_LEVEL_CONTAINER : HELM_LEVEL_UNKNOWN;
+}
+
+/*
+ * A line of the block's content in the values file's own step: its
+ * indentation counted in the template's steps, then written in the file's.
+ */
+static void add_reindented(struct buf *b, const char *l, size_t n, size_t col, size_t from,
+			   size_t to)
+{
+	size_t ind = 0;
+	while (ind < n && l[ind] == ' ')
+		ind++;
+	size_t want = col + ind / from * to + ind % from;
+	buf_printf(b, "%*s", (int)want, "");
+	buf_add(b, l + ind, n - ind);
 }
 
 /* Where doc opens its pod's containers: the `containers:` line at the pod spec's column. */
@@ -303,30 +742,93 @@ static bool key_taken(const struct helm_move *m, size_t i)
 	return false;
 }
 
+/* A key's lines added to values.yaml: where, and what. */
+struct ins {
+	size_t at;
+	const char *text;
+};
+
+/*
+ * The lines that add key (its content, or `{}`) to values.yaml: at the
+ * end, or under its sub-tree at that map's column.
+ */
+static bool insertion(struct check_ctx *ctx, const struct helm_chart *c, const struct helm_move *mv,
+		      struct ins *out)
+{
+	const char *dot = strrchr(mv->key, '.');
+	if (!dot) {
+		out->at = c->values_file->src->len;
+		out->text = mv->add ? arena_printf(ctx->arena, "%s: {}\n", mv->key)
+				    : arena_printf(ctx->arena, "%s:\n%s", mv->key, mv->content);
+		return out->text;
+	}
+	const char *sub = arena_strndup(ctx->arena, mv->key, (size_t)(dot - mv->key));
+	size_t col, step;
+	if (!sub || !nest_point(ctx, c, sub, &out->at, &col, &step))
+		return false;
+	struct buf b;
+	buf_init(&b);
+	buf_printf(&b, "%*s%s:%s\n", (int)col, "", dot + 1, mv->add ? " {}" : "");
+	for (const char *l = mv->add ? "" : mv->content; *l;) {
+		const char *nl = strchr(l, '\n');
+		size_t n = nl ? (size_t)(nl - l) + 1 : strlen(l);
+		add_reindented(&b, l, n, col, mv->step, step);
+		l += n;
+	}
+	out->text = b.failed ? NULL : arena_strndup(ctx->arena, b.data, b.len);
+	buf_release(&b);
+	return out->text;
+}
+
+/*
+ * Names move i's key (under the workload's values sub-tree when it has one
+ * that can take it, else at the top) and says where its values lines go.
+ * False when no key is free.
+ */
+static bool name_key(struct check_ctx *ctx, const struct helm_chart *c, struct helm_move *m,
+		     size_t i, size_t doc, bool pod, struct ins *ins, bool *writes)
+{
+	struct helm_move *mv = &m[i];
+	enum key_state st = KEY_TAKEN;
+	const char *sub = subtree_for(ctx, c, mv, doc, pod);
+	mv->key = sub ? key_for(ctx, c, m, i, pod, sub, &st) : NULL;
+	if (mv->key && st == KEY_NEW && !insertion(ctx, c, mv, ins))
+		mv->key = NULL;
+	if (!mv->key && !(mv->key = key_for(ctx, c, m, i, pod, NULL, &st)))
+		return false;
+	*writes = st == KEY_NEW && !key_taken(m, i);
+	if (*writes && !strchr(mv->key, '.'))
+		return insertion(ctx, c, mv, ins);
+	return true;
+}
+
 void helm_moves_of(struct check_ctx *ctx, const struct helm_chart *c, struct helm_moves *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (!c->values_file || !c->values_file->src)
 		return;
-	struct helm_move *m = arena_alloc(ctx->arena, (c->nscs + c->ndocs + 1) * sizeof(*m));
-	if (!m)
+	size_t total = c->nscs + c->ndocs + 1;
+	struct helm_move *m = arena_alloc(ctx->arena, total * sizeof(*m));
+	struct ins *ins = arena_alloc(ctx->arena, total * sizeof(*ins));
+	if (!m || !ins)
 		return;
-	memset(m, 0, (c->nscs + c->ndocs + 1) * sizeof(*m));
-	struct buf vals;
-	buf_init(&vals);
+	memset(m, 0, total * sizeof(*m));
+	size_t nins = 0;
 	for (size_t i = 0; i < c->nscs; i++) {
 		const struct helm_sc *sc = &c->scs[i];
 		struct helm_move *mv = &m[i];
 		mv->sc = sc;
 		mv->file = sc->file;
 		mv->indent = sc->indent;
-		mv->why = sc->values_path || sc->other ? "the block comes from values or a variable"
-			  : sc->helper		       ? "a helper writes the block"
-			  : sc->define >= 0 || sc->file->partial
-			      ? "a block in a named template: its `.` is whatever the caller passes"
-			  : sc->level != HELM_LEVEL_POD && sc->level != HELM_LEVEL_CONTAINER
-			      ? "the block is not a pod's or a container's securityContext"
-			      : NULL;
+		mv->why =
+		    sc->values_path || sc->other ? "the block comes from values or a variable"
+		    : sc->helper		 ? "a helper writes the block"
+		    : sc->file->partial && sc->define < 0
+			? "the block is outside any named template of a file helm does not render"
+		    : sc->define < 0 && sc->level != HELM_LEVEL_POD &&
+			    sc->level != HELM_LEVEL_CONTAINER
+			? "the block is not a pod's or a container's securityContext"
+			: NULL;
 		if (mv->why)
 			continue;
 		if (!literal_block(ctx, sc, mv)) {
@@ -334,8 +836,27 @@ void helm_moves_of(struct check_ctx *ctx, const struct helm_chart *c, struct hel
 				  "CRLF line ends";
 			continue;
 		}
-		if (!(mv->key = key_for(ctx, c, m, i, sc->level == HELM_LEVEL_POD))) {
-			mv->why = "no free values key to name it: the container has no literal "
+		bool pod = sc->level == HELM_LEVEL_POD;
+		if (sc->define >= 0) {
+			/* `.` in a named template is what its callers pass */
+			if ((mv->why = define_why(ctx, c, &c->defines[sc->define], 0)))
+				continue;
+			enum helm_level lv =
+			    sc->level == HELM_LEVEL_UNKNOWN ? level_in_define(c, mv) : sc->level;
+			if (lv == HELM_LEVEL_UNKNOWN) {
+				mv->why =
+				    "a block in a named template with nothing beside it that tells "
+				    "a pod's securityContext from a container's";
+				continue;
+			}
+			pod = lv == HELM_LEVEL_POD;
+		}
+		bool writes = false;
+		if (!name_key(ctx, c, m, i, 0, pod, &ins[nins], &writes)) {
+			mv->why =
+			    pod ? "no free values key to name it: podSecurityContext and the "
+				  "key named after the template are taken"
+				: "no free values key to name it: the container has no literal "
 				  "name and the usual keys are taken";
 			continue;
 		}
@@ -345,32 +866,55 @@ void helm_moves_of(struct check_ctx *ctx, const struct helm_chart *c, struct hel
 			mv->why = "no exact edit of the template's lines";
 			continue;
 		}
-		bool first = !key_taken(m, i);
 		mv->ok = true;
-		if (first)
-			buf_printf(&vals, "%s:\n%s", mv->key, mv->content);
+		nins += writes;
 	}
 	for (size_t k = 0; k < c->ndocs; k++) {
 		size_t i = c->nscs + k;
 		struct helm_move *mv = &m[i];
-		if (!addable(c, k, mv) || !(mv->key = key_for(ctx, c, m, i, true)) ||
+		bool writes = false;
+		if (!addable(c, k, mv) || !name_key(ctx, c, m, i, k, true, &ins[nins], &writes) ||
 		    !(mv->tmpl = template_of(ctx, mv))) {
 			mv->why = "no `containers:` line of the template to put a securityContext "
 				  "before, or no free values key";
 			continue;
 		}
-		bool first = !key_taken(m, i);
 		mv->ok = true;
-		if (first)
-			buf_printf(&vals, "%s: {}\n", mv->key);
+		nins += writes;
 	}
 	out->m = m;
 	out->n = c->nscs + c->ndocs;
+	/* one edit for each place, its keys in the order of the moves */
+	for (size_t i = 1; i < nins; i++)
+		for (size_t j = i; j > 0 && ins[j - 1].at > ins[j].at; j--) {
+			struct ins t = ins[j];
+			ins[j] = ins[j - 1];
+			ins[j - 1] = t;
+		}
 	const struct source *vs = c->values_file->src;
 	bool nl = vs->len == 0 || vs->data[vs->len - 1] == '\n';
-	if (vals.len && !vals.failed)
-		out->values_text = arena_printf(ctx->arena, "%s%s", nl ? "" : "\n", vals.data);
-	buf_release(&vals);
+	struct helm_vedit *ve = nins ? arena_alloc(ctx->arena, nins * sizeof(*ve)) : NULL;
+	for (size_t i = 0; i < nins && ve;) {
+		struct buf b;
+		buf_init(&b);
+		if (ins[i].at == vs->len && !nl)
+			buf_putc(&b, '\n');
+		size_t j = i;
+		for (; j < nins && ins[j].at == ins[i].at; j++)
+			buf_add(&b, ins[j].text, strlen(ins[j].text));
+		const char *text = b.failed ? NULL : arena_strndup(ctx->arena, b.data, b.len);
+		buf_release(&b);
+		if (!text) {
+			/* without every key in values.yaml no move is safe */
+			out->n = 0;
+			return;
+		}
+		ve[out->nvedits++] = (struct helm_vedit){ins[i].at, text};
+		i = j;
+	}
+	if (nins && !ve)
+		out->n = 0;
+	out->vedits = ve;
 }
 
 const struct helm_move *helm_move_for_doc(const struct helm_moves *mv, const struct helm_chart *c,
@@ -381,7 +925,7 @@ const struct helm_move *helm_move_for_doc(const struct helm_moves *mv, const str
 
 const struct helm_move *helm_move_at(const struct helm_moves *mv, int sc)
 {
-	if (!mv->m || sc < 0 || (size_t)sc >= mv->n || !mv->m[sc].ok || !mv->values_text)
+	if (!mv->m || sc < 0 || (size_t)sc >= mv->n || !mv->m[sc].ok)
 		return NULL;
 	return &mv->m[sc];
 }
@@ -404,11 +948,15 @@ const char *helm_move_why_doc(const struct helm_moves *mv, const struct helm_cha
 
 const char *helm_move_fix(struct check_ctx *ctx, const struct helm_move *m)
 {
+	const char *dot = strrchr(m->key, '.');
+	const char *where =
+	    dot ? arena_printf(ctx->arena, " under %.*s:", (int)(dot - m->key), m->key) : "";
 	return arena_printf(
 	    ctx->arena,
 	    "{{- with %s.Values.%s }} securityContext: {{- toYaml . | nindent %zu }} "
-	    "{{- end }}, and %s:%s in values.yaml",
-	    m->root, m->key, m->indent + m->step, m->key, m->add ? " {}" : "");
+	    "{{- end }}, and %s:%s%s in values.yaml",
+	    m->root, m->key, m->indent + m->step, dot ? dot + 1 : m->key, m->add ? " {}" : "",
+	    where ? where : "");
 }
 
 void helm_move_edit(struct check_ctx *ctx, struct diag *d, const struct helm_moves *mv,
@@ -418,6 +966,7 @@ void helm_move_edit(struct check_ctx *ctx, struct diag *d, const struct helm_mov
 	const struct helm_chart *c = ctx->helm;
 	if (!values)
 		return;
-	size_t vlen = c->values_file->src->len;
-	diag_edit_add(ctx->diags, d, c->values_file->path, vlen, vlen, mv->values_text);
+	for (size_t i = 0; i < mv->nvedits; i++)
+		diag_edit_add(ctx->diags, d, c->values_file->path, mv->vedits[i].at,
+			      mv->vedits[i].at, mv->vedits[i].text);
 }

@@ -36,6 +36,12 @@ struct helm_move {
 	const char *why;     /* why it cannot, when not ok */
 };
 
+/* Lines added to values.yaml at one place: its end, or the end of a sub-tree's map. */
+struct helm_vedit {
+	size_t at;
+	const char *text;
+};
+
 /*
  * The moves of a chart, one for each securityContext key (chart->scs), then
  * one for each document (chart->docs): a workload with no securityContext
@@ -45,7 +51,8 @@ struct helm_move {
 struct helm_moves {
 	struct helm_move *m;
 	size_t n;
-	const char *values_text; /* what goes at the end of values.yaml, or NULL */
+	struct helm_vedit *vedits; /* what values.yaml gets, in the order of its text */
+	size_t nvedits;
 };
 
 /*

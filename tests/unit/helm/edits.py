@@ -20,7 +20,13 @@ from `KEY: {}`, and values.yaml gets KEY), then check that
   (runAsUser and fsGroup unset), `unroot lint --platform openshift` of the
   chart rendered by helm finds no NR2xx error: restricted-v2 admits it; and
   with values that take the branches the defaults skip, helm template gives
-  the same manifests before and after the edits too.
+  the same manifests before and after the edits too;
+- for the charts in edits/ that say so, values.yaml gets the keys named
+  (a named template's blocks move when every include passes the root
+  context; a workload that reads its settings from a sub-tree gets its keys
+  there, or is fed from a key the sub-tree has already), keeps every line it
+  had, and a block of a named template included with a dict stays manual
+  with that reason.
 """
 import json
 import os
@@ -43,6 +49,33 @@ OPENSHIFT_VALUES = {
             '--set', 'podSecurityContext.fsGroup=null',
             '--set', 'securityContext.runAsUser=null'],
     'jobs': ['--set', 'appSecurityContext.runAsUser=null'],
+    'named-once': ['--set', 'podSecurityContext.runAsUser=null',
+                   '--set', 'podSecurityContext.runAsGroup=null',
+                   '--set', 'podSecurityContext.fsGroup=null',
+                   '--set', 'securityContext.runAsUser=null'],
+    'named-twice': ['--set', 'podSecurityContext.runAsUser=null',
+                    '--set', 'podSecurityContext.fsGroup=null',
+                    '--set', 'securityContext.runAsUser=null'],
+    'named-dict': ['--set', 'podSecurityContext.runAsUser=null'],
+    'nested': ['--set', 'controller.podSecurityContext.runAsUser=null',
+               '--set', 'controller.podSecurityContext.runAsGroup=null',
+               '--set', 'controller.podSecurityContext.fsGroup=null',
+               '--set', 'webhook.podSecurityContext.runAsUser=null',
+               '--set', 'webhook.securityContext.runAsUser=null'],
+}
+# The values keys the edits must give (dotted paths), and keys they must not add.
+KEYS = {
+    'named-once': (['podSecurityContext', 'securityContext'], []),
+    'named-twice': (['podSecurityContext', 'securityContext'], []),
+    'named-dict': (['podSecurityContext', 'securityContext'], []),
+    'nested': (['controller.podSecurityContext', 'controller.containerSecurityContext',
+                'webhook.podSecurityContext', 'webhook.securityContext'],
+               ['podSecurityContext', 'securityContext']),
+}
+# Findings that must stay manual, with the reason `unroot fix` gives for them.
+MANUAL = {
+    'named-dict': ('NR301', 'templates/_helpers.tpl', 'passes "named-dict.pod" something other '
+                   "than the chart's root context"),
 }
 # Values that take the branches the defaults skip, rendered before and after the edits too.
 BRANCHES = {
@@ -57,6 +90,15 @@ def lint(unroot, chart, extra=()):
     if p.returncode not in (0, 1, 2):
         raise RuntimeError(f'unroot exited {p.returncode}: {p.stderr}')
     return json.loads(p.stdout)['diagnostics']
+
+
+def left_to_fix(unroot, chart, extra=()):
+    """The lines of what `unroot fix` lists on stderr to fix by hand, with why."""
+    p = subprocess.run([unroot, 'fix', '--no-config', '--fail-on', 'none', *extra, chart],
+                       capture_output=True, text=True, env=dict(os.environ, NO_COLOR='1'))
+    if p.returncode not in (0, 1):
+        raise RuntimeError(f'unroot fix exited {p.returncode}: {p.stderr}')
+    return p.stderr.splitlines()
 
 
 def render(helm, chart, values=()):
@@ -98,14 +140,53 @@ def charts():
     return out
 
 
+def get(tree, path):
+    for k in path.split('.'):
+        if not isinstance(tree, dict) or k not in tree:
+            return None
+        tree = tree[k]
+    return tree
+
+
+def check_values(name, chart, old_text, problems):
+    """The keys KEYS names are there, and every line values.yaml had is still there, in order."""
+    text = open(os.path.join(chart, 'values.yaml')).read()
+    values = yaml.safe_load(text) or {}
+    want, unwanted = KEYS[name]
+    for k in want:
+        if not isinstance(get(values, k), dict):
+            problems.append(f'{name}: values.yaml has no map at {k} after the edits')
+    for k in unwanted:
+        if get(values, k) is not None and get(yaml.safe_load(old_text) or {}, k) is None:
+            problems.append(f'{name}: values.yaml got {k}, which belongs in a sub-tree')
+    lines = iter(text.splitlines())
+    for line in old_text.splitlines():
+        if not any(line == l for l in lines):
+            problems.append(f'{name}: values.yaml lost or moved the line {line!r}')
+            break
+
+
 def check(unroot, helm, src, problems):
     name = os.path.relpath(src, CASES) if src.startswith(CASES) else os.path.basename(src)
     with tempfile.TemporaryDirectory() as tmp:
         chart = os.path.join(tmp, os.path.basename(src))
         shutil.copytree(src, chart, symlinks=True)
         before = lint(unroot, chart, ['--helm', 'none'])
+        if name in MANUAL:
+            rule, where, why = MANUAL[name]
+            if not any(d['rule'] == rule and d['path'].endswith(where) and not d.get('edits')
+                       for d in before):
+                problems.append(f'{name}: no {rule} finding in {where} stays manual')
+            listed = left_to_fix(unroot, chart, ['--helm', 'none'])
+            if not any(where in l.split(':', 1)[0] and f'(not fixed: ' in l and why in l
+                       and f'[{rule} ' in l for l in listed):
+                problems.append(f'{name}: unroot fix does not list {rule} in {where} as not '
+                                f'fixed because {why!r}')
+        old_values = open(os.path.join(chart, 'values.yaml')).read()
         moved = [d for d in before if d['rule'] in RULES and d.get('edits')]
         if not moved:
+            if name in KEYS:
+                problems.append(f'{name}: no NR301 or NR302 finding has edits')
             return 0
         edits = {}
         for d in before:
@@ -135,6 +216,8 @@ def check(unroot, helm, src, problems):
             if objs is None or render(helm, chart, values) != objs:
                 problems.append(f'{name}: with {" ".join(values)}, helm template renders '
                                 f'other manifests after the edits (or fails)')
+        if name in KEYS:
+            check_values(name, chart, old_values, problems)
         after = lint(unroot, chart, ['--helm', 'none'])
         for d in after:
             if d['rule'] == 'NR000':
@@ -172,7 +255,7 @@ def main():
         k = check(unroot, helm, c, problems)
         n += k
         checked += bool(k)
-    if checked < 2:
+    if checked < 2 + len(KEYS):
         problems.append(f'only {checked} charts had NR301/NR302 edits to check')
     for p in problems:
         print(p)
