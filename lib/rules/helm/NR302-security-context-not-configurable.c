@@ -7,6 +7,52 @@
 
 #include <string.h>
 
+/*
+ * Gives d the moves of the literal blocks of the named templates that doc's
+ * template includes, when there are some and all of them move; false else,
+ * with *why set to why a block of theirs cannot move when that is what
+ * stops it.
+ */
+static bool defines_moved(struct check_ctx *ctx, struct diag *d, const struct helm_moves *mv,
+			  const struct helm_doc *doc, const char **why)
+{
+	const struct helm_chart *c = ctx->helm;
+	const struct helm_define *defs[64];
+	size_t n = helm_file_includes(c, doc->file, defs, 64);
+	if (n == 64)
+		return false; /* more than it can follow */
+	/* a subchart's named template: this chart's moves do not cover its blocks */
+	for (size_t j = 0; j < n; j++) {
+		bool own = false;
+		for (size_t k = 0; k < c->ndefines && !own; k++)
+			own = defs[j] == &c->defines[k];
+		if (!own)
+			return false;
+	}
+	const struct helm_move *first = NULL;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t k = 0; k < c->nscs; k++) {
+			int def = c->scs[k].define;
+			bool mine = false;
+			for (size_t j = 0; j < n && def >= 0 && !mine; j++)
+				mine = defs[j] == &c->defines[def];
+			if (!mine)
+				continue;
+			const struct helm_move *m = helm_move_at(mv, (int)k);
+			if (pass == 0 && !m) {
+				*why = helm_move_why(mv, (int)k);
+				return false;
+			}
+			if (pass == 0 && !first)
+				first = m;
+			if (pass == 1)
+				helm_move_edit(ctx, d, mv, m, m == first);
+		}
+	if (first)
+		d->fix = helm_move_fix(ctx, first);
+	return first;
+}
+
 static void check(struct check_ctx *ctx, const struct rule *self)
 {
 	const struct helm_chart *c = ctx->helm;
@@ -55,7 +101,10 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 				d->fix = helm_move_fix(ctx, a);
 				helm_move_edit(ctx, d, &mv, a, true);
 			} else {
-				d->no_edit = helm_move_why_doc(&mv, c, i);
+				/* the literal blocks of the named templates it includes */
+				const char *why = NULL;
+				if (!defines_moved(ctx, d, &mv, doc, &why))
+					d->no_edit = why ? why : helm_move_why_doc(&mv, c, i);
 			}
 			continue;
 		}
