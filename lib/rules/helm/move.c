@@ -552,15 +552,32 @@ static bool nest_point(struct check_ctx *ctx, const struct helm_chart *c, const 
  * from a named template only when the same holds for that one; else the
  * reason, for the finding that stays manual.
  */
+/*
+ * What define_why() found for the named templates it judged, so that each
+ * is judged once, and how many more calls it may look at: a chart whose
+ * includes of includes fan out cannot make it slow.
+ */
+struct judged {
+	const struct helm_define *d[256];
+	const char *why[256]; /* "" when its .Values is the chart's */
+	size_t n;
+	size_t left;
+};
+
 static const char *define_why(struct check_ctx *ctx, const struct helm_chart *c,
-			      const struct helm_define *d, unsigned depth);
+			      const struct helm_define *d, unsigned depth, struct judged *jd);
 
 static const char *calls_why(struct check_ctx *ctx, const struct helm_chart *t,
 			     const struct helm_chart *c, const struct helm_define *d,
-			     unsigned depth, size_t *ncalls, size_t *ndefs, unsigned tree)
+			     unsigned depth, size_t *ncalls, size_t *ndefs, unsigned tree,
+			     struct judged *jd)
 {
 	if (tree > 16)
 		return "the chart's subcharts nest too deep to follow";
+	/* every call looked at counts, so that includes of includes cannot blow up */
+	if (jd->left < t->ncalls + t->ndefines + 1)
+		return "the chart has more includes than fix follows";
+	jd->left -= t->ncalls + t->ndefines + 1;
 	for (size_t i = 0; i < t->ndefines; i++)
 		if (strcmp(t->defines[i].name, d->name) == 0)
 			(*ndefs)++;
@@ -583,14 +600,14 @@ static const char *calls_why(struct check_ctx *ctx, const struct helm_chart *t,
 					    "the chart's values",
 					    k->file->name, line, d->name);
 		if (k->define >= 0) {
-			const char *why = define_why(ctx, t, &t->defines[k->define], depth + 1);
+			const char *why = define_why(ctx, t, &t->defines[k->define], depth + 1, jd);
 			if (why)
 				return why;
 		}
 	}
 	for (size_t i = 0; i < t->nsub; i++) {
 		const char *why =
-		    calls_why(ctx, t->subcharts[i], c, d, depth, ncalls, ndefs, tree + 1);
+		    calls_why(ctx, t->subcharts[i], c, d, depth, ncalls, ndefs, tree + 1, jd);
 		if (why)
 			return why;
 	}
@@ -598,21 +615,26 @@ static const char *calls_why(struct check_ctx *ctx, const struct helm_chart *t,
 }
 
 static const char *define_why(struct check_ctx *ctx, const struct helm_chart *c,
-			      const struct helm_define *d, unsigned depth)
+			      const struct helm_define *d, unsigned depth, struct judged *jd)
 {
 	if (depth > 8)
 		return "the named templates that include it nest too deep to follow";
+	for (size_t i = 0; i < jd->n; i++)
+		if (jd->d[i] == d)
+			return *jd->why[i] ? jd->why[i] : NULL;
 	const struct helm_chart *root = c->root ? c->root : c;
 	size_t ncalls = 0, ndefs = 0;
-	const char *why = calls_why(ctx, root, c, d, depth, &ncalls, &ndefs, 0);
-	if (why)
-		return why;
-	if (ndefs != 1)
-		return arena_printf(ctx->arena, "another named template is called \"%s\" too",
-				    d->name);
-	if (!ncalls)
-		return arena_printf(ctx->arena, "no template includes \"%s\"", d->name);
-	return NULL;
+	const char *why = calls_why(ctx, root, c, d, depth, &ncalls, &ndefs, 0, jd);
+	if (!why && ndefs != 1)
+		why = arena_printf(ctx->arena, "another named template is called \"%s\" too",
+				   d->name);
+	else if (!why && !ncalls)
+		why = arena_printf(ctx->arena, "no template includes \"%s\"", d->name);
+	if (jd->n < sizeof(jd->d) / sizeof(jd->d[0])) {
+		jd->d[jd->n] = d;
+		jd->why[jd->n++] = why ? why : "";
+	}
+	return why;
 }
 
 /* Whether one of the block's own keys (one step in) is among keys[0..n). */
@@ -745,6 +767,7 @@ static bool key_taken(const struct helm_move *m, size_t i)
 /* A key's lines added to values.yaml: where, and what. */
 struct ins {
 	size_t at;
+	size_t col; /* of its key: at one place a deeper map's keys go first */
 	const char *text;
 };
 
@@ -758,6 +781,7 @@ static bool insertion(struct check_ctx *ctx, const struct helm_chart *c, const s
 	const char *dot = strrchr(mv->key, '.');
 	if (!dot) {
 		out->at = c->values_file->src->len;
+		out->col = 0;
 		out->text = mv->add ? arena_printf(ctx->arena, "%s: {}\n", mv->key)
 				    : arena_printf(ctx->arena, "%s:\n%s", mv->key, mv->content);
 		return out->text;
@@ -766,6 +790,7 @@ static bool insertion(struct check_ctx *ctx, const struct helm_chart *c, const s
 	size_t col, step;
 	if (!sub || !nest_point(ctx, c, sub, &out->at, &col, &step))
 		return false;
+	out->col = col;
 	struct buf b;
 	buf_init(&b);
 	buf_printf(&b, "%*s%s:%s\n", (int)col, "", dot + 1, mv->add ? " {}" : "");
@@ -814,6 +839,11 @@ void helm_moves_of(struct check_ctx *ctx, const struct helm_chart *c, struct hel
 		return;
 	memset(m, 0, total * sizeof(*m));
 	size_t nins = 0;
+	struct judged *judged = arena_alloc(ctx->scratch, sizeof(*judged));
+	if (!judged)
+		return;
+	judged->n = 0;
+	judged->left = (size_t)1 << 22;
 	for (size_t i = 0; i < c->nscs; i++) {
 		const struct helm_sc *sc = &c->scs[i];
 		struct helm_move *mv = &m[i];
@@ -839,7 +869,7 @@ void helm_moves_of(struct check_ctx *ctx, const struct helm_chart *c, struct hel
 		bool pod = sc->level == HELM_LEVEL_POD;
 		if (sc->define >= 0) {
 			/* `.` in a named template is what its callers pass */
-			if ((mv->why = define_why(ctx, c, &c->defines[sc->define], 0)))
+			if ((mv->why = define_why(ctx, c, &c->defines[sc->define], 0, judged)))
 				continue;
 			enum helm_level lv =
 			    sc->level == HELM_LEVEL_UNKNOWN ? level_in_define(c, mv) : sc->level;
@@ -884,9 +914,16 @@ void helm_moves_of(struct check_ctx *ctx, const struct helm_chart *c, struct hel
 	}
 	out->m = m;
 	out->n = c->nscs + c->ndocs;
-	/* one edit for each place, its keys in the order of the moves */
+	/*
+	 * One edit for each place, its keys in the order of the moves; where a
+	 * sub-tree's map ends with a deeper one's, the deeper keys come first
+	 * (after them, a shallower key closes the deeper map).
+	 */
 	for (size_t i = 1; i < nins; i++)
-		for (size_t j = i; j > 0 && ins[j - 1].at > ins[j].at; j--) {
+		for (size_t j = i;
+		     j > 0 && (ins[j - 1].at > ins[j].at ||
+			       (ins[j - 1].at == ins[j].at && ins[j - 1].col < ins[j].col));
+		     j--) {
 			struct ins t = ins[j];
 			ins[j] = ins[j - 1];
 			ins[j - 1] = t;

@@ -60,6 +60,7 @@ OPENSHIFT_VALUES = {
     'nested': ['--set', 'controller.podSecurityContext.runAsUser=null',
                '--set', 'controller.podSecurityContext.runAsGroup=null',
                '--set', 'controller.podSecurityContext.fsGroup=null',
+               '--set', 'controller.metrics.securityContext.runAsUser=null',
                '--set', 'webhook.podSecurityContext.runAsUser=null',
                '--set', 'webhook.securityContext.runAsUser=null'],
 }
@@ -69,6 +70,7 @@ KEYS = {
     'named-twice': (['podSecurityContext', 'securityContext'], []),
     'named-dict': (['podSecurityContext', 'securityContext'], []),
     'nested': (['controller.podSecurityContext', 'controller.containerSecurityContext',
+                'controller.metrics.securityContext',
                 'webhook.podSecurityContext', 'webhook.securityContext'],
                ['podSecurityContext', 'securityContext']),
 }
