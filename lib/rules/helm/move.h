@@ -6,8 +6,13 @@
  * did. KEY is podSecurityContext or securityContext, as `helm create` names
  * them, unless values.yaml has them already or another block fills them
  * differently: then it is named after the container (`- name: init-sysctl`:
- * initSysctlSecurityContext) or, for a pod, after the template. A block in
- * an if, with or range reads `$.Values.KEY`. Shared by NR301 and NR302.
+ * initSysctlSecurityContext) or, for a pod, after the named template or the
+ * template. A workload that reads its settings from a values sub-tree
+ * (`.Values.controller.image`) gets KEY there (controller.podSecurityContext).
+ * A key values.yaml has with the block's content feeds it. A block in an if,
+ * with or range reads `$.Values.KEY`; a block in a named template moves only
+ * when every include of it passes the chart's root context. Shared by NR301
+ * and NR302.
  * Internal to the Helm rules.
  */
 #ifndef UNROOT_RULES_HELM_MOVE_H
@@ -57,9 +62,10 @@ struct helm_moves {
 
 /*
  * Works out the moves of chart c. A block that is not plain literal lines
- * (actions, flow style, CRLF), that sits in a named template (whose `.`
- * and `$` are what its caller passes), or for which no free key can be
- * named, cannot move: that stays manual.
+ * (actions, flow style, CRLF), that sits in a named template some include
+ * passes something other than the root context (`.` and `$` there are what
+ * the caller passes: the move's `why` says which), or for which no free key
+ * can be named, cannot move: that stays manual.
  */
 void helm_moves_of(struct check_ctx *ctx, const struct helm_chart *c, struct helm_moves *out);
 
@@ -80,9 +86,9 @@ const char *helm_move_why_doc(const struct helm_moves *mv, const struct helm_cha
 const char *helm_move_fix(struct check_ctx *ctx, const struct helm_move *m);
 
 /*
- * Gives d the move's edits: its block, and with `values` the one edit of
- * values.yaml that every moved finding of the chart carries (they all add
- * at its end).
+ * Gives d the move's edits: its block, and with `values` the edits of
+ * values.yaml that every moved finding of the chart carries (one for each
+ * place keys are added: its end, or the end of a sub-tree's map).
  */
 void helm_move_edit(struct check_ctx *ctx, struct diag *d, const struct helm_moves *mv,
 		    const struct helm_move *m, bool values);
