@@ -289,7 +289,7 @@ static bool ident_char(char ch)
  * settings from, as the chart names them: `.Values.controller.image.tag`
  * and `.Values.controller.resources` give "controller". The one most read
  * wins, the shallower on a tie. NULL when that is the top of values.yaml,
- * `global`, not a map there, or nothing tells.
+ * `global` or a subchart's values, not a map there, or nothing tells.
  */
 static const char *subtree_of(struct check_ctx *ctx, const struct helm_chart *c, const char *d,
 			      size_t from, size_t to)
@@ -341,6 +341,14 @@ static const char *subtree_of(struct check_ctx *ctx, const struct helm_chart *c,
 	    (best->n >= 6 && memcmp(d + best->at, "global", 6) == 0 &&
 	     (best->n == 6 || d[best->at + 6] == '.')))
 		return NULL;
+	/* a subchart's values: a key there would reach that chart too */
+	for (size_t i = 0; i < c->nsub; i++) {
+		const char *name = c->subcharts[i]->name;
+		size_t n = name ? strlen(name) : 0;
+		if (n && best->n >= n && memcmp(d + best->at, name, n) == 0 &&
+		    (best->n == n || d[best->at + n] == '.'))
+			return NULL;
+	}
 	const char *sub = arena_strndup(ctx->arena, d + best->at, best->n);
 	const struct ynode *v = sub ? helm_values_get(c, sub) : NULL;
 	return v && v->kind == Y_MAP ? sub : NULL;
