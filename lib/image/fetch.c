@@ -279,6 +279,38 @@ out:
 	return rc;
 }
 
+char *fetch_read_bounded(int fd, size_t max, size_t *len, bool *big)
+{
+	size_t cap = 65536 < max ? 65536 : max, n = 0;
+	char *buf = malloc(cap + 1);
+	*big = false;
+	while (buf) {
+		if (n == cap) {
+			if (cap >= max) {
+				char c;
+				*big = read(fd, &c, 1) > 0;
+				break;
+			}
+			cap = cap * 2 > max ? max : cap * 2;
+			char *grown = realloc(buf, cap + 1);
+			if (!grown) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = grown;
+		}
+		ssize_t got = read(fd, buf + n, cap - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		n += (size_t)got;
+	}
+	*len = n;
+	return buf;
+}
+
 int fetcher_get(struct fetcher *f, const char *fields, size_t max, char **data, size_t *len,
 		struct fetch_result *out)
 {
@@ -292,31 +324,9 @@ int fetcher_get(struct fetcher *f, const char *fields, size_t max, char **data, 
 		out->error = why;
 		return -1;
 	}
-	size_t cap = 65536, n = 0;
-	char *buf = malloc(cap + 1);
-	bool big = false;
-	while (buf) {
-		if (n == cap) {
-			if (cap >= max) {
-				big = true;
-				break;
-			}
-			cap = cap * 2 > max ? max : cap * 2;
-			char *grown = realloc(buf, cap + 1);
-			if (!grown) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = grown;
-		}
-		ssize_t r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-	}
+	size_t n;
+	bool big;
+	char *buf = fetch_read_bounded(fd, max, &n, &big);
 	close(fd); /* a body past the limit: the helper sees the pipe close */
 	if (fetcher_result(f, id, out) != 0 || !out->ok || !buf || big) {
 		if (big || !buf || out->ok || !out->error) {

@@ -66,6 +66,13 @@ int fetcher_request(struct fetcher *f, const char *fields, uint64_t *id, char **
 int fetcher_result(struct fetcher *f, uint64_t id, struct fetch_result *out);
 
 /*
+ * Reads fd to its end into a malloc'd buffer with room for a final NUL, at
+ * most `max` bytes: *big says more was there (the caller closes fd, and the
+ * helper sees the pipe close). NULL when out of memory.
+ */
+char *fetch_read_bounded(int fd, size_t max, size_t *len, bool *big);
+
+/*
  * A request whose body is read whole: at most `max` bytes into *data
  * (malloc'd, NUL-terminated). 0, or -1 with out->error set.
  */

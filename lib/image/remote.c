@@ -398,32 +398,9 @@ static const char *pipe_done(void *ctx, const struct blob *b, bool ok)
 static char *read_pipe(struct remote *r, struct arena *a, struct pipe_blob *p, size_t max,
 		       size_t *len, const char **why)
 {
-	size_t cap = 65536 < max ? 65536 : max, n = 0;
-	char *buf = malloc(cap + 1);
-	bool big = false;
-	while (buf) {
-		if (n == cap) {
-			if (cap >= max) {
-				char c;
-				big = read(p->fd, &c, 1) > 0;
-				break;
-			}
-			cap = cap * 2 > max ? max : cap * 2;
-			char *grown = realloc(buf, cap + 1);
-			if (!grown) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = grown;
-		}
-		ssize_t got = read(p->fd, buf + n, cap - n);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			break;
-		n += (size_t)got;
-	}
+	size_t n;
+	bool big;
+	char *buf = fetch_read_bounded(p->fd, max, &n, &big);
 	pthread_mutex_lock(&r->lock);
 	close(p->fd); /* past the limit: the helper sees the pipe close */
 	p->closed = true;
