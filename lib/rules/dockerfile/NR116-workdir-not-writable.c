@@ -26,29 +26,7 @@ static bool root_home_private(const char *base)
 	static const char *const names[] = {"alpine", "debian", "ubuntu",	   "busybox",
 					    "node",   "python", "golang",	   "ruby",
 					    "php",    "nginx",	"eclipse-temurin", "httpd"};
-	if (!base)
-		return false;
-	const char *b = base;
-	if (strncmp(b, "docker.io/", 10) == 0)
-		b += 10;
-	if (strncmp(b, "library/", 8) == 0)
-		b += 8;
-	size_t n = strcspn(b, ":@");
-	if (memchr(b, '/', n))
-		return false;
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strlen(names[i]) == n && strncmp(b, names[i], n) == 0)
-			return true;
-	return false;
-}
-
-static const char *env_path(struct check_ctx *ctx, const struct df_instr *in, const char *name,
-			    bool *set)
-{
-	bool found = false;
-	const char *v = df_var_get(in->vars, name, &found);
-	*set = found;
-	return found ? folder_clean(ctx, v) : NULL;
+	return folder_base_is(base, names, sizeof(names) / sizeof(names[0]));
 }
 
 /* The last RUN of the final image, when it runs as root and is a plain shell-form line. */
@@ -127,10 +105,10 @@ static void check(struct check_ctx *ctx, const struct rule *self)
 	/* Go writes GOPATH (src, pkg, bin); Tomcat writes logs, temp and work under
 	 * CATALINA_BASE, which is CATALINA_HOME when not set. */
 	bool set;
-	const char *gopath = env_path(ctx, wi, "GOPATH", &set);
-	const char *cbase = env_path(ctx, wi, "CATALINA_BASE", &set);
+	const char *gopath = folder_env(ctx, wi, "GOPATH", &set);
+	const char *cbase = folder_env(ctx, wi, "CATALINA_BASE", &set);
 	bool cbase_set = set;
-	const char *chome = env_path(ctx, wi, "CATALINA_HOME", &set);
+	const char *chome = folder_env(ctx, wi, "CATALINA_HOME", &set);
 	const char *tomcat = cbase_set ? cbase : chome;
 	bool go = gopath && strcmp(gopath, wd) == 0;
 	bool tc = tomcat && strcmp(tomcat, wd) == 0;

@@ -40,18 +40,6 @@ static bool system_folder(const char *dir)
 	return false;
 }
 
-/* The reference without registry and tag: "docker.io/library/alpine:3" is "alpine". */
-static size_t image_name(const char **ref)
-{
-	const char *b = *ref;
-	if (strncmp(b, "docker.io/", 10) == 0)
-		b += 10;
-	if (strncmp(b, "library/", 8) == 0)
-		b += 8;
-	*ref = b;
-	return strcspn(b, ":@");
-}
-
 /*
  * The image is empty (scratch), or an official OS or language image, whose
  * top folders are the system's own (base_has() names the exception): a
@@ -87,22 +75,14 @@ static bool known_base(const char *base)
 					    "buildpack-deps",
 					    "erlang",
 					    "elixir"};
-	if (!base)
-		return false;
-	size_t n = image_name(&base);
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strlen(names[i]) == n && strncmp(base, names[i], n) == 0)
-			return true;
-	return false;
+	return folder_base_is(base, names, sizeof(names) / sizeof(names[0]));
 }
 
 /* golang's /go is 1777: a language image may have a top folder of its own. */
 static bool base_has(const char *base, const char *dir)
 {
-	if (!base)
-		return false;
-	size_t n = image_name(&base);
-	return n == 6 && strncmp(base, "golang", 6) == 0 && folder_within(dir, "/go");
+	static const char *const golang[] = {"golang"};
+	return folder_base_is(base, golang, 1) && folder_within(dir, "/go");
 }
 
 /* `dir` or a path under it, as a word of `t` (after a space, quote, '=' or shell operator). */
@@ -302,19 +282,12 @@ static void follow(struct check_ctx *ctx, const struct folder_walk *w, const cha
 	}
 }
 
-static const char *env_path(struct check_ctx *ctx, const struct df_instr *in, const char *name)
-{
-	bool found = false;
-	const char *v = df_var_get(in->vars, name, &found);
-	return found ? folder_clean(ctx, v) : NULL;
-}
-
 /* NR116 gives these to group 0 when they are the final WORKDIR: one line a folder. */
 static bool tool_folder(struct check_ctx *ctx, const struct df_instr *in, const char *dir)
 {
 	static const char *const vars[] = {"GOPATH", "CATALINA_HOME", "CATALINA_BASE"};
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
-		const char *v = env_path(ctx, in, vars[i]);
+		const char *v = folder_env(ctx, in, vars[i], NULL);
 		if (v && (folder_within(v, dir) || folder_within(dir, v)))
 			return true;
 	}

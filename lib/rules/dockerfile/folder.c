@@ -145,3 +145,28 @@ bool folder_made(struct check_ctx *ctx, const struct df_instr *before, const cha
 	}
 	return false;
 }
+
+bool folder_base_is(const char *base, const char *const *names, size_t n)
+{
+	if (!base)
+		return false;
+	if (strncmp(base, "docker.io/", 10) == 0)
+		base += 10;
+	if (strncmp(base, "library/", 8) == 0)
+		base += 8;
+	size_t len = strcspn(base, ":@");
+	for (size_t i = 0; i < n; i++)
+		if (strlen(names[i]) == len && strncmp(base, names[i], len) == 0)
+			return true;
+	return false;
+}
+
+const char *folder_env(struct check_ctx *ctx, const struct df_instr *in, const char *name,
+		       bool *set)
+{
+	bool found = false;
+	const char *v = df_var_get(in->vars, name, &found);
+	if (set)
+		*set = found;
+	return found ? folder_clean(ctx, v) : NULL;
+}

@@ -50,4 +50,18 @@ bool folder_copied(struct check_ctx *ctx, const struct folder_walk *w, const cha
 /* Whether a RUN before `before` makes `dir` with mkdir (the folder or one inside it, -p). */
 bool folder_made(struct check_ctx *ctx, const struct df_instr *before, const char *dir);
 
+/*
+ * Whether `base` is one of `names`, official images by their short names:
+ * "alpine", "alpine:3.20", "docker.io/library/alpine@sha256:...".
+ */
+bool folder_base_is(const char *base, const char *const *names, size_t n);
+
+/*
+ * The folder an ENV or ARG in scope at `in` names, cleaned (folder_clean);
+ * NULL when it is not set or not an absolute path. *set, when given, says
+ * whether it is set at all.
+ */
+const char *folder_env(struct check_ctx *ctx, const struct df_instr *in, const char *name,
+		       bool *set);
+
 #endif
