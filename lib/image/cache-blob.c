@@ -147,34 +147,16 @@ void blob_cache_put(const char *dir, const char *hex, const char *data, size_t l
 	if (strcmp(sum, hex) != 0)
 		return;
 	char *folder = NULL, *tmp = NULL, *final = NULL;
-	if (asprintf(&folder, "%s/blobs", dir) < 0) {
+	int fd = cache_temp(dir, "blobs", hex, &tmp, &final);
+	if (fd < 0 || asprintf(&folder, "%s/blobs", dir) < 0) {
 		folder = NULL;
-		goto out;
-	}
-	/* The cache folder itself, then ours; private to the user, as the layers'. */
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		char *p = strdup(dir);
-		for (char *s = p ? p + 1 : NULL; s && *s; s++) {
-			if (*s != '/')
-				continue;
-			*s = 0;
-			mkdir(p, 0700);
-			*s = '/';
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp);
 		}
-		free(p);
-		mkdir(dir, 0700);
+		goto out;
 	}
-	if (mkdir(folder, 0700) != 0 && errno != EEXIST)
-		goto out;
 	trim(folder, BLOB_CACHE_TOTAL - len);
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	if (asprintf(&final, "%s/%s", folder, hex) < 0 ||
-	    asprintf(&tmp, "%s/.%s.%ld.%ld", folder, hex, (long)getpid(), (long)ts.tv_nsec) < 0)
-		goto out;
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		goto out;
 	size_t w = 0;
 	while (w < len) {
 		ssize_t r = write(fd, data + w, len - w);

@@ -252,37 +252,51 @@ bool layer_cache_get(const char *dir, const char *digest, const char *const *cap
 	return ok;
 }
 
-void layer_cache_put(const char *dir, const char *digest, const char *const *capture,
-		     size_t ncapture, const struct layer *l, const struct layer_stats *st)
+int cache_temp(const char *dir, const char *sub, const char *hex, char **tmp, char **final)
 {
-	if (!dir || !hex64(digest) || l->error)
-		return;
-	char *layers = NULL, *tmp = NULL, *final = file_of(dir, digest);
-	if (!final || asprintf(&layers, "%s/layers", dir) < 0)
-		goto out;
+	char *folder = NULL;
+	int fd = -1;
+	*tmp = *final = NULL;
+	if (asprintf(&folder, "%s/%s", dir, sub) < 0)
+		return -1;
 	/* The folders, private to the user: the cache says what images hold. */
-	if (mkdir(layers, 0700) != 0 && errno != EEXIST) {
-		for (char *p = layers + 1; *p; p++) {
+	if (mkdir(folder, 0700) != 0 && errno != EEXIST) {
+		for (char *p = folder + 1; *p; p++) {
 			if (*p != '/')
 				continue;
 			*p = 0;
-			if (mkdir(layers, 0700) != 0 && errno != EEXIST) {
+			if (mkdir(folder, 0700) != 0 && errno != EEXIST) {
 				*p = '/';
 				goto out;
 			}
 			*p = '/';
 		}
-		if (mkdir(layers, 0700) != 0 && errno != EEXIST)
+		if (mkdir(folder, 0700) != 0 && errno != EEXIST)
 			goto out;
 	}
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	if (asprintf(&tmp, "%s/.%s.%ld.%ld", layers, digest, (long)getpid(), (long)ts.tv_nsec) <
-	    0) {
-		tmp = NULL;
+	if (asprintf(final, "%s/%s", folder, hex) < 0) {
+		*final = NULL;
 		goto out;
 	}
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (asprintf(tmp, "%s/.%s.%ld.%ld", folder, hex, (long)getpid(), (long)ts.tv_nsec) < 0) {
+		*tmp = NULL;
+		goto out;
+	}
+	fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+out:
+	free(folder);
+	return fd;
+}
+
+void layer_cache_put(const char *dir, const char *digest, const char *const *capture,
+		     size_t ncapture, const struct layer *l, const struct layer_stats *st)
+{
+	if (!dir || !hex64(digest) || l->error)
+		return;
+	char *tmp = NULL, *final = NULL;
+	int fd = cache_temp(dir, "layers", digest, &tmp, &final);
 	if (fd < 0)
 		goto out;
 	struct out o = {.gz = gzdopen(fd, "wb6")};
@@ -327,7 +341,6 @@ void layer_cache_put(const char *dir, const char *digest, const char *const *cap
 	if (gzclose(o.gz) != Z_OK || o.failed || rename(tmp, final) != 0)
 		unlink(tmp);
 out:
-	free(layers);
 	free(tmp);
 	free(final);
 }

@@ -8,6 +8,14 @@
 
 #include "blob.h"
 
+/*
+ * A new private file for `hex` in DIR/SUB (the folders made 0700 as
+ * needed): its descriptor, with *tmp the name to write it under and *final
+ * the name to rename it to (both malloc'd, for the caller to free); -1 when
+ * it cannot be made.
+ */
+int cache_temp(const char *dir, const char *sub, const char *hex, char **tmp, char **final);
+
 /* 64 lower-case hex digits: a sha256 digest's hex part, safe as a file name. */
 bool hex64(const char *s);
 
